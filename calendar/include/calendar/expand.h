@@ -1,0 +1,56 @@
+#pragma once
+/// Occurrences of events in a window, and splitting a series.
+
+#include <calendar/error.h>
+#include <calendar/event.h>
+#include <calendar/time.h>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace treffpunkt::calendar {
+
+/// One occurrence as a member sees it: the series' values with its override applied.
+/// The string fields point into the event passed to `expand`, which must outlive this.
+struct occurrence {
+  occurrence_key key;  ///< original start; stays when moved
+  utc_seconds start;   ///< actual start (after a move)
+  utc_seconds end;
+  local_seconds local_start;  ///< in the event's zone
+  local_seconds local_end;
+  bool cancelled = false;  ///< cancelled occurrence, or the whole event is cancelled
+  bool moved = false;      ///< start or duration differs from the series
+  const occurrence_override* override = nullptr;  ///< the override applied, if any
+  std::string_view title;
+  std::string_view description;
+  std::string_view location;
+  std::string_view online_url;
+};
+
+/// Hard limits so that no rule can make an expansion run away.
+struct expand_limits {
+  std::size_t max_occurrences = 5000;  ///< returned per call
+  std::size_t max_steps = 200000;      ///< rule iterations per call
+};
+
+/// The occurrences of `e` that overlap [from, to) (an occurrence of zero length counts when
+/// its start is in the window), sorted by start. Cancelled occurrences are included with
+/// `cancelled` set, so that callers can show them; feeds leave them out as EXDATEs.
+/// A moved occurrence appears where it now is. Correct across DST changes (RFC 5545 §3.3.5).
+std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
+                               const expand_limits& limits = {});
+
+/// The occurrence of `e` with this key, or not_found if the series has no such occurrence.
+result<occurrence> find_occurrence(const event& e, const occurrence_key& key);
+
+/// "Edit from this occurrence on": the series ends just before `from` (its rule gets an
+/// UNTIL, or a smaller COUNT), and a new series with `new_uid`, RELATED-TO the old UID, starts
+/// at `from`'s original start with the rest of the rule and the overrides at or after `from`.
+/// Errors: not_found if `from` is not an occurrence; invalid_value if `from` is the first
+/// occurrence (edit the whole series instead) or `e` is not a rule-based series.
+result<std::pair<event, event>> split_series(const event& e, const occurrence_key& from,
+                                             std::string new_uid);
+
+}  // namespace treffpunkt::calendar

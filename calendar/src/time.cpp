@@ -1,0 +1,68 @@
+#include <calendar/time.h>
+
+#include <charconv>
+#include <date/tz.h>
+#include <stdexcept>
+
+namespace treffpunkt::calendar {
+
+bool is_known_zone(std::string_view name) {
+  if (name.empty()) return false;
+  try {
+    (void)date::locate_zone(name);
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+utc_seconds to_utc(local_seconds local, std::string_view zone) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  const date::local_info info = tz->get_info(local);
+  switch (info.result) {
+    case date::local_info::unique:
+    case date::local_info::ambiguous:  // a repeated wall time: the first of the two
+      return utc_seconds(local.time_since_epoch() - info.first.offset);
+    case date::local_info::nonexistent:  // RFC 5545 §3.3.5: the offset from before the gap
+      return utc_seconds(local.time_since_epoch() - info.first.offset);
+  }
+  return utc_seconds(local.time_since_epoch() - info.first.offset);
+}
+
+local_seconds to_local(utc_seconds instant, std::string_view zone) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  return tz->to_local(instant);
+}
+
+std::optional<occurrence_key> occurrence_key::parse(std::string_view text) {
+  auto number = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
+    int value = 0;
+    const char* first = text.data() + pos;
+    const char* last = first + len;
+    for (const char* p = first; p != last; ++p) {
+      if (*p < '0' || *p > '9') return std::nullopt;
+    }
+    std::from_chars(first, last, value);
+    return value;
+  };
+  if (text.size() != 8 && text.size() != 16) return std::nullopt;
+  const auto y = number(0, 4), m = number(4, 2), d = number(6, 2);
+  if (!y || !m || !d) return std::nullopt;
+  const date::year_month_day ymd{date::year{*y}, date::month{static_cast<unsigned>(*m)},
+                                 date::day{static_cast<unsigned>(*d)}};
+  if (!ymd.ok()) return std::nullopt;
+  const date::sys_days day{ymd};
+  if (text.size() == 8) return all_day(day);
+  if (text[8] != 'T' || text[15] != 'Z') return std::nullopt;
+  const auto hh = number(9, 2), mm = number(11, 2), ss = number(13, 2);
+  if (!hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) return std::nullopt;
+  return timed(day + std::chrono::hours(*hh) + std::chrono::minutes(*mm) +
+               std::chrono::seconds(*ss));
+}
+
+std::string occurrence_key::to_string() const {
+  if (is_date_) return date::format("%Y%m%d", date::floor<date::days>(instant_));
+  return date::format("%Y%m%dT%H%M%SZ", instant_);
+}
+
+}  // namespace treffpunkt::calendar

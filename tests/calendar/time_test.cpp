@@ -1,0 +1,74 @@
+#include <calendar/time.h>
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+using treffpunkt::calendar::is_known_zone;
+using treffpunkt::calendar::local_seconds;
+using treffpunkt::calendar::occurrence_key;
+using treffpunkt::calendar::to_local;
+using treffpunkt::calendar::to_utc;
+using treffpunkt::calendar::utc_seconds;
+
+local_seconds local(int y, unsigned m, unsigned d, int hh, int mm = 0) {
+  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
+         std::chrono::minutes{mm};
+}
+
+utc_seconds utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
+  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
+         std::chrono::minutes{mm};
+}
+
+TEST(Zone, KnowsIanaNamesOnly) {
+  EXPECT_TRUE(is_known_zone("Europe/Berlin"));
+  EXPECT_TRUE(is_known_zone("Australia/Sydney"));
+  EXPECT_FALSE(is_known_zone("Europe/Erfurt"));
+  EXPECT_FALSE(is_known_zone(""));
+  EXPECT_FALSE(is_known_zone("/freeassociation.sourceforge.net/Europe/Berlin"));
+}
+
+TEST(Zone, WinterAndSummerOffsetsInBerlin) {
+  EXPECT_EQ(to_utc(local(2025, 12, 2, 19), "Europe/Berlin"), utc(2025, 12, 2, 18));
+  EXPECT_EQ(to_utc(local(2025, 7, 1, 19), "Europe/Berlin"), utc(2025, 7, 1, 17));
+}
+
+TEST(Zone, GapTimeUsesOffsetBeforeTheGap) {
+  // 2026-03-29 02:30 does not exist in Berlin; RFC 5545 §3.3.5 reads it with +01:00,
+  // which is 01:30 UTC = 03:30 CEST.
+  EXPECT_EQ(to_utc(local(2026, 3, 29, 2, 30), "Europe/Berlin"), utc(2026, 3, 29, 1, 30));
+  EXPECT_EQ(to_local(utc(2026, 3, 29, 1, 30), "Europe/Berlin"), local(2026, 3, 29, 3, 30));
+}
+
+TEST(Zone, RepeatedTimeTakesTheFirst) {
+  // 2026-10-25 02:30 happens twice in Berlin: first at +02:00 (00:30 UTC).
+  EXPECT_EQ(to_utc(local(2026, 10, 25, 2, 30), "Europe/Berlin"), utc(2026, 10, 25, 0, 30));
+}
+
+TEST(Zone, SouthernHemisphereSwitchesTheOtherWay) {
+  // Sydney: AEDT (+11) in January, AEST (+10) in July.
+  EXPECT_EQ(to_utc(local(2026, 1, 15, 19), "Australia/Sydney"), utc(2026, 1, 15, 8));
+  EXPECT_EQ(to_utc(local(2026, 7, 15, 19), "Australia/Sydney"), utc(2026, 7, 15, 9));
+}
+
+TEST(OccurrenceKey, RoundTripsTimedAndDateKeys) {
+  const auto timed = occurrence_key::timed(utc(2025, 12, 2, 18));
+  EXPECT_EQ(timed.to_string(), "20251202T180000Z");
+  EXPECT_EQ(occurrence_key::parse("20251202T180000Z"), timed);
+  const auto day = occurrence_key::all_day(date::sys_days{date::year{2025} / 12 / 24});
+  EXPECT_EQ(day.to_string(), "20251224");
+  EXPECT_EQ(occurrence_key::parse("20251224"), day);
+  EXPECT_NE(timed, day);
+}
+
+TEST(OccurrenceKey, RejectsMalformedKeys) {
+  for (const char* bad : {"", "2025120", "20251302", "20250230", "20251202T180000",
+                          "20251202T250000Z", "20251202X180000Z", "2025-12-02", "../../etc"}) {
+    EXPECT_FALSE(occurrence_key::parse(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
