@@ -1,1 +1,350 @@
-// filled in by the calendar work
+#include <calendar/expand.h>
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <set>
+
+namespace treffpunkt::calendar {
+namespace {
+
+using std::chrono::seconds;
+
+/// An occurrence as the series defines it, before any override: its key, its wall-clock
+/// start as the rule produced it (possibly inside a DST gap) and its instant.
+struct original {
+  occurrence_key key;
+  local_seconds local;
+  utc_seconds instant;
+};
+
+date::local_days local_date(local_seconds t) { return date::floor<date::days>(t); }
+
+occurrence_key key_of(const event& e, local_seconds local, utc_seconds instant) {
+  if (e.all_day)
+    return occurrence_key::all_day(date::sys_days(local_date(local).time_since_epoch()));
+  return occurrence_key::timed(instant);
+}
+
+/// The original local start that a key names, when the key is of the event's kind.
+std::optional<local_seconds> local_of_key(const event& e, const occurrence_key& key) {
+  if (key.is_date() != e.all_day) return std::nullopt;
+  if (e.all_day) {
+    return local_seconds(date::floor<date::days>(key.instant()).time_since_epoch());
+  }
+  return to_local(key.instant(), e.zone);
+}
+
+/// Floating (zone-less) libical time: libical then iterates wall-clock times, which is what
+/// RFC 5545 §3.3.10 means for a DTSTART with TZID (the rule repeats the local time, DST or
+/// not); turning them into instants is `to_utc`'s job (§3.3.5).
+icaltimetype floating(local_seconds t, bool is_date) {
+  const date::local_days day = local_date(t);
+  const date::year_month_day ymd{day};
+  icaltimetype r = icaltime_null_time();
+  r.year = static_cast<int>(ymd.year());
+  r.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  r.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  if (is_date) {
+    r.is_date = 1;
+  } else {
+    const date::hh_mm_ss hms{t - day};
+    r.hour = static_cast<int>(hms.hours().count());
+    r.minute = static_cast<int>(hms.minutes().count());
+    r.second = static_cast<int>(hms.seconds().count());
+  }
+  return r;
+}
+
+local_seconds local_of(const icaltimetype& t) {
+  const date::year_month_day ymd{date::year{t.year}, date::month{static_cast<unsigned>(t.month)},
+                                 date::day{static_cast<unsigned>(t.day)}};
+  local_seconds r{date::local_days{ymd}};
+  if (!t.is_date)
+    r += std::chrono::hours(t.hour) + std::chrono::minutes(t.minute) + seconds(t.second);
+  return r;
+}
+
+struct iterator_deleter {
+  void operator()(icalrecur_iterator* it) const { icalrecur_iterator_free(it); }
+};
+using iterator_ptr = std::unique_ptr<icalrecur_iterator, iterator_deleter>;
+
+/// Whether a candidate is still within the rule's UNTIL (inclusive, RFC 5545 §3.3.10).
+/// libical 3.0 compares a floating time with a UTC UNTIL as if both were UTC, so UNTIL is
+/// taken off the rule given to libical and applied here: a UTC UNTIL against the candidate's
+/// instant, a date UNTIL against its local date (as clients do for all-day series).
+bool within_until(const recurrence_rule& rule, local_seconds local, utc_seconds instant) {
+  const auto until = rule.until();
+  if (!until) return true;
+  if (rule.until_is_date()) {
+    return local_date(local).time_since_epoch() <=
+           date::floor<date::days>(*until).time_since_epoch();
+  }
+  return instant <= *until;
+}
+
+/// Counts libical steps across every walk of one call, so that limits hold per call.
+struct budget {
+  std::size_t steps_left;
+  bool exhausted() const { return steps_left == 0; }
+};
+
+/// Appends the rule's originals whose instant is in [lo, hi) to `out`, ascending, with at
+/// most `max_results` of them at or after `counted_from` (earlier ones are few: they only
+/// matter for reaching into a window). Returns false when it stopped for the step budget or
+/// the result limit rather than because the rule or the range ended.
+bool walk_rule(const event& e, utc_seconds lo, utc_seconds hi, utc_seconds counted_from,
+               std::size_t max_results, budget& steps, std::vector<original>& out) {
+  const recurrence_rule& rule = *e.rule;
+  icalrecurrencetype ical = icalrecurrencetype_from_string(rule.to_string().c_str());
+  if (ical.freq == ICAL_NO_RECURRENCE) return true;
+  ical.until = icaltime_null_time();
+  iterator_ptr it(icalrecur_iterator_new(ical, floating(e.start, e.all_day)));
+  if (!it) return true;  // libical found the rule impossible (e.g. 30 February)
+
+  // Without COUNT, nothing before the window needs counting: let libical jump close to it
+  // (two days early, so that no occurrence near the DST edge or the window is missed).
+  if (!rule.count()) {
+    const local_seconds target = to_local(lo, e.zone) - date::days(2);
+    if (target > e.start + date::days(2)) {
+      (void)icalrecur_iterator_set_start(it.get(), floating(target, e.all_day));
+    }
+  }
+  // Instants are not strictly monotonic in local time: a gap time (02:30 read with the
+  // offset before the gap) lands after 03:00-03:29. Walk a little past `hi` before stopping.
+  const utc_seconds stop = hi + std::chrono::hours(3);
+  std::size_t counted = 0;
+  while (!steps.exhausted()) {
+    --steps.steps_left;
+    const icaltimetype next = icalrecur_iterator_next(it.get());
+    if (icaltime_is_null_time(next)) return true;
+    const local_seconds local = local_of(next);
+    const utc_seconds instant = to_utc(local, e.zone);
+    if (!within_until(rule, local, instant)) return true;
+    if (instant >= stop) return true;
+    if (instant < lo || instant >= hi) continue;
+    if (instant >= counted_from) {
+      if (counted == max_results) return false;
+      ++counted;
+    }
+    out.push_back({key_of(e, local, instant), local, instant});
+  }
+  return false;
+}
+
+/// The originals of `e` (DTSTART or the rule's occurrences, plus RDATEs, deduplicated by
+/// key) whose instant is in [lo, hi), ascending by key; at most `max_results` from
+/// `counted_from` on.
+std::vector<original> originals(const event& e, utc_seconds lo, utc_seconds hi,
+                                utc_seconds counted_from, std::size_t max_results, budget& steps) {
+  std::vector<original> out;
+  bool complete = true;
+  if (e.rule) {
+    complete = walk_rule(e, lo, hi, counted_from, max_results, steps, out);
+  } else {
+    // RFC 5545 §3.8.5.2: with RDATEs and no RRULE, DTSTART is still the first instance.
+    const utc_seconds instant = to_utc(e.start, e.zone);
+    if (instant >= lo && instant < hi)
+      out.push_back({key_of(e, e.start, instant), e.start, instant});
+  }
+  // When the rule walk was cut short, RDATEs after the last rule occurrence found would
+  // jump the queue: keep only those before it.
+  const std::optional<utc_seconds> cut =
+      complete || out.empty() ? std::nullopt : std::optional(out.back().instant);
+  for (const local_seconds& rdate : e.rdates) {
+    const local_seconds local = e.all_day ? local_seconds(local_date(rdate)) : rdate;
+    const utc_seconds instant = to_utc(local, e.zone);
+    if (instant < lo || instant >= hi || (cut && instant > *cut)) continue;
+    out.push_back({key_of(e, local, instant), local, instant});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const original& a, const original& b) { return a.key < b.key; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const original& a, const original& b) { return a.key == b.key; }),
+            out.end());
+  const auto counted_begin =
+      std::lower_bound(out.begin(), out.end(), counted_from,
+                       [](const original& o, utc_seconds t) { return o.instant < t; });
+  if (static_cast<std::size_t>(out.end() - counted_begin) > max_results) {
+    out.erase(counted_begin + static_cast<std::ptrdiff_t>(max_results), out.end());
+  }
+  return out;
+}
+
+/// The range of instants in which the original a key names must lie to be found.
+std::optional<std::pair<utc_seconds, utc_seconds>> key_range(const event& e,
+                                                             const occurrence_key& key) {
+  const auto local = local_of_key(e, key);
+  if (!local) return std::nullopt;
+  const utc_seconds instant = e.all_day ? to_utc(*local, e.zone) : key.instant();
+  return std::pair{instant, instant + seconds(1)};
+}
+
+/// The original that `key` names, if it is one of the event's.
+std::optional<original> find_original(const event& e, const occurrence_key& key, budget& steps) {
+  const auto range = key_range(e, key);
+  if (!range) return std::nullopt;
+  for (const original& o : originals(e, range->first, range->second, range->first, 4, steps)) {
+    if (o.key == key) return o;
+  }
+  return std::nullopt;
+}
+
+/// The occurrence as a member sees it: the series' values with its override applied.
+occurrence make_occurrence(const event& e, const original& o) {
+  occurrence r;
+  r.key = o.key;
+  const occurrence_override* ov = e.find_override(o.key);
+  r.override = ov;
+  const local_seconds wanted = ov && ov->start ? *ov->start : o.local;
+  const seconds length = ov && ov->duration ? *ov->duration : e.duration;
+  if (e.all_day) {
+    // A day is a calendar day, not 24 hours: the end is midnight N dates later.
+    r.local_start = local_seconds(local_date(wanted));
+    r.local_end = r.local_start + length;
+    r.start = to_utc(r.local_start, e.zone);
+    r.end = to_utc(r.local_end, e.zone);
+  } else {
+    r.start = ov && ov->start ? to_utc(*ov->start, e.zone) : o.instant;
+    r.end = r.start + length;  // real time, so 2 hours stay 2 hours across a switch
+    r.local_start = to_local(r.start, e.zone);
+    r.local_end = to_local(r.end, e.zone);
+  }
+  const seconds original_length =
+      e.all_day ? to_utc(local_seconds(local_date(o.local)) + e.duration, e.zone) - o.instant
+                : e.duration;
+  r.moved = r.start != o.instant || r.end - r.start != original_length;
+  r.cancelled = e.status == event_status::cancelled || (ov && ov->cancelled);
+  auto text = [&](const std::optional<std::string>& over, const std::string& base) {
+    return std::string_view(over ? *over : base);
+  };
+  r.title = ov ? text(ov->title, e.title) : std::string_view(e.title);
+  r.description = ov ? text(ov->description, e.description) : std::string_view(e.description);
+  r.location = ov ? text(ov->location, e.location) : std::string_view(e.location);
+  r.online_url = ov ? text(ov->online_url, e.online_url) : std::string_view(e.online_url);
+  return r;
+}
+
+/// Overlap with [from, to); an occurrence of zero length counts when it starts in it.
+bool overlaps(const occurrence& o, utc_seconds from, utc_seconds to) {
+  if (o.start == o.end) return o.start >= from && o.start < to;
+  return o.start < to && o.end > from;
+}
+
+error not_found(const occurrence_key& key) {
+  return error{errc::not_found, "occurrence",
+               "no occurrence of this event starts at " + key.to_string()};
+}
+
+}  // namespace
+
+std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
+                               const expand_limits& limits) {
+  std::vector<occurrence> out;
+  if (from >= to || limits.max_occurrences == 0 || !is_known_zone(e.zone)) return out;
+  budget steps{limits.max_steps};
+
+  // An occurrence that starts before `from` can still reach into the window; one more day
+  // covers an all-day occurrence that is an hour longer across a DST switch.
+  const utc_seconds lo = from - e.duration - date::days(1);
+  std::set<occurrence_key> seen;
+  for (const original& o : originals(e, lo, to, from, limits.max_occurrences, steps)) {
+    seen.insert(o.key);
+    occurrence occ = make_occurrence(e, o);
+    if (overlaps(occ, from, to)) out.push_back(occ);
+  }
+  // Moved occurrences whose original start lies outside the range walked above but which
+  // now overlap the window.
+  for (const occurrence_override& ov : e.overrides) {
+    if ((!ov.start && !ov.duration) || seen.contains(ov.key)) continue;
+    if (steps.exhausted()) break;
+    const auto o = find_original(e, ov.key, steps);
+    if (!o) continue;
+    occurrence occ = make_occurrence(e, *o);
+    if (overlaps(occ, from, to)) out.push_back(occ);
+  }
+  std::sort(out.begin(), out.end(), [](const occurrence& a, const occurrence& b) {
+    return a.start != b.start ? a.start < b.start : a.key < b.key;
+  });
+  if (out.size() > limits.max_occurrences) out.resize(limits.max_occurrences);
+  return out;
+}
+
+result<occurrence> find_occurrence(const event& e, const occurrence_key& key) {
+  if (!is_known_zone(e.zone)) return not_found(key);
+  budget steps{expand_limits{}.max_steps};
+  const auto o = find_original(e, key, steps);
+  if (!o) return not_found(key);
+  return make_occurrence(e, *o);
+}
+
+result<std::pair<event, event>> split_series(const event& e, const occurrence_key& from,
+                                             std::string new_uid) {
+  if (!e.rule) {
+    return error{errc::invalid_value, "rrule", "only a series with a recurrence rule can be split"};
+  }
+  if (!is_known_zone(e.zone)) return not_found(from);
+  budget steps{expand_limits{}.max_steps};
+  const auto at = find_original(e, from, steps);
+  if (!at) return not_found(from);
+
+  // The new series starts at `from` with the same rule, so `from` must be one of the rule's
+  // own occurrences, not only an extra date (RDATE) that the rule would not produce.
+  event rule_only = e;
+  rule_only.rdates.clear();
+  if (!find_original(rule_only, from, steps)) {
+    return error{
+        errc::invalid_value, "occurrence",
+        "an extra date (RDATE) cannot start a new series: choose an occurrence of the rule"};
+  }
+  // The rule's own occurrences before `from` (RFC 5545 §3.3.10: COUNT counts the RRULE's
+  // instances, DTSTART included, not RDATEs).
+  const utc_seconds series_start = to_utc(e.start, e.zone) - date::days(2);
+  const std::size_t before = at->instant > series_start
+                                 ? originals(rule_only, series_start, at->instant, series_start,
+                                             expand_limits{}.max_steps, steps)
+                                       .size()
+                                 : 0;
+  if (before == 0) {
+    return error{errc::invalid_value, "occurrence",
+                 "this is the first occurrence: edit the whole series instead"};
+  }
+
+  event old_series = e;
+  event new_series = e;
+  const recurrence_rule& rule = *e.rule;
+  if (rule.count()) {
+    old_series.rule = rule.with_count(static_cast<int>(before));
+    new_series.rule = rule.with_count(*rule.count() - static_cast<int>(before));
+  } else if (e.all_day) {
+    // An all-day series keeps a DATE UNTIL (§3.3.10: UNTIL has DTSTART's value type).
+    old_series.rule = rule.with_until(
+        utc_seconds(date::sys_days(local_date(at->local).time_since_epoch()) - date::days(1)),
+        true);
+  } else {
+    old_series.rule = rule.with_until(at->instant - seconds(1), false);
+  }
+  old_series.rdates.clear();
+  new_series.rdates.clear();
+  for (const local_seconds& r : e.rdates) {
+    (key_of(e, r, to_utc(r, e.zone)) < from ? old_series : new_series).rdates.push_back(r);
+  }
+  old_series.overrides.clear();
+  new_series.overrides.clear();
+  for (const occurrence_override& o : e.overrides) {
+    (o.key < from ? old_series : new_series).overrides.push_back(o);
+  }
+  old_series.sequence = e.sequence + 1;
+
+  new_series.id = event_id{};
+  new_series.uid = std::move(new_uid);
+  new_series.related_to = e.uid;
+  new_series.sequence = 0;
+  new_series.start = at->local;
+  return std::pair{std::move(old_series), std::move(new_series)};
+}
+
+}  // namespace treffpunkt::calendar

@@ -1,1 +1,210 @@
-// filled in by the calendar work
+#include <calendar/recurrence.h>
+#include <libical/ical.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace treffpunkt::calendar {
+namespace {
+
+constexpr int max_interval = 1000;
+constexpr int max_count = 10000;
+
+error rule_error(errc code, std::string message) {
+  return error{code, "rrule", std::move(message)};
+}
+
+/// A strict decimal integer with an optional sign ("3x" and "" are not numbers, unlike for
+/// libical, which reads "COUNT=3x" as 3). Out-of-range values saturate so that the caller can
+/// still report them as out of bounds.
+std::optional<std::int64_t> read_integer(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ptr != text.data() + text.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) {
+    return text.front() == '-' ? INT64_MIN : INT64_MAX;
+  }
+  if (ec != std::errc{}) return std::nullopt;
+  return value;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// What the raw text says about the parts that libical reads too leniently (COUNT, INTERVAL)
+/// or accepts together although RFC 5545 §3.3.10 forbids it (COUNT with UNTIL).
+struct raw_parts {
+  std::optional<std::string_view> count;
+  std::optional<std::string_view> interval;
+  bool has_until = false;
+};
+
+result<raw_parts> scan(std::string_view text) {
+  raw_parts parts;
+  while (!text.empty()) {
+    const std::size_t semicolon = text.find(';');
+    const std::string_view part = text.substr(0, semicolon);
+    text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
+    if (part.empty()) continue;
+    const std::size_t equals = part.find('=');
+    if (equals == std::string_view::npos) {
+      return rule_error(errc::bad_rule, "rule part without '=': " + std::string(part));
+    }
+    const std::string name = upper(part.substr(0, equals));
+    const std::string_view value = part.substr(equals + 1);
+    if (name == "COUNT") parts.count = value;
+    if (name == "INTERVAL") parts.interval = value;
+    if (name == "UNTIL") parts.has_until = true;
+  }
+  return parts;
+}
+
+struct ical_string_deleter {
+  void operator()(char* p) const { icalmemory_free_buffer(p); }
+};
+
+/// UNTIL as libical read it, as an instant. A DATE is the end of that date (inclusive), so
+/// that `until()` covers every occurrence on it.
+std::optional<utc_seconds> until_instant(const icaltimetype& t) {
+  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31) return std::nullopt;
+  const date::year_month_day ymd{date::year{t.year}, date::month{static_cast<unsigned>(t.month)},
+                                 date::day{static_cast<unsigned>(t.day)}};
+  if (!ymd.ok()) return std::nullopt;
+  const date::sys_days day{ymd};
+  if (t.is_date) return utc_seconds(day) + std::chrono::hours(24) - std::chrono::seconds(1);
+  if (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60) {
+    return std::nullopt;
+  }
+  return utc_seconds(day) + std::chrono::hours(t.hour) + std::chrono::minutes(t.minute) +
+         std::chrono::seconds(t.second);
+}
+
+/// The libical form of a rule this class already accepted.
+icalrecurrencetype ical_of(const std::string& text) {
+  return icalrecurrencetype_from_string(text.c_str());
+}
+
+std::string text_of(icalrecurrencetype& rule) {
+  const std::unique_ptr<char, ical_string_deleter> text(icalrecurrencetype_as_string_r(&rule));
+  return text ? std::string(text.get()) : std::string();
+}
+
+}  // namespace
+
+result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
+  if (text.empty()) return rule_error(errc::bad_rule, "empty recurrence rule");
+  // libical reads a C string: anything after a NUL would be silently dropped.
+  if (text.find('\0') != std::string_view::npos) {
+    return rule_error(errc::bad_rule, "recurrence rule contains a NUL character");
+  }
+
+  auto parts = scan(text);
+  if (!parts) return parts.error();
+  // RFC 5545 §3.3.10: "The UNTIL or COUNT rule parts are OPTIONAL, but they MUST NOT occur in
+  // the same 'recur'." Checked on the raw text because some libical versions accept both.
+  if (parts->count && parts->has_until) {
+    return rule_error(errc::count_and_until, "a rule cannot have both COUNT and UNTIL");
+  }
+  if (parts->count) {
+    const auto n = read_integer(*parts->count);
+    if (!n) return rule_error(errc::bad_rule, "COUNT is not a number");
+    if (*n < 1 || *n > max_count) {
+      return rule_error(errc::out_of_bounds, "COUNT must be between 1 and 10000");
+    }
+  }
+  if (parts->interval) {
+    // libical stores INTERVAL in a short: 70000 would silently become 4464.
+    const auto n = read_integer(*parts->interval);
+    if (!n) return rule_error(errc::bad_rule, "INTERVAL is not a number");
+    if (*n < 1 || *n > max_interval) {
+      return rule_error(errc::out_of_bounds, "INTERVAL must be between 1 and 1000");
+    }
+  }
+
+  const std::string copy(text);
+  icalrecurrencetype ical = icalrecurrencetype_from_string(copy.c_str());
+  if (ical.rscale != nullptr) {
+    // RFC 7529 calendars other than Gregorian: no meeting needs them and not all clients
+    // expand them.
+    icalmemory_free_buffer(ical.rscale);
+    return rule_error(errc::bad_rule, "RSCALE is not supported");
+  }
+  recurrence_rule rule;
+  switch (ical.freq) {
+    case ICAL_DAILY_RECURRENCE:
+      rule.freq_ = frequency::daily;
+      break;
+    case ICAL_WEEKLY_RECURRENCE:
+      rule.freq_ = frequency::weekly;
+      break;
+    case ICAL_MONTHLY_RECURRENCE:
+      rule.freq_ = frequency::monthly;
+      break;
+    case ICAL_YEARLY_RECURRENCE:
+      rule.freq_ = frequency::yearly;
+      break;
+    case ICAL_SECONDLY_RECURRENCE:
+    case ICAL_MINUTELY_RECURRENCE:
+    case ICAL_HOURLY_RECURRENCE:
+      return rule_error(errc::bad_rule, "SECONDLY, MINUTELY and HOURLY rules are not supported");
+    case ICAL_NO_RECURRENCE:
+    default:
+      return rule_error(errc::bad_rule, "not a valid recurrence rule");
+  }
+  rule.interval_ = ical.interval;
+  if (ical.count > 0) rule.count_ = ical.count;
+  if (!icaltime_is_null_time(ical.until)) {
+    // RFC 5545 §3.3.10: UNTIL has the value type of DTSTART, and with a zoned DTSTART it
+    // MUST be in UTC. A floating UNTIL would need the event's zone to mean an instant, which
+    // a rule alone does not know: whoever reads a file converts it first.
+    if (!ical.until.is_date && !icaltime_is_utc(ical.until)) {
+      return rule_error(errc::bad_rule, "UNTIL must be a UTC date-time (ending in Z) or a date");
+    }
+    rule.until_ = until_instant(ical.until);
+    if (!rule.until_) return rule_error(errc::bad_rule, "UNTIL is not a valid date");
+    rule.until_is_date_ = ical.until.is_date != 0;
+  }
+  rule.text_ = text_of(ical);
+  if (rule.text_.empty()) return rule_error(errc::bad_rule, "not a valid recurrence rule");
+  return rule;
+}
+
+recurrence_rule recurrence_rule::with_until(utc_seconds last, bool as_date) const {
+  icalrecurrencetype ical = ical_of(text_);
+  ical.count = 0;
+  const auto day = date::floor<date::days>(last);
+  const date::year_month_day ymd{day};
+  icaltimetype until = icaltime_null_time();
+  until.year = static_cast<int>(ymd.year());
+  until.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  until.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  if (as_date) {
+    until.is_date = 1;
+  } else {
+    const date::hh_mm_ss hms{last - day};
+    until.hour = static_cast<int>(hms.hours().count());
+    until.minute = static_cast<int>(hms.minutes().count());
+    until.second = static_cast<int>(hms.seconds().count());
+    until.zone = icaltimezone_get_utc_timezone();
+  }
+  ical.until = until;
+  // Re-parsing keeps one path that sets every field; the text is ours, so it cannot fail.
+  return parse(text_of(ical)).value();
+}
+
+recurrence_rule recurrence_rule::with_count(int n) const {
+  icalrecurrencetype ical = ical_of(text_);
+  ical.until = icaltime_null_time();
+  ical.count = n;
+  return parse(text_of(ical)).value();
+}
+
+}  // namespace treffpunkt::calendar
