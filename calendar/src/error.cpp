@@ -15,15 +15,24 @@ class category final : public boost::system::error_category {
   const char* name() const noexcept override { return "treffpunkt.calendar"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::invalid_value: return "invalid value";
-      case errc::end_before_start: return "end is not after start";
-      case errc::unknown_zone: return "unknown time zone";
-      case errc::bad_rule: return "invalid recurrence rule";
-      case errc::count_and_until: return "recurrence rule has both COUNT and UNTIL";
-      case errc::rule_yields_nothing: return "recurrence rule yields no occurrence";
-      case errc::out_of_bounds: return "value out of bounds";
-      case errc::parse_error: return "iCalendar parse error";
-      case errc::not_found: return "no such occurrence";
+      case errc::invalid_value:
+        return "invalid value";
+      case errc::end_before_start:
+        return "end is not after start";
+      case errc::unknown_zone:
+        return "unknown time zone";
+      case errc::bad_rule:
+        return "invalid recurrence rule";
+      case errc::count_and_until:
+        return "recurrence rule has both COUNT and UNTIL";
+      case errc::rule_yields_nothing:
+        return "recurrence rule yields no occurrence";
+      case errc::out_of_bounds:
+        return "value out of bounds";
+      case errc::parse_error:
+        return "iCalendar parse error";
+      case errc::not_found:
+        return "no such occurrence";
     }
     return "unknown calendar error";
   }

@@ -1,7 +1,7 @@
 #include <calendar/time.h>
+#include <date/tz.h>
 
 #include <charconv>
-#include <date/tz.h>
 #include <stdexcept>
 
 namespace treffpunkt::calendar {

@@ -1,5 +1,4 @@
 #include <calendar/time.h>
-
 #include <date/date.h>
 #include <gtest/gtest.h>
 

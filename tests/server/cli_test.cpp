@@ -1,6 +1,6 @@
+#include <gtest/gtest.h>
 #include <server/cli.h>
 
-#include <gtest/gtest.h>
 #include <sstream>
 #include <string_view>
 #include <vector>

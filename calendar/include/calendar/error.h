@@ -11,15 +11,15 @@ namespace treffpunkt::calendar {
 
 /// What went wrong, coarse enough for an HTTP layer to map to a status and a translated text.
 enum class errc {
-  invalid_value = 1,   ///< a field is empty, malformed or out of range
-  end_before_start,    ///< end is not after start
-  unknown_zone,        ///< not an IANA time-zone name known to the system tzdata
-  bad_rule,            ///< RRULE does not parse or uses something we do not support
-  count_and_until,     ///< RRULE has both COUNT and UNTIL (RFC 5545 §3.3.10 forbids it)
-  rule_yields_nothing, ///< the rule and start produce no occurrence at all
-  out_of_bounds,       ///< a date, interval, count or duration outside what we accept
-  parse_error,         ///< an iCalendar file is broken
-  not_found,           ///< an occurrence key that is not an occurrence of the event
+  invalid_value = 1,    ///< a field is empty, malformed or out of range
+  end_before_start,     ///< end is not after start
+  unknown_zone,         ///< not an IANA time-zone name known to the system tzdata
+  bad_rule,             ///< RRULE does not parse or uses something we do not support
+  count_and_until,      ///< RRULE has both COUNT and UNTIL (RFC 5545 §3.3.10 forbids it)
+  rule_yields_nothing,  ///< the rule and start produce no occurrence at all
+  out_of_bounds,        ///< a date, interval, count or duration outside what we accept
+  parse_error,          ///< an iCalendar file is broken
+  not_found,            ///< an occurrence key that is not an occurrence of the event
 };
 
 const boost::system::error_category& calendar_category() noexcept;

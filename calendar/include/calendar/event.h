@@ -48,13 +48,13 @@ enum class event_status { confirmed, cancelled };
 struct occurrence_override {
   occurrence_key key;
   bool cancelled = false;
-  std::optional<local_seconds> start;              ///< moved: new wall-clock start in the zone
-  std::optional<std::chrono::seconds> duration;    ///< new length
+  std::optional<local_seconds> start;            ///< moved: new wall-clock start in the zone
+  std::optional<std::chrono::seconds> duration;  ///< new length
   std::optional<std::string> title;
   std::optional<std::string> description;
   std::optional<std::string> location;
   std::optional<std::string> online_url;
-  int sequence = 0;           ///< grows with each change of this occurrence
+  int sequence = 0;  ///< grows with each change of this occurrence
   utc_seconds last_modified{};
 
   friend bool operator==(const occurrence_override&, const occurrence_override&) = default;
@@ -85,11 +85,11 @@ struct event {
   std::chrono::seconds duration{std::chrono::hours(2)};
 
   std::optional<recurrence_rule> rule;
-  std::vector<local_seconds> rdates;             ///< extra starts, wall-clock in `zone`
-  std::vector<occurrence_override> overrides;    ///< sorted by key, one per key
+  std::vector<local_seconds> rdates;           ///< extra starts, wall-clock in `zone`
+  std::vector<occurrence_override> overrides;  ///< sorted by key, one per key
 
-  std::optional<int> capacity;                       ///< places; none = unlimited
-  std::optional<std::chrono::seconds> rsvp_deadline; ///< how long before a start RSVPs close
+  std::optional<int> capacity;                        ///< places; none = unlimited
+  std::optional<std::chrono::seconds> rsvp_deadline;  ///< how long before a start RSVPs close
 
   bool is_series() const { return rule.has_value() || !rdates.empty(); }
   /// The override for `key`, or null.

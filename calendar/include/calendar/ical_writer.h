@@ -18,7 +18,8 @@ struct feed_info {
   std::string description;  ///< DESCRIPTION and X-WR-CALDESC, may be empty
   std::string colour;       ///< COLOR (RFC 7986) as "#rrggbb", may be empty
   std::string url;          ///< URL of the feed itself, may be empty
-  std::chrono::seconds refresh_interval{std::chrono::hours(6)};  ///< REFRESH-INTERVAL, X-PUBLISHED-TTL
+  std::chrono::seconds refresh_interval{
+      std::chrono::hours(6)};  ///< REFRESH-INTERVAL, X-PUBLISHED-TTL
 };
 
 /// A whole feed: VCALENDAR with METHOD:PUBLISH, one VTIMEZONE per zone used (IANA TZID,

@@ -1,8 +1,9 @@
 #pragma once
 /// Time points of the domain and the one rule for turning a wall-clock time into an instant.
 
-#include <chrono>
 #include <date/date.h>
+
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +33,9 @@ local_seconds to_local(utc_seconds instant, std::string_view zone);
 class occurrence_key {
  public:
   occurrence_key() = default;
-  static occurrence_key timed(utc_seconds original_start) { return occurrence_key(original_start, false); }
+  static occurrence_key timed(utc_seconds original_start) {
+    return occurrence_key(original_start, false);
+  }
   static occurrence_key all_day(date::sys_days original_date) {
     return occurrence_key(utc_seconds(original_date), true);
   }

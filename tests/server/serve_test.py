@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""Starts `treffpunkt serve --demo` on a free loopback port and talks to it as calendar apps do:
+feeds, conditional GETs, HEAD, errors, and a graceful stop on SIGTERM.
+
+Usage: serve_test.py PATH/TO/treffpunkt
+"""
+import http.client
+import signal
+import subprocess
+import sys
+import unittest
+
+import icalendar
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
+
+
+class ServeDemo(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.proc = subprocess.Popen(
+            [BINARY, "serve", "--demo", "--listen", "127.0.0.1:0", "--threads", "2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = cls.proc.stdout.readline()
+        if "listening on http://127.0.0.1:" not in line:
+            cls.proc.kill()
+            raise RuntimeError("server did not start: %r %r" % (line, cls.proc.stderr.read()))
+        cls.port = int(line.split("http://127.0.0.1:")[1].split()[0])
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.kill()
+            cls.proc.wait()
+
+    def request(self, method, path, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        return resp, body
+
+    def test_unit_feed_is_icalendar_of_that_unit(self):
+        resp, body = self.request("GET", "/units/bildung.ics")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.getheader("Content-Type"), "text/calendar; charset=utf-8")
+        cal = icalendar.Calendar.from_ical(body)
+        self.assertEqual(str(cal["X-WR-CALNAME"]), "Netzwerkstelle Bildung")
+        self.assertEqual(str(cal["METHOD"]), "PUBLISH")
+        summaries = [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+        self.assertIn("Treffen der Netzwerkstelle Bildung", summaries)
+        # The demo moves one occurrence of the biweekly meeting: an override VEVENT.
+        self.assertTrue(any("RECURRENCE-ID" in e for e in cal.walk("VEVENT")))
+
+    def test_all_units_feed_holds_every_unit(self):
+        resp, body = self.request("GET", "/calendar.ics")
+        self.assertEqual(resp.status, 200)
+        cal = icalendar.Calendar.from_ical(body)
+        uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+        for slug in ("frauen", "bildung", "antifa", "kommunales"):
+            self.assertTrue(any(uid.endswith("." + slug + "@demo.treffpunkt") for uid in uids), slug)
+        # The cancelled Antifa meeting is an EXDATE with the TZID of its DTSTART.
+        self.assertIn(b"EXDATE;TZID=Europe/Berlin:", body)
+
+    def test_matching_etag_answers_304_without_body(self):
+        resp, body = self.request("GET", "/units/frauen.ics")
+        etag = resp.getheader("ETag")
+        self.assertRegex(etag, r'^"[0-9a-f]{16}"$')
+        resp2, body2 = self.request("GET", "/units/frauen.ics", {"If-None-Match": etag})
+        self.assertEqual(resp2.status, 304)
+        self.assertEqual(body2, b"")
+        self.assertEqual(resp2.getheader("ETag"), etag)
+        resp3, _ = self.request("GET", "/units/frauen.ics", {"If-None-Match": '"0000000000000000"'})
+        self.assertEqual(resp3.status, 200)
+
+    def test_if_modified_since_answers_304(self):
+        resp, _ = self.request("GET", "/units/antifa.ics")
+        last_modified = resp.getheader("Last-Modified")
+        self.assertTrue(last_modified.endswith(" GMT"))
+        resp2, _ = self.request("GET", "/units/antifa.ics", {"If-Modified-Since": last_modified})
+        self.assertEqual(resp2.status, 304)
+        resp3, _ = self.request("GET", "/units/antifa.ics",
+                                {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+        self.assertEqual(resp3.status, 200)
+
+    def test_head_has_length_but_no_body(self):
+        get, body = self.request("GET", "/units/kommunales.ics")
+        head, head_body = self.request("HEAD", "/units/kommunales.ics")
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head_body, b"")
+        self.assertEqual(int(head.getheader("Content-Length")), len(body))
+
+    def test_event_feed_and_unknowns(self):
+        resp, body = self.request("GET", "/events/1.ics")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(len(icalendar.Calendar.from_ical(body).walk("VEVENT")) >= 1, True)
+        for path in ("/units/nope.ics", "/events/999.ics", "/events/x.ics", "/../etc/passwd"):
+            resp, _ = self.request("GET", path)
+            self.assertEqual(resp.status, 404, path)
+
+    def test_other_methods_are_405(self):
+        resp, _ = self.request("DELETE", "/units/bildung.ics")
+        self.assertEqual(resp.status, 405)
+        self.assertEqual(resp.getheader("Allow"), "GET, HEAD")
+
+    def test_home_page_links_webcal_feeds(self):
+        resp, body = self.request("GET", "/")
+        self.assertEqual(resp.status, 200)
+        text = body.decode("utf-8")
+        self.assertIn("Netzwerkstelle Frauen*", text)
+        self.assertIn('href="webcal://127.0.0.1:%d/units/bildung.ics"' % self.port, text)
+
+    def test_zz_sigterm_stops_cleanly(self):
+        self.assertEqual(self.request("GET", "/healthz")[0].status, 200)
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.proc.wait(timeout=10), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
