@@ -1,0 +1,216 @@
+#pragma once
+/// The SQLite store: units, people, roles, follows, events with their overrides, RSVPs, tokens,
+/// the outbox and an audit log. Speaks in calendar/ types; nothing above storage/ writes SQL.
+///
+/// Thread safety: one `store` is shared by all threads. Reads run in parallel on a pool of
+/// connections; writes are serialised on one connection, each in its own transaction
+/// (BEGIN IMMEDIATE), so a write that returns success has committed (WAL, synchronous=FULL).
+
+#include <calendar/event.h>
+#include <calendar/rsvp.h>
+#include <calendar/time.h>
+#include <storage/error.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace treffpunkt::storage {
+
+struct person_id {
+  std::int64_t value = 0;
+  friend auto operator<=>(const person_id&, const person_id&) = default;
+};
+
+struct person {
+  person_id id;
+  std::string name;
+  std::string email;  ///< lower-cased; unique
+  std::string language{"de"};
+  bool admin = false;
+  bool guest = false;  ///< created by a guest RSVP, never logged in
+  calendar::utc_seconds created{};
+};
+
+/// Who does something: a person (rights checked) or the system (CLI, demo, import by an admin
+/// at the console), which may do everything.
+class actor {
+ public:
+  static actor system() { return actor{}; }
+  static actor of(person_id p) { return actor{p}; }
+  bool is_system() const { return !person_; }
+  std::optional<person_id> person() const { return person_; }
+
+ private:
+  actor() = default;
+  explicit actor(person_id p) : person_(p) {}
+  std::optional<person_id> person_;
+};
+
+/// Where an RSVP stands. `pending` is a guest RSVP whose email link was not clicked yet; it
+/// counts for nothing until then.
+enum class rsvp_state { going, waitlisted, maybe, not_going, pending };
+
+struct rsvp_record {
+  calendar::event_id event;
+  calendar::occurrence_key key;
+  person_id person;
+  calendar::rsvp_answer answer = calendar::rsvp_answer::yes;
+  rsvp_state state = rsvp_state::going;
+  int waitlist_position = 0;  ///< 1-based while waitlisted, else 0
+  calendar::utc_seconds updated{};
+};
+
+/// The result of an RSVP write: the caller's RSVP, and everyone who moved up from the
+/// waitlist because of it (to be told, once notifications exist).
+struct rsvp_change {
+  rsvp_record rsvp;
+  std::vector<rsvp_record> promoted;
+};
+
+/// A guest RSVP waiting for its emailed link: `confirm_token` goes into the email and is
+/// stored only hashed.
+struct guest_rsvp {
+  rsvp_record rsvp;
+  std::string confirm_token;
+};
+
+struct occupancy {
+  int going = 0;
+  int waitlisted = 0;
+  int maybe = 0;
+  std::optional<int> capacity;  ///< none = unlimited
+};
+
+struct attendee {
+  person who;
+  rsvp_record rsvp;
+};
+
+enum class token_kind { login, session, api, feed, guest_rsvp };
+
+/// A freshly issued secret: `raw` is shown once (link, cookie, API token); the store keeps
+/// only its SHA-256.
+struct issued_token {
+  std::string raw;
+  calendar::utc_seconds expires{};
+};
+
+struct import_summary {
+  int created = 0;
+  int updated = 0;
+  int unchanged = 0;
+};
+
+class store {
+ public:
+  /// Opens or creates DIR/treffpunkt.db (creating DIR), WAL mode, foreign keys on, busy
+  /// timeout; runs pending migrations, each in a transaction. Errors: schema_too_new when the
+  /// database was written by a newer version, unavailable when it cannot be opened.
+  static result<std::unique_ptr<store>> open(const std::filesystem::path& data_dir);
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  /// The schema version this build writes.
+  static int schema_version();
+
+  // ---- units -------------------------------------------------------------------------
+  result<calendar::unit> create_unit(calendar::unit u, const actor& who);
+  std::vector<calendar::unit> units() const;
+  std::optional<calendar::unit> unit_by_slug(std::string_view slug) const;
+  std::optional<calendar::unit> unit_by_id(calendar::unit_id id) const;
+  /// Grows with every write that changes what the unit's feed shows.
+  std::int64_t unit_version(calendar::unit_id id) const;
+
+  // ---- people, roles, follows -----------------------------------------------------------
+  /// The person with this email, created (as a member, not a guest) if new.
+  result<person> ensure_person(std::string_view email, std::string_view name,
+                               std::string_view language = "de");
+  std::optional<person> person_by_email(std::string_view email) const;
+  std::optional<person> person_by_id(person_id id) const;
+  result<void> set_admin(person_id p, bool admin, const actor& who);
+  result<void> add_responsible(calendar::unit_id u, person_id p, const actor& who);
+  std::vector<person> responsibles(calendar::unit_id u) const;
+  /// Admins may edit every unit; responsibles their own.
+  bool may_edit(const actor& who, calendar::unit_id u) const;
+  result<void> set_follow(person_id p, calendar::unit_id u, bool follow);
+  std::vector<calendar::unit_id> follows(person_id p) const;
+
+  // ---- events -------------------------------------------------------------------------
+  /// Validates, gives the event an id, a UID (if empty), created/last_modified = now.
+  result<calendar::event> create_event(calendar::event e, const actor& who,
+                                       calendar::utc_seconds now);
+  /// Replaces the event's fields (UID and created stay), SEQUENCE + 1, last_modified = now.
+  result<calendar::event> update_event(calendar::event e, const actor& who,
+                                       calendar::utc_seconds now);
+  /// Cancels a whole event or series (kept, STATUS:CANCELLED); its RSVPs stay as history.
+  result<calendar::event> cancel_event(calendar::event_id id, const actor& who,
+                                       calendar::utc_seconds now);
+  /// Moves, changes or cancels one occurrence (its key must be an occurrence of the series).
+  /// RSVPs stay with the occurrence's key, so a move keeps them and a cancel keeps them as
+  /// history.
+  result<calendar::event> set_override(calendar::event_id id, calendar::occurrence_override o,
+                                       const actor& who, calendar::utc_seconds now);
+  /// "From this occurrence on": calendar::split_series, and RSVPs from `from` on move to the
+  /// new series. Returns {old, new}.
+  result<std::pair<calendar::event, calendar::event>> split_event(calendar::event_id id,
+                                                                  calendar::occurrence_key from,
+                                                                  const actor& who,
+                                                                  calendar::utc_seconds now);
+  std::optional<calendar::event> event_by_id(calendar::event_id id) const;
+  std::vector<calendar::event> events_of_unit(calendar::unit_id u) const;
+  /// Creates or updates the unit's events by UID, all in one transaction; nothing is written
+  /// when `dry_run` or when any event fails.
+  result<import_summary> import_events(calendar::unit_id u, std::vector<calendar::event> events,
+                                       const actor& who, calendar::utc_seconds now, bool dry_run);
+
+  // ---- RSVPs --------------------------------------------------------------------------
+  /// Yes / no / maybe of a member to one occurrence. Refused (occurrence_cancelled,
+  /// occurrence_past, rsvp_closed) by calendar::rsvp_refused. A yes takes a place or joins
+  /// the waitlist; a withdrawal moves the first on the waitlist up. One transaction.
+  result<rsvp_change> set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                               person_id p, calendar::rsvp_answer answer,
+                               calendar::utc_seconds now);
+  /// A guest's RSVP: recorded as pending, counts once confirm_guest_rsvp is called with the
+  /// token before it expires (48 hours).
+  result<guest_rsvp> request_guest_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                                        std::string_view name, std::string_view email,
+                                        calendar::rsvp_answer answer, calendar::utc_seconds now);
+  result<rsvp_change> confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now);
+  /// Deletes unconfirmed guest RSVPs older than their expiry; returns how many.
+  int expire_guest_rsvps(calendar::utc_seconds now);
+  std::optional<rsvp_record> rsvp_of(calendar::event_id id, const calendar::occurrence_key& key,
+                                     person_id p) const;
+  std::vector<rsvp_record> rsvps_of_person(person_id p) const;
+  occupancy occupancy_of(calendar::event_id id, const calendar::occurrence_key& key) const;
+  /// Going first (by time of RSVP), then the waitlist in order, then maybe.
+  std::vector<attendee> attendees(calendar::event_id id, const calendar::occurrence_key& key) const;
+
+  // ---- tokens -------------------------------------------------------------------------
+  issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,
+                           calendar::utc_seconds now);
+  /// The token's owner if it is valid now. Login and guest tokens are single use.
+  result<person> redeem_token(token_kind kind, std::string_view raw, calendar::utc_seconds now);
+  /// Revokes all of a person's tokens of one kind (logout everywhere, rotate feed secret).
+  void revoke_tokens(person_id p, token_kind kind);
+
+  // ---- export -------------------------------------------------------------------------
+  /// Everything, as JSON, for backups.
+  std::string export_json() const;
+  /// All data about one person (their data request).
+  result<std::string> export_person_json(person_id p) const;
+
+  struct impl;
+
+ private:
+  explicit store(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace treffpunkt::storage

@@ -1,0 +1,145 @@
+#include "schema.h"
+
+#include <array>
+
+namespace treffpunkt::storage {
+namespace {
+
+// Times are INTEGER Unix seconds (UTC); wall-clock times in an event's zone are INTEGER seconds
+// of the local epoch (calendar::local_seconds). Occurrence keys are occurrence_key::to_string().
+constexpr std::string_view v1 = R"sql(
+CREATE TABLE units (
+  id          INTEGER PRIMARY KEY,
+  slug        TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  colour      TEXT NOT NULL DEFAULT '',
+  zone        TEXT NOT NULL DEFAULT 'Europe/Berlin',
+  version     INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE people (
+  id       INTEGER PRIMARY KEY,
+  email    TEXT NOT NULL UNIQUE,
+  name     TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT 'de',
+  admin    INTEGER NOT NULL DEFAULT 0,
+  guest    INTEGER NOT NULL DEFAULT 0,
+  created  INTEGER NOT NULL,
+  version  INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE responsibles (
+  unit_id   INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  PRIMARY KEY (unit_id, person_id)
+);
+CREATE TABLE follows (
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  unit_id   INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+  created   INTEGER NOT NULL,
+  PRIMARY KEY (person_id, unit_id)
+);
+CREATE TABLE events (
+  id            INTEGER PRIMARY KEY,
+  unit_id       INTEGER NOT NULL REFERENCES units(id),
+  uid           TEXT NOT NULL UNIQUE,
+  related_to    TEXT NOT NULL DEFAULT '',
+  sequence      INTEGER NOT NULL DEFAULT 0,
+  created       INTEGER NOT NULL,
+  last_modified INTEGER NOT NULL,
+  kind          TEXT NOT NULL CHECK (kind IN ('meeting', 'exchange_offer')),
+  status        TEXT NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+  title         TEXT NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  location      TEXT NOT NULL DEFAULT '',
+  online_url    TEXT NOT NULL DEFAULT '',
+  zone          TEXT NOT NULL,
+  all_day       INTEGER NOT NULL DEFAULT 0,
+  start_local   INTEGER NOT NULL,
+  duration      INTEGER NOT NULL,
+  rrule         TEXT,
+  capacity      INTEGER,
+  rsvp_deadline INTEGER
+);
+CREATE INDEX events_unit ON events (unit_id);
+CREATE TABLE event_rdates (
+  event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  start_local INTEGER NOT NULL,
+  PRIMARY KEY (event_id, start_local)
+);
+CREATE TABLE occurrence_overrides (
+  event_id       INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  occurrence_key TEXT NOT NULL,
+  cancelled      INTEGER NOT NULL DEFAULT 0,
+  start_local    INTEGER,
+  duration       INTEGER,
+  title          TEXT,
+  description    TEXT,
+  location       TEXT,
+  online_url     TEXT,
+  sequence       INTEGER NOT NULL DEFAULT 0,
+  last_modified  INTEGER NOT NULL,
+  PRIMARY KEY (event_id, occurrence_key)
+);
+CREATE TABLE rsvps (
+  id             INTEGER PRIMARY KEY,
+  event_id       INTEGER NOT NULL REFERENCES events(id),
+  occurrence_key TEXT NOT NULL,
+  person_id      INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  answer         TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'maybe')),
+  state          TEXT NOT NULL
+                 CHECK (state IN ('going', 'waitlisted', 'maybe', 'not_going', 'pending')),
+  waitlist_seq   INTEGER,
+  created        INTEGER NOT NULL,
+  updated        INTEGER NOT NULL,
+  UNIQUE (event_id, occurrence_key, person_id)
+);
+CREATE INDEX rsvps_occurrence ON rsvps (event_id, occurrence_key, state);
+CREATE INDEX rsvps_person ON rsvps (person_id);
+CREATE TABLE tokens (
+  hash      BLOB PRIMARY KEY,
+  kind      TEXT NOT NULL CHECK (kind IN ('login', 'session', 'api', 'feed', 'guest_rsvp')),
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  rsvp_id   INTEGER REFERENCES rsvps(id) ON DELETE CASCADE,
+  created   INTEGER NOT NULL,
+  expires   INTEGER NOT NULL,
+  used      INTEGER
+);
+CREATE INDEX tokens_person ON tokens (person_id, kind);
+CREATE TABLE reminder_preferences (
+  person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+  offsets   TEXT NOT NULL
+);
+CREATE TABLE outbox (
+  id          INTEGER PRIMARY KEY,
+  created     INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  recipient   TEXT NOT NULL,
+  message     BLOB NOT NULL,
+  due         INTEGER NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  state       TEXT NOT NULL DEFAULT 'queued'
+              CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+  lease_until INTEGER,
+  last_error  TEXT,
+  sent        INTEGER,
+  dedupe_key  TEXT UNIQUE
+);
+CREATE INDEX outbox_due ON outbox (state, due);
+CREATE TABLE audit_log (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  actor_id INTEGER,
+  action   TEXT NOT NULL,
+  unit_id  INTEGER,
+  event_id INTEGER,
+  detail   TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
+constexpr std::array<std::string_view, 1> all{v1};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return all; }
+
+}  // namespace treffpunkt::storage

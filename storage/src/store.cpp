@@ -1,0 +1,162 @@
+#include <storage/store.h>
+
+#include <boost/throw_exception.hpp>
+#include <system_error>
+
+#include "schema.h"
+#include "store_impl.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+// boost::system::error_category has a protected non-virtual destructor by design.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class category final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "treffpunkt.storage"; }
+  std::string message(int ev) const override {
+    switch (static_cast<errc>(ev)) {
+      case errc::not_found:
+        return "not found";
+      case errc::conflict:
+        return "conflict";
+      case errc::forbidden:
+        return "forbidden";
+      case errc::invalid:
+        return "invalid";
+      case errc::occurrence_cancelled:
+        return "the occurrence is cancelled";
+      case errc::occurrence_past:
+        return "the occurrence has already started";
+      case errc::rsvp_closed:
+        return "RSVPs are closed";
+      case errc::expired:
+        return "expired";
+      case errc::schema_too_new:
+        return "database written by a newer version";
+      case errc::unavailable:
+        return "database unavailable";
+    }
+    return "unknown storage error";
+  }
+};
+#pragma GCC diagnostic pop
+
+/// Brings the database to the newest schema, one transaction per migration.
+result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
+  auto& version_query = c.prepare("PRAGMA user_version");
+  version_query.step();
+  const int version = version_query.integer(0);
+  version_query.reset();
+  const auto all = migrations();
+  if (version > static_cast<int>(all.size())) {
+    return error{errc::schema_too_new,
+                 path.string() + " has schema version " + std::to_string(version) +
+                     ", this treffpunkt knows up to " + std::to_string(all.size()) +
+                     ": use a newer treffpunkt or restore a backup"};
+  }
+  for (auto i = static_cast<std::size_t>(version); i < all.size(); ++i) {
+    sql::transaction txn(c);
+    c.exec(all[i]);
+    c.exec("PRAGMA user_version = " + std::to_string(i + 1));
+    txn.commit();
+  }
+  return {};
+}
+
+}  // namespace
+
+const boost::system::error_category& storage_category() noexcept {
+  static const category instance;
+  return instance;
+}
+
+boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), storage_category()};
+}
+
+void throw_exception_from_error(const error& e, const boost::source_location& loc) {
+  boost::throw_exception(std::runtime_error(e.message), loc);
+}
+
+error to_error(const sql::failure& f) {
+  if (f.is_constraint()) return error{errc::conflict, f.what()};
+  return error{errc::unavailable, f.what()};
+}
+
+store::impl::reader::reader(impl& owner) : owner_(owner) {
+  {
+    const std::lock_guard lock(owner_.readers_mutex);
+    if (!owner_.idle_readers.empty()) {
+      conn_ = std::move(owner_.idle_readers.back());
+      owner_.idle_readers.pop_back();
+    }
+  }
+  if (!conn_) conn_ = std::make_unique<sql::connection>(owner_.db_path, true);
+}
+
+store::impl::reader::~reader() {
+  const std::lock_guard lock(owner_.readers_mutex);
+  owner_.idle_readers.push_back(std::move(conn_));
+}
+
+void store::impl::audit(sql::connection& c, const actor& who, std::string_view action,
+                        std::optional<calendar::unit_id> unit,
+                        std::optional<calendar::event_id> event, std::string_view detail,
+                        calendar::utc_seconds now) {
+  auto& s = c.prepare(
+      "INSERT INTO audit_log (at, actor_id, action, unit_id, event_id, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind(1, to_db(now));
+  if (const auto p = who.person()) {
+    s.bind(2, p->value);
+  } else {
+    s.bind_null(2);
+  }
+  s.bind(3, action);
+  if (unit) {
+    s.bind(4, unit->value);
+  } else {
+    s.bind_null(4);
+  }
+  if (event) {
+    s.bind(5, event->value);
+  } else {
+    s.bind_null(5);
+  }
+  s.bind(6, detail);
+  s.run();
+}
+
+void store::impl::bump_unit_version(sql::connection& c, calendar::unit_id unit) {
+  c.prepare("UPDATE units SET version = version + 1 WHERE id = ?").bind(1, unit.value).run();
+}
+
+store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+store::~store() = default;
+
+int store::schema_version() { return static_cast<int>(migrations().size()); }
+
+result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return error{errc::unavailable, "cannot create " + data_dir.string() + ": " + ec.message()};
+  }
+  try {
+    auto state = std::make_unique<impl>(data_dir / "treffpunkt.db");
+    // WAL: readers never wait for the writer. synchronous=FULL: a committed transaction
+    // survives a crash of the process and of the machine.
+    state->writer.exec("PRAGMA journal_mode = WAL");
+    state->writer.exec("PRAGMA synchronous = FULL");
+    if (auto migrated = migrate(state->writer, state->db_path); !migrated) {
+      return migrated.error();
+    }
+    return std::unique_ptr<store>(new store(std::move(state)));
+  } catch (const sql::failure& f) {
+    return error{errc::unavailable, f.what()};
+  }
+}
+
+}  // namespace treffpunkt::storage

@@ -1,0 +1,84 @@
+#pragma once
+/// The store's state, shared by the source files that implement its parts (units_people.cpp,
+/// events.cpp, rsvps.cpp, tokens.cpp, export.cpp).
+
+#include <storage/store.h>
+
+#include <functional>
+#include <mutex>
+#include <type_traits>
+#include <vector>
+
+#include "sqlite.h"
+
+namespace treffpunkt::storage {
+
+struct store::impl {
+  std::filesystem::path db_path;
+
+  /// Writes are serialised here; each runs in one sql::transaction on `writer`.
+  std::mutex write_mutex;
+  sql::connection writer;
+
+  /// Idle read-only connections; reads take one, run, and give it back.
+  std::mutex readers_mutex;
+  std::vector<std::unique_ptr<sql::connection>> idle_readers;
+
+  explicit impl(const std::filesystem::path& path) : db_path(path), writer(path) {}
+
+  /// A read connection for the caller's scope.
+  class reader {
+   public:
+    explicit reader(impl& owner);
+    ~reader();
+    reader(const reader&) = delete;
+    reader& operator=(const reader&) = delete;
+    sql::connection& operator*() { return *conn_; }
+    sql::connection* operator->() { return conn_.get(); }
+
+   private:
+    impl& owner_;
+    std::unique_ptr<sql::connection> conn_;
+  };
+
+  /// Runs `body(writer)` in one write transaction and commits it; SQL failures and rollbacks
+  /// come back as errors (constraint -> conflict, full/read-only/busy/io -> unavailable).
+  /// `body` returns result<T>; a failed result rolls the transaction back.
+  template <class F>
+  auto write(F&& body) -> std::invoke_result_t<F, sql::connection&>;
+
+  /// Appends one line to the audit log (inside a write).
+  static void audit(sql::connection& c, const actor& who, std::string_view action,
+                    std::optional<calendar::unit_id> unit, std::optional<calendar::event_id> event,
+                    std::string_view detail, calendar::utc_seconds now);
+  /// Bumps the unit's data version (inside a write).
+  static void bump_unit_version(sql::connection& c, calendar::unit_id unit);
+};
+
+/// Maps an SQLite failure to a store error.
+error to_error(const sql::failure& f);
+
+template <class F>
+auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
+  const std::lock_guard lock(write_mutex);
+  try {
+    sql::transaction txn(writer);
+    auto outcome = std::forward<F>(body)(writer);
+    if (outcome) txn.commit();
+    return outcome;
+  } catch (const sql::failure& f) {
+    return to_error(f);
+  }
+}
+
+/// Unix seconds <-> time points as stored.
+inline std::int64_t to_db(calendar::utc_seconds t) { return t.time_since_epoch().count(); }
+inline std::int64_t to_db(calendar::local_seconds t) { return t.time_since_epoch().count(); }
+inline calendar::utc_seconds utc_from_db(std::int64_t v) {
+  return calendar::utc_seconds(std::chrono::seconds(v));
+}
+inline calendar::local_seconds local_from_db(std::int64_t v) {
+  return calendar::local_seconds(std::chrono::seconds(v));
+}
+
+}  // namespace treffpunkt::storage
