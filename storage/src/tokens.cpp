@@ -1,2 +1,174 @@
 // Part of store: see store_impl.h.
+#include "tokens.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <stdexcept>
+
 #include "store_impl.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+/// RFC 4648 §5: the URL- and filename-safe alphabet, so a token needs no escaping in a link.
+constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url(const unsigned char* data, std::size_t size) {
+  std::string out;
+  out.reserve((size * 4 + 2) / 3);
+  std::size_t i = 0;
+  for (; i + 3 <= size; i += 3) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
+                            std::uint32_t{data[i + 2]};
+    out += base64url_alphabet[(v >> 18) & 63];
+    out += base64url_alphabet[(v >> 12) & 63];
+    out += base64url_alphabet[(v >> 6) & 63];
+    out += base64url_alphabet[v & 63];
+  }
+  const std::size_t rest = size - i;
+  if (rest == 1) {
+    const std::uint32_t v = std::uint32_t{data[i]} << 16;
+    out += base64url_alphabet[(v >> 18) & 63];
+    out += base64url_alphabet[(v >> 12) & 63];
+  } else if (rest == 2) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
+    out += base64url_alphabet[(v >> 18) & 63];
+    out += base64url_alphabet[(v >> 12) & 63];
+    out += base64url_alphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::optional<token_kind> kind_from_db(std::string_view s) {
+  if (s == "login") return token_kind::login;
+  if (s == "session") return token_kind::session;
+  if (s == "api") return token_kind::api;
+  if (s == "feed") return token_kind::feed;
+  if (s == "guest_rsvp") return token_kind::guest_rsvp;
+  return std::nullopt;
+}
+
+/// Login links and guest confirmations are used once; sessions, API tokens and feed secrets
+/// are presented again and again until they expire or are revoked.
+bool single_use(token_kind kind) {
+  return kind == token_kind::login || kind == token_kind::guest_rsvp;
+}
+
+}  // namespace
+
+std::string random_token() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no randomness for a token");
+  }
+  return base64url(bytes.data(), bytes.size());
+}
+
+std::string token_hash(std::string_view raw) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), digest.data());
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::string_view to_db(token_kind kind) {
+  switch (kind) {
+    case token_kind::login:
+      return "login";
+    case token_kind::session:
+      return "session";
+    case token_kind::api:
+      return "api";
+    case token_kind::feed:
+      return "feed";
+    case token_kind::guest_rsvp:
+      return "guest_rsvp";
+  }
+  return "login";
+}
+
+void insert_token(sql::connection& c, token_kind kind, person_id person,
+                  std::optional<std::int64_t> rsvp_id, calendar::utc_seconds now,
+                  std::chrono::seconds ttl, std::string_view hash) {
+  auto& s = c.prepare(
+      "INSERT INTO tokens (hash, kind, person_id, rsvp_id, created, expires) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind_blob(1, hash);
+  s.bind(2, to_db(kind));
+  s.bind(3, person.value);
+  s.bind(4, rsvp_id);
+  s.bind(5, to_db(now));
+  s.bind(6, to_db(now + ttl));
+  s.run();
+}
+
+std::optional<token_row> find_token(sql::connection& c, std::string_view hash) {
+  auto& s = c.prepare("SELECT kind, person_id, rsvp_id, expires, used FROM tokens WHERE hash = ?");
+  s.bind_blob(1, hash);
+  std::optional<token_row> row;
+  if (s.step()) {
+    if (const auto kind = kind_from_db(s.text(0))) {
+      row = token_row{*kind, person_id{s.int64(1)}, s.optional_int64(2), utc_from_db(s.int64(3)),
+                      !s.is_null(4)};
+    }
+  }
+  s.reset();
+  return row;
+}
+
+bool mark_token_used(sql::connection& c, std::string_view hash, calendar::utc_seconds now) {
+  c.prepare("UPDATE tokens SET used = ? WHERE hash = ? AND used IS NULL")
+      .bind(1, to_db(now))
+      .bind_blob(2, hash)
+      .run();
+  return c.changes() == 1;
+}
+
+issued_token store::issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,
+                                calendar::utc_seconds now) {
+  // A 256-bit secret: a collision with an existing hash is not a case to handle.
+  issued_token token{random_token(), now + ttl};
+  const std::string hash = token_hash(token.raw);
+  auto written = impl_->write([&](sql::connection& c) -> result<void> {
+    insert_token(c, kind, p, std::nullopt, now, ttl, hash);
+    return {};
+  });
+  // The interface returns the token itself: a failed write (unknown person, disk full) is a
+  // broken precondition of the caller or of the machine, not an expected outcome.
+  if (!written) throw std::runtime_error("issue_token: " + written.error().message);
+  return token;
+}
+
+result<person> store::redeem_token(token_kind kind, std::string_view raw,
+                                   calendar::utc_seconds now) {
+  const std::string hash = token_hash(raw);
+  auto owner = impl_->write([&](sql::connection& c) -> result<person_id> {
+    const auto row = find_token(c, hash);
+    if (!row || row->kind != kind) return error{errc::not_found, "no such token"};
+    if (row->used || now >= row->expires) {
+      return error{errc::expired, "the token has expired or was already used"};
+    }
+    if (single_use(kind) && !mark_token_used(c, hash, now)) {
+      return error{errc::expired, "the token was already used"};
+    }
+    return row->person;
+  });
+  if (!owner) return owner.error();
+  if (auto who = person_by_id(*owner)) return *who;
+  return error{errc::not_found, "the token's owner no longer exists"};
+}
+
+void store::revoke_tokens(person_id p, token_kind kind) {
+  auto revoked = impl_->write([&](sql::connection& c) -> result<void> {
+    c.prepare("DELETE FROM tokens WHERE person_id = ? AND kind = ?")
+        .bind(1, p.value)
+        .bind(2, to_db(kind))
+        .run();
+    return {};
+  });
+  if (!revoked) throw std::runtime_error("revoke_tokens: " + revoked.error().message);
+}
+
+}  // namespace treffpunkt::storage

@@ -1,2 +1,329 @@
 // Part of store: see store_impl.h.
+#include <algorithm>
+#include <cctype>
+
+#include "rights.h"
 #include "store_impl.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+/// Units, people and follows carry no caller-supplied time: their audit lines and `created`
+/// use the clock.
+calendar::utc_seconds clock_now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+/// Slugs appear in URLs (/units/{slug}, /units/{slug}.ics): keep them to what needs no
+/// escaping and reads well.
+bool valid_slug(std::string_view s) {
+  if (s.empty() || s.size() > 40) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+  });
+}
+
+std::string trim_lower(std::string_view s) {
+  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+/// Not RFC 5321 in full (that is the mail server's job): enough to refuse what is surely not
+/// an address and could break a header, a URL or the uniqueness of people.email.
+bool looks_like_email(std::string_view e) {
+  if (e.empty() || e.size() > 254) return false;
+  if (std::count(e.begin(), e.end(), '@') != 1) return false;
+  const auto at = e.find('@');
+  if (at == 0 || at + 1 == e.size()) return false;
+  return std::none_of(e.begin(), e.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+constexpr std::string_view unit_columns = "id, slug, name, description, colour, zone";
+
+calendar::unit unit_from(const sql::statement& s) {
+  calendar::unit u;
+  u.id = calendar::unit_id{s.int64(0)};
+  u.slug = s.text(1);
+  u.name = s.text(2);
+  u.description = s.text(3);
+  u.colour = s.text(4);
+  u.zone = s.text(5);
+  return u;
+}
+
+constexpr std::string_view person_columns = "id, name, email, language, admin, guest, created";
+
+person person_from(const sql::statement& s) {
+  person p;
+  p.id = person_id{s.int64(0)};
+  p.name = s.text(1);
+  p.email = s.text(2);
+  p.language = s.text(3);
+  p.admin = s.int64(4) != 0;
+  p.guest = s.int64(5) != 0;
+  p.created = utc_from_db(s.int64(6));
+  return p;
+}
+
+std::optional<person> read_person(sql::connection& c, std::string_view where, const auto& binder) {
+  auto& s = c.prepare("SELECT " + std::string(person_columns) + " FROM people WHERE " +
+                      std::string(where));
+  binder(s);
+  std::optional<person> found;
+  if (s.step()) found = person_from(s);
+  s.reset();
+  return found;
+}
+
+bool exists(sql::connection& c, std::string_view query, std::int64_t id) {
+  auto& s = c.prepare(query);
+  s.bind(1, id);
+  const bool found = s.step();
+  s.reset();
+  return found;
+}
+
+}  // namespace
+
+bool is_admin(sql::connection& c, const actor& who) {
+  if (who.is_system()) return true;
+  return exists(c, "SELECT 1 FROM people WHERE id = ? AND admin = 1", who.person()->value);
+}
+
+bool may_edit_unit(sql::connection& c, const actor& who, calendar::unit_id u) {
+  if (is_admin(c, who)) return true;
+  auto& s = c.prepare("SELECT 1 FROM responsibles WHERE unit_id = ? AND person_id = ?");
+  s.bind(1, u.value).bind(2, who.person()->value);
+  const bool found = s.step();
+  s.reset();
+  return found;
+}
+
+// ---- units ------------------------------------------------------------------------------
+
+result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
+  if (!valid_slug(u.slug)) {
+    return error{errc::invalid, "a slug has 1 to 40 characters a-z, 0-9 and '-'", "slug"};
+  }
+  if (u.name.empty()) return error{errc::invalid, "a unit needs a name", "name"};
+  if (!calendar::is_known_zone(u.zone)) {
+    return error{errc::invalid, "unknown time zone '" + u.zone + "'", "zone"};
+  }
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<calendar::unit> {
+    if (!is_admin(c, who)) return error{errc::forbidden, "only admins create units"};
+    auto& taken = c.prepare("SELECT 1 FROM units WHERE slug = ?");
+    taken.bind(1, u.slug);
+    const bool duplicate = taken.step();
+    taken.reset();
+    if (duplicate) return error{errc::conflict, "the slug '" + u.slug + "' is taken", "slug"};
+    c.prepare("INSERT INTO units (slug, name, description, colour, zone) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, u.slug)
+        .bind(2, u.name)
+        .bind(3, u.description)
+        .bind(4, u.colour)
+        .bind(5, u.zone)
+        .run();
+    u.id = calendar::unit_id{c.last_insert_rowid()};
+    impl::audit(c, who, "create_unit", u.id, std::nullopt, u.slug, now);
+    return u;
+  });
+}
+
+std::vector<calendar::unit> store::units() const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units ORDER BY id");
+  std::vector<calendar::unit> out;
+  while (s.step()) out.push_back(unit_from(s));
+  return out;
+}
+
+std::optional<calendar::unit> store::unit_by_slug(std::string_view slug) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE slug = ?");
+  s.bind(1, slug);
+  std::optional<calendar::unit> found;
+  if (s.step()) found = unit_from(s);
+  s.reset();
+  return found;
+}
+
+std::optional<calendar::unit> store::unit_by_id(calendar::unit_id id) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE id = ?");
+  s.bind(1, id.value);
+  std::optional<calendar::unit> found;
+  if (s.step()) found = unit_from(s);
+  s.reset();
+  return found;
+}
+
+std::int64_t store::unit_version(calendar::unit_id id) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT version FROM units WHERE id = ?");
+  s.bind(1, id.value);
+  std::int64_t version = 0;  // no such unit: a version no real unit has
+  if (s.step()) version = s.int64(0);
+  s.reset();
+  return version;
+}
+
+std::int64_t store::data_version() const {
+  impl::reader r(*impl_);
+  // Unit versions start at 1, only grow, and units are never deleted: their sum grows with
+  // every write to any unit and with every new unit, and never repeats.
+  auto& s = r->prepare("SELECT COALESCE(SUM(version), 0) FROM units");
+  std::int64_t version = 0;
+  if (s.step()) version = s.int64(0);
+  s.reset();
+  return version;
+}
+
+// ---- people, roles, follows -------------------------------------------------------------
+
+result<person> store::ensure_person(std::string_view email, std::string_view name,
+                                    std::string_view language) {
+  const std::string address = trim_lower(email);
+  if (!looks_like_email(address)) {
+    return error{errc::invalid, "'" + address + "' is not an email address", "email"};
+  }
+  if (language != "de" && language != "en") {
+    return error{errc::invalid, "language must be de or en", "language"};
+  }
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<person> {
+    if (auto known = read_person(c, "email = ?", [&](sql::statement& s) { s.bind(1, address); })) {
+      return *known;
+    }
+    person p;
+    p.name = std::string(name);
+    p.email = address;
+    p.language = std::string(language);
+    p.created = now;
+    c.prepare("INSERT INTO people (email, name, language, created) VALUES (?, ?, ?, ?)")
+        .bind(1, p.email)
+        .bind(2, p.name)
+        .bind(3, p.language)
+        .bind(4, to_db(now))
+        .run();
+    p.id = person_id{c.last_insert_rowid()};
+    impl::audit(c, actor::system(), "create_person", std::nullopt, std::nullopt,
+                "person " + std::to_string(p.id.value), now);
+    return p;
+  });
+}
+
+std::optional<person> store::person_by_email(std::string_view email) const {
+  const std::string address = trim_lower(email);
+  impl::reader r(*impl_);
+  return read_person(*r, "email = ?", [&](sql::statement& s) { s.bind(1, address); });
+}
+
+std::optional<person> store::person_by_id(person_id id) const {
+  impl::reader r(*impl_);
+  return read_person(*r, "id = ?", [&](sql::statement& s) { s.bind(1, id.value); });
+}
+
+result<void> store::set_admin(person_id p, bool admin, const actor& who) {
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    if (!is_admin(c, who)) return error{errc::forbidden, "only admins appoint admins"};
+    c.prepare("UPDATE people SET admin = ?, version = version + 1 WHERE id = ?")
+        .bind(1, admin ? 1 : 0)
+        .bind(2, p.value)
+        .run();
+    if (c.changes() == 0) return error{errc::not_found, "no such person"};
+    impl::audit(c, who, admin ? "grant_admin" : "revoke_admin", std::nullopt, std::nullopt,
+                "person " + std::to_string(p.value), now);
+    return {};
+  });
+}
+
+result<void> store::add_responsible(calendar::unit_id u, person_id p, const actor& who) {
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    // Appointing responsibles is an admin's job (DESIGN.md: "admin ... assigns responsibles"),
+    // so a responsible cannot co-opt others.
+    if (!is_admin(c, who)) return error{errc::forbidden, "only admins assign responsibles"};
+    if (!exists(c, "SELECT 1 FROM units WHERE id = ?", u.value)) {
+      return error{errc::not_found, "no such unit"};
+    }
+    if (!exists(c, "SELECT 1 FROM people WHERE id = ?", p.value)) {
+      return error{errc::not_found, "no such person"};
+    }
+    c.prepare("INSERT OR IGNORE INTO responsibles (unit_id, person_id) VALUES (?, ?)")
+        .bind(1, u.value)
+        .bind(2, p.value)
+        .run();
+    impl::audit(c, who, "add_responsible", u, std::nullopt, "person " + std::to_string(p.value),
+                now);
+    return {};
+  });
+}
+
+std::vector<person> store::responsibles(calendar::unit_id u) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare(
+      "SELECT p.id, p.name, p.email, p.language, p.admin, p.guest, p.created "
+      "FROM responsibles r JOIN people p ON p.id = r.person_id WHERE r.unit_id = ? "
+      "ORDER BY p.id");
+  s.bind(1, u.value);
+  std::vector<person> out;
+  while (s.step()) out.push_back(person_from(s));
+  return out;
+}
+
+bool store::may_edit(const actor& who, calendar::unit_id u) const {
+  if (who.is_system()) return true;
+  impl::reader r(*impl_);
+  return may_edit_unit(*r, who, u);
+}
+
+result<void> store::set_follow(person_id p, calendar::unit_id u, bool follow) {
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    if (!exists(c, "SELECT 1 FROM people WHERE id = ?", p.value)) {
+      return error{errc::not_found, "no such person"};
+    }
+    if (!exists(c, "SELECT 1 FROM units WHERE id = ?", u.value)) {
+      return error{errc::not_found, "no such unit"};
+    }
+    if (follow) {
+      c.prepare("INSERT OR IGNORE INTO follows (person_id, unit_id, created) VALUES (?, ?, ?)")
+          .bind(1, p.value)
+          .bind(2, u.value)
+          .bind(3, to_db(now))
+          .run();
+    } else {
+      c.prepare("DELETE FROM follows WHERE person_id = ? AND unit_id = ?")
+          .bind(1, p.value)
+          .bind(2, u.value)
+          .run();
+    }
+    if (c.changes() == 0) return {};  // already so: the personal feed did not change
+    // The personal feed shows followed units: its cache key is the person's version.
+    c.prepare("UPDATE people SET version = version + 1 WHERE id = ?").bind(1, p.value).run();
+    impl::audit(c, actor::of(p), follow ? "follow" : "unfollow", u, std::nullopt, "", now);
+    return {};
+  });
+}
+
+std::vector<calendar::unit_id> store::follows(person_id p) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT unit_id FROM follows WHERE person_id = ? ORDER BY unit_id");
+  s.bind(1, p.value);
+  std::vector<calendar::unit_id> out;
+  while (s.step()) out.push_back(calendar::unit_id{s.int64(0)});
+  return out;
+}
+
+}  // namespace treffpunkt::storage

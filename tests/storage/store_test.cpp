@@ -1,1 +1,314 @@
 #include <gtest/gtest.h>
+#include <storage/store.h>
+
+#include "store_fixture.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+using testing::sql_int;
+using testing::sql_text;
+using testing::temp_dir;
+
+class Store : public testing::store_test {
+ protected:
+  calendar::unit make_unit(std::string slug) {
+    calendar::unit u;
+    u.slug = std::move(slug);
+    u.name = "Netzwerkstelle " + u.slug;
+    auto created = store_->create_unit(u, actor::system());
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : u;
+  }
+  person make_person(std::string_view email) {
+    auto p = store_->ensure_person(email, "Name");
+    EXPECT_TRUE(p) << p.error().message;
+    return p ? *p : person{};
+  }
+};
+
+// ---- open and migrations ------------------------------------------------------------------
+
+TEST_F(Store, FreshDirectoryGetsNewestSchema) {
+  EXPECT_GE(store::schema_version(), 1);
+  EXPECT_EQ(sql_int(db_path(), "PRAGMA user_version"), store::schema_version());
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
+}
+
+TEST_F(Store, WalModeIsOn) { EXPECT_EQ(sql_text(db_path(), "PRAGMA journal_mode"), "wal"); }
+
+TEST_F(Store, ReopeningKeepsData) {
+  const auto u = make_unit("bildung");
+  const auto p = make_person("anna@example.org");
+  reopen();
+  ASSERT_TRUE(store_);
+  const auto found = store_->unit_by_slug("bildung");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, u.id);
+  EXPECT_EQ(found->name, u.name);
+  const auto again = store_->person_by_email("anna@example.org");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, p.id);
+  EXPECT_EQ(sql_int(db_path(), "PRAGMA user_version"), store::schema_version());
+}
+
+TEST(StoreOpen, NewerSchemaIsRefusedWithMessage) {
+  const temp_dir dir;
+  sql_text(dir.path() / "treffpunkt.db", "PRAGMA user_version = 99");
+  auto opened = store::open(dir.path());
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, errc::schema_too_new);
+  EXPECT_NE(opened.error().message.find("99"), std::string::npos) << opened.error().message;
+  // Refused means untouched.
+  EXPECT_EQ(sql_int(dir.path() / "treffpunkt.db", "PRAGMA user_version"), 99);
+}
+
+TEST(StoreOpen, UnwritableFolderIsUnavailable) {
+  const temp_dir dir;
+  const auto file = dir.path() / "a-file";
+  sql_text(file, "PRAGMA user_version");  // creates a file where the folder should be
+  auto opened = store::open(file / "data");
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, errc::unavailable);
+}
+
+// ---- units --------------------------------------------------------------------------------
+
+TEST_F(Store, CreatedUnitReadsBackBySlugAndId) {
+  calendar::unit u;
+  u.slug = "frauen";
+  u.name = "Netzwerkstelle Frauen*";
+  u.description = "Empowerment für Schüler*innen in Thüringen";
+  u.colour = "#aa3355";
+  u.zone = "Europe/Berlin";
+  auto created = store_->create_unit(u, actor::system());
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_GT(created->id.value, 0);
+  EXPECT_EQ(created->slug, u.slug);
+  EXPECT_EQ(created->name, u.name);
+  EXPECT_EQ(created->zone, u.zone);
+  const auto by_slug = store_->unit_by_slug("frauen");
+  ASSERT_TRUE(by_slug);
+  EXPECT_EQ(by_slug->description, u.description);
+  EXPECT_EQ(by_slug->colour, "#aa3355");
+  const auto by_id = store_->unit_by_id(created->id);
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->slug, "frauen");
+  EXPECT_FALSE(store_->unit_by_slug("bildung"));
+  EXPECT_FALSE(store_->unit_by_id(calendar::unit_id{created->id.value + 100}));
+  EXPECT_EQ(store_->units().size(), 1U);
+}
+
+TEST_F(Store, UnitsAreListedById) {
+  make_unit("kommunales");
+  make_unit("antifa");
+  const auto all = store_->units();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].slug, "kommunales");
+  EXPECT_EQ(all[1].slug, "antifa");
+}
+
+TEST_F(Store, BadSlugIsInvalid) {
+  for (const std::string& slug : std::vector<std::string>{"", "Bildung", "bil dung", "bildung/x",
+                                                          "ä", std::string(41, 'a')}) {
+    calendar::unit u;
+    u.slug = slug;
+    u.name = "x";
+    auto created = store_->create_unit(u, actor::system());
+    ASSERT_FALSE(created) << slug;
+    EXPECT_EQ(created.error().code, errc::invalid) << slug;
+    EXPECT_EQ(created.error().field, "slug") << slug;
+  }
+  calendar::unit longest;
+  longest.slug = std::string(40, 'a');
+  longest.name = "x";
+  EXPECT_TRUE(store_->create_unit(longest, actor::system()));
+}
+
+TEST_F(Store, DuplicateSlugIsConflict) {
+  make_unit("bildung");
+  calendar::unit u;
+  u.slug = "bildung";
+  u.name = "again";
+  auto created = store_->create_unit(u, actor::system());
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, errc::conflict);
+}
+
+TEST_F(Store, UnknownZoneIsInvalid) {
+  calendar::unit u;
+  u.slug = "bildung";
+  u.name = "Bildung";
+  u.zone = "Europe/Atlantis";
+  auto created = store_->create_unit(u, actor::system());
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, errc::invalid);
+  EXPECT_EQ(created.error().field, "zone");
+}
+
+TEST_F(Store, OnlyAdminsCreateUnits) {
+  const auto member = make_person("member@example.org");
+  calendar::unit u;
+  u.slug = "bildung";
+  u.name = "Bildung";
+  auto refused = store_->create_unit(u, actor::of(member.id));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::forbidden);
+  ASSERT_TRUE(store_->set_admin(member.id, true, actor::system()));
+  EXPECT_TRUE(store_->create_unit(u, actor::of(member.id)));
+}
+
+TEST_F(Store, UnitVersionStartsAtOneAndIsZeroForNoUnit) {
+  const auto u = make_unit("bildung");
+  EXPECT_EQ(store_->unit_version(u.id), 1);
+  EXPECT_EQ(store_->unit_version(calendar::unit_id{u.id.value + 1}), 0);
+}
+
+TEST_F(Store, WritesAreAudited) {
+  const auto u = make_unit("bildung");
+  EXPECT_EQ(sql_text(db_path(),
+                     "SELECT action FROM audit_log WHERE unit_id = " + std::to_string(u.id.value)),
+            "create_unit");
+}
+
+// ---- people -------------------------------------------------------------------------------
+
+TEST_F(Store, EnsurePersonTrimsAndLowercasesEmail) {
+  auto p = store_->ensure_person("  Anna.Muster@Example.ORG \n", "Anna", "en");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->email, "anna.muster@example.org");
+  EXPECT_EQ(p->name, "Anna");
+  EXPECT_EQ(p->language, "en");
+  EXPECT_FALSE(p->admin);
+  EXPECT_FALSE(p->guest);
+  auto again = store_->ensure_person("anna.muster@example.org", "Other name");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, p->id);
+  EXPECT_EQ(again->name, "Anna");  // an existing person is found, not changed
+  const auto by_email = store_->person_by_email("ANNA.MUSTER@example.org");
+  ASSERT_TRUE(by_email);
+  EXPECT_EQ(by_email->id, p->id);
+  const auto by_id = store_->person_by_id(p->id);
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->email, "anna.muster@example.org");
+  EXPECT_FALSE(store_->person_by_id(person_id{p->id.value + 1}));
+}
+
+TEST_F(Store, EmailThatIsNotOneIsInvalid) {
+  for (const std::string& email :
+       std::vector<std::string>{"", "anna", "@example.org", "anna@", "a@b@c", "an na@example.org",
+                                "anna@exa\x01mple.org", std::string(250, 'a') + "@b.de"}) {
+    auto p = store_->ensure_person(email, "x");
+    ASSERT_FALSE(p) << email;
+    EXPECT_EQ(p.error().code, errc::invalid) << email;
+    EXPECT_EQ(p.error().field, "email") << email;
+  }
+}
+
+TEST_F(Store, LanguageIsGermanOrEnglish) {
+  auto p = store_->ensure_person("anna@example.org", "Anna", "fr");
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().code, errc::invalid);
+  EXPECT_EQ(p.error().field, "language");
+}
+
+// ---- roles --------------------------------------------------------------------------------
+
+TEST_F(Store, MayEditFollowsRoles) {
+  const auto bildung = make_unit("bildung");
+  const auto antifa = make_unit("antifa");
+  const auto responsible = make_person("resp@example.org");
+  const auto admin = make_person("admin@example.org");
+  const auto member = make_person("member@example.org");
+  ASSERT_TRUE(store_->add_responsible(bildung.id, responsible.id, actor::system()));
+  ASSERT_TRUE(store_->set_admin(admin.id, true, actor::system()));
+
+  EXPECT_TRUE(store_->may_edit(actor::system(), bildung.id));
+  EXPECT_TRUE(store_->may_edit(actor::of(admin.id), bildung.id));
+  EXPECT_TRUE(store_->may_edit(actor::of(admin.id), antifa.id));
+  EXPECT_TRUE(store_->may_edit(actor::of(responsible.id), bildung.id));
+  EXPECT_FALSE(store_->may_edit(actor::of(responsible.id), antifa.id));
+  EXPECT_FALSE(store_->may_edit(actor::of(member.id), bildung.id));
+
+  ASSERT_TRUE(store_->set_admin(admin.id, false, actor::system()));
+  EXPECT_FALSE(store_->may_edit(actor::of(admin.id), antifa.id));
+}
+
+TEST_F(Store, ResponsiblesAreListedAndAddedOnce) {
+  const auto u = make_unit("bildung");
+  const auto a = make_person("a@example.org");
+  const auto b = make_person("b@example.org");
+  ASSERT_TRUE(store_->add_responsible(u.id, b.id, actor::system()));
+  ASSERT_TRUE(store_->add_responsible(u.id, a.id, actor::system()));
+  ASSERT_TRUE(store_->add_responsible(u.id, a.id, actor::system()));
+  const auto list = store_->responsibles(u.id);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_EQ(list[0].id, a.id);
+  EXPECT_EQ(list[1].id, b.id);
+}
+
+TEST_F(Store, OnlyAdminsAssignRolesAndAdminFlag) {
+  const auto u = make_unit("bildung");
+  const auto responsible = make_person("resp@example.org");
+  const auto member = make_person("member@example.org");
+  ASSERT_TRUE(store_->add_responsible(u.id, responsible.id, actor::system()));
+
+  auto co_opt = store_->add_responsible(u.id, member.id, actor::of(responsible.id));
+  ASSERT_FALSE(co_opt);
+  EXPECT_EQ(co_opt.error().code, errc::forbidden);
+  auto self_admin = store_->set_admin(member.id, true, actor::of(member.id));
+  ASSERT_FALSE(self_admin);
+  EXPECT_EQ(self_admin.error().code, errc::forbidden);
+  EXPECT_FALSE(store_->person_by_id(member.id)->admin);
+}
+
+TEST_F(Store, RolesOfUnknownPeopleOrUnitsAreNotFound) {
+  const auto u = make_unit("bildung");
+  const auto p = make_person("p@example.org");
+  auto no_person = store_->add_responsible(u.id, person_id{p.id.value + 10}, actor::system());
+  ASSERT_FALSE(no_person);
+  EXPECT_EQ(no_person.error().code, errc::not_found);
+  auto no_unit = store_->add_responsible(calendar::unit_id{u.id.value + 10}, p.id, actor::system());
+  ASSERT_FALSE(no_unit);
+  EXPECT_EQ(no_unit.error().code, errc::not_found);
+  auto no_admin = store_->set_admin(person_id{p.id.value + 10}, true, actor::system());
+  ASSERT_FALSE(no_admin);
+  EXPECT_EQ(no_admin.error().code, errc::not_found);
+}
+
+// ---- follows ------------------------------------------------------------------------------
+
+TEST_F(Store, FollowAndUnfollowBumpPersonVersion) {
+  const auto bildung = make_unit("bildung");
+  const auto antifa = make_unit("antifa");
+  const auto p = make_person("p@example.org");
+  const std::string version_query =
+      "SELECT version FROM people WHERE id = " + std::to_string(p.id.value);
+  const auto v0 = sql_int(db_path(), version_query);
+
+  ASSERT_TRUE(store_->set_follow(p.id, antifa.id, true));
+  ASSERT_TRUE(store_->set_follow(p.id, bildung.id, true));
+  const auto v1 = sql_int(db_path(), version_query);
+  EXPECT_GT(v1, v0);
+  const auto followed = store_->follows(p.id);
+  ASSERT_EQ(followed.size(), 2U);
+  EXPECT_EQ(followed[0], bildung.id);
+  EXPECT_EQ(followed[1], antifa.id);
+
+  ASSERT_TRUE(store_->set_follow(p.id, antifa.id, true));  // already followed: no change
+  EXPECT_EQ(sql_int(db_path(), version_query), v1);
+
+  ASSERT_TRUE(store_->set_follow(p.id, antifa.id, false));
+  EXPECT_GT(sql_int(db_path(), version_query), v1);
+  EXPECT_EQ(store_->follows(p.id), std::vector<calendar::unit_id>{bildung.id});
+}
+
+TEST_F(Store, FollowOfUnknownUnitIsNotFound) {
+  const auto p = make_person("p@example.org");
+  auto followed = store_->set_follow(p.id, calendar::unit_id{42}, true);
+  ASSERT_FALSE(followed);
+  EXPECT_EQ(followed.error().code, errc::not_found);
+}
+
+}  // namespace
+}  // namespace treffpunkt::storage

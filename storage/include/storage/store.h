@@ -127,6 +127,8 @@ class store {
   std::optional<calendar::unit> unit_by_id(calendar::unit_id id) const;
   /// Grows with every write that changes what the unit's feed shows.
   std::int64_t unit_version(calendar::unit_id id) const;
+  /// Grows with every write to any unit, and when a unit is added (for /calendar.ics).
+  std::int64_t data_version() const;
 
   // ---- people, roles, follows -----------------------------------------------------------
   /// The person with this email, created (as a member, not a guest) if new.
