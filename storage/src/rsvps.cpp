@@ -1,2 +1,631 @@
 // Part of store: see store_impl.h.
+//
+// RSVPs: yes / no / maybe per occurrence, places and the waitlist, guest RSVPs with double
+// opt-in. The rules themselves (may one answer now, how many places are free) are
+// calendar::rsvp_refused and calendar::places_free; this file applies them inside one write
+// transaction so that the count of places and the change of the RSVP cannot interleave.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "store_impl.h"
+#include "tokens.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// How long a guest's emailed link stays valid.
+constexpr std::chrono::seconds guest_rsvp_ttl = 48h;
+
+// ---- names as stored --------------------------------------------------------------------
+
+std::string_view db_text(calendar::rsvp_answer a) {
+  switch (a) {
+    case calendar::rsvp_answer::yes:
+      return "yes";
+    case calendar::rsvp_answer::no:
+      return "no";
+    case calendar::rsvp_answer::maybe:
+      return "maybe";
+  }
+  return "no";
+}
+
+calendar::rsvp_answer answer_from_db(std::string_view s) {
+  if (s == "yes") return calendar::rsvp_answer::yes;
+  if (s == "maybe") return calendar::rsvp_answer::maybe;
+  return calendar::rsvp_answer::no;
+}
+
+std::string_view db_text(rsvp_state s) {
+  switch (s) {
+    case rsvp_state::going:
+      return "going";
+    case rsvp_state::waitlisted:
+      return "waitlisted";
+    case rsvp_state::maybe:
+      return "maybe";
+    case rsvp_state::not_going:
+      return "not_going";
+    case rsvp_state::pending:
+      return "pending";
+  }
+  return "pending";
+}
+
+rsvp_state state_from_db(std::string_view s) {
+  if (s == "going") return rsvp_state::going;
+  if (s == "waitlisted") return rsvp_state::waitlisted;
+  if (s == "maybe") return rsvp_state::maybe;
+  if (s == "not_going") return rsvp_state::not_going;
+  return rsvp_state::pending;
+}
+
+// ---- the event, as the RSVP rules need it -------------------------------------------------
+
+/// The event with its extra dates and overrides, read inside the caller's transaction (so the
+/// occurrence checked is the one the RSVP is written against). Nothing if there is no such
+/// event. Columns as events.cpp writes them (schema v1).
+std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id) {
+  auto& s = c.prepare(
+      "SELECT unit_id, uid, related_to, sequence, created, last_modified, kind, status, title, "
+      "description, location, online_url, zone, all_day, start_local, duration, rrule, "
+      "capacity, rsvp_deadline FROM events WHERE id = ?");
+  s.bind(1, id.value);
+  if (!s.step()) {
+    s.reset();
+    return std::nullopt;
+  }
+  calendar::event e;
+  e.id = id;
+  e.unit = calendar::unit_id{s.int64(0)};
+  e.uid = s.text(1);
+  e.related_to = s.text(2);
+  e.sequence = s.integer(3);
+  e.created = utc_from_db(s.int64(4));
+  e.last_modified = utc_from_db(s.int64(5));
+  e.kind = s.text(6) == "exchange_offer" ? calendar::event_kind::exchange_offer
+                                         : calendar::event_kind::meeting;
+  e.status = s.text(7) == "cancelled" ? calendar::event_status::cancelled
+                                      : calendar::event_status::confirmed;
+  e.title = s.text(8);
+  e.description = s.text(9);
+  e.location = s.text(10);
+  e.online_url = s.text(11);
+  e.zone = s.text(12);
+  e.all_day = s.int64(13) != 0;
+  e.start = local_from_db(s.int64(14));
+  e.duration = std::chrono::seconds(s.int64(15));
+  const auto rrule = s.optional_text(16);
+  if (const auto capacity = s.optional_int64(17)) e.capacity = static_cast<int>(*capacity);
+  if (const auto deadline = s.optional_int64(18)) e.rsvp_deadline = std::chrono::seconds(*deadline);
+  s.reset();
+  if (rrule) {
+    // The store only writes rules that parsed; an unreadable one is a broken invariant, and
+    // reading the event as a one-off would offer RSVPs to occurrences nobody can see.
+    auto rule = calendar::recurrence_rule::parse(*rrule);
+    if (!rule)
+      throw sql::failure(SQLITE_CORRUPT, "event " + std::to_string(id.value) + ": bad rrule");
+    e.rule = std::move(*rule);
+  }
+
+  auto& rdates =
+      c.prepare("SELECT start_local FROM event_rdates WHERE event_id = ? ORDER BY start_local");
+  rdates.bind(1, id.value);
+  while (rdates.step()) e.rdates.push_back(local_from_db(rdates.int64(0)));
+
+  auto& overrides = c.prepare(
+      "SELECT occurrence_key, cancelled, start_local, duration, title, description, location, "
+      "online_url, sequence, last_modified FROM occurrence_overrides WHERE event_id = ?");
+  overrides.bind(1, id.value);
+  while (overrides.step()) {
+    const auto key = calendar::occurrence_key::parse(overrides.text(0));
+    if (!key) continue;  // unreachable: keys are written with to_string()
+    calendar::occurrence_override o;
+    o.key = *key;
+    o.cancelled = overrides.int64(1) != 0;
+    if (const auto start = overrides.optional_int64(2)) o.start = local_from_db(*start);
+    if (const auto duration = overrides.optional_int64(3)) {
+      o.duration = std::chrono::seconds(*duration);
+    }
+    o.title = overrides.optional_text(4);
+    o.description = overrides.optional_text(5);
+    o.location = overrides.optional_text(6);
+    o.online_url = overrides.optional_text(7);
+    o.sequence = overrides.integer(8);
+    o.last_modified = utc_from_db(overrides.int64(9));
+    e.overrides.push_back(std::move(o));
+  }
+  // find_override relies on the order by key (instant, then date-ness), not the text order.
+  std::sort(e.overrides.begin(), e.overrides.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  return e;
+}
+
+/// The occurrence `key` of `e` if an RSVP to it may be given at `now`, else the reason why not.
+result<calendar::occurrence> open_occurrence(const calendar::event& e,
+                                             const calendar::occurrence_key& key,
+                                             calendar::utc_seconds now) {
+  auto o = calendar::find_occurrence(e, key);
+  if (!o) {
+    return error{errc::not_found,
+                 "event " + std::to_string(e.id.value) + " has no occurrence " + key.to_string()};
+  }
+  if (const auto refusal = calendar::rsvp_refused(e, *o, now)) {
+    switch (*refusal) {
+      case calendar::rsvp_refusal::cancelled:
+        return error{errc::occurrence_cancelled, "the occurrence is cancelled"};
+      case calendar::rsvp_refusal::past:
+        return error{errc::occurrence_past, "the occurrence has already started"};
+      case calendar::rsvp_refusal::deadline_passed:
+        return error{errc::rsvp_closed, "RSVPs for this occurrence are closed"};
+    }
+  }
+  return *o;
+}
+
+// ---- RSVP rows ----------------------------------------------------------------------------
+
+/// One occurrence of one event, as RSVP rows address it: the key in its stored form.
+struct slot {
+  calendar::event_id event;
+  std::string key;
+};
+
+/// The columns of an rsvp_record, for queries over `rsvps r`. The waitlist position is not
+/// stored but counted (rank among the waitlisted by waitlist_seq), so that a promotion never
+/// has to renumber the rows behind it.
+constexpr std::string_view record_columns =
+    "SELECT r.event_id, r.occurrence_key, r.person_id, r.answer, r.state, r.updated, "
+    "CASE WHEN r.state = 'waitlisted' THEN (SELECT count(*) FROM rsvps w "
+    "WHERE w.event_id = r.event_id AND w.occurrence_key = r.occurrence_key "
+    "AND w.state = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) ELSE 0 END";
+constexpr int record_column_count = 7;
+
+// Statements are cached by their text, so each query text is built once.
+const std::string& one_record_query() {
+  static const std::string q = std::string(record_columns) +
+                               " FROM rsvps r WHERE r.event_id = ? AND r.occurrence_key = ? "
+                               "AND r.person_id = ?";
+  return q;
+}
+
+const std::string& records_of_person_query() {
+  static const std::string q = std::string(record_columns) +
+                               " FROM rsvps r WHERE r.person_id = ? "
+                               "ORDER BY r.event_id, r.occurrence_key";
+  return q;
+}
+
+/// Going first (by time of RSVP), then the waitlist in order, then maybe.
+const std::string& attendees_query() {
+  static const std::string q =
+      std::string(record_columns) +
+      ", p.name, p.email, p.language, p.admin, p.guest, p.created "
+      "FROM rsvps r JOIN people p ON p.id = r.person_id "
+      "WHERE r.event_id = ? AND r.occurrence_key = ? "
+      "AND r.state IN ('going', 'waitlisted', 'maybe') "
+      "ORDER BY CASE r.state WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, "
+      "CASE WHEN r.state = 'waitlisted' THEN r.waitlist_seq ELSE r.updated END, r.id";
+  return q;
+}
+
+rsvp_record read_record(const sql::statement& s) {
+  rsvp_record r;
+  r.event = calendar::event_id{s.int64(0)};
+  r.key = calendar::occurrence_key::parse(s.text(1)).value_or(calendar::occurrence_key{});
+  r.person = person_id{s.int64(2)};
+  r.answer = answer_from_db(s.text(3));
+  r.state = state_from_db(s.text(4));
+  r.updated = utc_from_db(s.int64(5));
+  r.waitlist_position = s.integer(6);
+  return r;
+}
+
+std::optional<rsvp_record> find_record(sql::connection& c, const slot& at, person_id p) {
+  auto& s = c.prepare(one_record_query());
+  s.bind(1, at.event.value).bind(2, at.key).bind(3, p.value);
+  std::optional<rsvp_record> r;
+  if (s.step()) r = read_record(s);
+  s.reset();
+  return r;
+}
+
+int count_in_state(sql::connection& c, const slot& at, rsvp_state state) {
+  auto& s = c.prepare(
+      "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence_key = ? AND state = ?");
+  s.bind(1, at.event.value).bind(2, at.key).bind(3, db_text(state));
+  s.step();
+  const int n = s.integer(0);
+  s.reset();
+  return n;
+}
+
+std::int64_t next_waitlist_seq(sql::connection& c, const slot& at) {
+  auto& s = c.prepare(
+      "SELECT coalesce(max(waitlist_seq), 0) + 1 FROM rsvps "
+      "WHERE event_id = ? AND occurrence_key = ? AND state = 'waitlisted'");
+  s.bind(1, at.event.value).bind(2, at.key);
+  s.step();
+  const std::int64_t seq = s.int64(0);
+  s.reset();
+  return seq;
+}
+
+/// Inserts or replaces the person's RSVP row for the slot; returns its id.
+std::int64_t upsert_row(sql::connection& c, const slot& at, person_id p,
+                        calendar::rsvp_answer answer, rsvp_state state,
+                        std::optional<std::int64_t> waitlist_seq, calendar::utc_seconds now) {
+  auto& s = c.prepare(
+      "INSERT INTO rsvps (event_id, occurrence_key, person_id, answer, state, waitlist_seq, "
+      "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (event_id, occurrence_key, person_id) DO UPDATE SET "
+      "answer = excluded.answer, state = excluded.state, waitlist_seq = excluded.waitlist_seq, "
+      "updated = excluded.updated "
+      "RETURNING id");
+  s.bind(1, at.event.value).bind(2, at.key).bind(3, p.value).bind(4, db_text(answer));
+  s.bind(5, db_text(state)).bind(6, waitlist_seq).bind(7, to_db(now)).bind(8, to_db(now));
+  s.step();
+  const std::int64_t id = s.int64(0);
+  s.reset();
+  return id;
+}
+
+/// Someone's personal feed shows their RSVPs: its cache key moves with the person's version.
+void bump_person_version(sql::connection& c, person_id p) {
+  c.prepare("UPDATE people SET version = version + 1 WHERE id = ?").bind(1, p.value).run();
+}
+
+/// Moves people from the head of the waitlist to free places, in waitlist order, and returns
+/// them (as they now stand).
+std::vector<rsvp_record> fill_places(sql::connection& c, const calendar::event& e, const slot& at,
+                                     calendar::utc_seconds now) {
+  std::vector<rsvp_record> promoted;
+  const auto going = static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going));
+  const std::size_t free = calendar::places_free(e.capacity, going);
+  if (free == 0) return promoted;
+
+  std::vector<person_id> movers;
+  auto& head = c.prepare(
+      "SELECT person_id FROM rsvps WHERE event_id = ? AND occurrence_key = ? "
+      "AND state = 'waitlisted' ORDER BY waitlist_seq, id");
+  head.bind(1, at.event.value).bind(2, at.key);
+  while (movers.size() < free && head.step()) movers.push_back(person_id{head.int64(0)});
+  head.reset();
+
+  for (const person_id p : movers) {
+    c.prepare(
+         "UPDATE rsvps SET state = 'going', waitlist_seq = NULL, updated = ? "
+         "WHERE event_id = ? AND occurrence_key = ? AND person_id = ?")
+        .bind(1, to_db(now))
+        .bind(2, at.event.value)
+        .bind(3, at.key)
+        .bind(4, p.value)
+        .run();
+    bump_person_version(c, p);
+    promoted.push_back(*find_record(c, at, p));
+  }
+  return promoted;
+}
+
+bool person_exists(sql::connection& c, person_id p) {
+  auto& s = c.prepare("SELECT 1 FROM people WHERE id = ?");
+  s.bind(1, p.value);
+  const bool found = s.step();
+  s.reset();
+  return found;
+}
+
+std::string describe(const slot& at, person_id p, const rsvp_record& r) {
+  return "person=" + std::to_string(p.value) + " occurrence=" + at.key +
+         " answer=" + std::string(db_text(r.answer)) + " state=" + std::string(db_text(r.state));
+}
+
+/// Applies `answer` of `p` to the slot inside the caller's write transaction; the occurrence
+/// must already have been found open for RSVPs. A yes takes a free place or joins the end of
+/// the waitlist; any change that frees a place moves the head of the waitlist up.
+rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slot& at, person_id p,
+                         calendar::rsvp_answer answer, calendar::utc_seconds now,
+                         std::string_view action) {
+  const auto before = find_record(c, at, p);
+  // Saying again what one said keeps one's place: no new waitlist position, nothing written.
+  if (before && before->state != rsvp_state::pending && before->answer == answer) {
+    return rsvp_change{*before, {}};
+  }
+
+  rsvp_state state = rsvp_state::not_going;
+  std::optional<std::int64_t> waitlist_seq;
+  switch (answer) {
+    case calendar::rsvp_answer::yes:
+      // Everyone saying yes queues at the end of the waitlist first, and fill_places then hands
+      // out the free places in waitlist order: so a newcomer never overtakes someone already
+      // waiting, even if a place became free without a promotion (capacity raised).
+      state = rsvp_state::waitlisted;
+      waitlist_seq = next_waitlist_seq(c, at);
+      break;
+    case calendar::rsvp_answer::maybe:
+      state = rsvp_state::maybe;
+      break;
+    case calendar::rsvp_answer::no:
+      state = rsvp_state::not_going;
+      break;
+  }
+  upsert_row(c, at, p, answer, state, waitlist_seq, now);
+  bump_person_version(c, p);
+
+  auto promoted = fill_places(c, e, at, now);
+  // The caller getting the place they asked for is their answer, not a promotion.
+  std::erase_if(promoted, [&](const rsvp_record& r) { return r.person == p; });
+
+  rsvp_change change{*find_record(c, at, p), std::move(promoted)};
+  store::impl::audit(c, actor::of(p), action, e.unit, e.id, describe(at, p, change.rsvp), now);
+  for (const auto& r : change.promoted) {
+    store::impl::audit(c, actor::of(p), "rsvp_promoted", e.unit, e.id, describe(at, r.person, r),
+                       now);
+  }
+  return change;
+}
+
+// ---- guests -------------------------------------------------------------------------------
+
+std::string trimmed(std::string_view s) {
+  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+/// Trimmed and lower-cased, as people.email is kept; empty if it cannot be an address. The same
+/// rule as ensure_person (units_people.cpp), so a guest and a member with one address are one
+/// person.
+std::string normalised_email(std::string_view email) {
+  std::string out = trimmed(email);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  const auto at = out.find('@');
+  const bool plausible = !out.empty() && out.size() <= 254 && at != std::string::npos && at > 0 &&
+                         at + 1 < out.size() && out.find('@', at + 1) == std::string::npos &&
+                         std::none_of(out.begin(), out.end(), [](char ch) {
+                           const auto u = static_cast<unsigned char>(ch);
+                           return u <= 0x20 || u == 0x7f;
+                         });
+  return plausible ? out : std::string();
+}
+
+/// The person with this (normalised) email, created as a guest if new. A member's address is
+/// fine: their RSVP still waits for the emailed link, since typing an address proves nothing.
+person_id guest_person(sql::connection& c, const std::string& email, const std::string& name,
+                       calendar::utc_seconds now) {
+  auto& find = c.prepare("SELECT id FROM people WHERE email = ?");
+  find.bind(1, email);
+  std::optional<person_id> found;
+  if (find.step()) found = person_id{find.int64(0)};
+  find.reset();
+  if (found) return *found;
+  c.prepare("INSERT INTO people (email, name, guest, created) VALUES (?, ?, 1, ?)")
+      .bind(1, email)
+      .bind(2, name)
+      .bind(3, to_db(now))
+      .run();
+  return person_id{c.last_insert_rowid()};
+}
+
+}  // namespace
+
+// ---- writes -------------------------------------------------------------------------------
+
+result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                                    person_id p, calendar::rsvp_answer answer,
+                                    calendar::utc_seconds now) {
+  // impl::write runs the body in BEGIN IMMEDIATE, which takes SQLite's write lock before the
+  // first read. So counting the places and writing the RSVP cannot interleave with another
+  // write, neither from this process (write_mutex) nor from another one on the same file (the
+  // lock, waited for by the busy timeout): of two members asking for the last place, the
+  // second transaction only starts after the first has committed and sees the place taken.
+  // And write() returns only after COMMIT (WAL, synchronous=FULL), so an acknowledged RSVP
+  // survives a crash.
+  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+    const auto e = load_event(c, id);
+    if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
+    const auto o = open_occurrence(*e, key, now);
+    if (!o) return o.error();
+    if (!person_exists(c, p)) {
+      return error{errc::not_found, "no person " + std::to_string(p.value)};
+    }
+    return apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "rsvp");
+  });
+}
+
+result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
+                                             const calendar::occurrence_key& key,
+                                             std::string_view name, std::string_view email,
+                                             calendar::rsvp_answer answer,
+                                             calendar::utc_seconds now) {
+  const std::string address = normalised_email(email);
+  if (address.empty()) return error{errc::invalid, "not an email address", "email"};
+  const std::string who = trimmed(name);
+  if (who.empty() || who.size() > 200) {
+    return error{errc::invalid, "a name of 1 to 200 characters is needed", "name"};
+  }
+  const std::string raw = random_token();
+  const std::string hash = token_hash(raw);
+
+  return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
+    const auto e = load_event(c, id);
+    if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
+    const auto o = open_occurrence(*e, key, now);
+    if (!o) return o.error();
+    const person_id p = guest_person(c, address, who, now);
+    const slot at{id, o->key.to_string()};
+
+    // An unconfirmed request must not touch an answer that counts: anyone can type anyone's
+    // address. A member changes their answer after logging in.
+    if (const auto before = find_record(c, at, p); before && before->state != rsvp_state::pending) {
+      return error{errc::conflict,
+                   "this address has already answered for this occurrence: log in to change it",
+                   "email"};
+    }
+    const std::int64_t rsvp_row = upsert_row(c, at, p, answer, rsvp_state::pending, {}, now);
+    // Asking again (another answer, a lost email) sends a new link; the old one stops working.
+    c.prepare("DELETE FROM tokens WHERE rsvp_id = ? AND kind = 'guest_rsvp'")
+        .bind(1, rsvp_row)
+        .run();
+    insert_token(c, token_kind::guest_rsvp, p, rsvp_row, now, guest_rsvp_ttl, hash);
+
+    guest_rsvp out{*find_record(c, at, p), raw};
+    store::impl::audit(c, actor::of(p), "guest_rsvp_requested", e->unit, e->id,
+                       describe(at, p, out.rsvp), now);
+    return out;
+  });
+}
+
+result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now) {
+  const std::string hash = token_hash(token);
+  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+    const auto t = find_token(c, hash);
+    if (!t || t->kind != token_kind::guest_rsvp || !t->rsvp_id) {
+      return error{errc::not_found, "no such confirmation link"};
+    }
+    if (t->used || now >= t->expires) {
+      return error{errc::expired, "the confirmation link has expired or was already used"};
+    }
+
+    auto& row = c.prepare(
+        "SELECT event_id, occurrence_key, person_id, answer FROM rsvps "
+        "WHERE id = ? AND state = 'pending'");
+    row.bind(1, *t->rsvp_id);
+    if (!row.step()) {
+      row.reset();
+      return error{errc::expired, "the RSVP of this link is no longer pending"};
+    }
+    const calendar::event_id id{row.int64(0)};
+    const auto key = calendar::occurrence_key::parse(row.text(1));
+    const person_id p{row.int64(2)};
+    const auto answer = answer_from_db(row.text(3));
+    row.reset();
+
+    const auto e = load_event(c, id);
+    if (!e || !key) return error{errc::not_found, "the event of this RSVP no longer exists"};
+    // Checked again now: the occurrence may have been cancelled or started since the request.
+    // A refusal rolls back, so the link is not used up by it.
+    const auto o = open_occurrence(*e, *key, now);
+    if (!o) return o.error();
+    mark_token_used(c, hash, now);
+    // Places are given now, not at the request: an unconfirmed RSVP held none.
+    return apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now,
+                        "guest_rsvp_confirmed");
+  });
+}
+
+int store::expire_guest_rsvps(calendar::utc_seconds now) {
+  auto expired = impl_->write([&](sql::connection& c) -> result<int> {
+    std::vector<std::pair<std::int64_t, person_id>> stale;
+    auto& find = c.prepare(
+        "SELECT r.id, r.person_id FROM rsvps r WHERE r.state = 'pending' AND NOT EXISTS "
+        "(SELECT 1 FROM tokens t WHERE t.rsvp_id = r.id AND t.kind = 'guest_rsvp' "
+        "AND t.used IS NULL AND t.expires > ?)");
+    find.bind(1, to_db(now));
+    while (find.step()) stale.emplace_back(find.int64(0), person_id{find.int64(1)});
+    find.reset();
+
+    for (const auto& [rsvp_row, p] : stale) {
+      // Its token goes with it (tokens.rsvp_id ON DELETE CASCADE).
+      c.prepare("DELETE FROM rsvps WHERE id = ?").bind(1, rsvp_row).run();
+      // A guest who never confirmed anything leaves no address behind.
+      c.prepare(
+           "DELETE FROM people WHERE id = ? AND guest = 1 AND admin = 0 "
+           "AND NOT EXISTS (SELECT 1 FROM rsvps WHERE person_id = people.id) "
+           "AND NOT EXISTS (SELECT 1 FROM tokens WHERE person_id = people.id) "
+           "AND NOT EXISTS (SELECT 1 FROM responsibles WHERE person_id = people.id)")
+          .bind(1, p.value)
+          .run();
+    }
+    // Used or expired confirmation links are worth nothing any more.
+    c.prepare("DELETE FROM tokens WHERE kind = 'guest_rsvp' AND expires <= ?")
+        .bind(1, to_db(now))
+        .run();
+    const int n = static_cast<int>(stale.size());
+    if (n > 0) {
+      store::impl::audit(c, actor::system(), "guest_rsvps_expired", std::nullopt, std::nullopt,
+                         "count=" + std::to_string(n), now);
+    }
+    return n;
+  });
+  // The interface returns a count: a failed clean-up (database busy or full) removed nothing
+  // and is retried by the next run.
+  return expired ? *expired : 0;
+}
+
+// ---- reads --------------------------------------------------------------------------------
+
+std::optional<rsvp_record> store::rsvp_of(calendar::event_id id,
+                                          const calendar::occurrence_key& key, person_id p) const {
+  impl::reader r(*impl_);
+  return find_record(*r, slot{id, key.to_string()}, p);
+}
+
+std::vector<rsvp_record> store::rsvps_of_person(person_id p) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare(records_of_person_query());
+  s.bind(1, p.value);
+  std::vector<rsvp_record> out;
+  while (s.step()) out.push_back(read_record(s));
+  s.reset();
+  return out;
+}
+
+occupancy store::occupancy_of(calendar::event_id id, const calendar::occurrence_key& key) const {
+  impl::reader r(*impl_);
+  // One statement, so the counts and the capacity come from the same snapshot.
+  auto& s = r->prepare(
+      "SELECT e.capacity, "
+      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
+      "AND state = 'going'), "
+      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
+      "AND state = 'waitlisted'), "
+      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
+      "AND state = 'maybe') "
+      "FROM events e WHERE e.id = ?2");
+  s.bind(1, key.to_string()).bind(2, id.value);
+  occupancy out;
+  if (s.step()) {
+    if (const auto capacity = s.optional_int64(0)) out.capacity = static_cast<int>(*capacity);
+    out.going = s.integer(1);
+    out.waitlisted = s.integer(2);
+    out.maybe = s.integer(3);
+  }
+  s.reset();
+  return out;
+}
+
+std::vector<attendee> store::attendees(calendar::event_id id,
+                                       const calendar::occurrence_key& key) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare(attendees_query());
+  s.bind(1, id.value).bind(2, key.to_string());
+  std::vector<attendee> out;
+  while (s.step()) {
+    attendee a;
+    a.rsvp = read_record(s);
+    constexpr int p0 = record_column_count;
+    a.who.id = a.rsvp.person;
+    a.who.name = s.text(p0);
+    a.who.email = s.text(p0 + 1);
+    a.who.language = s.text(p0 + 2);
+    a.who.admin = s.int64(p0 + 3) != 0;
+    a.who.guest = s.int64(p0 + 4) != 0;
+    a.who.created = utc_from_db(s.int64(p0 + 5));
+    out.push_back(std::move(a));
+  }
+  s.reset();
+  return out;
+}
+
+}  // namespace treffpunkt::storage

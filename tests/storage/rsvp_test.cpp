@@ -1,1 +1,601 @@
+#include <calendar/event.h>
+#include <calendar/recurrence.h>
+#include <calendar/rsvp.h>
+#include <date/date.h>
 #include <gtest/gtest.h>
+#include <storage/store.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace cal = treffpunkt::calendar;
+using cal::occurrence_key;
+using cal::rsvp_answer;
+using cal::utc_seconds;
+using treffpunkt::storage::actor;
+using treffpunkt::storage::errc;
+using treffpunkt::storage::person;
+using treffpunkt::storage::rsvp_record;
+using treffpunkt::storage::rsvp_state;
+using treffpunkt::storage::store;
+
+cal::local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
+  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
+         std::chrono::minutes{mm};
+}
+
+utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
+  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
+         std::chrono::minutes{mm};
+}
+
+/// The weekly meeting starts Tuesday 2026-03-03, 19:00 in Berlin (18:00Z); RSVPs are given
+/// on 2026-03-01 unless a test says otherwise.
+const utc_seconds now = utc(2026, 3, 1, 12);
+/// Its second occurrence, Tuesday 2026-03-10, 19:00 CET.
+const occurrence_key second = occurrence_key::timed(utc(2026, 3, 10, 18));
+const utc_seconds second_start = utc(2026, 3, 10, 18);
+
+/// A fresh data directory per test, removed afterwards.
+class RsvpStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("treffpunkt-rsvp-" + std::to_string(::getpid()) + "-" + info->name());
+    std::filesystem::remove_all(dir_);
+    auto opened = store::open(dir_);
+    ASSERT_TRUE(opened) << opened.error().message;
+    db_ = std::move(*opened);
+    cal::unit u;
+    u.slug = "bildung";
+    u.name = "Netzwerkstelle Bildung";
+    auto created = db_->create_unit(u, actor::system());
+    ASSERT_TRUE(created) << created.error().message;
+    unit_ = created->id;
+  }
+
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  /// Tuesdays at 19:00, ten times, with the given places and RSVP deadline.
+  cal::event meeting(std::optional<int> capacity = std::nullopt,
+                     std::optional<std::chrono::seconds> deadline = std::nullopt) {
+    cal::event e;
+    e.unit = unit_;
+    e.title = "Austausch Bildungsarbeit";
+    e.zone = "Europe/Berlin";
+    e.start = local(2026, 3, 3, 19);
+    e.rule = cal::recurrence_rule::parse("FREQ=WEEKLY;COUNT=10").value();
+    e.capacity = capacity;
+    e.rsvp_deadline = deadline;
+    auto created = db_->create_event(e, actor::system(), now - 24h * 30);
+    EXPECT_TRUE(created) << created.error().message;
+    return *created;
+  }
+
+  person member(int n) {
+    auto p = db_->ensure_person("member" + std::to_string(n) + "@example.org",
+                                "Mitglied " + std::to_string(n));
+    EXPECT_TRUE(p) << p.error().message;
+    return *p;
+  }
+
+  std::vector<person> members(int count) {
+    std::vector<person> out;
+    for (int i = 1; i <= count; ++i) out.push_back(member(i));
+    return out;
+  }
+
+  rsvp_record answer(const cal::event& e, const person& p, rsvp_answer a, utc_seconds at = now) {
+    auto r = db_->set_rsvp(e.id, second, p.id, a, at);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->rsvp : rsvp_record{};
+  }
+
+  /// Nothing of `p` for the event is stored (after a refused RSVP).
+  void expect_nothing_stored(const cal::event& e, const person& p) {
+    EXPECT_EQ(db_->rsvp_of(e.id, second, p.id), std::nullopt);
+    EXPECT_TRUE(db_->rsvps_of_person(p.id).empty());
+    const auto o = db_->occupancy_of(e.id, second);
+    EXPECT_EQ(o.going + o.waitlisted + o.maybe, 0);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store> db_;
+  cal::unit_id unit_;
+};
+
+// ---- answers ------------------------------------------------------------------------------
+
+TEST_F(RsvpStore, YesNoMaybeGiveTheirStates) {
+  const auto e = meeting();
+  const auto people = members(3);
+  EXPECT_EQ(answer(e, people[0], rsvp_answer::yes).state, rsvp_state::going);
+  EXPECT_EQ(answer(e, people[1], rsvp_answer::no).state, rsvp_state::not_going);
+  EXPECT_EQ(answer(e, people[2], rsvp_answer::maybe).state, rsvp_state::maybe);
+
+  const auto stored = db_->rsvp_of(e.id, second, people[0].id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->event, e.id);
+  EXPECT_EQ(stored->key, second);
+  EXPECT_EQ(stored->answer, rsvp_answer::yes);
+  EXPECT_EQ(stored->state, rsvp_state::going);
+  EXPECT_EQ(stored->waitlist_position, 0);
+  EXPECT_EQ(stored->updated, now);
+
+  const auto o = db_->occupancy_of(e.id, second);
+  EXPECT_EQ(o.going, 1);
+  EXPECT_EQ(o.maybe, 1);
+  EXPECT_EQ(o.waitlisted, 0);
+  EXPECT_EQ(o.capacity, std::nullopt);
+
+  // Those who said no are not attendees.
+  const auto list = db_->attendees(e.id, second);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_EQ(list[0].who.email, "member1@example.org");
+  EXPECT_EQ(list[1].who.email, "member3@example.org");
+  // Other occurrences are untouched.
+  EXPECT_EQ(db_->occupancy_of(e.id, occurrence_key::timed(utc(2026, 3, 17, 18))).going, 0);
+}
+
+TEST_F(RsvpStore, AnswerCanBeChanged) {
+  const auto e = meeting();
+  const auto p = member(1);
+  answer(e, p, rsvp_answer::yes, now);
+  EXPECT_EQ(answer(e, p, rsvp_answer::maybe, now + 1h).state, rsvp_state::maybe);
+  EXPECT_EQ(answer(e, p, rsvp_answer::no, now + 2h).state, rsvp_state::not_going);
+  const auto back = answer(e, p, rsvp_answer::yes, now + 3h);
+  EXPECT_EQ(back.state, rsvp_state::going);
+  EXPECT_EQ(back.updated, now + 3h);
+  // Still one RSVP per person and occurrence.
+  EXPECT_EQ(db_->rsvps_of_person(p.id).size(), 1U);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+}
+
+TEST_F(RsvpStore, RsvpsOfPersonListsEveryOccurrence) {
+  const auto e = meeting();
+  const auto p = member(1);
+  const auto third = occurrence_key::timed(utc(2026, 3, 17, 18));
+  ASSERT_TRUE(db_->set_rsvp(e.id, third, p.id, rsvp_answer::maybe, now));
+  answer(e, p, rsvp_answer::yes);
+  const auto all = db_->rsvps_of_person(p.id);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].key, second);
+  EXPECT_EQ(all[1].key, third);
+  EXPECT_EQ(all[1].state, rsvp_state::maybe);
+}
+
+// ---- refusals: the right reason, and nothing written --------------------------------------
+
+TEST_F(RsvpStore, CancelledOccurrenceIsRefusedAndNothingWritten) {
+  const auto e = meeting();
+  cal::occurrence_override cancel;
+  cancel.key = second;
+  cancel.cancelled = true;
+  ASSERT_TRUE(db_->set_override(e.id, cancel, actor::system(), now));
+  const auto p = member(1);
+  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
+  expect_nothing_stored(e, p);
+}
+
+TEST_F(RsvpStore, PastOccurrenceIsRefusedAndNothingWritten) {
+  const auto e = meeting();
+  const auto p = member(1);
+  for (const auto at : {second_start, second_start + 1h, utc(2026, 4, 1)}) {
+    const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, at);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::occurrence_past);
+  }
+  expect_nothing_stored(e, p);
+}
+
+TEST_F(RsvpStore, AfterDeadlineIsRefusedAndNothingWritten) {
+  const auto e = meeting(std::nullopt, 24h);
+  const auto p = member(1);
+  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, second_start - 24h + 1s);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::rsvp_closed);
+  expect_nothing_stored(e, p);
+  // Exactly at the deadline it is still open.
+  EXPECT_EQ(answer(e, p, rsvp_answer::yes, second_start - 24h).state, rsvp_state::going);
+}
+
+TEST_F(RsvpStore, AfterDeadlineEvenAWithdrawalIsRefused) {
+  // "Changeable until the RSVP deadline": a place given up late could not be filled anymore,
+  // so the answer stands and the responsible is asked instead.
+  const auto e = meeting(std::nullopt, 24h);
+  const auto p = member(1);
+  const auto given = answer(e, p, rsvp_answer::yes, now);
+  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::no, second_start - 1h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::rsvp_closed);
+  const auto stored = db_->rsvp_of(e.id, second, p.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->state, rsvp_state::going);
+  EXPECT_EQ(stored->updated, given.updated);
+}
+
+TEST_F(RsvpStore, UnknownOccurrenceEventOrPersonIsNotFound) {
+  const auto e = meeting();
+  const auto p = member(1);
+  const auto wednesday = occurrence_key::timed(utc(2026, 3, 11, 18));
+  auto r = db_->set_rsvp(e.id, wednesday, p.id, rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::not_found);
+  r = db_->set_rsvp(cal::event_id{e.id.value + 100}, second, p.id, rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::not_found);
+  r = db_->set_rsvp(e.id, second, treffpunkt::storage::person_id{p.id.value + 100},
+                    rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::not_found);
+  expect_nothing_stored(e, p);
+}
+
+// ---- capacity and waitlist ----------------------------------------------------------------
+
+TEST_F(RsvpStore, FullOccurrenceWaitlistsInOrder) {
+  const auto e = meeting(2);
+  const auto people = members(4);
+  EXPECT_EQ(answer(e, people[0], rsvp_answer::yes, now).state, rsvp_state::going);
+  EXPECT_EQ(answer(e, people[1], rsvp_answer::yes, now + 1min).state, rsvp_state::going);
+  const auto third = answer(e, people[2], rsvp_answer::yes, now + 2min);
+  EXPECT_EQ(third.state, rsvp_state::waitlisted);
+  EXPECT_EQ(third.waitlist_position, 1);
+  const auto fourth = answer(e, people[3], rsvp_answer::yes, now + 3min);
+  EXPECT_EQ(fourth.state, rsvp_state::waitlisted);
+  EXPECT_EQ(fourth.waitlist_position, 2);
+
+  const auto o = db_->occupancy_of(e.id, second);
+  EXPECT_EQ(o.going, 2);
+  EXPECT_EQ(o.waitlisted, 2);
+  EXPECT_EQ(o.capacity, 2);
+
+  // Going first (by time), then the waitlist in order.
+  const auto list = db_->attendees(e.id, second);
+  ASSERT_EQ(list.size(), 4U);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(list[i].who.id, people[i].id) << i;
+  EXPECT_EQ(list[3].rsvp.waitlist_position, 2);
+}
+
+TEST_F(RsvpStore, WithdrawalPromotesFirstOnWaitlist) {
+  const auto e = meeting(2);
+  const auto people = members(5);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+
+  const auto change = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 1h);
+  ASSERT_TRUE(change);
+  EXPECT_EQ(change->rsvp.state, rsvp_state::not_going);
+  ASSERT_EQ(change->promoted.size(), 1U);
+  EXPECT_EQ(change->promoted[0].person, people[2].id);
+  EXPECT_EQ(change->promoted[0].state, rsvp_state::going);
+  EXPECT_EQ(change->promoted[0].waitlist_position, 0);
+  EXPECT_EQ(change->promoted[0].updated, now + 1h);
+
+  // Those behind move up one position.
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 1);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 2);
+
+  // A maybe from someone going frees a place too.
+  const auto maybe = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::maybe, now + 2h);
+  ASSERT_TRUE(maybe);
+  ASSERT_EQ(maybe->promoted.size(), 1U);
+  EXPECT_EQ(maybe->promoted[0].person, people[3].id);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 1);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 2);
+}
+
+TEST_F(RsvpStore, LeavingTheWaitlistPromotesNobody) {
+  const auto e = meeting(1);
+  const auto people = members(4);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  const auto change = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::no, now + 1h);
+  ASSERT_TRUE(change);
+  EXPECT_TRUE(change->promoted.empty());
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 2);
+}
+
+TEST_F(RsvpStore, UnchangedAnswerKeepsPlace) {
+  const auto e = meeting(1);
+  const auto people = members(3);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes, now);
+
+  // Saying yes again neither moves to the end of the waitlist nor touches the row.
+  const auto again = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::yes, now + 1h);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->rsvp.state, rsvp_state::waitlisted);
+  EXPECT_EQ(again->rsvp.waitlist_position, 1);
+  EXPECT_EQ(again->rsvp.updated, now);
+  EXPECT_TRUE(again->promoted.empty());
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 2);
+
+  const auto going = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::yes, now + 1h);
+  ASSERT_TRUE(going);
+  EXPECT_EQ(going->rsvp.state, rsvp_state::going);
+  EXPECT_EQ(going->rsvp.updated, now);
+}
+
+TEST_F(RsvpStore, WaitlistedMemberWhoSaysNoAndYesAgainQueuesAtTheEnd) {
+  const auto e = meeting(1);
+  const auto people = members(3);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  answer(e, people[1], rsvp_answer::no, now + 1h);
+  const auto back = answer(e, people[1], rsvp_answer::yes, now + 2h);
+  EXPECT_EQ(back.state, rsvp_state::waitlisted);
+  EXPECT_EQ(back.waitlist_position, 2);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
+}
+
+// ---- moving and cancelling occurrences ----------------------------------------------------
+
+TEST_F(RsvpStore, MovingAnOccurrenceKeepsItsRsvps) {
+  const auto e = meeting(1);
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);
+  answer(e, people[1], rsvp_answer::yes);
+
+  cal::occurrence_override move;
+  move.key = second;
+  move.start = local(2026, 3, 12, 18);  // Thursday, an hour earlier
+  ASSERT_TRUE(db_->set_override(e.id, move, actor::system(), now + 1h));
+
+  const auto kept = db_->rsvp_of(e.id, second, people[0].id);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->state, rsvp_state::going);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[1].id)->waitlist_position, 1);
+
+  // Still answerable by its original key, and the old start is no longer what counts:
+  // after the original start but before the new one is not "past".
+  const auto change =
+      db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, utc(2026, 3, 11, 12));
+  ASSERT_TRUE(change) << change.error().message;
+  ASSERT_EQ(change->promoted.size(), 1U);
+  EXPECT_EQ(change->promoted[0].person, people[1].id);
+}
+
+TEST_F(RsvpStore, CancellingAnOccurrenceKeepsItsRsvpsAsHistory) {
+  const auto e = meeting(1);
+  const auto people = members(3);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+
+  cal::occurrence_override cancel;
+  cancel.key = second;
+  cancel.cancelled = true;
+  ASSERT_TRUE(db_->set_override(e.id, cancel, actor::system(), now + 1h));
+
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(db_->attendees(e.id, second).size(), 3U);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+
+  // No further answers, neither changes nor new ones.
+  auto r = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 2h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
+  r = db_->set_rsvp(e.id, second, member(9).id, rsvp_answer::yes, now + 2h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+}
+
+TEST_F(RsvpStore, CancellingTheWholeEventKeepsRsvpsAndRefusesNewOnes) {
+  const auto e = meeting();
+  const auto p = member(1);
+  answer(e, p, rsvp_answer::yes);
+  ASSERT_TRUE(db_->cancel_event(e.id, actor::system(), now + 1h));
+  EXPECT_EQ(db_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
+  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::no, now + 2h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
+}
+
+// ---- guests -------------------------------------------------------------------------------
+
+TEST_F(RsvpStore, GuestRsvpCountsOnlyOnceConfirmed) {
+  const auto e = meeting(5);
+  const auto guest =
+      db_->request_guest_rsvp(e.id, second, "Gast", " Gast@Example.org ", rsvp_answer::yes, now);
+  ASSERT_TRUE(guest) << guest.error().message;
+  EXPECT_EQ(guest->rsvp.state, rsvp_state::pending);
+  EXPECT_EQ(guest->confirm_token.size(), 43U);
+  const auto who = db_->person_by_email("gast@example.org");
+  ASSERT_TRUE(who);
+  EXPECT_TRUE(who->guest);
+  EXPECT_EQ(guest->rsvp.person, who->id);
+
+  // Pending counts for nothing and is nobody's attendee.
+  const auto before = db_->occupancy_of(e.id, second);
+  EXPECT_EQ(before.going + before.waitlisted + before.maybe, 0);
+  EXPECT_TRUE(db_->attendees(e.id, second).empty());
+
+  const auto confirmed = db_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
+  ASSERT_TRUE(confirmed) << confirmed.error().message;
+  EXPECT_EQ(confirmed->rsvp.state, rsvp_state::going);
+  EXPECT_EQ(confirmed->rsvp.updated, now + 1h);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+  ASSERT_EQ(db_->attendees(e.id, second).size(), 1U);
+
+  // The link works once.
+  const auto twice = db_->confirm_guest_rsvp(guest->confirm_token, now + 2h);
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, errc::expired);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+}
+
+TEST_F(RsvpStore, GuestGetsPlaceOrWaitlistAtConfirmation) {
+  const auto e = meeting(1);
+  const auto guest =
+      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+  ASSERT_TRUE(guest);
+  // A member takes the only place while the guest's email is unread.
+  EXPECT_EQ(answer(e, member(1), rsvp_answer::yes, now + 1min).state, rsvp_state::going);
+  const auto confirmed = db_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
+  ASSERT_TRUE(confirmed);
+  EXPECT_EQ(confirmed->rsvp.state, rsvp_state::waitlisted);
+  EXPECT_EQ(confirmed->rsvp.waitlist_position, 1);
+}
+
+TEST_F(RsvpStore, ExpiredGuestLinkIsRefusedAndTheRsvpRemoved) {
+  const auto e = meeting();
+  const auto guest =
+      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+  ASSERT_TRUE(guest);
+  // Still pending and kept just before the 48 hours are up.
+  EXPECT_EQ(db_->expire_guest_rsvps(now + 48h - 1s), 0);
+  ASSERT_TRUE(db_->rsvp_of(e.id, second, guest->rsvp.person));
+
+  const auto late = db_->confirm_guest_rsvp(guest->confirm_token, now + 48h);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, errc::expired);
+  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 0);
+
+  EXPECT_EQ(db_->expire_guest_rsvps(now + 48h), 1);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, guest->rsvp.person), std::nullopt);
+  // A guest who never confirmed leaves no address behind.
+  EXPECT_EQ(db_->person_by_email("gast@example.org"), std::nullopt);
+  EXPECT_EQ(db_->expire_guest_rsvps(now + 49h), 0);
+}
+
+TEST_F(RsvpStore, ConfirmedGuestRsvpDoesNotExpire) {
+  const auto e = meeting();
+  const auto guest =
+      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::maybe, now);
+  ASSERT_TRUE(guest);
+  ASSERT_TRUE(db_->confirm_guest_rsvp(guest->confirm_token, now + 1h));
+  EXPECT_EQ(db_->expire_guest_rsvps(now + 72h), 0);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, guest->rsvp.person)->state, rsvp_state::maybe);
+}
+
+TEST_F(RsvpStore, GuestAskingAgainGetsANewLinkAndTheOldOneDies) {
+  const auto e = meeting();
+  const auto first =
+      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+  const auto again =
+      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::maybe, now);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(again);
+  const auto old = db_->confirm_guest_rsvp(first->confirm_token, now + 1h);
+  ASSERT_FALSE(old);
+  EXPECT_EQ(old.error().code, errc::not_found);
+  const auto confirmed = db_->confirm_guest_rsvp(again->confirm_token, now + 1h);
+  ASSERT_TRUE(confirmed);
+  EXPECT_EQ(confirmed->rsvp.state, rsvp_state::maybe);
+}
+
+TEST_F(RsvpStore, GuestRequestCannotOverwriteAMembersAnswer) {
+  const auto e = meeting();
+  const auto p = member(1);
+  answer(e, p, rsvp_answer::yes);
+  const auto r =
+      db_->request_guest_rsvp(e.id, second, "Jemand", p.email, rsvp_answer::no, now + 1h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::conflict);
+  EXPECT_EQ(db_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
+}
+
+TEST_F(RsvpStore, GuestRequestOfMemberAddressWaitsForTheLink) {
+  const auto e = meeting();
+  const auto p = member(1);
+  const auto r = db_->request_guest_rsvp(e.id, second, "Mitglied 1", "MEMBER1@example.org",
+                                         rsvp_answer::yes, now);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->rsvp.person, p.id);
+  EXPECT_EQ(r->rsvp.state, rsvp_state::pending);
+  EXPECT_FALSE(db_->person_by_id(p.id)->guest);
+}
+
+TEST_F(RsvpStore, GuestRequestIsCheckedLikeAnyRsvp) {
+  const auto e = meeting();
+  auto r = db_->request_guest_rsvp(e.id, second, "Gast", "kein-at", rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::invalid);
+  r = db_->request_guest_rsvp(e.id, second, "  ", "gast@example.org", rsvp_answer::yes, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::invalid);
+  r = db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes,
+                              second_start);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::occurrence_past);
+  EXPECT_EQ(db_->person_by_email("gast@example.org"), std::nullopt);
+
+  const auto unknown = db_->confirm_guest_rsvp("no-such-token", now);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, errc::not_found);
+}
+
+// ---- two members, the last place ----------------------------------------------------------
+
+/// `count` members answer yes to the one place at the same moment, member i through
+/// stores[i % stores.size()]; exactly one gets it and the rest queue without gaps.
+void race_for_one_place(const std::vector<store*>& stores, const cal::event& e,
+                        const std::vector<person>& people) {
+  const auto count = static_cast<std::ptrdiff_t>(people.size());
+  std::latch start(count);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      const auto r =
+          stores[i % stores.size()]->set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now);
+      if (!r || !r->promoted.empty()) ++failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  int going = 0;
+  std::set<int> positions;
+  for (const auto& p : people) {
+    const auto r = stores[0]->rsvp_of(e.id, second, p.id);
+    ASSERT_TRUE(r);
+    if (r->state == rsvp_state::going) {
+      ++going;
+    } else {
+      EXPECT_EQ(r->state, rsvp_state::waitlisted);
+      positions.insert(r->waitlist_position);
+    }
+  }
+  EXPECT_EQ(going, 1);
+  std::set<int> expected;
+  for (int i = 1; i < static_cast<int>(people.size()); ++i) expected.insert(i);
+  EXPECT_EQ(positions, expected);
+  const auto o = stores[0]->occupancy_of(e.id, second);
+  EXPECT_EQ(o.going, 1);
+  EXPECT_EQ(o.waitlisted, static_cast<int>(people.size()) - 1);
+}
+
+TEST_F(RsvpStore, SixteenThreadsRaceForTheLastPlace) {
+  const auto e = meeting(1);
+  race_for_one_place({db_.get()}, e, members(16));
+}
+
+TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
+  // Two store objects are two writers on one file, as two processes would be: only SQLite's
+  // own lock (BEGIN IMMEDIATE) stands between them, not the store's mutex.
+  const auto e = meeting(1);
+  auto other = store::open(dir_);
+  ASSERT_TRUE(other) << other.error().message;
+  race_for_one_place({db_.get(), other->get()}, e, members(32));
+}
+
+}  // namespace
