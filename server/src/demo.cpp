@@ -225,4 +225,37 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
   return units;
 }
 
+storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now) {
+  if (!store.units().empty()) return 0;
+  const auto system = storage::actor::system();
+  int created = 0;
+  for (auto& d : make_demo(date::floor<date::days>(now))) {
+    auto u = store.create_unit(d.unit, system);
+    if (!u) return u.error();
+    ++created;
+    for (const auto& p : d.responsibles) {
+      auto who = store.ensure_person(p.email, p.name);
+      if (!who) return who.error();
+      if (auto added = store.add_responsible(u->id, who->id, system); !added) {
+        return added.error();
+      }
+    }
+    for (auto& e : d.events) {
+      e.id = {};
+      e.unit = u->id;
+      // Overrides are written one by one below, as a responsible would set them.
+      auto overrides = std::move(e.overrides);
+      e.overrides.clear();
+      auto written = store.create_event(std::move(e), system, now);
+      if (!written) return written.error();
+      for (auto& o : overrides) {
+        if (auto set = store.set_override(written->id, std::move(o), system, now); !set) {
+          return set.error();
+        }
+      }
+    }
+  }
+  return created;
+}
+
 }  // namespace treffpunkt::server

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <sstream>
 
 namespace treffpunkt::server {
@@ -31,15 +33,15 @@ std::string strong_etag(std::string_view bytes) {
 /// RFC 9110 §5.6.7 IMF-fixdate.
 std::string http_date(utc_seconds t) { return date::format("%a, %d %b %Y %H:%M:%S GMT", t); }
 
-rendered_feed render(std::string body, utc_seconds newest) {
-  rendered_feed f;
+rendered make_rendered(std::string body, utc_seconds newest) {
+  rendered f;
   f.etag = strong_etag(body);
   f.last_modified = http_date(newest);
   f.body = std::make_shared<const std::string>(std::move(body));
   return f;
 }
 
-utc_seconds newest_change(const std::vector<const event*>& events) {
+utc_seconds newest_change(std::span<const event* const> events) {
   utc_seconds newest{};
   for (const event* e : events) {
     newest = std::max(newest, e->last_modified);
@@ -48,12 +50,13 @@ utc_seconds newest_change(const std::vector<const event*>& events) {
   return newest;
 }
 
-rendered_feed render_feed(const calendar::feed_info& info,
-                          const std::vector<const event*>& chosen) {
-  std::vector<event> copies;
-  copies.reserve(chosen.size());
-  for (const event* e : chosen) copies.push_back(*e);
-  return render(calendar::write_feed(info, copies), newest_change(chosen));
+rendered render_feed(const calendar::feed_info& info, std::span<const event> events,
+                     utc_seconds now) {
+  const auto chosen = calendar::select_for_feed(events, now);
+  std::vector<event> kept;
+  kept.reserve(chosen.size());
+  for (const event* e : chosen) kept.push_back(*e);
+  return make_rendered(calendar::write_feed(info, kept), newest_change(chosen));
 }
 
 std::string escape_html(std::string_view text) {
@@ -89,21 +92,26 @@ std::string webcal(std::string_view https_url) {
   return "webcal" + std::string(https_url.substr(colon == std::string_view::npos ? 0 : colon));
 }
 
-std::string make_home(const std::vector<demo_unit>& units, const std::string& base) {
+std::string make_home(storage::store& store, const std::string& base) {
   std::string html =
       "<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>treffpunkt – Netzwerkstellen</title></head><body>\n"
       "<h1>Unsere Netzwerkstellen</h1>\n";
-  for (const auto& u : units) {
-    const std::string feed = base + "/units/" + u.unit.slug + ".ics";
-    html += "<section><h2>" + escape_html(u.unit.name) + "</h2>\n<p>" +
-            escape_html(u.unit.description) + "</p>\n<p>Verantwortlich: ";
-    for (std::size_t i = 0; i < u.responsibles.size(); ++i) {
-      if (i > 0) html += i + 1 == u.responsibles.size() ? " und " : ", ";
-      html += escape_html(u.responsibles[i].name);
+  for (const auto& u : store.units()) {
+    const std::string feed = base + "/units/" + u.slug + ".ics";
+    html += "<section><h2>" + escape_html(u.name) + "</h2>\n<p>" + escape_html(u.description) +
+            "</p>\n";
+    const auto people = store.responsibles(u.id);
+    if (!people.empty()) {
+      html += "<p>Verantwortlich: ";
+      for (std::size_t i = 0; i < people.size(); ++i) {
+        if (i > 0) html += i + 1 == people.size() ? " und " : ", ";
+        html += escape_html(people[i].name);
+      }
+      html += "</p>\n";
     }
-    html += "</p>\n<p><a href=\"" + escape_html(webcal(feed)) +
+    html += "<p><a href=\"" + escape_html(webcal(feed)) +
             "\">Kalender abonnieren</a> · <a href=\"" + escape_html(feed) +
             "\">iCalendar-Datei</a></p></section>\n";
   }
@@ -135,7 +143,7 @@ std::optional<utc_seconds> parse_http_date(const std::string& text) {
   return t;
 }
 
-http_response serve_feed(const http_request& request, const rendered_feed& feed) {
+http_response serve_feed(const http_request& request, const rendered& feed) {
   http_response r;
   r.content_type = "text/calendar; charset=utf-8";
   r.headers = {{"ETag", feed.etag},
@@ -160,35 +168,70 @@ http_response serve_feed(const http_request& request, const rendered_feed& feed)
 
 }  // namespace
 
-site::site(std::vector<demo_unit> units, std::string base_url, utc_seconds now)
-    : units_(std::move(units)), base_url_(std::move(base_url)) {
-  std::vector<const event*> everything;
-  for (const auto& u : units_) {
-    const auto chosen = calendar::select_for_feed(u.events, now);
-    everything.insert(everything.end(), chosen.begin(), chosen.end());
-    calendar::feed_info info{u.unit.name, u.unit.description, u.unit.colour,
-                             base_url_ + "/units/" + u.unit.slug + ".ics"};
-    by_unit_.emplace(u.unit.slug, render_feed(info, chosen));
-    for (const auto& e : u.events) {
-      by_event_.emplace(e.id, render(calendar::write_event(e), newest_change({&e})));
-    }
+site::site(storage::store& store, std::string base_url)
+    : store_(store), base_url_(std::move(base_url)) {}
+
+std::uint64_t site::renders() const {
+  const std::lock_guard lock(mutex_);
+  return renders_;
+}
+
+std::shared_ptr<const rendered> site::cached(const std::string& key, std::int64_t version,
+                                             utc_seconds now,
+                                             const std::function<rendered()>& render) {
+  // Feeds also depend on the day: which past events they still carry (select_for_feed).
+  const auto day = date::floor<date::days>(now);
+  const std::lock_guard lock(mutex_);
+  auto& e = cache_[key];
+  if (!e.value || e.version != version || e.day != day) {
+    e.value = std::make_shared<const rendered>(render());
+    e.version = version;
+    e.day = day;
+    ++renders_;
   }
-  calendar::feed_info all_info{"Alle Netzwerkstellen", "", "", base_url_ + "/calendar.ics"};
-  all_ = render_feed(all_info, everything);
-  home_ = std::make_shared<const std::string>(make_home(units_, base_url_));
+  return e.value;
 }
 
-const rendered_feed* site::unit_feed(std::string_view slug) const {
-  const auto it = by_unit_.find(slug);
-  return it == by_unit_.end() ? nullptr : &it->second;
+std::shared_ptr<const rendered> site::unit_feed(std::string_view slug, utc_seconds now) {
+  const auto u = store_.unit_by_slug(slug);
+  if (!u) return nullptr;
+  return cached("unit:" + u->slug, store_.unit_version(u->id), now, [&] {
+    const calendar::feed_info info{u->name, u->description, u->colour,
+                                   base_url_ + "/units/" + u->slug + ".ics"};
+    return render_feed(info, store_.events_of_unit(u->id), now);
+  });
 }
 
-const rendered_feed* site::event_feed(calendar::event_id id) const {
-  const auto it = by_event_.find(id);
-  return it == by_event_.end() ? nullptr : &it->second;
+std::shared_ptr<const rendered> site::all_units_feed(utc_seconds now) {
+  return cached("all", store_.data_version(), now, [&] {
+    std::vector<event> everything;
+    for (const auto& u : store_.units()) {
+      auto events = store_.events_of_unit(u.id);
+      std::move(events.begin(), events.end(), std::back_inserter(everything));
+    }
+    const calendar::feed_info info{"Alle Netzwerkstellen", "", "", base_url_ + "/calendar.ics"};
+    return render_feed(info, everything, now);
+  });
 }
 
-http_response handle_request(const http_request& request, const site& site) {
+std::shared_ptr<const rendered> site::event_feed(calendar::event_id id, utc_seconds now) {
+  const auto e = store_.event_by_id(id);
+  if (!e) return nullptr;
+  return cached("event:" + std::to_string(id.value), store_.unit_version(e->unit), now, [&] {
+    const event* one[] = {&*e};
+    return make_rendered(calendar::write_event(*e), newest_change(one));
+  });
+}
+
+std::shared_ptr<const rendered> site::home_page(utc_seconds now) {
+  return cached("home", store_.data_version(), now, [&] {
+    rendered page;
+    page.body = std::make_shared<const std::string>(make_home(store_, base_url_));
+    return page;
+  });
+}
+
+http_response site::handle(const http_request& request, utc_seconds now) {
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = http_response::text(405, "method not allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
@@ -201,20 +244,20 @@ http_response handle_request(const http_request& request, const site& site) {
   if (path == "/") {
     http_response r;
     r.content_type = "text/html; charset=utf-8";
-    r.body = site.home_page();
+    r.body = home_page(now)->body;
     return r;
   }
-  if (path == "/calendar.ics") return serve_feed(request, site.all_units_feed());
+  if (path == "/calendar.ics") return serve_feed(request, *all_units_feed(now));
   if (path.starts_with("/units/") && path.ends_with(".ics")) {
     const auto slug = path.substr(7, path.size() - 7 - 4);
-    if (const auto* feed = site.unit_feed(slug)) return serve_feed(request, *feed);
+    if (const auto feed = unit_feed(slug, now)) return serve_feed(request, *feed);
   }
   if (path.starts_with("/events/") && path.ends_with(".ics")) {
     const auto digits = path.substr(8, path.size() - 8 - 4);
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
     if (ec == std::errc{} && end == digits.data() + digits.size() && !digits.empty()) {
-      if (const auto* feed = site.event_feed(calendar::event_id{id})) {
+      if (const auto feed = event_feed(calendar::event_id{id}, now)) {
         return serve_feed(request, *feed);
       }
     }

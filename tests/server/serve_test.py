@@ -6,8 +6,12 @@ Usage: serve_test.py PATH/TO/treffpunkt
 """
 import http.client
 import signal
+import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import icalendar
@@ -18,8 +22,10 @@ BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 class ServeDemo(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="treffpunkt-serve-")
         cls.proc = subprocess.Popen(
-            [BINARY, "serve", "--demo", "--listen", "127.0.0.1:0", "--threads", "2"],
+            [BINARY, "serve", "--demo", "--data", cls.data, "--listen", "127.0.0.1:0",
+             "--threads", "2"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = cls.proc.stdout.readline()
         if "listening on http://127.0.0.1:" not in line:
@@ -32,6 +38,9 @@ class ServeDemo(unittest.TestCase):
         if cls.proc.poll() is None:
             cls.proc.kill()
             cls.proc.wait()
+        cls.proc.stdout.close()
+        cls.proc.stderr.close()
+        shutil.rmtree(cls.data, ignore_errors=True)
 
     def request(self, method, path, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -111,10 +120,51 @@ class ServeDemo(unittest.TestCase):
         self.assertIn("Netzwerkstelle Frauen*", text)
         self.assertIn('href="webcal://127.0.0.1:%d/units/bildung.ics"' % self.port, text)
 
+    def test_import_by_another_process_changes_the_feed_and_its_etag(self):
+        resp, body = self.request("GET", "/units/kommunales.ics")
+        etag = resp.getheader("ETag")
+        self.assertNotIn(b"Kommunalpolitisches Neujahrstreffen", body)
+        ics = tempfile.NamedTemporaryFile("w", suffix=".ics", delete=False, encoding="utf-8")
+        ics.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//DE\r\n"
+                  "BEGIN:VEVENT\r\nUID:neujahr-test@example.org\r\n"
+                  "DTSTAMP:20261101T100000Z\r\n"
+                  "DTSTART;TZID=Europe/Berlin:20270112T190000\r\n"
+                  "DTEND;TZID=Europe/Berlin:20270112T210000\r\n"
+                  "SUMMARY:Kommunalpolitisches Neujahrstreffen\r\nEND:VEVENT\r\n"
+                  "END:VCALENDAR\r\n")
+        ics.close()
+        try:
+            done = subprocess.run([BINARY, "import", "--data", self.data, "--unit", "kommunales",
+                                   ics.name], capture_output=True, text=True, timeout=30)
+        finally:
+            os.unlink(ics.name)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        resp2, body2 = self.request("GET", "/units/kommunales.ics", {"If-None-Match": etag})
+        self.assertEqual(resp2.status, 200)
+        self.assertNotEqual(resp2.getheader("ETag"), etag)
+        self.assertIn(b"SUMMARY:Kommunalpolitisches Neujahrstreffen", body2)
+
     def test_zz_sigterm_stops_cleanly(self):
         self.assertEqual(self.request("GET", "/healthz")[0].status, 200)
         self.proc.send_signal(signal.SIGTERM)
         self.assertEqual(self.proc.wait(timeout=10), 0)
+        # A restart with --demo keeps what is there instead of loading the demo again.
+        again = subprocess.Popen(
+            [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("with 4 units", again.stdout.readline())
+            exported = subprocess.run([BINARY, "export", "--data", self.data],
+                                      capture_output=True, text=True, timeout=30)
+            data = json.loads(exported.stdout)
+            titles = [e["title"] for e in data["events"]]
+            self.assertEqual(titles.count("Treffen der Netzwerkstelle Bildung"), 1)
+            self.assertIn("Kommunalpolitisches Neujahrstreffen", titles)
+        finally:
+            again.send_signal(signal.SIGTERM)
+            self.assertEqual(again.wait(timeout=10), 0)
+            again.stdout.close()
+            again.stderr.close()
 
 
 if __name__ == "__main__":

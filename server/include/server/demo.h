@@ -4,6 +4,7 @@
 
 #include <calendar/event.h>
 #include <calendar/time.h>
+#include <storage/store.h>
 
 #include <string>
 #include <vector>
@@ -28,5 +29,10 @@ struct demo_unit {
 /// from the first day of the month before `today` for about six months, so the demo always has
 /// a past and a future. Deterministic for the same `today`.
 std::vector<demo_unit> make_demo(date::sys_days today);
+
+/// Writes the demo into an empty store (units, responsibles as people, events with their
+/// overrides). A store that already has units is left as it is: a restarted demo keeps the
+/// RSVPs given to it. Returns how many units it created.
+storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now);
 
 }  // namespace treffpunkt::server

@@ -1,56 +1,66 @@
 #pragma once
-/// What the server publishes: units and their events, with every feed rendered once.
+/// What the server publishes, read from the store: feeds and pages, each rendered once per
+/// data version and served from memory until a write changes that version.
 
 #include <calendar/event.h>
 #include <calendar/time.h>
-#include <server/demo.h>
 #include <server/http.h>
+#include <storage/store.h>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace treffpunkt::server {
 
-/// A feed rendered once, with the validators that let clients skip downloading it again.
-struct rendered_feed {
+/// A feed or page rendered once, with the validators that let clients skip downloading it.
+struct rendered {
   std::shared_ptr<const std::string> body;
   std::string etag;           ///< strong ETag of the bytes, quoted
   std::string last_modified;  ///< HTTP-date of the newest change in it
 };
 
-/// An immutable snapshot of everything published. Until the store exists (issue 3) it is
-/// built from the demo data; every feed is rendered in the constructor, so a request only
-/// looks one up.
 class site {
  public:
   /// `base_url` is the public URL without a trailing slash ("https://treffpunkt.example").
-  site(std::vector<demo_unit> units, std::string base_url, calendar::utc_seconds now);
+  site(storage::store& store, std::string base_url);
 
-  const std::vector<demo_unit>& units() const { return units_; }
   const std::string& base_url() const { return base_url_; }
-  /// /calendar.ics
-  const rendered_feed& all_units_feed() const { return all_; }
-  /// /units/{slug}.ics, or null
-  const rendered_feed* unit_feed(std::string_view slug) const;
-  /// /events/{id}.ics, or null
-  const rendered_feed* event_feed(calendar::event_id id) const;
-  /// The home page, rendered once.
-  const std::shared_ptr<const std::string>& home_page() const { return home_; }
+
+  /// What a request means: feeds, pages and conditional requests (If-None-Match,
+  /// If-Modified-Since -> 304). Knows nothing of sockets; `now` decides which past events a
+  /// feed still carries.
+  http_response handle(const http_request& request, calendar::utc_seconds now);
+
+  /// How many times a feed or page was rendered (for tests and /metrics).
+  std::uint64_t renders() const;
 
  private:
-  std::vector<demo_unit> units_;
-  std::string base_url_;
-  rendered_feed all_;
-  std::map<std::string, rendered_feed, std::less<>> by_unit_;
-  std::map<calendar::event_id, rendered_feed> by_event_;
-  std::shared_ptr<const std::string> home_;
-};
+  struct entry {
+    std::int64_t version = -1;
+    date::sys_days day{};
+    std::shared_ptr<const rendered> value;
+  };
+  /// The cached value for `key` if it was rendered for this version and day, else renders it
+  /// (under the lock, so that one version is never rendered twice).
+  std::shared_ptr<const rendered> cached(const std::string& key, std::int64_t version,
+                                         calendar::utc_seconds now,
+                                         const std::function<rendered()>& render);
 
-/// What a request means: looks up feeds and pages and answers conditional requests
-/// (If-None-Match, If-Modified-Since -> 304). Knows nothing of sockets.
-http_response handle_request(const http_request& request, const site& site);
+  std::shared_ptr<const rendered> unit_feed(std::string_view slug, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed(calendar::utc_seconds now);
+  std::shared_ptr<const rendered> event_feed(calendar::event_id id, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> home_page(calendar::utc_seconds now);
+
+  storage::store& store_;
+  std::string base_url_;
+  mutable std::mutex mutex_;
+  std::map<std::string, entry, std::less<>> cache_;
+  std::uint64_t renders_ = 0;
+};
 
 }  // namespace treffpunkt::server
