@@ -7,7 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "common/test_time.h"
+
 namespace {
+
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 
 using namespace std::chrono_literals;
 using treffpunkt::calendar::errc;
@@ -24,20 +30,6 @@ using treffpunkt::calendar::recurrence_rule;
 using treffpunkt::calendar::split_series;
 using treffpunkt::calendar::utc_seconds;
 using treffpunkt::calendar::validate;
-
-local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-date::sys_days day(int y, unsigned m, unsigned d) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}};
-}
 
 occurrence_key at(utc_seconds t) { return occurrence_key::timed(t); }
 

@@ -10,8 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/test_time.h"
+
 namespace treffpunkt::calendar {
 namespace {
+
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -20,16 +26,6 @@ std::string load(std::string_view name) {
   std::ifstream in(std::string(TREFFPUNKT_TEST_DATA) + "/" + std::string(name), std::ios::binary);
   EXPECT_TRUE(in.good()) << name;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int h = 0, int mi = 0) {
-  return utc_seconds(date::sys_days(date::year{y} / date::month{m} / date::day{d})) + hours(h) +
-         minutes(mi);
-}
-
-local_seconds local(int y, unsigned m, unsigned d, int h = 0, int mi = 0) {
-  return local_seconds(date::local_days(date::year{y} / date::month{m} / date::day{d})) + hours(h) +
-         minutes(mi);
 }
 
 occurrence_key key(std::string_view text) { return occurrence_key::parse(text).value(); }

@@ -18,23 +18,19 @@
 #include <string_view>
 #include <vector>
 
+#include "common/test_time.h"
+
 // Internal to the calendar library; its only other user is the writer.
 #include "../../calendar/src/vtimezone.h"
 
 namespace {
 
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
+
 using namespace std::chrono_literals;
 using namespace treffpunkt::calendar;
-
-local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
 
 /// The physical lines of `text`, which must end in CRLF; an LF alone fails the test.
 std::vector<std::string> physical_lines(const std::string& text) {

@@ -3,7 +3,13 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include "common/test_time.h"
+
 namespace {
+
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 
 using namespace std::chrono_literals;
 using treffpunkt::calendar::duration_between;
@@ -16,16 +22,6 @@ using treffpunkt::calendar::occurrence_override;
 using treffpunkt::calendar::recurrence_rule;
 using treffpunkt::calendar::utc_seconds;
 using treffpunkt::calendar::validate;
-
-local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm} + std::chrono::seconds{ss};
-}
 
 recurrence_rule rule(std::string_view text) { return recurrence_rule::parse(text).value(); }
 

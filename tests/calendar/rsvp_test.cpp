@@ -9,7 +9,13 @@
 #include <limits>
 #include <optional>
 
+#include "common/test_time.h"
+
 namespace {
+
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 
 using namespace std::chrono_literals;
 using treffpunkt::calendar::event;
@@ -25,16 +31,6 @@ using treffpunkt::calendar::rsvp_refusal;
 using treffpunkt::calendar::rsvp_refused;
 using treffpunkt::calendar::utc_seconds;
 using treffpunkt::calendar::validate;
-
-local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
 
 /// A weekly meeting on Tuesdays at 19:00 in Berlin (18:00Z in winter), from 2026-03-03.
 event weekly_meeting() {

@@ -2,7 +2,13 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include "common/test_time.h"
+
 namespace {
+
+using treffpunkt::testing::day;
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 
 using namespace std::chrono_literals;
 using treffpunkt::calendar::is_known_zone;
@@ -11,16 +17,6 @@ using treffpunkt::calendar::occurrence_key;
 using treffpunkt::calendar::to_local;
 using treffpunkt::calendar::to_utc;
 using treffpunkt::calendar::utc_seconds;
-
-local_seconds local(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
 
 TEST(Zone, KnowsIanaNamesOnly) {
   EXPECT_TRUE(is_known_zone("Europe/Berlin"));
