@@ -2,6 +2,8 @@
 #include <calendar/recurrence.h>
 #include <server/demo.h>
 
+#include <deque>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -33,13 +35,15 @@ class event_maker {
     return events_.back();
   }
 
-  std::vector<event> take() { return std::move(events_); }
+  std::vector<event> take() {
+    return {std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end())};
+  }
 
  private:
   std::string slug_;
   calendar::unit_id unit_;
   calendar::utc_seconds stamp_;
-  std::vector<event> events_;
+  std::deque<event> events_;  // add() hands out references that must outlive later adds
 };
 
 calendar::recurrence_rule rule(std::string_view text) {
