@@ -1,4 +1,5 @@
 #include <calendar/ical_reader.h>
+#include <server/app.h>
 #include <server/cli.h>
 #include <server/demo.h>
 #include <server/http_server.h>
@@ -148,16 +149,16 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     }
   }
   try {
-    std::unique_ptr<site> published;
+    std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
-      return published->handle(request, now());
+      return published->handle(request);
     };
     return run_http_server(options, handler, [&](unsigned short port) {
       const std::string host = options.address.find(':') != std::string::npos
                                    ? "[" + options.address + "]"
                                    : options.address;
       if (base_url.empty()) base_url = "http://" + host + ":" + std::to_string(port);
-      published = std::make_unique<site>(*store, base_url);
+      published = std::make_unique<app>(*store, app_options{base_url, false});
       out << "treffpunkt " << version << " listening on http://" << host << ":" << port << " with "
           << store->units().size() << " units from " << c.data_dir << std::endl;
     });

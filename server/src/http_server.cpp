@@ -48,6 +48,9 @@ http::response<http::string_body> error_response(http::status status, std::strin
 
 asio::awaitable<void> session(beast::tcp_stream stream, shared_state& state) {
   beast::flat_buffer buffer;
+  beast::error_code peer_ec;
+  const auto peer = stream.socket().remote_endpoint(peer_ec);
+  const std::string remote = peer_ec ? std::string() : peer.address().to_string();
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(state.options.header_limit));
@@ -77,13 +80,22 @@ asio::awaitable<void> session(beast::tcp_stream stream, shared_state& state) {
 
     const auto started = std::chrono::steady_clock::now();
     ++state.in_flight;
-    const auto& req = parser.get();
+    auto& req = parser.get();
     http_request plain;
     plain.method = std::string(req.method_string());
     plain.target = std::string(req.target());
     plain.host = std::string(req[http::field::host]);
     plain.if_none_match = std::string(req[http::field::if_none_match]);
     plain.if_modified_since = std::string(req[http::field::if_modified_since]);
+    plain.authorization = std::string(req[http::field::authorization]);
+    plain.cookie = std::string(req[http::field::cookie]);
+    plain.content_type = std::string(req[http::field::content_type]);
+    plain.accept_language = std::string(req[http::field::accept_language]);
+    plain.forwarded_for = std::string(req["X-Forwarded-For"]);
+    plain.forwarded_proto = std::string(req["X-Forwarded-Proto"]);
+    plain.forwarded_host = std::string(req["X-Forwarded-Host"]);
+    plain.remote_address = remote;
+    plain.body = std::move(parser.get().body());
 
     http_response answer;
     try {

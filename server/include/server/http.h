@@ -9,12 +9,22 @@
 
 namespace treffpunkt::server {
 
+/// The parts of a request that routes use; the socket side copies only these.
 struct http_request {
   std::string method;  ///< "GET", "HEAD", ...
   std::string target;  ///< origin-form: path and query, "/units/bildung.ics?x=1"
   std::string host;
   std::string if_none_match;
   std::string if_modified_since;
+  std::string authorization;  ///< "Bearer <token>"
+  std::string cookie;
+  std::string content_type;
+  std::string accept_language;
+  std::string forwarded_for;    ///< X-Forwarded-For, honoured only with --trust-proxy
+  std::string forwarded_proto;  ///< X-Forwarded-Proto
+  std::string forwarded_host;   ///< X-Forwarded-Host
+  std::string remote_address;   ///< the peer's IP address
+  std::string body;
 };
 
 struct http_response {
