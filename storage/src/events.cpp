@@ -7,13 +7,13 @@
 #include <set>
 #include <stdexcept>
 
+#include "event_rows.h"
 #include "rights.h"
+#include "rsvp_rows.h"
 #include "store_impl.h"
 
 namespace treffpunkt::storage {
 namespace {
-
-using std::chrono::seconds;
 
 error from_calendar(const calendar::error& e) { return error{errc::invalid, e.what(), e.field}; }
 
@@ -33,197 +33,10 @@ std::string new_uid() {
   return uid + "@treffpunkt";
 }
 
-std::string_view kind_to_db(calendar::event_kind k) {
-  return k == calendar::event_kind::meeting ? "meeting" : "exchange_offer";
-}
-calendar::event_kind kind_from_db(std::string_view s) {
-  return s == "exchange_offer" ? calendar::event_kind::exchange_offer
-                               : calendar::event_kind::meeting;
-}
-std::string_view status_to_db(calendar::event_status s) {
-  return s == calendar::event_status::cancelled ? "cancelled" : "confirmed";
-}
-calendar::event_status status_from_db(std::string_view s) {
-  return s == "cancelled" ? calendar::event_status::cancelled : calendar::event_status::confirmed;
-}
-
-constexpr std::string_view event_columns =
-    "id, unit_id, uid, related_to, sequence, created, last_modified, kind, status, title, "
-    "description, location, online_url, zone, all_day, start_local, duration, rrule, capacity, "
-    "rsvp_deadline";
-
-calendar::event event_from(const sql::statement& s) {
-  calendar::event e;
-  e.id = calendar::event_id{s.int64(0)};
-  e.unit = calendar::unit_id{s.int64(1)};
-  e.uid = s.text(2);
-  e.related_to = s.text(3);
-  e.sequence = s.integer(4);
-  e.created = utc_from_db(s.int64(5));
-  e.last_modified = utc_from_db(s.int64(6));
-  e.kind = kind_from_db(s.text(7));
-  e.status = status_from_db(s.text(8));
-  e.title = s.text(9);
-  e.description = s.text(10);
-  e.location = s.text(11);
-  e.online_url = s.text(12);
-  e.zone = s.text(13);
-  e.all_day = s.int64(14) != 0;
-  e.start = local_from_db(s.int64(15));
-  e.duration = seconds(s.int64(16));
-  // Written from recurrence_rule::to_string(), so it parses again.
-  if (const auto rule = s.optional_text(17)) {
-    if (auto parsed = calendar::recurrence_rule::parse(*rule)) e.rule = *parsed;
-  }
-  if (const auto capacity = s.optional_int64(18)) e.capacity = static_cast<int>(*capacity);
-  if (const auto deadline = s.optional_int64(19)) e.rsvp_deadline = seconds(*deadline);
-  return e;
-}
-
-/// Fills in the rdates and overrides of `e` from their tables.
-void load_children(sql::connection& c, calendar::event& e) {
-  auto& r = c.prepare("SELECT start_local FROM event_rdates WHERE event_id = ? ORDER BY 1");
-  r.bind(1, e.id.value);
-  while (r.step()) e.rdates.push_back(local_from_db(r.int64(0)));
-
-  auto& o = c.prepare(
-      "SELECT occurrence_key, cancelled, start_local, duration, title, description, location, "
-      "online_url, sequence, last_modified FROM occurrence_overrides WHERE event_id = ?");
-  o.bind(1, e.id.value);
-  while (o.step()) {
-    const auto key = calendar::occurrence_key::parse(o.text(0));
-    if (!key) continue;  // written from occurrence_key::to_string(): cannot happen
-    calendar::occurrence_override v;
-    v.key = *key;
-    v.cancelled = o.int64(1) != 0;
-    if (const auto start = o.optional_int64(2)) v.start = local_from_db(*start);
-    if (const auto duration = o.optional_int64(3)) v.duration = seconds(*duration);
-    v.title = o.optional_text(4);
-    v.description = o.optional_text(5);
-    v.location = o.optional_text(6);
-    v.online_url = o.optional_text(7);
-    v.sequence = o.integer(8);
-    v.last_modified = utc_from_db(o.int64(9));
-    e.overrides.push_back(std::move(v));
-  }
-  // Sorted as occurrence keys, not as their text.
-  std::sort(e.overrides.begin(), e.overrides.end(),
-            [](const auto& a, const auto& b) { return a.key < b.key; });
-}
-
-std::optional<calendar::event> read_event(sql::connection& c, calendar::event_id id) {
-  auto& s = c.prepare("SELECT " + std::string(event_columns) + " FROM events WHERE id = ?");
-  s.bind(1, id.value);
-  std::optional<calendar::event> e;
-  if (s.step()) e = event_from(s);
-  s.reset();
-  if (e) load_children(c, *e);
-  return e;
-}
-
-std::optional<calendar::event> read_event_by_uid(sql::connection& c, std::string_view uid) {
-  auto& s = c.prepare("SELECT id FROM events WHERE uid = ?");
-  s.bind(1, uid);
-  std::optional<calendar::event_id> id;
-  if (s.step()) id = calendar::event_id{s.int64(0)};
-  s.reset();
-  if (!id) return std::nullopt;
-  return read_event(c, *id);
-}
-
-void bind_event_fields(sql::statement& s, const calendar::event& e) {
-  s.bind(1, e.unit.value);
-  s.bind(2, e.uid);
-  s.bind(3, e.related_to);
-  s.bind(4, e.sequence);
-  s.bind(5, to_db(e.created));
-  s.bind(6, to_db(e.last_modified));
-  s.bind(7, kind_to_db(e.kind));
-  s.bind(8, status_to_db(e.status));
-  s.bind(9, e.title);
-  s.bind(10, e.description);
-  s.bind(11, e.location);
-  s.bind(12, e.online_url);
-  s.bind(13, e.zone);
-  s.bind(14, e.all_day ? 1 : 0);
-  s.bind(15, to_db(e.start));
-  s.bind(16, static_cast<std::int64_t>(e.duration.count()));
-  if (e.rule) {
-    s.bind(17, e.rule->to_string());
-  } else {
-    s.bind_null(17);
-  }
-  s.bind(18, e.capacity);
-  if (e.rsvp_deadline) {
-    s.bind(19, static_cast<std::int64_t>(e.rsvp_deadline->count()));
-  } else {
-    s.bind_null(19);
-  }
-}
-
-/// Replaces the event's rdates and overrides with those of `e`.
-void write_children(sql::connection& c, const calendar::event& e) {
-  c.prepare("DELETE FROM event_rdates WHERE event_id = ?").bind(1, e.id.value).run();
-  c.prepare("DELETE FROM occurrence_overrides WHERE event_id = ?").bind(1, e.id.value).run();
-  for (const auto& r : e.rdates) {
-    // OR IGNORE: a date listed twice is one date.
-    c.prepare("INSERT OR IGNORE INTO event_rdates (event_id, start_local) VALUES (?, ?)")
-        .bind(1, e.id.value)
-        .bind(2, to_db(r))
-        .run();
-  }
-  for (const auto& o : e.overrides) {
-    auto& s = c.prepare(
-        "INSERT INTO occurrence_overrides (event_id, occurrence_key, cancelled, start_local, "
-        "duration, title, description, location, online_url, sequence, last_modified) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, e.id.value);
-    s.bind(2, o.key.to_string());
-    s.bind(3, o.cancelled ? 1 : 0);
-    if (o.start) {
-      s.bind(4, to_db(*o.start));
-    } else {
-      s.bind_null(4);
-    }
-    if (o.duration) {
-      s.bind(5, static_cast<std::int64_t>(o.duration->count()));
-    } else {
-      s.bind_null(5);
-    }
-    s.bind(6, o.title);
-    s.bind(7, o.description);
-    s.bind(8, o.location);
-    s.bind(9, o.online_url);
-    s.bind(10, o.sequence);
-    s.bind(11, to_db(o.last_modified));
-    s.run();
-  }
-}
-
-/// Inserts a new event row (e.id is set) with its children.
-void insert_event(sql::connection& c, calendar::event& e) {
-  auto& s = c.prepare(
-      "INSERT INTO events (unit_id, uid, related_to, sequence, created, last_modified, kind, "
-      "status, title, description, location, online_url, zone, all_day, start_local, duration, "
-      "rrule, capacity, rsvp_deadline) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  bind_event_fields(s, e);
-  s.run();
-  e.id = calendar::event_id{c.last_insert_rowid()};
-  write_children(c, e);
-}
-
-/// Overwrites an existing event row (by e.id) and its children.
-void update_event_rows(sql::connection& c, const calendar::event& e) {
-  auto& s = c.prepare(
-      "UPDATE events SET unit_id = ?, uid = ?, related_to = ?, sequence = ?, created = ?, "
-      "last_modified = ?, kind = ?, status = ?, title = ?, description = ?, location = ?, "
-      "online_url = ?, zone = ?, all_day = ?, start_local = ?, duration = ?, rrule = ?, "
-      "capacity = ?, rsvp_deadline = ? WHERE id = ?");
-  bind_event_fields(s, e);
-  s.bind(20, e.id.value);
-  s.run();
-  write_children(c, e);
+/// Whether `after` offers more places than `before` (none = unlimited).
+bool capacity_grew(std::optional<int> before, std::optional<int> after) {
+  if (!before) return false;
+  return !after || *after > *before;
 }
 
 bool unit_exists(sql::connection& c, calendar::unit_id u) {
@@ -274,7 +87,7 @@ result<calendar::event> store::create_event(calendar::event e, const actor& who,
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     if (!unit_exists(c, e.unit)) return error{errc::not_found, "no such unit", "unit"};
     if (!may_edit_unit(c, who, e.unit)) return forbidden_for(e.unit);
-    if (read_event_by_uid(c, e.uid)) {
+    if (load_event_by_uid(c, e.uid)) {
       return error{errc::conflict, "an event with UID " + e.uid + " exists", "uid"};
     }
     insert_event(c, e);
@@ -287,7 +100,7 @@ result<calendar::event> store::create_event(calendar::event e, const actor& who,
 result<calendar::event> store::update_event(calendar::event e, const actor& who,
                                             calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    const auto old = read_event(c, e.id);
+    const auto old = load_event(c, e.id);
     if (!old) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, old->unit)) return forbidden_for(old->unit);
     // The identity of the event in every calendar that has it.
@@ -301,6 +114,10 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
     update_event_rows(c, e);
     impl::bump_unit_version(c, e.unit);
     impl::audit(c, who, "update_event", e.unit, e.id, e.title, now);
+    // More places (or none to count) move people up from waitlists, as a withdrawal does.
+    // Fewer places take nobody's place away: those going keep it, and the waitlist waits
+    // until enough of them withdraw.
+    if (capacity_grew(old->capacity, e.capacity)) promote_from_waitlists(c, e, who, now);
     return e;
   });
 }
@@ -308,7 +125,7 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
 result<calendar::event> store::cancel_event(calendar::event_id id, const actor& who,
                                             calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    auto e = read_event(c, id);
+    auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
     if (e->status == calendar::event_status::cancelled) return *e;  // nothing changes
@@ -330,7 +147,7 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
 result<calendar::event> store::set_override(calendar::event_id id, calendar::occurrence_override o,
                                             const actor& who, calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    auto e = read_event(c, id);
+    auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
 
@@ -372,7 +189,7 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
     calendar::utc_seconds now) {
   using pair = std::pair<calendar::event, calendar::event>;
   return impl_->write([&](sql::connection& c) -> result<pair> {
-    const auto e = read_event(c, id);
+    const auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
     auto split = calendar::split_series(*e, from, new_uid());
@@ -418,37 +235,14 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
 
 std::optional<calendar::event> store::event_by_id(calendar::event_id id) const {
   impl::reader r(*impl_);
-  // One read transaction, so that the event and its children are one snapshot.
-  r->exec("BEGIN");
-  std::optional<calendar::event> e;
-  try {
-    e = read_event(*r, id);
-  } catch (...) {
-    r->exec("ROLLBACK");
-    throw;
-  }
-  r->exec("COMMIT");
-  return e;
+  // One snapshot, so that the event and its children agree.
+  return in_snapshot(*r, [&] { return load_event(*r, id); });
 }
 
 std::vector<calendar::event> store::events_of_unit(calendar::unit_id u) const {
   impl::reader r(*impl_);
-  // One read transaction, so that the events and their children are one snapshot.
-  r->exec("BEGIN");
-  std::vector<calendar::event> out;
-  try {
-    auto& s = r->prepare("SELECT " + std::string(event_columns) +
-                         " FROM events WHERE unit_id = ? "
-                         "ORDER BY id");
-    s.bind(1, u.value);
-    while (s.step()) out.push_back(event_from(s));
-    for (auto& e : out) load_children(*r, e);
-  } catch (...) {
-    r->exec("ROLLBACK");
-    throw;
-  }
-  r->exec("COMMIT");
-  return out;
+  // One snapshot, so that the events and their children agree.
+  return in_snapshot(*r, [&] { return load_events_of_unit(*r, u); });
 }
 
 result<import_summary> store::import_events(calendar::unit_id u,
@@ -473,16 +267,21 @@ result<import_summary> store::import_events(calendar::unit_id u,
     // First decide for every event, then write: a dry run and a failing import stop before
     // the first write.
     enum class plan { create, update, unchanged };
-    std::vector<std::pair<plan, calendar::event>> plans;
+    struct planned {
+      plan what;
+      calendar::event e;
+      std::optional<int> old_capacity;  ///< of an update
+    };
+    std::vector<planned> plans;
     import_summary summary;
     for (auto& e : events) {
-      auto existing = read_event_by_uid(c, e.uid);
+      auto existing = load_event_by_uid(c, e.uid);
       if (!existing) {
         e.id = {};
         e.created = now;
         e.last_modified = now;
         e.sequence = std::max(e.sequence, 0);  // the file's SEQUENCE never goes backwards
-        plans.emplace_back(plan::create, std::move(e));
+        plans.push_back({plan::create, std::move(e), std::nullopt});
         ++summary.created;
         continue;
       }
@@ -490,7 +289,7 @@ result<import_summary> store::import_events(calendar::unit_id u,
         return error{errc::conflict, name_of(e) + " belongs to another unit", "uid"};
       }
       if (same_content(*existing, e)) {
-        plans.emplace_back(plan::unchanged, std::move(*existing));
+        plans.push_back({plan::unchanged, std::move(*existing), std::nullopt});
         ++summary.unchanged;
         continue;
       }
@@ -499,18 +298,20 @@ result<import_summary> store::import_events(calendar::unit_id u,
       e.related_to = e.related_to.empty() ? existing->related_to : e.related_to;
       e.sequence = std::max(existing->sequence + 1, e.sequence);
       e.last_modified = now;
-      plans.emplace_back(plan::update, std::move(e));
+      plans.push_back({plan::update, std::move(e), existing->capacity});
       ++summary.updated;
     }
     if (dry_run) return summary;
 
-    for (auto& [what, e] : plans) {
+    for (auto& [what, e, old_capacity] : plans) {
       if (what == plan::create) {
         insert_event(c, e);
         impl::audit(c, who, "import_create", u, e.id, e.uid, now);
       } else if (what == plan::update) {
         update_event_rows(c, e);
         impl::audit(c, who, "import_update", u, e.id, e.uid, now);
+        // As update_event: more places move people up from waitlists.
+        if (capacity_grew(old_capacity, e.capacity)) promote_from_waitlists(c, e, who, now);
       }
     }
     if (summary.created + summary.updated > 0) impl::bump_unit_version(c, u);

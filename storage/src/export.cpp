@@ -117,24 +117,11 @@ json::array events_of(sql::connection& c) {
   return events;
 }
 
-/// Runs `body` in one read transaction, so that an export is one consistent snapshot.
-template <class F>
-auto in_snapshot(sql::connection& c, F&& body) {
-  c.exec("BEGIN");
-  try {
-    auto out = std::forward<F>(body)();
-    c.exec("COMMIT");
-    return out;
-  } catch (...) {
-    c.exec("ROLLBACK");
-    throw;
-  }
-}
-
 }  // namespace
 
 std::string store::export_json() const {
   impl::reader r(*impl_);
+  // One snapshot, so that the export is consistent.
   return in_snapshot(*r, [&] {
     sql::connection& c = *r;
     json::object out;

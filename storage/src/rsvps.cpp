@@ -7,11 +7,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "event_rows.h"
+#include "people_rows.h"
+#include "rsvp_rows.h"
 #include "store_impl.h"
 #include "tokens.h"
 
@@ -67,86 +71,7 @@ rsvp_state state_from_db(std::string_view s) {
   return rsvp_state::pending;
 }
 
-// ---- the event, as the RSVP rules need it -------------------------------------------------
-
-/// The event with its extra dates and overrides, read inside the caller's transaction (so the
-/// occurrence checked is the one the RSVP is written against). Nothing if there is no such
-/// event. Columns as events.cpp writes them (schema v1).
-std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id) {
-  auto& s = c.prepare(
-      "SELECT unit_id, uid, related_to, sequence, created, last_modified, kind, status, title, "
-      "description, location, online_url, zone, all_day, start_local, duration, rrule, "
-      "capacity, rsvp_deadline FROM events WHERE id = ?");
-  s.bind(1, id.value);
-  if (!s.step()) {
-    s.reset();
-    return std::nullopt;
-  }
-  calendar::event e;
-  e.id = id;
-  e.unit = calendar::unit_id{s.int64(0)};
-  e.uid = s.text(1);
-  e.related_to = s.text(2);
-  e.sequence = s.integer(3);
-  e.created = utc_from_db(s.int64(4));
-  e.last_modified = utc_from_db(s.int64(5));
-  e.kind = s.text(6) == "exchange_offer" ? calendar::event_kind::exchange_offer
-                                         : calendar::event_kind::meeting;
-  e.status = s.text(7) == "cancelled" ? calendar::event_status::cancelled
-                                      : calendar::event_status::confirmed;
-  e.title = s.text(8);
-  e.description = s.text(9);
-  e.location = s.text(10);
-  e.online_url = s.text(11);
-  e.zone = s.text(12);
-  e.all_day = s.int64(13) != 0;
-  e.start = local_from_db(s.int64(14));
-  e.duration = std::chrono::seconds(s.int64(15));
-  const auto rrule = s.optional_text(16);
-  if (const auto capacity = s.optional_int64(17)) e.capacity = static_cast<int>(*capacity);
-  if (const auto deadline = s.optional_int64(18)) e.rsvp_deadline = std::chrono::seconds(*deadline);
-  s.reset();
-  if (rrule) {
-    // The store only writes rules that parsed; an unreadable one is a broken invariant, and
-    // reading the event as a one-off would offer RSVPs to occurrences nobody can see.
-    auto rule = calendar::recurrence_rule::parse(*rrule);
-    if (!rule)
-      throw sql::failure(SQLITE_CORRUPT, "event " + std::to_string(id.value) + ": bad rrule");
-    e.rule = std::move(*rule);
-  }
-
-  auto& rdates =
-      c.prepare("SELECT start_local FROM event_rdates WHERE event_id = ? ORDER BY start_local");
-  rdates.bind(1, id.value);
-  while (rdates.step()) e.rdates.push_back(local_from_db(rdates.int64(0)));
-
-  auto& overrides = c.prepare(
-      "SELECT occurrence_key, cancelled, start_local, duration, title, description, location, "
-      "online_url, sequence, last_modified FROM occurrence_overrides WHERE event_id = ?");
-  overrides.bind(1, id.value);
-  while (overrides.step()) {
-    const auto key = calendar::occurrence_key::parse(overrides.text(0));
-    if (!key) continue;  // unreachable: keys are written with to_string()
-    calendar::occurrence_override o;
-    o.key = *key;
-    o.cancelled = overrides.int64(1) != 0;
-    if (const auto start = overrides.optional_int64(2)) o.start = local_from_db(*start);
-    if (const auto duration = overrides.optional_int64(3)) {
-      o.duration = std::chrono::seconds(*duration);
-    }
-    o.title = overrides.optional_text(4);
-    o.description = overrides.optional_text(5);
-    o.location = overrides.optional_text(6);
-    o.online_url = overrides.optional_text(7);
-    o.sequence = overrides.integer(8);
-    o.last_modified = utc_from_db(overrides.int64(9));
-    e.overrides.push_back(std::move(o));
-  }
-  // find_override relies on the order by key (instant, then date-ness), not the text order.
-  std::sort(e.overrides.begin(), e.overrides.end(),
-            [](const auto& a, const auto& b) { return a.key < b.key; });
-  return e;
-}
+// ---- occurrences -----------------------------------------------------------------------
 
 /// The occurrence `key` of `e` if an RSVP to it may be given at `now`, else the reason why not.
 result<calendar::occurrence> open_occurrence(const calendar::event& e,
@@ -207,7 +132,7 @@ const std::string& records_of_person_query() {
 const std::string& attendees_query() {
   static const std::string q =
       std::string(record_columns) +
-      ", p.name, p.email, p.language, p.admin, p.guest, p.created "
+      ", p.id, p.name, p.email, p.language, p.admin, p.guest, p.created "
       "FROM rsvps r JOIN people p ON p.id = r.person_id "
       "WHERE r.event_id = ? AND r.occurrence_key = ? "
       "AND r.state IN ('going', 'waitlisted', 'maybe') "
@@ -314,17 +239,18 @@ std::vector<rsvp_record> fill_places(sql::connection& c, const calendar::event& 
   return promoted;
 }
 
-bool person_exists(sql::connection& c, person_id p) {
-  auto& s = c.prepare("SELECT 1 FROM people WHERE id = ?");
-  s.bind(1, p.value);
-  const bool found = s.step();
-  s.reset();
-  return found;
-}
-
 std::string describe(const slot& at, person_id p, const rsvp_record& r) {
   return "person=" + std::to_string(p.value) + " occurrence=" + at.key +
          " answer=" + std::string(db_text(r.answer)) + " state=" + std::string(db_text(r.state));
+}
+
+/// One "rsvp_promoted" audit line per person moved up, by whoever freed the place.
+void audit_promotions(sql::connection& c, const actor& who, const calendar::event& e,
+                      const slot& at, const std::vector<rsvp_record>& promoted,
+                      calendar::utc_seconds now) {
+  for (const auto& r : promoted) {
+    store::impl::audit(c, who, "rsvp_promoted", e.unit, e.id, describe(at, r.person, r), now);
+  }
 }
 
 /// Applies `answer` of `p` to the slot inside the caller's write transaction; the occurrence
@@ -365,39 +291,11 @@ rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slo
 
   rsvp_change change{*find_record(c, at, p), std::move(promoted)};
   store::impl::audit(c, actor::of(p), action, e.unit, e.id, describe(at, p, change.rsvp), now);
-  for (const auto& r : change.promoted) {
-    store::impl::audit(c, actor::of(p), "rsvp_promoted", e.unit, e.id, describe(at, r.person, r),
-                       now);
-  }
+  audit_promotions(c, actor::of(p), e, at, change.promoted, now);
   return change;
 }
 
 // ---- guests -------------------------------------------------------------------------------
-
-std::string trimmed(std::string_view s) {
-  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-/// Trimmed and lower-cased, as people.email is kept; empty if it cannot be an address. The same
-/// rule as ensure_person (units_people.cpp), so a guest and a member with one address are one
-/// person.
-std::string normalised_email(std::string_view email) {
-  std::string out = trimmed(email);
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  const auto at = out.find('@');
-  const bool plausible = !out.empty() && out.size() <= 254 && at != std::string::npos && at > 0 &&
-                         at + 1 < out.size() && out.find('@', at + 1) == std::string::npos &&
-                         std::none_of(out.begin(), out.end(), [](char ch) {
-                           const auto u = static_cast<unsigned char>(ch);
-                           return u <= 0x20 || u == 0x7f;
-                         });
-  return plausible ? out : std::string();
-}
 
 /// The person with this (normalised) email, created as a guest if new. A member's address is
 /// fine: their RSVP still waits for the emailed link, since typing an address proves nothing.
@@ -418,6 +316,37 @@ person_id guest_person(sql::connection& c, const std::string& email, const std::
 }
 
 }  // namespace
+
+std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calendar::event& e,
+                                                const actor& who, calendar::utc_seconds now) {
+  std::vector<calendar::occurrence_key> keys;
+  auto& waiting = c.prepare(
+      "SELECT DISTINCT occurrence_key FROM rsvps WHERE event_id = ? AND state = 'waitlisted'");
+  waiting.bind(1, e.id.value);
+  while (waiting.step()) {
+    if (auto key = calendar::occurrence_key::parse(waiting.text(0))) keys.push_back(*key);
+  }
+  waiting.reset();
+  // In time order, so the audit log reads like the calendar.
+  std::sort(keys.begin(), keys.end());
+
+  std::vector<rsvp_record> promoted;
+  for (const auto& key : keys) {
+    const auto o = calendar::find_occurrence(e, key);
+    if (!o) continue;  // no longer an occurrence (the rule changed): its RSVPs stay as history
+    // Cancelled and started occurrences keep their lists as history. After the RSVP deadline
+    // nobody may answer any more, but those waiting answered in time: a place that opens
+    // before the start still goes to them.
+    const auto refusal = calendar::rsvp_refused(e, *o, now);
+    if (refusal && *refusal != calendar::rsvp_refusal::deadline_passed) continue;
+    const slot at{e.id, key.to_string()};
+    auto moved = fill_places(c, e, at, now);
+    audit_promotions(c, who, e, at, moved, now);
+    promoted.insert(promoted.end(), std::make_move_iterator(moved.begin()),
+                    std::make_move_iterator(moved.end()));
+  }
+  return promoted;
+}
 
 // ---- writes -------------------------------------------------------------------------------
 
@@ -448,8 +377,8 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
                                              std::string_view name, std::string_view email,
                                              calendar::rsvp_answer answer,
                                              calendar::utc_seconds now) {
-  const std::string address = normalised_email(email);
-  if (address.empty()) return error{errc::invalid, "not an email address", "email"};
+  const std::string address = normalise_email(email);
+  if (!looks_like_email(address)) return error{errc::invalid, "not an email address", "email"};
   const std::string who = trimmed(name);
   if (who.empty() || who.size() > 200) {
     return error{errc::invalid, "a name of 1 to 200 characters is needed", "name"};
@@ -614,14 +543,7 @@ std::vector<attendee> store::attendees(calendar::event_id id,
   while (s.step()) {
     attendee a;
     a.rsvp = read_record(s);
-    constexpr int p0 = record_column_count;
-    a.who.id = a.rsvp.person;
-    a.who.name = s.text(p0);
-    a.who.email = s.text(p0 + 1);
-    a.who.language = s.text(p0 + 2);
-    a.who.admin = s.int64(p0 + 3) != 0;
-    a.who.guest = s.int64(p0 + 4) != 0;
-    a.who.created = utc_from_db(s.int64(p0 + 5));
+    a.who = person_from(s, record_column_count);
     out.push_back(std::move(a));
   }
   s.reset();

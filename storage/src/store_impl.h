@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sqlite.h"
@@ -68,6 +69,21 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
     return outcome;
   } catch (const sql::failure& f) {
     return to_error(f);
+  }
+}
+
+/// Runs `body()` in one read transaction on a reader connection, so that everything it reads
+/// is one snapshot (an event and its children, an export), and returns what it returns.
+template <class F>
+auto in_snapshot(sql::connection& c, F&& body) -> std::invoke_result_t<F> {
+  c.exec("BEGIN");
+  try {
+    auto out = std::forward<F>(body)();
+    c.exec("COMMIT");
+    return out;
+  } catch (...) {
+    c.exec("ROLLBACK");
+    throw;
   }
 }
 

@@ -1,7 +1,12 @@
 // Part of store: see store_impl.h.
 #include <algorithm>
-#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
 
+#include "people_rows.h"
 #include "rights.h"
 #include "store_impl.h"
 
@@ -23,30 +28,6 @@ bool valid_slug(std::string_view s) {
   });
 }
 
-std::string trim_lower(std::string_view s) {
-  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  std::string out(s);
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
-}
-
-/// Not RFC 5321 in full (that is the mail server's job): enough to refuse what is surely not
-/// an address and could break a header, a URL or the uniqueness of people.email.
-bool looks_like_email(std::string_view e) {
-  if (e.empty() || e.size() > 254) return false;
-  if (std::count(e.begin(), e.end(), '@') != 1) return false;
-  const auto at = e.find('@');
-  if (at == 0 || at + 1 == e.size()) return false;
-  return std::none_of(e.begin(), e.end(), [](char ch) {
-    const auto u = static_cast<unsigned char>(ch);
-    return u <= 0x20 || u == 0x7f;
-  });
-}
-
 constexpr std::string_view unit_columns = "id, slug, name, description, colour, zone";
 
 calendar::unit unit_from(const sql::statement& s) {
@@ -60,18 +41,53 @@ calendar::unit unit_from(const sql::statement& s) {
   return u;
 }
 
-constexpr std::string_view person_columns = "id, name, email, language, admin, guest, created";
+// ---- reminder preferences, as stored ------------------------------------------------------
 
-person person_from(const sql::statement& s) {
-  person p;
-  p.id = person_id{s.int64(0)};
-  p.name = s.text(1);
-  p.email = s.text(2);
-  p.language = s.text(3);
-  p.admin = s.int64(4) != 0;
-  p.guest = s.int64(5) != 0;
-  p.created = utc_from_db(s.int64(6));
-  return p;
+using std::chrono::minutes;
+
+constexpr minutes shortest_reminder{5};
+constexpr minutes longest_reminder = std::chrono::days{28};
+constexpr std::size_t most_reminders = 5;
+
+/// reminder_preferences.offsets: minutes, longest first, comma-separated ("1440,120");
+/// "" when reminders are off.
+std::string offsets_to_db(const std::vector<minutes>& offsets) {
+  std::string out;
+  for (const minutes m : offsets) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(m.count());
+  }
+  return out;
+}
+
+std::vector<minutes> offsets_from_db(std::string_view text, person_id p) {
+  std::vector<minutes> out;
+  while (!text.empty()) {
+    const auto comma = std::min(text.find(','), text.size());
+    const std::string_view item = text.substr(0, comma);
+    minutes::rep value = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    // Written by offsets_to_db from checked values: anything else is a broken invariant.
+    if (ec != std::errc{} || end != item.data() + item.size()) {
+      throw sql::failure(SQLITE_CORRUPT, "reminder_preferences of person " +
+                                             std::to_string(p.value) + ": '" + std::string(text) +
+                                             "'");
+    }
+    out.emplace_back(value);
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+  return out;
+}
+
+/// The stored choice of `p`, or nothing if they made none.
+std::optional<std::vector<minutes>> read_reminder_choice(sql::connection& c, person_id p) {
+  auto& s = c.prepare("SELECT offsets FROM reminder_preferences WHERE person_id = ?");
+  s.bind(1, p.value);
+  std::optional<std::string> text;
+  if (s.step()) text = s.text(0);
+  s.reset();
+  if (!text) return std::nullopt;
+  return offsets_from_db(*text, p);
 }
 
 std::optional<person> read_person(sql::connection& c, std::string_view where, const auto& binder) {
@@ -93,6 +109,48 @@ bool exists(sql::connection& c, std::string_view query, std::int64_t id) {
 }
 
 }  // namespace
+
+std::string trimmed(std::string_view s) {
+  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string normalise_email(std::string_view email) {
+  std::string out = trimmed(email);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+bool looks_like_email(std::string_view e) {
+  if (e.empty() || e.size() > 254) return false;
+  if (std::count(e.begin(), e.end(), '@') != 1) return false;
+  const auto at = e.find('@');
+  if (at == 0 || at + 1 == e.size()) return false;
+  return std::none_of(e.begin(), e.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+person person_from(const sql::statement& s, int first) {
+  person p;
+  p.id = person_id{s.int64(first)};
+  p.name = s.text(first + 1);
+  p.email = s.text(first + 2);
+  p.language = s.text(first + 3);
+  p.admin = s.int64(first + 4) != 0;
+  p.guest = s.int64(first + 5) != 0;
+  p.created = utc_from_db(s.int64(first + 6));
+  return p;
+}
+
+bool person_exists(sql::connection& c, person_id p) {
+  return exists(c, "SELECT 1 FROM people WHERE id = ?", p.value);
+}
 
 bool is_admin(sql::connection& c, const actor& who) {
   if (who.is_system()) return true;
@@ -192,7 +250,7 @@ std::int64_t store::data_version() const {
 
 result<person> store::ensure_person(std::string_view email, std::string_view name,
                                     std::string_view language) {
-  const std::string address = trim_lower(email);
+  const std::string address = normalise_email(email);
   if (!looks_like_email(address)) {
     return error{errc::invalid, "'" + address + "' is not an email address", "email"};
   }
@@ -223,7 +281,7 @@ result<person> store::ensure_person(std::string_view email, std::string_view nam
 }
 
 std::optional<person> store::person_by_email(std::string_view email) const {
-  const std::string address = trim_lower(email);
+  const std::string address = normalise_email(email);
   impl::reader r(*impl_);
   return read_person(*r, "email = ?", [&](sql::statement& s) { s.bind(1, address); });
 }
@@ -257,7 +315,7 @@ result<void> store::add_responsible(calendar::unit_id u, person_id p, const acto
     if (!exists(c, "SELECT 1 FROM units WHERE id = ?", u.value)) {
       return error{errc::not_found, "no such unit"};
     }
-    if (!exists(c, "SELECT 1 FROM people WHERE id = ?", p.value)) {
+    if (!person_exists(c, p)) {
       return error{errc::not_found, "no such person"};
     }
     c.prepare("INSERT OR IGNORE INTO responsibles (unit_id, person_id) VALUES (?, ?)")
@@ -291,7 +349,7 @@ bool store::may_edit(const actor& who, calendar::unit_id u) const {
 result<void> store::set_follow(person_id p, calendar::unit_id u, bool follow) {
   const auto now = clock_now();
   return impl_->write([&](sql::connection& c) -> result<void> {
-    if (!exists(c, "SELECT 1 FROM people WHERE id = ?", p.value)) {
+    if (!person_exists(c, p)) {
       return error{errc::not_found, "no such person"};
     }
     if (!exists(c, "SELECT 1 FROM units WHERE id = ?", u.value)) {
@@ -324,6 +382,54 @@ std::vector<calendar::unit_id> store::follows(person_id p) const {
   std::vector<calendar::unit_id> out;
   while (s.step()) out.push_back(calendar::unit_id{s.int64(0)});
   return out;
+}
+
+// ---- reminder preferences -----------------------------------------------------------------
+
+std::vector<std::chrono::minutes> store::default_reminder_offsets() {
+  return {std::chrono::hours{24}, std::chrono::hours{2}};
+}
+
+result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before) {
+  std::sort(before.begin(), before.end(), std::greater<>());
+  before.erase(std::unique(before.begin(), before.end()), before.end());
+  if (before.size() > most_reminders) {
+    return error{errc::invalid,
+                 "at most " + std::to_string(most_reminders) + " different reminders", "reminders"};
+  }
+  for (const minutes m : before) {
+    if (m < shortest_reminder || m > longest_reminder) {
+      return error{errc::invalid,
+                   "a reminder is 5 minutes to 28 days before, not " + std::to_string(m.count()) +
+                       " minutes",
+                   "reminders"};
+    }
+  }
+  const std::string text = offsets_to_db(before);
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    if (!person_exists(c, p)) return error{errc::not_found, "no such person"};
+    c.prepare(
+         "INSERT INTO reminder_preferences (person_id, offsets) VALUES (?, ?) "
+         "ON CONFLICT (person_id) DO UPDATE SET offsets = excluded.offsets")
+        .bind(1, p.value)
+        .bind(2, text)
+        .run();
+    impl::audit(c, actor::of(p), "set_reminders", std::nullopt, std::nullopt,
+                text.empty() ? "off" : "minutes=" + text, now);
+    return {};
+  });
+}
+
+std::vector<std::chrono::minutes> store::reminder_offsets(person_id p) const {
+  impl::reader r(*impl_);
+  auto choice = read_reminder_choice(*r, p);
+  return choice ? std::move(*choice) : default_reminder_offsets();
+}
+
+bool store::has_reminder_choice(person_id p) const {
+  impl::reader r(*impl_);
+  return read_reminder_choice(*r, p).has_value();
 }
 
 }  // namespace treffpunkt::storage

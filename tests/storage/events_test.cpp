@@ -29,23 +29,8 @@ class Events : public testing::store_test {
  protected:
   void SetUp() override {
     testing::store_test::SetUp();
-    bildung_ = unit("bildung");
-    antifa_ = unit("antifa");
-  }
-
-  calendar::unit unit(std::string slug) {
-    calendar::unit u;
-    u.slug = std::move(slug);
-    u.name = "Netzwerkstelle " + u.slug;
-    auto created = store_->create_unit(u, actor::system());
-    EXPECT_TRUE(created) << created.error().message;
-    return created ? *created : u;
-  }
-
-  person someone(std::string_view email) {
-    auto p = store_->ensure_person(email, "Name");
-    EXPECT_TRUE(p) << p.error().message;
-    return p ? *p : person{};
+    bildung_ = make_unit("bildung");
+    antifa_ = make_unit("antifa");
   }
 
   /// Every Tuesday at 19:00 from 2025-11-04, ten times, one extra Thursday, the second
@@ -322,10 +307,10 @@ TEST_F(Events, CancelEventKeepsItCancelled) {
 
 TEST_F(Events, ResponsibleOfAnotherUnitIsForbiddenAdminMay) {
   const auto e = created_series();
-  const auto other = someone("antifa-resp@example.org");
-  const auto own = someone("bildung-resp@example.org");
-  const auto admin = someone("admin@example.org");
-  const auto member = someone("member@example.org");
+  const auto other = make_person("antifa-resp@example.org");
+  const auto own = make_person("bildung-resp@example.org");
+  const auto admin = make_person("admin@example.org");
+  const auto member = make_person("member@example.org");
   ASSERT_TRUE(store_->add_responsible(antifa_.id, other.id, actor::system()));
   ASSERT_TRUE(store_->add_responsible(bildung_.id, own.id, actor::system()));
   ASSERT_TRUE(store_->set_admin(admin.id, true, actor::system()));
@@ -370,8 +355,8 @@ TEST_F(Events, ResponsibleOfAnotherUnitIsForbiddenAdminMay) {
 
 TEST_F(Events, SplitMovesLaterRsvpsToTheNewSeries) {
   const auto e = created_series();
-  const auto anna = someone("anna@example.org");
-  const auto ben = someone("ben@example.org");
+  const auto anna = make_person("anna@example.org");
+  const auto ben = make_person("ben@example.org");
   const auto early = key_at(local(2025, 11, 25, 19));
   const auto from = key_at(local(2025, 12, 9, 19));
   const auto late = key_at(local(2025, 12, 16, 19));
@@ -496,6 +481,24 @@ TEST_F(Events, ImportOfAnotherUnitsUidIsConflict) {
   EXPECT_EQ(imported.error().code, errc::conflict);
   EXPECT_NE(imported.error().message.find("taken@example.org"), std::string::npos);
   EXPECT_TRUE(store_->events_of_unit(bildung_.id).empty());
+}
+
+TEST_F(Events, UnreadableStoredRuleIsABrokenInvariantEverywhere) {
+  // The store writes only rules that parsed. Reading one that does not as a one-off would
+  // show, and take RSVPs for, occurrences nobody planned: every reader refuses it alike.
+  const auto e = created_series();
+  sql_text(db_path(),
+           "UPDATE events SET rrule = 'FREQ=SOMETIMES' WHERE id = " + std::to_string(e.id.value));
+  EXPECT_ANY_THROW(store_->event_by_id(e.id));
+  EXPECT_ANY_THROW(store_->events_of_unit(bildung_.id));
+  const auto p = make_person("p@example.org");
+  const auto r = store_->set_rsvp(e.id, key_at(local(2025, 11, 25, 19)), p.id,
+                                  calendar::rsvp_answer::yes, test_now());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::unavailable);
+  const auto updated = store_->update_event(e, actor::system(), test_now());
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, errc::unavailable);
 }
 
 TEST_F(Events, WritesAreAudited) {

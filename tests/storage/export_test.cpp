@@ -147,6 +147,23 @@ TEST_F(Export, PersonExportHoldsOnlyThatPerson) {
   EXPECT_EQ(anna->find("ben@example.org"), std::string::npos);
 }
 
+TEST_F(Export, BothExportsHoldReminderChoices) {
+  ASSERT_TRUE(
+      store_->set_reminder_offsets(ben_.id, {std::chrono::hours{24}, std::chrono::minutes{30}}));
+  const json::value all = json::parse(store_->export_json());
+  const auto& rows = all.at("reminder_preferences").as_array();
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].at("person_id").as_int64(), ben_.id.value);
+  EXPECT_EQ(rows[0].at("offsets").as_string(), "1440,30");
+
+  const json::value ben = json::parse(*store_->export_person_json(ben_.id));
+  ASSERT_EQ(ben.at("reminder_preferences").as_array().size(), 1U);
+  EXPECT_EQ(ben.at("reminder_preferences").as_array()[0].at("offsets").as_string(), "1440,30");
+  // Anna follows the default: nothing of hers is stored.
+  const json::value anna = json::parse(*store_->export_person_json(anna_.id));
+  EXPECT_TRUE(anna.at("reminder_preferences").as_array().empty());
+}
+
 TEST_F(Export, UnknownPersonIsNotFound) {
   auto text = store_->export_person_json(person_id{ben_.id.value + 100});
   ASSERT_FALSE(text);

@@ -4,12 +4,10 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 #include <storage/store.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <latch>
 #include <memory>
 #include <optional>
@@ -17,6 +15,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "store_fixture.h"
 
 namespace {
 
@@ -31,6 +31,8 @@ using treffpunkt::storage::person;
 using treffpunkt::storage::rsvp_record;
 using treffpunkt::storage::rsvp_state;
 using treffpunkt::storage::store;
+using treffpunkt::storage::testing::sql_int;
+using treffpunkt::storage::testing::sql_text;
 
 cal::local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
   return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
@@ -49,28 +51,12 @@ const utc_seconds now = utc(2026, 3, 1, 12);
 const occurrence_key second = occurrence_key::timed(utc(2026, 3, 10, 18));
 const utc_seconds second_start = utc(2026, 3, 10, 18);
 
-/// A fresh data directory per test, removed afterwards.
-class RsvpStore : public ::testing::Test {
+class RsvpStore : public treffpunkt::storage::testing::store_test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("treffpunkt-rsvp-" + std::to_string(::getpid()) + "-" + info->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = store::open(dir_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    db_ = std::move(*opened);
-    cal::unit u;
-    u.slug = "bildung";
-    u.name = "Netzwerkstelle Bildung";
-    auto created = db_->create_unit(u, actor::system());
-    ASSERT_TRUE(created) << created.error().message;
-    unit_ = created->id;
-  }
-
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
+    store_test::SetUp();
+    if (HasFatalFailure()) return;
+    unit_ = make_unit("bildung").id;
   }
 
   /// Tuesdays at 19:00, ten times, with the given places and RSVP deadline.
@@ -84,16 +70,14 @@ class RsvpStore : public ::testing::Test {
     e.rule = cal::recurrence_rule::parse("FREQ=WEEKLY;COUNT=10").value();
     e.capacity = capacity;
     e.rsvp_deadline = deadline;
-    auto created = db_->create_event(e, actor::system(), now - 24h * 30);
+    auto created = store_->create_event(e, actor::system(), now - 24h * 30);
     EXPECT_TRUE(created) << created.error().message;
     return *created;
   }
 
   person member(int n) {
-    auto p = db_->ensure_person("member" + std::to_string(n) + "@example.org",
-                                "Mitglied " + std::to_string(n));
-    EXPECT_TRUE(p) << p.error().message;
-    return *p;
+    return make_person("member" + std::to_string(n) + "@example.org",
+                       "Mitglied " + std::to_string(n));
   }
 
   std::vector<person> members(int count) {
@@ -103,21 +87,30 @@ class RsvpStore : public ::testing::Test {
   }
 
   rsvp_record answer(const cal::event& e, const person& p, rsvp_answer a, utc_seconds at = now) {
-    auto r = db_->set_rsvp(e.id, second, p.id, a, at);
+    auto r = store_->set_rsvp(e.id, second, p.id, a, at);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->rsvp : rsvp_record{};
+  }
+
+  /// The RSVP of guest "Gast" <gast@example.org> to the second occurrence, requested at `now`
+  /// and confirmed at `confirmed`.
+  rsvp_record confirmed_guest(const cal::event& e, rsvp_answer a, utc_seconds confirmed) {
+    const auto guest = store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", a, now);
+    EXPECT_TRUE(guest) << guest.error().message;
+    if (!guest) return {};
+    const auto r = store_->confirm_guest_rsvp(guest->confirm_token, confirmed);
     EXPECT_TRUE(r) << r.error().message;
     return r ? r->rsvp : rsvp_record{};
   }
 
   /// Nothing of `p` for the event is stored (after a refused RSVP).
   void expect_nothing_stored(const cal::event& e, const person& p) {
-    EXPECT_EQ(db_->rsvp_of(e.id, second, p.id), std::nullopt);
-    EXPECT_TRUE(db_->rsvps_of_person(p.id).empty());
-    const auto o = db_->occupancy_of(e.id, second);
+    EXPECT_EQ(store_->rsvp_of(e.id, second, p.id), std::nullopt);
+    EXPECT_TRUE(store_->rsvps_of_person(p.id).empty());
+    const auto o = store_->occupancy_of(e.id, second);
     EXPECT_EQ(o.going + o.waitlisted + o.maybe, 0);
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store> db_;
   cal::unit_id unit_;
 };
 
@@ -130,7 +123,7 @@ TEST_F(RsvpStore, YesNoMaybeGiveTheirStates) {
   EXPECT_EQ(answer(e, people[1], rsvp_answer::no).state, rsvp_state::not_going);
   EXPECT_EQ(answer(e, people[2], rsvp_answer::maybe).state, rsvp_state::maybe);
 
-  const auto stored = db_->rsvp_of(e.id, second, people[0].id);
+  const auto stored = store_->rsvp_of(e.id, second, people[0].id);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->event, e.id);
   EXPECT_EQ(stored->key, second);
@@ -139,19 +132,19 @@ TEST_F(RsvpStore, YesNoMaybeGiveTheirStates) {
   EXPECT_EQ(stored->waitlist_position, 0);
   EXPECT_EQ(stored->updated, now);
 
-  const auto o = db_->occupancy_of(e.id, second);
+  const auto o = store_->occupancy_of(e.id, second);
   EXPECT_EQ(o.going, 1);
   EXPECT_EQ(o.maybe, 1);
   EXPECT_EQ(o.waitlisted, 0);
   EXPECT_EQ(o.capacity, std::nullopt);
 
   // Those who said no are not attendees.
-  const auto list = db_->attendees(e.id, second);
+  const auto list = store_->attendees(e.id, second);
   ASSERT_EQ(list.size(), 2U);
   EXPECT_EQ(list[0].who.email, "member1@example.org");
   EXPECT_EQ(list[1].who.email, "member3@example.org");
   // Other occurrences are untouched.
-  EXPECT_EQ(db_->occupancy_of(e.id, occurrence_key::timed(utc(2026, 3, 17, 18))).going, 0);
+  EXPECT_EQ(store_->occupancy_of(e.id, occurrence_key::timed(utc(2026, 3, 17, 18))).going, 0);
 }
 
 TEST_F(RsvpStore, AnswerCanBeChanged) {
@@ -164,17 +157,17 @@ TEST_F(RsvpStore, AnswerCanBeChanged) {
   EXPECT_EQ(back.state, rsvp_state::going);
   EXPECT_EQ(back.updated, now + 3h);
   // Still one RSVP per person and occurrence.
-  EXPECT_EQ(db_->rsvps_of_person(p.id).size(), 1U);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+  EXPECT_EQ(store_->rsvps_of_person(p.id).size(), 1U);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
 }
 
 TEST_F(RsvpStore, RsvpsOfPersonListsEveryOccurrence) {
   const auto e = meeting();
   const auto p = member(1);
   const auto third = occurrence_key::timed(utc(2026, 3, 17, 18));
-  ASSERT_TRUE(db_->set_rsvp(e.id, third, p.id, rsvp_answer::maybe, now));
+  ASSERT_TRUE(store_->set_rsvp(e.id, third, p.id, rsvp_answer::maybe, now));
   answer(e, p, rsvp_answer::yes);
-  const auto all = db_->rsvps_of_person(p.id);
+  const auto all = store_->rsvps_of_person(p.id);
   ASSERT_EQ(all.size(), 2U);
   EXPECT_EQ(all[0].key, second);
   EXPECT_EQ(all[1].key, third);
@@ -188,9 +181,9 @@ TEST_F(RsvpStore, CancelledOccurrenceIsRefusedAndNothingWritten) {
   cal::occurrence_override cancel;
   cancel.key = second;
   cancel.cancelled = true;
-  ASSERT_TRUE(db_->set_override(e.id, cancel, actor::system(), now));
+  ASSERT_TRUE(store_->set_override(e.id, cancel, actor::system(), now));
   const auto p = member(1);
-  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now);
+  const auto r = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
   expect_nothing_stored(e, p);
@@ -200,7 +193,7 @@ TEST_F(RsvpStore, PastOccurrenceIsRefusedAndNothingWritten) {
   const auto e = meeting();
   const auto p = member(1);
   for (const auto at : {second_start, second_start + 1h, utc(2026, 4, 1)}) {
-    const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, at);
+    const auto r = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, at);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, errc::occurrence_past);
   }
@@ -210,7 +203,7 @@ TEST_F(RsvpStore, PastOccurrenceIsRefusedAndNothingWritten) {
 TEST_F(RsvpStore, AfterDeadlineIsRefusedAndNothingWritten) {
   const auto e = meeting(std::nullopt, 24h);
   const auto p = member(1);
-  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, second_start - 24h + 1s);
+  const auto r = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, second_start - 24h + 1s);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::rsvp_closed);
   expect_nothing_stored(e, p);
@@ -224,10 +217,10 @@ TEST_F(RsvpStore, AfterDeadlineEvenAWithdrawalIsRefused) {
   const auto e = meeting(std::nullopt, 24h);
   const auto p = member(1);
   const auto given = answer(e, p, rsvp_answer::yes, now);
-  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::no, second_start - 1h);
+  const auto r = store_->set_rsvp(e.id, second, p.id, rsvp_answer::no, second_start - 1h);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::rsvp_closed);
-  const auto stored = db_->rsvp_of(e.id, second, p.id);
+  const auto stored = store_->rsvp_of(e.id, second, p.id);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->state, rsvp_state::going);
   EXPECT_EQ(stored->updated, given.updated);
@@ -237,14 +230,14 @@ TEST_F(RsvpStore, UnknownOccurrenceEventOrPersonIsNotFound) {
   const auto e = meeting();
   const auto p = member(1);
   const auto wednesday = occurrence_key::timed(utc(2026, 3, 11, 18));
-  auto r = db_->set_rsvp(e.id, wednesday, p.id, rsvp_answer::yes, now);
+  auto r = store_->set_rsvp(e.id, wednesday, p.id, rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::not_found);
-  r = db_->set_rsvp(cal::event_id{e.id.value + 100}, second, p.id, rsvp_answer::yes, now);
+  r = store_->set_rsvp(cal::event_id{e.id.value + 100}, second, p.id, rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::not_found);
-  r = db_->set_rsvp(e.id, second, treffpunkt::storage::person_id{p.id.value + 100},
-                    rsvp_answer::yes, now);
+  r = store_->set_rsvp(e.id, second, treffpunkt::storage::person_id{p.id.value + 100},
+                       rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::not_found);
   expect_nothing_stored(e, p);
@@ -264,13 +257,13 @@ TEST_F(RsvpStore, FullOccurrenceWaitlistsInOrder) {
   EXPECT_EQ(fourth.state, rsvp_state::waitlisted);
   EXPECT_EQ(fourth.waitlist_position, 2);
 
-  const auto o = db_->occupancy_of(e.id, second);
+  const auto o = store_->occupancy_of(e.id, second);
   EXPECT_EQ(o.going, 2);
   EXPECT_EQ(o.waitlisted, 2);
   EXPECT_EQ(o.capacity, 2);
 
   // Going first (by time), then the waitlist in order.
-  const auto list = db_->attendees(e.id, second);
+  const auto list = store_->attendees(e.id, second);
   ASSERT_EQ(list.size(), 4U);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(list[i].who.id, people[i].id) << i;
   EXPECT_EQ(list[3].rsvp.waitlist_position, 2);
@@ -281,7 +274,7 @@ TEST_F(RsvpStore, WithdrawalPromotesFirstOnWaitlist) {
   const auto people = members(5);
   for (const auto& p : people) answer(e, p, rsvp_answer::yes);
 
-  const auto change = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 1h);
+  const auto change = store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 1h);
   ASSERT_TRUE(change);
   EXPECT_EQ(change->rsvp.state, rsvp_state::not_going);
   ASSERT_EQ(change->promoted.size(), 1U);
@@ -291,28 +284,28 @@ TEST_F(RsvpStore, WithdrawalPromotesFirstOnWaitlist) {
   EXPECT_EQ(change->promoted[0].updated, now + 1h);
 
   // Those behind move up one position.
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 1);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 2);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 2);
 
   // A maybe from someone going frees a place too.
-  const auto maybe = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::maybe, now + 2h);
+  const auto maybe = store_->set_rsvp(e.id, second, people[1].id, rsvp_answer::maybe, now + 2h);
   ASSERT_TRUE(maybe);
   ASSERT_EQ(maybe->promoted.size(), 1U);
   EXPECT_EQ(maybe->promoted[0].person, people[3].id);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 1);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 2);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[4].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 2);
 }
 
 TEST_F(RsvpStore, LeavingTheWaitlistPromotesNobody) {
   const auto e = meeting(1);
   const auto people = members(4);
   for (const auto& p : people) answer(e, p, rsvp_answer::yes);
-  const auto change = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::no, now + 1h);
+  const auto change = store_->set_rsvp(e.id, second, people[1].id, rsvp_answer::no, now + 1h);
   ASSERT_TRUE(change);
   EXPECT_TRUE(change->promoted.empty());
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 2);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 2);
 }
 
 TEST_F(RsvpStore, UnchangedAnswerKeepsPlace) {
@@ -321,15 +314,15 @@ TEST_F(RsvpStore, UnchangedAnswerKeepsPlace) {
   for (const auto& p : people) answer(e, p, rsvp_answer::yes, now);
 
   // Saying yes again neither moves to the end of the waitlist nor touches the row.
-  const auto again = db_->set_rsvp(e.id, second, people[1].id, rsvp_answer::yes, now + 1h);
+  const auto again = store_->set_rsvp(e.id, second, people[1].id, rsvp_answer::yes, now + 1h);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->rsvp.state, rsvp_state::waitlisted);
   EXPECT_EQ(again->rsvp.waitlist_position, 1);
   EXPECT_EQ(again->rsvp.updated, now);
   EXPECT_TRUE(again->promoted.empty());
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 2);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 2);
 
-  const auto going = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::yes, now + 1h);
+  const auto going = store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::yes, now + 1h);
   ASSERT_TRUE(going);
   EXPECT_EQ(going->rsvp.state, rsvp_state::going);
   EXPECT_EQ(going->rsvp.updated, now);
@@ -343,7 +336,7 @@ TEST_F(RsvpStore, WaitlistedMemberWhoSaysNoAndYesAgainQueuesAtTheEnd) {
   const auto back = answer(e, people[1], rsvp_answer::yes, now + 2h);
   EXPECT_EQ(back.state, rsvp_state::waitlisted);
   EXPECT_EQ(back.waitlist_position, 2);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
 }
 
 // ---- moving and cancelling occurrences ----------------------------------------------------
@@ -357,17 +350,17 @@ TEST_F(RsvpStore, MovingAnOccurrenceKeepsItsRsvps) {
   cal::occurrence_override move;
   move.key = second;
   move.start = local(2026, 3, 12, 18);  // Thursday, an hour earlier
-  ASSERT_TRUE(db_->set_override(e.id, move, actor::system(), now + 1h));
+  ASSERT_TRUE(store_->set_override(e.id, move, actor::system(), now + 1h));
 
-  const auto kept = db_->rsvp_of(e.id, second, people[0].id);
+  const auto kept = store_->rsvp_of(e.id, second, people[0].id);
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->state, rsvp_state::going);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[1].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[1].id)->waitlist_position, 1);
 
   // Still answerable by its original key, and the old start is no longer what counts:
   // after the original start but before the new one is not "past".
   const auto change =
-      db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, utc(2026, 3, 11, 12));
+      store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, utc(2026, 3, 11, 12));
   ASSERT_TRUE(change) << change.error().message;
   ASSERT_EQ(change->promoted.size(), 1U);
   EXPECT_EQ(change->promoted[0].person, people[1].id);
@@ -381,31 +374,164 @@ TEST_F(RsvpStore, CancellingAnOccurrenceKeepsItsRsvpsAsHistory) {
   cal::occurrence_override cancel;
   cancel.key = second;
   cancel.cancelled = true;
-  ASSERT_TRUE(db_->set_override(e.id, cancel, actor::system(), now + 1h));
+  ASSERT_TRUE(store_->set_override(e.id, cancel, actor::system(), now + 1h));
 
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
-  EXPECT_EQ(db_->attendees(e.id, second).size(), 3U);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->attendees(e.id, second).size(), 3U);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
 
   // No further answers, neither changes nor new ones.
-  auto r = db_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 2h);
+  auto r = store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 2h);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
-  r = db_->set_rsvp(e.id, second, member(9).id, rsvp_answer::yes, now + 2h);
+  r = store_->set_rsvp(e.id, second, member(9).id, rsvp_answer::yes, now + 2h);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[0].id)->state, rsvp_state::going);
 }
 
 TEST_F(RsvpStore, CancellingTheWholeEventKeepsRsvpsAndRefusesNewOnes) {
   const auto e = meeting();
   const auto p = member(1);
   answer(e, p, rsvp_answer::yes);
-  ASSERT_TRUE(db_->cancel_event(e.id, actor::system(), now + 1h));
-  EXPECT_EQ(db_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
-  const auto r = db_->set_rsvp(e.id, second, p.id, rsvp_answer::no, now + 2h);
+  ASSERT_TRUE(store_->cancel_event(e.id, actor::system(), now + 1h));
+  EXPECT_EQ(store_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
+  const auto r = store_->set_rsvp(e.id, second, p.id, rsvp_answer::no, now + 2h);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::occurrence_cancelled);
+}
+
+// ---- capacity changes ---------------------------------------------------------------------
+
+/// The first and third occurrences of the weekly meeting (the second is `second`).
+const occurrence_key first_occurrence = occurrence_key::timed(utc(2026, 3, 3, 18));
+const occurrence_key third_occurrence = occurrence_key::timed(utc(2026, 3, 17, 18));
+
+TEST_F(RsvpStore, RaisedCapacityPromotesWaitingInOrder) {
+  auto e = meeting(1);
+  const auto people = members(4);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  ASSERT_EQ(store_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 3);
+
+  e.capacity = 3;
+  const auto updated = store_->update_event(e, actor::system(), now + 1h);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->capacity, 3);
+
+  for (const int i : {1, 2}) {
+    const auto r = store_->rsvp_of(e.id, second, people[static_cast<std::size_t>(i)].id);
+    EXPECT_EQ(r->state, rsvp_state::going) << i;
+    EXPECT_EQ(r->waitlist_position, 0) << i;
+    EXPECT_EQ(r->updated, now + 1h) << i;
+  }
+  // The last one waiting is now first in line.
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[3].id)->state, rsvp_state::waitlisted);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 1);
+  const auto o = store_->occupancy_of(e.id, second);
+  EXPECT_EQ(o.going, 3);
+  EXPECT_EQ(o.waitlisted, 1);
+  const auto list = store_->attendees(e.id, second);
+  ASSERT_EQ(list.size(), 4U);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(list[i].who.id, people[i].id) << i;
+
+  // In the same transaction as the update, one audit line per promotion, in waitlist order.
+  const auto db = db_path();
+  EXPECT_EQ(sql_int(db, "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 2);
+  EXPECT_EQ(sql_text(db,
+                     "SELECT group_concat(detail, '|') FROM (SELECT detail FROM audit_log "
+                     "WHERE action = 'rsvp_promoted' ORDER BY id)"),
+            "person=" + std::to_string(people[1].id.value) + " occurrence=" + second.to_string() +
+                " answer=yes state=going|person=" + std::to_string(people[2].id.value) +
+                " occurrence=" + second.to_string() + " answer=yes state=going");
+  EXPECT_EQ(sql_int(db, "SELECT max(id) FROM audit_log WHERE action = 'update_event'") + 2,
+            sql_int(db, "SELECT max(id) FROM audit_log"));
+}
+
+TEST_F(RsvpStore, RaisedCapacityLeavesStartedAndCancelledOccurrencesAlone) {
+  auto e = meeting(1);
+  const auto people = members(2);
+  for (const auto& key : {first_occurrence, second, third_occurrence}) {
+    for (const auto& p : people)
+      ASSERT_TRUE(store_->set_rsvp(e.id, key, p.id, rsvp_answer::yes, now));
+  }
+  cal::occurrence_override cancel;
+  cancel.key = third_occurrence;
+  cancel.cancelled = true;
+  auto cancelled = store_->set_override(e.id, cancel, actor::system(), now + 1h);
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+
+  // Raised after the first occurrence has started.
+  e = *cancelled;
+  e.capacity = 2;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), utc(2026, 3, 4, 12)));
+
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[1].id)->state, rsvp_state::going);
+  for (const auto& key : {first_occurrence, third_occurrence}) {
+    const auto kept = store_->rsvp_of(e.id, key, people[1].id);
+    EXPECT_EQ(kept->state, rsvp_state::waitlisted) << key.to_string();
+    EXPECT_EQ(kept->waitlist_position, 1) << key.to_string();
+    EXPECT_EQ(kept->updated, now) << key.to_string();
+  }
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
+}
+
+TEST_F(RsvpStore, RaisedCapacityAfterTheDeadlineStillPromotesBeforeTheStart) {
+  // Those waiting answered in time; only new answers are closed.
+  auto e = meeting(1, 48h);
+  const auto people = members(2);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  e.capacity = 2;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), second_start - 24h));
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[1].id)->state, rsvp_state::going);
+}
+
+TEST_F(RsvpStore, UnlimitedCapacityPromotesEveryoneWaiting) {
+  auto e = meeting(1);
+  const auto people = members(4);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  e.capacity = std::nullopt;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now + 1h));
+  const auto o = store_->occupancy_of(e.id, second);
+  EXPECT_EQ(o.going, 4);
+  EXPECT_EQ(o.waitlisted, 0);
+}
+
+TEST_F(RsvpStore, LoweredCapacityTakesNoPlaceAway) {
+  auto e = meeting(3);
+  const auto people = members(4);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+
+  e.capacity = 1;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now + 1h));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(store_->rsvp_of(e.id, second, people[i].id)->state, rsvp_state::going) << i;
+  }
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[3].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 3);
+
+  // The waitlist moves only once fewer than the new capacity are going.
+  auto change = store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::no, now + 2h);
+  ASSERT_TRUE(change);
+  EXPECT_TRUE(change->promoted.empty());
+  change = store_->set_rsvp(e.id, second, people[1].id, rsvp_answer::no, now + 3h);
+  ASSERT_TRUE(change);
+  EXPECT_TRUE(change->promoted.empty());
+  change = store_->set_rsvp(e.id, second, people[2].id, rsvp_answer::no, now + 4h);
+  ASSERT_TRUE(change);
+  ASSERT_EQ(change->promoted.size(), 1U);
+  EXPECT_EQ(change->promoted[0].person, people[3].id);
+}
+
+TEST_F(RsvpStore, ImportRaisingCapacityPromotesToo) {
+  auto e = meeting(1);
+  const auto people = members(3);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  e.capacity = 2;
+  const auto imported = store_->import_events(unit_, {e}, actor::system(), now + 1h, false);
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->updated, 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[1].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
 }
 
 // ---- guests -------------------------------------------------------------------------------
@@ -413,42 +539,42 @@ TEST_F(RsvpStore, CancellingTheWholeEventKeepsRsvpsAndRefusesNewOnes) {
 TEST_F(RsvpStore, GuestRsvpCountsOnlyOnceConfirmed) {
   const auto e = meeting(5);
   const auto guest =
-      db_->request_guest_rsvp(e.id, second, "Gast", " Gast@Example.org ", rsvp_answer::yes, now);
+      store_->request_guest_rsvp(e.id, second, "Gast", " Gast@Example.org ", rsvp_answer::yes, now);
   ASSERT_TRUE(guest) << guest.error().message;
   EXPECT_EQ(guest->rsvp.state, rsvp_state::pending);
   EXPECT_EQ(guest->confirm_token.size(), 43U);
-  const auto who = db_->person_by_email("gast@example.org");
+  const auto who = store_->person_by_email("gast@example.org");
   ASSERT_TRUE(who);
   EXPECT_TRUE(who->guest);
   EXPECT_EQ(guest->rsvp.person, who->id);
 
   // Pending counts for nothing and is nobody's attendee.
-  const auto before = db_->occupancy_of(e.id, second);
+  const auto before = store_->occupancy_of(e.id, second);
   EXPECT_EQ(before.going + before.waitlisted + before.maybe, 0);
-  EXPECT_TRUE(db_->attendees(e.id, second).empty());
+  EXPECT_TRUE(store_->attendees(e.id, second).empty());
 
-  const auto confirmed = db_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
+  const auto confirmed = store_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
   ASSERT_TRUE(confirmed) << confirmed.error().message;
   EXPECT_EQ(confirmed->rsvp.state, rsvp_state::going);
   EXPECT_EQ(confirmed->rsvp.updated, now + 1h);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
-  ASSERT_EQ(db_->attendees(e.id, second).size(), 1U);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
+  ASSERT_EQ(store_->attendees(e.id, second).size(), 1U);
 
   // The link works once.
-  const auto twice = db_->confirm_guest_rsvp(guest->confirm_token, now + 2h);
+  const auto twice = store_->confirm_guest_rsvp(guest->confirm_token, now + 2h);
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code, errc::expired);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 1);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
 }
 
 TEST_F(RsvpStore, GuestGetsPlaceOrWaitlistAtConfirmation) {
   const auto e = meeting(1);
   const auto guest =
-      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+      store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
   ASSERT_TRUE(guest);
   // A member takes the only place while the guest's email is unread.
   EXPECT_EQ(answer(e, member(1), rsvp_answer::yes, now + 1min).state, rsvp_state::going);
-  const auto confirmed = db_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
+  const auto confirmed = store_->confirm_guest_rsvp(guest->confirm_token, now + 1h);
   ASSERT_TRUE(confirmed);
   EXPECT_EQ(confirmed->rsvp.state, rsvp_state::waitlisted);
   EXPECT_EQ(confirmed->rsvp.waitlist_position, 1);
@@ -457,46 +583,43 @@ TEST_F(RsvpStore, GuestGetsPlaceOrWaitlistAtConfirmation) {
 TEST_F(RsvpStore, ExpiredGuestLinkIsRefusedAndTheRsvpRemoved) {
   const auto e = meeting();
   const auto guest =
-      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+      store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
   ASSERT_TRUE(guest);
   // Still pending and kept just before the 48 hours are up.
-  EXPECT_EQ(db_->expire_guest_rsvps(now + 48h - 1s), 0);
-  ASSERT_TRUE(db_->rsvp_of(e.id, second, guest->rsvp.person));
+  EXPECT_EQ(store_->expire_guest_rsvps(now + 48h - 1s), 0);
+  ASSERT_TRUE(store_->rsvp_of(e.id, second, guest->rsvp.person));
 
-  const auto late = db_->confirm_guest_rsvp(guest->confirm_token, now + 48h);
+  const auto late = store_->confirm_guest_rsvp(guest->confirm_token, now + 48h);
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, errc::expired);
-  EXPECT_EQ(db_->occupancy_of(e.id, second).going, 0);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 0);
 
-  EXPECT_EQ(db_->expire_guest_rsvps(now + 48h), 1);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, guest->rsvp.person), std::nullopt);
+  EXPECT_EQ(store_->expire_guest_rsvps(now + 48h), 1);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, guest->rsvp.person), std::nullopt);
   // A guest who never confirmed leaves no address behind.
-  EXPECT_EQ(db_->person_by_email("gast@example.org"), std::nullopt);
-  EXPECT_EQ(db_->expire_guest_rsvps(now + 49h), 0);
+  EXPECT_EQ(store_->person_by_email("gast@example.org"), std::nullopt);
+  EXPECT_EQ(store_->expire_guest_rsvps(now + 49h), 0);
 }
 
 TEST_F(RsvpStore, ConfirmedGuestRsvpDoesNotExpire) {
   const auto e = meeting();
-  const auto guest =
-      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::maybe, now);
-  ASSERT_TRUE(guest);
-  ASSERT_TRUE(db_->confirm_guest_rsvp(guest->confirm_token, now + 1h));
-  EXPECT_EQ(db_->expire_guest_rsvps(now + 72h), 0);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, guest->rsvp.person)->state, rsvp_state::maybe);
+  const auto guest = confirmed_guest(e, rsvp_answer::maybe, now + 1h);
+  EXPECT_EQ(store_->expire_guest_rsvps(now + 72h), 0);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, guest.person)->state, rsvp_state::maybe);
 }
 
 TEST_F(RsvpStore, GuestAskingAgainGetsANewLinkAndTheOldOneDies) {
   const auto e = meeting();
   const auto first =
-      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
+      store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes, now);
   const auto again =
-      db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::maybe, now);
+      store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::maybe, now);
   ASSERT_TRUE(first);
   ASSERT_TRUE(again);
-  const auto old = db_->confirm_guest_rsvp(first->confirm_token, now + 1h);
+  const auto old = store_->confirm_guest_rsvp(first->confirm_token, now + 1h);
   ASSERT_FALSE(old);
   EXPECT_EQ(old.error().code, errc::not_found);
-  const auto confirmed = db_->confirm_guest_rsvp(again->confirm_token, now + 1h);
+  const auto confirmed = store_->confirm_guest_rsvp(again->confirm_token, now + 1h);
   ASSERT_TRUE(confirmed);
   EXPECT_EQ(confirmed->rsvp.state, rsvp_state::maybe);
 }
@@ -506,38 +629,77 @@ TEST_F(RsvpStore, GuestRequestCannotOverwriteAMembersAnswer) {
   const auto p = member(1);
   answer(e, p, rsvp_answer::yes);
   const auto r =
-      db_->request_guest_rsvp(e.id, second, "Jemand", p.email, rsvp_answer::no, now + 1h);
+      store_->request_guest_rsvp(e.id, second, "Jemand", p.email, rsvp_answer::no, now + 1h);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::conflict);
-  EXPECT_EQ(db_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, p.id)->state, rsvp_state::going);
 }
 
 TEST_F(RsvpStore, GuestRequestOfMemberAddressWaitsForTheLink) {
   const auto e = meeting();
   const auto p = member(1);
-  const auto r = db_->request_guest_rsvp(e.id, second, "Mitglied 1", "MEMBER1@example.org",
-                                         rsvp_answer::yes, now);
+  const auto r = store_->request_guest_rsvp(e.id, second, "Mitglied 1", "MEMBER1@example.org",
+                                            rsvp_answer::yes, now);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->rsvp.person, p.id);
   EXPECT_EQ(r->rsvp.state, rsvp_state::pending);
-  EXPECT_FALSE(db_->person_by_id(p.id)->guest);
+  EXPECT_FALSE(store_->person_by_id(p.id)->guest);
+}
+
+TEST_F(RsvpStore, GuestAddressFollowsTheMemberRule) {
+  // One rule for both (people_rows.h), so that a guest and a member with one address are one
+  // person and no address a member may not have gets in as a guest.
+  const auto e = meeting();
+  for (const std::string& email :
+       std::vector<std::string>{"", "anna", "@example.org", "anna@", "a@b@c", "an na@example.org",
+                                "anna@exa\x01mple.org", std::string(250, 'a') + "@b.de"}) {
+    EXPECT_FALSE(store_->ensure_person(email, "x")) << email;
+    const auto r = store_->request_guest_rsvp(e.id, second, "Gast", email, rsvp_answer::yes, now);
+    ASSERT_FALSE(r) << email;
+    EXPECT_EQ(r.error().code, errc::invalid) << email;
+    EXPECT_EQ(r.error().field, "email") << email;
+  }
+  const auto p = member(1);
+  const auto r = store_->request_guest_rsvp(e.id, second, "Gast", "\t Member1@EXAMPLE.org \n",
+                                            rsvp_answer::yes, now);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->rsvp.person, p.id);
+}
+
+TEST_F(RsvpStore, AttendeesCarryWhoTheyAre) {
+  const auto e = meeting();
+  const auto guest = confirmed_guest(e, rsvp_answer::yes, now + 1min);
+  const auto p = member(1);
+  answer(e, p, rsvp_answer::maybe, now + 2min);
+  const auto list = store_->attendees(e.id, second);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_EQ(list[0].who.id, guest.person);
+  EXPECT_EQ(list[0].who.name, "Gast");
+  EXPECT_EQ(list[0].who.email, "gast@example.org");
+  EXPECT_TRUE(list[0].who.guest);
+  EXPECT_EQ(list[1].who.id, p.id);
+  EXPECT_EQ(list[1].who.name, "Mitglied 1");
+  EXPECT_EQ(list[1].who.email, "member1@example.org");
+  EXPECT_EQ(list[1].who.language, "de");
+  EXPECT_FALSE(list[1].who.guest);
+  EXPECT_EQ(list[1].who.created, p.created);
 }
 
 TEST_F(RsvpStore, GuestRequestIsCheckedLikeAnyRsvp) {
   const auto e = meeting();
-  auto r = db_->request_guest_rsvp(e.id, second, "Gast", "kein-at", rsvp_answer::yes, now);
+  auto r = store_->request_guest_rsvp(e.id, second, "Gast", "kein-at", rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::invalid);
-  r = db_->request_guest_rsvp(e.id, second, "  ", "gast@example.org", rsvp_answer::yes, now);
+  r = store_->request_guest_rsvp(e.id, second, "  ", "gast@example.org", rsvp_answer::yes, now);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::invalid);
-  r = db_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes,
-                              second_start);
+  r = store_->request_guest_rsvp(e.id, second, "Gast", "gast@example.org", rsvp_answer::yes,
+                                 second_start);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::occurrence_past);
-  EXPECT_EQ(db_->person_by_email("gast@example.org"), std::nullopt);
+  EXPECT_EQ(store_->person_by_email("gast@example.org"), std::nullopt);
 
-  const auto unknown = db_->confirm_guest_rsvp("no-such-token", now);
+  const auto unknown = store_->confirm_guest_rsvp("no-such-token", now);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, errc::not_found);
 }
@@ -586,16 +748,16 @@ void race_for_one_place(const std::vector<store*>& stores, const cal::event& e,
 
 TEST_F(RsvpStore, SixteenThreadsRaceForTheLastPlace) {
   const auto e = meeting(1);
-  race_for_one_place({db_.get()}, e, members(16));
+  race_for_one_place({store_.get()}, e, members(16));
 }
 
 TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
   // Two store objects are two writers on one file, as two processes would be: only SQLite's
   // own lock (BEGIN IMMEDIATE) stands between them, not the store's mutex.
   const auto e = meeting(1);
-  auto other = store::open(dir_);
+  auto other = store::open(dir_.path());
   ASSERT_TRUE(other) << other.error().message;
-  race_for_one_place({db_.get(), other->get()}, e, members(32));
+  race_for_one_place({store_.get(), other->get()}, e, members(32));
 }
 
 }  // namespace

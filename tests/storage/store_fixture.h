@@ -11,7 +11,9 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace treffpunkt::storage::testing {
 
@@ -56,6 +58,23 @@ class store_test : public ::testing::Test {
   }
 
   std::filesystem::path db_path() const { return dir_.path() / "treffpunkt.db"; }
+
+  /// A unit named "Netzwerkstelle SLUG", created by the system.
+  calendar::unit make_unit(std::string slug) {
+    calendar::unit u;
+    u.slug = std::move(slug);
+    u.name = "Netzwerkstelle " + u.slug;
+    auto created = store_->create_unit(u, actor::system());
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : u;
+  }
+
+  /// The person with this address, created (as a member) if new.
+  person make_person(std::string_view email, std::string_view name = "Name") {
+    auto p = store_->ensure_person(email, name);
+    EXPECT_TRUE(p) << p.error().message;
+    return p ? *p : person{};
+  }
 
   temp_dir dir_;
   std::unique_ptr<store> store_;

@@ -10,22 +10,7 @@ using testing::sql_int;
 using testing::sql_text;
 using testing::temp_dir;
 
-class Store : public testing::store_test {
- protected:
-  calendar::unit make_unit(std::string slug) {
-    calendar::unit u;
-    u.slug = std::move(slug);
-    u.name = "Netzwerkstelle " + u.slug;
-    auto created = store_->create_unit(u, actor::system());
-    EXPECT_TRUE(created) << created.error().message;
-    return created ? *created : u;
-  }
-  person make_person(std::string_view email) {
-    auto p = store_->ensure_person(email, "Name");
-    EXPECT_TRUE(p) << p.error().message;
-    return p ? *p : person{};
-  }
-};
+using Store = testing::store_test;
 
 // ---- open and migrations ------------------------------------------------------------------
 
@@ -308,6 +293,80 @@ TEST_F(Store, FollowOfUnknownUnitIsNotFound) {
   auto followed = store_->set_follow(p.id, calendar::unit_id{42}, true);
   ASSERT_FALSE(followed);
   EXPECT_EQ(followed.error().code, errc::not_found);
+}
+
+// ---- reminder preferences -----------------------------------------------------------------
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+TEST_F(Store, RemindersAreTheDefaultUntilChosen) {
+  const auto p = make_person("p@example.org");
+  EXPECT_EQ(store::default_reminder_offsets(), (std::vector<minutes>{hours{24}, hours{2}}));
+  EXPECT_EQ(store_->reminder_offsets(p.id), store::default_reminder_offsets());
+  EXPECT_FALSE(store_->has_reminder_choice(p.id));
+}
+
+TEST_F(Store, ChosenRemindersAreSortedWithoutDuplicatesAndKept) {
+  const auto p = make_person("p@example.org");
+  ASSERT_TRUE(store_->set_reminder_offsets(p.id, {hours{2}, days{1}, minutes{10}, hours{2}}));
+  const std::vector<minutes> chosen{days{1}, hours{2}, minutes{10}};
+  EXPECT_EQ(store_->reminder_offsets(p.id), chosen);
+  EXPECT_TRUE(store_->has_reminder_choice(p.id));
+  EXPECT_EQ(sql_text(db_path(), "SELECT offsets FROM reminder_preferences"), "1440,120,10");
+  EXPECT_EQ(sql_text(db_path(), "SELECT detail FROM audit_log WHERE action = 'set_reminders'"),
+            "minutes=1440,120,10");
+  reopen();
+  EXPECT_EQ(store_->reminder_offsets(p.id), chosen);
+
+  // A new choice replaces the old one.
+  ASSERT_TRUE(store_->set_reminder_offsets(p.id, {hours{3}}));
+  EXPECT_EQ(store_->reminder_offsets(p.id), std::vector<minutes>{hours{3}});
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM reminder_preferences"), 1);
+}
+
+TEST_F(Store, NoRemindersIsAChoiceToo) {
+  const auto p = make_person("p@example.org");
+  ASSERT_TRUE(store_->set_reminder_offsets(p.id, {}));
+  EXPECT_TRUE(store_->reminder_offsets(p.id).empty());
+  EXPECT_TRUE(store_->has_reminder_choice(p.id));
+}
+
+TEST_F(Store, RemindersFromFiveMinutesToFourWeeksAtMostFive) {
+  const auto p = make_person("p@example.org");
+  // The limits themselves, and six equal ones that are one.
+  ASSERT_TRUE(store_->set_reminder_offsets(p.id, {minutes{5}, days{28}}));
+  EXPECT_EQ(store_->reminder_offsets(p.id), (std::vector<minutes>{days{28}, minutes{5}}));
+  ASSERT_TRUE(store_->set_reminder_offsets(p.id, std::vector<minutes>(6, hours{1})));
+  EXPECT_EQ(store_->reminder_offsets(p.id), std::vector<minutes>{hours{1}});
+  ASSERT_TRUE(store_->set_reminder_offsets(
+      p.id, {minutes{5}, minutes{10}, minutes{15}, minutes{20}, minutes{25}}));
+
+  const auto audited = sql_int(db_path(), "SELECT count(*) FROM audit_log");
+  for (const auto& bad : std::vector<std::vector<minutes>>{
+           {minutes{4}},
+           {days{28} + minutes{1}},
+           {minutes{0}},
+           {minutes{-60}},
+           {hours{1}, minutes{4}},
+           {minutes{5}, minutes{10}, minutes{15}, minutes{20}, minutes{25}, minutes{30}}}) {
+    auto refused = store_->set_reminder_offsets(p.id, bad);
+    ASSERT_FALSE(refused) << bad.size();
+    EXPECT_EQ(refused.error().code, errc::invalid);
+    EXPECT_EQ(refused.error().field, "reminders");
+  }
+  // Nothing written: the last valid choice stands.
+  EXPECT_EQ(store_->reminder_offsets(p.id).size(), 5U);
+  EXPECT_EQ(sql_text(db_path(), "SELECT offsets FROM reminder_preferences"), "25,20,15,10,5");
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log"), audited);
+}
+
+TEST_F(Store, RemindersOfUnknownPersonAreNotFound) {
+  auto set = store_->set_reminder_offsets(person_id{42}, {hours{1}});
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, errc::not_found);
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM reminder_preferences"), 0);
 }
 
 }  // namespace

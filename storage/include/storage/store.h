@@ -144,11 +144,30 @@ class store {
   result<void> set_follow(person_id p, calendar::unit_id u, bool follow);
   std::vector<calendar::unit_id> follows(person_id p) const;
 
+  // ---- reminder preferences -------------------------------------------------------------
+  /// Reminders for someone who has not chosen: a day and two hours before, longest first.
+  static std::vector<std::chrono::minutes> default_reminder_offsets();
+  /// How long before each occurrence the person wants a reminder email; empty turns reminders
+  /// off. Each offset is 5 minutes to 28 days, at most 5 different ones; duplicates are
+  /// dropped and the rest kept longest first. Errors: invalid (field "reminders") with
+  /// nothing written; not_found for an unknown person.
+  result<void> set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before);
+  /// The person's choice (empty: reminders off), or default_reminder_offsets() if they made
+  /// none. Longest first.
+  std::vector<std::chrono::minutes> reminder_offsets(person_id p) const;
+  /// Whether the person chose their reminders (turning them off is a choice), rather than
+  /// following the installation's default.
+  bool has_reminder_choice(person_id p) const;
+
   // ---- events -------------------------------------------------------------------------
   /// Validates, gives the event an id, a UID (if empty), created/last_modified = now.
   result<calendar::event> create_event(calendar::event e, const actor& who,
                                        calendar::utc_seconds now);
   /// Replaces the event's fields (UID and created stay), SEQUENCE + 1, last_modified = now.
+  /// A raised capacity moves people up from the waitlist of every occurrence that has not
+  /// started and is not cancelled, in the same transaction (audited as rsvp_promoted, as a
+  /// withdrawal does). A lowered one takes no place from anyone who has it: the occurrence is
+  /// over-full until enough withdraw, and the waitlist moves only then.
   result<calendar::event> update_event(calendar::event e, const actor& who,
                                        calendar::utc_seconds now);
   /// Cancels a whole event or series (kept, STATUS:CANCELLED); its RSVPs stay as history.
@@ -168,7 +187,7 @@ class store {
   std::optional<calendar::event> event_by_id(calendar::event_id id) const;
   std::vector<calendar::event> events_of_unit(calendar::unit_id u) const;
   /// Creates or updates the unit's events by UID, all in one transaction; nothing is written
-  /// when `dry_run` or when any event fails.
+  /// when `dry_run` or when any event fails. Capacities change as in update_event.
   result<import_summary> import_events(calendar::unit_id u, std::vector<calendar::event> events,
                                        const actor& who, calendar::utc_seconds now, bool dry_run);
 

@@ -1,0 +1,35 @@
+#pragma once
+/// An event as stored (rows of events, event_rdates, occurrence_overrides) <-> calendar::event:
+/// the one place that knows the columns, shared by the store's parts that read or write events
+/// (events.cpp, rsvps.cpp). All functions run inside the caller's transaction, so that what
+/// they read is the snapshot the caller writes against.
+
+#include <calendar/event.h>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "sqlite.h"
+
+namespace treffpunkt::storage {
+
+/// The event with its extra dates and overrides (sorted by key), or nothing if there is no
+/// such event. Throws sql::failure (SQLITE_CORRUPT) for a stored rule that does not parse: the
+/// store writes only rules that parsed, and reading the event as a one-off would offer RSVPs
+/// to occurrences nobody can see.
+std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id);
+
+/// As load_event, by iCalendar UID.
+std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid);
+
+/// The unit's events with their children, by id.
+std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::unit_id u);
+
+/// Inserts a new event row with its children; sets e.id.
+void insert_event(sql::connection& c, calendar::event& e);
+
+/// Overwrites the event row e.id and replaces its children.
+void update_event_rows(sql::connection& c, const calendar::event& e);
+
+}  // namespace treffpunkt::storage
