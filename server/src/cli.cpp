@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
+
 namespace treffpunkt::server {
 namespace {
 
@@ -25,7 +27,8 @@ constexpr std::string_view usage =
     R"(treffpunkt - meetings and exchange offers of network units, as calendar feeds
 
 Usage:
-  treffpunkt serve [--listen 127.0.0.1:8080] [--base-url URL] [--smtp smtp://host:port] [--demo]
+  treffpunkt serve [--listen 127.0.0.1:8080] [--base-url URL] [--config FILE] [--demo] ...
+                                                (treffpunkt serve --help lists all options)
   treffpunkt admin add EMAIL                    make EMAIL an admin (created if new)
   treffpunkt token create EMAIL                 print a new API token for EMAIL (created if new)
   treffpunkt import --unit SLUG [--dry-run] FILE.ics
@@ -37,24 +40,14 @@ Usage:
 Every command takes --data DIR (default ./treffpunkt-data/).
 )";
 
-constexpr std::string_view serve_usage = R"(Usage: treffpunkt serve [options]
-
-  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-  --base-url URL       public URL used in feeds and links (default http://HOST:PORT)
-  --threads N          io threads (default: one per core)
-  --demo               start with the four Netzwerkstellen of the seed page and a season of
-                       sessions (only when the data folder has no units yet)
-  --data DIR           data folder (default ./treffpunkt-data/)
-  --smtp URL           accepted; mail arrives with the notifications
-)";
-
 calendar::utc_seconds now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 /// Arguments with `--data DIR` taken out (it may stand anywhere).
 struct command_line {
-  std::string data_dir = "treffpunkt-data";
+  std::string data_dir = "treffpunkt-data";  ///< --data, else TREFFPUNKT_DATA, else the default
+  bool data_given = false;                   ///< by --data
   std::vector<std::string_view> rest;
 };
 
@@ -68,9 +61,13 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
         return std::nullopt;
       }
       c.data_dir = std::string(args[++i]);
+      c.data_given = true;
     } else {
       c.rest.push_back(args[i]);
     }
+  }
+  if (!c.data_given) {
+    if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
   }
   return c;
 }
@@ -85,66 +82,21 @@ std::unique_ptr<storage::store> open_store(const std::string& dir, std::ostream&
   return std::move(*opened);
 }
 
-/// Splits "host:port" ("[::1]:8080" for IPv6); false if malformed.
-bool parse_listen(std::string_view text, server_options& options) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view host = text.substr(0, colon);
-  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
-  const std::string_view port = text.substr(colon + 1);
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc{} || end != port.data() + port.size() || value > 65535) return false;
-  options.address = std::string(host);
-  options.port = static_cast<unsigned short>(value);
-  return true;
-}
-
 int serve(const command_line& c, std::ostream& out, std::ostream& err) {
-  const auto args = std::span(c.rest).subspan(1);
-  server_options options;
-  std::string base_url;
-  bool demo = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (arg == "--help" || arg == "-h") {
-      out << serve_usage;
-      return 0;
-    }
-    if (arg == "--demo") {
-      demo = true;
-    } else if (arg == "--listen" && has_value) {
-      if (!parse_listen(args[++i], options)) {
-        err << "treffpunkt serve: --listen wants HOST:PORT, got '" << args[i] << "'\n";
-        return 2;
-      }
-    } else if (arg == "--base-url" && has_value) {
-      base_url = std::string(args[++i]);
-      while (base_url.ends_with('/')) base_url.pop_back();
-    } else if (arg == "--threads" && has_value) {
-      const std::string_view n = args[++i];
-      unsigned value = 0;
-      const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
-      if (ec != std::errc{} || end != n.data() + n.size() || value == 0 || value > 256) {
-        err << "treffpunkt serve: --threads wants a number from 1 to 256, got '" << n << "'\n";
-        return 2;
-      }
-      options.threads = value;
-    } else if (arg == "--smtp" && has_value) {
-      ++i;  // accepted now, used once notifications exist
-    } else {
-      err << "treffpunkt serve: unknown or incomplete option '" << arg << "'\n\n" << serve_usage;
-      return 2;
-    }
-  }
+  // --data was taken out for every command; here it is one more flag, above the environment.
+  std::vector<std::string_view> args(c.rest.begin() + 1, c.rest.end());
+  if (c.data_given) args.insert(args.begin(), {"--data", c.data_dir});
+  auto loaded = load_serve_config(args, process_env, out, err);
+  if (!loaded.config) return loaded.exit_code;
+  const serve_config& config = *loaded.config;
+  const server_options& options = config.server;
 
-  auto store = open_store(c.data_dir, err);
+  auto store = open_store(config.data_dir, err);
   if (!store) return 1;
-  if (demo) {
-    auto loaded = load_demo(*store, now());
-    if (!loaded) {
-      err << "treffpunkt serve: cannot load the demo: " << loaded.error().message << '\n';
+  if (config.demo) {
+    auto demo_loaded = load_demo(*store, now());
+    if (!demo_loaded) {
+      err << "treffpunkt serve: cannot load the demo: " << demo_loaded.error().message << '\n';
       return 1;
     }
   }
@@ -153,15 +105,28 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
     };
-    return run_http_server(options, handler, [&](unsigned short port) {
-      const std::string host = options.address.find(':') != std::string::npos
-                                   ? "[" + options.address + "]"
-                                   : options.address;
-      if (base_url.empty()) base_url = "http://" + host + ":" + std::to_string(port);
-      published = std::make_unique<app>(*store, app_options{base_url, false});
-      out << "treffpunkt " << version << " listening on http://" << host << ":" << port << " with "
-          << store->units().size() << " units from " << c.data_dir << std::endl;
-    });
+    const request_observer observer = [&published](const http_request& request, unsigned status,
+                                                   std::size_t bytes,
+                                                   std::chrono::microseconds took) {
+      published->record(request, status, bytes, took);
+    };
+    return run_http_server(
+        options, handler,
+        [&](unsigned short port) {
+          const std::string host = options.address.find(':') != std::string::npos
+                                       ? "[" + options.address + "]"
+                                       : options.address;
+          app_options app_config;
+          app_config.base_url = config.base_url;
+          app_config.default_base_url = "http://" + host + ":" + std::to_string(port);
+          app_config.trust_proxy = options.trust_proxy;
+          app_config.access_log = config.access_log;
+          published = std::make_unique<app>(*store, std::move(app_config));
+          out << "treffpunkt " << version << " listening on http://" << host << ":" << port
+              << " with " << store->units().size() << " units from " << config.data_dir
+              << std::endl;
+        },
+        observer);
   } catch (const std::exception& e) {
     err << "treffpunkt serve: " << e.what() << "\n";
     return 1;

@@ -176,6 +176,11 @@ std::uint64_t site::renders() const {
   return renders_;
 }
 
+std::uint64_t site::cache_hits() const {
+  const std::lock_guard lock(mutex_);
+  return hits_;
+}
+
 std::shared_ptr<const rendered> site::cached(const std::string& key, std::int64_t version,
                                              utc_seconds now,
                                              const std::function<rendered()>& render) {
@@ -188,6 +193,8 @@ std::shared_ptr<const rendered> site::cached(const std::string& key, std::int64_
     e.version = version;
     e.day = day;
     ++renders_;
+  } else {
+    ++hits_;
   }
   return e.value;
 }

@@ -1,22 +1,41 @@
 #pragma once
-/// The JSON API under /api/v1 (DESIGN.md "Public interface"): units, occurrences, events,
-/// overrides, RSVPs, attendees. Errors are {"error": {"code": "...", "message": "..."}}.
+/// The JSON API under /api/v1 (DESIGN.md "Public interface", docs/api.md): units,
+/// occurrences, events, overrides, RSVPs, attendees, follows, reminder preferences.
+/// Errors are {"error": {"code": "...", "message": "...", "field": "..."}}.
 
 #include <calendar/time.h>
 #include <server/http.h>
 #include <storage/store.h>
 
+#include <memory>
+
 namespace treffpunkt::server {
+
+class rate_limiter;
+
+/// How often RSVPs may be written (a token bucket each: so many at once, refilled over a
+/// minute). Zero turns a limit off.
+struct api_limits {
+  int rsvps_per_person_per_minute = 30;
+  /// Higher than per person: many members may share one address (a venue, a university).
+  int rsvps_per_address_per_minute = 300;
+};
 
 class api {
  public:
-  explicit api(storage::store& store) : store_(store) {}
+  explicit api(storage::store& store, api_limits limits = {});
+  ~api();
+  api(const api&) = delete;
+  api& operator=(const api&) = delete;
 
-  /// Answers a request whose path starts with /api/v1/.
+  /// Answers a request whose path starts with /api/v1/. Never throws for bad input: every
+  /// failure is a JSON error with its status.
   http_response handle(const http_request& request, calendar::utc_seconds now);
 
  private:
   storage::store& store_;
+  std::unique_ptr<rate_limiter> rsvps_by_person_;
+  std::unique_ptr<rate_limiter> rsvps_by_address_;
 };
 
 }  // namespace treffpunkt::server

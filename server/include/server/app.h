@@ -1,35 +1,70 @@
 #pragma once
 /// The whole application as one plain function of a request: feeds and pages (site), the JSON
-/// API (api). The socket side (http_server.h) calls `handle` and nothing else.
+/// API (api), /metrics. The socket side (http_server.h) calls `handle` for each request and
+/// `record` once it was answered.
 
 #include <server/api.h>
 #include <server/http.h>
 #include <server/site.h>
 #include <storage/store.h>
 
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace treffpunkt::server {
 
+class metrics;
+
 struct app_options {
-  std::string base_url;      ///< public URL without a trailing slash
-  bool trust_proxy = false;  ///< honour X-Forwarded-For/Proto/Host
+  /// The public URL without a trailing slash, as configured (--base-url); empty if not.
+  std::string base_url;
+  /// Used for links when `base_url` is empty and no trusted proxy says otherwise.
+  std::string default_base_url = "http://127.0.0.1:8080";
+  /// Honour X-Forwarded-Proto/Host for links (only when `base_url` is empty). The client
+  /// address from X-Forwarded-For is the socket side's business (server_options).
+  bool trust_proxy = false;
+  bool access_log = true;  ///< one line per request on stderr
 };
 
 class app {
  public:
   app(storage::store& store, app_options options);
+  ~app();
+  app(const app&) = delete;
+  app& operator=(const app&) = delete;
 
   /// Answers one request; never throws (anything escaping a route is a logged 500).
   http_response handle(const http_request& request);
 
-  site& pages() { return site_; }
+  /// After a request was answered: one access-log line (logfmt, without the query string and
+  /// secrets in the path) and the metrics. Thread-safe.
+  void record(const http_request& request, unsigned status, std::size_t bytes,
+              std::chrono::microseconds took);
+
+  /// The site with the configured (or default) base URL.
+  site& pages() { return *site_; }
 
  private:
+  /// The site whose links use the base URL this request should see (trusted proxy headers).
+  site& site_for(const http_request& request);
+  http_response metrics_page() const;
+
   storage::store& store_;
   app_options options_;
-  site site_;
+  std::unique_ptr<site> site_;
   api api_;
+  std::unique_ptr<metrics> metrics_;
+  /// Sites for other public URLs announced by a trusted proxy; a handful at most.
+  mutable std::mutex proxied_mutex_;
+  std::map<std::string, std::unique_ptr<site>, std::less<>> proxied_;
 };
+
+/// The path of `target` as it may be logged: no query string, no feed secret or other long
+/// token (replaced by "…").
+std::string loggable_path(std::string_view target);
 
 }  // namespace treffpunkt::server

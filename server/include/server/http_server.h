@@ -14,18 +14,34 @@ namespace treffpunkt::server {
 struct server_options {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
-  unsigned threads = 0;                   ///< io threads; 0 = one per core
-  std::size_t header_limit = 8 * 1024;    ///< larger headers get 431
-  std::size_t body_limit = 1024 * 1024;   ///< larger bodies get 413
-  std::chrono::seconds read_timeout{30};  ///< a request not complete by then gets 408
+  unsigned threads = 0;                  ///< io threads; 0 = one per core
+  std::size_t header_limit = 8 * 1024;   ///< larger headers get 431
+  std::size_t body_limit = 1024 * 1024;  ///< larger bodies get 413
+  /// A request not complete by then gets 408; an idle keep-alive connection is closed.
+  std::chrono::seconds read_timeout{30};
+  /// A response not written by then (a client that stopped reading) is dropped.
+  std::chrono::seconds write_timeout{60};
+  /// On SIGTERM/SIGINT, how long requests in flight may still take before the process exits.
+  std::chrono::seconds shutdown_timeout{10};
+  /// The client address is the rightmost X-Forwarded-For entry (the one our proxy added).
+  bool trust_proxy = false;
 };
 
 using request_handler = std::function<http_response(const http_request&)>;
 
-/// Serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight finish and
-/// returns 0. `ready` is called once the socket listens (with the bound port, useful for
-/// port 0). Throws std::system_error when the address cannot be bound.
+/// Told once per answered request, after the response was written (or failed to be): for the
+/// access log and metrics. Also told about requests the socket side answered itself (400, 408,
+/// 413, 431), with method and target "-" when they were not read. Runs on an io thread: keep
+/// it short and non-blocking.
+using request_observer = std::function<void(const http_request& request, unsigned status,
+                                            std::size_t bytes, std::chrono::microseconds took)>;
+
+/// Serves until SIGINT or SIGTERM, then stops accepting, closes idle keep-alive connections,
+/// lets requests in flight finish (at most `shutdown_timeout`) and returns 0. `ready` is called
+/// once the socket listens (with the bound port, useful for port 0). Throws std::system_error
+/// when the address cannot be bound.
 int run_http_server(const server_options& options, request_handler handler,
-                    const std::function<void(unsigned short port)>& ready = {});
+                    const std::function<void(unsigned short port)>& ready = {},
+                    request_observer observer = {});
 
 }  // namespace treffpunkt::server

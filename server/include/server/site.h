@@ -39,6 +39,9 @@ class site {
   /// How many times a feed or page was rendered (for tests and /metrics).
   std::uint64_t renders() const;
 
+  /// How many times a cached feed or page was served without rendering (for /metrics).
+  std::uint64_t cache_hits() const;
+
  private:
   struct entry {
     std::int64_t version = -1;
@@ -61,6 +64,7 @@ class site {
   mutable std::mutex mutex_;
   std::map<std::string, entry, std::less<>> cache_;
   std::uint64_t renders_ = 0;
+  std::uint64_t hits_ = 0;
 };
 
 }  // namespace treffpunkt::server

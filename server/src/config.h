@@ -1,0 +1,48 @@
+#pragma once
+/// Configuration of `treffpunkt serve`: defaults, then a TOML file (--config), then
+/// TREFFPUNKT_* environment variables, then flags; a later source wins. Every option has one
+/// name in each: --trust-proxy, TREFFPUNKT_TRUST_PROXY, trust_proxy.
+
+#include <server/http_server.h>
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace treffpunkt::server {
+
+struct serve_config {
+  server_options server;
+  std::string base_url;  ///< without a trailing slash; empty: http://HOST:PORT of --listen
+  std::string data_dir = "treffpunkt-data";
+  std::string smtp;
+  bool demo = false;
+  bool access_log = true;
+};
+
+/// Looks up an environment variable (std::getenv in the program, a map in tests).
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The environment of this process.
+std::optional<std::string> process_env(const std::string& name);
+
+/// What reading the configuration came to: a config to serve with, or an exit code (0 after
+/// --help, 2 after an error, with the message written to `err` naming the flag, variable or
+/// TOML key and line).
+struct config_outcome {
+  std::optional<serve_config> config;
+  int exit_code = 0;
+};
+
+/// Reads the configuration from `args` (the arguments after "serve"), `env` and the TOML file
+/// they name.
+config_outcome load_serve_config(std::span<const std::string_view> args, const env_lookup& env,
+                                 std::ostream& out, std::ostream& err);
+
+/// The text of `treffpunkt serve --help`: every option with its variable and TOML key.
+std::string serve_help();
+
+}  // namespace treffpunkt::server

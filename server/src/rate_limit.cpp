@@ -1,0 +1,42 @@
+#include "rate_limit.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace treffpunkt::server {
+namespace {
+/// Beyond this many keys, full buckets are dropped before a new one is added.
+constexpr std::size_t prune_above = 10000;
+}  // namespace
+
+rate_limiter::rate_limiter(int per_minute)
+    : capacity_(per_minute), per_second_(static_cast<double>(per_minute) / 60.0) {}
+
+std::chrono::seconds rate_limiter::take(std::string_view key, clock::time_point now) {
+  if (capacity_ <= 0) return std::chrono::seconds(0);
+  const std::lock_guard lock(mutex_);
+  auto found = buckets_.find(std::string(key));
+  if (found == buckets_.end()) {
+    if (buckets_.size() >= prune_above) prune(now);
+    found = buckets_.emplace(std::string(key), bucket{capacity_, now}).first;
+  }
+  bucket& b = found->second;
+  const std::chrono::duration<double> elapsed = now - b.updated;
+  b.tokens = std::min(capacity_, b.tokens + elapsed.count() * per_second_);
+  b.updated = now;
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return std::chrono::seconds(0);
+  }
+  const double wait = std::ceil((1.0 - b.tokens) / per_second_);
+  return std::chrono::seconds(std::max<long long>(1, static_cast<long long>(wait)));
+}
+
+void rate_limiter::prune(clock::time_point now) {
+  std::erase_if(buckets_, [&](const auto& item) {
+    const std::chrono::duration<double> elapsed = now - item.second.updated;
+    return item.second.tokens + elapsed.count() * per_second_ >= capacity_;
+  });
+}
+
+}  // namespace treffpunkt::server

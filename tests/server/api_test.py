@@ -1,0 +1,726 @@
+#!/usr/bin/python3
+"""The JSON API under /api/v1 over a real loopback socket: every route, the error shapes,
+validation, authentication, the permission matrix, the RSVP flow with its waitlist, the rate
+limit, and the examples of docs/api.md (run as written, so that the document cannot rot).
+
+Usage: api_test.py PATH/TO/treffpunkt
+"""
+import datetime
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "api.md")
+
+MEMBER = "member@example.org"
+RESPONSIBLE = "rosa.schererz@demo.invalid"  # Frauen*
+OTHER_RESPONSIBLE = "oleg.shevchenko@demo.invalid"  # Bildung
+ADMIN = "admin@example.org"
+
+
+def later(days, hour=19):
+    """A local time `days` from today, as the API reads it."""
+    d = datetime.date.today() + datetime.timedelta(days=days)
+    return "%sT%02d:00" % (d.isoformat(), hour)
+
+
+class Server:
+    """`treffpunkt serve --demo` on a free port, and the CLI on the same data folder."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="treffpunkt-api-")
+        self.proc = subprocess.Popen(
+            [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "listening on http://127.0.0.1:" not in line:
+            self.proc.kill()
+            raise RuntimeError("server did not start: %r %r" % (line, self.proc.stderr.read()))
+        self.port = int(line.split("http://127.0.0.1:")[1].split()[0])
+
+    def cli(self, *args):
+        done = subprocess.run([BINARY, *args, "--data", self.data], capture_output=True,
+                              text=True, timeout=30)
+        if done.returncode != 0:
+            raise RuntimeError("%s: %s" % (args, done.stderr))
+        return done.stdout.strip()
+
+    def token(self, email):
+        return self.cli("token", "create", email)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+class Response:
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        self.json = json.loads(raw) if raw else None
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+def call(port, method, path, token=None, body=None, content_type="application/json",
+         headers=None, raw=None):
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+    if data is not None and content_type:
+        h["Content-Type"] = content_type
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    conn.request(method, path, body=data, headers=h)
+    resp = conn.getresponse()
+    raw_body = resp.read()
+    headers_ = {k.lower(): v for k, v in resp.getheaders()}
+    conn.close()
+    return Response(resp.status, headers_, raw_body)
+
+
+class ApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.port = cls.server.port
+        cls.server.cli("admin", "add", ADMIN)
+        cls.tokens = {
+            "anonymous": None,
+            "member": cls.server.token(MEMBER),
+            "responsible": cls.server.token(RESPONSIBLE),
+            "other_responsible": cls.server.token(OTHER_RESPONSIBLE),
+            "admin": cls.server.token(ADMIN),
+        }
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def call(self, method, path, who=None, **kw):
+        return call(self.port, method, path, token=self.tokens.get(who) if who else None, **kw)
+
+    def assert_error(self, resp, status, code, field=None):
+        self.assertEqual(resp.status, status, resp.raw)
+        self.assertEqual(resp.header("Content-Type"), "application/json")
+        self.assertEqual(set(resp.json), {"error"})
+        err = resp.json["error"]
+        self.assertEqual(err["code"], code, resp.raw)
+        self.assertIsInstance(err["message"], str)
+        self.assertTrue(err["message"])
+        if field is not None:
+            self.assertEqual(err.get("field"), field, resp.raw)
+
+    def new_event(self, **fields):
+        body = {"title": "Testtreffen", "start": later(30), "duration_minutes": 90}
+        body.update(fields)
+        resp = self.call("POST", "/api/v1/units/frauen/events", "admin", body=body)
+        self.assertEqual(resp.status, 201, resp.raw)
+        return resp.json
+
+    def first_key(self, event):
+        resp = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            event["start"][:10], event["start"][:10]))
+        keys = [o["key"] for o in resp.json["occurrences"] if o["event"] == event["id"]]
+        self.assertTrue(keys, resp.raw)
+        return keys[0]
+
+    # ---- reads -------------------------------------------------------------------------
+    def test_units_list_and_one_unit(self):
+        resp = self.call("GET", "/api/v1/units")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.header("Content-Type"), "application/json")
+        slugs = [u["slug"] for u in resp.json["units"]]
+        self.assertEqual(sorted(slugs), ["antifa", "bildung", "frauen", "kommunales"])
+        one = self.call("GET", "/api/v1/units/frauen").json
+        self.assertEqual(one["name"], "Netzwerkstelle Frauen*")
+        self.assertIn("Rosa Schererz", one["responsibles"])
+        self.assertNotIn("email", json.dumps(one))
+        self.assert_error(self.call("GET", "/api/v1/units/nope"), 404, "not_found")
+
+    def test_occurrences_in_window_have_counts_but_no_names(self):
+        resp = self.call("GET", "/api/v1/units/bildung/occurrences")
+        self.assertEqual(resp.status, 200)
+        occ = resp.json["occurrences"]
+        self.assertTrue(occ)
+        starts = [o["start"] for o in occ]
+        self.assertEqual(starts, sorted(starts))
+        for o in occ:
+            for key in ("event", "key", "start", "end", "local_start", "local_end", "title",
+                        "location", "online_url", "cancelled", "moved", "capacity", "going",
+                        "waitlisted"):
+                self.assertIn(key, o)
+            self.assertRegex(o["start"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            self.assertRegex(o["key"], r"^\d{8}(T\d{6}Z)?$")
+        # The demo moves one Bildung meeting.
+        self.assertTrue(any(o["moved"] for o in occ))
+        today = datetime.date.today()
+        self.assertEqual(resp.json["from"], today.isoformat())
+        self.assertEqual(resp.json["to"], (today + datetime.timedelta(days=90)).isoformat())
+        # The demo cancels one Antifa meeting: it is listed, flagged.
+        year = self.call("GET", "/api/v1/units/antifa/occurrences?from=%s&to=%s" % (
+            today.isoformat(), (today + datetime.timedelta(days=366)).isoformat()))
+        self.assertEqual(year.status, 200, year.raw)
+        self.assertTrue(any(o["cancelled"] for o in year.json["occurrences"]))
+
+    def test_occurrence_window_is_validated(self):
+        base = "/api/v1/units/frauen/occurrences"
+        self.assert_error(self.call("GET", base + "?from=2027-01-01&to=2028-01-03"), 422,
+                          "window_too_long", "to")
+        self.assert_error(self.call("GET", base + "?from=2027-13-01"), 422, "invalid", "from")
+        self.assert_error(self.call("GET", base + "?from=2027-01-01&to=tomorrow"), 422,
+                          "invalid", "to")
+        self.assert_error(self.call("GET", base + "?from=2027-02-01&to=2027-01-01"), 422,
+                          "invalid", "to")
+        self.assert_error(self.call("GET", "/api/v1/units/nope/occurrences"), 404, "not_found")
+
+    def test_unknown_routes_ids_and_keys_are_404(self):
+        for path in ("/api/v1/nothing", "/api/v1/units/frauen/x", "/api/v1/events/abc",
+                     "/api/v1/events/999999", "/api/v1/events/1/occurrences/garbage",
+                     "/api/v1/events/1/occurrences/20000101T000000Z", "/api/v1/",
+                     "/api/v1/units/", "/api/v1/events/-1"):
+            with self.subTest(path=path):
+                self.assert_error(self.call("GET", path), 404, "not_found")
+
+    def test_wrong_method_is_405_with_allow(self):
+        resp = self.call("DELETE", "/api/v1/units")
+        self.assert_error(resp, 405, "method_not_allowed")
+        self.assertEqual(resp.header("Allow"), "GET, HEAD")
+        resp = self.call("POST", "/api/v1/events/1", "admin", body={})
+        self.assertEqual(resp.header("Allow"), "GET, HEAD, PATCH, DELETE")
+        head = self.call("HEAD", "/api/v1/units")
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head.raw, b"")
+
+    # ---- authentication ----------------------------------------------------------------
+    def test_unknown_credentials_are_401_even_on_public_reads(self):
+        for headers in ({"Authorization": "Bearer not-a-token"},
+                        {"Authorization": "Basic dXNlcjpwYXNz"},
+                        {"Authorization": "Bearer"},
+                        {"Cookie": "lang=de; session=stale-session"}):
+            with self.subTest(headers=headers):
+                resp = self.call("GET", "/api/v1/units", headers=headers)
+                self.assert_error(resp, 401, "unauthenticated")
+                self.assertEqual(resp.header("WWW-Authenticate"), "Bearer")
+        self.assert_error(self.call("GET", "/api/v1/me"), 401, "unauthenticated")
+        ok = self.call("GET", "/api/v1/me", headers={
+            "Authorization": "bearer " + self.tokens["member"]})
+        self.assertEqual(ok.status, 200)
+        self.assertEqual(ok.json["email"], MEMBER)
+
+    # ---- events ------------------------------------------------------------------------
+    def test_create_get_patch_delete_event(self):
+        made = self.new_event(description="Mit Kaffee ☕", location="Erfurt", capacity=15,
+                              kind="exchange_offer", rsvp_deadline_minutes=60)
+        self.assertEqual(made["unit"], "frauen")
+        self.assertEqual(made["description"], "Mit Kaffee ☕")
+        self.assertEqual(made["duration_minutes"], 90)
+        self.assertEqual(made["kind"], "exchange_offer")
+        self.assertEqual(made["capacity"], 15)
+        self.assertEqual(made["rsvp_deadline_minutes"], 60)
+        self.assertEqual(made["status"], "confirmed")
+        path = "/api/v1/events/%d" % made["id"]
+        self.assertEqual(self.call("GET", path).json, made)
+        patched = self.call("PATCH", path, "responsible",
+                            body={"title": "Neuer Titel", "capacity": None,
+                                  "end": made["start"][:11] + "23:00"})
+        self.assertEqual(patched.status, 200, patched.raw)
+        self.assertEqual(patched.json["title"], "Neuer Titel")
+        self.assertIsNone(patched.json["capacity"])
+        self.assertEqual(patched.json["location"], "Erfurt")  # untouched
+        self.assertGreater(patched.json["sequence"], made["sequence"])
+        self.assertEqual(patched.json["end"], made["start"][:11] + "23:00:00")
+        gone = self.call("DELETE", path, "responsible")
+        self.assertEqual(gone.status, 200, gone.raw)
+        self.assertEqual(gone.json["status"], "cancelled")
+        self.assertEqual(self.call("GET", path).json["status"], "cancelled")
+
+    def test_series_all_day_and_feed(self):
+        series = self.new_event(rrule="FREQ=WEEKLY;COUNT=4")
+        self.assertEqual(series["rrule"], "FREQ=WEEKLY;COUNT=4")
+        day = self.new_event(all_day=True, start=later(40)[:10], duration_minutes=2 * 1440)
+        self.assertTrue(day["all_day"])
+        self.assertEqual(day["start"], later(40)[:10])
+        self.assertEqual(day["end"], later(42)[:10])
+        resp = self.call("GET", "/api/v1/units/frauen/events")
+        ids = [e["id"] for e in resp.json["events"]]
+        self.assertIn(series["id"], ids)
+        self.assertIn(day["id"], ids)
+
+    def test_validation_is_422_with_the_field(self):
+        cases = [
+            ({"start": later(5)}, 422, "invalid", "title"),
+            ({"title": "x"}, 422, "invalid", "start"),
+            ({"title": "  ", "start": later(5)}, 422, "invalid", "title"),
+            ({"title": "x", "start": "2027-02-30T19:00"}, 422, "invalid", "start"),
+            ({"title": "x", "start": "morgen"}, 422, "invalid", "start"),
+            ({"title": "x", "start": later(5), "end": later(5, 18)}, 422, "end_before_start",
+             "end"),
+            ({"title": "x", "start": later(5), "end": later(5, 21), "duration_minutes": 5},
+             422, "invalid", "end"),
+            ({"title": "x", "start": later(5), "zone": "Mars/Olympus"}, 422, "unknown_zone",
+             "zone"),
+            ({"title": "x", "start": later(5), "rrule": "FREQ=SOMETIMES"}, 422, "bad_rule",
+             "rrule"),
+            ({"title": "x", "start": later(5), "rrule": "FREQ=DAILY;COUNT=2;UNTIL=20300101"},
+             422, "bad_rule", "rrule"),
+            ({"title": "x", "start": later(5), "capacity": 0}, 422, "invalid", "capacity"),
+            ({"title": "x", "start": later(5), "duration_minutes": 0}, 422, "invalid",
+             "duration_minutes"),
+            ({"title": "x", "start": later(5), "kind": "party"}, 422, "invalid", "kind"),
+            ({"title": "x", "start": later(5), "colour": "red"}, 422, "invalid", "colour"),
+            ({"title": "x", "start": later(5), "online_url": "javascript:alert(1)"}, 422,
+             "invalid", "online_url"),
+            ({"title": "x" * 201, "start": later(5)}, 422, "invalid", "title"),
+            ({"title": "x", "start": later(5), "all_day": True}, 422, "invalid", "start"),
+            # Wrong JSON types are 400, still with the field.
+            ({"title": 5, "start": later(5)}, 400, "wrong_type", "title"),
+            ({"title": "x", "start": later(5), "capacity": "15"}, 400, "wrong_type", "capacity"),
+            ({"title": "x", "start": later(5), "capacity": 1.5}, 400, "wrong_type", "capacity"),
+            ({"title": "x", "start": later(5), "all_day": "yes"}, 400, "wrong_type", "all_day"),
+        ]
+        for body, status, code, field in cases:
+            with self.subTest(body=body):
+                resp = self.call("POST", "/api/v1/units/frauen/events", "responsible", body=body)
+                self.assert_error(resp, status, code, field)
+
+    def test_bad_bodies(self):
+        path = "/api/v1/units/frauen/events"
+        self.assert_error(self.call("POST", path, "responsible", raw=b'{"title": "x",'), 400,
+                          "bad_json")
+        self.assert_error(self.call("POST", path, "responsible", raw=b'["x"]'), 400, "bad_json")
+        self.assert_error(self.call("POST", path, "responsible", raw=b''), 400, "bad_json")
+        self.assert_error(
+            self.call("POST", path, "responsible", raw=b'{"title": "Fr\xffauen", "start": "x"}'),
+            400, "bad_utf8")
+        self.assert_error(  # an overlong encoding of "/"
+            self.call("POST", path, "responsible", raw=b'{"title": "\xc0\xaf"}'), 400, "bad_utf8")
+        for bad in (b'{"title": "\xed\xa0\x80"}',  # a UTF-16 surrogate
+                    b'{"title": "\xf4\x90\x80\x80"}',  # above U+10FFFF
+                    b'{"title": "x"} \xe2\x82'):  # cut off at the end
+            with self.subTest(body=bad):
+                self.assert_error(self.call("POST", path, "responsible", raw=bad), 400,
+                                  "bad_utf8")
+        self.assert_error(self.call("POST", path, "responsible", raw=b'{}',
+                                    content_type="text/plain"), 415, "unsupported_media_type")
+        self.assert_error(self.call("POST", path, "responsible", raw=b'{}', content_type=None),
+                          415, "unsupported_media_type")
+        self.assert_error(self.call("POST", path, "responsible", raw=b'{}',
+                                    content_type="application/json; charset=latin-1"), 415,
+                          "unsupported_media_type")
+        ok = self.call("POST", path, "responsible",
+                       raw=json.dumps({"title": "Thüringen", "start": later(9)}).encode(),
+                       content_type="Application/JSON; charset=UTF-8")
+        self.assertEqual(ok.status, 201, ok.raw)
+        self.assertEqual(ok.json["title"], "Thüringen")
+
+    def test_body_over_the_limit_is_413(self):
+        # The server answers from the headers alone; it need not read a body it refuses.
+        with socket.create_connection(("127.0.0.1", self.port), timeout=20) as s:
+            s.sendall(b"POST /api/v1/units/frauen/events HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + self.tokens["responsible"].encode() +
+                      b"\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 2097152\r\n\r\n{\"title\": \"")
+            answer = s.recv(4096)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer)
+
+    # ---- occurrences -------------------------------------------------------------------
+    def test_move_change_and_cancel_one_occurrence(self):
+        series = self.new_event(rrule="FREQ=WEEKLY;COUNT=5", location="Erfurt")
+        key = self.first_key(series)
+        path = "/api/v1/events/%d/occurrences/%s" % (series["id"], key)
+        one = self.call("GET", path)
+        self.assertEqual(one.status, 200)
+        self.assertFalse(one.json["moved"])
+        new_start = series["start"][:11] + "20:30"
+        moved = self.call("PUT", path, "responsible",
+                          body={"start": new_start, "title": "Verschoben", "location": "Jena"})
+        self.assertEqual(moved.status, 200, moved.raw)
+        self.assertTrue(moved.json["moved"])
+        self.assertEqual(moved.json["key"], key)
+        self.assertEqual(moved.json["local_start"], new_start + ":00")
+        self.assertEqual(moved.json["title"], "Verschoben")
+        self.assertEqual(moved.json["location"], "Jena")
+        event = self.call("GET", "/api/v1/events/%d" % series["id"]).json
+        self.assertEqual([o["key"] for o in event["overrides"]], [key])
+        cancelled = self.call("PUT", path, "responsible", body={"cancelled": True})
+        self.assertEqual(cancelled.status, 200, cancelled.raw)
+        self.assertTrue(cancelled.json["cancelled"])
+        self.assertEqual(cancelled.json["location"], "Erfurt")  # PUT replaces the override
+        self.assert_error(self.call("PUT", path, "responsible", body={"cancelled": "ja"}), 400,
+                          "wrong_type", "cancelled")
+        self.assert_error(self.call("PUT", path, "responsible", body={"start": "bald"}), 422,
+                          "invalid", "start")
+        self.assert_error(self.call("PUT", path, "responsible", body={"rrule": "x"}), 422,
+                          "invalid", "rrule")
+        self.assert_error(
+            self.call("PUT", "/api/v1/events/%d/occurrences/20000101T000000Z" % series["id"],
+                      "responsible", body={"cancelled": True}), 404, "not_found")
+
+    # ---- RSVPs -------------------------------------------------------------------------
+    def test_rsvp_capacity_waitlist_and_promotion(self):
+        event = self.new_event(capacity=2)
+        key = self.first_key(event)
+        base = "/api/v1/events/%d/occurrences/%s" % (event["id"], key)
+        people = [self.server.token("flow%d@example.org" % i) for i in range(4)]
+
+        def rsvp(i, answer):
+            return call(self.port, "PUT", base + "/rsvp", token=people[i],
+                        body={"answer": answer})
+
+        first = rsvp(0, "yes")
+        self.assertEqual(first.status, 200, first.raw)
+        self.assertEqual((first.json["state"], first.json["waitlist_position"]), ("going", None))
+        self.assertEqual(rsvp(1, "yes").json["state"], "going")
+        third = rsvp(2, "yes").json
+        self.assertEqual((third["state"], third["waitlist_position"]), ("waitlisted", 1))
+        fourth = rsvp(3, "yes").json
+        self.assertEqual((fourth["state"], fourth["waitlist_position"]), ("waitlisted", 2))
+        self.assertEqual(fourth["occupancy"], {"capacity": 2, "going": 2, "waitlisted": 2,
+                                               "maybe": 0})
+        occ = self.call("GET", base).json
+        self.assertEqual((occ["going"], occ["waitlisted"]), (2, 2))
+
+        # Attendees: names for the unit's responsibles, in order.
+        att = self.call("GET", base + "/attendees", "responsible")
+        self.assertEqual(att.status, 200, att.raw)
+        self.assertEqual([a["email"] for a in att.json["attendees"]],
+                         ["flow%d@example.org" % i for i in range(4)])
+        self.assertEqual([a["state"] for a in att.json["attendees"]],
+                         ["going", "going", "waitlisted", "waitlisted"])
+        # Occurrence lists never carry names.
+        listing = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            event["start"][:10], event["start"][:10]))
+        self.assertNotIn(b"flow0@example.org", listing.raw)
+
+        # A withdrawal moves the first on the waitlist up; they see it.
+        withdraw = rsvp(0, "no").json
+        self.assertEqual((withdraw["state"], withdraw["promoted"]), ("not_going", 1))
+        mine = call(self.port, "GET", base + "/rsvp", token=people[2]).json
+        self.assertEqual((mine["state"], mine["waitlist_position"]), ("going", None))
+        me = call(self.port, "GET", "/api/v1/me", token=people[2]).json
+        ours = [r for r in me["rsvps"] if r["event"] == event["id"]]
+        self.assertEqual([(r["key"], r["state"]) for r in ours], [(key, "going")])
+        self.assertEqual(call(self.port, "GET", base + "/rsvp", token=people[3]).json[
+            "waitlist_position"], 1)
+        self.assertEqual(rsvp(0, "maybe").json["state"], "maybe")
+
+        self.assert_error(rsvp(0, "vielleicht"), 422, "invalid", "answer")
+        self.assert_error(call(self.port, "PUT", base + "/rsvp", token=people[0], body={}), 422,
+                          "invalid", "answer")
+        self.assert_error(call(self.port, "PUT", base + "/rsvp", token=people[0],
+                               body={"answer": True}), 400, "wrong_type", "answer")
+        self.assert_error(call(self.port, "GET", base + "/rsvp", token=self.tokens["admin"]),
+                          404, "not_found")
+
+    def test_rsvp_refusals_are_409_with_their_code(self):
+        cancelled = self.new_event()
+        key = self.first_key(cancelled)
+        path = "/api/v1/events/%d/occurrences/%s" % (cancelled["id"], key)
+        self.call("DELETE", "/api/v1/events/%d" % cancelled["id"], "admin")
+        self.assert_error(self.call("PUT", path + "/rsvp", "member", body={"answer": "yes"}),
+                          409, "occurrence_cancelled")
+        past = self.new_event(start=later(-3))
+        key = self.first_key(past)
+        self.assert_error(
+            self.call("PUT", "/api/v1/events/%d/occurrences/%s/rsvp" % (past["id"], key),
+                      "member", body={"answer": "yes"}), 409, "occurrence_past")
+        closed = self.new_event(start=later(2), rsvp_deadline_minutes=7 * 24 * 60)
+        key = self.first_key(closed)
+        self.assert_error(
+            self.call("PUT", "/api/v1/events/%d/occurrences/%s/rsvp" % (closed["id"], key),
+                      "member", body={"answer": "yes"}), 409, "rsvp_closed")
+
+    def test_rsvps_are_rate_limited_per_person(self):
+        event = self.new_event()
+        key = self.first_key(event)
+        path = "/api/v1/events/%d/occurrences/%s/rsvp" % (event["id"], key)
+        token = self.server.token("eager@example.org")
+        statuses = []
+        for i in range(31):
+            resp = call(self.port, "PUT", path, token=token,
+                        body={"answer": "yes" if i % 2 == 0 else "no"})
+            statuses.append(resp.status)
+        self.assertEqual(statuses[:30], [200] * 30)
+        self.assert_error(resp, 429, "rate_limited")
+        self.assertGreaterEqual(int(resp.header("Retry-After")), 1)
+        # Someone else is not held back.
+        other = self.call("PUT", path, "member", body={"answer": "yes"})
+        self.assertEqual(other.status, 200, other.raw)
+
+    # ---- follows, me, reminders --------------------------------------------------------
+    def test_follow_unfollow_and_me(self):
+        token = self.server.token("follower@example.org")
+        resp = call(self.port, "PUT", "/api/v1/units/antifa/follow", token=token)
+        self.assertEqual(resp.status, 200, resp.raw)
+        self.assertEqual(resp.json, {"unit": "antifa", "following": True})
+        me = call(self.port, "GET", "/api/v1/me", token=token).json
+        self.assertEqual(me["follows"], ["antifa"])
+        self.assertEqual(me["email"], "follower@example.org")
+        self.assertFalse(me["admin"])
+        resp = call(self.port, "DELETE", "/api/v1/units/antifa/follow", token=token)
+        self.assertEqual(resp.json["following"], False)
+        self.assertEqual(call(self.port, "GET", "/api/v1/me", token=token).json["follows"], [])
+        self.assert_error(call(self.port, "PUT", "/api/v1/units/nope/follow", token=token), 404,
+                          "not_found")
+        rosa = self.call("GET", "/api/v1/me", "responsible").json
+        self.assertEqual(rosa["responsible_for"], ["frauen"])
+        self.assertTrue(self.call("GET", "/api/v1/me", "admin").json["admin"])
+
+    def test_reminder_preferences(self):
+        token = self.server.token("reminded@example.org")
+        resp = call(self.port, "GET", "/api/v1/me/reminders", token=token)
+        self.assertEqual(resp.json, {"reminders": [1440, 120], "chosen": False})
+        resp = call(self.port, "PUT", "/api/v1/me/reminders", token=token,
+                    body={"reminders": [60, 2880, 60]})
+        self.assertEqual(resp.status, 200, resp.raw)
+        self.assertEqual(resp.json, {"reminders": [2880, 60], "chosen": True})
+        resp = call(self.port, "PUT", "/api/v1/me/reminders", token=token, body={"reminders": []})
+        self.assertEqual(resp.json, {"reminders": [], "chosen": True})
+        self.assert_error(call(self.port, "PUT", "/api/v1/me/reminders", token=token,
+                               body={"reminders": [1]}), 422, "invalid", "reminders")
+        self.assert_error(call(self.port, "PUT", "/api/v1/me/reminders", token=token,
+                               body={"reminders": "daily"}), 400, "wrong_type", "reminders")
+        self.assertEqual(call(self.port, "GET", "/api/v1/me/reminders", token=token).json,
+                         {"reminders": [], "chosen": True})
+
+    # ---- the permission matrix -----------------------------------------------------------
+    def test_permission_matrix(self):
+        """Each write and attendee route x each kind of caller: the status of each."""
+        who = ["anonymous", "member", "responsible", "other_responsible", "admin"]
+        editors = [401, 403, None, 403, None]  # None: success (2xx)
+        anyone = [401, None, None, None, None]
+
+        def fresh():
+            e = self.new_event(rrule="FREQ=WEEKLY;COUNT=3")
+            return e, self.first_key(e)
+
+        rows = [
+            ("POST unit events", editors,
+             lambda e, k: ("POST", "/api/v1/units/frauen/events",
+                           {"title": "Matrix", "start": later(20)})),
+            ("PATCH event", editors,
+             lambda e, k: ("PATCH", "/api/v1/events/%d" % e["id"], {"title": "Neu"})),
+            ("DELETE event", editors,
+             lambda e, k: ("DELETE", "/api/v1/events/%d" % e["id"], None)),
+            ("PUT occurrence", editors,
+             lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s" % (e["id"], k),
+                           {"cancelled": True})),
+            ("GET attendees", editors,
+             lambda e, k: ("GET", "/api/v1/events/%d/occurrences/%s/attendees" % (e["id"], k),
+                           None)),
+            ("PUT rsvp", anyone,
+             lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s/rsvp" % (e["id"], k),
+                           {"answer": "yes"})),
+            ("PUT follow", anyone, lambda e, k: ("PUT", "/api/v1/units/frauen/follow", None)),
+            ("DELETE follow", anyone,
+             lambda e, k: ("DELETE", "/api/v1/units/frauen/follow", None)),
+            ("GET me", anyone, lambda e, k: ("GET", "/api/v1/me", None)),
+            ("GET reminders", anyone, lambda e, k: ("GET", "/api/v1/me/reminders", None)),
+            ("PUT reminders", anyone,
+             lambda e, k: ("PUT", "/api/v1/me/reminders", {"reminders": [1440]})),
+            # Reads stay public.
+            ("GET units", [200] * 5, lambda e, k: ("GET", "/api/v1/units", None)),
+            ("GET event", [200] * 5, lambda e, k: ("GET", "/api/v1/events/%d" % e["id"], None)),
+            ("GET occurrences", [200] * 5,
+             lambda e, k: ("GET", "/api/v1/units/frauen/occurrences", None)),
+        ]
+        checked = 0
+        for name, expected, make in rows:
+            for caller, status in zip(who, expected):
+                with self.subTest(route=name, caller=caller):
+                    method, path, body = make(*fresh())
+                    resp = self.call(method, path, caller, body=body)
+                    if status is None:
+                        self.assertIn(resp.status, (200, 201), resp.raw)
+                    else:
+                        self.assertEqual(resp.status, status, resp.raw)
+                        if status >= 400:
+                            self.assertEqual(resp.header("Content-Type"), "application/json")
+                            self.assertIn("code", resp.json["error"])
+                    checked += 1
+        self.assertEqual(checked, len(rows) * len(who))
+        # A responsible of another unit reads no names and changes nothing there.
+        e, k = fresh()
+        before = self.call("GET", "/api/v1/events/%d" % e["id"]).json
+        self.call("PATCH", "/api/v1/events/%d" % e["id"], "other_responsible", body={"title": "x"})
+        self.assertEqual(self.call("GET", "/api/v1/events/%d" % e["id"]).json, before)
+
+    # ---- docs/api.md ---------------------------------------------------------------------
+    def test_docs_examples_run_as_written(self):
+        with open(DOCS, encoding="utf-8") as f:
+            text = f.read()
+        blocks = re.findall(r"```http (request|response)\n(.*?)```", text, re.S)
+        self.assertGreater(len(blocks), 10)
+        variables = {"member_token": self.server.token("doc.member@example.org"),
+                     "responsible_token": self.tokens["responsible"],
+                     "other_responsible_token": self.tokens["other_responsible"],
+                     "admin_token": self.tokens["admin"]}
+        pending = None
+        ran = 0
+        for kind, block in blocks:
+            if kind == "request":
+                self.assertIsNone(pending, "two requests in a row: " + block)
+                pending = block
+                continue
+            self.assertIsNotNone(pending, "a response without its request: " + block)
+            with self.subTest(request=pending.splitlines()[0]):
+                run_doc_example(self, pending, block, variables)
+            pending = None
+            ran += 1
+        self.assertIsNone(pending)
+        self.assertGreater(ran, 10)
+
+
+class ApiRateLimitPerAddress(unittest.TestCase):
+    """Its own server, so that spending one address's budget holds back no other test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_rsvps_from_one_address_are_limited_across_people(self):
+        port = self.server.port
+        admin = self.server.token(ADMIN)
+        self.server.cli("admin", "add", ADMIN)
+        made = call(port, "POST", "/api/v1/units/bildung/events", token=admin,
+                    body={"title": "Viele Stimmen", "start": later(12)})
+        self.assertEqual(made.status, 201, made.raw)
+        day = made.json["start"][:10]
+        listing = call(port, "GET", "/api/v1/units/bildung/occurrences?from=%s&to=%s" % (day, day))
+        key = [o["key"] for o in listing.json["occurrences"] if o["event"] == made.json["id"]][0]
+        path = "/api/v1/events/%d/occurrences/%s/rsvp" % (made.json["id"], key)
+        people = [self.server.token("crowd%d@example.org" % i) for i in range(24)]
+        # Up to 25 each: below the limit per person (30), above the one per address (300)
+        # together. The bucket refills by 5 a second while this runs.
+        ok = 0
+        started = time.monotonic()
+        resp = None
+        for round_ in range(25):
+            for token in people:
+                resp = call(port, "PUT", path, token=token,
+                            body={"answer": "yes" if round_ % 2 == 0 else "maybe"})
+                if resp.status != 200:
+                    break
+                ok += 1
+            if resp.status != 200:
+                break
+        elapsed = time.monotonic() - started
+        self.assertEqual(resp.status, 429, resp.raw)
+        self.assertGreaterEqual(ok, 300)
+        self.assertLessEqual(ok, 300 + 5 * elapsed + 1)
+        self.assertEqual(resp.json["error"]["code"], "rate_limited")
+        self.assertTrue(1 <= int(resp.headers["retry-after"]) <= 60)
+        # Reads are not limited.
+        self.assertEqual(call(port, "GET", "/api/v1/me", token=people[0]).status, 200)
+
+
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+SENTINEL = "\u0000var:"
+
+
+def fill(text, variables):
+    def one(m):
+        if m.group(1) not in variables:
+            raise AssertionError("unknown variable {{%s}} in a request" % m.group(1))
+        return str(variables[m.group(1)])
+    return PLACEHOLDER.sub(one, text)
+
+
+def run_doc_example(test, request, response, variables):
+    head, _, body = fill(request, variables).partition("\n\n")
+    lines = head.strip().splitlines()
+    method, path = lines[0].split()[:2]
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    raw = body.strip().encode("utf-8") if body.strip() else None
+    conn = http.client.HTTPConnection("127.0.0.1", test.port, timeout=20)
+    conn.request(method, path, body=raw, headers=headers)
+    resp = conn.getresponse()
+    got_raw = resp.read()
+    conn.close()
+    want_head, _, want_body = response.partition("\n\n")
+    want_lines = want_head.strip().splitlines()
+    want_status = int(want_lines[0].split()[1])
+    test.assertEqual(resp.status, want_status, got_raw)
+    for line in want_lines[1:]:
+        name, value = line.split(": ", 1)
+        test.assertEqual(resp.getheader(name), value, name)
+    if want_body.strip():
+        # {{name}} alone or in quotes: captured on first sight, compared afterwards.
+        # Inside a longer string, {{name}} is replaced by its value before comparing.
+        pattern_text = re.sub(r'"\{\{(\w+)\}\}"|([:\[,]\s*)\{\{(\w+)\}\}',
+                              lambda m: (m.group(2) or "") + json.dumps(
+                                  SENTINEL + (m.group(1) or m.group(3))),
+                              want_body)
+        matches(test, json.loads(pattern_text), json.loads(got_raw), variables, "$")
+
+
+def matches(test, want, got, variables, where):
+    """`got` has everything `want` shows: keys of objects (more are fine), each object of a
+    list somewhere in the list, lists of values whole and equal scalars; "..." matches
+    anything."""
+    if isinstance(want, str) and want.startswith(SENTINEL):
+        name = want[len(SENTINEL):]
+        if name in variables:
+            test.assertEqual(str(got), str(variables[name]), where)
+        else:
+            variables[name] = got
+        return
+    if want == "...":
+        return
+    if isinstance(want, str) and PLACEHOLDER.search(want):
+        test.assertEqual(got, fill(want, variables), where)
+        return
+    if isinstance(want, dict):
+        test.assertIsInstance(got, dict, where)
+        for key, value in want.items():
+            test.assertIn(key, got, where)
+            matches(test, value, got[key], variables, where + "." + key)
+        return
+    if isinstance(want, list):
+        test.assertIsInstance(got, list, where)
+        if not any(isinstance(item, (dict, list)) for item in want):
+            test.assertEqual(got, want, where)  # a list of values is shown whole, in order
+            return
+        for i, item in enumerate(want):
+            if isinstance(item, (dict, list)):
+                found = False
+                for candidate in got:
+                    try:
+                        snapshot = dict(variables)
+                        matches(test, item, candidate, snapshot, where)
+                    except AssertionError:
+                        continue
+                    variables.update(snapshot)
+                    found = True
+                    break
+                test.assertTrue(found, "%s[%d]: nothing like %r in %r" % (where, i, item, got))
+            else:
+                test.assertIn(item, got, where)
+        return
+    test.assertEqual(got, want, where)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
