@@ -1,6 +1,8 @@
 #include <storage/store.h>
 
 #include <boost/throw_exception.hpp>
+#include <chrono>
+#include <mutex>
 #include <system_error>
 
 #include "schema.h"
@@ -131,6 +133,41 @@ void store::impl::audit(sql::connection& c, const actor& who, std::string_view a
 
 void store::impl::bump_unit_version(sql::connection& c, calendar::unit_id unit) {
   c.prepare("UPDATE units SET version = version + 1 WHERE id = ?").bind(1, unit.value).run();
+}
+
+std::uint64_t store::change_stamp() const {
+  auto& s = *impl_;
+  // Other processes (`treffpunkt import`, a second instance) write to the file behind our
+  // back; PRAGMA data_version on a connection of our own tells whether anyone committed since
+  // its last call. That costs a lock of the WAL index, so at most once per interval, and only
+  // by the one thread that wins the try_lock: the others go on with the last known stamp.
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  if (now >= s.next_probe.load(std::memory_order_relaxed) && s.probe_mutex.try_lock()) {
+    const std::lock_guard lock(s.probe_mutex, std::adopt_lock);
+    s.next_probe.store(
+        now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(change_probe_interval)
+                  .count(),
+        std::memory_order_relaxed);
+    try {
+      if (!s.probe) s.probe = std::make_unique<sql::connection>(s.db_path, true);
+      auto& q = s.probe->prepare("PRAGMA data_version");
+      const std::int64_t version = q.step() ? q.int64(0) : 0;
+      q.reset();
+      // Our own writer's commits move it too: one extra revalidation, harmless.
+      if (s.probe_version != -1 && version != s.probe_version) {
+        s.foreign_writes.fetch_add(1, std::memory_order_release);
+      }
+      s.probe_version = version;
+    } catch (const sql::failure&) {
+      // Cannot tell: say "changed", so callers revalidate rather than serve stale data.
+      s.probe.reset();
+      s.probe_version = -1;
+      s.foreign_writes.fetch_add(1, std::memory_order_release);
+    }
+  }
+  // Both only grow, so their sum changes whenever either does.
+  return s.local_writes.load(std::memory_order_acquire) +
+         s.foreign_writes.load(std::memory_order_acquire);
 }
 
 store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}

@@ -4,6 +4,8 @@
 
 #include <storage/store.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <type_traits>
@@ -24,6 +26,18 @@ struct store::impl {
   /// Idle read-only connections; reads take one, run, and give it back.
   std::mutex readers_mutex;
   std::vector<std::unique_ptr<sql::connection>> idle_readers;
+
+  /// Grows after every committed write() (see change_stamp()).
+  std::atomic<std::uint64_t> local_writes{0};
+  /// Grows when the probe below sees a commit by any other connection (another process).
+  std::atomic<std::uint64_t> foreign_writes{0};
+  /// When the probe may run next (steady_clock ticks): at most once per check interval.
+  std::atomic<std::int64_t> next_probe{0};
+  /// Guards `probe` and `probe_version`; only ever try-locked, so a request never waits.
+  std::mutex probe_mutex;
+  /// A read connection of its own for `PRAGMA data_version` (which is per connection).
+  std::unique_ptr<sql::connection> probe;
+  std::int64_t probe_version = -1;
 
   explicit impl(const std::filesystem::path& path) : db_path(path), writer(path) {}
 
@@ -65,7 +79,14 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   try {
     sql::transaction txn(writer);
     auto outcome = std::forward<F>(body)(writer);
-    if (outcome) txn.commit();
+    if (outcome) {
+      txn.commit();
+      // Every committed write moves the count (caches then check their unit's version, one
+      // query, and keep what is still current). After the commit, never before: a cache that
+      // took the old count and then read the old rows is told by the new count to read again,
+      // whereas a count moved before the commit could let it keep the old rows under the new.
+      local_writes.fetch_add(1, std::memory_order_release);
+    }
     return outcome;
   } catch (const sql::failure& f) {
     return to_error(f);

@@ -57,6 +57,20 @@ bool single_use(token_kind kind) {
   return kind == token_kind::login || kind == token_kind::guest_rsvp;
 }
 
+/// token_info::id in SQL: the first 8 bytes of the hash as 16 lower-case hex digits.
+constexpr std::string_view token_id_sql = "lower(hex(substr(hash, 1, 8)))";
+
+std::string token_id(std::string_view hash) {
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8 && i < hash.size(); ++i) {
+    const auto b = static_cast<unsigned char>(hash[i]);
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string random_token() {
@@ -129,8 +143,9 @@ bool mark_token_used(sql::connection& c, std::string_view hash, calendar::utc_se
 issued_token store::issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,
                                 calendar::utc_seconds now) {
   // A 256-bit secret: a collision with an existing hash is not a case to handle.
-  issued_token token{random_token(), now + ttl};
+  issued_token token{random_token(), now + ttl, {}};
   const std::string hash = token_hash(token.raw);
+  token.id = token_id(hash);
   auto written = impl_->write([&](sql::connection& c) -> result<void> {
     insert_token(c, kind, p, std::nullopt, now, ttl, hash);
     return {};
@@ -144,6 +159,19 @@ issued_token store::issue_token(token_kind kind, person_id p, std::chrono::secon
 result<person> store::redeem_token(token_kind kind, std::string_view raw,
                                    calendar::utc_seconds now) {
   const std::string hash = token_hash(raw);
+  // Sessions, API tokens and feed secrets are only read: they need no turn at the one writer
+  // (every API call and feed request presents one).
+  if (!single_use(kind)) {
+    std::optional<token_row> row;
+    {
+      impl::reader r(*impl_);
+      row = find_token(*r, hash);
+    }
+    if (!row || row->kind != kind) return error{errc::not_found, "no such token"};
+    if (now >= row->expires) return error{errc::expired, "the token has expired"};
+    if (auto who = person_by_id(row->person)) return *who;
+    return error{errc::not_found, "the token's owner no longer exists"};
+  }
   auto owner = impl_->write([&](sql::connection& c) -> result<person_id> {
     const auto row = find_token(c, hash);
     if (!row || row->kind != kind) return error{errc::not_found, "no such token"};
@@ -169,6 +197,45 @@ void store::revoke_tokens(person_id p, token_kind kind) {
     return {};
   });
   if (!revoked) throw std::runtime_error("revoke_tokens: " + revoked.error().message);
+}
+
+std::vector<token_info> store::list_tokens(person_id p, token_kind kind,
+                                           calendar::utc_seconds now) const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT " + std::string(token_id_sql) +
+                       ", created, expires FROM tokens "
+                       "WHERE person_id = ? AND kind = ? AND expires > ? AND used IS NULL "
+                       "ORDER BY created, rowid");
+  s.bind(1, p.value).bind(2, to_db(kind)).bind(3, to_db(now));
+  std::vector<token_info> out;
+  while (s.step()) out.push_back({s.text(0), utc_from_db(s.int64(1)), utc_from_db(s.int64(2))});
+  s.reset();
+  return out;
+}
+
+bool store::revoke_token(person_id p, token_kind kind, std::string_view id) {
+  auto revoked = impl_->write([&](sql::connection& c) -> result<bool> {
+    c.prepare("DELETE FROM tokens WHERE person_id = ? AND kind = ? AND " +
+              std::string(token_id_sql) + " = ?")
+        .bind(1, p.value)
+        .bind(2, to_db(kind))
+        .bind(3, id)
+        .run();
+    return c.changes() > 0;
+  });
+  if (!revoked) throw std::runtime_error("revoke_token: " + revoked.error().message);
+  return *revoked;
+}
+
+std::int64_t store::person_version(person_id p) const {
+  // Kept with the tokens because the personal feed (a feed token) is its one reader.
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT version FROM people WHERE id = ?");
+  s.bind(1, p.value);
+  std::int64_t version = 0;  // no such person: a version no real person has
+  if (s.step()) version = s.int64(0);
+  s.reset();
+  return version;
 }
 
 }  // namespace treffpunkt::storage

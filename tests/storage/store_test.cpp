@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <storage/store.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store_fixture.h"
 
 namespace treffpunkt::storage {
@@ -367,6 +370,38 @@ TEST_F(Store, RemindersOfUnknownPersonAreNotFound) {
   ASSERT_FALSE(set);
   EXPECT_EQ(set.error().code, errc::not_found);
   EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM reminder_preferences"), 0);
+}
+
+}  // namespace
+}  // namespace treffpunkt::storage
+
+namespace treffpunkt::storage {
+namespace {
+
+TEST_F(Store, ChangeStampMovesWithEveryCommittedWrite) {
+  const auto before = store_->change_stamp();
+  make_unit("bildung");
+  EXPECT_NE(store_->change_stamp(), before);
+  const auto after_write = store_->change_stamp();
+  (void)store_->units();  // reads do not move it
+  EXPECT_EQ(store_->change_stamp(), after_write);
+}
+
+TEST_F(Store, ChangeStampSeesAnotherProcessWithinTheProbeInterval) {
+  auto other = store::open(dir_.path());
+  ASSERT_TRUE(other) << other.error().message;
+  const auto before = store_->change_stamp();
+  auto u =
+      (*other)->create_unit(calendar::unit{calendar::unit_id{}, "antifa", "Netzwerkstelle Antifa",
+                                           "", "", std::string(calendar::default_zone)},
+                            actor::system());
+  ASSERT_TRUE(u) << u.error().message;
+  const auto deadline = std::chrono::steady_clock::now() + 3 * store::change_probe_interval;
+  while (store_->change_stamp() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(store_->change_stamp(), before);
+  EXPECT_TRUE(store_->unit_by_slug("antifa").has_value());
 }
 
 }  // namespace

@@ -99,6 +99,52 @@ enum class token_kind { login, session, api, feed, guest_rsvp };
 struct issued_token {
   std::string raw;
   calendar::utc_seconds expires{};
+  std::string id;  ///< as in token_info: names the token without revealing it
+};
+
+/// A token as its owner may see it later: never the secret itself.
+struct token_info {
+  /// The first 16 hex digits of the secret's SHA-256: stable, and says nothing usable about
+  /// the secret (list_tokens, revoke_token).
+  std::string id;
+  calendar::utc_seconds created{};
+  calendar::utc_seconds expires{};
+};
+
+/// An outbox row's identity.
+struct outbox_id {
+  std::int64_t value = 0;
+  friend auto operator<=>(const outbox_id&, const outbox_id&) = default;
+};
+
+/// A message to send: the complete RFC 5322 bytes (notifications::compose), to whom, and when.
+struct outbox_message {
+  std::string kind;       ///< notifications::kind_name(), for /admin and metrics
+  std::string recipient;  ///< envelope recipient (RCPT TO)
+  std::string message;    ///< the message as it goes over SMTP
+  calendar::utc_seconds due{};
+  /// The same key is queued only once ("reminder:<event>:<occurrence>:<person>:<offset>");
+  /// empty: no deduplication.
+  std::string dedupe_key;
+};
+
+/// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
+enum class outbox_state { queued, sending, sent, failed };
+
+/// One outbox row as stored.
+struct outbox_entry {
+  outbox_id id;
+  calendar::utc_seconds created{};
+  std::string kind;
+  std::string recipient;
+  std::string message;
+  calendar::utc_seconds due{};
+  int attempts = 0;
+  outbox_state state = outbox_state::queued;
+  std::optional<calendar::utc_seconds> lease_until;
+  std::string last_error;
+  std::optional<calendar::utc_seconds> sent;
+  std::string dedupe_key;
 };
 
 struct import_summary {
@@ -129,6 +175,15 @@ class store {
   std::int64_t unit_version(calendar::unit_id id) const;
   /// Grows with every write to any unit, and when a unit is added (for /calendar.ics).
   std::int64_t data_version() const;
+  /// A cheap "has anything a feed shows changed?" for caches in front of unit_version() and
+  /// data_version(): an atomic load, no SQLite. It changes at once after every committed write
+  /// of this store (whether or not a feed changed: callers then compare versions), and within
+  /// `change_probe_interval` after a commit by any other connection or process (`treffpunkt
+  /// import` while the server runs), which it notices with PRAGMA data_version at most once
+  /// per interval. Only compare it for equality; it may also change without a relevant write.
+  std::uint64_t change_stamp() const;
+  /// The staleness bound of change_stamp() for writes by other processes.
+  static constexpr std::chrono::milliseconds change_probe_interval{1000};
 
   // ---- people, roles, follows -----------------------------------------------------------
   /// The person with this email, created (as a member, not a guest) if new.
@@ -220,6 +275,39 @@ class store {
   result<person> redeem_token(token_kind kind, std::string_view raw, calendar::utc_seconds now);
   /// Revokes all of a person's tokens of one kind (logout everywhere, rotate feed secret).
   void revoke_tokens(person_id p, token_kind kind);
+  /// The person's tokens of one kind that have not expired (nor been used, if single use),
+  /// oldest first.
+  std::vector<token_info> list_tokens(person_id p, token_kind kind,
+                                      calendar::utc_seconds now) const;
+  /// Revokes one of the person's tokens of `kind` by its id; false if they have none such.
+  bool revoke_token(person_id p, token_kind kind, std::string_view id);
+  /// Grows with every write that changes what the person's own feed shows of them: their
+  /// follows and RSVPs (also when someone else's withdrawal moves them up a waitlist).
+  std::int64_t person_version(person_id p) const;
+
+  // ---- outbox -------------------------------------------------------------------------
+  /// Queues a message in its own transaction; writes that cause a message queue it in theirs
+  /// (outbox.h: enqueue_in). False when a message with the same dedupe key exists already.
+  result<bool> enqueue(const outbox_message& m, calendar::utc_seconds now);
+  /// Claims up to `max` messages that are due (queued with due <= now, or sending with an
+  /// expired lease) in one write transaction: they become `sending` with lease_until =
+  /// now + lease, so no other dispatcher (thread or process) gets them until the lease ends.
+  result<std::vector<outbox_entry>> claim_due(calendar::utc_seconds now, std::chrono::seconds lease,
+                                              int max);
+  /// The message went out: state sent, sent = now. not_found unless it is `sending`.
+  result<void> mark_sent(outbox_id id, calendar::utc_seconds now);
+  /// A temporary failure: back to queued, due = next_due, attempts + 1, last_error = error.
+  result<void> mark_retry(outbox_id id, std::string_view error, calendar::utc_seconds next_due);
+  /// A permanent failure: state failed with the reason, attempts + 1; never sent again.
+  result<void> mark_failed(outbox_id id, std::string_view error);
+  /// Deletes the queued (not yet claimed) messages whose dedupe key starts with `prefix`, e.g.
+  /// the reminders of an occurrence that moved or was cancelled, or of an RSVP changed to no;
+  /// their keys can be queued again. Returns how many. An empty prefix is refused (invalid).
+  result<int> drop_queued(std::string_view prefix);
+  /// Messages still to send (queued or sending).
+  std::int64_t outbox_depth() const;
+  /// The newest `limit` rows, newest first, without their message bytes (for /admin).
+  std::vector<outbox_entry> outbox_list(int limit) const;
 
   // ---- export -------------------------------------------------------------------------
   /// Everything, as JSON, for backups.

@@ -1,0 +1,178 @@
+// Part of store: see store_impl.h. The outbox: a queue of complete messages, claimed with a
+// lease so that several dispatchers never send the same row (DESIGN.md: "sent once").
+#include "outbox.h"
+
+#include <algorithm>
+
+#include "store_impl.h"
+
+namespace treffpunkt::storage {
+namespace {
+
+outbox_state state_from_db(std::string_view s) {
+  if (s == "sending") return outbox_state::sending;
+  if (s == "sent") return outbox_state::sent;
+  if (s == "failed") return outbox_state::failed;
+  return outbox_state::queued;
+}
+
+std::optional<calendar::utc_seconds> optional_utc(const sql::statement& s, int column) {
+  if (const auto v = s.optional_int64(column)) return utc_from_db(*v);
+  return std::nullopt;
+}
+
+/// Columns in the order read_entry expects; `message` is column 4.
+constexpr std::string_view entry_columns =
+    "id, created, kind, recipient, message, due, attempts, state, lease_until, last_error, sent, "
+    "dedupe_key";
+
+outbox_entry read_entry(const sql::statement& s, bool with_message) {
+  outbox_entry e;
+  e.id = outbox_id{s.int64(0)};
+  e.created = utc_from_db(s.int64(1));
+  e.kind = s.text(2);
+  e.recipient = s.text(3);
+  if (with_message) e.message = s.text(4);
+  e.due = utc_from_db(s.int64(5));
+  e.attempts = s.integer(6);
+  e.state = state_from_db(s.text(7));
+  e.lease_until = optional_utc(s, 8);
+  e.last_error = s.optional_text(9).value_or("");
+  e.sent = optional_utc(s, 10);
+  e.dedupe_key = s.optional_text(11).value_or("");
+  return e;
+}
+
+}  // namespace
+
+bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_seconds now) {
+  auto& s = c.prepare(
+      "INSERT INTO outbox (created, kind, recipient, message, due, dedupe_key) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
+  s.bind(1, to_db(now));
+  s.bind(2, m.kind);
+  s.bind(3, m.recipient);
+  s.bind_blob(4, m.message);
+  s.bind(5, to_db(m.due));
+  if (m.dedupe_key.empty()) {
+    s.bind_null(6);  // NULLs never collide under UNIQUE
+  } else {
+    s.bind(6, m.dedupe_key);
+  }
+  s.run();
+  return c.changes() == 1;
+}
+
+int drop_queued_in(sql::connection& c, std::string_view prefix) {
+  // substr() rather than LIKE: keys may contain % and _.
+  c.prepare(
+       "DELETE FROM outbox WHERE state = 'queued' AND dedupe_key IS NOT NULL "
+       "AND substr(dedupe_key, 1, length(?1)) = ?1")
+      .bind(1, prefix)
+      .run();
+  return c.changes();
+}
+
+result<int> store::drop_queued(std::string_view prefix) {
+  if (prefix.empty()) return error{errc::invalid, "drop_queued needs a key prefix"};
+  return impl_->write([&](sql::connection& c) -> result<int> { return drop_queued_in(c, prefix); });
+}
+
+result<bool> store::enqueue(const outbox_message& m, calendar::utc_seconds now) {
+  if (m.recipient.empty() || m.message.empty()) {
+    return error{errc::invalid, "an outbox message needs a recipient and a message"};
+  }
+  return impl_->write([&](sql::connection& c) -> result<bool> { return enqueue_in(c, m, now); });
+}
+
+result<std::vector<outbox_entry>> store::claim_due(calendar::utc_seconds now,
+                                                   std::chrono::seconds lease, int max) {
+  if (max <= 0 || lease <= std::chrono::seconds(0)) {
+    return error{errc::invalid, "claim_due needs max > 0 and a positive lease"};
+  }
+  // One BEGIN IMMEDIATE transaction: the select and the update cannot interleave with another
+  // claimer's, in this process (write_mutex) or another (SQLite's write lock).
+  return impl_->write([&](sql::connection& c) -> result<std::vector<outbox_entry>> {
+    auto& s = c.prepare(
+        "UPDATE outbox SET state = 'sending', lease_until = ?1 WHERE id IN ("
+        "  SELECT id FROM outbox"
+        "  WHERE (state = 'queued' AND due <= ?2) OR (state = 'sending' AND lease_until <= ?2)"
+        "  ORDER BY due, id LIMIT ?3) "
+        "RETURNING " +
+        std::string(entry_columns));
+    s.bind(1, to_db(now + lease));
+    s.bind(2, to_db(now));
+    s.bind(3, max);
+    std::vector<outbox_entry> claimed;
+    while (s.step()) claimed.push_back(read_entry(s, true));
+    s.reset();
+    // RETURNING gives no order (SQLite docs): oldest due first, as selected.
+    std::sort(claimed.begin(), claimed.end(), [](const outbox_entry& a, const outbox_entry& b) {
+      return a.due != b.due ? a.due < b.due : a.id < b.id;
+    });
+    return claimed;
+  });
+}
+
+result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    c.prepare(
+         "UPDATE outbox SET state = 'sent', sent = ?, lease_until = NULL "
+         "WHERE id = ? AND state = 'sending'")
+        .bind(1, to_db(now))
+        .bind(2, id.value)
+        .run();
+    if (c.changes() != 1) return error{errc::not_found, "no such outbox message being sent"};
+    return {};
+  });
+}
+
+result<void> store::mark_retry(outbox_id id, std::string_view error_text,
+                               calendar::utc_seconds next_due) {
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    c.prepare(
+         "UPDATE outbox SET state = 'queued', due = ?, attempts = attempts + 1, last_error = ?, "
+         "lease_until = NULL WHERE id = ? AND state = 'sending'")
+        .bind(1, to_db(next_due))
+        .bind(2, error_text)
+        .bind(3, id.value)
+        .run();
+    if (c.changes() != 1) return error{errc::not_found, "no such outbox message being sent"};
+    return {};
+  });
+}
+
+result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    c.prepare(
+         "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
+         "lease_until = NULL WHERE id = ? AND state IN ('queued', 'sending')")
+        .bind(1, error_text)
+        .bind(2, id.value)
+        .run();
+    if (c.changes() != 1) return error{errc::not_found, "no such outbox message to fail"};
+    return {};
+  });
+}
+
+std::int64_t store::outbox_depth() const {
+  impl::reader r(*impl_);
+  auto& s = r->prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')");
+  s.step();
+  const std::int64_t n = s.int64(0);
+  s.reset();
+  return n;
+}
+
+std::vector<outbox_entry> store::outbox_list(int limit) const {
+  impl::reader r(*impl_);
+  auto& s =
+      r->prepare("SELECT " + std::string(entry_columns) + " FROM outbox ORDER BY id DESC LIMIT ?");
+  s.bind(1, std::max(limit, 0));
+  std::vector<outbox_entry> out;
+  while (s.step()) out.push_back(read_entry(s, false));
+  s.reset();
+  return out;
+}
+
+}  // namespace treffpunkt::storage

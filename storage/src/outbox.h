@@ -1,0 +1,18 @@
+#pragma once
+/// The outbox for writes inside the store: a change and the email it causes commit together.
+
+#include <storage/store.h>
+
+#include "sqlite.h"
+
+namespace treffpunkt::storage {
+
+/// Queues `m` inside the caller's write transaction on `c` (e.g. in set_rsvp's body). Returns
+/// false, writing nothing, when a message with the same non-empty dedupe key exists already.
+bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_seconds now);
+
+/// Deletes queued messages whose dedupe key starts with `prefix` (non-empty), inside the
+/// caller's write transaction; returns how many.
+int drop_queued_in(sql::connection& c, std::string_view prefix);
+
+}  // namespace treffpunkt::storage
