@@ -1,0 +1,102 @@
+#pragma once
+/// Drains the outbox on its own thread (never on an io thread: SMTP blocks): claims due
+/// messages with a lease, sends them, and records the outcome. The outbox lives in storage/;
+/// the dispatcher reaches it through outbox_port, which server/ implements over
+/// storage::store, so notifications/ stays independent of storage/ (DESIGN.md).
+
+#include <calendar/time.h>
+#include <notifications/error.h>
+#include <notifications/mail_sender.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace treffpunkt::notifications {
+
+/// A claimed outbox message.
+struct queued_mail {
+  std::int64_t id = 0;
+  std::string recipient;
+  std::string data;
+  int attempts = 0;  ///< failed attempts so far
+};
+
+/// The outbox as the dispatcher needs it; see storage::store::claim_due and friends.
+class outbox_port {
+ public:
+  virtual ~outbox_port() = default;
+  virtual result<std::vector<queued_mail>> claim_due(calendar::utc_seconds now,
+                                                     std::chrono::seconds lease, int max) = 0;
+  virtual result<void> mark_sent(std::int64_t id, calendar::utc_seconds now) = 0;
+  virtual result<void> mark_retry(std::int64_t id, std::string_view error,
+                                  calendar::utc_seconds next_due) = 0;
+  virtual result<void> mark_failed(std::int64_t id, std::string_view error) = 0;
+};
+
+/// The wait before the next attempt after `attempts` earlier failures: one minute doubled per
+/// failure, at most six hours, times 0.8 + 0.4 * `unit_random` (jitter of +-20%, so that
+/// messages that failed together do not come back together). `unit_random` is in [0, 1).
+std::chrono::seconds retry_delay(int attempts, double unit_random);
+
+struct dispatcher_options {
+  int batch = 10;  ///< messages claimed and sent per round, over one connection
+  /// How long a claim holds. Must exceed batch x the sender's per-message timeout, or a slow
+  /// batch's messages could be claimed by another dispatcher and sent twice.
+  std::chrono::seconds lease{std::chrono::minutes(15)};
+  std::chrono::milliseconds idle{std::chrono::seconds(5)};  ///< poll interval when nothing is due
+  int max_attempts = 20;  ///< then failed for good (about three days of retries)
+  std::function<calendar::utc_seconds()> clock;  ///< empty: the system clock
+  std::uint64_t seed = std::random_device{}();   ///< for the jitter
+  std::function<void(std::string_view)> log;     ///< empty: silent
+};
+
+class dispatcher {
+ public:
+  dispatcher(outbox_port& outbox, mail_sender& sender, dispatcher_options options = {});
+  /// Stops the thread if it runs.
+  ~dispatcher();
+  dispatcher(const dispatcher&) = delete;
+  dispatcher& operator=(const dispatcher&) = delete;
+
+  /// What one round did.
+  struct round {
+    int claimed = 0;
+    int sent = 0;
+    int retried = 0;
+    int failed = 0;
+  };
+
+  /// One claim-send-record round on the caller's thread (the thread's loop; tests).
+  round run_once();
+  /// Starts the thread: rounds back to back while batches come full, else every `idle`.
+  void start();
+  /// Asks for a round now (a message was just queued).
+  void wake();
+  /// Finishes the current message batch and joins the thread. Idempotent.
+  void stop();
+
+ private:
+  void loop();
+  void say(std::string_view what) const;
+  calendar::utc_seconds now() const;
+
+  outbox_port& outbox_;
+  mail_sender& sender_;
+  dispatcher_options options_;
+  std::mt19937_64 random_;
+
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace treffpunkt::notifications

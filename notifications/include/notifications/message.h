@@ -1,0 +1,80 @@
+#pragma once
+/// The notifications treffpunkt sends, in the recipient's language: texts from one catalog per
+/// language (catalog_de.cpp, catalog_en.cpp), turned into a MIME message by render().
+
+#include <notifications/error.h>
+#include <notifications/mime.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace treffpunkt::notifications {
+
+enum class message_kind {
+  login_link,            ///< the one-time link that logs a member in
+  guest_rsvp_link,       ///< a guest's double opt-in link for their RSVP
+  rsvp_confirmation,     ///< an RSVP counted; carries an iMIP REQUEST
+  reminder,              ///< before an occurrence the member said yes to
+  moved,                 ///< an occurrence moved or changed; REQUEST with a higher SEQUENCE
+  cancelled,             ///< an occurrence or event cancelled; CANCEL
+  waitlist_promotion,    ///< a place came free; carries an iMIP REQUEST
+  responsibles_message,  ///< a unit's responsibles write to an occurrence's attendees
+};
+
+/// German is the default; English for people who chose it.
+enum class language { de, en };
+
+/// "de" -> de, "en" (or "en-GB", ...) -> en, anything else -> de.
+language language_from_tag(std::string_view tag);
+
+/// "login_link", "reminder", ...: the outbox's `kind` column.
+std::string_view kind_name(message_kind k);
+
+/// Whether the kind carries List-Unsubscribe (reminders and notices: RFC 8058), and which
+/// iMIP method it must carry, if any.
+bool wants_unsubscribe(message_kind k);
+std::optional<calendar::imip_method> required_method(message_kind k);
+
+/// The facts a text is filled with, already formatted for the recipient (times in the event's
+/// zone, see format_when). Fields a kind does not use are ignored.
+struct facts {
+  std::string unit_name;      ///< "Netzwerkstelle Bildung"
+  std::string event_title;    ///< "Offenes Treffen"
+  std::string when;           ///< "Dienstag, 2. Dezember 2025, 19:00 Uhr"
+  std::string previous_when;  ///< for `moved`: the old time
+  std::string location;       ///< may be empty
+  std::string link;           ///< the action: login, confirm, event page (https)
+  std::string sender_name;    ///< for `responsibles_message`
+  std::string body;           ///< for `responsibles_message`: their text, plain
+  std::string expires_in;     ///< for links: "24 Stunden", "48 hours"
+};
+
+/// Who, when and how to address one message.
+struct envelope {
+  mailbox from;
+  mailbox to;
+  calendar::utc_seconds date{};
+  std::string message_id;       ///< see mail::message_id
+  std::string unsubscribe_url;  ///< required for kinds that want_unsubscribe()
+};
+
+/// The subject, plain text and HTML of one kind in one language: pure, for previews and tests.
+struct texts {
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+texts write_texts(message_kind kind, language lang, const facts& f, std::string_view to_name);
+
+/// A wall-clock start in the recipient's language: "Dienstag, 2. Dezember 2025, 19:00 Uhr" or
+/// "Tuesday, 2 December 2025, 7:00 pm"; all-day events without a time.
+std::string format_when(calendar::local_seconds start, bool all_day, language lang);
+
+/// One complete RFC 5322 message of `kind`. Errors as render(), and invalid_value when a kind
+/// that needs an invitation (rsvp_confirmation, moved, cancelled) has none or one of the
+/// wrong method (method_mismatch), or a reminder or notice has no unsubscribe URL.
+result<std::string> compose(message_kind kind, language lang, const facts& f, const envelope& env,
+                            const std::optional<calendar_part>& invitation = std::nullopt);
+
+}  // namespace treffpunkt::notifications

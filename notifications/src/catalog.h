@@ -1,0 +1,34 @@
+#pragma once
+/// The texts of all message kinds in one language. Placeholders in braces are filled from
+/// notifications::facts: {name} {unit} {title} {when} {previous} {location} {sender} {body}
+/// {expires}. Paragraphs are separated by a blank line.
+
+#include <notifications/message.h>
+
+#include <array>
+#include <string_view>
+
+namespace treffpunkt::notifications::detail {
+
+struct entry {
+  std::string_view subject;
+  std::string_view paragraphs;
+  std::string_view action;  ///< the link's label; empty when the kind has no link
+};
+
+struct catalog {
+  std::string_view greeting;            ///< with {name}
+  std::string_view greeting_anonymous;  ///< when the name is unknown
+  std::string_view location_line;       ///< with {location}; left out when there is none
+  std::string_view link_intro;          ///< before a bare link in the plain text
+  std::string_view signature;
+  std::string_view unsubscribe_note;         ///< under reminders and notices
+  std::array<entry, 8> entries;              ///< indexed by message_kind
+  std::array<std::string_view, 7> weekdays;  ///< Sunday first
+  std::array<std::string_view, 12> months;
+};
+
+const catalog& catalog_de();
+const catalog& catalog_en();
+
+}  // namespace treffpunkt::notifications::detail

@@ -1,0 +1,59 @@
+// English texts, for people who chose English.
+#include "catalog.h"
+
+namespace treffpunkt::notifications::detail {
+
+const catalog& catalog_en() {
+  static const catalog c{
+      .greeting = "Hello {name},",
+      .greeting_anonymous = "Hello,",
+      .location_line = "Where: {location}",
+      .link_intro = "Link:",
+      .signature = "Best wishes\n{unit}",
+      .unsubscribe_note =
+          "You get this email because you signed up for this session. You can change or turn "
+          "off reminders in your profile.",
+      .entries = {{
+          {.subject = "Your treffpunkt login link",
+           .paragraphs = "use this link to log in to treffpunkt. It is valid for {expires} "
+                         "and works once.\n\nIf this was not you, just ignore this email.",
+           .action = "Log in now"},
+          {.subject = "Please confirm your RSVP: {title}",
+           .paragraphs = "you signed up for “{title}” on {when}. For your RSVP to count, "
+                         "please confirm it within {expires}.\n\nIf this was not you, just "
+                         "ignore this email.",
+           .action = "Confirm RSVP"},
+          {.subject = "You're going: {title}, {when}",
+           .paragraphs = "we received your RSVP for “{title}”. See you there!\n\n"
+                         "When: {when}",
+           .action = "View session"},
+          {.subject = "Reminder: {title}, {when}",
+           .paragraphs = "a short reminder of “{title}”.\n\nWhen: {when}",
+           .action = "View session"},
+          {.subject = "Changed: {title}, now {when}",
+           .paragraphs = "the session “{title}” has changed.\n\nNew: {when}\n"
+                         "Before: {previous}\n\nYour RSVP still stands. This email updates "
+                         "your calendar.",
+           .action = "View session"},
+          {.subject = "Cancelled: {title}, {when}",
+           .paragraphs = "unfortunately the session “{title}” on {when} is cancelled.\n\n"
+                         "This email updates your calendar.",
+           .action = "More sessions"},
+          {.subject = "You're in: {title}, {when}",
+           .paragraphs = "a place came free: you moved up from the waitlist for "
+                         "“{title}”.\n\nWhen: {when}\n\nIf you cannot make it after all, "
+                         "please withdraw so that the next person can move up.",
+           .action = "View session"},
+          {.subject = "Message about {title}, {when}",
+           .paragraphs = "{sender} writes to everyone going to “{title}” on {when}:\n\n"
+                         "{body}",
+           .action = "View session"},
+      }},
+      .weekdays = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+      .months = {"January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"},
+  };
+  return c;
+}
+
+}  // namespace treffpunkt::notifications::detail

@@ -1,0 +1,114 @@
+#include <notifications/dispatcher.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace treffpunkt::notifications {
+
+std::chrono::seconds retry_delay(int attempts, double unit_random) {
+  constexpr double base = 60.0;
+  constexpr double cap = 6.0 * 3600.0;
+  const double raw = std::min(cap, base * std::pow(2.0, std::clamp(attempts, 0, 30)));
+  const double jitter = 0.8 + 0.4 * std::clamp(unit_random, 0.0, 1.0);
+  return std::chrono::seconds(static_cast<std::int64_t>(std::llround(raw * jitter)));
+}
+
+dispatcher::dispatcher(outbox_port& outbox, mail_sender& sender, dispatcher_options options)
+    : outbox_(outbox), sender_(sender), options_(std::move(options)), random_(options_.seed) {}
+
+dispatcher::~dispatcher() { stop(); }
+
+calendar::utc_seconds dispatcher::now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+void dispatcher::say(std::string_view what) const {
+  if (options_.log) options_.log(what);
+}
+
+dispatcher::round dispatcher::run_once() {
+  round r;
+  auto claimed = outbox_.claim_due(now(), options_.lease, options_.batch);
+  if (!claimed) {
+    say("outbox: cannot claim: " + claimed.error().message);
+    return r;
+  }
+  if (claimed->empty()) return r;
+  r.claimed = static_cast<int>(claimed->size());
+
+  std::vector<outgoing> batch;
+  batch.reserve(claimed->size());
+  for (auto& m : *claimed) batch.push_back(outgoing{m.recipient, std::move(m.data)});
+  const auto results = sender_.send(batch);
+
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (std::size_t i = 0; i < claimed->size(); ++i) {
+    const auto& m = (*claimed)[i];
+    const delivery d = i < results.size()
+                           ? results[i]
+                           : delivery{delivery_status::temporary, "sender returned no result"};
+    result<void> recorded;
+    if (d.status == delivery_status::sent) {
+      // The one window for a duplicate: accepted by the server, then the process dies
+      // before this commits; the lease expires and the message goes out again
+      // (docs/notifications.md).
+      recorded = outbox_.mark_sent(m.id, now());
+      ++r.sent;
+    } else if (d.status == delivery_status::permanent || m.attempts + 1 >= options_.max_attempts) {
+      recorded = outbox_.mark_failed(m.id, d.detail);
+      ++r.failed;
+    } else {
+      recorded = outbox_.mark_retry(m.id, d.detail, now() + retry_delay(m.attempts, unit(random_)));
+      ++r.retried;
+    }
+    if (!recorded) {
+      say("outbox: cannot record message " + std::to_string(m.id) + ": " +
+          recorded.error().message);
+    }
+    if (d.status != delivery_status::sent) {
+      say("outbox: message " + std::to_string(m.id) + " to " + m.recipient + ": " + d.detail);
+    }
+  }
+  return r;
+}
+
+void dispatcher::start() {
+  const std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void dispatcher::wake() {
+  {
+    const std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeup_.notify_one();
+}
+
+void dispatcher::stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void dispatcher::loop() {
+  for (;;) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      woken_ = false;
+    }
+    const round r = run_once();
+    if (r.claimed >= options_.batch) continue;  // more may be due: no pause
+    std::unique_lock lock(mutex_);
+    wakeup_.wait_for(lock, options_.idle, [this] { return stopping_ || woken_; });
+  }
+}
+
+}  // namespace treffpunkt::notifications

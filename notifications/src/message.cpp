@@ -1,0 +1,252 @@
+#include <date/date.h>
+#include <notifications/message.h>
+
+#include "catalog.h"
+
+namespace treffpunkt::notifications {
+namespace {
+
+const detail::catalog& catalog_of(language lang) {
+  return lang == language::en ? detail::catalog_en() : detail::catalog_de();
+}
+
+std::string escape_html(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\n':
+        out += "<br>\n";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string as_is(std::string_view s) { return std::string(s); }
+
+/// The template with each {placeholder} replaced; `escape` is applied to the template's own
+/// text and to every value alike, so a value can never turn into markup.
+template <class Escape>
+std::string fill(std::string_view tpl, const facts& f, std::string_view name, Escape escape) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < tpl.size()) {
+    const std::size_t open = tpl.find('{', pos);
+    const std::size_t close = open == std::string_view::npos ? open : tpl.find('}', open);
+    if (close == std::string_view::npos) {
+      out += escape(tpl.substr(pos));
+      break;
+    }
+    out += escape(tpl.substr(pos, open - pos));
+    const std::string_view key = tpl.substr(open + 1, close - open - 1);
+    std::string_view value;
+    if (key == "name") value = name;
+    if (key == "unit") {
+      value = f.unit_name.empty() ? std::string_view("treffpunkt") : std::string_view(f.unit_name);
+    }
+    if (key == "title") value = f.event_title;
+    if (key == "when") value = f.when;
+    if (key == "previous") value = f.previous_when;
+    if (key == "location") value = f.location;
+    if (key == "sender") value = f.sender_name;
+    if (key == "body") value = f.body;
+    if (key == "expires") value = f.expires_in;
+    out += escape(value);
+    pos = close + 1;
+  }
+  return out;
+}
+
+std::vector<std::string_view> split_paragraphs(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const std::size_t end = std::min(s.find("\n\n", pos), s.size());
+    out.push_back(s.substr(pos, end - pos));
+    pos = end + 2;
+  }
+  return out;
+}
+
+bool is_event_kind(message_kind k) { return k != message_kind::login_link; }
+
+bool valid_link(std::string_view link) {
+  if (!link.starts_with("https://") && !link.starts_with("http://")) return false;
+  for (const char c : link) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '<' || c == '>' || c == '"') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+language language_from_tag(std::string_view tag) {
+  return tag.starts_with("en") ? language::en : language::de;
+}
+
+std::string_view kind_name(message_kind k) {
+  switch (k) {
+    case message_kind::login_link:
+      return "login_link";
+    case message_kind::guest_rsvp_link:
+      return "guest_rsvp_link";
+    case message_kind::rsvp_confirmation:
+      return "rsvp_confirmation";
+    case message_kind::reminder:
+      return "reminder";
+    case message_kind::moved:
+      return "moved";
+    case message_kind::cancelled:
+      return "cancelled";
+    case message_kind::waitlist_promotion:
+      return "waitlist_promotion";
+    case message_kind::responsibles_message:
+      return "responsibles_message";
+  }
+  return "unknown";
+}
+
+bool wants_unsubscribe(message_kind k) {
+  return k == message_kind::reminder || k == message_kind::moved || k == message_kind::cancelled ||
+         k == message_kind::responsibles_message;
+}
+
+std::optional<calendar::imip_method> required_method(message_kind k) {
+  switch (k) {
+    case message_kind::rsvp_confirmation:
+    case message_kind::moved:
+      return calendar::imip_method::request;
+    case message_kind::cancelled:
+      return calendar::imip_method::cancel;
+    default:
+      return std::nullopt;
+  }
+}
+
+texts write_texts(message_kind kind, language lang, const facts& f, std::string_view to_name) {
+  const auto& cat = catalog_of(lang);
+  const auto& e = cat.entries.at(static_cast<std::size_t>(kind));
+  const std::string name = strip_controls(to_name);
+  const std::string_view greeting = name.empty() ? cat.greeting_anonymous : cat.greeting;
+
+  texts out;
+  out.subject = fill(e.subject, f, name, as_is);
+
+  std::string& text = out.text;
+  std::string body;
+  text += fill(greeting, f, name, as_is) + "\n\n";
+  body += "<p>" + fill(greeting, f, name, escape_html) + "</p>\n";
+  for (const auto paragraph : split_paragraphs(e.paragraphs)) {
+    text += fill(paragraph, f, name, as_is) + "\n\n";
+    body += "<p>" + fill(paragraph, f, name, escape_html) + "</p>\n";
+  }
+  if (is_event_kind(kind) && !f.location.empty()) {
+    text += fill(cat.location_line, f, name, as_is) + "\n\n";
+    body += "<p>" + fill(cat.location_line, f, name, escape_html) + "</p>\n";
+  }
+  if (!e.action.empty() && !f.link.empty()) {
+    text += std::string(e.action) + ": " + f.link + "\n\n";
+    body += "<p><a href=\"" + escape_html(f.link) + "\">" + escape_html(e.action) + "</a></p>\n";
+  }
+  text += fill(cat.signature, f, name, as_is) + "\n";
+  body += "<p>" + fill(cat.signature, f, name, escape_html) + "</p>\n";
+  if (wants_unsubscribe(kind)) {
+    text += "\n-- \n" + std::string(cat.unsubscribe_note) + "\n";
+    body +=
+        "<p style=\"color:#666;font-size:small\">" + escape_html(cat.unsubscribe_note) + "</p>\n";
+  }
+  out.html = std::string("<!DOCTYPE html>\n<html lang=\"") + (lang == language::en ? "en" : "de") +
+             "\">\n<head><meta charset=\"utf-8\"><title>" + escape_html(out.subject) +
+             "</title></head>\n<body style=\"font-family:sans-serif\">\n" + body +
+             "</body>\n</html>\n";
+  return out;
+}
+
+std::string format_when(calendar::local_seconds start, bool all_day, language lang) {
+  const auto& cat = catalog_of(lang);
+  const auto day = date::floor<date::days>(start);
+  const date::year_month_day ymd(day);
+  const date::weekday wd(day);
+  const date::hh_mm_ss hms(start - day);
+  const auto d = static_cast<unsigned>(ymd.day());
+  const std::string month(cat.months.at(static_cast<unsigned>(ymd.month()) - 1));
+  const std::string year = std::to_string(static_cast<int>(ymd.year()));
+  std::string out(cat.weekdays.at(wd.c_encoding()));
+  const auto h = static_cast<int>(hms.hours().count());
+  const auto m = static_cast<int>(hms.minutes().count());
+  const std::string mm = (m < 10 ? "0" : "") + std::to_string(m);
+  if (lang == language::en) {
+    out += ", " + std::to_string(d) + " " + month + " " + year;
+    if (!all_day) {
+      const int h12 = h % 12 == 0 ? 12 : h % 12;
+      out += ", " + std::to_string(h12) + ":" + mm + (h < 12 ? " am" : " pm");
+    }
+  } else {
+    out += ", " + std::to_string(d) + ". " + month + " " + year;
+    if (!all_day) out += ", " + std::to_string(h) + ":" + mm + " Uhr";
+  }
+  return out;
+}
+
+result<std::string> compose(message_kind kind, language lang, const facts& f, const envelope& env,
+                            const std::optional<calendar_part>& invitation) {
+  if (const auto method = required_method(kind)) {
+    if (!invitation) return error{errc::invalid_value, "an invitation is required", "invitation"};
+    if (invitation->method != *method) {
+      return error{
+          errc::method_mismatch,
+          std::string(kind_name(kind)) + " needs " + std::string(calendar::method_name(*method)),
+          "invitation"};
+    }
+  }
+  if (wants_unsubscribe(kind) && env.unsubscribe_url.empty()) {
+    return error{errc::invalid_value, "reminders and notices need an unsubscribe URL",
+                 "unsubscribe"};
+  }
+  if (!f.link.empty() && !valid_link(f.link)) {
+    return error{errc::invalid_value, "invalid link", "link"};
+  }
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"unit", &f.unit_name},
+        {"title", &f.event_title},
+        {"when", &f.when},
+        {"previous", &f.previous_when},
+        {"location", &f.location},
+        {"sender", &f.sender_name},
+        {"body", &f.body},
+        {"expires", &f.expires_in}}) {
+    if (!valid_utf8(*value)) return error{errc::invalid_value, "not UTF-8", field};
+  }
+  auto t = write_texts(kind, lang, f, env.to.name);
+  mail m{.from = env.from,
+         .to = env.to,
+         .subject = std::move(t.subject),
+         .text = std::move(t.text),
+         .html = std::move(t.html),
+         .invitation = invitation,
+         .unsubscribe_url = wants_unsubscribe(kind) ? env.unsubscribe_url : std::string(),
+         .date = env.date,
+         .message_id = env.message_id};
+  return render(m);
+}
+
+}  // namespace treffpunkt::notifications

@@ -1,0 +1,259 @@
+// Message composition: headers that cannot be injected into, RFC 2047 names and subjects, the
+// MIME structure, iMIP methods that agree, and texts in both languages.
+#include <gtest/gtest.h>
+#include <notifications/message.h>
+#include <notifications/mime.h>
+
+#include "mail_fixture.h"
+
+namespace treffpunkt::notifications {
+namespace {
+
+using namespace testing;
+
+/// The header block (up to the first empty line), unfolded lines kept as they are.
+std::string headers_of(const std::string& message) {
+  return message.substr(0, message.find("\r\n\r\n") + 2);
+}
+
+std::vector<std::string> lines_of(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const std::size_t end = std::min(s.find("\r\n", pos), s.size());
+    out.emplace_back(s.substr(pos, end - pos));
+    pos = end + 2;
+  }
+  return out;
+}
+
+mail sample_mail() {
+  return mail{.from = {"treffpunkt", "noreply@treffpunkt.example"},
+              .to = {"Jürgen Müller", "juergen@example.org"},
+              .subject = "Erinnerung: Grüße 🎉",
+              .text = "Hallo",
+              .html = "<p>Hallo</p>",
+              .invitation = std::nullopt,
+              .unsubscribe_url = "",
+              .date = utc(2025, 11, 25, 19, 46, 46),
+              .message_id = "m1@treffpunkt.example"};
+}
+
+TEST(MailHeaders, AddressesAreValidatedStrictly) {
+  for (const char* ok : {"anna@example.org", "a.b+tag@sub.example.org", "x_y@ex-ample.de"}) {
+    EXPECT_TRUE(valid_address(ok)) << ok;
+  }
+  for (const char* bad :
+       {"", "anna", "@example.org", "anna@", "anna@localhost", "an na@example.org",
+        "anna@example.org\r\nBcc: eve@example.org", "anna@example.org>", "<anna@example.org>",
+        "anna..b@example.org", ".anna@example.org", "anna@-example.org", "anna@exa_mple.org",
+        "jürgen@example.org", "a\"b@example.org", "anna@example.org,eve@example.org"}) {
+    EXPECT_FALSE(valid_address(bad)) << bad;
+  }
+  EXPECT_FALSE(valid_address(std::string(65, 'a') + "@example.org"));
+}
+
+TEST(MailHeaders, CrLfInNamesAndSubjectsCannotInjectAHeader) {
+  mail m = sample_mail();
+  m.to.name = "Eve\r\nBcc: victim@example.org";
+  m.from.name = "Evil\nX-Injected: 1";
+  m.subject = "Hallo\r\nBcc: victim2@example.org\r\n\r\nbody";
+  const auto rendered = render(m);
+  ASSERT_TRUE(rendered) << rendered.error().message;
+  for (const auto& line : lines_of(headers_of(*rendered))) {
+    EXPECT_FALSE(line.starts_with("Bcc")) << line;
+    EXPECT_FALSE(line.starts_with("X-Injected")) << line;
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    EXPECT_EQ(line.find('\r'), std::string::npos);
+  }
+  EXPECT_NE(rendered->find("Subject: Hallo  Bcc: victim2@example.org    body\r\n"),
+            std::string::npos);
+}
+
+TEST(MailHeaders, ControlCharactersInAddressesAreRejected) {
+  mail m = sample_mail();
+  m.to.address = "juergen@example.org\r\nBcc: victim@example.org";
+  const auto rendered = render(m);
+  ASSERT_FALSE(rendered);
+  EXPECT_EQ(rendered.error().code, errc::invalid_address);
+  EXPECT_EQ(rendered.error().field, "to");
+  m = sample_mail();
+  m.from.address = "noreply@treffpunkt.example\n";
+  EXPECT_EQ(render(m).error().field, "from");
+}
+
+TEST(MailHeaders, StripControlsRemovesEveryLineBreakKind) {
+  EXPECT_EQ(strip_controls("a\r\nb\tc\x01"
+                           "d\x7f"),
+            "a  b cd");
+  EXPECT_EQ(strip_controls("x\xc2\x85y"), "xy");                // NEL
+  EXPECT_EQ(strip_controls("x\xe2\x80\xa8y"), "x y");           // LINE SEPARATOR
+  EXPECT_EQ(strip_controls("Jürgen Müller"), "Jürgen Müller");  // letters stay
+}
+
+TEST(MailHeaders, NonAsciiNamesAndSubjectsAreEncodedWords) {
+  const std::string name = format_mailbox({"Jürgen Müller", "juergen@example.org"}, 4);
+  EXPECT_TRUE(name.starts_with("=?UTF-8?B?")) << name;
+  EXPECT_TRUE(name.ends_with("?= <juergen@example.org>")) << name;
+  EXPECT_EQ(format_mailbox({"Anna \"A\" Schmidt", "anna@example.org"}, 4),
+            "\"Anna \\\"A\\\" Schmidt\" <anna@example.org>");
+  EXPECT_EQ(format_mailbox({"", "anna@example.org"}, 4), "<anna@example.org>");
+  EXPECT_EQ(encode_header_text("Plain subject", 9), "Plain subject");
+  // ASCII that looks like an encoded-word is encoded, so that no reader decodes it.
+  EXPECT_TRUE(encode_header_text("=?UTF-8?B?SGk=?=", 9).starts_with("=?UTF-8?B?"));
+}
+
+TEST(MailHeaders, LongUtf8SubjectsFoldWithinSeventySixOctetsAndNeverSplitACharacter) {
+  std::string subject;
+  for (int i = 0; i < 20; ++i) subject += "Grüße 🎉 Schüler*innen ";
+  const std::string encoded = "Subject: " + encode_header_text(subject, 9);
+  const auto lines = lines_of(encoded);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_LE(lines[i].size(), 76U) << lines[i];
+    if (i > 0) {
+      EXPECT_EQ(lines[i].front(), ' ');
+    }
+  }
+  EXPECT_GT(lines.size(), 5U);
+}
+
+TEST(MailHeaders, DateIsRfc5322InUtc) {
+  EXPECT_EQ(format_date(utc(2025, 11, 25, 19, 46, 46)), "Tue, 25 Nov 2025 19:46:46 +0000");
+  EXPECT_EQ(format_date(utc(2026, 3, 1, 0, 0, 5)), "Sun, 1 Mar 2026 00:00:05 +0000");
+}
+
+TEST(MailHeaders, QuotedPrintableKeepsLinesShortAndEncodesTrailingSpace) {
+  const std::string long_line(200, 'x');
+  for (const auto& line : lines_of(quoted_printable(long_line + "\nä \n"))) {
+    EXPECT_LE(line.size(), 76U);
+  }
+  EXPECT_EQ(quoted_printable("ä =\nend "), "=C3=A4 =3D\r\nend=20");
+}
+
+TEST(MailCompose, RendersHeadersAndMultipartAlternative) {
+  mail m = sample_mail();
+  m.unsubscribe_url = "https://treffpunkt.example/u/1";
+  const std::string out = render(m).value();
+  const std::string headers = headers_of(out);
+  EXPECT_NE(headers.find("Date: Tue, 25 Nov 2025 19:46:46 +0000\r\n"), std::string::npos);
+  EXPECT_NE(headers.find("Message-ID: <m1@treffpunkt.example>\r\n"), std::string::npos);
+  EXPECT_NE(headers.find("MIME-Version: 1.0\r\n"), std::string::npos);
+  EXPECT_NE(headers.find("List-Unsubscribe: <https://treffpunkt.example/u/1>\r\n"),
+            std::string::npos);
+  EXPECT_NE(headers.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"),
+            std::string::npos);
+  EXPECT_NE(headers.find("Content-Type: multipart/alternative;"), std::string::npos);
+  EXPECT_NE(out.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
+  EXPECT_NE(out.find("Content-Type: text/html; charset=utf-8"), std::string::npos);
+  EXPECT_EQ(out.find("text/calendar"), std::string::npos);
+  for (const auto& line : lines_of(out)) EXPECT_LE(line.size(), 998U);
+  EXPECT_EQ(render(m).value(), out);  // deterministic
+}
+
+TEST(MailCompose, UnsubscribeUrlMustBeHttps) {
+  mail m = sample_mail();
+  m.unsubscribe_url = "http://treffpunkt.example/u/1";
+  EXPECT_EQ(render(m).error().field, "unsubscribe");
+  m.unsubscribe_url = "https://treffpunkt.example/u/1>\r\nBcc: x@example.org";
+  EXPECT_EQ(render(m).error().field, "unsubscribe");
+}
+
+TEST(MailCompose, InvalidUtf8IsRefused) {
+  mail m = sample_mail();
+  m.subject =
+      "Gr\xfc\xdf"
+      "e";  // Latin-1, not UTF-8
+  EXPECT_EQ(render(m).error().code, errc::invalid_value);
+}
+
+TEST(MailCompose, ConfirmationCarriesACalendarPartWhoseMethodMatches) {
+  const auto out = compose(message_kind::rsvp_confirmation, language::de, sample_facts(),
+                           sample_envelope(), invitation(calendar::imip_method::request));
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_NE(out->find("Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"),
+            std::string::npos);
+  EXPECT_EQ(out->find("List-Unsubscribe"), std::string::npos);  // asked for: no unsubscribe
+}
+
+TEST(MailCompose, KindsThatNeedAnInvitationRefuseTheWrongMethod) {
+  EXPECT_EQ(compose(message_kind::cancelled, language::de, sample_facts(), sample_envelope(),
+                    invitation(calendar::imip_method::request))
+                .error()
+                .code,
+            errc::method_mismatch);
+  EXPECT_EQ(
+      compose(message_kind::rsvp_confirmation, language::de, sample_facts(), sample_envelope())
+          .error()
+          .code,
+      errc::invalid_value);
+  // A part that claims CANCEL but carries a REQUEST is caught too.
+  calendar_part lying = invitation(calendar::imip_method::request);
+  lying.method = calendar::imip_method::cancel;
+  EXPECT_EQ(compose(message_kind::cancelled, language::de, sample_facts(), sample_envelope(), lying)
+                .error()
+                .code,
+            errc::method_mismatch);
+}
+
+TEST(MailCompose, RemindersAndNoticesNeedOneClickUnsubscribe) {
+  envelope env = sample_envelope();
+  env.unsubscribe_url.clear();
+  EXPECT_FALSE(compose(message_kind::reminder, language::de, sample_facts(), env));
+  const auto reminder =
+      compose(message_kind::reminder, language::de, sample_facts(), sample_envelope());
+  ASSERT_TRUE(reminder);
+  EXPECT_NE(reminder->find("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), std::string::npos);
+  const auto login =
+      compose(message_kind::login_link, language::de, sample_facts(), sample_envelope());
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->find("List-Unsubscribe"), std::string::npos);
+}
+
+TEST(MailCompose, EveryKindHasGermanAndEnglishTextsWithAllPlaceholdersFilled) {
+  for (int k = 0; k <= static_cast<int>(message_kind::responsibles_message); ++k) {
+    const auto kind = static_cast<message_kind>(k);
+    for (const auto lang : {language::de, language::en}) {
+      const texts t = write_texts(kind, lang, sample_facts(lang), "Jürgen");
+      EXPECT_FALSE(t.subject.empty());
+      for (const std::string* s : {&t.subject, &t.text, &t.html}) {
+        EXPECT_EQ(s->find('{'), std::string::npos) << kind_name(kind) << ": " << *s;
+      }
+      EXPECT_NE(t.text.find(lang == language::de ? "Hallo Jürgen," : "Hello Jürgen,"),
+                std::string::npos);
+      EXPECT_NE(t.html.find(lang == language::de ? "lang=\"de\"" : "lang=\"en\""),
+                std::string::npos);
+    }
+  }
+}
+
+TEST(MailCompose, HtmlEscapesEverythingThatComesFromPeople) {
+  facts f = sample_facts();
+  f.event_title = "<script>alert(1)</script>";
+  const texts t = write_texts(message_kind::responsibles_message, language::de, f, "<b>Eve</b>");
+  EXPECT_EQ(t.html.find("<script>"), std::string::npos);
+  EXPECT_EQ(t.html.find("<b>Eve"), std::string::npos);
+  EXPECT_NE(t.html.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(t.html.find("Bitte bringt &lt;Snacks&gt; mit &amp; gute Laune.<br>"),
+            std::string::npos);
+  EXPECT_NE(t.text.find("Bitte bringt <Snacks> mit & gute Laune.\nBis bald!"), std::string::npos);
+}
+
+TEST(MailCompose, LinksMustBeWebLinks) {
+  facts f = sample_facts();
+  f.link = "javascript:alert(1)";
+  EXPECT_EQ(compose(message_kind::login_link, language::de, f, sample_envelope()).error().field,
+            "link");
+}
+
+TEST(MailCompose, WhenIsWrittenAsPeopleReadIt) {
+  EXPECT_EQ(format_when(local(2025, 12, 2, 19), false, language::de),
+            "Dienstag, 2. Dezember 2025, 19:00 Uhr");
+  EXPECT_EQ(format_when(local(2025, 12, 2, 19, 30), false, language::en),
+            "Tuesday, 2 December 2025, 7:30 pm");
+  EXPECT_EQ(format_when(local(2026, 3, 1), true, language::de), "Sonntag, 1. März 2026");
+  EXPECT_EQ(format_when(local(2026, 3, 1, 0, 5), false, language::en),
+            "Sunday, 1 March 2026, 12:05 am");
+}
+
+}  // namespace
+}  // namespace treffpunkt::notifications

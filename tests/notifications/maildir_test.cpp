@@ -1,0 +1,62 @@
+// The Maildir sink: every message in new/, whole, under a name of its own.
+#include <gtest/gtest.h>
+#include <notifications/maildir.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "mail_fixture.h"
+
+namespace treffpunkt::notifications {
+namespace {
+
+using namespace testing;
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Maildir, MessagesLandWholeInNewWithUniqueNames) {
+  scratch_dir dir;
+  maildir_sender sink(dir.path() / "mail");
+  std::vector<outgoing> batch;
+  for (int i = 0; i < 50; ++i) {
+    batch.push_back({"anna@example.org", "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n"});
+  }
+  std::vector<delivery> results[2];
+  std::thread a([&] { results[0] = sink.send(batch); });
+  std::thread b([&] { results[1] = sink.send(batch); });
+  a.join();
+  b.join();
+  for (const auto& rs : results) {
+    for (const auto& r : rs) EXPECT_EQ(r.status, delivery_status::sent) << r.detail;
+  }
+  std::set<std::string> names;
+  std::set<std::string> contents;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "mail" / "new")) {
+    names.insert(e.path().filename().string());
+    contents.insert(read_all(e.path()));
+  }
+  EXPECT_EQ(names.size(), 100U);
+  EXPECT_EQ(contents.size(), 50U);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() / "mail" / "tmp"));
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "mail" / "cur"));
+}
+
+TEST(Maildir, AFolderThatCannotBeWrittenIsATemporaryFailure) {
+  scratch_dir dir;
+  maildir_sender sink(dir.path() / "mail");
+  std::filesystem::remove_all(dir.path() / "mail" / "tmp");
+  const auto r = sink.send(std::vector<outgoing>{{"anna@example.org", "x"}});
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_EQ(r[0].status, delivery_status::temporary);
+  EXPECT_NE(r[0].detail.find("cannot create"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace treffpunkt::notifications
