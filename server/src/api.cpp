@@ -15,6 +15,7 @@
 
 #include "api_json.h"
 #include "auth.h"
+#include "personal_feed.h"
 #include "rate_limit.h"
 
 namespace treffpunkt::server {
@@ -26,6 +27,22 @@ namespace {
 /// The default window of GET .../occurrences, and the longest one asked for.
 constexpr date::days default_window{90};
 constexpr date::days longest_window{366};
+
+/// How long an API token made with POST /me/tokens is valid (as `treffpunkt token create`).
+constexpr std::chrono::seconds api_token_ttl = std::chrono::days(365);
+
+/// A token's id (storage::token_info::id): 16 lower-case hex digits.
+bool is_token_id(std::string_view id) {
+  return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+/// webcal:// is what phones and desktop calendar apps open as "subscribe".
+std::string webcal(std::string_view url) {
+  const auto colon = url.find("://");
+  return "webcal" + std::string(url.substr(colon == std::string_view::npos ? 0 : colon));
+}
 
 http_response json_response(unsigned status, const json::value& body) {
   return http_response::text(status, json::serialize(body) + "\n", "application/json");
@@ -176,6 +193,10 @@ const std::vector<route>& routes() {
       {{"events", "*", "occurrences", "*", "attendees"}, "GET, HEAD"},
       {{"me"}, "GET, HEAD"},
       {{"me", "reminders"}, "GET, HEAD, PUT"},
+      {{"me", "feed"}, "GET, HEAD"},
+      {{"me", "feed", "rotate"}, "POST"},
+      {{"me", "tokens"}, "GET, HEAD, POST"},
+      {{"me", "tokens", "*"}, "DELETE"},
   };
   return table;
 }
@@ -206,19 +227,26 @@ bool allows(std::string_view allow, std::string_view method) {
 class call {
  public:
   call(storage::store& store, const http_request& request, const caller& who, utc_seconds now,
-       rate_limiter& by_person, rate_limiter& by_address)
+       rate_limiter& by_person, rate_limiter& by_address, std::string_view base_url)
       : store_(store),
         request_(request),
         who_(who),
         now_(now),
         by_person_(by_person),
-        by_address_(by_address) {}
+        by_address_(by_address),
+        base_url_(base_url) {}
 
   http_response run(const std::vector<std::string_view>& p, std::string_view query) {
     if (p[0] == "units") return unit_routes(p, query);
     if (p[0] == "events") return event_routes(p);
     if (p.size() == 1) return me();
-    return route_method(request_) == "GET" ? reminders() : set_reminders();
+    const std::string_view method = route_method(request_);
+    if (p[1] == "feed") return p.size() == 2 ? feed_link() : rotate_feed();
+    if (p[1] == "tokens") {
+      if (p.size() == 3) return revoke_token(p[2]);
+      return method == "GET" ? tokens() : create_token();
+    }
+    return method == "GET" ? reminders() : set_reminders();
   }
 
  private:
@@ -531,12 +559,93 @@ class call {
     return reminders();
   }
 
+  // ---- personal feed ----------------------------------------------------------------------
+  json::object feed_json(const storage::issued_token& secret, bool made_now) const {
+    const std::string path = personal_feed_path(secret.raw);
+    const std::string url = std::string(base_url_) + path;
+    return json::object{{"path", path},
+                        {"url", url},
+                        {"webcal", webcal(url)},
+                        {"id", secret.id},
+                        {"new", made_now}};
+  }
+
+  /// The feed's link. The store keeps only a secret's hash, so the link can be shown only when
+  /// the secret is made: on the first call. Later calls say that there is one ("url": null);
+  /// POST .../rotate makes a new one (and the old link stops working).
+  http_response feed_link() const {
+    if (auto refused = need_person()) return *refused;
+    const auto existing = store_.list_tokens(who_.who->id, storage::token_kind::feed, now_);
+    if (!existing.empty()) {
+      return json_response(200, json::object{{"path", nullptr},
+                                             {"url", nullptr},
+                                             {"webcal", nullptr},
+                                             {"id", existing.front().id},
+                                             {"new", false},
+                                             {"created", utc_text(existing.front().created)}});
+    }
+    const auto secret =
+        store_.issue_token(storage::token_kind::feed, who_.who->id, feed_secret_ttl, now_);
+    auto out = feed_json(secret, true);
+    out["created"] = utc_text(now_);
+    return json_response(200, out);
+  }
+
+  http_response rotate_feed() const {
+    if (auto refused = need_person()) return *refused;
+    store_.revoke_tokens(who_.who->id, storage::token_kind::feed);
+    const auto secret =
+        store_.issue_token(storage::token_kind::feed, who_.who->id, feed_secret_ttl, now_);
+    auto out = feed_json(secret, true);
+    out["created"] = utc_text(now_);
+    return json_response(200, out);
+  }
+
+  // ---- API tokens -----------------------------------------------------------------------
+  http_response tokens() const {
+    if (auto refused = need_person()) return *refused;
+    json::array out;
+    for (const auto& t : store_.list_tokens(who_.who->id, storage::token_kind::api, now_)) {
+      out.emplace_back(json::object{
+          {"id", t.id}, {"created", utc_text(t.created)}, {"expires", utc_text(t.expires)}});
+    }
+    return json_response(200, json::object{{"tokens", std::move(out)}});
+  }
+
+  http_response create_token() const {
+    if (auto refused = need_person()) return *refused;
+    // No fields yet: an empty body or {} (anything else is refused, so that a client does
+    // not believe it chose a name or a lifetime).
+    if (!request_.body.empty()) {
+      auto body = read_body(request_);
+      if (!body) return error_response(body.error());
+      if (!body->empty()) {
+        const std::string field(body->begin()->key());
+        return error_response({422, "invalid", "unknown field " + field, field});
+      }
+    }
+    const auto t = store_.issue_token(storage::token_kind::api, who_.who->id, api_token_ttl, now_);
+    return json_response(201, json::object{{"id", t.id},
+                                           {"token", t.raw},
+                                           {"created", utc_text(now_)},
+                                           {"expires", utc_text(t.expires)}});
+  }
+
+  http_response revoke_token(std::string_view id) const {
+    if (auto refused = need_person()) return *refused;
+    if (!is_token_id(id) || !store_.revoke_token(who_.who->id, storage::token_kind::api, id)) {
+      return error_response(not_found("you have no API token " + std::string(id)));
+    }
+    return json_response(200, json::object{{"id", id}, {"revoked", true}});
+  }
+
   storage::store& store_;
   const http_request& request_;
   const caller& who_;
   utc_seconds now_;
   rate_limiter& by_person_;
   rate_limiter& by_address_;
+  std::string_view base_url_;
 };
 
 }  // namespace
@@ -548,7 +657,7 @@ api::api(storage::store& store, api_limits limits)
 
 api::~api() = default;
 
-http_response api::handle(const http_request& request, utc_seconds now) {
+http_response api::handle(const http_request& request, utc_seconds now, std::string_view base_url) {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -572,7 +681,7 @@ http_response api::handle(const http_request& request, utc_seconds now) {
   if (!who.valid) {
     return error_response({401, "unauthenticated", "unknown or expired credentials", {}});
   }
-  call c(store_, request, who, now, *rsvps_by_person_, *rsvps_by_address_);
+  call c(store_, request, who, now, *rsvps_by_person_, *rsvps_by_address_, base_url);
   return c.run(parts, query);
 }
 

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "metrics.h"
+#include "personal_feed.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -91,7 +92,8 @@ app::app(storage::store& store, app_options options)
       options_(std::move(options)),
       site_(std::make_unique<site>(
           store, options_.base_url.empty() ? options_.default_base_url : options_.base_url)),
-      api_(store),
+      api_(store, options_.limits),
+      personal_feeds_(std::make_unique<personal_feeds>(store)),
       metrics_(std::make_unique<metrics>()) {}
 
 app::~app() = default;
@@ -123,7 +125,8 @@ site& app::site_for(const http_request& request) {
 }
 
 http_response app::metrics_page() const {
-  cache_counts cache{site_->cache_hits(), site_->renders()};
+  cache_counts cache{site_->cache_hits() + personal_feeds_->cache_hits(),
+                     site_->renders() + personal_feeds_->renders()};
   {
     const std::lock_guard lock(proxied_mutex_);
     for (const auto& [base, s] : proxied_) {
@@ -139,10 +142,11 @@ http_response app::handle(const http_request& request) {
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   try {
     if (request.target.starts_with("/api/v1/") || request.target == "/api/v1") {
-      return api_.handle(request, now);
+      return api_.handle(request, now, site_for(request).base_url());
     }
     const std::string_view path =
         std::string_view(request.target).substr(0, request.target.find('?'));
+    if (path.starts_with("/feeds/")) return personal_feeds_->handle(request, path, now);
     if (path == "/metrics" && (request.method == "GET" || request.method == "HEAD")) {
       return metrics_page();
     }

@@ -121,6 +121,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.default_base_url = "http://" + host + ":" + std::to_string(port);
           app_config.trust_proxy = options.trust_proxy;
           app_config.access_log = config.access_log;
+          app_config.limits = config.limits;
           published = std::make_unique<app>(*store, std::move(app_config));
           out << "treffpunkt " << version << " listening on http://" << host << ":" << port
               << " with " << store->units().size() << " units from " << config.data_dir

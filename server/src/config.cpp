@@ -51,6 +51,13 @@ std::optional<std::string> set_seconds(std::chrono::seconds& field, std::string_
   return std::nullopt;
 }
 
+std::optional<std::string> set_per_minute(int& field, std::string_view text) {
+  const auto n = parse_number(text, 0, 1000000);
+  if (!n) return "a number per minute from 0 (off) to 1000000";
+  field = static_cast<int>(*n);
+  return std::nullopt;
+}
+
 std::optional<std::string> set_bool(bool& field, std::string_view text) {
   const auto b = parse_bool(text);
   if (!b) return "true or false";
@@ -138,6 +145,18 @@ const std::vector<option>& options() {
        }},
       {"access-log", "", kind::boolean, "one line per request on stderr (default true)",
        [](serve_config& c, std::string_view text) { return set_bool(c.access_log, text); }},
+      {"rsvp-limit-per-person", "N", kind::integer,
+       "RSVPs one person may write per minute (a burst of N, then one every 60/N seconds; "
+       "default 30; 0 turns the limit off)",
+       [](serve_config& c, std::string_view text) {
+         return set_per_minute(c.limits.rsvps_per_person_per_minute, text);
+       }},
+      {"rsvp-limit-per-address", "N", kind::integer,
+       "RSVPs one client address may write per minute, all people together (default 300; 0 "
+       "turns the limit off)",
+       [](serve_config& c, std::string_view text) {
+         return set_per_minute(c.limits.rsvps_per_address_per_minute, text);
+       }},
       {"smtp", "URL", kind::text, "accepted; mail arrives with the notifications",
        [](serve_config& c, std::string_view text) -> std::optional<std::string> {
          c.smtp = std::string(text);

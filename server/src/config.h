@@ -3,6 +3,7 @@
 /// TREFFPUNKT_* environment variables, then flags; a later source wins. Every option has one
 /// name in each: --trust-proxy, TREFFPUNKT_TRUST_PROXY, trust_proxy.
 
+#include <server/api.h>
 #include <server/http_server.h>
 
 #include <functional>
@@ -21,6 +22,7 @@ struct serve_config {
   std::string smtp;
   bool demo = false;
   bool access_log = true;
+  api_limits limits;  ///< RSVP rate limits (per minute; 0 turns one off)
 };
 
 /// Looks up an environment variable (std::getenv in the program, a map in tests).

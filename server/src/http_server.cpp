@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -26,25 +27,82 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
-/// One client connection. Shared with the handlers that may outlive a step of the session
-/// (the read deadline, the stop signal); everything in it is touched only on its strand.
-struct connection : std::enable_shared_from_this<connection> {
-  explicit connection(tcp::socket socket)
-      : stream(std::move(socket)), deadline(stream.get_executor()) {}
+using clock = std::chrono::steady_clock;
 
-  beast::tcp_stream stream;
+/// What a connection's coroutine is suspended in; the deadline timer acts on it.
+enum class phase { reading, writing, lingering, done };
+
+/// One client connection. Every part of it is touched only by the thread that runs its
+/// io_context (one thread per io_context), so it needs no strand and no lock; it is shared
+/// with the handlers that may outlive a step of the session (the deadline timer, the stop).
+struct connection : std::enable_shared_from_this<connection> {
+  explicit connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+  tcp::socket socket;
   beast::flat_buffer buffer;
   std::optional<http::request_parser<http::string_body>> parser;
-  /// Our own read deadline: tcp_stream's timeout closes the socket, which would leave no way
-  /// to answer 408.
-  asio::steady_timer deadline;
-  std::uint64_t read_generation = 0;
-  bool reading = false;
+  /// Reused from request to request, so that its strings keep their capacity.
+  http_request plain;
+
+  /// The deadline of the current read or write. Our own rather than tcp_stream's: that one
+  /// closes the socket on expiry (leaving no way to answer 408), and it re-arms a timer for
+  /// every operation. Here the hot path only stores a time point: `timer` waits for the
+  /// earliest deadline it has been told of and, when it fires, re-arms itself for a later
+  /// one (see on_timer), so a keep-alive connection touches the timer queue about once per
+  /// timeout period instead of twice per request.
+  clock::time_point deadline{};
+  phase state = phase::reading;
+  asio::steady_timer timer;
+  bool timer_armed = false;
+  clock::time_point timer_expiry{};
+  /// Tells a cancelled wait (re-armed earlier, or the session ended) from the current one.
+  std::uint64_t timer_generation = 0;
   bool timed_out = false;
 
   /// True while waiting for a request of which no byte has arrived: safe to drop on stop.
-  bool idle() const { return reading && buffer.size() == 0 && (!parser || !parser->got_some()); }
+  bool idle() const {
+    return state == phase::reading && buffer.size() == 0 && (!parser || !parser->got_some());
+  }
 };
+
+void on_timer(connection& c);
+
+void arm_timer(connection& c, clock::time_point at) {
+  c.timer_armed = true;
+  c.timer_expiry = at;
+  const auto generation = ++c.timer_generation;
+  c.timer.expires_at(at);  // cancels a pending wait, whose handler then sees a stale generation
+  c.timer.async_wait([self = c.shared_from_this(), generation](beast::error_code ec) {
+    if (ec || self->timer_generation != generation) return;
+    self->timer_armed = false;
+    on_timer(*self);
+  });
+}
+
+/// Sets the deadline of the operation about to start. The timer is re-armed only when this
+/// deadline is earlier than the one it waits for (an error answer's 5 s, lingering's 2 s);
+/// the usual later deadline of the next request costs nothing here.
+void set_deadline(connection& c, phase p, clock::duration timeout) {
+  c.state = p;
+  c.deadline = clock::now() + timeout;
+  if (c.timer_armed && c.timer_expiry <= c.deadline) return;
+  arm_timer(c, c.deadline);
+}
+
+/// The timer fired: either the operation in progress is late, or the deadline moved on since
+/// the timer was armed, and it waits again. A late read is cancelled with `timed_out` set and
+/// the socket left open, so that a 408 can still be written; a late write is cancelled, which
+/// ends the session.
+void on_timer(connection& c) {
+  if (c.state == phase::done) return;
+  if (clock::now() < c.deadline) {
+    arm_timer(c, c.deadline);
+    return;
+  }
+  if (c.state == phase::reading) c.timed_out = true;
+  beast::error_code ignored;
+  c.socket.cancel(ignored);
+}
 
 struct shared_state {
   shared_state(const server_options& o, request_handler h, request_observer ob)
@@ -55,6 +113,7 @@ struct shared_state {
   request_observer observer;
   std::atomic<bool> stopping{false};
 
+  /// Taken once when a connection opens and once when it closes, never per request.
   std::mutex mutex;
   std::unordered_map<const connection*, std::weak_ptr<connection>> connections;
 
@@ -123,21 +182,10 @@ http::response<http::string_body> error_response(http::status status, std::strin
 /// Reads one request into `c.parser` with a deadline. A timeout cancels the read (and sets
 /// `timed_out`) but leaves the socket open, so that a 408 can still be written.
 asio::awaitable<beast::error_code> read_request(connection& c, std::chrono::seconds timeout) {
-  const auto generation = ++c.read_generation;
   c.timed_out = false;
-  c.stream.expires_never();
-  c.deadline.expires_after(timeout);
-  c.deadline.async_wait([self = c.shared_from_this(), generation](beast::error_code ec) {
-    // A wait that completed just as the read did is stale: the generation tells.
-    if (ec || !self->reading || self->read_generation != generation) return;
-    self->timed_out = true;
-    beast::error_code ignored;
-    self->stream.socket().cancel(ignored);
-  });
-  c.reading = true;
-  auto [ec, n] = co_await http::async_read(c.stream, c.buffer, *c.parser, use_tuple);
-  c.reading = false;
-  c.deadline.cancel();
+  set_deadline(c, phase::reading, timeout);
+  auto [ec, n] = co_await http::async_read(c.socket, c.buffer, *c.parser, use_tuple);
+  c.state = phase::writing;  // the deadline of the answer is set before it is written
   co_return ec;
 }
 
@@ -169,33 +217,108 @@ std::optional<http::response<http::string_body>> answer_read_error(const connect
 /// (RFC 9112 §9.6). So stop sending and read what still comes, for a short while.
 asio::awaitable<void> linger_close(connection& c) {
   beast::error_code ec;
-  c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c.socket.shutdown(tcp::socket::shutdown_send, ec);
   std::array<char, 16 * 1024> scratch{};
   std::size_t drained = 0;
-  c.stream.expires_after(std::chrono::seconds(2));
+  set_deadline(c, phase::lingering, std::chrono::seconds(2));
   while (!ec && drained < 8 * 1024 * 1024) {
     std::size_t n = 0;
-    std::tie(ec, n) = co_await c.stream.async_read_some(asio::buffer(scratch), use_tuple);
+    std::tie(ec, n) = co_await c.socket.async_read_some(asio::buffer(scratch), use_tuple);
     drained += n;
   }
+}
+
+/// Copies what routes use out of the parsed request into `plain`, reusing its strings.
+void fill_request(http_request& plain, http::request<http::string_body>& req,
+                  const std::string& remote, bool trust_proxy) {
+  const auto field = [&req](auto name) -> std::string_view {
+    // find() rather than operator[]: no empty string_view object built for absent fields
+    const auto found = req.find(name);
+    if (found == req.end()) return {};
+    const auto value = found->value();
+    return {value.data(), value.size()};
+  };
+  plain.method.assign(req.method_string());
+  plain.target.assign(req.target());
+  plain.host.assign(field(http::field::host));
+  plain.if_none_match.assign(field(http::field::if_none_match));
+  plain.if_modified_since.assign(field(http::field::if_modified_since));
+  plain.authorization.assign(field(http::field::authorization));
+  plain.cookie.assign(field(http::field::cookie));
+  plain.content_type.assign(field(http::field::content_type));
+  plain.accept_language.assign(field(http::field::accept_language));
+  plain.forwarded_for.assign(field("X-Forwarded-For"));
+  plain.forwarded_proto.assign(field("X-Forwarded-Proto"));
+  plain.forwarded_host.assign(field("X-Forwarded-Host"));
+  if (trust_proxy) {
+    plain.remote_address = client_address(remote, plain.forwarded_for);
+  } else {
+    plain.remote_address.assign(remote);
+  }
+  plain.body = std::move(req.body());
+}
+
+/// Writes a response whose head the route built in advance (a cached feed): the head, the
+/// end of the head, and the shared body, in one gather write. No Beast fields, no formatting.
+/// The prebuilt head says HTTP/1.1, also to an HTTP/1.0 client (RFC 9112 §2.3: the highest
+/// version we conform to), which then needs to be told about keep-alive.
+asio::awaitable<beast::error_code> write_prebuilt(connection& c, const http_response& answer,
+                                                  bool head_only, bool keep_alive,
+                                                  unsigned version) {
+  using namespace std::string_view_literals;
+  const std::string_view end = !keep_alive    ? "Connection: close\r\n\r\n"sv
+                               : version < 11 ? "Connection: keep-alive\r\n\r\n"sv
+                                              : "\r\n"sv;
+  std::array<asio::const_buffer, 3> buffers{
+      asio::buffer(*answer.prebuilt_head), asio::buffer(end.data(), end.size()),
+      head_only || !answer.body ? asio::const_buffer()
+                                : asio::buffer(answer.body->data(), answer.body->size())};
+  auto [ec, n] = co_await asio::async_write(c.socket, buffers, use_tuple);
+  co_return ec;
+}
+
+/// Writes any other response through Beast. The body is shared with the route (a cached
+/// page); span_body sends it without a copy while `answer` keeps it alive.
+asio::awaitable<beast::error_code> write_with_beast(connection& c, const http_response& answer,
+                                                    bool head_only, bool keep_alive,
+                                                    unsigned version) {
+  http::response<http::span_body<const char>> res;
+  res.version(version);
+  res.result(answer.status);
+  res.set(http::field::server, "treffpunkt");
+  res.set(http::field::content_type, answer.content_type);
+  for (const auto& [name, value] : answer.headers) res.set(name, value);
+  if (answer.body) res.body() = {answer.body->data(), answer.body->size()};
+  res.keep_alive(keep_alive);
+  res.content_length(answer.body ? answer.body->size() : 0);
+  if (head_only) {
+    http::response_serializer<http::span_body<const char>> sr{res};
+    auto [ec, n] = co_await http::async_write_header(c.socket, sr, use_tuple);
+    co_return ec;
+  }
+  auto [ec, n] = co_await http::async_write(c.socket, res, use_tuple);
+  co_return ec;
 }
 
 asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& state) {
   const registration registered{state, conn};
   beast::error_code peer_ec;
-  const auto peer = conn->stream.socket().remote_endpoint(peer_ec);
+  const auto peer = conn->socket.remote_endpoint(peer_ec);
   const std::string remote = peer_ec ? std::string() : peer.address().to_string();
+  // Small answers go out at once; wrk and calendar clients wait for each before the next.
+  beast::error_code ignored;
+  conn->socket.set_option(tcp::no_delay(true), ignored);
   for (;;) {
     // Stopping: a request already (partly) received is still served, no new one is waited for.
     if (state.stopping && conn->buffer.size() == 0) break;
     auto& parser = conn->parser.emplace();
     parser.header_limit(static_cast<std::uint32_t>(state.options.header_limit));
     parser.body_limit(state.options.body_limit);
-    const auto read_started = std::chrono::steady_clock::now();
+    const auto read_started = clock::now();
     if (const auto ec = co_await read_request(*conn, state.options.read_timeout)) {
       if (auto answer = answer_read_error(*conn, ec)) {
-        conn->stream.expires_after(std::chrono::seconds(5));
-        co_await http::async_write(conn->stream, *answer, use_tuple);
+        set_deadline(*conn, phase::writing, std::chrono::seconds(5));
+        co_await http::async_write(conn->socket, *answer, use_tuple);
         http_request unread;
         unread.method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
         unread.target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
@@ -206,24 +329,10 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
       break;
     }
 
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = clock::now();
     auto& req = parser.get();
-    http_request plain;
-    plain.method = std::string(req.method_string());
-    plain.target = std::string(req.target());
-    plain.host = std::string(req[http::field::host]);
-    plain.if_none_match = std::string(req[http::field::if_none_match]);
-    plain.if_modified_since = std::string(req[http::field::if_modified_since]);
-    plain.authorization = std::string(req[http::field::authorization]);
-    plain.cookie = std::string(req[http::field::cookie]);
-    plain.content_type = std::string(req[http::field::content_type]);
-    plain.accept_language = std::string(req[http::field::accept_language]);
-    plain.forwarded_for = std::string(req["X-Forwarded-For"]);
-    plain.forwarded_proto = std::string(req["X-Forwarded-Proto"]);
-    plain.forwarded_host = std::string(req["X-Forwarded-Host"]);
-    plain.remote_address =
-        state.options.trust_proxy ? client_address(remote, plain.forwarded_for) : remote;
-    plain.body = std::move(req.body());
+    auto& plain = conn->plain;
+    fill_request(plain, req, remote, state.options.trust_proxy);
 
     http_response answer;
     try {
@@ -234,54 +343,54 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
       answer = http_response::text(500, "internal error\n");
     }
 
-    // The body is shared with the feed cache; span_body sends it without a copy while the
-    // shared_ptr in `answer` keeps it alive until the write completes.
-    http::response<http::span_body<const char>> res;
-    res.version(req.version());
-    res.result(answer.status);
-    res.set(http::field::server, "treffpunkt");
-    res.set(http::field::content_type, answer.content_type);
-    for (const auto& [name, value] : answer.headers) res.set(name, value);
-    const std::size_t size = answer.body ? answer.body->size() : 0;
-    if (answer.body) res.body() = {answer.body->data(), answer.body->size()};
     const bool keep_alive = req.keep_alive() && !state.stopping;
-    res.keep_alive(keep_alive);
-    res.content_length(size);
-    const bool head = req.method() == http::verb::head;
-    conn->stream.expires_after(state.options.write_timeout);
-    beast::error_code write_ec;
-    if (head) {
-      http::response_serializer<http::span_body<const char>> sr{res};
-      auto [wec, wn] = co_await http::async_write_header(conn->stream, sr, use_tuple);
-      write_ec = wec;
-    } else {
-      auto [wec, wn] = co_await http::async_write(conn->stream, res, use_tuple);
-      write_ec = wec;
-    }
-    observe(state, plain, answer.status, head ? 0 : size, started);
+    const bool head_only = req.method() == http::verb::head;
+    set_deadline(*conn, phase::writing, state.options.write_timeout);
+    const auto write_ec =
+        answer.prebuilt_head
+            ? co_await write_prebuilt(*conn, answer, head_only, keep_alive, req.version())
+            : co_await write_with_beast(*conn, answer, head_only, keep_alive, req.version());
+    const std::size_t size = answer.body ? answer.body->size() : 0;
+    observe(state, plain, answer.status, head_only ? 0 : size, started);
     if (write_ec || !keep_alive) break;
   }
-  conn->deadline.cancel();
-  beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->state = phase::done;
+  conn->timer.cancel();  // its pending wait holds `conn`: let it go
+  conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> listen(tcp::acceptor& acceptor, shared_state& state) {
+/// One io_context per io thread: a connection lives on one of them for its whole life, so
+/// its handlers never race and need no strand, and the threads share no scheduler lock and
+/// no epoll set (one shared io_context made both threads wake each other per request).
+struct worker {
+  asio::io_context ioc{1};  // concurrency hint 1: run by exactly one thread
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running =
+      asio::make_work_guard(ioc);  // no connections yet is no reason for run() to return
+};
+
+/// Accepts on the first worker's thread and hands the connections to the workers in turn:
+/// round-robin balances wrk's (and browsers') long-lived keep-alive connections evenly, which
+/// SO_REUSEPORT's hash of the peer address does not for a few dozen connections.
+asio::awaitable<void> listen(tcp::acceptor& acceptor, shared_state& state,
+                             std::vector<std::unique_ptr<worker>>& workers) {
+  std::size_t next = 0;
   for (;;) {
-    auto [ec, socket] =
-        co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), use_tuple);
+    auto& target = *workers[next];
+    next = (next + 1) % workers.size();
+    // The new socket is registered with the target's io_context right away.
+    auto [ec, socket] = co_await acceptor.async_accept(target.ioc, use_tuple);
     if (ec) {
       if (state.stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // e.g. too many open files: keep serving the others
     }
     auto conn = std::make_shared<connection>(std::move(socket));
-    auto executor = conn->stream.get_executor();
-    asio::co_spawn(executor, session(std::move(conn), state), asio::detached);
+    asio::co_spawn(target.ioc, session(std::move(conn), state), asio::detached);
   }
 }
 
 /// Drops every connection that waits for a request of which nothing has arrived yet; the
-/// others finish their request (and then close, as `stopping` is set).
+/// others finish their request (and then close, as `stopping` is set). Each check runs on the
+/// connection's own thread.
 void close_idle_connections(shared_state& state) {
   std::vector<std::shared_ptr<connection>> open;
   {
@@ -291,11 +400,11 @@ void close_idle_connections(shared_state& state) {
     }
   }
   for (auto& c : open) {
-    auto executor = c->stream.get_executor();
+    auto executor = c->socket.get_executor();
     asio::post(executor, [c = std::move(c)] {
       if (!c->idle()) return;
       beast::error_code ignored;
-      c->stream.socket().cancel(ignored);
+      c->socket.cancel(ignored);
     });
   }
 }
@@ -307,12 +416,13 @@ int run_http_server(const server_options& options, request_handler handler,
                     request_observer observer) {
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  // Declared before the io_context: sessions still pending when it is destroyed refer to it.
+  // Declared before the io_contexts: sessions still pending when they are destroyed refer to it.
   shared_state state{options, std::move(handler), std::move(observer)};
-  asio::io_context ioc{static_cast<int>(threads)};
+  std::vector<std::unique_ptr<worker>> workers;
+  for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<worker>());
+  auto& main_ioc = workers.front()->ioc;  // runs on this thread: acceptor, signals, drain
 
-  // The acceptor lives on a strand: the signal handler closes it from another thread.
-  tcp::acceptor acceptor{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{main_ioc};
   const tcp::endpoint endpoint{asio::ip::make_address(options.address), options.port};
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -320,16 +430,23 @@ int run_http_server(const server_options& options, request_handler handler,
   acceptor.listen(asio::socket_base::max_listen_connections);
   if (ready) ready(acceptor.local_endpoint().port());
 
-  asio::co_spawn(acceptor.get_executor(), listen(acceptor, state), asio::detached);
+  asio::co_spawn(main_ioc, listen(acceptor, state, workers), asio::detached);
 
   // Graceful stop: no new connections, idle keep-alive connections are dropped at once,
-  // requests in flight finish (for at most shutdown_timeout), then the io threads stop.
-  asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  asio::steady_timer drain{ioc};
-  std::chrono::steady_clock::time_point give_up;
+  // requests in flight finish (for at most shutdown_timeout), then the io threads stop. All of
+  // it runs on the main thread, the acceptor's, so closing the acceptor needs no strand.
+  asio::signal_set signals{main_ioc, SIGINT, SIGTERM};
+  asio::steady_timer drain{main_ioc};
+  clock::time_point give_up;
+  const auto stop_all = [&] {
+    for (auto& w : workers) {
+      w->keep_running.reset();
+      w->ioc.stop();
+    }
+  };
   std::function<void()> wait_for_drain = [&] {
-    if (state.open_connections() == 0 || std::chrono::steady_clock::now() >= give_up) {
-      ioc.stop();
+    if (state.open_connections() == 0 || clock::now() >= give_up) {
+      stop_all();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(10));
@@ -338,19 +455,19 @@ int run_http_server(const server_options& options, request_handler handler,
   signals.async_wait([&](beast::error_code ec, int) {
     if (ec) return;
     state.stopping = true;
-    give_up = std::chrono::steady_clock::now() + options.shutdown_timeout;
-    asio::dispatch(acceptor.get_executor(), [&] {
-      beast::error_code ignored;
-      acceptor.close(ignored);
-    });
+    give_up = clock::now() + options.shutdown_timeout;
+    beast::error_code ignored;
+    acceptor.close(ignored);
     close_idle_connections(state);
     wait_for_drain();
   });
 
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  for (unsigned i = 1; i < threads; ++i) {
+    pool.emplace_back([&ioc = workers[i]->ioc] { ioc.run(); });
+  }
+  main_ioc.run();
   for (auto& t : pool) t.join();
   return 0;
 }

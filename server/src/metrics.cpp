@@ -42,31 +42,39 @@ std::string api_pattern(std::string_view rest) {
   return pattern;
 }
 
-std::size_t fixed_index(std::string_view pattern) {
-  return static_cast<std::size_t>(std::find(fixed_patterns.begin(), fixed_patterns.end(), pattern) -
-                                  fixed_patterns.begin());
-}
+constexpr std::size_t api_route = fixed_patterns.size();
 
-}  // namespace
+std::string_view without_query(std::string_view path) { return path.substr(0, path.find('?')); }
 
-std::string route_pattern(std::string_view path) {
-  if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  if (path == "/" || path == "/healthz" || path == "/metrics" || path == "/calendar.ics") {
-    return std::string(path);
-  }
+/// The index in `fixed_patterns` of the path's route, or `api_route`: found without building
+/// the pattern string, as this runs once per request.
+std::size_t fixed_route(std::string_view path) {
+  path = without_query(path);
+  if (path == "/") return 0;
+  if (path == "/healthz") return 1;
+  if (path == "/metrics") return 2;
+  if (path == "/calendar.ics") return 3;
   if (path.ends_with(".ics")) {
     const auto inner = path.substr(0, path.size() - 4);
     const auto slash = inner.rfind('/');
     if (slash != 0 && slash != std::string_view::npos) {
       const auto prefix = inner.substr(0, slash);
-      if (prefix == "/units") return "/units/{slug}.ics";
-      if (prefix == "/events") return "/events/{id}.ics";
-      if (prefix == "/feeds") return "/feeds/{secret}.ics";
+      if (prefix == "/units") return 4;
+      if (prefix == "/events") return 5;
+      if (prefix == "/feeds") return 6;
     }
   }
+  if (path == "/api/v1" || path.starts_with("/api/v1/")) return api_route;
+  return other_route;
+}
+
+}  // namespace
+
+std::string route_pattern(std::string_view path) {
+  if (const auto i = fixed_route(path); i != api_route) return std::string(fixed_patterns[i]);
+  path = without_query(path);
   if (path == "/api/v1") return "/api/v1";
-  if (path.starts_with("/api/v1/")) return api_pattern(path.substr(8));
-  return "{other}";
+  return api_pattern(path.substr(8));
 }
 
 metrics::metrics() = default;
@@ -74,8 +82,8 @@ metrics::~metrics() = default;
 
 metrics::route_counts& metrics::counts_for(std::string_view method, std::string_view path) {
   if (method == "-") return fixed_[unread_route];
+  if (const auto i = fixed_route(path); i != api_route) return fixed_[i];
   const std::string pattern = route_pattern(path);
-  if (const auto i = fixed_index(pattern); i < fixed_.size()) return fixed_[i];
   const std::lock_guard lock(mutex_);
   if (const auto found = api_.find(pattern); found != api_.end()) return *found->second;
   if (api_.size() >= max_api_patterns) return fixed_[other_route];

@@ -8,47 +8,14 @@
 #include <iterator>
 #include <optional>
 #include <span>
-#include <sstream>
+
+#include "feed_response.h"
 
 namespace treffpunkt::server {
 namespace {
 
 using calendar::event;
 using calendar::utc_seconds;
-
-/// FNV-1a over the bytes: the same feed gives the same ETag in every process, so caches behind
-/// several instances agree.
-std::string strong_etag(std::string_view bytes) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  char hex[17] = {};
-  std::to_chars(hex, hex + 16, h, 16);
-  std::string digits(hex);
-  return "\"" + std::string(16 - digits.size(), '0') + digits + "\"";
-}
-
-/// RFC 9110 §5.6.7 IMF-fixdate.
-std::string http_date(utc_seconds t) { return date::format("%a, %d %b %Y %H:%M:%S GMT", t); }
-
-rendered make_rendered(std::string body, utc_seconds newest) {
-  rendered f;
-  f.etag = strong_etag(body);
-  f.last_modified = http_date(newest);
-  f.body = std::make_shared<const std::string>(std::move(body));
-  return f;
-}
-
-utc_seconds newest_change(std::span<const event* const> events) {
-  utc_seconds newest{};
-  for (const event* e : events) {
-    newest = std::max(newest, e->last_modified);
-    for (const auto& o : e->overrides) newest = std::max(newest, o.last_modified);
-  }
-  return newest;
-}
 
 rendered render_feed(const calendar::feed_info& info, std::span<const event> events,
                      utc_seconds now) {
@@ -120,65 +87,37 @@ std::string make_home(storage::store& store, const std::string& base) {
   return html;
 }
 
-bool etag_matches(std::string_view header, std::string_view etag) {
-  // RFC 9110 §13.1.2: "*" or a comma-separated list; weak comparison for If-None-Match.
-  while (!header.empty()) {
-    const auto comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item.starts_with("W/")) item.remove_prefix(2);
-    if (item == "*" || item == etag) return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-std::optional<utc_seconds> parse_http_date(const std::string& text) {
-  std::istringstream in(text);
-  utc_seconds t;
-  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", t);
-  if (in.fail()) return std::nullopt;
-  return t;
-}
-
-http_response serve_feed(const http_request& request, const rendered& feed) {
-  http_response r;
-  r.content_type = "text/calendar; charset=utf-8";
-  r.headers = {{"ETag", feed.etag},
-               {"Last-Modified", feed.last_modified},
-               {"Cache-Control", "public, max-age=300"}};
-  bool not_modified = false;
-  if (!request.if_none_match.empty()) {
-    not_modified = etag_matches(request.if_none_match, feed.etag);
-  } else if (!request.if_modified_since.empty()) {
-    // RFC 9110 §13.1.3: only when If-None-Match is absent.
-    const auto since = parse_http_date(request.if_modified_since);
-    const auto modified = parse_http_date(feed.last_modified);
-    not_modified = since && modified && *modified <= *since;
-  }
-  if (not_modified) {
-    r.status = 304;
-    return r;
-  }
-  r.body = feed.body;
-  return r;
-}
-
 }  // namespace
 
 site::site(storage::store& store, std::string base_url)
     : store_(store), base_url_(std::move(base_url)) {}
 
-std::uint64_t site::renders() const {
-  const std::lock_guard lock(mutex_);
-  return renders_;
-}
+std::uint64_t site::renders() const { return renders_.load(std::memory_order_relaxed); }
 
-std::uint64_t site::cache_hits() const {
-  const std::lock_guard lock(mutex_);
-  return hits_;
+std::uint64_t site::cache_hits() const { return hits_.load(std::memory_order_relaxed); }
+
+template <class F>
+std::shared_ptr<const rendered> site::fresh_or(std::string_view path, utc_seconds now,
+                                               F&& revalidate) {
+  // The stamp is read before the store is: a write that commits in between moves it, so
+  // what we remember below under the older stamp is revalidated by the next request.
+  const auto stamp = store_.change_stamp();
+  const auto day = date::floor<date::days>(now);
+  {
+    const std::shared_lock lock(fresh_mutex_);
+    if (const auto found = fresh_.find(path);
+        found != fresh_.end() && found->second.stamp == stamp && found->second.day == day) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return found->second.value;
+    }
+  }
+  auto value = std::forward<F>(revalidate)();
+  if (!value) return value;  // unknown unit or event: not remembered, so the map stays small
+  const std::unique_lock lock(fresh_mutex_);
+  auto& e = fresh_[std::string(path)];
+  // A thread that read an older stamp must not push back a newer entry.
+  if (!e.value || e.stamp <= stamp) e = fresh_entry{stamp, day, value};
+  return value;
 }
 
 std::shared_ptr<const rendered> site::cached(const std::string& key, std::int64_t version,
@@ -192,24 +131,31 @@ std::shared_ptr<const rendered> site::cached(const std::string& key, std::int64_
     e.value = std::make_shared<const rendered>(render());
     e.version = version;
     e.day = day;
-    ++renders_;
+    renders_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    ++hits_;
+    hits_.fetch_add(1, std::memory_order_relaxed);
   }
   return e.value;
 }
 
-std::shared_ptr<const rendered> site::unit_feed(std::string_view slug, utc_seconds now) {
-  const auto u = store_.unit_by_slug(slug);
-  if (!u) return nullptr;
-  return cached("unit:" + u->slug, store_.unit_version(u->id), now, [&] {
-    const calendar::feed_info info{u->name, u->description, u->colour,
-                                   base_url_ + "/units/" + u->slug + ".ics"};
-    return render_feed(info, store_.events_of_unit(u->id), now);
+std::shared_ptr<const rendered> site::unit_feed(std::string_view path, std::string_view slug,
+                                                utc_seconds now) {
+  return fresh_or(path, now, [&]() -> std::shared_ptr<const rendered> {
+    const auto u = store_.unit_by_slug(slug);
+    if (!u) return nullptr;
+    return cached("unit:" + u->slug, store_.unit_version(u->id), now, [&] {
+      const calendar::feed_info info{u->name, u->description, u->colour,
+                                     base_url_ + "/units/" + u->slug + ".ics"};
+      return render_feed(info, store_.events_of_unit(u->id), now);
+    });
   });
 }
 
-std::shared_ptr<const rendered> site::all_units_feed(utc_seconds now) {
+std::shared_ptr<const rendered> site::all_units_feed(std::string_view path, utc_seconds now) {
+  return fresh_or(path, now, [&] { return all_units_feed_uncached(now); });
+}
+
+std::shared_ptr<const rendered> site::all_units_feed_uncached(utc_seconds now) {
   return cached("all", store_.data_version(), now, [&] {
     std::vector<event> everything;
     for (const auto& u : store_.units()) {
@@ -221,12 +167,15 @@ std::shared_ptr<const rendered> site::all_units_feed(utc_seconds now) {
   });
 }
 
-std::shared_ptr<const rendered> site::event_feed(calendar::event_id id, utc_seconds now) {
-  const auto e = store_.event_by_id(id);
-  if (!e) return nullptr;
-  return cached("event:" + std::to_string(id.value), store_.unit_version(e->unit), now, [&] {
-    const event* one[] = {&*e};
-    return make_rendered(calendar::write_event(*e), newest_change(one));
+std::shared_ptr<const rendered> site::event_feed(std::string_view path, calendar::event_id id,
+                                                 utc_seconds now) {
+  return fresh_or(path, now, [&]() -> std::shared_ptr<const rendered> {
+    const auto e = store_.event_by_id(id);
+    if (!e) return nullptr;
+    return cached("event:" + std::to_string(id.value), store_.unit_version(e->unit), now, [&] {
+      const event* one[] = {&*e};
+      return make_rendered(calendar::write_event(*e), newest_change(one));
+    });
   });
 }
 
@@ -254,18 +203,18 @@ http_response site::handle(const http_request& request, utc_seconds now) {
     r.body = home_page(now)->body;
     return r;
   }
-  if (path == "/calendar.ics") return serve_feed(request, *all_units_feed(now));
+  if (path == "/calendar.ics") return answer_feed(request, *all_units_feed(path, now));
   if (path.starts_with("/units/") && path.ends_with(".ics")) {
     const auto slug = path.substr(7, path.size() - 7 - 4);
-    if (const auto feed = unit_feed(slug, now)) return serve_feed(request, *feed);
+    if (const auto feed = unit_feed(path, slug, now)) return answer_feed(request, *feed);
   }
   if (path.starts_with("/events/") && path.ends_with(".ics")) {
     const auto digits = path.substr(8, path.size() - 8 - 4);
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
     if (ec == std::errc{} && end == digits.data() + digits.size() && !digits.empty()) {
-      if (const auto feed = event_feed(calendar::event_id{id}, now)) {
-        return serve_feed(request, *feed);
+      if (const auto feed = event_feed(path, calendar::event_id{id}, now)) {
+        return answer_feed(request, *feed);
       }
     }
   }

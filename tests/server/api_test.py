@@ -536,6 +536,11 @@ class ApiTest(unittest.TestCase):
             ("GET reminders", anyone, lambda e, k: ("GET", "/api/v1/me/reminders", None)),
             ("PUT reminders", anyone,
              lambda e, k: ("PUT", "/api/v1/me/reminders", {"reminders": [1440]})),
+            ("GET feed link", anyone, lambda e, k: ("GET", "/api/v1/me/feed", None)),
+            ("POST feed rotate", anyone,
+             lambda e, k: ("POST", "/api/v1/me/feed/rotate", None)),
+            ("GET tokens", anyone, lambda e, k: ("GET", "/api/v1/me/tokens", None)),
+            ("POST tokens", anyone, lambda e, k: ("POST", "/api/v1/me/tokens", None)),
             # Reads stay public.
             ("GET units", [200] * 5, lambda e, k: ("GET", "/api/v1/units", None)),
             ("GET event", [200] * 5, lambda e, k: ("GET", "/api/v1/events/%d" % e["id"], None)),

@@ -1,6 +1,7 @@
 #pragma once
 /// The JSON API under /api/v1 (DESIGN.md "Public interface", docs/api.md): units,
-/// occurrences, events, overrides, RSVPs, attendees, follows, reminder preferences.
+/// occurrences, events, overrides, RSVPs, attendees, follows, reminder preferences, the
+/// personal feed's link and API tokens.
 /// Errors are {"error": {"code": "...", "message": "...", "field": "..."}}.
 
 #include <calendar/time.h>
@@ -8,6 +9,7 @@
 #include <storage/store.h>
 
 #include <memory>
+#include <string_view>
 
 namespace treffpunkt::server {
 
@@ -29,8 +31,10 @@ class api {
   api& operator=(const api&) = delete;
 
   /// Answers a request whose path starts with /api/v1/. Never throws for bad input: every
-  /// failure is a JSON error with its status.
-  http_response handle(const http_request& request, calendar::utc_seconds now);
+  /// failure is a JSON error with its status. `base_url` (no trailing slash) is the public URL
+  /// for links the API hands out (the personal feed's).
+  http_response handle(const http_request& request, calendar::utc_seconds now,
+                       std::string_view base_url = {});
 
  private:
   storage::store& store_;

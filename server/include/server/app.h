@@ -1,7 +1,7 @@
 #pragma once
-/// The whole application as one plain function of a request: feeds and pages (site), the JSON
-/// API (api), /metrics. The socket side (http_server.h) calls `handle` for each request and
-/// `record` once it was answered.
+/// The whole application as one plain function of a request: feeds and pages (site), personal
+/// feeds (/feeds/{secret}.ics), the JSON API (api), /metrics. The socket side (http_server.h) calls
+/// `handle` for each request and `record` once it was answered.
 
 #include <server/api.h>
 #include <server/http.h>
@@ -18,6 +18,7 @@
 namespace treffpunkt::server {
 
 class metrics;
+class personal_feeds;
 
 struct app_options {
   /// The public URL without a trailing slash, as configured (--base-url); empty if not.
@@ -28,6 +29,8 @@ struct app_options {
   /// address from X-Forwarded-For is the socket side's business (server_options).
   bool trust_proxy = false;
   bool access_log = true;  ///< one line per request on stderr
+  /// RSVP rate limits of the JSON API (--rsvp-limit-per-person/-address; 0 turns one off).
+  api_limits limits;
 };
 
 class app {
@@ -57,6 +60,7 @@ class app {
   app_options options_;
   std::unique_ptr<site> site_;
   api api_;
+  std::unique_ptr<personal_feeds> personal_feeds_;
   std::unique_ptr<metrics> metrics_;
   /// Sites for other public URLs announced by a trusted proxy; a handful at most.
   mutable std::mutex proxied_mutex_;

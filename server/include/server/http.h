@@ -33,6 +33,13 @@ struct http_response {
   /// Shared so that a cached feed is sent without copying it.
   std::shared_ptr<const std::string> body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// When set, the whole response head as the socket side writes it: the status line
+  /// ("HTTP/1.1 ...") and every header field, each ending in CRLF, but neither a Connection
+  /// field nor the empty line that ends the head (the socket side adds those, as only it
+  /// knows whether the connection stays open). It then replaces `content_type` and `headers`,
+  /// which stay empty; `status` must still match it (for the log and metrics). Shared, so a
+  /// cached feed's head is built once and sent with its body in one gather write.
+  std::shared_ptr<const std::string> prebuilt_head;
 
   /// A response with its own body text.
   static http_response text(unsigned status, std::string body,

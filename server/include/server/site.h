@@ -1,17 +1,22 @@
 #pragma once
 /// What the server publishes, read from the store: feeds and pages, each rendered once per
-/// data version and served from memory until a write changes that version.
+/// data version and served from memory until a write changes that version. A cached feed is
+/// served without asking SQLite while store::change_stamp() stays put: a write of this
+/// process shows at once, a write of another process (`treffpunkt import`) within
+/// store::change_probe_interval (1 s), well inside the feeds' max-age=300.
 
 #include <calendar/event.h>
 #include <calendar/time.h>
 #include <server/http.h>
 #include <storage/store.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -22,6 +27,12 @@ struct rendered {
   std::shared_ptr<const std::string> body;
   std::string etag;           ///< strong ETag of the bytes, quoted
   std::string last_modified;  ///< HTTP-date of the newest change in it
+  /// The complete response heads of a feed (http_response::prebuilt_head), built once per
+  /// rendering so that serving it is two buffers and no formatting: 200 with Content-Length,
+  /// and 304 with the validators and Cache-Control but no Content-Length (RFC 9110 §8.6,
+  /// §15.4.5). Null for pages.
+  std::shared_ptr<const std::string> head_200;
+  std::shared_ptr<const std::string> head_304;
 };
 
 class site {
@@ -48,23 +59,43 @@ class site {
     date::sys_days day{};
     std::shared_ptr<const rendered> value;
   };
+  /// What a request path last resolved to, valid while store::change_stamp() and the day stay
+  /// the same: lets a feed be served without asking SQLite for its version.
+  struct fresh_entry {
+    std::uint64_t stamp = 0;
+    date::sys_days day{};
+    std::shared_ptr<const rendered> value;
+  };
+  /// The value remembered for `path` if still valid for `stamp` and `day`, else
+  /// `revalidate()` (which reads the versions from the store and may render), remembered.
+  template <class F>
+  std::shared_ptr<const rendered> fresh_or(std::string_view path, calendar::utc_seconds now,
+                                           F&& revalidate);
+
   /// The cached value for `key` if it was rendered for this version and day, else renders it
   /// (under the lock, so that one version is never rendered twice).
   std::shared_ptr<const rendered> cached(const std::string& key, std::int64_t version,
                                          calendar::utc_seconds now,
                                          const std::function<rendered()>& render);
 
-  std::shared_ptr<const rendered> unit_feed(std::string_view slug, calendar::utc_seconds now);
-  std::shared_ptr<const rendered> all_units_feed(calendar::utc_seconds now);
-  std::shared_ptr<const rendered> event_feed(calendar::event_id id, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> unit_feed(std::string_view path, std::string_view slug,
+                                            calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed(std::string_view path, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed_uncached(calendar::utc_seconds now);
+  std::shared_ptr<const rendered> event_feed(std::string_view path, calendar::event_id id,
+                                             calendar::utc_seconds now);
   std::shared_ptr<const rendered> home_page(calendar::utc_seconds now);
 
   storage::store& store_;
   std::string base_url_;
-  mutable std::mutex mutex_;
+  /// Guards `cache_`, held while rendering: only on the slow path (a version changed).
+  std::mutex mutex_;
   std::map<std::string, entry, std::less<>> cache_;
-  std::uint64_t renders_ = 0;
-  std::uint64_t hits_ = 0;
+  /// Guards `fresh_`: shared on the hot path, so that io threads do not wait for each other.
+  std::shared_mutex fresh_mutex_;
+  std::map<std::string, fresh_entry, std::less<>> fresh_;
+  std::atomic<std::uint64_t> renders_{0};
+  std::atomic<std::uint64_t> hits_{0};
 };
 
 }  // namespace treffpunkt::server
