@@ -93,6 +93,7 @@ app::app(storage::store& store, app_options options)
       site_(std::make_unique<site>(
           store, options_.base_url.empty() ? options_.default_base_url : options_.base_url)),
       api_(store, options_.limits),
+      login_(store, options_.login),
       personal_feeds_(std::make_unique<personal_feeds>(store)),
       metrics_(std::make_unique<metrics>()) {}
 
@@ -134,18 +135,27 @@ http_response app::metrics_page() const {
       cache.misses += s->renders();
     }
   }
-  return http_response::text(200, metrics_->render(cache), "text/plain; version=0.0.4");
+  // One COUNT query per scrape: cheap next to a scrape interval of seconds.
+  return http_response::text(200, metrics_->render(cache, store_.outbox_depth()),
+                             "text/plain; version=0.0.4");
 }
 
 http_response app::handle(const http_request& request) {
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   try {
-    if (request.target.starts_with("/api/v1/") || request.target == "/api/v1") {
-      return api_.handle(request, now, site_for(request).base_url());
-    }
     const std::string_view path =
         std::string_view(request.target).substr(0, request.target.find('?'));
+    if (login_routes::owns(path)) {
+      if (path.starts_with("/api/")) {
+        if (auto refused = refuse_cross_site_write(request)) return *refused;
+      }
+      return login_.handle(request, path, now, site_for(request).base_url());
+    }
+    if (request.target.starts_with("/api/v1/") || request.target == "/api/v1") {
+      if (auto refused = refuse_cross_site_write(request)) return *refused;
+      return api_.handle(request, now, site_for(request).base_url());
+    }
     if (path.starts_with("/feeds/")) return personal_feeds_->handle(request, path, now);
     if (path == "/metrics" && (request.method == "GET" || request.method == "HEAD")) {
       return metrics_page();

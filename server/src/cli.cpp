@@ -1,15 +1,22 @@
 #include <calendar/ical_reader.h>
+#include <notifications/dispatcher.h>
+#include <notifications/maildir.h>
+#include <notifications/mime.h>
+#include <notifications/smtp.h>
 #include <server/app.h>
 #include <server/cli.h>
 #include <server/demo.h>
 #include <server/http_server.h>
 #include <server/site.h>
+#include <server/store_outbox.h>
 #include <server/version.h>
 #include <storage/store.h>
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -82,6 +89,37 @@ std::unique_ptr<storage::store> open_store(const std::string& dir, std::ostream&
   return std::move(*opened);
 }
 
+/// --mail-from, else treffpunkt@<host of the base URL (or of --listen)>; a host that makes no
+/// plain address (localhost, an IPv6 literal) gives treffpunkt@localhost.invalid.
+std::string mail_from(const serve_config& config) {
+  if (!config.mail_from.empty()) return config.mail_from;
+  std::string_view host = config.server.address;
+  if (!config.base_url.empty()) {
+    std::string_view rest = config.base_url;
+    rest.remove_prefix(rest.find("://") + 3);
+    rest = rest.substr(0, rest.find('/'));
+    if (!rest.starts_with('[')) rest = rest.substr(0, rest.find(':'));
+    host = rest;
+  }
+  std::string address = "treffpunkt@" + std::string(host);
+  if (!notifications::valid_address(address)) address = "treffpunkt@localhost.invalid";
+  return address;
+}
+
+/// Where mail goes: the SMTP server of --smtp, else the Maildir DATA/mail. Throws when the
+/// Maildir cannot be made (a start-up failure).
+std::unique_ptr<notifications::mail_sender> make_sender(const serve_config& config,
+                                                        const std::string& from) {
+  if (config.smtp.empty()) {
+    return std::make_unique<notifications::maildir_sender>(std::filesystem::path(config.data_dir) /
+                                                           "mail");
+  }
+  notifications::smtp_config smtp;
+  smtp.url = config.smtp;
+  smtp.mail_from = from;
+  return std::make_unique<notifications::smtp_sender>(std::move(smtp));
+}
+
 int serve(const command_line& c, std::ostream& out, std::ostream& err) {
   // --data was taken out for every command; here it is one more flag, above the environment.
   std::vector<std::string_view> args(c.rest.begin() + 1, c.rest.end());
@@ -101,6 +139,17 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     }
   }
   try {
+    const std::string from = mail_from(config);
+    const auto sender = make_sender(config, from);
+    store_outbox outbox(*store);
+    notifications::dispatcher_options mail_options;
+    mail_options.log = [](std::string_view what) {
+      std::fprintf(stderr, "mail: %.*s\n", static_cast<int>(what.size()), what.data());
+    };
+    // Started after the store opened; stopped after the io threads finished (no route can
+    // wake it any more) and before the store closes (it records each batch's outcome).
+    notifications::dispatcher mailer(outbox, *sender, std::move(mail_options));
+    mailer.start();
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
@@ -110,7 +159,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
                                                    std::chrono::microseconds took) {
       published->record(request, status, bytes, took);
     };
-    return run_http_server(
+    const int status = run_http_server(
         options, handler,
         [&](unsigned short port) {
           const std::string host = options.address.find(':') != std::string::npos
@@ -122,12 +171,19 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.trust_proxy = options.trust_proxy;
           app_config.access_log = config.access_log;
           app_config.limits = config.limits;
+          app_config.login.mail_from = from;
+          app_config.login.link_ttl = config.login_link_ttl;
+          app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
+          app_config.login.emails_per_ip_per_hour = config.login_emails_per_ip_per_hour;
+          app_config.login.mail_queued = [&mailer] { mailer.wake(); };
           published = std::make_unique<app>(*store, std::move(app_config));
           out << "treffpunkt " << version << " listening on http://" << host << ":" << port
               << " with " << store->units().size() << " units from " << config.data_dir
               << std::endl;
         },
         observer);
+    mailer.stop();
+    return status;
   } catch (const std::exception& e) {
     err << "treffpunkt serve: " << e.what() << "\n";
     return 1;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <notifications/mime.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -157,9 +158,41 @@ const std::vector<option>& options() {
        [](serve_config& c, std::string_view text) {
          return set_per_minute(c.limits.rsvps_per_address_per_minute, text);
        }},
-      {"smtp", "URL", kind::text, "accepted; mail arrives with the notifications",
+      {"smtp", "URL", kind::text,
+       "send mail through this server: smtp://[user:pass@]host:587 (STARTTLS when offered) or "
+       "smtps://host:465 (default: none, mail goes to the Maildir DATA/mail)",
        [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         if (!text.empty() && !text.starts_with("smtp://") && !text.starts_with("smtps://")) {
+           return "a URL starting with smtp:// or smtps://";
+         }
          c.smtp = std::string(text);
+         return std::nullopt;
+       }},
+      {"mail-from", "ADDRESS", kind::text,
+       "sender address of every email (default treffpunkt@<host of --base-url>)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         if (!notifications::valid_address(text)) return "a plain address like a@example.org";
+         c.mail_from = std::string(text);
+         return std::nullopt;
+       }},
+      {"login-link-seconds", "SECONDS", kind::integer,
+       "how long an emailed login link stays valid (default 900)",
+       [](serve_config& c, std::string_view text) { return set_seconds(c.login_link_ttl, text); }},
+      {"login-limit-per-address", "N", kind::integer,
+       "login emails one address may be sent per hour (default 5; 0 turns the limit off)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         const auto n = parse_number(text, 0, 100000);
+         if (!n) return "a number per hour from 0 (off) to 100000";
+         c.login_emails_per_address_per_hour = static_cast<int>(*n);
+         return std::nullopt;
+       }},
+      {"login-limit-per-ip", "N", kind::integer,
+       "login emails one client address may ask for per hour (default 20; 0 turns the limit "
+       "off)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         const auto n = parse_number(text, 0, 100000);
+         if (!n) return "a number per hour from 0 (off) to 100000";
+         c.login_emails_per_ip_per_hour = static_cast<int>(*n);
          return std::nullopt;
        }},
   };

@@ -6,6 +6,7 @@
 #include <server/api.h>
 #include <server/http_server.h>
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -19,7 +20,11 @@ struct serve_config {
   server_options server;
   std::string base_url;  ///< without a trailing slash; empty: http://HOST:PORT of --listen
   std::string data_dir = "treffpunkt-data";
-  std::string smtp;
+  std::string smtp;       ///< smtp:// or smtps:// URL; empty: mail goes to DATA/mail (Maildir)
+  std::string mail_from;  ///< From and envelope sender; empty: treffpunkt@<host of the base URL>
+  std::chrono::seconds login_link_ttl{std::chrono::minutes(15)};
+  int login_emails_per_address_per_hour = 5;  ///< 0 turns the limit off
+  int login_emails_per_ip_per_hour = 20;      ///< 0 turns the limit off
   bool demo = false;
   bool access_log = true;
   api_limits limits;  ///< RSVP rate limits (per minute; 0 turns one off)

@@ -287,7 +287,8 @@ asio::awaitable<beast::error_code> write_with_beast(connection& c, const http_re
   res.result(answer.status);
   res.set(http::field::server, "treffpunkt");
   res.set(http::field::content_type, answer.content_type);
-  for (const auto& [name, value] : answer.headers) res.set(name, value);
+  // insert, not set: a response may carry several Set-Cookie fields (RFC 6265 §3).
+  for (const auto& [name, value] : answer.headers) res.insert(name, value);
   if (answer.body) res.body() = {answer.body->data(), answer.body->size()};
   res.keep_alive(keep_alive);
   res.content_length(answer.body ? answer.body->size() : 0);

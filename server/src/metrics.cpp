@@ -105,7 +105,7 @@ void metrics::record(std::string_view method, std::string_view path, unsigned st
                     std::memory_order_relaxed);
 }
 
-std::string metrics::render(const cache_counts& cache) const {
+std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth) const {
   std::string out;
   char line[256];
   const auto add_route = [&](std::string_view pattern, const route_counts& counts) {
@@ -165,10 +165,10 @@ std::string metrics::render(const cache_counts& cache) const {
       "treffpunkt_feed_cache_misses_total " +
       std::to_string(cache.misses) + "\n";
   out +=
-      "# HELP treffpunkt_outbox_depth Emails waiting to be sent. Always 0 for now: the outbox "
-      "arrives with the notifications.\n"
+      "# HELP treffpunkt_outbox_depth Emails waiting to be sent (queued or being sent).\n"
       "# TYPE treffpunkt_outbox_depth gauge\n"
-      "treffpunkt_outbox_depth 0\n";
+      "treffpunkt_outbox_depth " +
+      std::to_string(outbox_depth) + "\n";
   return out;
 }
 

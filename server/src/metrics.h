@@ -37,8 +37,9 @@ class metrics {
   void record(std::string_view method, std::string_view path, unsigned status,
               std::chrono::microseconds took);
 
-  /// The exposition text, with the cache counts passed in.
-  std::string render(const cache_counts& cache) const;
+  /// The exposition text, with the cache counts and the outbox's depth (messages queued or
+  /// being sent) passed in.
+  std::string render(const cache_counts& cache, std::int64_t outbox_depth = 0) const;
 
  private:
   static constexpr unsigned min_status = 100;

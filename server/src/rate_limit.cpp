@@ -9,8 +9,12 @@ namespace {
 constexpr std::size_t prune_above = 10000;
 }  // namespace
 
-rate_limiter::rate_limiter(int per_minute)
-    : capacity_(per_minute), per_second_(static_cast<double>(per_minute) / 60.0) {}
+rate_limiter::rate_limiter(int per_minute) : rate_limiter(per_minute, std::chrono::minutes(1)) {}
+
+rate_limiter::rate_limiter(int count, std::chrono::seconds period)
+    : capacity_(count),
+      per_second_(static_cast<double>(count) /
+                  static_cast<double>(std::max<std::chrono::seconds::rep>(1, period.count()))) {}
 
 std::chrono::seconds rate_limiter::take(std::string_view key, clock::time_point now) {
   if (capacity_ <= 0) return std::chrono::seconds(0);

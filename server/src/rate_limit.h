@@ -19,6 +19,10 @@ class rate_limiter {
   /// seconds. `per_minute` <= 0 turns the limit off.
   explicit rate_limiter(int per_minute);
 
+  /// Each key may spend `count` actions at once and regains them evenly over `period` (login
+  /// emails: 5 an hour). `count` <= 0 turns the limit off.
+  rate_limiter(int count, std::chrono::seconds period);
+
   /// Zero if `key` may act now (and one action is spent), else how many whole seconds until it
   /// may (for Retry-After, RFC 9110 §10.2.3).
   std::chrono::seconds take(std::string_view key, clock::time_point now = clock::now());

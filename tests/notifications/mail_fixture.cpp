@@ -99,43 +99,4 @@ boost::json::object inspect(const std::filesystem::path& eml) {
   return boost::json::parse(output).as_object();
 }
 
-namespace {
-error from_store(const storage::error& e) {
-  return error{e.code == storage::errc::unavailable ? errc::unavailable : errc::invalid_value,
-               e.message};
-}
-}  // namespace
-
-result<std::vector<queued_mail>> store_outbox::claim_due(calendar::utc_seconds now,
-                                                         std::chrono::seconds lease, int max) {
-  auto claimed = store_.claim_due(now, lease, max);
-  if (!claimed) return from_store(claimed.error());
-  std::vector<queued_mail> out;
-  for (auto& e : *claimed) {
-    out.push_back(
-        queued_mail{e.id.value, std::move(e.recipient), std::move(e.message), e.attempts});
-  }
-  return out;
-}
-
-result<void> store_outbox::mark_sent(std::int64_t id, calendar::utc_seconds now) {
-  if (auto r = store_.mark_sent(storage::outbox_id{id}, now); !r) return from_store(r.error());
-  return {};
-}
-
-result<void> store_outbox::mark_retry(std::int64_t id, std::string_view error_text,
-                                      calendar::utc_seconds next_due) {
-  if (auto r = store_.mark_retry(storage::outbox_id{id}, error_text, next_due); !r) {
-    return from_store(r.error());
-  }
-  return {};
-}
-
-result<void> store_outbox::mark_failed(std::int64_t id, std::string_view error_text) {
-  if (auto r = store_.mark_failed(storage::outbox_id{id}, error_text); !r) {
-    return from_store(r.error());
-  }
-  return {};
-}
-
 }  // namespace treffpunkt::notifications::testing

@@ -1,13 +1,14 @@
 #pragma once
 /// Shared by the notification tests: a sample event, a real SMTP server (smtp_server.py) run
 /// as a child process, what Python's email package makes of a received message, and the
-/// outbox_port over a real storage::store (the shape server/ wiring should take).
+/// outbox_port over a real storage::store (server::store_outbox, as `serve` uses it).
 
 #include <calendar/event.h>
 #include <calendar/ical_writer.h>
 #include <gtest/gtest.h>
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
+#include <server/store_outbox.h>
 #include <signal.h>
 #include <spawn.h>
 #include <storage/store.h>
@@ -142,19 +143,7 @@ class smtp_server {
 /// inspect_mail.py's view of a received message.
 boost::json::object inspect(const std::filesystem::path& eml);
 
-/// notifications::outbox_port over storage::store: what server/ should own.
-class store_outbox final : public outbox_port {
- public:
-  explicit store_outbox(storage::store& s) : store_(s) {}
-  result<std::vector<queued_mail>> claim_due(calendar::utc_seconds now, std::chrono::seconds lease,
-                                             int max) override;
-  result<void> mark_sent(std::int64_t id, calendar::utc_seconds now) override;
-  result<void> mark_retry(std::int64_t id, std::string_view error,
-                          calendar::utc_seconds next_due) override;
-  result<void> mark_failed(std::int64_t id, std::string_view error) override;
-
- private:
-  storage::store& store_;
-};
+/// The production adapter (server/store_outbox.h), under the name the tests use.
+using store_outbox = server::store_outbox;
 
 }  // namespace treffpunkt::notifications::testing

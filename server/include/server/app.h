@@ -1,10 +1,11 @@
 #pragma once
 /// The whole application as one plain function of a request: feeds and pages (site), personal
-/// feeds (/feeds/{secret}.ics), the JSON API (api), /metrics. The socket side (http_server.h) calls
-/// `handle` for each request and `record` once it was answered.
+/// feeds (/feeds/{secret}.ics), the JSON API (api), login and logout (login_routes), /metrics. The
+/// socket side (http_server.h) calls `handle` for each request and `record` once it was answered.
 
 #include <server/api.h>
 #include <server/http.h>
+#include <server/login.h>
 #include <server/site.h>
 #include <storage/store.h>
 
@@ -31,6 +32,8 @@ struct app_options {
   bool access_log = true;  ///< one line per request on stderr
   /// RSVP rate limits of the JSON API (--rsvp-limit-per-person/-address; 0 turns one off).
   api_limits limits;
+  /// Login by emailed link: sender, link lifetime, limits, and how to wake the dispatcher.
+  login_options login;
 };
 
 class app {
@@ -60,6 +63,7 @@ class app {
   app_options options_;
   std::unique_ptr<site> site_;
   api api_;
+  login_routes login_;
   std::unique_ptr<personal_feeds> personal_feeds_;
   std::unique_ptr<metrics> metrics_;
   /// Sites for other public URLs announced by a trusted proxy; a handful at most.

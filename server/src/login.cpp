@@ -1,0 +1,471 @@
+#include <notifications/message.h>
+#include <notifications/mime.h>
+#include <openssl/rand.h>  // RAND_bytes: CSRF tokens
+#include <openssl/sha.h>   // SHA256: a session's token id, to revoke that session only
+#include <server/login.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cstdio>
+#include <stdexcept>
+#include <utility>
+
+#include "auth.h"
+#include "rate_limit.h"
+
+namespace treffpunkt::server {
+namespace json = boost::json;
+namespace mail = notifications;
+using calendar::utc_seconds;
+
+namespace {
+
+constexpr std::string_view api_login_path = "/api/v1/login";
+constexpr std::string_view api_logout_path = "/api/v1/logout";
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+/// The media type of a Content-Type value, lower-cased, without parameters.
+std::string media_type(std::string_view content_type) {
+  return ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
+}
+
+bool is_base64url(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::string base64url(const unsigned char* data, std::size_t size) {
+  static constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    buffer = (buffer << 8) | data[i];
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(buffer >> bits) & 0x3F];
+    }
+  }
+  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
+  return out;
+}
+
+/// 32 random bytes, URL-safe base64 (43 characters).
+std::string random_secret() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
+  }
+  return base64url(bytes.data(), bytes.size());
+}
+
+/// storage::token_info::id of a raw token: the first 16 hex digits of its SHA-256.
+std::string token_id(std::string_view raw) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), digest.data());
+  static constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0x0F];
+  }
+  return out;
+}
+
+/// A form value of an application/x-www-form-urlencoded body, decoded (+ is a space,
+/// %XX a byte); none if absent or badly encoded.
+std::optional<std::string> form_value(std::string_view body, std::string_view name) {
+  while (!body.empty()) {
+    const auto amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    const auto equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      const std::string_view raw =
+          equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+      std::string out;
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '+') {
+          out += ' ';
+        } else if (raw[i] == '%') {
+          if (i + 2 >= raw.size()) return std::nullopt;
+          unsigned value = 0;
+          const auto [end, ec] = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, value, 16);
+          if (ec != std::errc{} || end != raw.data() + i + 3) return std::nullopt;
+          out += static_cast<char>(value);
+          i += 2;
+        } else {
+          out += raw[i];
+        }
+      }
+      return out;
+    }
+    if (amp == std::string_view::npos) break;
+    body.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+bool is_https(std::string_view base_url) { return base_url.starts_with("https://"); }
+
+/// A cookie as Set-Cookie wants it (RFC 6265 §4.1); `max_age` 0 deletes it.
+std::string cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age,
+                   std::string_view same_site, std::string_view base_url) {
+  std::string out = std::string(name) + "=" + std::string(value) +
+                    "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
+                    "; HttpOnly; SameSite=" + std::string(same_site);
+  if (is_https(base_url)) out += "; Secure";
+  return out;
+}
+
+http_response page(unsigned status, std::string_view title, std::string_view body_html) {
+  auto r = http_response::text(status,
+                               "<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
+                               "<meta name=\"viewport\" content=\"width=device-width, "
+                               "initial-scale=1\"><title>" +
+                                   std::string(title) + " – treffpunkt</title></head><body>\n<h1>" +
+                                   std::string(title) + "</h1>\n" + std::string(body_html) +
+                                   "</body></html>\n",
+                               "text/html; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+http_response json_response(unsigned status, const json::value& body) {
+  auto r = http_response::text(status, json::serialize(body) + "\n", "application/json");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+http_response json_error(unsigned status, std::string_view code, std::string_view message,
+                         std::string_view field = {}) {
+  json::object inner{{"code", code}, {"message", message}};
+  if (!field.empty()) inner["field"] = field;
+  return json_response(status, json::object{{"error", std::move(inner)}});
+}
+
+http_response method_not_allowed(std::string_view allow) {
+  auto r = http_response::text(405, "method not allowed\n");
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+/// The CSRF token of the request's `csrf` cookie, if it looks like one of ours.
+std::optional<std::string> csrf_cookie(const http_request& request) {
+  const auto value = cookie_value(request.cookie, "csrf");
+  if (!value || value->size() != 43 || !is_base64url(*value)) return std::nullopt;
+  return std::string(*value);
+}
+
+/// The form's CSRF token equals the cookie's (double submit): a cross-site page can make the
+/// browser send the cookie, but cannot read it to put it into the form.
+bool csrf_valid(const http_request& request) {
+  const auto expected = csrf_cookie(request);
+  const auto given = form_value(request.body, "csrf");
+  return expected && given && same_secret(*expected, *given);
+}
+
+/// A page with a form: the request's CSRF token, or a new one set as a cookie.
+http_response form_page(const http_request& request, std::string_view base_url,
+                        std::string_view title, std::string_view before_form,
+                        std::string_view action, std::string_view fields, std::string_view button) {
+  const auto existing = csrf_cookie(request);
+  const std::string token = existing ? *existing : random_secret();
+  auto r = page(200, title,
+                std::string(before_form) + "<form method=\"post\" action=\"" + std::string(action) +
+                    "\">\n<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">\n" +
+                    std::string(fields) + "<button type=\"submit\">" + std::string(button) +
+                    "</button>\n</form>\n");
+  if (!existing) {
+    // Strict: the token is never needed on a request that comes from another site.
+    r.headers.emplace_back("Set-Cookie",
+                           cookie("csrf", token, std::chrono::days(1), "Strict", base_url));
+  }
+  return r;
+}
+
+http_response csrf_refused() {
+  return page(403, "Formular abgelaufen",
+              "<p>Das Formular war abgelaufen oder kam nicht von dieser Seite. Bitte lade die "
+              "Seite neu und versuche es noch einmal.</p>\n<p><a href=\"/login\">Zur "
+              "Anmeldung</a></p>\n");
+}
+
+/// "15 Minuten" / "15 minutes": how long the link in the mail is valid.
+std::string duration_text(std::chrono::seconds ttl, mail::language lang) {
+  const bool de = lang == mail::language::de;
+  const auto n = ttl.count();
+  if (n >= 120 || n == 60) {
+    const auto minutes = n / 60;
+    return std::to_string(minutes) +
+           (de ? (minutes == 1 ? " Minute" : " Minuten") : (minutes == 1 ? " minute" : " minutes"));
+  }
+  return std::to_string(n) +
+         (de ? (n == 1 ? " Sekunde" : " Sekunden") : (n == 1 ? " second" : " seconds"));
+}
+
+constexpr std::string_view sent_html =
+    "<p>Wenn die Adresse stimmt, ist eine E-Mail mit deinem Anmeldelink unterwegs. Schau in "
+    "dein Postfach (auch in den Spam-Ordner). Der Link gilt nur kurz und nur einmal.</p>\n"
+    "<p><a href=\"/login\">Neuen Link anfordern</a></p>\n";
+
+}  // namespace
+
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+std::optional<http_response> refuse_cross_site_write(const http_request& request) {
+  if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") {
+    return std::nullopt;
+  }
+  if (!request.authorization.empty()) return std::nullopt;  // Bearer: never sent by a browser
+  if (!cookie_value(request.cookie, "session")) return std::nullopt;
+  if (media_type(request.content_type) == "application/json") return std::nullopt;
+  return json_error(403, "csrf",
+                    "a write with the session cookie must be sent as application/json");
+}
+
+login_routes::login_routes(storage::store& store, login_options options)
+    : store_(store),
+      options_(std::move(options)),
+      by_address_(std::make_unique<rate_limiter>(options_.emails_per_address_per_hour,
+                                                 std::chrono::hours(1))),
+      by_ip_(
+          std::make_unique<rate_limiter>(options_.emails_per_ip_per_hour, std::chrono::hours(1))) {}
+
+login_routes::~login_routes() = default;
+
+bool login_routes::owns(std::string_view path) {
+  return path == "/login" || path.starts_with("/login/") || path == "/logout" ||
+         path == api_login_path || path == api_logout_path;
+}
+
+http_response login_routes::handle(const http_request& request, std::string_view path,
+                                   utc_seconds now, std::string_view base_url) {
+  const std::string_view method = request.method;
+  const bool get = method == "GET" || method == "HEAD";
+  if (path == api_login_path) {
+    if (method != "POST") return method_not_allowed("POST");
+    return api_login(request, now, base_url);
+  }
+  if (path == api_logout_path) {
+    if (method != "POST") return method_not_allowed("POST");
+    return api_logout(request, base_url);
+  }
+  if (path == "/login") {
+    if (get) {
+      return form_page(request, base_url, "Anmelden",
+                       "<p>Gib deine E-Mail-Adresse ein. Wir schicken dir einen Link, mit dem du "
+                       "dich ohne Passwort anmeldest.</p>\n",
+                       "/login",
+                       "<label>E-Mail-Adresse <input type=\"email\" name=\"email\" required "
+                       "autocomplete=\"email\"></label>\n",
+                       "Link schicken");
+    }
+    if (method != "POST") return method_not_allowed("GET, HEAD, POST");
+    return form_login(request, now, base_url);
+  }
+  if (path == "/logout") {
+    if (get) {
+      return form_page(request, base_url, "Abmelden",
+                       "<p>Möchtest du dich auf diesem Gerät abmelden?</p>\n", "/logout", "",
+                       "Abmelden");
+    }
+    if (method != "POST") return method_not_allowed("GET, HEAD, POST");
+    return form_logout(request, base_url);
+  }
+  // /login/{token}
+  if (method == "HEAD") {
+    // Link checkers of mail providers probe with HEAD: that must not use the link up.
+    return page(200, "Anmelden", "");
+  }
+  if (method != "GET") return method_not_allowed("GET, HEAD");
+  return redeem(path.substr(std::string_view("/login/").size()), now, base_url);
+}
+
+login_routes::requested login_routes::request_link(std::string_view email_text,
+                                                   const http_request& request, utc_seconds now,
+                                                   std::string_view base_url) {
+  const std::string email = ascii_lower(trim(email_text));
+  if (!mail::valid_address(email)) return {outcome::invalid};
+  // Known and unknown addresses take the same way (limits, a person, a token, a mail), so
+  // the answer and its timing say nothing about who has an account.
+  auto wait = by_ip_->take(request.remote_address);
+  if (wait.count() == 0) wait = by_address_->take(email);
+  if (wait.count() > 0) return {outcome::limited, wait};
+
+  auto who = store_.ensure_person(email, "");
+  if (!who) throw std::runtime_error("cannot record the person: " + who.error().message);
+  const auto issued =
+      store_.issue_token(storage::token_kind::login, who->id, options_.link_ttl, now);
+  const auto lang = mail::language_from_tag(who->language);
+  mail::facts f;
+  f.link = std::string(base_url) + "/login/" + issued.raw;
+  f.expires_in = duration_text(options_.link_ttl, lang);
+  const std::string_view from = options_.mail_from;
+  mail::envelope env{.from = {"treffpunkt", std::string(from)},
+                     .to = {who->name, who->email},
+                     .date = now,
+                     .message_id = "login." + issued.id + std::string(from.substr(from.find('@'))),
+                     .unsubscribe_url = {}};
+  auto composed = mail::compose(mail::message_kind::login_link, lang, f, env);
+  if (!composed)
+    throw std::runtime_error("cannot compose the login mail: " + composed.error().message);
+  storage::outbox_message m{.kind = std::string(mail::kind_name(mail::message_kind::login_link)),
+                            .recipient = who->email,
+                            .message = std::move(*composed),
+                            .due = now,
+                            .dedupe_key = "login:" + issued.id};
+  if (auto queued = store_.enqueue(m, now); !queued) {
+    throw std::runtime_error("cannot queue the login mail: " + queued.error().message);
+  }
+  if (options_.mail_queued) options_.mail_queued();
+  return {outcome::queued};
+}
+
+http_response login_routes::api_login(const http_request& request, utc_seconds now,
+                                      std::string_view base_url) {
+  if (media_type(request.content_type) != "application/json") {
+    return json_error(415, "unsupported_media_type", "the body must be application/json");
+  }
+  boost::system::error_code ec;
+  const json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) return json_error(400, "bad_json", "the body must be a JSON object");
+  const auto* email = body.as_object().if_contains("email");
+  if (email == nullptr || !email->is_string()) {
+    return json_error(422, "invalid", "email: a string is required", "email");
+  }
+  const auto done = request_link(email->as_string(), request, now, base_url);
+  if (done.result == outcome::invalid) {
+    return json_error(422, "invalid", "email: not a valid address", "email");
+  }
+  if (done.result == outcome::limited) {
+    auto r = json_error(429, "rate_limited", "too many login emails; try again later");
+    r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
+    return r;
+  }
+  return json_response(
+      202, json::object{{"message", "if the address is valid, a login link is on its way"}});
+}
+
+http_response login_routes::form_login(const http_request& request, utc_seconds now,
+                                       std::string_view base_url) {
+  if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
+    return page(415, "Anmelden", "<p>Bitte nutze das Formular.</p>\n");
+  }
+  if (!csrf_valid(request)) return csrf_refused();
+  const auto email = form_value(request.body, "email");
+  const auto done = request_link(email ? *email : std::string(), request, now, base_url);
+  if (done.result == outcome::invalid) {
+    return page(400, "Anmelden",
+                "<p>Das sieht nicht wie eine E-Mail-Adresse aus.</p>\n<p><a href=\"/login\">"
+                "Noch einmal versuchen</a></p>\n");
+  }
+  if (done.result == outcome::limited) {
+    auto r = page(429, "Zu viele Versuche",
+                  "<p>Für diese Adresse wurden gerade zu viele Anmeldelinks angefordert. Bitte "
+                  "warte ein wenig und versuche es dann noch einmal.</p>\n");
+    r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
+    return r;
+  }
+  return page(200, "Wir haben dir einen Link geschickt", sent_html);
+}
+
+http_response login_routes::redeem(std::string_view token, utc_seconds now,
+                                   std::string_view base_url) {
+  const std::string retry = "<p><a href=\"/login\">Neuen Anmeldelink anfordern</a></p>\n";
+  if (token.empty() || token.size() > 128 || !is_base64url(token)) {
+    return page(400, "Ungültiger Link",
+                "<p>Dieser Anmeldelink ist unvollständig oder ungültig. Kopiere ihn bitte ganz "
+                "aus der E-Mail oder fordere einen neuen an.</p>\n" +
+                    retry);
+  }
+  auto who = store_.redeem_token(storage::token_kind::login, token, now);
+  if (!who) {
+    if (who.error().code == storage::errc::unavailable) {
+      return page(503, "Gerade nicht erreichbar", "<p>Bitte versuche es gleich noch einmal.</p>\n");
+    }
+    return page(410, "Link abgelaufen",
+                "<p>Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Jeder Link gilt "
+                "nur einmal und nur kurze Zeit.</p>\n" +
+                    retry);
+  }
+  const auto session =
+      store_.issue_token(storage::token_kind::session, who->id, options_.session_ttl, now);
+  auto r = http_response::text(303, "");
+  r.headers.emplace_back("Location", "/");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Set-Cookie",
+                         cookie("session", session.raw, options_.session_ttl, "Lax", base_url));
+  return r;
+}
+
+bool login_routes::end_session(const http_request& request) {
+  const auto raw = cookie_value(request.cookie, "session");
+  if (!raw || raw->empty() || raw->size() > 512) return false;
+  // store::redeem_token reads a session without a write; the time only decides expiry.
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto who = store_.redeem_token(storage::token_kind::session, *raw, now);
+  if (!who) return false;
+  // This session only: other devices stay logged in (revoke_tokens would end them all).
+  return store_.revoke_token(who->id, storage::token_kind::session, token_id(*raw));
+}
+
+http_response login_routes::api_logout(const http_request& request, std::string_view base_url) {
+  // refuse_cross_site_write ran before: a cookie-authenticated POST here is application/json.
+  if (!end_session(request)) {
+    auto r = json_error(401, "unauthenticated", "no valid session cookie");
+    r.headers.emplace_back("Set-Cookie",
+                           cookie("session", "", std::chrono::seconds(0), "Lax", base_url));
+    return r;
+  }
+  http_response r;
+  r.status = 204;
+  r.body = std::make_shared<const std::string>();
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Set-Cookie",
+                         cookie("session", "", std::chrono::seconds(0), "Lax", base_url));
+  return r;
+}
+
+http_response login_routes::form_logout(const http_request& request, std::string_view base_url) {
+  if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
+    return page(415, "Abmelden", "<p>Bitte nutze das Formular.</p>\n");
+  }
+  if (!csrf_valid(request)) return csrf_refused();
+  end_session(request);
+  auto r = http_response::text(303, "");
+  r.headers.emplace_back("Location", "/");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Set-Cookie",
+                         cookie("session", "", std::chrono::seconds(0), "Lax", base_url));
+  return r;
+}
+
+}  // namespace treffpunkt::server
