@@ -1,5 +1,8 @@
 #include <calendar/expand.h>
+#include <calendar/ical_writer.h>
 #include <date/date.h>
+#include <notifications/message.h>
+#include <notifications/reminders.h>
 #include <server/api.h>
 
 #include <algorithm>
@@ -7,8 +10,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <charconv>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -227,14 +232,16 @@ bool allows(std::string_view allow, std::string_view method) {
 class call {
  public:
   call(storage::store& store, const http_request& request, const caller& who, utc_seconds now,
-       rate_limiter& by_person, rate_limiter& by_address, std::string_view base_url)
+       rate_limiter& by_person, rate_limiter& by_address, std::string_view base_url,
+       const rsvp_mail_options& mail)
       : store_(store),
         request_(request),
         who_(who),
         now_(now),
         by_person_(by_person),
         by_address_(by_address),
-        base_url_(base_url) {}
+        base_url_(base_url),
+        mail_(mail) {}
 
   http_response run(const std::vector<std::string_view>& p, std::string_view query) {
     if (p[0] == "units") return unit_routes(p, query);
@@ -464,12 +471,124 @@ class call {
       return error_response({422, "invalid", "answer must be yes, no or maybe", "answer"});
     }
     if (auto limited = rate_limited()) return *limited;
-    auto change = store_.set_rsvp(e.id, key, who_.who->id, *answer, now_);
+    const storage::person& me = *who_.who;
+    // Read before the write: the callback runs inside the write transaction.
+    const auto offsets = store_.reminder_offsets(me.id);
+    const auto u = store_.unit_by_id(e.unit);
+    const std::string unit_name = u ? u->name : std::string();
+    auto change = store_.set_rsvp(
+        e.id, key, me.id, *answer, now_,
+        [&](const storage::rsvp_change& c, const calendar::event& current) {
+          return rsvp_mails(c, current, unit_name, me, offsets);
+        },
+        notifications::reminder_prefix(e.id, key, me.id.value));
     if (!change) return error_response(from_storage(change.error()));
+    if (mail_.mail_queued) mail_.mail_queued();
     auto out = rsvp_json(change->rsvp);
     out["promoted"] = change->promoted.size();
     out["occupancy"] = occupancy_json(store_.occupancy_of(e.id, key));
     return json_response(200, out);
+  }
+
+  /// One message of `kind` about the occurrence to `to`, with an iMIP REQUEST if the kind needs
+  /// one. Throws when it cannot be composed: that rolls the RSVP back (store::set_rsvp).
+  storage::outbox_message compose_rsvp_mail(notifications::message_kind kind,
+                                            const calendar::event& e, const calendar::occurrence& o,
+                                            const std::string& unit_name, const storage::person& to,
+                                            std::string dedupe_key,
+                                            calendar::utc_seconds due) const {
+    namespace mail = notifications;
+    const auto lang = mail::language_from_tag(to.language);
+    mail::facts f;
+    f.unit_name = unit_name;
+    f.event_title = std::string(o.title.empty() ? std::string_view(e.title) : o.title);
+    f.when = mail::format_when(o.local_start, e.all_day, lang);
+    f.location = std::string(o.location);
+    f.link = std::string(base_url_) + "/events/" + std::to_string(e.id.value) + ".ics";
+    const std::string_view from = mail_.mail_from;
+    const auto at = from.find('@');
+    const std::string domain =
+        at == std::string_view::npos ? "@localhost" : std::string(from.substr(at));
+    std::string id_part = dedupe_key;
+    std::replace_if(
+        id_part.begin(), id_part.end(),
+        [](char ch) {
+          return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
+        },
+        '.');
+    mail::envelope env{.from = {"treffpunkt", std::string(from)},
+                       .to = {to.name, to.email},
+                       .date = now_,
+                       .message_id = id_part + domain,
+                       .unsubscribe_url = {}};
+    if (mail::wants_unsubscribe(kind)) {
+      // The member's reminder settings; a one-click (RFC 8058) endpoint does not exist yet.
+      env.unsubscribe_url = std::string(base_url_) + "/api/v1/me/reminders";
+    }
+    std::optional<mail::calendar_part> invitation;
+    // A promotion is an invitation too (the place is theirs now), though compose does not insist.
+    auto method = mail::required_method(kind);
+    if (kind == mail::message_kind::waitlist_promotion) method = calendar::imip_method::request;
+    if (method) {
+      const calendar::imip_party party{.organizer_name = unit_name,
+                                       .organizer_email = std::string(from),
+                                       .attendee_name = to.name,
+                                       .attendee_email = to.email};
+      invitation = mail::calendar_part{*method, calendar::write_imip(*method, e, o.key, party)};
+    }
+    auto composed = mail::compose(kind, lang, f, env, invitation);
+    if (!composed) {
+      throw std::runtime_error(std::string(mail::kind_name(kind)) + ": " +
+                               composed.error().message);
+    }
+    return storage::outbox_message{.kind = std::string(mail::kind_name(kind)),
+                                   .recipient = to.email,
+                                   .message = std::move(*composed),
+                                   .due = due,
+                                   .dedupe_key = std::move(dedupe_key)};
+  }
+
+  /// What an RSVP change tells whom: the caller a confirmation (a yes with a place) and their
+  /// reminders, everyone moved up a promotion. There is no waitlist notice kind (yet).
+  std::vector<storage::outbox_message> rsvp_mails(
+      const storage::rsvp_change& c, const calendar::event& e, const std::string& unit_name,
+      const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const {
+    namespace mail = notifications;
+    std::vector<storage::outbox_message> out;
+    const auto o = calendar::find_occurrence(e, c.rsvp.key);
+    if (!o) return out;
+    const std::string slot = std::to_string(e.id.value) + ":" + c.rsvp.key.to_string();
+    const std::string stamp = std::to_string(now_.time_since_epoch().count());
+    // Reminders need an https unsubscribe URL (RFC 8058): without an https base URL, none.
+    const bool https = std::string_view(base_url_).starts_with("https://");
+    if (c.rsvp.state == storage::rsvp_state::going) {
+      out.push_back(compose_rsvp_mail(
+          mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
+          "rsvp:" + slot + ":" + std::to_string(me.id.value) + ":" + stamp, now_));
+      if (https) {
+        for (const auto& r :
+             mail::plan_reminders(e.id, c.rsvp.key, me.id.value, o->start, offsets, now_)) {
+          out.push_back(compose_rsvp_mail(mail::message_kind::reminder, e, *o, unit_name, me,
+                                          r.dedupe_key, r.due));
+        }
+      }
+    }
+    for (const auto& promoted : c.promoted) {
+      const auto who = store_.person_by_id(promoted.person);
+      if (!who || who->email.empty()) continue;
+      out.push_back(compose_rsvp_mail(
+          mail::message_kind::waitlist_promotion, e, *o, unit_name, *who,
+          "promoted:" + slot + ":" + std::to_string(who->id.value) + ":" + stamp, now_));
+      if (https) {
+        const auto theirs = store_.reminder_offsets(who->id);
+        for (const auto& r :
+             mail::plan_reminders(e.id, c.rsvp.key, who->id.value, o->start, theirs, now_)) {
+          out.push_back(compose_rsvp_mail(mail::message_kind::reminder, e, *o, unit_name, *who,
+                                          r.dedupe_key, r.due));
+        }
+      }
+    }
+    return out;
   }
 
   http_response attendees(const calendar::event& e, const calendar::occurrence_key& key) const {
@@ -646,14 +765,16 @@ class call {
   rate_limiter& by_person_;
   rate_limiter& by_address_;
   std::string_view base_url_;
+  const rsvp_mail_options& mail_;
 };
 
 }  // namespace
 
-api::api(storage::store& store, api_limits limits)
+api::api(storage::store& store, api_limits limits, rsvp_mail_options mail)
     : store_(store),
       rsvps_by_person_(std::make_unique<rate_limiter>(limits.rsvps_per_person_per_minute)),
-      rsvps_by_address_(std::make_unique<rate_limiter>(limits.rsvps_per_address_per_minute)) {}
+      rsvps_by_address_(std::make_unique<rate_limiter>(limits.rsvps_per_address_per_minute)),
+      mail_(std::move(mail)) {}
 
 api::~api() = default;
 
@@ -681,7 +802,7 @@ http_response api::handle(const http_request& request, utc_seconds now, std::str
   if (!who.valid) {
     return error_response({401, "unauthenticated", "unknown or expired credentials", {}});
   }
-  call c(store_, request, who, now, *rsvps_by_person_, *rsvps_by_address_, base_url);
+  call c(store_, request, who, now, *rsvps_by_person_, *rsvps_by_address_, base_url, mail_);
   return c.run(parts, query);
 }
 

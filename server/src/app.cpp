@@ -92,7 +92,8 @@ app::app(storage::store& store, app_options options)
       options_(std::move(options)),
       site_(std::make_unique<site>(
           store, options_.base_url.empty() ? options_.default_base_url : options_.base_url)),
-      api_(store, options_.limits),
+      api_(store, options_.limits,
+           rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued}),
       login_(store, options_.login),
       personal_feeds_(std::make_unique<personal_feeds>(store)),
       metrics_(std::make_unique<metrics>()) {}

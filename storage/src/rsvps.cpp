@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "event_rows.h"
+#include "outbox.h"
 #include "people_rows.h"
 #include "rsvp_rows.h"
 #include "store_impl.h"
@@ -369,6 +371,50 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
       return error{errc::not_found, "no person " + std::to_string(p.value)};
     }
     return apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "rsvp");
+  });
+}
+
+result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                                    person_id p, calendar::rsvp_answer answer,
+                                    calendar::utc_seconds now, const rsvp_mails& mails,
+                                    std::string_view drop_unless_going) {
+  // As above, and the mails the change causes go into the outbox in the same transaction: the
+  // RSVP and its confirmation commit together or not at all.
+  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+    const auto e = load_event(c, id);
+    if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
+    const auto o = open_occurrence(*e, key, now);
+    if (!o) return o.error();
+    if (!person_exists(c, p)) {
+      return error{errc::not_found, "no person " + std::to_string(p.value)};
+    }
+    const slot at{id, o->key.to_string()};
+    const auto before = find_record(c, at, p);
+    // apply_answer writes nothing for a repeated answer: then there is nothing to tell anyone.
+    const bool unchanged =
+        before && before->state != rsvp_state::pending && before->answer == answer;
+    auto change = apply_answer(c, *e, at, p, answer, now, "rsvp");
+    if (unchanged) return change;
+    if (!drop_unless_going.empty() && change.rsvp.state != rsvp_state::going) {
+      drop_queued_in(c, drop_unless_going);
+    }
+    if (mails) {
+      std::vector<outbox_message> queued;
+      try {
+        queued = mails(change, *e);
+      } catch (const std::exception& failure) {
+        // Returning the error rolls back the RSVP with everything else of this transaction.
+        return error{errc::invalid,
+                     std::string("cannot compose the RSVP mails: ") + failure.what()};
+      }
+      for (const auto& m : queued) {
+        if (m.recipient.empty() || m.message.empty()) {
+          return error{errc::invalid, "an outbox message needs a recipient and a message"};
+        }
+        enqueue_in(c, m, now);
+      }
+    }
+    return change;
   });
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -758,6 +759,68 @@ TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
   auto other = store::open(dir_.path());
   ASSERT_TRUE(other) << other.error().message;
   race_for_one_place({store_.get(), other->get()}, e, members(32));
+}
+
+// ---- mails in the RSVP's transaction -------------------------------------------------------
+
+TEST_F(RsvpStore, MailsAreQueuedWithTheRsvpAndRemindersDroppedWhenNotGoing) {
+  const auto e = meeting();
+  const auto p = member(1);
+  int calls = 0;
+  const treffpunkt::storage::rsvp_mails mails = [&](const treffpunkt::storage::rsvp_change& c,
+                                                    const cal::event& current) {
+    ++calls;
+    EXPECT_EQ(current.id, e.id);
+    std::vector<treffpunkt::storage::outbox_message> out;
+    if (c.rsvp.state == rsvp_state::going) {
+      out.push_back({"rsvp_confirmation", "member1@example.org", "confirmation", now,
+                     "rsvp:" + std::to_string(calls)});
+      out.push_back(
+          {"reminder", "member1@example.org", "reminder", second_start - 24h, "reminder:m1:day"});
+    }
+    return out;
+  };
+  auto yes = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now, mails, "reminder:m1:");
+  ASSERT_TRUE(yes) << yes.error().message;
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(store_->outbox_depth(), 2);
+
+  // Saying yes again changes nothing and queues nothing.
+  ASSERT_TRUE(store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now, mails, "reminder:m1:"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(store_->outbox_depth(), 2);
+
+  // No drops the queued reminder, keeps the confirmation.
+  ASSERT_TRUE(store_->set_rsvp(e.id, second, p.id, rsvp_answer::no, now, mails, "reminder:m1:"));
+  EXPECT_EQ(calls, 2);
+  const auto rows = store_->outbox_list(10);
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].kind, "rsvp_confirmation");
+}
+
+TEST_F(RsvpStore, FailingMailsRollTheRsvpBack) {
+  const auto e = meeting(1);
+  const auto p = member(1);
+  const treffpunkt::storage::rsvp_mails throws =
+      [](const treffpunkt::storage::rsvp_change&,
+         const cal::event&) -> std::vector<treffpunkt::storage::outbox_message> {
+    throw std::runtime_error("cannot compose");
+  };
+  const auto refused = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now, throws);
+  ASSERT_FALSE(refused);
+  expect_nothing_stored(e, p);
+  EXPECT_EQ(store_->outbox_depth(), 0);
+
+  // A message that cannot be queued (no recipient) rolls back the RSVP and what was queued.
+  const treffpunkt::storage::rsvp_mails unqueueable = [](const treffpunkt::storage::rsvp_change&,
+                                                         const cal::event&) {
+    return std::vector<treffpunkt::storage::outbox_message>{
+        {"rsvp_confirmation", "member1@example.org", "fine", now, "ok"},
+        {"rsvp_confirmation", "", "no recipient", now, "bad"}};
+  };
+  ASSERT_FALSE(store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now, unqueueable));
+  expect_nothing_stored(e, p);
+  EXPECT_EQ(store_->outbox_depth(), 0);
 }
 
 }  // namespace

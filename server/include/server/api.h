@@ -8,7 +8,9 @@
 #include <server/http.h>
 #include <storage/store.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace treffpunkt::server {
@@ -23,9 +25,17 @@ struct api_limits {
   int rsvps_per_address_per_minute = 300;
 };
 
+/// The mails an RSVP causes (confirmation with an iMIP REQUEST, waitlist promotions, reminders):
+/// queued in the RSVP's transaction, then the dispatcher is woken.
+struct rsvp_mail_options {
+  std::string mail_from = "treffpunkt@localhost.invalid";
+  /// Called after an RSVP write that may have queued mail (e.g. wakes the dispatcher).
+  std::function<void()> mail_queued;
+};
+
 class api {
  public:
-  explicit api(storage::store& store, api_limits limits = {});
+  explicit api(storage::store& store, api_limits limits = {}, rsvp_mail_options mail = {});
   ~api();
   api(const api&) = delete;
   api& operator=(const api&) = delete;
@@ -40,6 +50,7 @@ class api {
   storage::store& store_;
   std::unique_ptr<rate_limiter> rsvps_by_person_;
   std::unique_ptr<rate_limiter> rsvps_by_address_;
+  rsvp_mail_options mail_;
 };
 
 }  // namespace treffpunkt::server

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +128,13 @@ struct outbox_message {
   /// empty: no deduplication.
   std::string dedupe_key;
 };
+
+/// The mails an RSVP write causes, composed by the caller (storage does not compose mail):
+/// called by set_rsvp inside its write transaction, after the RSVP rows are written, with the
+/// change and the event as they now stand. What it returns is queued in the same transaction
+/// (enqueue_in, so dedupe keys make it idempotent); if it throws, the RSVP is rolled back too.
+using rsvp_mails =
+    std::function<std::vector<outbox_message>(const rsvp_change&, const calendar::event&)>;
 
 /// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
 enum class outbox_state { queued, sending, sent, failed };
@@ -253,6 +261,14 @@ class store {
   result<rsvp_change> set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
                                person_id p, calendar::rsvp_answer answer,
                                calendar::utc_seconds now);
+  /// The same, queueing the mails the change causes in its transaction: `mails` is called
+  /// only when the RSVP changed (saying again what one said queues nothing), and when the
+  /// caller is then not going, the queued messages whose dedupe key starts with
+  /// `drop_unless_going` (non-empty: e.g. the member's reminders for the occurrence) are
+  /// dropped. A failure of `mails` (it throws) or of the queueing rolls the RSVP back.
+  result<rsvp_change> set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                               person_id p, calendar::rsvp_answer answer, calendar::utc_seconds now,
+                               const rsvp_mails& mails, std::string_view drop_unless_going = {});
   /// A guest's RSVP: recorded as pending, counts once confirm_guest_rsvp is called with the
   /// token before it expires (48 hours).
   result<guest_rsvp> request_guest_rsvp(calendar::event_id id, const calendar::occurrence_key& key,

@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""RSVP mails over a real loopback socket, delivered to the Maildir default (DATA/mail/new): a
+yes through the JSON API queues, in the RSVP's transaction, a confirmation with an iMIP REQUEST
+(parsed with python3-icalendar: METHOD, UID), nothing new for a repeated yes, a waitlist
+promotion when a place comes free, and the member's reminders, dropped when the answer turns
+to no (read from the outbox in the database, read-only).
+
+Usage: rsvp_mail_test.py PATH/TO/treffpunkt
+"""
+import datetime
+import email
+import email.policy
+import glob
+import http.client
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+
+import icalendar
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from server_process import Server  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
+ADMIN = "admin@example.org"
+FIRST = "erste@example.org"
+SECOND = "zweite@example.org"
+
+
+def later(days, hour=19):
+    d = datetime.date.today() + datetime.timedelta(days=days)
+    return "%sT%02d:00" % (d.isoformat(), hour)
+
+
+def cli(data, *args):
+    done = subprocess.run([BINARY, *args, "--data", data], capture_output=True, text=True,
+                          timeout=30)
+    if done.returncode != 0:
+        raise RuntimeError("%s: %s" % (args, done.stderr))
+    return done.stdout.strip()
+
+
+def call(port, method, path, token=None, body=None):
+    headers = {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        raw = r.read()
+        return r.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+def parse(path):
+    with open(path, "rb") as f:
+        return email.message_from_binary_file(f, policy=email.policy.default)
+
+
+def calendar_parts(message):
+    return [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+
+
+class RsvpMails(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tokens = {}
+
+        def prepare(data):
+            cli(data, "admin", "add", ADMIN)
+            for who in (ADMIN, FIRST, SECOND):
+                cls.tokens[who] = cli(data, "token", "create", who)
+
+        # An https base URL: reminders carry a List-Unsubscribe URL, which must be https.
+        cls.server = Server(BINARY, "--base-url", "https://treffpunkt.example", prepare=prepare)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def mails(self):
+        return sorted(glob.glob(os.path.join(self.server.data, "mail", "new", "*")))
+
+    def wait_for_new(self, before, count, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            new = [p for p in self.mails() if p not in before]
+            if len(new) >= count or time.monotonic() > deadline:
+                return [parse(p) for p in new]
+            time.sleep(0.05)
+
+    def outbox(self):
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.server.data, "treffpunkt.db"),
+                             uri=True)
+        try:
+            return db.execute(
+                "SELECT kind, recipient, due, state, dedupe_key FROM outbox ORDER BY id").fetchall()
+        finally:
+            db.close()
+
+    def new_event(self, **fields):
+        body = {"title": "RSVP-Mailtest", "start": later(10), "duration_minutes": 90}
+        body.update(fields)
+        status, made = call(self.server.port, "POST", "/api/v1/units/frauen/events",
+                            self.tokens[ADMIN], body)
+        self.assertEqual(status, 201, made)
+        status, occ = call(self.server.port, "GET",
+                           "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+                               made["start"][:10], made["start"][:10]))
+        self.assertEqual(status, 200, occ)
+        found = [o for o in occ["occurrences"] if o["event"] == made["id"]]
+        self.assertTrue(found, occ)
+        return made, found[0]
+
+    def rsvp(self, who, event, occurrence, answer):
+        status, body = call(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+            event["id"], occurrence["key"]), self.tokens[who], {"answer": answer})
+        self.assertEqual(status, 200, body)
+        return body
+
+    def assert_request(self, message, uid):
+        parts = calendar_parts(message)
+        self.assertEqual(len(parts), 1, message.as_string()[:2000])
+        part = parts[0]
+        self.assertEqual(part.get_param("method"), "REQUEST")
+        cal = icalendar.Calendar.from_ical(part.get_content())
+        self.assertEqual(str(cal["METHOD"]), "REQUEST")
+        events = [c for c in cal.walk() if c.name == "VEVENT"]
+        self.assertEqual(len(events), 1)
+        self.assertEqual(str(events[0]["UID"]), uid)
+        self.assertIn("ORGANIZER", events[0])
+        self.assertIn("ATTENDEE", events[0])
+
+    # ---- tests -----------------------------------------------------------------------------
+    def test_yes_queues_a_confirmation_with_request_once_and_reminders(self):
+        event, occurrence = self.new_event()
+        before = set(self.mails())
+        self.assertEqual(self.rsvp(FIRST, event, occurrence, "yes")["state"], "going")
+        new = self.wait_for_new(before, 1)
+        self.assertEqual(len(new), 1)
+        message = new[0]
+        self.assertIn(FIRST, message["To"])
+        self.assert_request(message, event["uid"])
+
+        # Reminders (a day and two hours before, the defaults), due before the start.
+        start = datetime.datetime.fromisoformat(occurrence["start"].replace("Z", "+00:00"))
+        rows = [r for r in self.outbox() if r[0] == "reminder" and r[1] == FIRST
+                and (":%s:" % event["id"]) in r[4]]
+        self.assertEqual(len(rows), 2, self.outbox())
+        for kind, recipient, due, state, key in rows:
+            self.assertEqual(state, "queued")
+            self.assertLess(due, start.timestamp())
+
+        # Saying yes again queues nothing.
+        count = len(self.outbox())
+        self.assertEqual(self.rsvp(FIRST, event, occurrence, "yes")["state"], "going")
+        time.sleep(0.3)
+        self.assertEqual(len(self.outbox()), count)
+        self.assertEqual(len([p for p in self.mails() if p not in before]), 1)
+
+        # No drops the queued reminders.
+        self.rsvp(FIRST, event, occurrence, "no")
+        rows = [r for r in self.outbox() if r[0] == "reminder" and r[1] == FIRST
+                and (":%s:" % event["id"]) in r[4]]
+        self.assertEqual(rows, [])
+
+    def test_a_freed_place_sends_the_promotion(self):
+        event, occurrence = self.new_event(kind="exchange_offer", capacity=1)
+        first = set(self.mails())
+        self.assertEqual(self.rsvp(FIRST, event, occurrence, "yes")["state"], "going")
+        self.assertEqual(len(self.wait_for_new(first, 1)), 1)  # the confirmation
+        before = set(self.mails())
+        self.assertEqual(self.rsvp(SECOND, event, occurrence, "yes")["state"], "waitlisted")
+        time.sleep(0.3)
+        # No waitlist notice kind exists: a waitlisted yes sends nothing (yet).
+        self.assertEqual([p for p in self.mails() if p not in before], [])
+        self.assertEqual(self.rsvp(FIRST, event, occurrence, "no")["promoted"], 1)
+        new = self.wait_for_new(before, 1)
+        self.assertEqual(len(new), 1)
+        self.assertIn(SECOND, new[0]["To"])
+        self.assert_request(new[0], event["uid"])
+        kinds = [r[0] for r in self.outbox() if r[1] == SECOND and r[0] != "reminder"]
+        self.assertIn("waitlist_promotion", kinds)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
