@@ -435,9 +435,63 @@ class call {
     if (!body) return error_response(body.error());
     auto o = override_from(e, key, *body);
     if (!o) return error_response(o.error());
-    auto changed = store_.set_override(e.id, std::move(*o), who_.actor(), now_);
+    // Read before the write (the callback runs inside the write transaction): the occurrence
+    // as the members have it now, the unit's name, and the going members' reminder offsets.
+    const auto before = calendar::find_occurrence(e, key);
+    const auto u = store_.unit_by_id(e.unit);
+    const std::string unit_name = u ? u->name : std::string();
+    std::optional<calendar::local_seconds> previous_start;
+    if (before) previous_start = before->local_start;
+    auto changed = store_.set_override(
+        e.id, std::move(*o), who_.actor(), now_,
+        [&](const calendar::event& after, const std::vector<storage::attendee>& going) {
+          return occurrence_mails(after, key, previous_start, unit_name, going);
+        },
+        notifications::reminder_prefix(e.id, key));
     if (!changed) return error_response(from_storage(changed.error()));
+    if (mail_.mail_queued) mail_.mail_queued();
     return occurrence_response(*changed, key);
+  }
+
+  /// What a moved, changed or cancelled occurrence tells its going members, each in their
+  /// language: a cancellation a `cancelled` notice with an iMIP CANCEL; any other change a
+  /// `moved` notice with an iMIP REQUEST (the override's higher SEQUENCE) and their reminders
+  /// planned again for the new start (store::set_override dropped the queued ones). Notices
+  /// carry List-Unsubscribe, which must be https: without an https base URL, none are sent.
+  std::vector<storage::outbox_message> occurrence_mails(
+      const calendar::event& after, const calendar::occurrence_key& key,
+      const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
+      const std::vector<storage::attendee>& going) const {
+    namespace mail = notifications;
+    std::vector<storage::outbox_message> out;
+    if (!std::string_view(base_url_).starts_with("https://")) return out;
+    const auto o = calendar::find_occurrence(after, key);
+    if (!o) return out;
+    const auto* changed = after.find_override(key);
+    const std::string version = std::to_string(changed ? changed->sequence : after.sequence);
+    const std::string slot = std::to_string(after.id.value) + ":" + key.to_string();
+    const auto kind = o->cancelled ? mail::message_kind::cancelled : mail::message_kind::moved;
+    for (const auto& a : going) {
+      const storage::person& who = a.who;
+      if (who.email.empty()) continue;
+      std::string previous_when;
+      if (previous_start) {
+        previous_when = mail::format_when(*previous_start, after.all_day,
+                                          mail::language_from_tag(who.language));
+      }
+      out.push_back(compose_rsvp_mail(kind, after, *o, unit_name, who,
+                                      std::string(mail::kind_name(kind)) + ":" + slot + ":" +
+                                          std::to_string(who.id.value) + ":" + version,
+                                      now_, previous_when));
+      if (o->cancelled) continue;
+      const auto offsets = store_.reminder_offsets(who.id);
+      for (const auto& r :
+           mail::plan_reminders(after.id, key, who.id.value, o->start, offsets, now_)) {
+        out.push_back(compose_rsvp_mail(mail::message_kind::reminder, after, *o, unit_name, who,
+                                        r.dedupe_key, r.due));
+      }
+    }
+    return out;
   }
 
   // ---- RSVPs ----------------------------------------------------------------------------
@@ -495,14 +549,15 @@ class call {
   storage::outbox_message compose_rsvp_mail(notifications::message_kind kind,
                                             const calendar::event& e, const calendar::occurrence& o,
                                             const std::string& unit_name, const storage::person& to,
-                                            std::string dedupe_key,
-                                            calendar::utc_seconds due) const {
+                                            std::string dedupe_key, calendar::utc_seconds due,
+                                            std::string previous_when = {}) const {
     namespace mail = notifications;
     const auto lang = mail::language_from_tag(to.language);
     mail::facts f;
     f.unit_name = unit_name;
     f.event_title = std::string(o.title.empty() ? std::string_view(e.title) : o.title);
     f.when = mail::format_when(o.local_start, e.all_day, lang);
+    f.previous_when = std::move(previous_when);
     f.location = std::string(o.location);
     f.link = std::string(base_url_) + "/events/" + std::to_string(e.id.value) + ".ics";
     const std::string_view from = mail_.mail_from;

@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "event_rows.h"
+#include "outbox.h"
 #include "rights.h"
 #include "rsvp_rows.h"
 #include "store_impl.h"
@@ -146,6 +151,14 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
 
 result<calendar::event> store::set_override(calendar::event_id id, calendar::occurrence_override o,
                                             const actor& who, calendar::utc_seconds now) {
+  return set_override(id, std::move(o), who, now, occurrence_mails{}, {});
+}
+
+result<calendar::event> store::set_override(calendar::event_id id, calendar::occurrence_override o,
+                                            const actor& who, calendar::utc_seconds now,
+                                            const occurrence_mails& mails,
+                                            std::string_view drop_queued_prefix) {
+  // The override and the mails it causes commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
@@ -180,6 +193,27 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
     impl::bump_unit_version(c, e->unit);
     impl::audit(c, who, o.cancelled ? "cancel_occurrence" : "override_occurrence", e->unit, e->id,
                 o.key.to_string(), now);
+    // Queued reminders planned for the old time (or for an occurrence that no longer takes
+    // place) go first; `mails` plans them again for the new time where it should.
+    if (!drop_queued_prefix.empty()) drop_queued_in(c, drop_queued_prefix);
+    if (mails) {
+      auto going = attendees_in(c, e->id, o.key);
+      std::erase_if(going, [](const attendee& a) { return a.rsvp.state != rsvp_state::going; });
+      std::vector<outbox_message> queued;
+      try {
+        queued = mails(*e, going);
+      } catch (const std::exception& failure) {
+        // Returning the error rolls back the override with everything else of this transaction.
+        return error{errc::invalid,
+                     std::string("cannot compose the occurrence mails: ") + failure.what()};
+      }
+      for (const auto& m : queued) {
+        if (m.recipient.empty() || m.message.empty()) {
+          return error{errc::invalid, "an outbox message needs a recipient and a message"};
+        }
+        enqueue_in(c, m, now);
+      }
+    }
     return *e;
   });
 }

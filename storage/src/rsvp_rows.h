@@ -20,4 +20,9 @@ namespace treffpunkt::storage {
 std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calendar::event& e,
                                                 const actor& who, calendar::utc_seconds now);
 
+/// The occurrence's attendees (going, then waitlisted, then maybe, as store::attendees) read on
+/// `c`: inside a write transaction, they are as that transaction sees them.
+std::vector<attendee> attendees_in(sql::connection& c, calendar::event_id id,
+                                   const calendar::occurrence_key& key);
+
 }  // namespace treffpunkt::storage

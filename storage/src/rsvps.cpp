@@ -580,10 +580,9 @@ occupancy store::occupancy_of(calendar::event_id id, const calendar::occurrence_
   return out;
 }
 
-std::vector<attendee> store::attendees(calendar::event_id id,
-                                       const calendar::occurrence_key& key) const {
-  impl::reader r(*impl_);
-  auto& s = r->prepare(attendees_query());
+std::vector<attendee> attendees_in(sql::connection& c, calendar::event_id id,
+                                   const calendar::occurrence_key& key) {
+  auto& s = c.prepare(attendees_query());
   s.bind(1, id.value).bind(2, key.to_string());
   std::vector<attendee> out;
   while (s.step()) {
@@ -594,6 +593,12 @@ std::vector<attendee> store::attendees(calendar::event_id id,
   }
   s.reset();
   return out;
+}
+
+std::vector<attendee> store::attendees(calendar::event_id id,
+                                       const calendar::occurrence_key& key) const {
+  impl::reader r(*impl_);
+  return attendees_in(*r, id, key);
 }
 
 }  // namespace treffpunkt::storage

@@ -3,7 +3,9 @@
 yes through the JSON API queues, in the RSVP's transaction, a confirmation with an iMIP REQUEST
 (parsed with python3-icalendar: METHOD, UID), nothing new for a repeated yes, a waitlist
 promotion when a place comes free, and the member's reminders, dropped when the answer turns
-to no (read from the outbox in the database, read-only).
+to no (read from the outbox in the database, read-only); a moved occurrence sends its going
+members a REQUEST with a higher SEQUENCE and plans their reminders again, a cancelled one a
+CANCEL and drops them.
 
 Usage: rsvp_mail_test.py PATH/TO/treffpunkt
 """
@@ -29,6 +31,7 @@ BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"
 FIRST = "erste@example.org"
 SECOND = "zweite@example.org"
+RESPONSIBLE = "rosa.schererz@demo.invalid"  # Frauen* (demo data)
 
 
 def later(days, hour=19):
@@ -78,7 +81,7 @@ class RsvpMails(unittest.TestCase):
 
         def prepare(data):
             cli(data, "admin", "add", ADMIN)
-            for who in (ADMIN, FIRST, SECOND):
+            for who in (ADMIN, FIRST, SECOND, RESPONSIBLE):
                 cls.tokens[who] = cli(data, "token", "create", who)
 
         # An https base URL: reminders carry a List-Unsubscribe URL, which must be https.
@@ -129,18 +132,19 @@ class RsvpMails(unittest.TestCase):
         self.assertEqual(status, 200, body)
         return body
 
-    def assert_request(self, message, uid):
+    def assert_request(self, message, uid, method="REQUEST"):
         parts = calendar_parts(message)
         self.assertEqual(len(parts), 1, message.as_string()[:2000])
         part = parts[0]
-        self.assertEqual(part.get_param("method"), "REQUEST")
+        self.assertEqual(part.get_param("method"), method)
         cal = icalendar.Calendar.from_ical(part.get_content())
-        self.assertEqual(str(cal["METHOD"]), "REQUEST")
+        self.assertEqual(str(cal["METHOD"]), method)
         events = [c for c in cal.walk() if c.name == "VEVENT"]
         self.assertEqual(len(events), 1)
         self.assertEqual(str(events[0]["UID"]), uid)
         self.assertIn("ORGANIZER", events[0])
         self.assertIn("ATTENDEE", events[0])
+        return events[0]
 
     # ---- tests -----------------------------------------------------------------------------
     def test_yes_queues_a_confirmation_with_request_once_and_reminders(self):
@@ -192,6 +196,62 @@ class RsvpMails(unittest.TestCase):
         self.assert_request(new[0], event["uid"])
         kinds = [r[0] for r in self.outbox() if r[1] == SECOND and r[0] != "reminder"]
         self.assertIn("waitlist_promotion", kinds)
+
+    def test_moved_then_cancelled_occurrence_notifies_the_going_members(self):
+        event, occurrence = self.new_event(rrule="FREQ=WEEKLY;COUNT=3")
+        first = set(self.mails())
+        self.assertEqual(self.rsvp(FIRST, event, occurrence, "yes")["state"], "going")
+        confirmation = self.wait_for_new(first, 1)
+        self.assertEqual(len(confirmation), 1)
+        before_seq = int(self.assert_request(confirmation[0], event["uid"]).get("SEQUENCE", 0))
+        slot = ":%s:%s:" % (event["id"], occurrence["key"])
+        old_reminders = [r for r in self.outbox() if r[0] == "reminder" and slot in r[4]]
+        self.assertEqual(len(old_reminders), 2, self.outbox())
+
+        # The responsible moves it two hours later: a REQUEST with a higher SEQUENCE and the
+        # new DTSTART, and reminders planned again for the new start.
+        path = "/api/v1/events/%s/occurrences/%s" % (event["id"], occurrence["key"])
+        new_local = occurrence["local_start"][:11] + "21:00"
+        before = set(self.mails())
+        status, moved = call(self.server.port, "PUT", path, self.tokens[RESPONSIBLE],
+                             {"start": new_local})
+        self.assertEqual(status, 200, moved)
+        self.assertTrue(moved["moved"], moved)
+        new = self.wait_for_new(before, 1)
+        self.assertEqual(len(new), 1)
+        self.assertIn(FIRST, new[0]["To"])
+        self.assertIn("List-Unsubscribe", new[0])
+        vevent = self.assert_request(new[0], event["uid"])
+        self.assertGreater(int(vevent["SEQUENCE"]), before_seq)
+        self.assertIn("RECURRENCE-ID", vevent)
+        start = datetime.datetime.fromisoformat(moved["start"].replace("Z", "+00:00"))
+        self.assertEqual(vevent.decoded("DTSTART").astimezone(datetime.timezone.utc), start)
+        kinds = [r[0] for r in self.outbox() if r[1] == FIRST and slot in r[4]]
+        self.assertIn("moved", kinds)
+        rows = [r for r in self.outbox() if r[0] == "reminder" and slot in r[4]
+                and r[3] == "queued"]
+        self.assertEqual(len(rows), 2, self.outbox())
+        for kind, recipient, due, state, key in rows:
+            self.assertEqual(recipient, FIRST)
+            self.assertLess(due, start.timestamp())
+        # The old ones are gone: the new ones fall due two hours later.
+        self.assertEqual(sorted(r[2] for r in rows),
+                         sorted(r[2] + 7200 for r in old_reminders))
+
+        # Then cancels it: a CANCEL above that SEQUENCE, and no reminders left queued.
+        before = set(self.mails())
+        status, cancelled = call(self.server.port, "PUT", path, self.tokens[RESPONSIBLE],
+                                 {"cancelled": True})
+        self.assertEqual(status, 200, cancelled)
+        self.assertTrue(cancelled["cancelled"], cancelled)
+        new = self.wait_for_new(before, 1)
+        self.assertEqual(len(new), 1)
+        self.assertIn(FIRST, new[0]["To"])
+        cancel = self.assert_request(new[0], event["uid"], "CANCEL")
+        self.assertGreater(int(cancel["SEQUENCE"]), int(vevent["SEQUENCE"]))
+        self.assertEqual(str(cancel["STATUS"]), "CANCELLED")
+        self.assertEqual([r for r in self.outbox() if r[0] == "reminder" and slot in r[4]
+                          and r[3] == "queued"], [])
 
 
 if __name__ == "__main__":

@@ -823,4 +823,63 @@ TEST_F(RsvpStore, FailingMailsRollTheRsvpBack) {
   EXPECT_EQ(store_->outbox_depth(), 0);
 }
 
+// ---- mails in an occurrence change's transaction --------------------------------------------
+
+TEST_F(RsvpStore, OccurrenceMailsGoToTheGoingAndQueuedRemindersAreDropped) {
+  const auto e = meeting(1);
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);  // going
+  answer(e, people[1], rsvp_answer::yes);  // waitlisted: not told
+  ASSERT_TRUE(store_->enqueue(
+      {"reminder", "member1@example.org", "old", second_start - 24h, "rem:occ:1:day"}, now));
+  ASSERT_TRUE(
+      store_->enqueue({"reminder", "other@example.org", "other", now, "rem:other:1:day"}, now));
+
+  int calls = 0;
+  const treffpunkt::storage::occurrence_mails mails =
+      [&](const cal::event& after, const std::vector<treffpunkt::storage::attendee>& going) {
+        ++calls;
+        EXPECT_EQ(after.id, e.id);
+        std::vector<treffpunkt::storage::outbox_message> out;
+        EXPECT_EQ(going.size(), 1U);
+        for (const auto& a : going) {
+          EXPECT_EQ(a.who.id, people[0].id);
+          EXPECT_EQ(a.rsvp.state, rsvp_state::going);
+          out.push_back({"moved", a.who.email, "moved", now, "moved:" + a.who.email});
+        }
+        return out;
+      };
+  cal::occurrence_override move;
+  move.key = second;
+  move.start = local(2026, 3, 12, 18);
+  const auto moved = store_->set_override(e.id, move, actor::system(), now + 1h, mails, "rem:occ:");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(calls, 1);
+  ASSERT_NE(moved->find_override(second), nullptr);
+  const auto rows = store_->outbox_list(10);
+  ASSERT_EQ(rows.size(), 2U);  // the other occurrence's reminder stays, this one's is gone
+  std::vector<std::string> kinds;
+  for (const auto& r : rows) kinds.push_back(r.kind);
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"moved", "reminder"}));
+
+  // A failing callback rolls the override back, and the drop with it.
+  ASSERT_TRUE(
+      store_->enqueue({"reminder", "member1@example.org", "new", now, "rem:occ:1:hour"}, now));
+  const treffpunkt::storage::occurrence_mails throws =
+      [](const cal::event&, const std::vector<treffpunkt::storage::attendee>&)
+      -> std::vector<treffpunkt::storage::outbox_message> {
+    throw std::runtime_error("cannot compose");
+  };
+  cal::occurrence_override cancel;
+  cancel.key = second;
+  cancel.cancelled = true;
+  ASSERT_FALSE(store_->set_override(e.id, cancel, actor::system(), now + 2h, throws, "rem:occ:"));
+  const auto kept = store_->event_by_id(e.id);
+  ASSERT_TRUE(kept);
+  ASSERT_NE(kept->find_override(second), nullptr);
+  EXPECT_FALSE(kept->find_override(second)->cancelled);
+  EXPECT_EQ(store_->outbox_depth(), 3);
+}
+
 }  // namespace

@@ -136,6 +136,14 @@ struct outbox_message {
 using rsvp_mails =
     std::function<std::vector<outbox_message>(const rsvp_change&, const calendar::event&)>;
 
+/// The mails a change of one occurrence (moved, changed, cancelled) causes, composed by the
+/// caller: called by set_override inside its write transaction, after the override is written,
+/// with the event as it now stands and the occurrence's attendees who are going (read in the
+/// same transaction). What it returns is queued in the same transaction (enqueue_in); if it
+/// throws, the override is rolled back too.
+using occurrence_mails = std::function<std::vector<outbox_message>(
+    const calendar::event& after, const std::vector<attendee>& going)>;
+
 /// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
 enum class outbox_state { queued, sending, sent, failed };
 
@@ -241,6 +249,14 @@ class store {
   /// history.
   result<calendar::event> set_override(calendar::event_id id, calendar::occurrence_override o,
                                        const actor& who, calendar::utc_seconds now);
+  /// The same, queueing the mails the change causes in its transaction: first the queued
+  /// messages whose dedupe key starts with `drop_queued_prefix` (non-empty: e.g. every reminder
+  /// of the occurrence) are dropped, then what `mails` returns is queued. A failure of `mails`
+  /// (it throws) or of the queueing rolls the override back.
+  result<calendar::event> set_override(calendar::event_id id, calendar::occurrence_override o,
+                                       const actor& who, calendar::utc_seconds now,
+                                       const occurrence_mails& mails,
+                                       std::string_view drop_queued_prefix = {});
   /// "From this occurrence on": calendar::split_series, and RSVPs from `from` on move to the
   /// new series. Returns {old, new}.
   result<std::pair<calendar::event, calendar::event>> split_event(calendar::event_id id,
