@@ -27,6 +27,7 @@
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
 #include <notifications/smtp.h>
+#include <server/store_outbox.h>
 #include <storage/store.h>
 
 #include <array>
@@ -42,8 +43,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <server/store_outbox.h>
 
 namespace {
 
