@@ -520,7 +520,7 @@ class call {
     if (!answer_value->is_string()) {
       return error_response({400, "wrong_type", "answer must be a string", "answer"});
     }
-    const auto answer = parse_answer(answer_value->get_string());
+    const auto answer = calendar::parse_rsvp_answer(answer_value->get_string());
     if (!answer) {
       return error_response({422, "invalid", "answer must be yes, no or maybe", "answer"});
     }

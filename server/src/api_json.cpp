@@ -318,25 +318,6 @@ json::object occurrence_json(const event& e, const calendar::occurrence& o,
   return out;
 }
 
-std::string_view answer_name(calendar::rsvp_answer a) {
-  switch (a) {
-    case calendar::rsvp_answer::yes:
-      return "yes";
-    case calendar::rsvp_answer::no:
-      return "no";
-    case calendar::rsvp_answer::maybe:
-      return "maybe";
-  }
-  return "no";
-}
-
-std::optional<calendar::rsvp_answer> parse_answer(std::string_view text) {
-  if (text == "yes") return calendar::rsvp_answer::yes;
-  if (text == "no") return calendar::rsvp_answer::no;
-  if (text == "maybe") return calendar::rsvp_answer::maybe;
-  return std::nullopt;
-}
-
 namespace {
 std::string_view state_name(storage::rsvp_state s) {
   switch (s) {
@@ -358,7 +339,7 @@ std::string_view state_name(storage::rsvp_state s) {
 json::object rsvp_json(const storage::rsvp_record& r) {
   json::object out{{"event", r.event.value},
                    {"key", r.key.to_string()},
-                   {"answer", answer_name(r.answer)},
+                   {"answer", calendar::to_string(r.answer)},
                    {"state", state_name(r.state)},
                    {"updated", utc_text(r.updated)}};
   out["waitlist_position"] =

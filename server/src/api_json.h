@@ -57,8 +57,6 @@ boost::json::object occurrence_json(const calendar::event& e, const calendar::oc
                                     const storage::occupancy& counts);
 boost::json::object occupancy_json(const storage::occupancy& counts);
 boost::json::object rsvp_json(const storage::rsvp_record& r);
-std::string_view answer_name(calendar::rsvp_answer a);
-std::optional<calendar::rsvp_answer> parse_answer(std::string_view text);
 
 /// Applies the fields of a POST (`creating`: title and start required) or PATCH body to `e`.
 /// Wrong JSON types are 400, unknown fields and bad values 422, each with the field.

@@ -31,22 +31,11 @@ constexpr std::chrono::seconds guest_rsvp_ttl = 48h;
 
 // ---- names as stored --------------------------------------------------------------------
 
-std::string_view db_text(calendar::rsvp_answer a) {
-  switch (a) {
-    case calendar::rsvp_answer::yes:
-      return "yes";
-    case calendar::rsvp_answer::no:
-      return "no";
-    case calendar::rsvp_answer::maybe:
-      return "maybe";
-  }
-  return "no";
-}
+std::string_view db_text(calendar::rsvp_answer a) { return calendar::to_string(a); }
 
 calendar::rsvp_answer answer_from_db(std::string_view s) {
-  if (s == "yes") return calendar::rsvp_answer::yes;
-  if (s == "maybe") return calendar::rsvp_answer::maybe;
-  return calendar::rsvp_answer::no;
+  // The column's CHECK admits only the three names.
+  return calendar::parse_rsvp_answer(s).value_or(calendar::rsvp_answer::no);
 }
 
 std::string_view db_text(rsvp_state s) {

@@ -7,10 +7,16 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 
 namespace treffpunkt::calendar {
 
 enum class rsvp_answer { yes, no, maybe };
+
+/// "yes", "no" or "maybe": the answer's name in the API, the database and logs.
+std::string_view to_string(rsvp_answer a);
+/// The answer named by "yes", "no" or "maybe"; nothing for anything else.
+std::optional<rsvp_answer> parse_rsvp_answer(std::string_view text);
 
 /// Why an RSVP is not taken.
 enum class rsvp_refusal {
