@@ -344,6 +344,13 @@ std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calend
 result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
                                     person_id p, calendar::rsvp_answer answer,
                                     calendar::utc_seconds now) {
+  return set_rsvp(id, key, p, answer, now, rsvp_mails{}, {});
+}
+
+result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                                    person_id p, calendar::rsvp_answer answer,
+                                    calendar::utc_seconds now, const rsvp_mails& mails,
+                                    std::string_view drop_unless_going) {
   // impl::write runs the body in BEGIN IMMEDIATE, which takes SQLite's write lock before the
   // first read. So counting the places and writing the RSVP cannot interleave with another
   // write, neither from this process (write_mutex) nor from another one on the same file (the
@@ -351,24 +358,8 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // second transaction only starts after the first has committed and sees the place taken.
   // And write() returns only after COMMIT (WAL, synchronous=FULL), so an acknowledged RSVP
   // survives a crash.
-  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
-    const auto e = load_event(c, id);
-    if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
-    const auto o = open_occurrence(*e, key, now);
-    if (!o) return o.error();
-    if (!person_exists(c, p)) {
-      return error{errc::not_found, "no person " + std::to_string(p.value)};
-    }
-    return apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "rsvp");
-  });
-}
-
-result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
-                                    person_id p, calendar::rsvp_answer answer,
-                                    calendar::utc_seconds now, const rsvp_mails& mails,
-                                    std::string_view drop_unless_going) {
-  // As above, and the mails the change causes go into the outbox in the same transaction: the
-  // RSVP and its confirmation commit together or not at all.
+  // The mails the change causes go into the outbox in the same transaction: the RSVP and its
+  // confirmation commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
     const auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
