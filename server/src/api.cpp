@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "personal_feed.h"
 #include "rate_limit.h"
+#include "url_pairs.h"
 
 namespace treffpunkt::server {
 namespace json = boost::json;
@@ -160,17 +161,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 /// The value of `name` in a query string (no percent-decoding: the API's values are dates).
 std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto equals = pair.find('=');
-    if (pair.substr(0, equals) == name) {
-      return equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+  return raw_pair_value(query, name);
 }
 
 std::optional<calendar::event_id> parse_event_id(std::string_view text) {

@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "rate_limit.h"
+#include "url_pairs.h"
 
 namespace treffpunkt::server {
 namespace json = boost::json;
@@ -95,34 +96,26 @@ std::string token_id(std::string_view raw) {
 /// A form value of an application/x-www-form-urlencoded body, decoded (+ is a space,
 /// %XX a byte); none if absent or badly encoded.
 std::optional<std::string> form_value(std::string_view body, std::string_view name) {
-  while (!body.empty()) {
-    const auto amp = body.find('&');
-    const std::string_view pair = body.substr(0, amp);
-    const auto equals = pair.find('=');
-    if (pair.substr(0, equals) == name) {
-      const std::string_view raw =
-          equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
-      std::string out;
-      for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '+') {
-          out += ' ';
-        } else if (raw[i] == '%') {
-          if (i + 2 >= raw.size()) return std::nullopt;
-          unsigned value = 0;
-          const auto [end, ec] = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, value, 16);
-          if (ec != std::errc{} || end != raw.data() + i + 3) return std::nullopt;
-          out += static_cast<char>(value);
-          i += 2;
-        } else {
-          out += raw[i];
-        }
-      }
-      return out;
+  const auto raw = raw_pair_value(body, name);
+  if (!raw) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < raw->size(); ++i) {
+    const char c = (*raw)[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= raw->size()) return std::nullopt;
+      unsigned value = 0;
+      const char* digits = raw->data() + i + 1;
+      const auto [end, ec] = std::from_chars(digits, digits + 2, value, 16);
+      if (ec != std::errc{} || end != digits + 2) return std::nullopt;
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += c;
     }
-    if (amp == std::string_view::npos) break;
-    body.remove_prefix(amp + 1);
   }
-  return std::nullopt;
+  return out;
 }
 
 bool is_https(std::string_view base_url) { return base_url.starts_with("https://"); }
