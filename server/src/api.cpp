@@ -1,8 +1,5 @@
 #include <calendar/expand.h>
-#include <calendar/ical_writer.h>
 #include <date/date.h>
-#include <notifications/message.h>
-#include <notifications/reminders.h>
 #include <server/api.h>
 
 #include <algorithm>
@@ -10,14 +7,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
 #include <charconv>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "actions.h"
 #include "api_json.h"
 #include "auth.h"
 #include "personal_feed.h"
@@ -279,6 +275,8 @@ class call {
     return attendees(*e, *key);
   }
   // ---- helpers --------------------------------------------------------------------------
+  /// Writes that queue mail, shared with the pages.
+  actions mailing() const { return actions(store_, mail_, base_url_, now_); }
   api_result<calendar::unit> unit(std::string_view slug) const {
     auto u = store_.unit_by_slug(slug);
     if (!u) return not_found("no unit '" + std::string(slug) + "'");
@@ -426,63 +424,9 @@ class call {
     if (!body) return error_response(body.error());
     auto o = override_from(e, key, *body);
     if (!o) return error_response(o.error());
-    // Read before the write (the callback runs inside the write transaction): the occurrence
-    // as the members have it now, the unit's name, and the going members' reminder offsets.
-    const auto before = calendar::find_occurrence(e, key);
-    const auto u = store_.unit_by_id(e.unit);
-    const std::string unit_name = u ? u->name : std::string();
-    std::optional<calendar::local_seconds> previous_start;
-    if (before) previous_start = before->local_start;
-    auto changed = store_.set_override(
-        e.id, std::move(*o), who_.actor(), now_,
-        [&](const calendar::event& after, const std::vector<storage::attendee>& going) {
-          return occurrence_mails(after, key, previous_start, unit_name, going);
-        },
-        notifications::reminder_prefix(e.id, key));
+    auto changed = mailing().change_occurrence(e, std::move(*o), who_.actor());
     if (!changed) return error_response(from_storage(changed.error()));
-    if (mail_.mail_queued) mail_.mail_queued();
     return occurrence_response(*changed, key);
-  }
-
-  /// What a moved, changed or cancelled occurrence tells its going members, each in their
-  /// language: a cancellation a `cancelled` notice with an iMIP CANCEL; any other change a
-  /// `moved` notice with an iMIP REQUEST (the override's higher SEQUENCE) and their reminders
-  /// planned again for the new start (store::set_override dropped the queued ones). Notices
-  /// carry List-Unsubscribe, which must be https: without an https base URL, none are sent.
-  std::vector<storage::outbox_message> occurrence_mails(
-      const calendar::event& after, const calendar::occurrence_key& key,
-      const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
-      const std::vector<storage::attendee>& going) const {
-    namespace mail = notifications;
-    std::vector<storage::outbox_message> out;
-    if (!std::string_view(base_url_).starts_with("https://")) return out;
-    const auto o = calendar::find_occurrence(after, key);
-    if (!o) return out;
-    const auto* changed = after.find_override(key);
-    const std::string version = std::to_string(changed ? changed->sequence : after.sequence);
-    const std::string slot = std::to_string(after.id.value) + ":" + key.to_string();
-    const auto kind = o->cancelled ? mail::message_kind::cancelled : mail::message_kind::moved;
-    for (const auto& a : going) {
-      const storage::person& who = a.who;
-      if (who.email.empty()) continue;
-      std::string previous_when;
-      if (previous_start) {
-        previous_when = mail::format_when(*previous_start, after.all_day,
-                                          mail::language_from_tag(who.language));
-      }
-      out.push_back(compose_rsvp_mail(kind, after, *o, unit_name, who,
-                                      std::string(mail::kind_name(kind)) + ":" + slot + ":" +
-                                          std::to_string(who.id.value) + ":" + version,
-                                      now_, previous_when));
-      if (o->cancelled) continue;
-      const auto offsets = store_.reminder_offsets(who.id);
-      for (const auto& r :
-           mail::plan_reminders(after.id, key, who.id.value, o->start, offsets, now_)) {
-        out.push_back(compose_rsvp_mail(mail::message_kind::reminder, after, *o, unit_name, who,
-                                        r.dedupe_key, r.due));
-      }
-    }
-    return out;
   }
 
   // ---- RSVPs ----------------------------------------------------------------------------
@@ -516,125 +460,12 @@ class call {
       return error_response({422, "invalid", "answer must be yes, no or maybe", "answer"});
     }
     if (auto limited = rate_limited()) return *limited;
-    const storage::person& me = *who_.who;
-    // Read before the write: the callback runs inside the write transaction.
-    const auto offsets = store_.reminder_offsets(me.id);
-    const auto u = store_.unit_by_id(e.unit);
-    const std::string unit_name = u ? u->name : std::string();
-    auto change = store_.set_rsvp(
-        e.id, key, me.id, *answer, now_,
-        [&](const storage::rsvp_change& c, const calendar::event& current) {
-          return rsvp_mails(c, current, unit_name, me, offsets);
-        },
-        notifications::reminder_prefix(e.id, key, me.id.value));
+    auto change = mailing().rsvp(e, key, *who_.who, *answer);
     if (!change) return error_response(from_storage(change.error()));
-    if (mail_.mail_queued) mail_.mail_queued();
     auto out = rsvp_json(change->rsvp);
     out["promoted"] = change->promoted.size();
     out["occupancy"] = occupancy_json(store_.occupancy_of(e.id, key));
     return json_response(200, out);
-  }
-
-  /// One message of `kind` about the occurrence to `to`, with an iMIP REQUEST if the kind needs
-  /// one. Throws when it cannot be composed: that rolls the RSVP back (store::set_rsvp).
-  storage::outbox_message compose_rsvp_mail(notifications::message_kind kind,
-                                            const calendar::event& e, const calendar::occurrence& o,
-                                            const std::string& unit_name, const storage::person& to,
-                                            std::string dedupe_key, calendar::utc_seconds due,
-                                            std::string previous_when = {}) const {
-    namespace mail = notifications;
-    const auto lang = mail::language_from_tag(to.language);
-    mail::facts f;
-    f.unit_name = unit_name;
-    f.event_title = std::string(o.title.empty() ? std::string_view(e.title) : o.title);
-    f.when = mail::format_when(o.local_start, e.all_day, lang);
-    f.previous_when = std::move(previous_when);
-    f.location = std::string(o.location);
-    f.link = std::string(base_url_) + "/events/" + std::to_string(e.id.value) + ".ics";
-    const std::string_view from = mail_.mail_from;
-    const auto at = from.find('@');
-    const std::string domain =
-        at == std::string_view::npos ? "@localhost" : std::string(from.substr(at));
-    std::string id_part = dedupe_key;
-    std::replace_if(
-        id_part.begin(), id_part.end(),
-        [](char ch) {
-          return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
-        },
-        '.');
-    mail::envelope env{.from = {"treffpunkt", std::string(from)},
-                       .to = {to.name, to.email},
-                       .date = now_,
-                       .message_id = id_part + domain,
-                       .unsubscribe_url = {}};
-    if (mail::wants_unsubscribe(kind)) {
-      // The member's reminder settings; a one-click (RFC 8058) endpoint does not exist yet.
-      env.unsubscribe_url = std::string(base_url_) + "/api/v1/me/reminders";
-    }
-    std::optional<mail::calendar_part> invitation;
-    // A promotion is an invitation too (the place is theirs now), though compose does not insist.
-    auto method = mail::required_method(kind);
-    if (kind == mail::message_kind::waitlist_promotion) method = calendar::imip_method::request;
-    if (method) {
-      const calendar::imip_party party{.organizer_name = unit_name,
-                                       .organizer_email = std::string(from),
-                                       .attendee_name = to.name,
-                                       .attendee_email = to.email};
-      invitation = mail::calendar_part{*method, calendar::write_imip(*method, e, o.key, party)};
-    }
-    auto composed = mail::compose(kind, lang, f, env, invitation);
-    if (!composed) {
-      throw std::runtime_error(std::string(mail::kind_name(kind)) + ": " +
-                               composed.error().message);
-    }
-    return storage::outbox_message{.kind = std::string(mail::kind_name(kind)),
-                                   .recipient = to.email,
-                                   .message = std::move(*composed),
-                                   .due = due,
-                                   .dedupe_key = std::move(dedupe_key)};
-  }
-
-  /// What an RSVP change tells whom: the caller a confirmation (a yes with a place) and their
-  /// reminders, everyone moved up a promotion. There is no waitlist notice kind (yet).
-  std::vector<storage::outbox_message> rsvp_mails(
-      const storage::rsvp_change& c, const calendar::event& e, const std::string& unit_name,
-      const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const {
-    namespace mail = notifications;
-    std::vector<storage::outbox_message> out;
-    const auto o = calendar::find_occurrence(e, c.rsvp.key);
-    if (!o) return out;
-    const std::string slot = std::to_string(e.id.value) + ":" + c.rsvp.key.to_string();
-    const std::string stamp = std::to_string(now_.time_since_epoch().count());
-    // Reminders need an https unsubscribe URL (RFC 8058): without an https base URL, none.
-    const bool https = std::string_view(base_url_).starts_with("https://");
-    if (c.rsvp.state == storage::rsvp_state::going) {
-      out.push_back(compose_rsvp_mail(
-          mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
-          "rsvp:" + slot + ":" + std::to_string(me.id.value) + ":" + stamp, now_));
-      if (https) {
-        for (const auto& r :
-             mail::plan_reminders(e.id, c.rsvp.key, me.id.value, o->start, offsets, now_)) {
-          out.push_back(compose_rsvp_mail(mail::message_kind::reminder, e, *o, unit_name, me,
-                                          r.dedupe_key, r.due));
-        }
-      }
-    }
-    for (const auto& promoted : c.promoted) {
-      const auto who = store_.person_by_id(promoted.person);
-      if (!who || who->email.empty()) continue;
-      out.push_back(compose_rsvp_mail(
-          mail::message_kind::waitlist_promotion, e, *o, unit_name, *who,
-          "promoted:" + slot + ":" + std::to_string(who->id.value) + ":" + stamp, now_));
-      if (https) {
-        const auto theirs = store_.reminder_offsets(who->id);
-        for (const auto& r :
-             mail::plan_reminders(e.id, c.rsvp.key, who->id.value, o->start, theirs, now_)) {
-          out.push_back(compose_rsvp_mail(mail::message_kind::reminder, e, *o, unit_name, *who,
-                                          r.dedupe_key, r.due));
-        }
-      }
-    }
-    return out;
   }
 
   http_response attendees(const calendar::event& e, const calendar::occurrence_key& key) const {
