@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "metrics.h"
+#include "pages.h"
 #include "personal_feed.h"
 
 namespace treffpunkt::server {
@@ -96,6 +97,7 @@ app::app(storage::store& store, app_options options)
            rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued}),
       login_(store, options_.login),
       personal_feeds_(std::make_unique<personal_feeds>(store)),
+      pages_(std::make_unique<page_routes>(store)),
       metrics_(std::make_unique<metrics>()) {}
 
 app::~app() = default;
@@ -127,8 +129,8 @@ site& app::site_for(const http_request& request) {
 }
 
 http_response app::metrics_page() const {
-  cache_counts cache{site_->cache_hits() + personal_feeds_->cache_hits(),
-                     site_->renders() + personal_feeds_->renders()};
+  cache_counts cache{site_->cache_hits() + personal_feeds_->cache_hits() + pages_->cache_hits(),
+                     site_->renders() + personal_feeds_->renders() + pages_->renders()};
   {
     const std::lock_guard lock(proxied_mutex_);
     for (const auto& [base, s] : proxied_) {
@@ -160,6 +162,9 @@ http_response app::handle(const http_request& request) {
     if (path.starts_with("/feeds/")) return personal_feeds_->handle(request, path, now);
     if (path == "/metrics" && (request.method == "GET" || request.method == "HEAD")) {
       return metrics_page();
+    }
+    if (page_routes::owns(path)) {
+      return pages_->handle(request, path, now, site_for(request).base_url());
     }
     return site_for(request).handle(request, now);
   } catch (const std::exception& e) {

@@ -26,67 +26,6 @@ rendered render_feed(const calendar::feed_info& info, std::span<const event> eve
   return make_rendered(calendar::write_feed(info, kept), newest_change(chosen));
 }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-/// webcal:// is what phones and desktop calendar apps open as "subscribe".
-std::string webcal(std::string_view https_url) {
-  const auto colon = https_url.find("://");
-  return "webcal" + std::string(https_url.substr(colon == std::string_view::npos ? 0 : colon));
-}
-
-std::string make_home(storage::store& store, const std::string& base) {
-  std::string html =
-      "<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>treffpunkt – Netzwerkstellen</title></head><body>\n"
-      "<h1>Unsere Netzwerkstellen</h1>\n";
-  for (const auto& u : store.units()) {
-    const std::string feed = base + "/units/" + u.slug + ".ics";
-    html += "<section><h2>" + escape_html(u.name) + "</h2>\n<p>" + escape_html(u.description) +
-            "</p>\n";
-    const auto people = store.responsibles(u.id);
-    if (!people.empty()) {
-      html += "<p>Verantwortlich: ";
-      for (std::size_t i = 0; i < people.size(); ++i) {
-        if (i > 0) html += i + 1 == people.size() ? " und " : ", ";
-        html += escape_html(people[i].name);
-      }
-      html += "</p>\n";
-    }
-    html += "<p><a href=\"" + escape_html(webcal(feed)) +
-            "\">Kalender abonnieren</a> · <a href=\"" + escape_html(feed) +
-            "\">iCalendar-Datei</a></p></section>\n";
-  }
-  html += "<p><a href=\"" + escape_html(webcal(base + "/calendar.ics")) +
-          "\">Alle Netzwerkstellen abonnieren</a></p>\n</body></html>\n";
-  return html;
-}
-
 }  // namespace
 
 site::site(storage::store& store, std::string base_url)
@@ -179,14 +118,6 @@ std::shared_ptr<const rendered> site::event_feed(std::string_view path, calendar
   });
 }
 
-std::shared_ptr<const rendered> site::home_page(utc_seconds now) {
-  return cached("home", store_.data_version(), now, [&] {
-    rendered page;
-    page.body = std::make_shared<const std::string>(make_home(store_, base_url_));
-    return page;
-  });
-}
-
 http_response site::handle(const http_request& request, utc_seconds now) {
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = http_response::text(405, "method not allowed\n");
@@ -197,12 +128,6 @@ http_response site::handle(const http_request& request, utc_seconds now) {
   if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
 
   if (path == "/healthz") return http_response::text(200, "ok\n");
-  if (path == "/") {
-    http_response r;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = home_page(now)->body;
-    return r;
-  }
   if (path == "/calendar.ics") return answer_feed(request, *all_units_feed(path, now));
   if (path.starts_with("/units/") && path.ends_with(".ics")) {
     const auto slug = path.substr(7, path.size() - 7 - 4);

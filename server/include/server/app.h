@@ -1,7 +1,8 @@
 #pragma once
-/// The whole application as one plain function of a request: feeds and pages (site), personal
-/// feeds (/feeds/{secret}.ics), the JSON API (api), login and logout (login_routes), /metrics. The
-/// socket side (http_server.h) calls `handle` for each request and `record` once it was answered.
+/// The whole application as one plain function of a request: feeds (site), pages (page_routes),
+/// personal feeds (/feeds/{secret}.ics), the JSON API (api), login and logout (login_routes),
+/// /metrics. The socket side (http_server.h) calls `handle` for each request and `record` once it
+/// was answered.
 
 #include <server/api.h>
 #include <server/http.h>
@@ -19,6 +20,7 @@
 namespace treffpunkt::server {
 
 class metrics;
+class page_routes;
 class personal_feeds;
 
 struct app_options {
@@ -65,6 +67,7 @@ class app {
   api api_;
   login_routes login_;
   std::unique_ptr<personal_feeds> personal_feeds_;
+  std::unique_ptr<page_routes> pages_;
   std::unique_ptr<metrics> metrics_;
   /// Sites for other public URLs announced by a trusted proxy; a handful at most.
   mutable std::mutex proxied_mutex_;

@@ -1,5 +1,5 @@
 #pragma once
-/// What the server publishes, read from the store: feeds and pages, each rendered once per
+/// What the server publishes as iCalendar, read from the store: feeds, each rendered once per
 /// data version and served from memory until a write changes that version. A cached feed is
 /// served without asking SQLite while store::change_stamp() stays put: a write of this
 /// process shows at once, a write of another process (`treffpunkt import`) within
@@ -42,15 +42,15 @@ class site {
 
   const std::string& base_url() const { return base_url_; }
 
-  /// What a request means: feeds, pages and conditional requests (If-None-Match,
+  /// What a request means: feeds, /healthz and conditional requests (If-None-Match,
   /// If-Modified-Since -> 304). Knows nothing of sockets; `now` decides which past events a
   /// feed still carries.
   http_response handle(const http_request& request, calendar::utc_seconds now);
 
-  /// How many times a feed or page was rendered (for tests and /metrics).
+  /// How many times a feed was rendered (for tests and /metrics).
   std::uint64_t renders() const;
 
-  /// How many times a cached feed or page was served without rendering (for /metrics).
+  /// How many times a cached feed was served without rendering (for /metrics).
   std::uint64_t cache_hits() const;
 
  private:
@@ -84,7 +84,6 @@ class site {
   std::shared_ptr<const rendered> all_units_feed_uncached(calendar::utc_seconds now);
   std::shared_ptr<const rendered> event_feed(std::string_view path, calendar::event_id id,
                                              calendar::utc_seconds now);
-  std::shared_ptr<const rendered> home_page(calendar::utc_seconds now);
 
   storage::store& store_;
   std::string base_url_;

@@ -1,0 +1,246 @@
+#include <gtest/gtest.h>
+#include <web/assets.h>
+#include <web/markdown.h>
+#include <web/pages.h>
+
+#include <regex>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace date::literals;
+namespace web = treffpunkt::web;
+namespace calendar = treffpunkt::calendar;
+using web::language;
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+int count(const std::string& haystack, std::string_view needle) {
+  int n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+/// What a Content-Security-Policy without 'unsafe-inline' would block.
+void expect_no_inline_code(const std::string& html) {
+  EXPECT_FALSE(std::regex_search(html, std::regex("<script(?![^>]*\\ssrc=)[^>]*>")));
+  EXPECT_FALSE(contains(html, "<style"));
+  EXPECT_FALSE(contains(html, "style="));
+  EXPECT_FALSE(std::regex_search(html, std::regex("\\son[a-z]+=", std::regex::icase)));
+  EXPECT_FALSE(contains(html, "javascript:"));
+}
+
+web::page_context context(language l = language::de) {
+  web::page_context ctx;
+  ctx.lang = l;
+  ctx.path = "/units/bildung";
+  ctx.base_url = "https://treffpunkt.example";
+  return ctx;
+}
+
+const std::string evil = "<script>alert(1)</script>";
+
+web::session session_of(std::string title) {
+  web::session s;
+  s.event = calendar::event_id{7};
+  s.key = calendar::occurrence_key::timed(date::sys_days{2025_y / 12 / 2} + 18h);
+  s.title = std::move(title);
+  s.unit_name = "Netzwerkstelle " + evil;
+  s.unit_slug = "bildung";
+  s.start = calendar::local_seconds{date::local_days{2025_y / 12 / 2}} + 19h;
+  s.end = s.start + 2h;
+  return s;
+}
+
+web::unit_view unit_view() {
+  web::unit_view v;
+  v.unit = {"bildung", "Netzwerkstelle Bildung", "Wir treffen uns **alle zwei Wochen**."};
+  v.responsibles = {"Oleg Shevchenko", "Konstantin Petry", "Louisa Klopfleisch"};
+  v.upcoming = {session_of("Treffen")};
+  v.month = 2025_y / 12;
+  v.in_month = v.upcoming;
+  return v;
+}
+
+TEST(Pages, LayoutHasLangViewportSkipLinkAndOneH1) {
+  const auto html = web::render_unit(context(), unit_view());
+  EXPECT_TRUE(contains(html, "<html lang=\"de\">"));
+  EXPECT_TRUE(contains(html, "name=\"viewport\""));
+  EXPECT_TRUE(contains(html, "href=\"#main\""));
+  EXPECT_TRUE(contains(html, "<main id=\"main\""));
+  EXPECT_EQ(count(html, "<h1"), 1);
+  EXPECT_TRUE(contains(html, "href=\"/units/bildung?lang=en\""));
+  EXPECT_TRUE(contains(html, web::asset_url("style.css")));
+  expect_no_inline_code(html);
+  const auto en = web::render_unit(context(language::en), unit_view());
+  EXPECT_TRUE(contains(en, "<html lang=\"en\">"));
+  EXPECT_TRUE(contains(en, "href=\"/units/bildung?lang=de\""));
+  EXPECT_TRUE(contains(en, "Subscribe"));
+}
+
+TEST(Pages, UnitPageHasSubscribeBox) {
+  const auto html = web::render_unit(context(), unit_view());
+  EXPECT_TRUE(contains(html, "href=\"webcal://treffpunkt.example/units/bildung.ics\""));
+  EXPECT_TRUE(contains(html, "readonly value=\"https://treffpunkt.example/units/bildung.ics\""));
+  EXPECT_TRUE(contains(html,
+                       "https://calendar.google.com/calendar/render?cid="
+                       "webcal%3A%2F%2Ftreffpunkt.example%2Funits%2Fbildung.ics"));
+  EXPECT_TRUE(contains(html,
+                       "https://outlook.live.com/calendar/0/addfromweb?url="
+                       "https%3A%2F%2Ftreffpunkt.example%2Funits%2Fbildung.ics"
+                       "&amp;name=Netzwerkstelle%20Bildung"));
+  EXPECT_TRUE(contains(html, "<svg"));
+  EXPECT_TRUE(contains(html, "<strong>alle zwei Wochen</strong>"));
+  EXPECT_TRUE(contains(html, "Oleg Shevchenko, Konstantin Petry und Louisa Klopfleisch"));
+}
+
+TEST(Pages, MonthViewIsATableWithLinksOnTheirDays) {
+  const auto html = web::render_unit(context(), unit_view());
+  EXPECT_TRUE(contains(html, "<caption>Dezember 2025</caption>"));
+  EXPECT_EQ(count(html, "<th scope=\"col\">"), 7);
+  EXPECT_EQ(count(html, "<tr>"), 1 + 5);  // header and five weeks
+  EXPECT_TRUE(
+      std::regex_search(html, std::regex("<span class=\"day-number\">2</span><a class=\"\" "
+                                         "href=\"/events/7/20251202T180000Z\">19:00 Treffen</a>")));
+  EXPECT_TRUE(contains(html, "href=\"?month=2025-11\""));
+  EXPECT_TRUE(contains(html, "href=\"?month=2026-01\""));
+}
+
+TEST(Pages, TextIsEscapedEverywhere) {
+  auto v = unit_view();
+  v.unit.name = evil;
+  v.unit.description = evil + "\n\n[klick](javascript:alert(1))";
+  v.responsibles = {evil};
+  v.upcoming = {session_of(evil)};
+  v.in_month = v.upcoming;
+  const auto html = web::render_unit(context(), v);
+  EXPECT_FALSE(contains(html, "<script>alert"));
+  EXPECT_TRUE(contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+  expect_no_inline_code(html);
+
+  web::home_view home;
+  home.units = {{"x", evil, evil}};
+  home.next = {session_of(evil)};
+  const auto home_html = web::render_home(context(), home);
+  EXPECT_FALSE(contains(home_html, "<script>alert"));
+  expect_no_inline_code(home_html);
+
+  web::occurrence_view o;
+  o.when = session_of(evil);
+  o.description = evil;
+  o.location = evil;
+  o.online_url = "javascript:alert(1)";
+  const auto occurrence_html = web::render_occurrence(context(), o);
+  EXPECT_FALSE(contains(occurrence_html, "<script>alert"));
+  expect_no_inline_code(occurrence_html);
+}
+
+TEST(Markdown, DropsRawHtmlAndJavascriptLinks) {
+  const auto html = web::markdown_to_html(
+      "Hallo *Welt*\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+      "[a](javascript:alert(1)) [b](https://example.org)");
+  EXPECT_TRUE(contains(html, "<em>Welt</em>"));
+  EXPECT_FALSE(contains(html, "<script"));
+  EXPECT_FALSE(contains(html, "<img"));
+  EXPECT_FALSE(contains(html, "javascript:"));
+  EXPECT_TRUE(contains(html, "href=\"https://example.org\""));
+}
+
+TEST(Markdown, GenderStarsStayTextWhileEmphasisStillWorks) {
+  // The seed page's own words: without care CommonMark makes "netzwerkstelle ... Frauen" italic.
+  EXPECT_EQ(web::markdown_to_html("Die Frauen*netzwerkstelle ist ein Raum für Frauen*: offen."),
+            "<p>Die Frauen*netzwerkstelle ist ein Raum für Frauen*: offen.</p>\n");
+  EXPECT_EQ(web::markdown_to_html("Das ist *wichtig* für Bürger*innen und **alle**."),
+            "<p>Das ist <em>wichtig</em> für Bürger*innen und <strong>alle</strong>.</p>\n");
+  // Code keeps its stars as typed, and an escape typed by the writer is not doubled.
+  EXPECT_EQ(web::markdown_to_html("`a*b` und Frauen\\*"), "<p><code>a*b</code> und Frauen*</p>\n");
+  EXPECT_EQ(web::protect_gender_stars("    Frauen*\n```\nx*y\n```"), "    Frauen*\n```\nx*y\n```");
+  // Emphasis opened in one paragraph does not reach into the next.
+  EXPECT_EQ(web::protect_gender_stars("ein *offener\n\nFrauen* Raum"),
+            "ein *offener\n\nFrauen\\* Raum");
+}
+
+TEST(Pages, OccurrenceShowsPlacesAndGuestForm) {
+  web::occurrence_view o;
+  o.when = session_of("Workshop");
+  o.capacity = 20;
+  o.going = 5;
+  o.waitlisted = 0;
+  const auto html = web::render_occurrence(context(), o);
+  EXPECT_TRUE(contains(html, "Noch 15 von 20 Plätzen frei"));
+  EXPECT_TRUE(contains(html, "action=\"/events/7/20251202T180000Z/guest-rsvp\""));
+  EXPECT_TRUE(contains(html, "<label for=\"guest-email\">"));
+  EXPECT_TRUE(contains(html, "href=\"/events/7.ics\""));
+  EXPECT_TRUE(contains(html, "name=\"csrf\" value=\"\""));
+  const auto filled = web::with_csrf(html, "TOKEN123");
+  EXPECT_TRUE(contains(filled, "name=\"csrf\" value=\"TOKEN123\""));
+  EXPECT_FALSE(contains(filled, "name=\"csrf\" value=\"\""));
+
+  o.going = 20;
+  o.waitlisted = 3;
+  const auto full = web::render_occurrence(context(language::en), o);
+  EXPECT_TRUE(contains(full, "Fully booked, 3 on the waiting list"));
+}
+
+TEST(Pages, MemberFormShowsCurrentAnswer) {
+  web::occurrence_view o;
+  o.when = session_of("Treffen");
+  o.who = web::viewer::member;
+  o.answer = calendar::rsvp_answer::maybe;
+  o.csrf = "abc";
+  const auto html = web::render_occurrence(context(), o);
+  EXPECT_TRUE(contains(html, "action=\"/events/7/20251202T180000Z/rsvp\""));
+  EXPECT_TRUE(contains(html, "name=\"csrf\" value=\"abc\""));
+  EXPECT_TRUE(contains(html, "Deine Antwort: <strong>Vielleicht</strong>"));
+  EXPECT_TRUE(contains(html, "value=\"maybe\" class=\"current\""));
+  EXPECT_EQ(count(html, "name=\"answer\""), 3);
+  EXPECT_FALSE(contains(html, "guest-rsvp"));
+}
+
+TEST(Pages, RefusedRsvpSaysWhyInsteadOfAForm) {
+  web::occurrence_view o;
+  o.when = session_of("Treffen");
+  o.when.cancelled = true;
+  o.refused = calendar::rsvp_refusal::cancelled;
+  const auto html = web::render_occurrence(context(), o);
+  EXPECT_FALSE(contains(html, "<form"));
+  EXPECT_TRUE(contains(html, "Dieser Termin fällt aus."));
+  o.refused = calendar::rsvp_refusal::past;
+  EXPECT_TRUE(contains(web::render_occurrence(context(language::en), o), "has started or is over"));
+}
+
+TEST(Pages, MovedOccurrenceSaysWhenItWas) {
+  web::occurrence_view o;
+  o.when = session_of("Treffen");
+  o.when.moved = true;
+  o.original_start = calendar::local_seconds{date::local_days{2025_y / 12 / 1}} + 19h;
+  const auto html = web::render_occurrence(context(), o);
+  EXPECT_TRUE(contains(html, "verschoben. Ursprünglich: Mo., 1. Dez. 2025, 19:00."));
+}
+
+TEST(Pages, NotFoundInTheReadersLanguage) {
+  EXPECT_TRUE(contains(web::render_not_found(context()), "Seite nicht gefunden"));
+  EXPECT_TRUE(contains(web::render_not_found(context(language::en)), "Page not found"));
+}
+
+TEST(Assets, ServedUnderTheirHash) {
+  const auto css = web::asset_url("style.css");
+  EXPECT_TRUE(std::regex_match(css, std::regex("/static/style\\.[0-9a-f]{12}\\.css")));
+  const auto found = web::find_asset(css);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->content_type, "text/css; charset=utf-8");
+  EXPECT_TRUE(contains(std::string(found->body), ":focus-visible"));
+  EXPECT_FALSE(web::find_asset("/static/style.css"));
+  EXPECT_FALSE(web::find_asset("/static/style.000000000000.css"));
+  const auto js = web::find_asset(web::asset_url("app.js"));
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->content_type, "text/javascript; charset=utf-8");
+}
+
+}  // namespace

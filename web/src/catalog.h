@@ -1,0 +1,30 @@
+#pragma once
+/// Every text of the pages, in German and English. Templates see them as {{t.KEY}}; code
+/// fills "{n}"-style slots with fill().
+
+#include <web/i18n.h>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace treffpunkt::web::detail {
+
+struct message {
+  std::string_view key;
+  std::string_view de;
+  std::string_view en;
+};
+
+/// All messages, each key once.
+std::span<const message> catalog();
+
+/// The text of `key` in `l`; the key itself if unknown (a test keeps that from happening).
+std::string_view text(language l, std::string_view key);
+
+/// `pattern` with each "{name}" replaced by its value.
+std::string fill(std::string_view pattern,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> values);
+
+}  // namespace treffpunkt::web::detail

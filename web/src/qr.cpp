@@ -1,0 +1,64 @@
+#include <qrencode.h>
+#include <web/qr.h>
+
+#include <memory>
+
+namespace treffpunkt::web {
+namespace {
+
+constexpr int quiet_zone = 4;  // modules of white around the code (ISO/IEC 18004)
+
+void escape_into(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> qr_svg(std::string_view text, std::string_view title) {
+  const std::string data(text);  // QRcode_encodeString wants a NUL-terminated string
+  const std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
+      QRcode_encodeString(data.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), &QRcode_free);
+  if (!code) return std::nullopt;
+  const int width = code->width;
+  const auto size = std::to_string(width + 2 * quiet_zone);
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 " + size +
+                    " " + size + "\" role=\"img\" shape-rendering=\"crispEdges\"><title>";
+  escape_into(svg, title);
+  svg += "</title><rect width=\"" + size + "\" height=\"" + size + "\" fill=\"#fff\"/><path d=\"";
+  // One rectangle per horizontal run of dark modules: a third of the size of one per module.
+  for (int y = 0; y < width; ++y) {
+    const unsigned char* row = code->data + static_cast<std::ptrdiff_t>(y) * width;
+    for (int x = 0; x < width;) {
+      if ((row[x] & 1) == 0) {
+        ++x;
+        continue;
+      }
+      int run = 1;
+      while (x + run < width && (row[x + run] & 1) != 0) ++run;
+      svg += "M" + std::to_string(x + quiet_zone) + " " + std::to_string(y + quiet_zone) + "h" +
+             std::to_string(run) + "v1h-" + std::to_string(run) + "z";
+      x += run;
+    }
+  }
+  svg += "\" fill=\"#000\"/></svg>";
+  return svg;
+}
+
+}  // namespace treffpunkt::web
