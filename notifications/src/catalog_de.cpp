@@ -45,7 +45,7 @@ const catalog& catalog_de() {
                          "„{title}“ nachgerückt.\n\nWann: {when}\n\nWenn du doch nicht "
                          "kannst, sag bitte ab, damit die nächste Person nachrücken kann.",
            .action = "Zum Termin"},
-          {.subject = "Nachricht zu {title}, {when}",
+          {.subject = "{subject} – {title}, {when}",
            .paragraphs = "{sender} schreibt allen Angemeldeten von „{title}“ am {when}:"
                          "\n\n{body}",
            .action = "Zum Termin"},

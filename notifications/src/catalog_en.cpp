@@ -44,7 +44,7 @@ const catalog& catalog_en() {
                          "“{title}”.\n\nWhen: {when}\n\nIf you cannot make it after all, "
                          "please withdraw so that the next person can move up.",
            .action = "View session"},
-          {.subject = "Message about {title}, {when}",
+          {.subject = "{subject} – {title}, {when}",
            .paragraphs = "{sender} writes to everyone going to “{title}” on {when}:\n\n"
                          "{body}",
            .action = "View session"},

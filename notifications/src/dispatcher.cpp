@@ -97,6 +97,27 @@ void dispatcher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::chrono::milliseconds dispatcher::sleep_time(bool claimed_nothing) {
+  using std::chrono::milliseconds;
+  const auto next = outbox_.next_due();
+  if (!next) {
+    say("outbox: cannot read the next due time: " + next.error().message);
+    return options_.idle;
+  }
+  if (!*next) return options_.idle;
+  // Due times are whole seconds: sleep to the exact second (the system clock's own precision
+  // when no test clock is set), so that a claim at wake-up finds the message due.
+  const auto current =
+      options_.clock ? std::chrono::time_point_cast<milliseconds>(options_.clock())
+                     : std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+  const auto wait = std::chrono::time_point_cast<milliseconds>(**next) - current;
+  // Something due that this round did not get (the claim failed, or another process's clock
+  // runs ahead): no busy loop, but a second's pause.
+  if (wait <= milliseconds(0) && claimed_nothing)
+    return std::min(options_.idle, milliseconds(1000));
+  return std::clamp(wait, milliseconds(0), options_.idle);
+}
+
 void dispatcher::loop() {
   for (;;) {
     {
@@ -106,8 +127,9 @@ void dispatcher::loop() {
     }
     const round r = run_once();
     if (r.claimed >= options_.batch) continue;  // more may be due: no pause
+    const auto pause = sleep_time(r.claimed == 0);
     std::unique_lock lock(mutex_);
-    wakeup_.wait_for(lock, options_.idle, [this] { return stopping_ || woken_; });
+    wakeup_.wait_for(lock, pause, [this] { return stopping_ || woken_; });
   }
 }
 

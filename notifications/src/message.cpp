@@ -1,6 +1,8 @@
 #include <date/date.h>
 #include <notifications/message.h>
 
+#include <algorithm>
+
 #include "catalog.h"
 
 namespace treffpunkt::notifications {
@@ -68,6 +70,7 @@ std::string fill(std::string_view tpl, const facts& f, std::string_view name, Es
     if (key == "location") value = f.location;
     if (key == "sender") value = f.sender_name;
     if (key == "body") value = f.body;
+    if (key == "subject") value = f.subject;
     if (key == "expires") value = f.expires_in;
     out += escape(value);
     pos = close + 1;
@@ -150,6 +153,11 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
 
   texts out;
   out.subject = fill(e.subject, f, name, as_is);
+  // A subject is one line wherever it goes (the header strips controls again; the HTML
+  // <title> and previews must not break either): C0 controls and DEL become spaces.
+  std::replace_if(
+      out.subject.begin(), out.subject.end(),
+      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }, ' ');
 
   std::string& text = out.text;
   std::string body;
@@ -233,6 +241,7 @@ result<std::string> compose(message_kind kind, language lang, const facts& f, co
         {"location", &f.location},
         {"sender", &f.sender_name},
         {"body", &f.body},
+        {"subject", &f.subject},
         {"expires", &f.expires_in}}) {
     if (!valid_utf8(*value)) return error{errc::invalid_value, "not UTF-8", field};
   }

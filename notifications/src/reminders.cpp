@@ -4,6 +4,10 @@
 
 namespace treffpunkt::notifications {
 
+std::string reminder_prefix(calendar::event_id event) {
+  return "reminder:" + std::to_string(event.value) + ":";
+}
+
 std::string reminder_prefix(calendar::event_id event, const calendar::occurrence_key& key) {
   return "reminder:" + std::to_string(event.value) + ":" + key.to_string() + ":";
 }

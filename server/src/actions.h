@@ -1,5 +1,6 @@
 #pragma once
-/// What members and responsibles do that causes mail: RSVPs and changes of one occurrence.
+/// What members and responsibles do that causes mail: RSVPs, changes of one occurrence or of a
+/// whole event, cancels and splits.
 /// Each queues its mails (confirmations, promotions, reminders, notices; composed here, in the
 /// recipient's language) in the write's own transaction, then wakes the dispatcher. The JSON API
 /// and the pages both call these, so both send the same mails.
@@ -13,11 +14,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace treffpunkt::notifications {
 enum class message_kind;
-}
+struct facts;
+}  // namespace treffpunkt::notifications
 
 namespace treffpunkt::server {
 
@@ -41,13 +44,46 @@ class actions {
                                                      calendar::occurrence_override o,
                                                      const storage::actor& who) const;
 
+  /// Edits a whole event or series (store::update_event; `edited` carries its id): everyone a
+  /// raised capacity moves up from a waitlist a promotion and their reminders; everyone going
+  /// to an upcoming occurrence whose start, end or location changed a `moved` notice (iMIP
+  /// REQUEST with the new SEQUENCE), and their reminders for it planned again.
+  storage::result<calendar::event> update_event(calendar::event edited,
+                                                const storage::actor& who) const;
+
+  /// Cancels a whole event or series (store::cancel_event): everyone going to an upcoming
+  /// occurrence one `cancelled` notice with an iMIP CANCEL of the whole UID (no RECURRENCE-ID),
+  /// and every queued reminder of the event dropped.
+  storage::result<calendar::event> cancel_event(const calendar::event& e,
+                                                const storage::actor& who) const;
+
+  /// A message from the unit's responsibles (`sender`, who must be allowed to edit the unit) to
+  /// everyone going to or waiting for the occurrence: one `responsibles_message` each, all
+  /// queued in one transaction. `subject` and `body` must already be checked (one line of at
+  /// most 200 characters; at most 5,000). Returns how many were queued; the same message sent
+  /// twice in one second is queued once. Errors: as store::queue_for_attendees, and conflict
+  /// without an https base URL (the message carries List-Unsubscribe, RFC 8058).
+  storage::result<int> message_attendees(const calendar::event& e,
+                                         const calendar::occurrence_key& key,
+                                         const storage::person& sender, std::string_view subject,
+                                         std::string_view body) const;
+
+  /// Splits a series "from this occurrence on" (store::split_event): the RSVPs that move to the
+  /// new series keep their reminders, dropped under the old event id and planned again under
+  /// the new one. Returns {old, new}.
+  storage::result<std::pair<calendar::event, calendar::event>> split_event(
+      const calendar::event& e, const calendar::occurrence_key& from,
+      const storage::actor& who) const;
+
  private:
   /// One message of `kind` about the occurrence to `to`, with an iMIP part if the kind needs
   /// one. Throws when it cannot be composed: that rolls the write back.
   storage::outbox_message compose(notifications::message_kind kind, const calendar::event& e,
                                   const calendar::occurrence& o, const std::string& unit_name,
                                   const storage::person& to, std::string dedupe_key,
-                                  calendar::utc_seconds due, std::string previous_when = {}) const;
+                                  calendar::utc_seconds due, std::string previous_when = {},
+                                  bool whole_event = false,
+                                  const notifications::facts* extra = nullptr) const;
   /// The reminders of `to` for the occurrence (none without an https base URL: RFC 8058).
   void add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
                      const calendar::occurrence& o, const std::string& unit_name,
@@ -59,8 +95,14 @@ class actions {
   std::vector<storage::outbox_message> occurrence_mails(
       const calendar::event& after, const calendar::occurrence_key& key,
       const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
-      const std::vector<storage::attendee>& going) const;
+      const std::vector<storage::attendee>& going, const std::string& version) const;
+  /// A waitlist promotion and the reminders of each promoted person.
+  void promotion_mails(std::vector<storage::outbox_message>& out,
+                       const std::vector<storage::rsvp_record>& promoted, const calendar::event& e,
+                       const std::string& unit_name) const;
   std::string unit_name(calendar::unit_id u) const;
+  /// Whether reminders and notices (which carry List-Unsubscribe) may be sent.
+  bool notices_allowed() const;
   void queued() const;
 
   storage::store& store_;

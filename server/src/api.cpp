@@ -167,6 +167,53 @@ std::optional<calendar::event_id> parse_event_id(std::string_view text) {
   return calendar::event_id{n};
 }
 
+/// Limits of a message to an occurrence's attendees, in characters (code points).
+constexpr std::size_t max_subject_chars = 200;
+constexpr std::size_t max_body_chars = 5000;
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+/// A required text field of a message, trimmed: 1 to `max` characters, no control characters
+/// (a subject is one line: no CR or LF, so no header can be smuggled in; a body may have line
+/// breaks and tabs, CRLF becomes LF).
+api_result<std::string> message_text(const json::object& body, std::string_view field,
+                                     std::size_t max, bool multiline) {
+  const std::string name(field);
+  const auto* v = body.if_contains(field);
+  if (v == nullptr) return api_error{422, "invalid", name + " is required", name};
+  if (!v->is_string()) return api_error{400, "wrong_type", name + " must be a string", name};
+  std::string text(v->get_string());
+  if (multiline) {
+    std::string normalised;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+      normalised += text[i];
+    }
+    text = std::move(normalised);
+  }
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool allowed = multiline && (c == '\n' || c == '\t');
+    if ((u < 0x20 || u == 0x7F) && !allowed) {
+      return api_error{422, "invalid",
+                       name + (multiline ? " must not contain control characters"
+                                         : " must be one line without control characters"),
+                       name};
+    }
+  }
+  const auto first = text.find_first_not_of(" \t\n");
+  if (first == std::string::npos) return api_error{422, "invalid", name + " is empty", name};
+  text = text.substr(first, text.find_last_not_of(" \t\n") - first + 1);
+  if (code_points(text) > max) {
+    return api_error{422, "invalid",
+                     name + " is longer than " + std::to_string(max) + " characters", name};
+  }
+  return text;
+}
+
 /// The routes: path shape -> allowed methods. `*` matches one segment.
 struct route {
   std::vector<std::string_view> shape;
@@ -183,6 +230,7 @@ const std::vector<route>& routes() {
       {{"events", "*", "occurrences", "*"}, "GET, HEAD, PUT"},
       {{"events", "*", "occurrences", "*", "rsvp"}, "GET, HEAD, PUT"},
       {{"events", "*", "occurrences", "*", "attendees"}, "GET, HEAD"},
+      {{"events", "*", "occurrences", "*", "message"}, "POST"},
       {{"me"}, "GET, HEAD"},
       {{"me", "reminders"}, "GET, HEAD, PUT"},
       {{"me", "feed"}, "GET, HEAD"},
@@ -272,6 +320,7 @@ class call {
     if (p.size() == 4)
       return method == "GET" ? occurrence_response(*e, *key) : set_override(*e, *key);
     if (p[4] == "rsvp") return method == "GET" ? own_rsvp(*e, *key) : set_rsvp(*e, *key);
+    if (p[4] == "message") return message_attendees(*e, *key);
     return attendees(*e, *key);
   }
   // ---- helpers --------------------------------------------------------------------------
@@ -406,14 +455,14 @@ class call {
     if (auto applied = apply_event_fields(e, *body, false); !applied) {
       return error_response(applied.error());
     }
-    auto changed = store_.update_event(std::move(e), who_.actor(), now_);
+    auto changed = mailing().update_event(std::move(e), who_.actor());
     if (!changed) return error_response(from_storage(changed.error()));
     return json_response(200, event_json(*changed, slug_of(*changed)));
   }
 
   http_response cancel_event(const calendar::event& e) const {
     if (auto refused = need_editor(e.unit)) return *refused;
-    auto cancelled = store_.cancel_event(e.id, who_.actor(), now_);
+    auto cancelled = mailing().cancel_event(e, who_.actor());
     if (!cancelled) return error_response(from_storage(cancelled.error()));
     return json_response(200, event_json(*cancelled, slug_of(*cancelled)));
   }
@@ -482,6 +531,29 @@ class call {
                                       {"key", key.to_string()},
                                       {"occupancy", occupancy_json(store_.occupancy_of(e.id, key))},
                                       {"attendees", std::move(out)}});
+  }
+
+  /// POST .../message: a responsible's message to everyone going to or waiting for the
+  /// occurrence.
+  http_response message_attendees(const calendar::event& e,
+                                  const calendar::occurrence_key& key) const {
+    if (auto refused = need_editor(e.unit)) return *refused;
+    auto body = read_body(request_);
+    if (!body) return error_response(body.error());
+    for (const auto& item : *body) {
+      if (item.key() != "subject" && item.key() != "body") {
+        return error_response(
+            {422, "invalid", "unknown field " + std::string(item.key()), std::string(item.key())});
+      }
+    }
+    auto subject = message_text(*body, "subject", max_subject_chars, false);
+    if (!subject) return error_response(subject.error());
+    auto text = message_text(*body, "body", max_body_chars, true);
+    if (!text) return error_response(text.error());
+    auto sent = mailing().message_attendees(e, key, *who_.who, *subject, *text);
+    if (!sent) return error_response(from_storage(sent.error()));
+    return json_response(
+        202, json::object{{"event", e.id.value}, {"key", key.to_string()}, {"recipients", *sent}});
   }
 
   // ---- me -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include <server/store_outbox.h>
 
+#include <exception>
 #include <utility>
 
 namespace treffpunkt::server {
@@ -47,6 +48,15 @@ n::result<void> store_outbox::mark_failed(std::int64_t id, std::string_view erro
     return from_store(r.error());
   }
   return {};
+}
+
+n::result<std::optional<calendar::utc_seconds>> store_outbox::next_due() {
+  try {
+    return store_.next_due();
+  } catch (const std::exception& e) {
+    // A read that fails (database unavailable) throws; the dispatcher then sleeps its cap.
+    return n::error{n::errc::unavailable, e.what()};
+  }
 }
 
 }  // namespace treffpunkt::server

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -79,6 +80,120 @@ std::string name_of(const calendar::event& e) {
   return "event '" + e.title + "' (UID " + (e.uid.empty() ? "none" : e.uid) + ")";
 }
 
+/// The occurrence keys of the event that someone is going to, in time order.
+std::vector<calendar::occurrence_key> going_keys(sql::connection& c, calendar::event_id id) {
+  std::vector<calendar::occurrence_key> keys;
+  auto& s =
+      c.prepare("SELECT DISTINCT occurrence_key FROM rsvps WHERE event_id = ? AND state = 'going'");
+  s.bind(1, id.value);
+  while (s.step()) {
+    if (auto key = calendar::occurrence_key::parse(s.text(0))) keys.push_back(*key);
+  }
+  s.reset();
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+/// The people going to one occurrence, as the write transaction on `c` sees them.
+std::vector<attendee> going_to(sql::connection& c, calendar::event_id id,
+                               const calendar::occurrence_key& key) {
+  auto all = attendees_in(c, id, key);
+  std::erase_if(all, [](const attendee& a) { return a.rsvp.state != rsvp_state::going; });
+  return all;
+}
+
+/// Whether what a member has in their calendar of this occurrence changed: start, end, place.
+bool occurrence_changed(const calendar::occurrence& a, const calendar::occurrence& b) {
+  return a.start != b.start || a.end != b.end || a.location != b.location;
+}
+
+/// The local day an occurrence key names in `zone`.
+date::local_days local_day_of(const calendar::occurrence_key& k, std::string_view zone) {
+  if (k.is_date()) return date::local_days(date::floor<date::days>(k.instant()).time_since_epoch());
+  return date::floor<date::days>(calendar::to_local(k.instant(), zone));
+}
+
+/// The key `after` gives the occurrence that `before` had under `k` (which `after` has not):
+/// a one-off event's only occurrence, or a series' occurrence on the same local day.
+std::optional<calendar::occurrence_key> followed_key(const calendar::event& before,
+                                                     const calendar::event& after,
+                                                     const calendar::occurrence_key& k) {
+  if (!before.is_series() && !after.is_series()) {
+    const auto all =
+        calendar::expand(after, calendar::to_utc(after.start, after.zone) - date::days(2),
+                         calendar::to_utc(after.start, after.zone) + date::days(2));
+    if (all.size() == 1) return all.front().key;
+    return std::nullopt;
+  }
+  const auto day = local_day_of(k, before.zone);
+  for (const auto& o :
+       calendar::expand(after, k.instant() - date::days(2), k.instant() + date::days(3))) {
+    // A key `before` has too is another occurrence, with RSVPs of its own.
+    if (local_day_of(o.key, after.zone) == day && !calendar::find_occurrence(before, o.key)) {
+      return o.key;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Moves the RSVPs of every upcoming occurrence of `before` that `after` no longer has under
+/// its key to the key `after` gives it (followed_key); returns {new key -> old key}.
+std::map<calendar::occurrence_key, calendar::occurrence_key> follow_moved_occurrences(
+    sql::connection& c, const calendar::event& before, const calendar::event& after,
+    const actor& who, calendar::utc_seconds now) {
+  std::vector<calendar::occurrence_key> keys;
+  {
+    auto& s = c.prepare("SELECT DISTINCT occurrence_key FROM rsvps WHERE event_id = ?");
+    s.bind(1, before.id.value);
+    while (s.step()) {
+      if (auto key = calendar::occurrence_key::parse(s.text(0))) keys.push_back(*key);
+    }
+    s.reset();
+  }
+  std::map<calendar::occurrence_key, calendar::occurrence_key> followed;
+  for (const auto& k : keys) {
+    if (calendar::find_occurrence(after, k)) continue;
+    const auto was = calendar::find_occurrence(before, k);
+    if (!was || was->cancelled || was->start <= now) continue;
+    const auto to = followed_key(before, after, k);
+    if (!to || followed.contains(*to)) continue;
+    c.prepare("UPDATE rsvps SET occurrence_key = ? WHERE event_id = ? AND occurrence_key = ?")
+        .bind(1, to->to_string())
+        .bind(2, before.id.value)
+        .bind(3, k.to_string())
+        .run();
+    followed.emplace(*to, k);
+    store::impl::audit(c, who, "rsvps_followed", after.unit, after.id,
+                       "from " + k.to_string() + " to " + to->to_string(), now);
+  }
+  return followed;
+}
+
+/// Calls `make` for the mails of a write and applies its plan inside the write transaction on
+/// `c`: drops first, then queues. An exception of `make` or a message without recipient or
+/// bytes is an error, which rolls the whole write back.
+template <class F>
+result<void> queue_plan(sql::connection& c, std::string_view what, F&& make,
+                        calendar::utc_seconds now) {
+  mail_plan plan;
+  try {
+    plan = std::forward<F>(make)();
+  } catch (const std::exception& failure) {
+    return error{errc::invalid,
+                 "cannot compose the " + std::string(what) + " mails: " + failure.what()};
+  }
+  for (const auto& prefix : plan.drop) {
+    if (!prefix.empty()) drop_queued_in(c, prefix);
+  }
+  for (const auto& m : plan.queue) {
+    if (m.recipient.empty() || m.message.empty()) {
+      return error{errc::invalid, "an outbox message needs a recipient and a message"};
+    }
+    enqueue_in(c, m, now);
+  }
+  return {};
+}
+
 }  // namespace
 
 result<calendar::event> store::create_event(calendar::event e, const actor& who,
@@ -104,6 +219,12 @@ result<calendar::event> store::create_event(calendar::event e, const actor& who,
 
 result<calendar::event> store::update_event(calendar::event e, const actor& who,
                                             calendar::utc_seconds now) {
+  return update_event(std::move(e), who, now, event_update_mails{});
+}
+
+result<calendar::event> store::update_event(calendar::event e, const actor& who,
+                                            calendar::utc_seconds now,
+                                            const event_update_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     const auto old = load_event(c, e.id);
     if (!old) return error{errc::not_found, "no such event"};
@@ -115,6 +236,10 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
     e.related_to = old->related_to;
     e.sequence = old->sequence + 1;
     e.last_modified = now;
+    // An edit of the series revises every moved or changed instance too (RFC 5546 §2.1.4): a
+    // calendar app ignores an instance whose SEQUENCE did not grow. An override's SEQUENCE
+    // never exceeds the master's, so the master's new one is above it.
+    for (auto& o : e.overrides) o.sequence = std::max(o.sequence + 1, e.sequence);
     if (auto valid = calendar::validate(e); !valid) return from_calendar(valid.error());
     update_event_rows(c, e);
     impl::bump_unit_version(c, e.unit);
@@ -122,18 +247,53 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
     // More places (or none to count) move people up from waitlists, as a withdrawal does.
     // Fewer places take nobody's place away: those going keep it, and the waitlist waits
     // until enough of them withdraw.
-    if (capacity_grew(old->capacity, e.capacity)) promote_from_waitlists(c, e, who, now);
+    const auto followed = follow_moved_occurrences(c, *old, e, who, now);
+    std::vector<rsvp_record> promoted;
+    if (capacity_grew(old->capacity, e.capacity)) promoted = promote_from_waitlists(c, e, who, now);
+    if (mails) {
+      event_update u{*old, e, std::move(promoted), {}};
+      for (const auto& key : going_keys(c, e.id)) {
+        const auto from = followed.find(key);
+        const auto previous_key = from == followed.end() ? key : from->second;
+        const auto before = calendar::find_occurrence(u.before, previous_key);
+        const auto after = calendar::find_occurrence(u.after, key);
+        // An occurrence that no longer exists keeps its RSVPs as history (as in
+        // promote_from_waitlists); started ones are history too.
+        if (!before || !after || before->cancelled || after->cancelled) continue;
+        if (before->start <= now || !occurrence_changed(*before, *after)) continue;
+        auto going = going_to(c, e.id, key);
+        // Someone just promoted learns the new time from their promotion.
+        std::erase_if(going, [&](const attendee& a) {
+          return std::any_of(u.promoted.begin(), u.promoted.end(), [&](const rsvp_record& r) {
+            return r.person == a.who.id && r.key == key;
+          });
+        });
+        if (!going.empty()) u.changed.push_back({key, std::move(going), previous_key});
+      }
+      if (auto queued = queue_plan(
+              c, "event", [&] { return mails(u); }, now);
+          !queued) {
+        return queued.error();
+      }
+    }
     return e;
   });
 }
 
 result<calendar::event> store::cancel_event(calendar::event_id id, const actor& who,
                                             calendar::utc_seconds now) {
+  return cancel_event(id, who, now, event_cancel_mails{});
+}
+
+result<calendar::event> store::cancel_event(calendar::event_id id, const actor& who,
+                                            calendar::utc_seconds now,
+                                            const event_cancel_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
     if (e->status == calendar::event_status::cancelled) return *e;  // nothing changes
+    const calendar::event before = *e;
     e->status = calendar::event_status::cancelled;
     e->sequence += 1;
     e->last_modified = now;
@@ -145,6 +305,20 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
         .run();
     impl::bump_unit_version(c, e->unit);
     impl::audit(c, who, "cancel_event", e->unit, e->id, e->title, now);
+    if (mails) {
+      std::vector<occurrence_going> upcoming;
+      for (const auto& key : going_keys(c, id)) {
+        const auto o = calendar::find_occurrence(before, key);
+        if (!o || o->cancelled || o->start <= now) continue;
+        auto going = going_to(c, id, key);
+        if (!going.empty()) upcoming.push_back({key, std::move(going), key});
+      }
+      if (auto queued = queue_plan(
+              c, "cancel", [&] { return mails(before, *e, upcoming); }, now);
+          !queued) {
+        return queued.error();
+      }
+    }
     return *e;
   });
 }
@@ -221,6 +395,12 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
 result<std::pair<calendar::event, calendar::event>> store::split_event(
     calendar::event_id id, calendar::occurrence_key from, const actor& who,
     calendar::utc_seconds now) {
+  return split_event(id, std::move(from), who, now, event_split_mails{});
+}
+
+result<std::pair<calendar::event, calendar::event>> store::split_event(
+    calendar::event_id id, calendar::occurrence_key from, const actor& who,
+    calendar::utc_seconds now, const event_split_mails& mails) {
   using pair = std::pair<calendar::event, calendar::event>;
   return impl_->write([&](sql::connection& c) -> result<pair> {
     const auto e = load_event(c, id);
@@ -245,13 +425,18 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
     // RSVPs follow their occurrence into the new series. Keys are compared as keys: their
     // text sorts differently once all-day ("20251202") and timed keys meet.
     std::vector<std::int64_t> moving;
+    std::set<calendar::occurrence_key> moved_keys;
     {
       auto& s = c.prepare("SELECT id, occurrence_key FROM rsvps WHERE event_id = ?");
       s.bind(1, id.value);
       while (s.step()) {
         const auto key = calendar::occurrence_key::parse(s.text(1));
-        if (key && !(*key < from)) moving.push_back(s.int64(0));
+        if (key && !(*key < from)) {
+          moving.push_back(s.int64(0));
+          moved_keys.insert(*key);
+        }
       }
+      s.reset();
     }
     for (const std::int64_t rsvp : moving) {
       c.prepare("UPDATE rsvps SET event_id = ? WHERE id = ?")
@@ -263,6 +448,18 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
     impl::audit(c, who, "split_event", e->unit, e->id,
                 "from " + from.to_string() + " into event " + std::to_string(new_series.id.value),
                 now);
+    if (mails) {
+      std::vector<occurrence_going> moved;
+      for (const auto& key : moved_keys) {
+        auto going = going_to(c, new_series.id, key);
+        if (!going.empty()) moved.push_back({key, std::move(going), key});
+      }
+      if (auto queued = queue_plan(
+              c, "split", [&] { return mails(old_series, new_series, moved); }, now);
+          !queued) {
+        return queued.error();
+      }
+    }
     return pair{old_series, new_series};
   });
 }

@@ -155,6 +155,21 @@ result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
   });
 }
 
+std::optional<calendar::utc_seconds> store::next_due() const {
+  impl::reader r(*impl_);
+  // Two index lookups on outbox_due (state, due); lease ends are few (one batch per dispatcher).
+  auto& s = r->prepare(
+      "SELECT min(t) FROM ("
+      "SELECT min(due) AS t FROM outbox WHERE state = 'queued' "
+      "UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'sending')");
+  std::optional<calendar::utc_seconds> out;
+  if (s.step()) {
+    if (const auto v = s.optional_int64(0)) out = utc_from_db(*v);
+  }
+  s.reset();
+  return out;
+}
+
 std::int64_t store::outbox_depth() const {
   impl::reader r(*impl_);
   auto& s = r->prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')");

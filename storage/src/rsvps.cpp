@@ -17,6 +17,7 @@
 #include "event_rows.h"
 #include "outbox.h"
 #include "people_rows.h"
+#include "rights.h"
 #include "rsvp_rows.h"
 #include "store_impl.h"
 #include "tokens.h"
@@ -573,6 +574,44 @@ std::vector<attendee> attendees_in(sql::connection& c, calendar::event_id id,
   }
   s.reset();
   return out;
+}
+
+result<int> store::queue_for_attendees(calendar::event_id id, const calendar::occurrence_key& key,
+                                       const actor& who, const attendee_mails& mails,
+                                       calendar::utc_seconds now) {
+  return impl_->write([&](sql::connection& c) -> result<int> {
+    const auto e = load_event(c, id);
+    if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
+    if (!may_edit_unit(c, who, e->unit)) {
+      return error{errc::forbidden,
+                   "only the unit's responsibles and admins may write to "
+                   "the attendees"};
+    }
+    if (!calendar::find_occurrence(*e, key)) {
+      return error{errc::not_found, key.to_string() + " is not an occurrence of this event",
+                   "occurrence"};
+    }
+    auto people = attendees_in(c, id, key);
+    std::erase_if(people, [](const attendee& a) {
+      return a.rsvp.state != rsvp_state::going && a.rsvp.state != rsvp_state::waitlisted;
+    });
+    std::vector<outbox_message> queued;
+    try {
+      queued = mails(people);
+    } catch (const std::exception& failure) {
+      return error{errc::invalid, std::string("cannot compose the messages: ") + failure.what()};
+    }
+    int count = 0;
+    for (const auto& m : queued) {
+      if (m.recipient.empty() || m.message.empty()) {
+        return error{errc::invalid, "an outbox message needs a recipient and a message"};
+      }
+      if (enqueue_in(c, m, now)) ++count;
+    }
+    store::impl::audit(c, who, "message_attendees", e->unit, e->id,
+                       key.to_string() + " recipients=" + std::to_string(count), now);
+    return count;
+  });
 }
 
 std::vector<attendee> store::attendees(calendar::event_id id,

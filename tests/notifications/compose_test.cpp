@@ -226,6 +226,16 @@ TEST(MailCompose, EveryKindHasGermanAndEnglishTextsWithAllPlaceholdersFilled) {
   }
 }
 
+TEST(MailCompose, ResponsiblesMessageCarriesTheirSubjectWithoutHeaderInjection) {
+  facts f = sample_facts();
+  EXPECT_EQ(write_texts(message_kind::responsibles_message, language::de, f, "Jürgen").subject,
+            "Raumänderung – " + f.event_title + ", " + f.when);
+  f.subject = "Hallo\r\nBcc: alle@example.org";
+  const auto m = compose(message_kind::responsibles_message, language::de, f, sample_envelope());
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->find("\r\nBcc:"), std::string::npos);
+}
+
 TEST(MailCompose, HtmlEscapesEverythingThatComesFromPeople) {
   facts f = sample_facts();
   f.event_title = "<script>alert(1)</script>";

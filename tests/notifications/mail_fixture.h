@@ -74,6 +74,7 @@ inline facts sample_facts(language lang = language::de) {
                .location = e.location,
                .link = "https://treffpunkt.example/events/7/20251202T180000Z",
                .sender_name = "Anna Schmidt",
+               .subject = "Raumänderung",
                .body = "Bitte bringt <Snacks> mit & gute Laune.\nBis bald!",
                .expires_in = lang == language::de ? "48 Stunden" : "48 hours"};
 }

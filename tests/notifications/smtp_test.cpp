@@ -444,5 +444,32 @@ TEST_F(NotificationsDispatcher, WakeSendsANewMessageWithoutWaitingAndStopIsClean
   d.stop();  // idempotent
 }
 
+TEST_F(NotificationsDispatcher, SleepsUntilTheNextMessageIsDueWithoutAWake) {
+  smtp_server server(dir_.path() / "smtp", {});
+  auto sender = sender_for(server);
+  auto o = options();
+  o.clock = {};  // the real clock: the dispatcher must wake by itself at the due time
+  o.idle = 1h;   // so polling cannot be what sends it
+  const auto now = std::chrono::system_clock::now();
+  const auto due = std::chrono::ceil<std::chrono::seconds>(now) + 1s;
+  ASSERT_TRUE(store_->enqueue(storage::outbox_message{.kind = "reminder",
+                                                      .recipient = "juergen@example.org",
+                                                      .message = reminder(1),
+                                                      .due = due,
+                                                      .dedupe_key = "reminder:soon"},
+                              std::chrono::time_point_cast<std::chrono::seconds>(now)));
+  dispatcher d(*outbox_, sender, o);
+  d.start();
+  while (server.received().empty() && std::chrono::system_clock::now() < due + 3s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const auto arrived = std::chrono::system_clock::now();
+  d.stop();
+  ASSERT_EQ(server.received().size(), 1U);
+  EXPECT_GE(arrived, due);           // not before it was due
+  EXPECT_LE(arrived - due, 500ms);   // and at most half a second late
+  EXPECT_LE(arrived - now, 2500ms);  // (due is at most 2 s away)
+}
+
 }  // namespace
 }  // namespace treffpunkt::notifications

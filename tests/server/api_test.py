@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -39,7 +40,9 @@ class Server:
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="treffpunkt-api-")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0"],
+            # https: messages to attendees carry List-Unsubscribe, which must be https.
+            [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0",
+             "--base-url", "https://treffpunkt.example"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if "listening on http://127.0.0.1:" not in line:
@@ -501,6 +504,54 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(call(self.port, "GET", "/api/v1/me/reminders", token=token).json,
                          {"reminders": [], "chosen": True})
 
+    def test_message_to_attendees_is_validated_and_refused_whole(self):
+        e = self.new_event(kind="exchange_offer", capacity=1)
+        k = self.first_key(e)
+        base = "/api/v1/events/%d/occurrences/%s" % (e["id"], k)
+        for who in ("member", "admin"):
+            self.assertEqual(self.call("PUT", base + "/rsvp", who, body={"answer": "yes"}).status,
+                             200)
+        path = base + "/message"
+
+        def messages():
+            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.server.data,
+                                                                  "treffpunkt.db"), uri=True)
+            try:
+                return db.execute("SELECT count(*) FROM outbox WHERE kind = "
+                                  "'responsibles_message'").fetchone()[0]
+            finally:
+                db.close()
+
+        before = messages()
+        bad = [
+            ({"subject": "Hallo"}, 422, "invalid", "body"),
+            ({"body": "Text"}, 422, "invalid", "subject"),
+            ({"subject": "  ", "body": "Text"}, 422, "invalid", "subject"),
+            ({"subject": "Hallo", "body": " \n "}, 422, "invalid", "body"),
+            ({"subject": "Hallo\r\nBcc: x@example.org", "body": "Text"}, 422, "invalid",
+             "subject"),
+            ({"subject": "Hallo\nBcc: x@example.org", "body": "Text"}, 422, "invalid",
+             "subject"),
+            ({"subject": "Hallo", "body": "Text\u0000mehr"}, 422, "invalid", "body"),
+            ({"subject": "ä" * 201, "body": "Text"}, 422, "invalid", "subject"),
+            ({"subject": "Hallo", "body": "ü" * 5001}, 422, "invalid", "body"),
+            ({"subject": "Hallo", "body": "Text", "bcc": "x"}, 422, "invalid", "bcc"),
+            ({"subject": 1, "body": "Text"}, 400, "wrong_type", "subject"),
+        ]
+        for body, status, code, field in bad:
+            with self.subTest(body=str(body)[:60]):
+                self.assert_error(self.call("POST", path, "responsible", body=body), status, code,
+                                  field)
+        self.assertEqual(messages(), before)
+        # The longest allowed ones go to both: the one going and the one waiting.
+        ok = self.call("POST", path, "responsible",
+                       body={"subject": "ä" * 200, "body": "ü" * 5000})
+        self.assertEqual(ok.status, 202, ok.raw)
+        self.assertEqual(ok.json["recipients"], 2)
+        self.assertEqual(messages(), before + 2)
+        # GET is not a route of this path.
+        self.assertEqual(self.call("GET", path, "responsible").status, 405)
+
     # ---- the permission matrix -----------------------------------------------------------
     def test_permission_matrix(self):
         """Each write and attendee route x each kind of caller: the status of each."""
@@ -526,6 +577,9 @@ class ApiTest(unittest.TestCase):
             ("GET attendees", editors,
              lambda e, k: ("GET", "/api/v1/events/%d/occurrences/%s/attendees" % (e["id"], k),
                            None)),
+            ("POST message", editors,
+             lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/message" % (e["id"], k),
+                           {"subject": "Hallo", "body": "Bis bald"})),
             ("PUT rsvp", anyone,
              lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s/rsvp" % (e["id"], k),
                            {"answer": "yes"})),
@@ -554,7 +608,7 @@ class ApiTest(unittest.TestCase):
                     method, path, body = make(*fresh())
                     resp = self.call(method, path, caller, body=body)
                     if status is None:
-                        self.assertIn(resp.status, (200, 201), resp.raw)
+                        self.assertIn(resp.status, (200, 201, 202), resp.raw)
                     else:
                         self.assertEqual(resp.status, status, resp.raw)
                         if status >= 400:

@@ -98,6 +98,21 @@ TEST_F(Outbox, DroppingByPrefixRemovesOnlyQueuedMessagesAndFreesTheirKeys) {
   EXPECT_FALSE(store_->drop_queued(""));
 }
 
+TEST_F(Outbox, NextDueIsTheEarliestQueuedDueOrLeaseEnd) {
+  EXPECT_EQ(store_->next_due(), std::nullopt);
+  ASSERT_TRUE(store_->enqueue(message("later", t0 + 1h), t0));
+  ASSERT_TRUE(store_->enqueue(message("soon", t0 + 10s), t0));
+  EXPECT_EQ(store_->next_due(), t0 + 10s);
+  // Claimed: its lease end counts, as an expired lease makes it claimable again.
+  const auto claimed = store_->claim_due(t0 + 10s, 1min, 1).value();
+  ASSERT_EQ(claimed.size(), 1U);
+  EXPECT_EQ(store_->next_due(), t0 + 10s + 1min);
+  ASSERT_TRUE(store_->mark_sent(claimed[0].id, t0 + 11s));
+  EXPECT_EQ(store_->next_due(), t0 + 1h);  // sent rows never count
+  ASSERT_TRUE(store_->drop_queued("later"));
+  EXPECT_EQ(store_->next_due(), std::nullopt);
+}
+
 TEST_F(Outbox, QueuedMessagesSurviveReopening) {
   ASSERT_TRUE(store_->enqueue(message("a"), t0));
   reopen();

@@ -882,4 +882,209 @@ TEST_F(RsvpStore, OccurrenceMailsGoToTheGoingAndQueuedRemindersAreDropped) {
   EXPECT_EQ(store_->outbox_depth(), 3);
 }
 
+// ---- mails in an event edit's, cancel's and split's transaction ------------------------------
+
+namespace st = treffpunkt::storage;
+
+TEST_F(RsvpStore, RaisedCapacityHandsThePromotedToTheMails) {
+  auto e = meeting(1);
+  const auto people = members(3);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  int calls = 0;
+  const st::event_update_mails mails = [&](const st::event_update& u) {
+    ++calls;
+    EXPECT_EQ(u.before.capacity, 1);
+    EXPECT_EQ(u.after.capacity, 2);
+    EXPECT_TRUE(u.changed.empty());  // the capacity is not a time or a place
+    st::mail_plan plan;
+    for (const auto& r : u.promoted) {
+      EXPECT_EQ(r.key, second);
+      EXPECT_EQ(r.state, rsvp_state::going);
+      plan.queue.push_back({"waitlist_promotion", "x@example.org", "promoted", now,
+                            "promoted:" + std::to_string(r.person.value)});
+    }
+    return plan;
+  };
+  e.capacity = 2;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now + 1h, mails));
+  EXPECT_EQ(calls, 1);
+  const auto rows = store_->outbox_list(10);
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].dedupe_key, "promoted:" + std::to_string(people[1].id.value));
+
+  // A failing callback rolls the edit and its promotions back.
+  const st::event_update_mails throws = [](const st::event_update&) -> st::mail_plan {
+    throw std::runtime_error("cannot compose");
+  };
+  e = *store_->event_by_id(e.id);
+  e.capacity = 3;
+  ASSERT_FALSE(store_->update_event(e, actor::system(), now + 2h, throws));
+  EXPECT_EQ(store_->event_by_id(e.id)->capacity, 2);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->state, rsvp_state::waitlisted);
+  EXPECT_EQ(store_->outbox_depth(), 1);
+}
+
+TEST_F(RsvpStore, EditedSeriesListsTheUpcomingChangedOccurrencesWithThoseGoing) {
+  auto e = meeting();
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);
+  answer(e, people[1], rsvp_answer::maybe);  // not going: not told
+  // Going to the first occurrence too, which has started when the series is edited.
+  ASSERT_TRUE(store_->set_rsvp(e.id, first_occurrence, people[0].id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->enqueue({"reminder", "a@example.org", "old", now, "rem:second:"}, now));
+
+  std::vector<st::occurrence_going> seen;
+  const st::event_update_mails mails = [&](const st::event_update& u) {
+    seen = u.changed;
+    return st::mail_plan{{"rem:second:"}, {}};
+  };
+  // A title alone changes no one's calendar time or place.
+  e.title = "Neuer Titel";
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now, mails));
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(store_->outbox_depth(), 0);  // the plan's drop ran
+
+  e = *store_->event_by_id(e.id);
+  e.start = local(2026, 3, 3, 20);  // an hour later, every week: new keys
+  const auto edited = store_->update_event(e, actor::system(), utc(2026, 3, 4), mails);
+  ASSERT_TRUE(edited) << edited.error().message;
+  const auto later = occurrence_key::timed(utc(2026, 3, 10, 19));
+  ASSERT_EQ(seen.size(), 1U);  // the first had started
+  EXPECT_EQ(seen[0].key, later);
+  EXPECT_EQ(seen[0].previous_key, second);
+  ASSERT_EQ(seen[0].going.size(), 1U);
+  EXPECT_EQ(seen[0].going[0].who.id, people[0].id);
+  // The RSVPs of the upcoming occurrence followed it to its new key; the started one's stayed.
+  EXPECT_EQ(store_->rsvp_of(e.id, later, people[0].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(e.id, later, people[1].id)->state, rsvp_state::maybe);
+  EXPECT_FALSE(store_->rsvp_of(e.id, second, people[0].id));
+  EXPECT_TRUE(store_->rsvp_of(e.id, first_occurrence, people[0].id));
+  EXPECT_EQ(store_->occupancy_of(e.id, later).going, 1);
+}
+
+TEST_F(RsvpStore, MovedOneOffEventTakesItsRsvpsAlong) {
+  cal::event e;
+  e.unit = unit_;
+  e.title = "Workshop";
+  e.zone = "Europe/Berlin";
+  e.start = local(2026, 3, 10, 19);
+  e.capacity = 1;
+  e = *store_->create_event(e, actor::system(), now);
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);
+  answer(e, people[1], rsvp_answer::yes);  // waitlisted
+  std::vector<st::occurrence_going> seen;
+  const st::event_update_mails mails = [&](const st::event_update& u) {
+    seen = u.changed;
+    return st::mail_plan{};
+  };
+  e.start = local(2026, 3, 12, 18);  // another day and time
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now, mails));
+  const auto moved = occurrence_key::timed(utc(2026, 3, 12, 17));
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0].key, moved);
+  EXPECT_EQ(seen[0].previous_key, second);
+  const auto o = store_->occupancy_of(e.id, moved);
+  EXPECT_EQ(o.going, 1);
+  EXPECT_EQ(o.waitlisted, 1);
+}
+
+TEST_F(RsvpStore, EditOfTheSeriesRaisesTheSequenceOfItsOverrides) {
+  auto e = meeting();
+  cal::occurrence_override move;
+  move.key = second;
+  move.start = local(2026, 3, 11, 19);
+  e = *store_->set_override(e.id, move, actor::system(), now);
+  const int before = e.find_override(second)->sequence;
+  e.location = "Anderswo";
+  const auto edited = store_->update_event(e, actor::system(), now + 1h);
+  ASSERT_TRUE(edited);
+  EXPECT_GT(edited->find_override(second)->sequence, before);
+  EXPECT_LE(edited->find_override(second)->sequence, edited->sequence);
+  EXPECT_EQ(store_->event_by_id(e.id)->find_override(second)->sequence,
+            edited->find_override(second)->sequence);
+}
+
+TEST_F(RsvpStore, CancelledEventHandsEachUpcomingOccurrenceWithThoseGoingToTheMails) {
+  const auto e = meeting();
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);
+  ASSERT_TRUE(store_->set_rsvp(e.id, third_occurrence, people[0].id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(e.id, third_occurrence, people[1].id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(e.id, first_occurrence, people[1].id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->enqueue({"reminder", "a@example.org", "r", now + 24h, "rem:e:1"}, now));
+  ASSERT_TRUE(store_->enqueue({"reminder", "a@example.org", "r", now + 24h, "rem:f:1"}, now));
+
+  int calls = 0;
+  const st::event_cancel_mails mails = [&](const cal::event& before, const cal::event& after,
+                                           const std::vector<st::occurrence_going>& upcoming) {
+    ++calls;
+    EXPECT_EQ(before.status, cal::event_status::confirmed);
+    EXPECT_EQ(after.status, cal::event_status::cancelled);
+    // The first occurrence has started at the cancel: history.
+    EXPECT_EQ(upcoming.size(), 2U);
+    st::mail_plan plan{{"rem:e:"}, {}};
+    for (const auto& o : upcoming) {
+      for (const auto& a : o.going) {
+        plan.queue.push_back(
+            {"cancelled", a.who.email, "c", now, "cancelled:" + std::to_string(a.who.id.value)});
+      }
+    }
+    return plan;
+  };
+  const auto at = utc(2026, 3, 3, 19);  // the first occurrence runs
+  ASSERT_TRUE(store_->cancel_event(e.id, actor::system(), at, mails));
+  EXPECT_EQ(calls, 1);
+  // people[0] twice (second and third), deduplicated by the key; people[1] once.
+  std::vector<std::string> keys;
+  for (const auto& r : store_->outbox_list(10)) keys.push_back(r.dedupe_key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"cancelled:" + std::to_string(people[0].id.value),
+                                            "cancelled:" + std::to_string(people[1].id.value),
+                                            "rem:f:1"}));
+  // Cancelling again changes nothing and tells no one again.
+  ASSERT_TRUE(store_->cancel_event(e.id, actor::system(), at, mails));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(RsvpStore, FailingCancelMailsKeepTheEventAndItsReminders) {
+  const auto e = meeting();
+  answer(e, member(1), rsvp_answer::yes);
+  ASSERT_TRUE(store_->enqueue({"reminder", "a@example.org", "r", now + 24h, "rem:e:1"}, now));
+  const st::event_cancel_mails throws =
+      [](const cal::event&, const cal::event&,
+         const std::vector<st::occurrence_going>&) -> st::mail_plan {
+    throw std::runtime_error("cannot compose");
+  };
+  ASSERT_FALSE(store_->cancel_event(e.id, actor::system(), now, throws));
+  EXPECT_EQ(store_->event_by_id(e.id)->status, cal::event_status::confirmed);
+  EXPECT_EQ(store_->outbox_depth(), 1);
+}
+
+TEST_F(RsvpStore, SplitHandsTheMovedGoingRsvpsToTheMails) {
+  const auto e = meeting();
+  const auto people = members(2);
+  answer(e, people[0], rsvp_answer::yes);  // stays with the old series
+  ASSERT_TRUE(store_->set_rsvp(e.id, third_occurrence, people[1].id, rsvp_answer::yes, now));
+  std::vector<st::occurrence_going> seen;
+  cal::event_id new_id;
+  const st::event_split_mails mails = [&](const cal::event& old_series,
+                                          const cal::event& new_series,
+                                          const std::vector<st::occurrence_going>& moved) {
+    EXPECT_EQ(old_series.id, e.id);
+    new_id = new_series.id;
+    seen = moved;
+    return st::mail_plan{{}, {{"reminder", "b@example.org", "r", now, "reminder:new"}}};
+  };
+  const auto split = store_->split_event(e.id, third_occurrence, actor::system(), now, mails);
+  ASSERT_TRUE(split) << split.error().message;
+  EXPECT_EQ(new_id, split->second.id);
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0].key, third_occurrence);
+  ASSERT_EQ(seen[0].going.size(), 1U);
+  EXPECT_EQ(seen[0].going[0].who.id, people[1].id);
+  EXPECT_EQ(seen[0].going[0].rsvp.event, split->second.id);
+  EXPECT_EQ(store_->outbox_depth(), 1);
+}
+
 }  // namespace

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -38,6 +39,12 @@ class outbox_port {
   virtual result<void> mark_retry(std::int64_t id, std::string_view error,
                                   calendar::utc_seconds next_due) = 0;
   virtual result<void> mark_failed(std::int64_t id, std::string_view error) = 0;
+  /// When the next claim could find something: the earliest due time of a queued message or
+  /// lease end of a claimed one; none when nothing is waiting. The default (none) makes the
+  /// dispatcher fall back to sleeping its whole `idle` cap.
+  virtual result<std::optional<calendar::utc_seconds>> next_due() {
+    return std::optional<calendar::utc_seconds>{};
+  }
 };
 
 /// The wait before the next attempt after `attempts` earlier failures: one minute doubled per
@@ -50,7 +57,10 @@ struct dispatcher_options {
   /// How long a claim holds. Must exceed batch x the sender's per-message timeout, or a slow
   /// batch's messages could be claimed by another dispatcher and sent twice.
   std::chrono::seconds lease{std::chrono::minutes(15)};
-  std::chrono::milliseconds idle{std::chrono::seconds(5)};  ///< poll interval when nothing is due
+  /// The longest sleep between rounds. The dispatcher sleeps until the next message falls due
+  /// (outbox_port::next_due) or wake(), but never longer than this, so that messages queued
+  /// by another process (which cannot wake it) are still seen.
+  std::chrono::milliseconds idle{std::chrono::seconds(60)};
   int max_attempts = 20;  ///< then failed for good (about three days of retries)
   std::function<calendar::utc_seconds()> clock;  ///< empty: the system clock
   std::uint64_t seed = std::random_device{}();   ///< for the jitter
@@ -75,7 +85,8 @@ class dispatcher {
 
   /// One claim-send-record round on the caller's thread (the thread's loop; tests).
   round run_once();
-  /// Starts the thread: rounds back to back while batches come full, else every `idle`.
+  /// Starts the thread: rounds back to back while batches come full, else a sleep until the
+  /// next message is due, a wake() or `idle`, whichever comes first.
   void start();
   /// Asks for a round now (a message was just queued).
   void wake();
@@ -84,6 +95,9 @@ class dispatcher {
 
  private:
   void loop();
+  /// How long to sleep after a round that was not full: until the next message is due, at
+  /// most `idle`; `claimed_nothing`: the round found nothing (then never no pause at all).
+  std::chrono::milliseconds sleep_time(bool claimed_nothing);
   void say(std::string_view what) const;
   calendar::utc_seconds now() const;
 

@@ -46,6 +46,7 @@ struct facts {
   std::string location;       ///< may be empty
   std::string link;           ///< the action: login, confirm, event page (https)
   std::string sender_name;    ///< for `responsibles_message`
+  std::string subject;        ///< for `responsibles_message`: their subject line
   std::string body;           ///< for `responsibles_message`: their text, plain
   std::string expires_in;     ///< for links: "24 Stunden", "48 hours"
 };

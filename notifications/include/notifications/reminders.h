@@ -21,6 +21,9 @@ struct planned_reminder {
   std::string dedupe_key;  ///< "reminder:<event>:<occurrence>:<person>:<start>:<minutes>"
 };
 
+/// The prefix of every reminder key of one event (all its occurrences): drop them when the
+/// whole event is cancelled. The colon after the id keeps event 1 from matching event 12.
+std::string reminder_prefix(calendar::event_id event);
 /// The prefix of every reminder key of one occurrence: drop them when it is cancelled or moved.
 std::string reminder_prefix(calendar::event_id event, const calendar::occurrence_key& key);
 /// The prefix of one person's reminder keys for one occurrence: drop them when the RSVP

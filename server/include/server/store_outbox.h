@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,7 @@ class store_outbox final : public notifications::outbox_port {
   notifications::result<void> mark_retry(std::int64_t id, std::string_view error,
                                          calendar::utc_seconds next_due) override;
   notifications::result<void> mark_failed(std::int64_t id, std::string_view error) override;
+  notifications::result<std::optional<calendar::utc_seconds>> next_due() override;
 
  private:
   storage::store& store_;

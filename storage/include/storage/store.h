@@ -144,6 +144,58 @@ using rsvp_mails =
 using occurrence_mails = std::function<std::vector<outbox_message>(
     const calendar::event& after, const std::vector<attendee>& going)>;
 
+/// What a write's mails are, composed by the caller: first the queued messages whose dedupe
+/// key starts with one of `drop` (non-empty prefixes: e.g. the reminders planned for what
+/// changed) are dropped, then `queue` is queued (enqueue_in: dedupe keys make it idempotent).
+struct mail_plan {
+  std::vector<std::string> drop;
+  std::vector<outbox_message> queue;
+};
+
+/// One occurrence and the people going to it, as a write transaction sees them.
+struct occurrence_going {
+  calendar::occurrence_key key;
+  std::vector<attendee> going;
+  /// For event_update: the key the occurrence had before the edit (a one-off event's or a
+  /// series' new start changes its keys; the RSVPs followed it). Else equal to `key`.
+  calendar::occurrence_key previous_key;
+};
+
+/// What an edit of a whole event (update_event) changed for the people who come.
+struct event_update {
+  calendar::event before;
+  calendar::event after;
+  /// Moved up from a waitlist because the capacity grew (as they now stand).
+  std::vector<rsvp_record> promoted;
+  /// Occurrences that had not started at the edit and whose start, end or location changed
+  /// (and are not cancelled now), each with the people going who were going before (the
+  /// promoted are in `promoted` only).
+  std::vector<occurrence_going> changed;
+};
+
+/// The mails an event edit causes: called by update_event inside its write transaction, after
+/// the event and any promotions are written. If it throws, the edit is rolled back too.
+using event_update_mails = std::function<mail_plan(const event_update&)>;
+
+/// The mails a whole-event cancel causes: called by cancel_event inside its transaction with
+/// the event as it was and as it now is (cancelled), and every occurrence that had not started
+/// and was not cancelled, with the people going to it.
+using event_cancel_mails =
+    std::function<mail_plan(const calendar::event& before, const calendar::event& after,
+                            const std::vector<occurrence_going>& upcoming)>;
+
+/// The mails a series split causes: called by split_event inside its transaction with the
+/// old series (now ending before the split), the new one, and the occurrences whose RSVPs
+/// moved to the new series with the people going to them.
+using event_split_mails =
+    std::function<mail_plan(const calendar::event& old_series, const calendar::event& new_series,
+                            const std::vector<occurrence_going>& moved)>;
+
+/// The mails to an occurrence's attendees (a message from its unit's responsibles): called by
+/// queue_for_attendees inside its write transaction with the people going and waitlisted, in
+/// that order.
+using attendee_mails = std::function<std::vector<outbox_message>(const std::vector<attendee>&)>;
+
 /// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
 enum class outbox_state { queued, sending, sent, failed };
 
@@ -234,16 +286,29 @@ class store {
   /// Validates, gives the event an id, a UID (if empty), created/last_modified = now.
   result<calendar::event> create_event(calendar::event e, const actor& who,
                                        calendar::utc_seconds now);
-  /// Replaces the event's fields (UID and created stay), SEQUENCE + 1, last_modified = now.
+  /// Replaces the event's fields (UID and created stay), SEQUENCE + 1, last_modified = now;
+  /// every override's SEQUENCE grows too (the series' change revises each instance).
+  /// An occurrence key is its original start, so a new start changes keys: the RSVPs of an
+  /// upcoming occurrence follow it to its new key when a one-off event moves, and when a
+  /// series' occurrence stays on the same local day (a new time of day); others stay under
+  /// their old key as history (audited as rsvps_followed).
   /// A raised capacity moves people up from the waitlist of every occurrence that has not
   /// started and is not cancelled, in the same transaction (audited as rsvp_promoted, as a
   /// withdrawal does). A lowered one takes no place from anyone who has it: the occurrence is
   /// over-full until enough withdraw, and the waitlist moves only then.
   result<calendar::event> update_event(calendar::event e, const actor& who,
                                        calendar::utc_seconds now);
+  /// The same, queueing the mails the edit causes (promotions, notices of changed occurrences,
+  /// reminders planned again) in its transaction; see event_update_mails.
+  result<calendar::event> update_event(calendar::event e, const actor& who,
+                                       calendar::utc_seconds now, const event_update_mails& mails);
   /// Cancels a whole event or series (kept, STATUS:CANCELLED); its RSVPs stay as history.
   result<calendar::event> cancel_event(calendar::event_id id, const actor& who,
                                        calendar::utc_seconds now);
+  /// The same, queueing the mails the cancel causes in its transaction (event_cancel_mails).
+  /// Cancelling a cancelled event again changes nothing and calls `mails` not at all.
+  result<calendar::event> cancel_event(calendar::event_id id, const actor& who,
+                                       calendar::utc_seconds now, const event_cancel_mails& mails);
   /// Moves, changes or cancels one occurrence (its key must be an occurrence of the series).
   /// RSVPs stay with the occurrence's key, so a move keeps them and a cancel keeps them as
   /// history.
@@ -263,6 +328,12 @@ class store {
                                                                   calendar::occurrence_key from,
                                                                   const actor& who,
                                                                   calendar::utc_seconds now);
+  /// The same, queueing the mails the split causes in its transaction (event_split_mails).
+  result<std::pair<calendar::event, calendar::event>> split_event(calendar::event_id id,
+                                                                  calendar::occurrence_key from,
+                                                                  const actor& who,
+                                                                  calendar::utc_seconds now,
+                                                                  const event_split_mails& mails);
   std::optional<calendar::event> event_by_id(calendar::event_id id) const;
   std::vector<calendar::event> events_of_unit(calendar::unit_id u) const;
   /// Creates or updates the unit's events by UID, all in one transaction; nothing is written
@@ -300,6 +371,14 @@ class store {
   /// Going first (by time of RSVP), then the waitlist in order, then maybe.
   std::vector<attendee> attendees(calendar::event_id id, const calendar::occurrence_key& key) const;
 
+  /// Queues what `mails` returns for the occurrence's going and waitlisted attendees in one
+  /// transaction; returns how many messages were queued (a repeated dedupe key counts not).
+  /// Errors: not_found (event or occurrence), forbidden (who may not edit the unit), invalid
+  /// when `mails` throws or a message lacks recipient or bytes; nothing is queued then.
+  result<int> queue_for_attendees(calendar::event_id id, const calendar::occurrence_key& key,
+                                  const actor& who, const attendee_mails& mails,
+                                  calendar::utc_seconds now);
+
   // ---- tokens -------------------------------------------------------------------------
   issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,
                            calendar::utc_seconds now);
@@ -336,6 +415,9 @@ class store {
   /// the reminders of an occurrence that moved or was cancelled, or of an RSVP changed to no;
   /// their keys can be queued again. Returns how many. An empty prefix is refused (invalid).
   result<int> drop_queued(std::string_view prefix);
+  /// When a claim_due could next find something: the earliest due time of a queued message or
+  /// lease end of a claimed one; none when nothing waits. For the dispatcher's sleep.
+  std::optional<calendar::utc_seconds> next_due() const;
   /// Messages still to send (queued or sending).
   std::int64_t outbox_depth() const;
   /// The newest `limit` rows, newest first, without their message bytes (for /admin).
