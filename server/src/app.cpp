@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "manage_pages.h"
 #include "metrics.h"
 #include "pages.h"
 #include "personal_feed.h"
@@ -66,6 +67,24 @@ bool is_host(std::string_view host) {
 
 }  // namespace
 
+void add_security_headers(http_response& response) {
+  if (response.prebuilt_head) return;  // feeds: build_heads writes nosniff into the head
+  auto& h = response.headers;
+  h.emplace_back("X-Content-Type-Options", "nosniff");
+  // Links can carry secrets (login, RSVP confirmation, unsubscribe): never pass the page's
+  // address on to the sites it links to (Google, Outlook, online meeting links).
+  h.emplace_back("Referrer-Policy", "no-referrer");
+  if (response.content_type.starts_with("text/html")) {
+    // Styles and scripts only from /static: no inline code, so an injected <script> cannot run.
+    // QR codes are inline SVG elements, which need no img-src.
+    h.emplace_back("Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                   "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                   "base-uri 'none'");
+    h.emplace_back("X-Frame-Options", "DENY");  // frame-ancestors for older browsers
+  }
+}
+
 std::string loggable_path(std::string_view target) {
   target = target.substr(0, target.find('?'));
   if (target.size() > 300) target = target.substr(0, 300);
@@ -97,7 +116,9 @@ app::app(storage::store& store, app_options options)
            rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued}),
       login_(store, options_.login),
       personal_feeds_(std::make_unique<personal_feeds>(store)),
-      pages_(std::make_unique<page_routes>(store)),
+      pages_(std::make_unique<page_routes>(
+          store, options_.limits,
+          rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued})),
       metrics_(std::make_unique<metrics>()) {}
 
 app::~app() = default;
@@ -144,6 +165,12 @@ http_response app::metrics_page() const {
 }
 
 http_response app::handle(const http_request& request) {
+  auto response = dispatch(request);
+  add_security_headers(response);
+  return response;
+}
+
+http_response app::dispatch(const http_request& request) {
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   try {
@@ -165,6 +192,10 @@ http_response app::handle(const http_request& request) {
     }
     if (page_routes::owns(path)) {
       return pages_->handle(request, path, now, site_for(request).base_url());
+    }
+    if (manage_routes::owns(path)) {
+      const rsvp_mail_options mail{options_.login.mail_from, options_.login.mail_queued};
+      return manage_routes(store_, mail).handle(request, path, now, site_for(request).base_url());
     }
     return site_for(request).handle(request, now);
   } catch (const std::exception& e) {

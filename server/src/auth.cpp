@@ -1,7 +1,24 @@
 #include "auth.h"
 
+#include <openssl/rand.h>  // RAND_bytes: CSRF tokens
+#include <server/login.h>  // same_secret
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+
 namespace treffpunkt::server {
 namespace {
+
+constexpr std::size_t csrf_token_size = 43;
+
+bool is_base64url(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -60,6 +77,46 @@ caller authenticate(storage::store& store, const http_request& request, calendar
     return redeem(store, storage::token_kind::session, *session, now);
   }
   return caller{};
+}
+
+std::string new_csrf_token() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
+  }
+  static constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const unsigned char b : bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(buffer >> bits) & 0x3F];
+    }
+  }
+  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
+  return out;
+}
+
+std::optional<std::string> csrf_from_cookie(const http_request& request) {
+  const auto value = cookie_value(request.cookie, "csrf");
+  if (!value || value->size() != csrf_token_size || !is_base64url(*value)) return std::nullopt;
+  return std::string(*value);
+}
+
+std::string csrf_set_cookie(std::string_view token, std::string_view base_url) {
+  std::string out =
+      "csrf=" + std::string(token) + "; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict";
+  if (base_url.starts_with("https://")) out += "; Secure";
+  return out;
+}
+
+bool csrf_valid(const http_request& request, std::string_view form_value) {
+  const auto expected = csrf_from_cookie(request);
+  return expected && !form_value.empty() && same_secret(*expected, form_value);
 }
 
 }  // namespace treffpunkt::server

@@ -39,7 +39,8 @@ void build_heads(rendered& f, std::string_view cache_control) {
                                  "\r\nCache-Control: " + std::string(cache_control) + "\r\n";
   f.head_200 = std::make_shared<const std::string>(
       "HTTP/1.1 200 OK\r\nServer: treffpunkt\r\nContent-Type: " + std::string(feed_content_type) +
-      "\r\n" + validators + "Content-Length: " + std::to_string(f.body->size()) + "\r\n");
+      "\r\nX-Content-Type-Options: nosniff\r\n" + validators +
+      "Content-Length: " + std::to_string(f.body->size()) + "\r\n");
   f.head_304 = std::make_shared<const std::string>(
       "HTTP/1.1 304 Not Modified\r\nServer: treffpunkt\r\n" + validators);
 }

@@ -3,6 +3,8 @@
 #include <openssl/rand.h>  // RAND_bytes: CSRF tokens
 #include <openssl/sha.h>   // SHA256: a session's token id, to revoke that session only
 #include <server/login.h>
+#include <web/i18n.h>
+#include <web/pages.h>  // render_login: the pages in the site's layout and language
 
 #include <algorithm>
 #include <array>
@@ -130,15 +132,27 @@ std::string cookie(std::string_view name, std::string_view value, std::chrono::s
   return out;
 }
 
-http_response page(unsigned status, std::string_view title, std::string_view body_html) {
-  auto r = http_response::text(status,
-                               "<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
-                               "<meta name=\"viewport\" content=\"width=device-width, "
-                               "initial-scale=1\"><title>" +
-                                   std::string(title) + " – treffpunkt</title></head><body>\n<h1>" +
-                                   std::string(title) + "</h1>\n" + std::string(body_html) +
-                                   "</body></html>\n",
-                               "text/html; charset=utf-8");
+/// A login page (web::render_login) in the reader's language (?lang=, the `lang` cookie,
+/// Accept-Language), inside the site's layout.
+http_response page(storage::store& store, const http_request& request, unsigned status,
+                   web::login_view view) {
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  web::page_context ctx;
+  ctx.lang = web::negotiate_language(raw_pair_value(query, "lang").value_or(""),
+                                     cookie_value(request.cookie, "lang").value_or(""),
+                                     request.accept_language);
+  ctx.path = std::string(target.substr(0, question));
+  if (ctx.path.starts_with("/login/")) ctx.path = "/login";  // never the token in a link
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto who = authenticate(store, request, now);
+  ctx.logged_in = who.valid && who.who.has_value();
+  auto r = http_response::text(status, web::render_login(ctx, view), "text/html; charset=utf-8");
+  r.headers.emplace_back("Content-Language", std::string(web::tag(ctx.lang)));
+  r.headers.emplace_back("Vary", "Accept-Language, Cookie");
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -178,29 +192,21 @@ bool csrf_valid(const http_request& request) {
 }
 
 /// A page with a form: the request's CSRF token, or a new one set as a cookie.
-http_response form_page(const http_request& request, std::string_view base_url,
-                        std::string_view title, std::string_view before_form,
-                        std::string_view action, std::string_view fields, std::string_view button) {
+http_response form_page(storage::store& store, const http_request& request,
+                        std::string_view base_url, web::login_view view, unsigned status = 200) {
   const auto existing = csrf_cookie(request);
-  const std::string token = existing ? *existing : random_secret();
-  auto r = page(200, title,
-                std::string(before_form) + "<form method=\"post\" action=\"" + std::string(action) +
-                    "\">\n<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">\n" +
-                    std::string(fields) + "<button type=\"submit\">" + std::string(button) +
-                    "</button>\n</form>\n");
+  view.csrf = existing ? *existing : random_secret();
+  auto r = page(store, request, status, view);
   if (!existing) {
     // Strict: the token is never needed on a request that comes from another site.
     r.headers.emplace_back("Set-Cookie",
-                           cookie("csrf", token, std::chrono::days(1), "Strict", base_url));
+                           cookie("csrf", view.csrf, std::chrono::days(1), "Strict", base_url));
   }
   return r;
 }
 
-http_response csrf_refused() {
-  return page(403, "Formular abgelaufen",
-              "<p>Das Formular war abgelaufen oder kam nicht von dieser Seite. Bitte lade die "
-              "Seite neu und versuche es noch einmal.</p>\n<p><a href=\"/login\">Zur "
-              "Anmeldung</a></p>\n");
+http_response csrf_refused(storage::store& store, const http_request& request) {
+  return page(store, request, 403, {web::login_state::csrf_expired, {}, {}});
 }
 
 /// "15 Minuten" / "15 minutes": how long the link in the mail is valid.
@@ -215,11 +221,6 @@ std::string duration_text(std::chrono::seconds ttl, mail::language lang) {
   return std::to_string(n) +
          (de ? (n == 1 ? " Sekunde" : " Sekunden") : (n == 1 ? " second" : " seconds"));
 }
-
-constexpr std::string_view sent_html =
-    "<p>Wenn die Adresse stimmt, ist eine E-Mail mit deinem Anmeldelink unterwegs. Schau in "
-    "dein Postfach (auch in den Spam-Ordner). Der Link gilt nur kurz und nur einmal.</p>\n"
-    "<p><a href=\"/login\">Neuen Link anfordern</a></p>\n";
 
 }  // namespace
 
@@ -272,22 +273,14 @@ http_response login_routes::handle(const http_request& request, std::string_view
   }
   if (path == "/login") {
     if (get) {
-      return form_page(request, base_url, "Anmelden",
-                       "<p>Gib deine E-Mail-Adresse ein. Wir schicken dir einen Link, mit dem du "
-                       "dich ohne Passwort anmeldest.</p>\n",
-                       "/login",
-                       "<label>E-Mail-Adresse <input type=\"email\" name=\"email\" required "
-                       "autocomplete=\"email\"></label>\n",
-                       "Link schicken");
+      return form_page(store_, request, base_url, {web::login_state::form, {}, {}});
     }
     if (method != "POST") return method_not_allowed("GET, HEAD, POST");
     return form_login(request, now, base_url);
   }
   if (path == "/logout") {
     if (get) {
-      return form_page(request, base_url, "Abmelden",
-                       "<p>Möchtest du dich auf diesem Gerät abmelden?</p>\n", "/logout", "",
-                       "Abmelden");
+      return form_page(store_, request, base_url, {web::login_state::logout, {}, {}});
     }
     if (method != "POST") return method_not_allowed("GET, HEAD, POST");
     return form_logout(request, base_url);
@@ -295,10 +288,10 @@ http_response login_routes::handle(const http_request& request, std::string_view
   // /login/{token}
   if (method == "HEAD") {
     // Link checkers of mail providers probe with HEAD: that must not use the link up.
-    return page(200, "Anmelden", "");
+    return page(store_, request, 200, {web::login_state::landing, {}, {}});
   }
   if (method != "GET") return method_not_allowed("GET, HEAD");
-  return redeem(path.substr(std::string_view("/login/").size()), now, base_url);
+  return redeem(request, path.substr(std::string_view("/login/").size()), now, base_url);
 }
 
 login_routes::requested login_routes::request_link(std::string_view email_text,
@@ -369,44 +362,35 @@ http_response login_routes::api_login(const http_request& request, utc_seconds n
 http_response login_routes::form_login(const http_request& request, utc_seconds now,
                                        std::string_view base_url) {
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
-    return page(415, "Anmelden", "<p>Bitte nutze das Formular.</p>\n");
+    return page(store_, request, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!csrf_valid(request)) return csrf_refused();
+  if (!csrf_valid(request)) return csrf_refused(store_, request);
   const auto email = form_value(request.body, "email");
   const auto done = request_link(email ? *email : std::string(), request, now, base_url);
   if (done.result == outcome::invalid) {
-    return page(400, "Anmelden",
-                "<p>Das sieht nicht wie eine E-Mail-Adresse aus.</p>\n<p><a href=\"/login\">"
-                "Noch einmal versuchen</a></p>\n");
+    // The form again, with what was typed and the error next to the field.
+    return form_page(store_, request, base_url,
+                     {web::login_state::invalid_email, email.value_or(""), {}}, 400);
   }
   if (done.result == outcome::limited) {
-    auto r = page(429, "Zu viele Versuche",
-                  "<p>Für diese Adresse wurden gerade zu viele Anmeldelinks angefordert. Bitte "
-                  "warte ein wenig und versuche es dann noch einmal.</p>\n");
+    auto r = page(store_, request, 429, {web::login_state::rate_limited, {}, {}});
     r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
     return r;
   }
-  return page(200, "Wir haben dir einen Link geschickt", sent_html);
+  return page(store_, request, 200, {web::login_state::sent, {}, {}});
 }
 
-http_response login_routes::redeem(std::string_view token, utc_seconds now,
-                                   std::string_view base_url) {
-  const std::string retry = "<p><a href=\"/login\">Neuen Anmeldelink anfordern</a></p>\n";
+http_response login_routes::redeem(const http_request& request, std::string_view token,
+                                   utc_seconds now, std::string_view base_url) {
   if (token.empty() || token.size() > 128 || !is_base64url(token)) {
-    return page(400, "Ungültiger Link",
-                "<p>Dieser Anmeldelink ist unvollständig oder ungültig. Kopiere ihn bitte ganz "
-                "aus der E-Mail oder fordere einen neuen an.</p>\n" +
-                    retry);
+    return page(store_, request, 400, {web::login_state::link_invalid, {}, {}});
   }
   auto who = store_.redeem_token(storage::token_kind::login, token, now);
   if (!who) {
     if (who.error().code == storage::errc::unavailable) {
-      return page(503, "Gerade nicht erreichbar", "<p>Bitte versuche es gleich noch einmal.</p>\n");
+      return page(store_, request, 503, {web::login_state::unavailable, {}, {}});
     }
-    return page(410, "Link abgelaufen",
-                "<p>Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Jeder Link gilt "
-                "nur einmal und nur kurze Zeit.</p>\n" +
-                    retry);
+    return page(store_, request, 410, {web::login_state::link_expired, {}, {}});
   }
   const auto session =
       store_.issue_token(storage::token_kind::session, who->id, options_.session_ttl, now);
@@ -449,9 +433,9 @@ http_response login_routes::api_logout(const http_request& request, std::string_
 
 http_response login_routes::form_logout(const http_request& request, std::string_view base_url) {
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
-    return page(415, "Abmelden", "<p>Bitte nutze das Formular.</p>\n");
+    return page(store_, request, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!csrf_valid(request)) return csrf_refused();
+  if (!csrf_valid(request)) return csrf_refused(store_, request);
   end_session(request);
   auto r = http_response::text(303, "");
   r.headers.emplace_back("Location", "/");

@@ -2,7 +2,6 @@
 
 #include <calendar/expand.h>
 #include <calendar/rsvp.h>
-#include <openssl/rand.h>  // RAND_bytes: CSRF tokens
 #include <web/assets.h>
 #include <web/i18n.h>
 #include <web/month.h>
@@ -15,7 +14,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "actions.h"
 #include "auth.h"
+#include "personal_feed.h"
+#include "rate_limit.h"
 #include "url_pairs.h"
 
 namespace treffpunkt::server {
@@ -34,36 +36,6 @@ constexpr std::size_t event_sessions = 12;
 constexpr int month_range_years = 5;
 /// Distinct pages kept; beyond that the cache starts over (a crawler cannot grow it forever).
 constexpr std::size_t max_cached_pages = 4096;
-
-bool is_base64url(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
-
-/// 32 random bytes, URL-safe base64 (43 characters), as login.cpp makes its CSRF tokens.
-std::string random_token() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
-  }
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const unsigned char b : bytes) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
-  return out;
-}
 
 std::string cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age,
                    std::string_view attributes, std::string_view base_url) {
@@ -150,6 +122,62 @@ std::vector<std::string_view> rest_segments(std::string_view path, std::string_v
   return out;
 }
 
+std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
+  switch (st) {
+    case storage::rsvp_state::going:
+      return web::rsvp_status::going;
+    case storage::rsvp_state::waitlisted:
+      return web::rsvp_status::waitlisted;
+    case storage::rsvp_state::maybe:
+      return web::rsvp_status::maybe;
+    case storage::rsvp_state::not_going:
+      return web::rsvp_status::not_going;
+    case storage::rsvp_state::pending:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3): safe in a query.
+std::string url_encode(std::string_view s) {
+  static constexpr std::string_view hex = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~' || c == '/') {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 0x0F];
+    }
+  }
+  return out;
+}
+
+http_response see_other(std::string location) {
+  auto r = http_response::text(303, "");
+  r.headers.emplace_back("Location", std::move(location));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+/// Where an anonymous visitor of a member-only page or form goes: the login form, which may
+/// bring them back to `back`.
+http_response to_login(std::string_view back) {
+  return see_other("/login?next=" + url_encode(back));
+}
+
+/// A personal page (a member's, or one with a form's state): never stored by anyone.
+http_response personal_html(unsigned status, std::string html, web::language lang) {
+  auto r = http_response::text(status, std::move(html), "text/html; charset=utf-8");
+  r.headers.emplace_back("Content-Language", std::string(web::tag(lang)));
+  r.headers.emplace_back("Vary", "Accept-Language, Cookie");
+  r.headers.emplace_back("Cache-Control", "private, no-store");
+  return r;
+}
+
 struct page_builder {
   storage::store& store;
   utc_seconds now;
@@ -174,7 +202,8 @@ struct page_builder {
   }
 
   std::optional<std::string> unit(const web::page_context& ctx, std::string_view slug,
-                                  date::year_month month) {
+                                  date::year_month month,
+                                  const std::optional<web::follow_state>& follow) {
     const auto u = store.unit_by_slug(slug);
     if (!u) return std::nullopt;
     const auto events = store.events_of_unit(u->id);
@@ -188,7 +217,7 @@ struct page_builder {
     const auto to = calendar::to_utc(
         calendar::local_seconds{date::local_days{(month + date::months{1}) / 1}}, u->zone);
     v.in_month = sessions_of(*u, events, from, to, 500);
-    return web::render_unit(ctx, v);
+    return follow ? web::render_unit(ctx, v, *follow) : web::render_unit(ctx, v);
   }
 
   std::optional<std::string> event(const web::page_context& ctx, calendar::event_id id) {
@@ -210,11 +239,11 @@ struct page_builder {
     return web::render_event(ctx, v);
   }
 
-  /// `member`: render the logged-in member's RSVP form with their answer and `csrf`.
-  std::optional<std::string> occurrence(const web::page_context& ctx, calendar::event_id id,
-                                        std::string_view key_text,
-                                        const std::optional<storage::person>& member,
-                                        const std::string& csrf) {
+  /// The occurrence page's view; with `member`, their RSVP form with their answer and `csrf`.
+  std::optional<web::occurrence_view> occurrence_view(calendar::event_id id,
+                                                      std::string_view key_text,
+                                                      const std::optional<storage::person>& member,
+                                                      const std::string& csrf) {
     const auto key = calendar::occurrence_key::parse(key_text);
     if (!key) return std::nullopt;
     const auto e = store.event_by_id(id);
@@ -239,22 +268,95 @@ struct page_builder {
     v.refused = calendar::rsvp_refused(*e, *o, now);
     if (member) {
       v.who = web::viewer::member;
-      if (const auto r = store.rsvp_of(e->id, *key, member->id)) v.answer = r->answer;
+      if (const auto r = store.rsvp_of(e->id, *key, member->id)) {
+        v.answer = r->answer;
+        v.status = status_of(r->state);
+        v.waitlist_position = r->waitlist_position;
+      }
     }
     v.csrf = csrf;
-    return web::render_occurrence(ctx, v);
+    return v;
+  }
+
+  std::optional<std::string> occurrence(const web::page_context& ctx, calendar::event_id id,
+                                        std::string_view key_text,
+                                        const std::optional<storage::person>& member,
+                                        const std::string& csrf, bool saved = false) {
+    auto v = occurrence_view(id, key_text, member, csrf);
+    if (!v) return std::nullopt;
+    v->saved = saved && member.has_value();
+    return web::render_occurrence(ctx, *v);
+  }
+
+  /// The member's own page: upcoming RSVPs, follows, reminders, whether a feed link exists.
+  web::me_view me(const storage::person& p, const std::string& csrf) {
+    web::me_view v;
+    v.name = p.name;
+    v.email = p.email;
+    v.csrf = csrf;
+    std::vector<std::pair<utc_seconds, web::my_rsvp>> found;
+    for (const auto& r : store.rsvps_of_person(p.id)) {
+      const auto st = status_of(r.state);
+      if (!st || *st == web::rsvp_status::not_going) continue;
+      const auto e = store.event_by_id(r.event);
+      if (!e) continue;
+      const auto o = calendar::find_occurrence(*e, r.key);
+      if (!o || o->end <= now) continue;
+      const auto u = store.unit_by_id(e->unit);
+      if (!u) continue;
+      found.emplace_back(o->start,
+                         web::my_rsvp{make_session(*e, *u, *o), *st, r.waitlist_position});
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [start, r] : found) v.rsvps.push_back(std::move(r));
+    for (const auto id : store.follows(p.id)) {
+      if (const auto u = store.unit_by_id(id)) v.follows.push_back({u->slug, u->name, {}});
+    }
+    for (const auto m : store.reminder_offsets(p.id))
+      v.reminders.push_back(static_cast<int>(m.count()));
+    v.reminders_chosen = store.has_reminder_choice(p.id);
+    for (const auto m : storage::store::default_reminder_offsets()) {
+      v.default_reminders.push_back(static_cast<int>(m.count()));
+    }
+    v.has_feed = !store.list_tokens(p.id, storage::token_kind::feed, now).empty();
+    return v;
   }
 };
 
 }  // namespace
 
-page_routes::page_routes(storage::store& store) : store_(store) {}
+/// What every request to the pages needs: who asks, in which language, when, for which site.
+struct page_routes::request_info {
+  web::page_context ctx;
+  std::optional<storage::person> member;
+  std::string_view query;
+  std::string_view lang_param;
+  utc_seconds now;
+  std::string_view base_url;
+};
+
+page_routes::page_routes(storage::store& store, api_limits limits, rsvp_mail_options mail)
+    : store_(store),
+      mail_(std::move(mail)),
+      rsvps_by_person_(std::make_unique<rate_limiter>(limits.rsvps_per_person_per_minute)),
+      rsvps_by_address_(std::make_unique<rate_limiter>(limits.rsvps_per_address_per_minute)) {}
+
+page_routes::~page_routes() = default;
 
 bool page_routes::owns(std::string_view path) {
   if (path == "/" || path.starts_with("/static/")) return true;
+  if (path == "/me" || path == "/me/reminders" || path == "/me/feed/rotate") return true;
   if (path.ends_with(".ics")) return false;
-  if (path.starts_with("/units/")) return rest_segments(path, "/units/").size() == 1;
-  if (path.starts_with("/events/")) return rest_segments(path, "/events/").size() <= 2;
+  if (path.starts_with("/units/")) {
+    const auto segments = rest_segments(path, "/units/");
+    return segments.size() == 1 || (segments.size() == 2 && segments[1] == "follow");
+  }
+  if (path.starts_with("/events/")) {
+    const auto segments = rest_segments(path, "/events/");
+    return segments.size() <= 2 ||
+           (segments.size() == 3 && (segments[2] == "rsvp" || segments[2] == "guest-rsvp"));
+  }
   return false;
 }
 
@@ -290,12 +392,12 @@ std::shared_ptr<const std::string> page_routes::cached(const std::string& key, u
 
 http_response page_routes::handle(const http_request& request, std::string_view path,
                                   utc_seconds now, std::string_view base_url) {
-  if (request.method != "GET" && request.method != "HEAD") {
-    auto r = http_response::text(405, "method not allowed\n");
-    r.headers.emplace_back("Allow", "GET, HEAD");
-    return r;
-  }
   if (path.starts_with("/static/")) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      auto r = http_response::text(405, "method not allowed\n");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      return r;
+    }
     const auto found = web::find_asset(path);
     if (!found) return http_response::text(404, "not found\n");
     auto r = http_response::text(200, std::string(found->body), std::string(found->content_type));
@@ -304,21 +406,55 @@ http_response page_routes::handle(const http_request& request, std::string_view 
   }
 
   const auto q = request.target.find('?');
-  const std::string_view query =
+  request_info in;
+  in.query =
       q == std::string::npos ? std::string_view{} : std::string_view(request.target).substr(q + 1);
-  const auto lang_param = plain_query_value(query, "lang");
+  in.lang_param = plain_query_value(in.query, "lang");
   const auto lang_cookie = cookie_value(request.cookie, "lang");
-  const auto lang =
-      web::negotiate_language(lang_param, lang_cookie.value_or(""), request.accept_language);
+  in.ctx.lang =
+      web::negotiate_language(in.lang_param, lang_cookie.value_or(""), request.accept_language);
   const auto who = authenticate(store_, request, now);  // a stale cookie reads as anonymous
-  const std::optional<storage::person> member =
-      who.valid && who.who ? who.who : std::optional<storage::person>{};
+  if (who.valid && who.who) in.member = who.who;
+  in.ctx.path = std::string(path);
+  in.ctx.base_url = std::string(base_url);
+  in.ctx.logged_in = in.member.has_value();
+  in.now = now;
+  in.base_url = base_url;
 
-  web::page_context ctx;
-  ctx.lang = lang;
-  ctx.path = std::string(path);
-  ctx.base_url = std::string(base_url);
-  ctx.logged_in = member.has_value();
+  // Form targets take POST only; the pages GET and HEAD.
+  const bool form_target =
+      path == "/me/reminders" || path == "/me/feed/rotate" ||
+      (path.starts_with("/units/") && rest_segments(path, "/units/").size() == 2) ||
+      (path.starts_with("/events/") && rest_segments(path, "/events/").size() == 3);
+  if (form_target) {
+    if (request.method != "POST") {
+      auto r = http_response::text(405, "method not allowed\n");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    return post(request, path, in);
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto r = http_response::text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  auto r = get(request, path, in);
+  if (!in.lang_param.empty() && web::parse_language(in.lang_param)) {
+    // The switch was used: remember the choice for the pages that follow.
+    r.headers.emplace_back("Set-Cookie", cookie("lang", web::tag(in.ctx.lang),
+                                                std::chrono::days(365), "SameSite=Lax", base_url));
+  }
+  return r;
+}
+
+http_response page_routes::get(const http_request& request, std::string_view path,
+                               const request_info& in) {
+  const auto now = in.now;
+  const auto base_url = in.base_url;
+  const auto& member = in.member;
+  const auto lang = in.ctx.lang;
+  auto ctx = in.ctx;
 
   page_builder build{store_, now};
   // The cache key names everything the anonymous rendering depends on, normalised, so that
@@ -327,39 +463,63 @@ http_response page_routes::handle(const http_request& request, std::string_view 
                     (member ? " member " : " anonymous ") + std::string(path);
   std::shared_ptr<const std::string> html;
   bool has_forms = false;
-  std::string csrf;
-  bool new_csrf = false;
+  // The request's CSRF token, or a new one (then set as the cookie).
+  const auto existing_csrf = csrf_from_cookie(request);
+  std::string csrf = existing_csrf.value_or("");
+  const auto token = [&] {
+    has_forms = true;
+    if (csrf.empty()) csrf = new_csrf_token();
+    return csrf;
+  };
 
   if (path == "/") {
     html = cached(key, now, [&] { return build.home(ctx); });
+  } else if (path == "/me") {
+    if (!member) return to_login("/me");
+    web::me_notice notice = web::me_notice::none;
+    const auto flag = plain_query_value(in.query, "done");
+    if (flag == "reminders") notice = web::me_notice::reminders_saved;
+    if (flag == "unfollowed") notice = web::me_notice::unfollowed;
+    auto v = build.me(*member, token());
+    v.notice = notice;
+    renders_.fetch_add(1, std::memory_order_relaxed);
+    html = std::make_shared<const std::string>(web::render_me(ctx, v));
   } else if (path.starts_with("/units/")) {
     const auto slug = path.substr(7);
     const auto here = date::year_month_day{
         date::floor<date::days>(calendar::to_local(now, calendar::default_zone))};
     const auto current = here.year() / here.month();
-    auto month = web::parse_month(plain_query_value(query, "month")).value_or(current);
+    auto month = web::parse_month(plain_query_value(in.query, "month")).value_or(current);
     const auto months_away = (month.year() - current.year()).count();
     if (months_away > month_range_years || months_away < -month_range_years) month = current;
     if (month != current) ctx.query = "month=" + web::month_param(month);
     key += "?" + ctx.query;
-    html = cached(key, now, [&] { return build.unit(ctx, slug, month); });
+    if (member) {
+      // The follow button is the member's own: rendered for them alone.
+      const auto u = store_.unit_by_slug(slug);
+      if (u) {
+        const auto follows = store_.follows(member->id);
+        web::follow_state f{std::find(follows.begin(), follows.end(), u->id) != follows.end(),
+                            token()};
+        auto page = build.unit(ctx, slug, month, f);
+        renders_.fetch_add(1, std::memory_order_relaxed);
+        if (page) html = std::make_shared<const std::string>(std::move(*page));
+      }
+    } else {
+      html = cached(key, now, [&] { return build.unit(ctx, slug, month, std::nullopt); });
+    }
   } else {
     const auto segments = rest_segments(path, "/events/");
     const auto id = parse_id(segments[0]);
     if (id && segments.size() == 1) {
       html = cached(key, now, [&] { return build.event(ctx, calendar::event_id{*id}); });
     } else if (id && segments.size() == 2) {
-      has_forms = true;
-      const auto existing = cookie_value(request.cookie, "csrf");
-      if (existing && existing->size() == 43 && is_base64url(*existing)) {
-        csrf = std::string(*existing);
-      } else {
-        csrf = random_token();
-        new_csrf = true;
-      }
+      token();
       if (member) {
         // The member's own answer and token: rendered for them alone.
-        auto page = build.occurrence(ctx, calendar::event_id{*id}, segments[1], member, csrf);
+        const bool saved = plain_query_value(in.query, "rsvp") == "saved";
+        auto page =
+            build.occurrence(ctx, calendar::event_id{*id}, segments[1], member, csrf, saved);
         renders_.fetch_add(1, std::memory_order_relaxed);
         if (page) html = std::make_shared<const std::string>(std::move(*page));
       } else {
@@ -378,22 +538,195 @@ http_response page_routes::handle(const http_request& request, std::string_view 
   if (html) {
     r.body = html;
     r.headers.emplace_back("Cache-Control", has_forms ? "private, no-store" : "no-cache");
-    if (new_csrf) {
+    if (has_forms && !existing_csrf) {
       // Strict, as login.cpp's: the token is never needed on a request from another site.
-      r.headers.emplace_back("Set-Cookie", cookie("csrf", csrf, std::chrono::days(1),
-                                                  "HttpOnly; SameSite=Strict", base_url));
+      r.headers.emplace_back("Set-Cookie", csrf_set_cookie(csrf, base_url));
     }
   } else {
     r.status = 404;
     r.body = std::make_shared<const std::string>(web::render_not_found(ctx));
     r.headers.emplace_back("Cache-Control", "no-cache");
   }
-  if (!lang_param.empty() && web::parse_language(lang_param)) {
-    // The switch was used: remember the choice for the pages that follow.
-    r.headers.emplace_back("Set-Cookie", cookie("lang", web::tag(lang), std::chrono::days(365),
-                                                "SameSite=Lax", base_url));
-  }
   return r;
+}
+
+http_response page_routes::post(const http_request& request, std::string_view path,
+                                const request_info& in) {
+  if (path == "/me/reminders") return post_reminders(request, in);
+  if (path == "/me/feed/rotate") return post_feed_rotate(request, in);
+  if (path.starts_with("/units/")) {
+    return post_follow(request, in, rest_segments(path, "/units/")[0]);
+  }
+  const auto segments = rest_segments(path, "/events/");
+  if (segments[2] == "rsvp") return post_rsvp(request, in, segments[0], segments[1]);
+  // The guest RSVP form: its route comes with actions::request_guest_rsvp.
+  return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+}
+
+http_response page_routes::post_rsvp(const http_request& request, const request_info& in,
+                                     std::string_view event_id, std::string_view key_text) {
+  page_builder build{store_, in.now};
+  const auto id = parse_id(event_id);
+  const auto key = calendar::occurrence_key::parse(key_text);
+  const auto e = id ? store_.event_by_id(calendar::event_id{*id}) : std::nullopt;
+  std::optional<calendar::occurrence> o;
+  if (e && key) {
+    if (auto found = calendar::find_occurrence(*e, *key)) o = std::move(*found);
+  }
+  if (!o) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  const std::string back = web::occurrence_path(e->id, *key);
+  if (!in.member) return to_login(back);
+  // The script that sends the form asks for the RSVP area alone (app.js).
+  const bool fragment = form_field(request.body, "fragment") == "rsvp";
+  auto ctx = in.ctx;
+  ctx.path = back;
+
+  // Answers with the page (or the area) as it now stands, with `problem` if not taken.
+  const auto answer_page = [&](unsigned status, std::optional<web::rsvp_problem> problem,
+                               bool saved, const std::string& csrf) {
+    auto v = build.occurrence_view(e->id, key_text, in.member, csrf);
+    if (!v) return personal_html(404, web::render_not_found(ctx), ctx.lang);
+    v->problem = problem;
+    v->saved = saved;
+    return personal_html(
+        status, fragment ? web::render_rsvp_area(ctx, *v) : web::render_occurrence(ctx, *v),
+        ctx.lang);
+  };
+
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    // A fresh token (and cookie) in the page shown again, so that sending it once more works.
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = answer_page(403, web::rsvp_problem::csrf, false, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  const auto answer = calendar::parse_rsvp_answer(form_field(request.body, "answer").value_or(""));
+  if (!answer) return answer_page(422, web::rsvp_problem::bad_answer, false, csrf);
+  if (calendar::rsvp_refused(*e, *o, in.now)) {
+    return answer_page(409, web::rsvp_problem::refused, false, csrf);
+  }
+  // The same limits as the JSON API's RSVPs (api.cpp): per person, then per address.
+  auto wait = rsvps_by_person_->take(std::to_string(in.member->id.value));
+  if (wait.count() == 0) wait = rsvps_by_address_->take(request.remote_address);
+  if (wait.count() > 0) {
+    auto r = answer_page(429, web::rsvp_problem::rate_limited, false, csrf);
+    r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+    return r;
+  }
+  const actions act(store_, mail_, in.base_url, in.now);
+  const auto change = act.rsvp(*e, *key, *in.member, *answer);
+  if (!change) {
+    switch (change.error().code) {
+      case storage::errc::occurrence_cancelled:
+      case storage::errc::occurrence_past:
+      case storage::errc::rsvp_closed:
+        return answer_page(409, web::rsvp_problem::refused, false, csrf);
+      case storage::errc::not_found:
+        return personal_html(404, web::render_not_found(ctx), ctx.lang);
+      case storage::errc::invalid:
+        return answer_page(422, web::rsvp_problem::bad_answer, false, csrf);
+      default:
+        return answer_page(503, web::rsvp_problem::unavailable, false, csrf);
+    }
+  }
+  if (fragment) return answer_page(200, std::nullopt, true, csrf);
+  // Post/redirect/get: a reload shows the page, not "send the form again?".
+  return see_other(back + "?rsvp=saved");
+}
+
+http_response page_routes::post_follow(const http_request& request, const request_info& in,
+                                       std::string_view slug) {
+  const auto u = store_.unit_by_slug(slug);
+  if (!u) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  const std::string unit_path = "/units/" + u->slug;
+  if (!in.member) return to_login(unit_path);
+  const bool to_me = form_field(request.body, "back") == "me";
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    http_response r;
+    if (to_me) {
+      r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+    } else {
+      auto ctx = in.ctx;
+      ctx.path = unit_path;
+      const auto follows = store_.follows(in.member->id);
+      const web::follow_state f{std::find(follows.begin(), follows.end(), u->id) != follows.end(),
+                                token, true};
+      const auto here = date::year_month_day{
+          date::floor<date::days>(calendar::to_local(in.now, calendar::default_zone))};
+      page_builder build{store_, in.now};
+      r = personal_html(403, build.unit(ctx, u->slug, here.year() / here.month(), f).value_or(""),
+                        ctx.lang);
+    }
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  const bool on = form_field(request.body, "follow") != "0";
+  if (auto done = store_.set_follow(in.member->id, u->id, on); !done) {
+    return http_response::text(503, "unavailable\n");
+  }
+  if (to_me) return see_other(on ? "/me" : "/me?done=unfollowed");
+  return see_other(unit_path);
+}
+
+http_response page_routes::post_reminders(const http_request& request, const request_info& in) {
+  if (!in.member) return to_login("/me");
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  std::vector<std::chrono::minutes> before;
+  for (const auto raw : raw_pair_values(request.body, "before")) {
+    int minutes = 0;
+    const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), minutes);
+    if (raw.empty() || ec != std::errc{} || end != raw.data() + raw.size()) {
+      return me_page(in, 422, web::me_notice::reminders_invalid, std::nullopt, csrf);
+    }
+    before.emplace_back(minutes);
+  }
+  if (auto done = store_.set_reminder_offsets(in.member->id, std::move(before)); !done) {
+    const bool invalid = done.error().code == storage::errc::invalid;
+    return me_page(in, invalid ? 422 : 503, web::me_notice::reminders_invalid, std::nullopt, csrf);
+  }
+  return see_other("/me?done=reminders");
+}
+
+http_response page_routes::post_feed_rotate(const http_request& request, const request_info& in) {
+  if (!in.member) return to_login("/me");
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  // The same as the API's POST /me/feed/rotate. The secret is stored hashed: this answer is
+  // the only time its link can be shown, so it is the page itself, not a redirect.
+  const auto secret = new_feed_secret(store_, in.member->id, in.now);
+  return me_page(in, 200, web::me_notice::none,
+                 std::string(in.base_url) + personal_feed_path(secret.raw), csrf);
+}
+
+http_response page_routes::me_page(const request_info& in, unsigned status, web::me_notice notice,
+                                   std::optional<std::string> new_feed_url,
+                                   const std::string& csrf) {
+  page_builder build{store_, in.now};
+  auto v = build.me(*in.member, csrf);
+  v.notice = notice;
+  if (new_feed_url) v.new_feed = web::feed_link{std::move(*new_feed_url)};
+  auto ctx = in.ctx;
+  ctx.path = "/me";
+  renders_.fetch_add(1, std::memory_order_relaxed);
+  return personal_html(status, web::render_me(ctx, v), ctx.lang);
 }
 
 }  // namespace treffpunkt::server

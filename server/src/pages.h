@@ -1,15 +1,20 @@
 #pragma once
 /// The member pages (DESIGN.md "Public interface"): GET/HEAD of `/`, `/units/{slug}`,
-/// `/events/{id}`, `/events/{id}/{occurrence}` and the static files under `/static/`. Reads
-/// the store, fills web/'s view models and answers with web/'s HTML in the reader's language.
+/// `/events/{id}`, `/events/{id}/{occurrence}`, `/me` and the static files under `/static/`;
+/// and their forms: POST `/events/{id}/{occurrence}/rsvp` (actions::rsvp, the mails the API
+/// sends too), `/units/{slug}/follow`, `/me/reminders` and `/me/feed/rotate`. Reads the store,
+/// fills web/'s view models and answers with web/'s HTML in the reader's language.
 ///
 /// What anonymous visitors see is rendered once per (base URL, page, language) and served
 /// from memory while store::change_stamp() and the minute stay the same; the parts that are
-/// personal (a member's RSVP form, a CSRF token) are never taken from that cache.
+/// personal (a member's RSVP form, follow button, own page, a CSRF token) are never taken
+/// from that cache. Every form carries a CSRF token (double submit, auth.h).
 
 #include <calendar/time.h>
+#include <server/api.h>  // api_limits, rsvp_mail_options
 #include <server/http.h>
 #include <storage/store.h>
+#include <web/pages.h>  // me_notice
 
 #include <atomic>
 #include <cstdint>
@@ -22,12 +27,19 @@
 
 namespace treffpunkt::server {
 
+class rate_limiter;
+
 class page_routes {
  public:
-  explicit page_routes(storage::store& store);
+  /// `limits`: the RSVP limits, as the JSON API's (the pages keep their own buckets with the
+  /// same settings). `mail`: how RSVP mails are sent, as the API's.
+  explicit page_routes(storage::store& store, api_limits limits = {}, rsvp_mail_options mail = {});
+  ~page_routes();
+  page_routes(const page_routes&) = delete;
+  page_routes& operator=(const page_routes&) = delete;
 
-  /// Whether `path` (without query) is one of the pages or static files above. Feeds
-  /// (`*.ics`) and the RSVP form targets are not.
+  /// Whether `path` (without query) is one of the pages, form targets or static files above.
+  /// Feeds (`*.ics`) are not.
   static bool owns(std::string_view path);
 
   /// Answers a request for a path that owns() accepts. `base_url` (no trailing slash) makes
@@ -52,7 +64,23 @@ class page_routes {
   std::shared_ptr<const std::string> cached(const std::string& key, calendar::utc_seconds now,
                                             F&& render);
 
+  struct request_info;
+  http_response get(const http_request& request, std::string_view path, const request_info& in);
+  http_response post(const http_request& request, std::string_view path, const request_info& in);
+  http_response post_rsvp(const http_request& request, const request_info& in,
+                          std::string_view event_id, std::string_view key);
+  http_response post_follow(const http_request& request, const request_info& in,
+                            std::string_view slug);
+  http_response post_reminders(const http_request& request, const request_info& in);
+  http_response post_feed_rotate(const http_request& request, const request_info& in);
+  /// The member's page with `notice`; `new_feed_url`: a feed link made just now, shown once.
+  http_response me_page(const request_info& in, unsigned status, web::me_notice notice,
+                        std::optional<std::string> new_feed_url, const std::string& csrf);
+
   storage::store& store_;
+  rsvp_mail_options mail_;
+  std::unique_ptr<rate_limiter> rsvps_by_person_;
+  std::unique_ptr<rate_limiter> rsvps_by_address_;
   std::shared_mutex mutex_;
   std::map<std::string, cached_page, std::less<>> cache_;
   std::atomic<std::uint64_t> renders_{0};

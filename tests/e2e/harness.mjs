@@ -24,6 +24,8 @@
 //                                 accessibility tree computes it
 //   horizontalOverflow(page)      how far the document is wider than the viewport (0 = fits)
 //   screenshot(page, name)        a full-page PNG into the artifacts folder
+//   data, binary                  the server's data folder and the treffpunkt binary, for
+//                                 CLI commands while it runs (e.g. `treffpunkt admin add`)
 //   stop()                        closes the browser, stops both servers, removes the temp
 //                                 folder; also runs on process exit and on SIGINT/SIGTERM.
 //
@@ -394,5 +396,6 @@ export async function startHarness(name) {
   return {
     base, artifacts, browser, serverLog, newContext, openPage, mailsTo, loginAs, axeViolations,
     checkAxe, unnamedControls, horizontalOverflow, screenshot, stop,
+    data, binary: opts.binary,  // for CLI commands while the server runs (`admin add`)
   };
 }

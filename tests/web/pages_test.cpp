@@ -243,4 +243,89 @@ TEST(Assets, ServedUnderTheirHash) {
   EXPECT_EQ(js->content_type, "text/javascript; charset=utf-8");
 }
 
+TEST(Pages, RsvpAreaSaysWaitlistPlaceAndStandsAlone) {
+  web::occurrence_view o;
+  o.when = session_of("Workshop");
+  o.who = web::viewer::member;
+  o.answer = calendar::rsvp_answer::yes;
+  o.status = web::rsvp_status::waitlisted;
+  o.waitlist_position = 3;
+  o.saved = true;
+  o.csrf = "abc";
+  const auto area = web::render_rsvp_area(context(), o);
+  EXPECT_TRUE(area.starts_with("<section class=\"rsvp\""));
+  EXPECT_FALSE(contains(area, "<main"));
+  EXPECT_TRUE(contains(area, "Du stehst auf der Warteliste (Platz 3)."));
+  EXPECT_TRUE(contains(area, "role=\"status\">Deine Antwort ist gespeichert."));
+  EXPECT_TRUE(contains(area, "aria-pressed=\"true\">Ja</button>"));
+  // The page shows the same area.
+  EXPECT_TRUE(contains(web::render_occurrence(context(), o), area));
+  o.problem = web::rsvp_problem::rate_limited;
+  o.saved = false;
+  const auto limited = web::render_rsvp_area(context(language::en), o);
+  EXPECT_TRUE(contains(limited, "role=\"alert\">You have answered very often"));
+}
+
+TEST(Pages, GuestFormKeepsValuesAndShowsErrorsNextToFields) {
+  web::occurrence_view o;
+  o.when = session_of("Workshop");
+  o.guest = web::guest_form{evil, "kein-at", calendar::rsvp_answer::maybe, "guest_name_missing",
+                            "guest_email_invalid"};
+  const auto html = web::render_occurrence(context(), o);
+  expect_no_inline_code(html);
+  EXPECT_TRUE(contains(html,
+                       "value=\"kein-at\" aria-invalid=\"true\" "
+                       "aria-describedby=\"guest-email-error\""));
+  EXPECT_TRUE(contains(html, "id=\"guest-email-error\">Das sieht nicht wie eine E-Mail-Adresse"));
+  EXPECT_TRUE(contains(html, "aria-describedby=\"guest-name-error\""));
+  EXPECT_TRUE(contains(html, "value=\"maybe\" checked"));
+  EXPECT_FALSE(contains(html, evil));
+}
+
+TEST(Pages, MePageListsRsvpsFollowsRemindersAndANewFeedLinkOnce) {
+  web::me_view v;
+  v.email = "anna@example.org";
+  v.rsvps.push_back({session_of("Workshop"), web::rsvp_status::waitlisted, 2});
+  v.follows.push_back({"antifa", "Netzwerkstelle Antifa", {}});
+  v.reminders = {1440, 120};
+  v.default_reminders = {1440, 120};
+  v.csrf = "abc";
+  auto html = web::render_me(context(), v);
+  expect_no_inline_code(html);
+  EXPECT_TRUE(contains(html, "Angemeldet als anna@example.org"));
+  EXPECT_TRUE(contains(html, "Du stehst auf der Warteliste (Platz 2)."));
+  EXPECT_TRUE(contains(html, "href=\"/events/7/20251202T180000Z\""));
+  EXPECT_TRUE(contains(html, "action=\"/units/antifa/follow\""));
+  EXPECT_TRUE(contains(html, "Voreinstellung: 1 Tag und 2 Stunden vorher."));
+  EXPECT_TRUE(contains(html, "value=\"60\"> 1 Stunde vorher"));
+  EXPECT_TRUE(contains(html, ">Link erzeugen</button>"));
+  EXPECT_FALSE(contains(html, "/feeds/"));
+  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 3);
+  v.reminders = {30};
+  v.reminders_chosen = true;
+  v.has_feed = true;
+  v.new_feed = web::feed_link{"https://treffpunkt.example/feeds/SECRET.ics"};
+  html = web::render_me(context(language::en), v);
+  EXPECT_TRUE(contains(html, "You get reminders 30 minutes before."));
+  EXPECT_TRUE(contains(html, "value=\"30\" checked> 30 minutes before"));
+  EXPECT_TRUE(contains(html, "href=\"webcal://treffpunkt.example/feeds/SECRET.ics\""));
+  EXPECT_TRUE(contains(html, "value=\"https://treffpunkt.example/feeds/SECRET.ics\""));
+  EXPECT_TRUE(contains(html, ">Make a new link</button>"));
+}
+
+TEST(Pages, LoginPagesInTheLayoutAndLanguage) {
+  auto ctx = context(language::en);
+  ctx.path = "/login";
+  const auto form = web::render_login(ctx, {web::login_state::invalid_email, evil, "abc"});
+  expect_no_inline_code(form);
+  EXPECT_TRUE(contains(form, "<main id=\"main\""));
+  EXPECT_TRUE(contains(form, "<html lang=\"en\">"));
+  EXPECT_TRUE(contains(form, "aria-describedby=\"login-email-error\""));
+  EXPECT_TRUE(contains(form, "name=\"csrf\" value=\"abc\""));
+  EXPECT_FALSE(contains(form, evil));
+  const auto expired = web::render_login(context(), {web::login_state::link_expired, {}, {}});
+  EXPECT_TRUE(contains(expired, "abgelaufen oder wurde schon benutzt"));
+  EXPECT_TRUE(contains(expired, "href=\"/login\""));
+}
+
 }  // namespace

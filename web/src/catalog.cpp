@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <array>
+#include <vector>
 
 namespace treffpunkt::web::detail {
 namespace {
@@ -98,14 +99,172 @@ constexpr std::array messages = {
             "Diese Netzwerkstelle, Veranstaltung oder diesen Termin gibt es nicht (mehr).",
             "This network unit, event or session does not exist (any more)."},
     message{"not_found_back", "Zur Übersicht der Netzwerkstellen", "To the network units"},
+    // ---- member pages: RSVP, follow, "me", login (issue 6) ----
+    message{"rsvp_saved", "Deine Antwort ist gespeichert.", "Your answer has been saved."},
+    message{"status_going", "Du bist dabei.", "You are going."},
+    message{"status_waitlisted", "Du stehst auf der Warteliste.", "You are on the waiting list."},
+    message{"status_waitlisted_at", "Du stehst auf der Warteliste (Platz {n}).",
+            "You are on the waiting list (place {n})."},
+    message{"status_maybe", "Vielleicht", "Maybe"},
+    message{"status_not_going", "Abgesagt", "Not going"},
+    message{"problem_csrf",
+            "Das Formular war abgelaufen oder kam nicht von dieser Seite. Es wurde nichts "
+            "gespeichert – bitte versuch es noch einmal.",
+            "The form had expired or did not come from this page. Nothing was saved – please "
+            "try again."},
+    message{"problem_rate_limited",
+            "Du hast gerade sehr oft geantwortet. Warte bitte eine Minute und versuch es dann "
+            "noch einmal.",
+            "You have answered very often just now. Please wait a minute and try again."},
+    message{"problem_bad_answer", "Bitte wähle Ja, Vielleicht oder Nein.",
+            "Please choose Yes, Maybe or No."},
+    message{"problem_refused", "Für diesen Termin kannst du gerade nicht zusagen.",
+            "You cannot RSVP to this session now."},
+    message{"problem_unavailable",
+            "Das hat gerade nicht geklappt, es wurde nichts gespeichert. Versuch es bitte gleich "
+            "noch einmal.",
+            "That did not work just now; nothing was saved. Please try again in a moment."},
+    message{"guest_sent",
+            "Wir haben dir eine E-Mail geschickt – bestätige deine Zusage über den Link darin.",
+            "We have sent you an email – confirm your RSVP with the link in it."},
+    message{"guest_name_missing", "Bitte gib deinen Namen ein.", "Please enter your name."},
+    message{"guest_email_invalid",
+            "Das sieht nicht wie eine E-Mail-Adresse aus, z. B. name@beispiel.de.",
+            "That does not look like an email address, e.g. name@example.org."},
+    message{"follow", "Folgen", "Follow"},
+    message{"unfollow", "Nicht mehr folgen", "Unfollow"},
+    message{"follow_intro",
+            "Folge dieser Netzwerkstelle: Ihre Termine erscheinen dann in deinem persönlichen "
+            "Kalender.",
+            "Follow this network unit: its sessions then appear in your personal calendar."},
+    message{"following_text",
+            "Du folgst dieser Netzwerkstelle. Ihre Termine stehen in deinem persönlichen "
+            "Kalender.",
+            "You follow this network unit. Its sessions are in your personal calendar."},
+    message{"me_title", "Mein Bereich", "My page"},
+    message{"me_signed_in_as", "Angemeldet als {email}", "Logged in as {email}"},
+    message{"me_rsvps", "Meine Zusagen", "My RSVPs"},
+    message{"me_no_rsvps", "Du hast für die nächsten Termine noch nichts zugesagt.",
+            "You have not RSVPed to any upcoming session yet."},
+    message{"me_find_sessions", "Termine finden", "Find sessions"},
+    message{"me_follows", "Netzwerkstellen, denen ich folge", "Network units I follow"},
+    message{"me_no_follows",
+            "Du folgst noch keiner Netzwerkstelle. Auf der Seite einer Netzwerkstelle kannst du "
+            "ihr folgen.",
+            "You do not follow any network unit yet. You can follow one on its page."},
+    message{"me_unfollowed", "Du folgst der Netzwerkstelle nicht mehr.",
+            "You no longer follow the network unit."},
+    message{"me_reminders", "Erinnerungen", "Reminders"},
+    message{"me_reminders_legend", "Erinnere mich per E-Mail", "Remind me by email"},
+    message{"me_reminders_hint", "Nichts angekreuzt: keine Erinnerungen.",
+            "Nothing ticked: no reminders."},
+    message{"me_reminders_save", "Erinnerungen speichern", "Save reminders"},
+    message{"me_reminders_saved", "Deine Erinnerungen sind gespeichert.",
+            "Your reminders have been saved."},
+    message{"me_reminders_invalid", "Diese Auswahl geht nicht. Bitte wähle aus der Liste.",
+            "That choice does not work. Please choose from the list."},
+    message{"me_reminders_default",
+            "Du hast noch nichts gewählt, darum gilt die Voreinstellung: {times} vorher.",
+            "You have not chosen yet, so the default applies: {times} before."},
+    message{"me_reminders_chosen", "Du bekommst Erinnerungen {times} vorher.",
+            "You get reminders {times} before."},
+    message{"me_reminders_off", "Du bekommst keine Erinnerungen.", "You get no reminders."},
+    message{"reminder_before", "{time} vorher", "{time} before"},
+    message{"duration_day", "1 Tag", "1 day"},
+    message{"duration_days", "{n} Tage", "{n} days"},
+    message{"duration_hour", "1 Stunde", "1 hour"},
+    message{"duration_hours", "{n} Stunden", "{n} hours"},
+    message{"duration_minute", "1 Minute", "1 minute"},
+    message{"duration_minutes", "{n} Minuten", "{n} minutes"},
+    message{"me_feed", "Mein persönlicher Kalender", "My personal calendar"},
+    message{"me_feed_intro",
+            "Ein Kalender nur für dich: die Termine der Netzwerkstellen, denen du folgst, und "
+            "deine Zusagen. Abonniere ihn in deiner Kalender-App.",
+            "A calendar just for you: the sessions of the units you follow and your RSVPs. "
+            "Subscribe to it in your calendar app."},
+    message{"me_feed_new",
+            "Hier ist dein neuer Link. Wir zeigen ihn nur jetzt – abonniere oder kopiere ihn "
+            "gleich. Ein früherer Link funktioniert nicht mehr.",
+            "Here is your new link. We show it only now – subscribe or copy it right away. Any "
+            "earlier link no longer works."},
+    message{"me_feed_exists",
+            "Du hast schon einen Link. Aus Sicherheitsgründen können wir ihn nicht noch einmal "
+            "anzeigen; du kannst aber einen neuen erzeugen.",
+            "You already have a link. For your safety we cannot show it again, but you can make "
+            "a new one."},
+    message{"me_feed_rotate_warning",
+            "Achtung: Der alte Link hört dann auf zu funktionieren. Kalender, die ihn "
+            "abonniert haben, musst du mit dem neuen Link neu einrichten.",
+            "Note: the old link then stops working. Calendars subscribed to it must be set up "
+            "again with the new link."},
+    message{"me_feed_rotate", "Neuen Link erzeugen", "Make a new link"},
+    message{"me_feed_create", "Link erzeugen", "Make a link"},
+    message{"me_logout", "Abmelden", "Log out"},
+    message{"login_title", "Anmelden", "Log in"},
+    message{"login_intro",
+            "Gib deine E-Mail-Adresse ein. Wir schicken dir einen Link, mit dem du dich ohne "
+            "Passwort anmeldest.",
+            "Enter your email address. We send you a link to log in without a password."},
+    message{"login_email", "E-Mail-Adresse", "Email address"},
+    message{"login_submit", "Link schicken", "Send link"},
+    message{"login_invalid_email", "Das sieht nicht wie eine E-Mail-Adresse aus.",
+            "That does not look like an email address."},
+    message{"login_sent_title", "Wir haben dir einen Link geschickt", "We have sent you a link"},
+    message{"login_sent_text",
+            "Wenn die Adresse stimmt, ist eine E-Mail mit deinem Anmeldelink unterwegs. Schau in "
+            "dein Postfach (auch in den Spam-Ordner). Der Link gilt nur kurz und nur einmal.",
+            "If the address is right, an email with your login link is on its way. Check your "
+            "inbox (and the spam folder). The link is valid briefly and only once."},
+    message{"login_new_link", "Neuen Link anfordern", "Request a new link"},
+    message{"login_limited_title", "Zu viele Versuche", "Too many attempts"},
+    message{"login_limited_text",
+            "Für diese Adresse wurden gerade zu viele Anmeldelinks angefordert. Bitte warte ein "
+            "wenig und versuch es dann noch einmal.",
+            "Too many login links were requested for this address just now. Please wait a "
+            "little and try again."},
+    message{"login_csrf_title", "Formular abgelaufen", "Form expired"},
+    message{"login_csrf_text",
+            "Das Formular war abgelaufen oder kam nicht von dieser Seite. Bitte lade die Seite "
+            "neu und versuch es noch einmal.",
+            "The form had expired or did not come from this page. Please reload the page and "
+            "try again."},
+    message{"login_use_form", "Bitte nutze das Formular.", "Please use the form."},
+    message{"login_link_invalid_title", "Ungültiger Link", "Invalid link"},
+    message{"login_link_invalid_text",
+            "Dieser Anmeldelink ist unvollständig oder ungültig. Kopiere ihn bitte ganz aus der "
+            "E-Mail oder fordere einen neuen an.",
+            "This login link is incomplete or invalid. Please copy all of it from the email or "
+            "request a new one."},
+    message{"login_link_expired_title", "Link abgelaufen", "Link expired"},
+    message{"login_link_expired_text",
+            "Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Jeder Link gilt nur "
+            "einmal und nur kurze Zeit.",
+            "This login link has expired or has been used already. Each link is valid only once "
+            "and only briefly."},
+    message{"login_unavailable_title", "Gerade nicht erreichbar", "Not available right now"},
+    message{"login_unavailable_text", "Bitte versuch es gleich noch einmal.",
+            "Please try again in a moment."},
+    message{"logout_title", "Abmelden", "Log out"},
+    message{"logout_text", "Möchtest du dich auf diesem Gerät abmelden?",
+            "Do you want to log out on this device?"},
+    message{"logout_submit", "Abmelden", "Log out"},
 };
 
 }  // namespace
 
-std::span<const message> catalog() { return messages; }
+std::span<const message> catalog() {
+  // The member pages' messages, then the manage and admin pages' (catalog_manage.cpp).
+  static const std::vector<message> all = [] {
+    std::vector<message> v(messages.begin(), messages.end());
+    const auto more = manage_catalog();
+    v.insert(v.end(), more.begin(), more.end());
+    return v;
+  }();
+  return all;
+}
 
 std::string_view text(language l, std::string_view key) {
-  for (const auto& m : messages) {
+  for (const auto& m : catalog()) {
     if (m.key == key) return l == language::en ? m.en : m.de;
   }
   return key;

@@ -5,68 +5,22 @@
 #include <web/qr.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <stdexcept>
 
 #include "catalog.h"
-#include "embedded.h"
+#include "render.h"
 
 namespace treffpunkt::web {
 namespace {
 
 namespace mu = kainjow::mustache;
 using detail::fill;
+using detail::page;
 using detail::text;
-
-std::string_view template_text(std::string_view name) {
-  for (const auto& f : detail::embedded_templates()) {
-    if (f.name == name) return f.text();
-  }
-  throw std::logic_error("no template " + std::string(name));
-}
-
-/// The catalog as the `t` object templates read ({{t.home_title}}).
-mu::data translations(language l) {
-  mu::data t{mu::data::type::object};
-  for (const auto& m : detail::catalog()) t.set(std::string(m.key), std::string(text(l, m.key)));
-  return t;
-}
-
-/// Renders template `name` with `data`; the session list partial is available everywhere. A
-/// template that does not parse or render is a bug in this folder, found by the tests.
-std::string render(std::string_view name, mu::data& data) {
-  data.set("session_list",
-           mu::partial([] { return std::string(template_text("sessions.mustache")); }));
-  mu::mustache tmpl{std::string(template_text(name))};
-  if (!tmpl.is_valid()) throw std::logic_error(std::string(name) + ": " + tmpl.error_message());
-  auto out = tmpl.render(data);
-  if (!tmpl.is_valid()) throw std::logic_error(std::string(name) + ": " + tmpl.error_message());
-  return out;
-}
-
-/// The page `body_template` filled with `data`, inside the layout.
-std::string page(const page_context& ctx, std::string_view title, std::string_view body_template,
-                 mu::data& data) {
-  const auto t = translations(ctx.lang);
-  data.set("t", t);
-  const std::string content = render(body_template, data);
-  const language other = ctx.lang == language::de ? language::en : language::de;
-  std::string switch_href = ctx.path + "?";
-  if (!ctx.query.empty()) switch_href += ctx.query + "&";
-  switch_href += "lang=" + std::string(tag(other));
-  mu::data layout{mu::data::type::object};
-  layout.set("t", t);
-  layout.set("lang", std::string(tag(ctx.lang)));
-  layout.set("title", std::string(title));
-  layout.set("css", asset_url("style.css"));
-  layout.set("js", asset_url("app.js"));
-  layout.set("logged_in", ctx.logged_in);
-  layout.set("content", content);
-  layout.set("switch_href", switch_href);
-  layout.set("switch_lang", std::string(tag(other)));
-  return render("layout.mustache", layout);
-}
 
 std::string iso(calendar::local_seconds t, bool all_day) {
   return all_day ? date::format("%Y-%m-%d", date::floor<date::days>(t))
@@ -201,6 +155,142 @@ std::string_view refusal_key(calendar::rsvp_refusal r) {
   return "refused_past";
 }
 
+std::string_view status_class(rsvp_status st) {
+  switch (st) {
+    case rsvp_status::going:
+      return "going";
+    case rsvp_status::waitlisted:
+      return "waitlisted";
+    case rsvp_status::maybe:
+      return "maybe";
+    case rsvp_status::not_going:
+      return "not-going";
+  }
+  return "going";
+}
+
+/// "Du bist dabei." / "Du stehst auf der Warteliste (Platz 3)." ...
+std::string status_text(rsvp_status st, int position, language l) {
+  switch (st) {
+    case rsvp_status::going:
+      return std::string(text(l, "status_going"));
+    case rsvp_status::waitlisted:
+      return position > 0 ? fill(text(l, "status_waitlisted_at"), {{"n", std::to_string(position)}})
+                          : std::string(text(l, "status_waitlisted"));
+    case rsvp_status::maybe:
+      return std::string(text(l, "status_maybe"));
+    case rsvp_status::not_going:
+      return std::string(text(l, "status_not_going"));
+  }
+  return {};
+}
+
+std::string_view problem_key(rsvp_problem p) {
+  switch (p) {
+    case rsvp_problem::csrf:
+      return "problem_csrf";
+    case rsvp_problem::rate_limited:
+      return "problem_rate_limited";
+    case rsvp_problem::bad_answer:
+      return "problem_bad_answer";
+    case rsvp_problem::refused:
+      return "problem_refused";
+    case rsvp_problem::unavailable:
+      return "problem_unavailable";
+  }
+  return "problem_unavailable";
+}
+
+std::string_view me_notice_key(me_notice n) {
+  switch (n) {
+    case me_notice::none:
+      return "";
+    case me_notice::reminders_saved:
+      return "me_reminders_saved";
+    case me_notice::unfollowed:
+      return "me_unfollowed";
+    case me_notice::csrf:
+      return "problem_csrf";
+    case me_notice::reminders_invalid:
+      return "me_reminders_invalid";
+  }
+  return "";
+}
+
+/// "1 Tag" / "2 Stunden" / "30 Minuten": a reminder's distance, in whole units where it can.
+std::string duration_text(int minutes, language l) {
+  const auto count = [&](int n, std::string_view one, std::string_view many) {
+    return n == 1 ? std::string(text(l, one)) : fill(text(l, many), {{"n", std::to_string(n)}});
+  };
+  if (minutes > 0 && minutes % (24 * 60) == 0) {
+    return count(minutes / (24 * 60), "duration_day", "duration_days");
+  }
+  if (minutes > 0 && minutes % 60 == 0)
+    return count(minutes / 60, "duration_hour", "duration_hours");
+  return count(minutes, "duration_minute", "duration_minutes");
+}
+
+/// "1 Tag und 2 Stunden": a list of reminder distances.
+std::string durations_text(const std::vector<int>& minutes, language l) {
+  std::vector<std::string> parts;
+  parts.reserve(minutes.size());
+  for (const int m : minutes) parts.push_back(duration_text(m, l));
+  return join_names(parts, l);
+}
+
+/// The RSVP area's fields (rsvp.mustache), for the whole page and for the area alone.
+void set_rsvp_area(mu::data& d, const occurrence_view& view, language l) {
+  const auto& s = view.when;
+  d.set("action", occurrence_path(s.event, s.key));
+  d.set("login_href", "/login");
+  d.set("refused", view.refused.has_value());
+  d.set("refused_text", view.refused ? std::string(text(l, refusal_key(*view.refused))) : "");
+  // A refusal says why in its own notice already.
+  const bool problem = view.problem && !(view.problem == rsvp_problem::refused && view.refused);
+  d.set("has_problem", problem);
+  d.set("problem_text", problem ? std::string(text(l, problem_key(*view.problem))) : "");
+  d.set("saved", view.saved);
+  d.set("guest_sent", view.guest_sent);
+  d.set("member", view.who == viewer::member);
+  d.set("has_answer", view.answer.has_value());
+  d.set("answer_text", view.answer ? std::string(text(l, answer_key(*view.answer))) : "");
+  // The answer says "maybe" already; the other states say more than the answer.
+  const bool show_status = view.status && *view.status != rsvp_status::maybe;
+  d.set("has_status", show_status);
+  d.set("status_class", view.status ? std::string(status_class(*view.status)) : "");
+  d.set("status_text",
+        view.status ? status_text(*view.status, view.waitlist_position, l) : std::string());
+  d.set("csrf", view.csrf);
+  constexpr std::array order = {calendar::rsvp_answer::yes, calendar::rsvp_answer::maybe,
+                                calendar::rsvp_answer::no};
+  mu::data answers{mu::data::type::list};
+  for (const auto a : order) {
+    mu::data b{mu::data::type::object};
+    b.set("value", std::string(calendar::to_string(a)));
+    b.set("label", std::string(text(l, answer_key(a))));
+    b.set("button_class", view.answer == a ? "current" : "secondary");
+    b.set("pressed", view.answer == a ? "true" : "false");
+    answers.push_back(b);
+  }
+  d.set("answers", answers);
+  const guest_form guest = view.guest.value_or(guest_form{});
+  d.set("guest_name", guest.name);
+  d.set("guest_email", guest.email);
+  d.set("has_name_error", !guest.name_error.empty());
+  d.set("name_error", guest.name_error.empty() ? "" : std::string(text(l, guest.name_error)));
+  d.set("has_email_error", !guest.email_error.empty());
+  d.set("email_error", guest.email_error.empty() ? "" : std::string(text(l, guest.email_error)));
+  mu::data guest_answers{mu::data::type::list};
+  for (const auto a : order) {
+    mu::data b{mu::data::type::object};
+    b.set("value", std::string(calendar::to_string(a)));
+    b.set("label", std::string(text(l, answer_key(a))));
+    b.set("checked", guest.answer == a);
+    guest_answers.push_back(b);
+  }
+  d.set("guest_answers", guest_answers);
+}
+
 mu::data month_data(const unit_view& v, language l) {
   mu::data d{mu::data::type::object};
   std::map<date::local_days, std::vector<const session*>> by_day;
@@ -298,9 +388,23 @@ std::string render_home(const page_context& ctx, const home_view& view) {
   return page(ctx, text(l, "home_title"), "home.mustache", d);
 }
 
-std::string render_unit(const page_context& ctx, const unit_view& view) {
+namespace {
+
+/// The unit page; with a follow form for a member (`follow`), else without.
+std::string unit_page(const page_context& ctx, const unit_view& view,
+                      const std::optional<follow_state>& follow) {
   const auto l = ctx.lang;
   auto d = month_data(view, l);
+  d.set("slug", view.unit.slug);
+  d.set("member", follow.has_value());
+  if (follow) {
+    d.set("csrf", follow->csrf);
+    d.set("following", follow->following);
+    d.set("follow_csrf_failed", follow->csrf_failed);
+    d.set("follow_value", follow->following ? "0" : "1");
+    d.set("follow_class", follow->following ? "secondary" : "");
+    d.set("follow_label", std::string(text(l, follow->following ? "unfollow" : "follow")));
+  }
   const std::string feed = ctx.base_url + "/units/" + view.unit.slug + ".ics";
   d.set("name", view.unit.name);
   d.set("description_html", markdown_to_html(view.unit.description));
@@ -316,6 +420,17 @@ std::string render_unit(const page_context& ctx, const unit_view& view) {
   d.set("qr", qr.value_or(""));
   set_sessions(d, view.upcoming, l, false);
   return page(ctx, view.unit.name, "unit.mustache", d);
+}
+
+}  // namespace
+
+std::string render_unit(const page_context& ctx, const unit_view& view) {
+  return unit_page(ctx, view, std::nullopt);
+}
+
+std::string render_unit(const page_context& ctx, const unit_view& view,
+                        const follow_state& follow) {
+  return unit_page(ctx, view, follow);
 }
 
 std::string render_event(const page_context& ctx, const event_view& view) {
@@ -340,7 +455,6 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
   const auto& s = view.when;
   mu::data d{mu::data::type::object};
   d.set("event_id", std::to_string(s.event.value));
-  d.set("action", occurrence_path(s.event, s.key));
   d.set("title", s.title);
   d.set("unit_name", s.unit_name);
   d.set("unit_slug", s.unit_slug);
@@ -358,23 +472,138 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
   set_place(d, view.location, view.online_url);
   set_description(d, view.description);
   d.set("places", places_text(view, l));
-  d.set("refused", view.refused.has_value());
-  d.set("refused_text", view.refused ? std::string(text(l, refusal_key(*view.refused))) : "");
-  d.set("member", view.who == viewer::member);
-  d.set("has_answer", view.answer.has_value());
-  d.set("answer_text", view.answer ? std::string(text(l, answer_key(*view.answer))) : "");
-  d.set("csrf", view.csrf);
-  mu::data answers{mu::data::type::list};
-  for (const auto a :
-       {calendar::rsvp_answer::yes, calendar::rsvp_answer::maybe, calendar::rsvp_answer::no}) {
-    mu::data b{mu::data::type::object};
-    b.set("value", std::string(calendar::to_string(a)));
-    b.set("label", std::string(text(l, answer_key(a))));
-    b.set("button_class", view.answer == a ? "current" : "secondary");
-    answers.push_back(b);
-  }
-  d.set("answers", answers);
+  set_rsvp_area(d, view, l);
+  d.set("rsvp_area",
+        mu::partial([] { return std::string(detail::template_text("rsvp.mustache")); }));
   return page(ctx, s.title, "occurrence.mustache", d);
+}
+
+std::string render_rsvp_area(const page_context& ctx, const occurrence_view& view) {
+  mu::data d{mu::data::type::object};
+  d.set("t", detail::translations(ctx.lang));
+  set_rsvp_area(d, view, ctx.lang);
+  return detail::render("rsvp.mustache", d);
+}
+
+std::string render_me(const page_context& ctx, const me_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  d.set("signed_in_as", fill(text(l, "me_signed_in_as"), {{"email", view.email}}));
+  d.set("csrf", view.csrf);
+  d.set("has_notice", view.notice != me_notice::none);
+  d.set("notice_error",
+        view.notice == me_notice::csrf || view.notice == me_notice::reminders_invalid);
+  d.set("notice_role", view.notice == me_notice::csrf || view.notice == me_notice::reminders_invalid
+                           ? "alert"
+                           : "status");
+  d.set("notice_text", std::string(text(l, me_notice_key(view.notice))));
+
+  mu::data rsvps{mu::data::type::list};
+  for (const auto& r : view.rsvps) {
+    auto item = session_data(r.when, l);
+    item.set("unit_name", r.when.unit_name);
+    item.set("status_class", std::string(status_class(r.status)));
+    item.set("status_text", status_text(r.status, r.waitlist_position, l));
+    rsvps.push_back(item);
+  }
+  d.set("rsvps", rsvps);
+  d.set("has_rsvps", !view.rsvps.empty());
+
+  mu::data follows{mu::data::type::list};
+  for (const auto& u : view.follows) {
+    mu::data item{mu::data::type::object};
+    item.set("slug", u.slug);
+    item.set("name", u.name);
+    item.set("csrf", view.csrf);
+    follows.push_back(item);
+  }
+  d.set("follows", follows);
+  d.set("has_follows", !view.follows.empty());
+
+  // The common choices, and whatever else the member chose (through the API) so that saving
+  // the form keeps it.
+  std::vector<int> offered = {24 * 60, 2 * 60, 60};
+  for (const int m : view.reminders) {
+    if (std::find(offered.begin(), offered.end(), m) == offered.end()) offered.push_back(m);
+  }
+  std::sort(offered.begin(), offered.end(), std::greater<>());
+  mu::data options{mu::data::type::list};
+  for (const int m : offered) {
+    mu::data o{mu::data::type::object};
+    o.set("minutes", std::to_string(m));
+    o.set("label", fill(text(l, "reminder_before"), {{"time", duration_text(m, l)}}));
+    o.set("checked",
+          std::find(view.reminders.begin(), view.reminders.end(), m) != view.reminders.end());
+    options.push_back(o);
+  }
+  d.set("reminder_options", options);
+  const auto defaults = durations_text(view.default_reminders, l);
+  std::string state;
+  if (!view.reminders_chosen) {
+    state = fill(text(l, "me_reminders_default"), {{"times", defaults}});
+  } else if (view.reminders.empty()) {
+    state = std::string(text(l, "me_reminders_off"));
+  } else {
+    state = fill(text(l, "me_reminders_chosen"), {{"times", durations_text(view.reminders, l)}});
+  }
+  d.set("reminders_state", state);
+
+  d.set("has_feed", view.has_feed || view.new_feed.has_value());
+  d.set("has_new_feed", view.new_feed.has_value());
+  d.set("feed_https", view.new_feed ? view.new_feed->https : std::string());
+  d.set("feed_webcal", view.new_feed ? webcal(view.new_feed->https) : std::string());
+  return page(ctx, text(l, "me_title"), "me.mustache", d);
+}
+
+std::string render_login(const page_context& ctx, const login_view& view) {
+  const auto l = ctx.lang;
+  struct shape {
+    std::string_view title;
+    std::string_view message;  ///< empty: none
+    bool error;
+    bool form;
+    bool new_link;
+  };
+  const shape sh = [&]() -> shape {
+    switch (view.state) {
+      case login_state::form:
+        return {"login_title", "", false, true, false};
+      case login_state::invalid_email:
+        return {"login_title", "", false, true, false};
+      case login_state::sent:
+        return {"login_sent_title", "login_sent_text", false, false, true};
+      case login_state::rate_limited:
+        return {"login_limited_title", "login_limited_text", true, false, false};
+      case login_state::csrf_expired:
+        return {"login_csrf_title", "login_csrf_text", true, false, true};
+      case login_state::use_form:
+        return {"login_title", "login_use_form", true, false, true};
+      case login_state::link_invalid:
+        return {"login_link_invalid_title", "login_link_invalid_text", true, false, true};
+      case login_state::link_expired:
+        return {"login_link_expired_title", "login_link_expired_text", true, false, true};
+      case login_state::unavailable:
+        return {"login_unavailable_title", "login_unavailable_text", true, false, false};
+      case login_state::logout:
+        return {"logout_title", "logout_text", false, false, false};
+      case login_state::landing:
+        return {"login_title", "", false, false, false};
+    }
+    return {"login_title", "", false, true, false};
+  }();
+  mu::data d{mu::data::type::object};
+  d.set("heading", std::string(text(l, sh.title)));
+  d.set("has_message", !sh.message.empty());
+  d.set("message", sh.message.empty() ? std::string() : std::string(text(l, sh.message)));
+  d.set("is_error", sh.error);
+  d.set("message_class", sh.error ? "notice notice-error" : "");
+  d.set("login_form", sh.form);
+  d.set("email_error", view.state == login_state::invalid_email);
+  d.set("email", view.email);
+  d.set("logout_form", view.state == login_state::logout);
+  d.set("new_link", sh.new_link);
+  d.set("csrf", view.csrf);
+  return page(ctx, text(l, sh.title), "login.mustache", d);
 }
 
 std::string render_not_found(const page_context& ctx) {

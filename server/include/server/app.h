@@ -45,7 +45,8 @@ class app {
   app(const app&) = delete;
   app& operator=(const app&) = delete;
 
-  /// Answers one request; never throws (anything escaping a route is a logged 500).
+  /// Answers one request; never throws (anything escaping a route is a logged 500). Every
+  /// answer carries the security headers (add_security_headers).
   http_response handle(const http_request& request);
 
   /// After a request was answered: one access-log line (logfmt, without the query string and
@@ -60,6 +61,7 @@ class app {
   /// The site whose links use the base URL this request should see (trusted proxy headers).
   site& site_for(const http_request& request);
   http_response metrics_page() const;
+  http_response dispatch(const http_request& request);
 
   storage::store& store_;
   app_options options_;
@@ -73,6 +75,10 @@ class app {
   mutable std::mutex proxied_mutex_;
   std::map<std::string, std::unique_ptr<site>, std::less<>> proxied_;
 };
+
+/// X-Content-Type-Options and Referrer-Policy on every answer; on HTML pages also a
+/// Content-Security-Policy without 'unsafe-inline' and frame-ancestors 'none'.
+void add_security_headers(http_response& response);
 
 /// The path of `target` as it may be logged: no query string, no feed secret or other long
 /// token (replaced by "…").

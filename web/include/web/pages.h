@@ -77,6 +77,29 @@ struct event_view {
 /// Who looks at an occurrence page, for its RSVP area.
 enum class viewer { anonymous, member };
 
+/// Where a member's RSVP stands (storage::rsvp_state without the guests' `pending`).
+enum class rsvp_status { going, waitlisted, maybe, not_going };
+
+/// Why an RSVP form was not taken; the page says so in the reader's language and nothing
+/// changed.
+enum class rsvp_problem {
+  csrf,          ///< the form's token did not match the cookie (403)
+  rate_limited,  ///< too many RSVPs in a short time (429)
+  bad_answer,    ///< no or an unknown answer (422)
+  refused,       ///< the occurrence takes no RSVPs now; occurrence_view::refused says why (409)
+  unavailable,   ///< the database could not be written (503)
+};
+
+/// What a guest typed into the guest RSVP form, and what is wrong with it (catalog keys,
+/// empty: fine), to show it again next to the fields.
+struct guest_form {
+  std::string name;
+  std::string email;
+  calendar::rsvp_answer answer = calendar::rsvp_answer::yes;
+  std::string name_error;
+  std::string email_error;
+};
+
 struct occurrence_view {
   session when;
   /// For a moved occurrence: where it was before (its original start, in the event's zone).
@@ -91,6 +114,12 @@ struct occurrence_view {
   std::optional<calendar::rsvp_refusal> refused;
   viewer who = viewer::anonymous;
   std::optional<calendar::rsvp_answer> answer;  ///< the member's current answer
+  std::optional<rsvp_status> status;            ///< where the member's RSVP stands
+  int waitlist_position = 0;                    ///< 1-based while waitlisted
+  bool saved = false;                           ///< the member's answer was just saved
+  std::optional<rsvp_problem> problem;          ///< a form that was not taken
+  std::optional<guest_form> guest;              ///< a guest form to show again
+  bool guest_sent = false;  ///< a guest RSVP was taken: the confirmation mail is on its way
   /// The CSRF token for the forms (double submit with the `csrf` cookie). Empty renders an
   /// empty field that with_csrf() fills later, so the page can be cached for everyone.
   std::string csrf;
@@ -100,6 +129,74 @@ std::string render_home(const page_context& ctx, const home_view& view);
 std::string render_unit(const page_context& ctx, const unit_view& view);
 std::string render_event(const page_context& ctx, const event_view& view);
 std::string render_occurrence(const page_context& ctx, const occurrence_view& view);
+/// Only the RSVP area of the occurrence page (the same HTML as in render_occurrence), for a
+/// script that sent the form and swaps the area in place.
+std::string render_rsvp_area(const page_context& ctx, const occurrence_view& view);
+
+/// One of the member's RSVPs on their own page.
+struct my_rsvp {
+  session when;
+  rsvp_status status = rsvp_status::going;
+  int waitlist_position = 0;
+};
+
+/// A personal feed link, shown once: right after it was made (the store keeps only a hash).
+struct feed_link {
+  std::string https;  ///< "https://host/feeds/SECRET.ics"
+};
+
+/// What just happened on the member's page.
+enum class me_notice { none, reminders_saved, unfollowed, csrf, reminders_invalid };
+
+/// The member's own page, /me.
+struct me_view {
+  std::string name;
+  std::string email;
+  std::vector<my_rsvp> rsvps;         ///< upcoming, soonest first
+  std::vector<unit_summary> follows;  ///< slug and name
+  /// Minutes before an occurrence, longest first: the member's choice or the default.
+  std::vector<int> reminders;
+  bool reminders_chosen = false;  ///< false: `reminders` is the installation's default
+  std::vector<int> default_reminders;
+  bool has_feed = false;  ///< a personal feed secret exists
+  std::optional<feed_link> new_feed;
+  me_notice notice = me_notice::none;
+  std::string csrf;
+};
+
+std::string render_me(const page_context& ctx, const me_view& view);
+
+/// The unit page for a logged-in member: with a follow / unfollow button.
+struct follow_state {
+  bool following = false;
+  std::string csrf;
+  bool csrf_failed = false;  ///< the last follow form was refused for its CSRF token
+};
+std::string render_unit(const page_context& ctx, const unit_view& view, const follow_state& follow);
+/// What the login pages show (the logic is server/login.cpp's).
+enum class login_state {
+  form,           ///< GET /login: the form
+  invalid_email,  ///< the form again, with an error next to the address
+  sent,           ///< "check your mail"
+  rate_limited,   ///< too many links asked for
+  csrf_expired,   ///< a form whose CSRF token did not match
+  use_form,       ///< a POST that was not a form
+  link_invalid,   ///< a malformed login link
+  link_expired,   ///< a used or expired login link
+  unavailable,    ///< the database could not be read or written
+  logout,         ///< GET /logout: "log out on this device?"
+  landing,        ///< HEAD of a login link: an empty page (link checkers)
+};
+
+struct login_view {
+  login_state state = login_state::form;
+  std::string email;  ///< what was typed, kept in the form
+  std::string csrf;   ///< the forms' CSRF token
+};
+
+/// The login, "check your mail", link error and logout pages in the shared layout.
+std::string render_login(const page_context& ctx, const login_view& view);
+
 /// The page for an unknown unit, event or occurrence (sent with 404).
 std::string render_not_found(const page_context& ctx);
 

@@ -1,0 +1,219 @@
+#pragma once
+/// The pages of responsibles (/manage/...) and admins (/admin/...) as pure functions: a view
+/// model in, a complete HTML document out, like pages.h. Also the pure parts of their forms:
+/// reading the event form into wall-clock times and an RRULE, and the attendee list as CSV.
+/// Attendee names and addresses appear only here, and the server shows these pages only to
+/// the unit's responsibles and admins (DESIGN.md).
+
+#include <calendar/event.h>
+#include <calendar/time.h>
+#include <date/date.h>
+#include <web/i18n.h>
+#include <web/pages.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace treffpunkt::web {
+
+/// An error of one form field, shown next to it: `field` is the input's name.
+struct field_error {
+  std::string field;
+  std::string message;  ///< in the page's language
+};
+
+// ---- /manage --------------------------------------------------------------------------
+
+struct manage_home_view {
+  std::vector<unit_summary> units;  ///< the units the viewer may edit
+  bool admin = false;               ///< links /admin
+};
+
+/// One event or series in a unit's list.
+struct managed_event {
+  calendar::event_id id;
+  std::string title;
+  std::string rule;             ///< the rule in words (describe_rule); empty for a one-off event
+  std::optional<session> next;  ///< its next occurrence, if any
+  bool cancelled = false;       ///< the whole event
+};
+
+struct manage_unit_view {
+  unit_summary unit;
+  std::vector<managed_event> events;
+};
+
+/// The event form as typed: every value a string, so that what was typed comes back as it was
+/// when the form is shown again with errors.
+struct event_form {
+  std::string title;
+  std::string description;       ///< Markdown
+  std::string kind = "meeting";  ///< "meeting" or "exchange_offer"
+  std::string date;              ///< "2026-02-03"
+  std::string start_time = "19:00";
+  std::string end_time = "21:00";
+  bool all_day = false;
+  std::string location;
+  std::string online_url;
+  std::string capacity;         ///< empty: unlimited
+  std::string repeat = "once";  ///< repeat_id(), or "keep" (the edited series' own rule)
+  std::string ends = "never";   ///< "never", "count" or "until"
+  std::string count;            ///< with ends=count
+  std::string until;            ///< with ends=until: "2026-06-30"
+};
+
+/// What a well-formed event form asks for, in the event's zone.
+struct event_input {
+  calendar::local_seconds start{};  ///< for an all-day event: midnight of its day
+  calendar::local_seconds end{};    ///< exclusive; all-day: midnight after the day
+  bool all_day = false;
+  /// The RRULE value with COUNT or UNTIL (UNTIL in UTC, or a date when all-day); empty for a
+  /// one-off event. Unset when the form keeps the edited series' rule ("keep").
+  std::optional<std::string> rrule;
+  std::optional<int> capacity;
+};
+
+/// Reads the form's dates, times, repeat and capacity (texts are checked by the caller with
+/// the API's rules). An end time before the start time ends on the next day. `zone` (known)
+/// turns an UNTIL date into the instant at the end of that day. The errors name the fields.
+struct event_form_check {
+  std::optional<event_input> input;  ///< set when there are no errors
+  std::vector<field_error> errors;
+};
+event_form_check check_event_form(const event_form& form, std::string_view zone, language l);
+
+/// The form filled from a stored event (for editing): its wall-clock date and times, its rule
+/// as one of the choices, or "keep" when it is none of them.
+event_form event_form_of(const calendar::event& e);
+
+struct event_form_view {
+  unit_summary unit;
+  std::optional<calendar::event_id> editing;  ///< none: a new event
+  event_form form;
+  std::string zone;  ///< the unit's zone, said next to the times
+  std::vector<field_error> errors;
+  /// The edited series' own rule in words, offered as "keep" when it is none of the choices.
+  std::string kept_rule;
+  bool previewed = false;        ///< the "Vorschau" button was used and the values are valid
+  std::string preview_rule;      ///< the rule in words
+  std::vector<session> preview;  ///< the next occurrences
+  std::string csrf;
+};
+
+/// One occurrence on an event's manage page, with its counts.
+struct managed_occurrence {
+  session when;
+  int going = 0;
+  int waitlisted = 0;
+  int maybe = 0;
+  std::optional<int> capacity;
+  /// Values of its move form (kept after an error) and the error, if this one was moved.
+  std::string move_date;
+  std::string move_time;
+  std::vector<field_error> errors;
+};
+
+struct manage_event_view {
+  unit_summary unit;
+  calendar::event_id id;
+  std::string title;
+  std::string rule;  ///< in words; empty for a one-off event
+  bool cancelled = false;
+  std::vector<managed_occurrence> occurrences;  ///< the next ones, cancelled ones included
+  std::vector<field_error> errors;              ///< of the form that cancels the whole event
+  std::string notice;  ///< what was just done ("Termin abgesagt."), or empty
+  std::string csrf;
+};
+
+/// One person on an occurrence's attendee list.
+struct attendee_row {
+  std::string name;
+  std::string email;
+  std::string state;  ///< "going", "waitlisted", "maybe"
+  int position = 0;   ///< 1-based on the waitlist, else 0
+  calendar::utc_seconds answered_at{};
+};
+
+struct manage_attendees_view {
+  unit_summary unit;
+  session when;
+  std::vector<attendee_row> attendees;  ///< going, then the waitlist in order, then maybe
+  std::optional<int> capacity;
+  bool can_message = false;  ///< the server can send a message to the attendees
+  std::string subject;       ///< the message form's values, kept after an error
+  std::string body;
+  std::vector<field_error> errors;
+  std::string notice;
+  std::string csrf;
+};
+
+// ---- /admin ---------------------------------------------------------------------------
+
+struct admin_unit {
+  unit_summary unit;
+  std::string zone;
+  std::vector<std::string> responsibles;  ///< "Name <email>"
+  /// The add-responsible form's values and errors, if it was this unit's.
+  std::string add_email;
+  std::string add_name;
+  std::vector<field_error> errors;
+};
+
+/// The create-unit form as typed.
+struct unit_form {
+  std::string slug;
+  std::string name;
+  std::string description;
+  std::string zone{calendar::default_zone};
+};
+
+struct admin_view {
+  std::vector<admin_unit> units;
+  unit_form form;
+  std::vector<field_error> errors;  ///< of the create-unit form
+  std::string notice;
+  std::string csrf;
+};
+
+struct outbox_row {
+  std::string kind;
+  std::string recipient;
+  calendar::utc_seconds due{};
+  std::string state;  ///< "queued", "sending", "sent", "failed"
+  int attempts = 0;
+  std::string last_error;
+};
+
+struct admin_outbox_view {
+  std::vector<outbox_row> rows;  ///< newest first, never the message itself
+  std::int64_t waiting = 0;      ///< queued or sending, in the whole outbox
+};
+
+std::string render_manage_home(const page_context& ctx, const manage_home_view& view);
+std::string render_manage_unit(const page_context& ctx, const manage_unit_view& view);
+std::string render_event_form(const page_context& ctx, const event_form_view& view);
+std::string render_manage_event(const page_context& ctx, const manage_event_view& view);
+std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view);
+std::string render_admin(const page_context& ctx, const admin_view& view);
+std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view);
+/// "You may not see this page" (sent with 403).
+std::string render_forbidden(const page_context& ctx);
+
+/// The attendee list as CSV for spreadsheets (RFC 4180: CRLF, fields quoted when needed,
+/// quotes doubled), UTF-8 with a byte order mark so that Excel shows umlauts; columns name,
+/// email, state, position, answered_at (UTC, ISO 8601). A cell that starts with = + - @ (or a
+/// tab or CR) gets a leading apostrophe, so that a spreadsheet does not run it as a formula.
+std::string attendees_csv(const std::vector<attendee_row>& rows);
+
+/// The text of catalog message `key` in `l` with its "{name}" slots filled (for the server's
+/// notices and error messages).
+std::string manage_text(
+    language l, std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> values = {});
+
+}  // namespace treffpunkt::web

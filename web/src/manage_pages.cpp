@@ -1,0 +1,539 @@
+#include <web/manage_pages.h>
+#include <web/markdown.h>
+#include <web/repeat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "catalog.h"
+#include "render.h"
+
+namespace treffpunkt::web {
+namespace {
+
+namespace mu = detail::mu;
+using detail::fill;
+using detail::page;
+using detail::text;
+using namespace std::chrono_literals;
+
+/// The longest series the form makes with "after N times".
+constexpr int max_count = 500;
+constexpr int max_capacity = 100000;
+
+std::optional<int> parse_int(std::string_view s) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
+/// "2026-02-03" as <input type="date"> sends it.
+std::optional<date::year_month_day> parse_day(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  const auto y = parse_int(s.substr(0, 4));
+  const auto m = parse_int(s.substr(5, 2));
+  const auto d = parse_int(s.substr(8, 2));
+  if (!y || !m || !d || *y < 1971 || *y > 2199) return std::nullopt;
+  const date::year_month_day day{date::year{*y}, date::month{static_cast<unsigned>(*m)},
+                                 date::day{static_cast<unsigned>(*d)}};
+  if (!day.ok()) return std::nullopt;
+  return day;
+}
+
+/// "19:00" (or "19:00:00", as some browsers send with a step) as <input type="time"> sends it.
+std::optional<std::chrono::minutes> parse_clock(std::string_view s) {
+  if (s.size() == 8 && s.substr(5) == ":00") s = s.substr(0, 5);
+  if (s.size() != 5 || s[2] != ':') return std::nullopt;
+  const auto h = parse_int(s.substr(0, 2));
+  const auto m = parse_int(s.substr(3, 2));
+  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59) return std::nullopt;
+  return std::chrono::hours(*h) + std::chrono::minutes(*m);
+}
+
+std::string iso_of(const session& s) {
+  return s.all_day ? date::format("%Y-%m-%d", date::floor<date::days>(s.start))
+                   : date::format("%Y-%m-%dT%H:%M", s.start);
+}
+
+std::string manage_occurrence_path(const session& s) {
+  return "/manage/events/" + std::to_string(s.event.value) + "/" + s.key.to_string();
+}
+
+mu::data session_item(const session& s, language l) {
+  mu::data d{mu::data::type::object};
+  d.set("title", s.title);
+  d.set("when", format_span(s.start, s.end, s.all_day, l));
+  d.set("iso", iso_of(s));
+  d.set("key", s.key.to_string());
+  d.set("href", manage_occurrence_path(s));
+  d.set("public_href", occurrence_path(s.event, s.key));
+  d.set("cancelled", s.cancelled);
+  d.set("moved", s.moved && !s.cancelled);
+  return d;
+}
+
+/// For each field with an error: `{field}_invalid` and `{field}_error` (the messages, joined),
+/// and the list `errors` for the summary at the top.
+void set_errors(mu::data& d, const std::vector<field_error>& errors, std::string_view prefix = {}) {
+  std::map<std::string, std::string> by_field;
+  mu::data list{mu::data::type::list};
+  for (const auto& e : errors) {
+    auto& m = by_field[e.field];
+    if (!m.empty()) m += " ";
+    m += e.message;
+    mu::data item{mu::data::type::object};
+    item.set("message", e.message);
+    item.set("anchor", std::string(prefix) + "f-" + e.field);
+    list.push_back(item);
+  }
+  for (const auto& [field, message] : by_field) {
+    d.set(field + "_invalid", true);
+    d.set(field + "_error", message);
+  }
+  d.set("errors", list);
+  d.set("has_errors", !errors.empty());
+}
+
+void set_unit(mu::data& d, const unit_summary& u) {
+  d.set("unit_slug", u.slug);
+  d.set("unit_name", u.name);
+}
+
+std::string counts_text(int going, int waitlisted, int maybe, const std::optional<int>& capacity,
+                        language l) {
+  std::string out =
+      capacity ? fill(text(l, "m_going_of"),
+                      {{"going", std::to_string(going)}, {"capacity", std::to_string(*capacity)}})
+               : fill(text(l, "m_going"), {{"going", std::to_string(going)}});
+  if (waitlisted > 0) {
+    out += " · " + fill(text(l, "places_waitlist"), {{"n", std::to_string(waitlisted)}});
+  }
+  if (maybe > 0) out += " · " + fill(text(l, "m_maybe_n"), {{"n", std::to_string(maybe)}});
+  return out;
+}
+
+/// One CSV cell (RFC 4180 §2), neutralised against formula injection.
+void append_cell(std::string& out, std::string_view cell) {
+  std::string value;
+  if (!cell.empty() && (cell.front() == '=' || cell.front() == '+' || cell.front() == '-' ||
+                        cell.front() == '@' || cell.front() == '\t' || cell.front() == '\r')) {
+    value = "'";
+  }
+  value += cell;
+  if (value.find_first_of(",\"\r\n") == std::string::npos) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string manage_text(
+    language l, std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+  return fill(text(l, key), values);
+}
+
+// ---- the event form ---------------------------------------------------------------------
+
+event_form_check check_event_form(const event_form& form, std::string_view zone, language l) {
+  event_form_check out;
+  auto fail = [&](std::string_view field, std::string_view key) {
+    out.errors.push_back({std::string(field), std::string(text(l, key))});
+  };
+  event_input in;
+  in.all_day = form.all_day;
+  const auto day = parse_day(form.date);
+  if (!day) fail("date", form.date.empty() ? "m_err_date_missing" : "m_err_date");
+  std::optional<std::chrono::minutes> from;
+  std::optional<std::chrono::minutes> to;
+  if (!form.all_day) {
+    from = parse_clock(form.start_time);
+    if (!from) fail("start_time", "m_err_time");
+    if (!form.end_time.empty()) {
+      to = parse_clock(form.end_time);
+      if (!to) fail("end_time", "m_err_time");
+    }
+    if (from && to && *from == *to) fail("end_time", "m_err_end_equal");
+  }
+  if (day) {
+    const date::local_days first{*day};
+    if (form.all_day) {
+      in.start = calendar::local_seconds{first};
+      in.end = in.start + date::days{1};
+    } else if (from) {
+      in.start = calendar::local_seconds{first} + *from;
+      // Without an end, two hours; an end before the start is on the next day (22:00-01:00).
+      const auto until = to ? *to : *from + std::chrono::minutes{120};
+      in.end = calendar::local_seconds{first} + until;
+      if (in.end <= in.start) in.end += date::days{1};
+    }
+  }
+  if (!form.capacity.empty()) {
+    const auto n = parse_int(form.capacity);
+    if (!n || *n < 1 || *n > max_capacity) {
+      fail("capacity", "m_err_capacity");
+    } else {
+      in.capacity = *n;
+    }
+  }
+  if (form.repeat != "keep") {
+    const auto kind = parse_repeat(form.repeat);
+    if (!kind) {
+      fail("repeat", "m_err_repeat");
+    } else if (day) {
+      std::string rule = rrule_for(*kind, *day);
+      if (*kind != repeat::once && form.ends == "count") {
+        const auto n = parse_int(form.count);
+        if (!n || *n < 1 || *n > max_count) {
+          fail("count", "m_err_count");
+        } else {
+          rule += ";COUNT=" + std::to_string(*n);
+        }
+      } else if (*kind != repeat::once && form.ends == "until") {
+        const auto last = parse_day(form.until);
+        if (!last || date::sys_days{*last} < date::sys_days{*day}) {
+          fail("until", "m_err_until");
+        } else if (form.all_day) {
+          rule += ";UNTIL=" + date::format("%Y%m%d", date::sys_days{*last});
+        } else {
+          // RFC 5545 §3.3.10: with a DTSTART in a zone, UNTIL is UTC. The end of the last day.
+          const auto end_of_day =
+              calendar::local_seconds{date::local_days{*last}} + date::days{1} - 1s;
+          rule += ";UNTIL=" + date::format("%Y%m%dT%H%M%SZ", calendar::to_utc(end_of_day, zone));
+        }
+      }
+      in.rrule = std::move(rule);
+    }
+  }
+  if (out.errors.empty()) out.input = std::move(in);
+  return out;
+}
+
+event_form event_form_of(const calendar::event& e) {
+  event_form f;
+  f.title = e.title;
+  f.description = e.description;
+  f.kind = e.kind == calendar::event_kind::exchange_offer ? "exchange_offer" : "meeting";
+  const auto first = date::floor<date::days>(e.start);
+  f.date = date::format("%Y-%m-%d", first);
+  f.all_day = e.all_day;
+  if (!e.all_day) {
+    const auto end = calendar::to_local(calendar::to_utc(e.start, e.zone) + e.duration, e.zone);
+    f.start_time = date::format("%H:%M", e.start);
+    f.end_time = date::format("%H:%M", end);
+  }
+  f.location = e.location;
+  f.online_url = e.online_url;
+  f.capacity = e.capacity ? std::to_string(*e.capacity) : "";
+  f.repeat = "once";
+  if (e.rule) {
+    const auto kind = repeat_of(e.rule->to_string(), date::year_month_day{first});
+    f.repeat = kind ? std::string(repeat_id(*kind)) : "keep";
+    if (e.rule->count()) {
+      f.ends = "count";
+      f.count = std::to_string(*e.rule->count());
+    } else if (e.rule->until()) {
+      f.ends = "until";
+      const auto last =
+          e.rule->until_is_date()
+              ? date::floor<date::days>(*e.rule->until())
+              : date::sys_days{date::floor<date::days>(calendar::to_local(*e.rule->until(), e.zone))
+                                   .time_since_epoch()};
+      f.until = date::format("%Y-%m-%d", last);
+    }
+  } else if (!e.rdates.empty()) {
+    f.repeat = "keep";
+  }
+  return f;
+}
+
+// ---- CSV ----------------------------------------------------------------------------------
+
+std::string attendees_csv(const std::vector<attendee_row>& rows) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark: Excel then reads UTF-8
+  out += "name,email,state,position,answered_at\r\n";
+  for (const auto& r : rows) {
+    append_cell(out, r.name);
+    out += ',';
+    append_cell(out, r.email);
+    out += ',';
+    append_cell(out, r.state);
+    out += ',';
+    if (r.position > 0) out += std::to_string(r.position);
+    out += ',';
+    out += date::format("%Y-%m-%dT%H:%M:%SZ", r.answered_at);
+    out += "\r\n";
+  }
+  return out;
+}
+
+// ---- pages --------------------------------------------------------------------------------
+
+std::string render_manage_home(const page_context& ctx, const manage_home_view& view) {
+  mu::data d{mu::data::type::object};
+  mu::data units{mu::data::type::list};
+  for (const auto& u : view.units) {
+    mu::data item{mu::data::type::object};
+    item.set("slug", u.slug);
+    item.set("name", u.name);
+    units.push_back(item);
+  }
+  d.set("units", units);
+  d.set("has_units", !view.units.empty());
+  d.set("admin", view.admin);
+  return page(ctx, text(ctx.lang, "m_home_title"), "manage_home.mustache", d);
+}
+
+std::string render_manage_unit(const page_context& ctx, const manage_unit_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  mu::data events{mu::data::type::list};
+  for (const auto& e : view.events) {
+    mu::data item{mu::data::type::object};
+    item.set("id", std::to_string(e.id.value));
+    item.set("title", e.title);
+    item.set("rule", e.rule.empty() ? std::string(text(l, "m_once")) : e.rule);
+    item.set("cancelled", e.cancelled);
+    item.set("has_next", e.next.has_value());
+    if (e.next) item.set("next", session_item(*e.next, l));
+    events.push_back(item);
+  }
+  d.set("events", events);
+  d.set("has_events", !view.events.empty());
+  return page(ctx, view.unit.name, "manage_unit.mustache", d);
+}
+
+std::string render_event_form(const page_context& ctx, const event_form_view& view) {
+  const auto l = ctx.lang;
+  const auto& f = view.form;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  set_errors(d, view.errors);
+  d.set("editing", view.editing.has_value());
+  d.set("action", view.editing ? "/manage/events/" + std::to_string(view.editing->value) + "/edit"
+                               : "/manage/units/" + view.unit.slug + "/events/new");
+  d.set("cancel_href", view.editing ? "/manage/events/" + std::to_string(view.editing->value)
+                                    : "/manage/units/" + view.unit.slug);
+  d.set("csrf", view.csrf);
+  d.set("zone_note", fill(text(l, "m_zone_note"), {{"zone", view.zone}}));
+  d.set("title", f.title);
+  d.set("description", f.description);
+  d.set("kind_meeting", f.kind != "exchange_offer");
+  d.set("kind_exchange", f.kind == "exchange_offer");
+  d.set("date", f.date);
+  d.set("start_time", f.start_time);
+  d.set("end_time", f.end_time);
+  d.set("all_day", f.all_day);
+  d.set("location", f.location);
+  d.set("online_url", f.online_url);
+  d.set("capacity", f.capacity);
+  d.set("ends_never", f.ends != "count" && f.ends != "until");
+  d.set("ends_count", f.ends == "count");
+  d.set("ends_until", f.ends == "until");
+  d.set("count", f.count);
+  d.set("until", f.until);
+  // The choices in words for the entered date (or today's week day, before one is entered).
+  const auto day = parse_day(f.date);
+  mu::data choices{mu::data::type::list};
+  if (!view.kept_rule.empty()) {
+    mu::data c{mu::data::type::object};
+    c.set("value", "keep");
+    c.set("label", fill(text(l, "m_repeat_keep"), {{"rule", view.kept_rule}}));
+    c.set("selected", f.repeat == "keep");
+    choices.push_back(c);
+  }
+  for (const auto& choice : repeat_choices(
+           day.value_or(date::year_month_day{date::year{2026}, date::January, date::day{6}}), l)) {
+    mu::data c{mu::data::type::object};
+    c.set("value", std::string(repeat_id(choice.kind)));
+    c.set("label", choice.label);
+    c.set("selected", f.repeat == repeat_id(choice.kind));
+    choices.push_back(c);
+  }
+  d.set("choices", choices);
+  d.set("previewed", view.previewed);
+  d.set("preview_rule", view.preview_rule);
+  mu::data preview{mu::data::type::list};
+  for (const auto& s : view.preview) preview.push_back(session_item(s, l));
+  d.set("preview", preview);
+  d.set("has_preview", !view.preview.empty());
+  const auto title = view.editing ? fill(text(l, "m_edit_title"), {{"title", f.title}})
+                                  : std::string(text(l, "m_new_title"));
+  d.set("heading", title);
+  return page(ctx, title, "manage_event_form.mustache", d);
+}
+
+std::string render_manage_event(const page_context& ctx, const manage_event_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  d.set("id", std::to_string(view.id.value));
+  d.set("title", view.title);
+  d.set("rule", view.rule.empty() ? std::string(text(l, "m_once")) : view.rule);
+  d.set("cancelled", view.cancelled);
+  d.set("notice", view.notice);
+  d.set("has_notice", !view.notice.empty());
+  d.set("csrf", view.csrf);
+  mu::data list{mu::data::type::list};
+  int n = 0;
+  for (const auto& o : view.occurrences) {
+    auto item = session_item(o.when, l);
+    const std::string prefix = "o" + std::to_string(++n) + "-";
+    item.set("prefix", prefix);
+    item.set("counts", counts_text(o.going, o.waitlisted, o.maybe, o.capacity, l));
+    const auto when = format_span(o.when.start, o.when.end, o.when.all_day, l);
+    item.set("cancel_label", fill(text(l, "m_cancel_one"), {{"when", when}}));
+    item.set("restore_label", fill(text(l, "m_restore_one"), {{"when", when}}));
+    item.set("move_legend", fill(text(l, "m_move_legend"), {{"when", when}}));
+    item.set("all_day", o.when.all_day);
+    item.set("move_date", o.move_date.empty()
+                              ? date::format("%Y-%m-%d", date::floor<date::days>(o.when.start))
+                              : o.move_date);
+    item.set("move_time", o.move_time.empty() ? date::format("%H:%M", o.when.start) : o.move_time);
+    item.set("move_open", !o.errors.empty());
+    set_errors(item, o.errors, prefix);
+    item.set("csrf", view.csrf);
+    list.push_back(item);
+  }
+  d.set("occurrences", list);
+  d.set("has_occurrences", !view.occurrences.empty());
+  set_errors(d, view.errors);
+  return page(ctx, view.title, "manage_event.mustache", d);
+}
+
+std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  const auto& s = view.when;
+  d.set("id", std::to_string(s.event.value));
+  d.set("title", s.title);
+  d.set("when", format_span(s.start, s.end, s.all_day, l));
+  d.set("iso", iso_of(s));
+  d.set("cancelled", s.cancelled);
+  d.set("csv_href", manage_occurrence_path(s) + "/attendees.csv");
+  d.set("message_action", manage_occurrence_path(s) + "/message");
+  int going = 0;
+  int waitlisted = 0;
+  int maybe = 0;
+  mu::data going_list{mu::data::type::list};
+  mu::data wait_list{mu::data::type::list};
+  mu::data maybe_list{mu::data::type::list};
+  for (const auto& a : view.attendees) {
+    mu::data item{mu::data::type::object};
+    item.set("name", a.name.empty() ? std::string(text(l, "m_no_name")) : a.name);
+    item.set("email", a.email);
+    item.set("position", std::to_string(a.position));
+    item.set("answered",
+             format_date_time(calendar::to_local(a.answered_at, calendar::default_zone), l));
+    if (a.state == "going") {
+      ++going;
+      going_list.push_back(item);
+    } else if (a.state == "waitlisted") {
+      ++waitlisted;
+      wait_list.push_back(item);
+    } else {
+      ++maybe;
+      maybe_list.push_back(item);
+    }
+  }
+  d.set("going", going_list);
+  d.set("waitlist", wait_list);
+  d.set("maybe", maybe_list);
+  d.set("has_going", going > 0);
+  d.set("has_waitlist", waitlisted > 0);
+  d.set("has_maybe", maybe > 0);
+  d.set("counts", counts_text(going, waitlisted, maybe, view.capacity, l));
+  d.set("can_message", view.can_message);
+  d.set("subject", view.subject);
+  d.set("body", view.body);
+  d.set("notice", view.notice);
+  d.set("has_notice", !view.notice.empty());
+  set_errors(d, view.errors);
+  d.set("csrf", view.csrf);
+  return page(ctx, fill(text(l, "m_attendees_title"), {{"title", s.title}}),
+              "manage_occurrence.mustache", d);
+}
+
+std::string render_admin(const page_context& ctx, const admin_view& view) {
+  mu::data d{mu::data::type::object};
+  mu::data units{mu::data::type::list};
+  int n = 0;
+  for (const auto& u : view.units) {
+    mu::data item{mu::data::type::object};
+    const std::string prefix = "u" + std::to_string(++n) + "-";
+    item.set("prefix", prefix);
+    item.set("slug", u.unit.slug);
+    item.set("name", u.unit.name);
+    item.set("zone", u.zone);
+    mu::data people{mu::data::type::list};
+    for (const auto& p : u.responsibles) people.push_back(mu::data{p});
+    item.set("responsibles", people);
+    item.set("has_responsibles", !u.responsibles.empty());
+    item.set("add_email", u.add_email);
+    item.set("add_name", u.add_name);
+    set_errors(item, u.errors, prefix);
+    item.set("csrf", view.csrf);
+    units.push_back(item);
+  }
+  d.set("units", units);
+  d.set("slug", view.form.slug);
+  d.set("name", view.form.name);
+  d.set("description", view.form.description);
+  d.set("zone", view.form.zone);
+  set_errors(d, view.errors);
+  d.set("notice", view.notice);
+  d.set("has_notice", !view.notice.empty());
+  d.set("csrf", view.csrf);
+  return page(ctx, text(ctx.lang, "a_title"), "admin_home.mustache", d);
+}
+
+std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  std::map<std::string, int> counts;
+  mu::data rows{mu::data::type::list};
+  for (const auto& r : view.rows) {
+    ++counts[r.state];
+    mu::data item{mu::data::type::object};
+    item.set("kind", r.kind);
+    item.set("recipient", r.recipient);
+    item.set("due", format_date_time(calendar::to_local(r.due, calendar::default_zone), l));
+    item.set("due_iso", date::format("%Y-%m-%dT%H:%M:%SZ", r.due));
+    item.set("state", std::string(text(l, "a_state_" + r.state)));
+    item.set("attempts", std::to_string(r.attempts));
+    item.set("last_error", r.last_error);
+    rows.push_back(item);
+  }
+  mu::data states{mu::data::type::list};
+  for (const std::string_view s : {"queued", "sending", "sent", "failed"}) {
+    mu::data item{mu::data::type::object};
+    item.set("state", std::string(text(l, "a_state_" + std::string(s))));
+    const auto found = counts.find(std::string(s));
+    item.set("n", std::to_string(found == counts.end() ? 0 : found->second));
+    states.push_back(item);
+  }
+  d.set("rows", rows);
+  d.set("has_rows", !view.rows.empty());
+  d.set("states", states);
+  d.set("shown", fill(text(l, "a_outbox_shown"), {{"n", std::to_string(view.rows.size())}}));
+  d.set("waiting", fill(text(l, "a_outbox_waiting"), {{"n", std::to_string(view.waiting)}}));
+  return page(ctx, text(l, "a_outbox_title"), "admin_outbox.mustache", d);
+}
+
+std::string render_forbidden(const page_context& ctx) {
+  mu::data d{mu::data::type::object};
+  return page(ctx, text(ctx.lang, "m_forbidden_title"), "manage_forbidden.mustache", d);
+}
+
+}  // namespace treffpunkt::web
