@@ -120,7 +120,8 @@ bool valid_message_id(std::string_view id) {
 }
 
 bool valid_unsubscribe_url(std::string_view url) {
-  if (!url.starts_with("https://") || url.size() <= 8 || url.size() > 2000) return false;
+  const std::size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (scheme == 0 || url.size() <= scheme || url.size() > 2000) return false;
   if (!is_printable_ascii(url)) return false;
   return url.find_first_of(" <>\"") == std::string_view::npos;
 }
@@ -357,7 +358,8 @@ result<std::string> render(const mail& m) {
     return error{errc::invalid_value, "invalid Message-ID", "message_id"};
   }
   if (!m.unsubscribe_url.empty() && !valid_unsubscribe_url(m.unsubscribe_url)) {
-    return error{errc::invalid_value, "the unsubscribe URL must be https", "unsubscribe"};
+    return error{errc::invalid_value, "the unsubscribe URL must be a plain http(s) URL",
+                 "unsubscribe"};
   }
   if (m.invitation) {
     const std::string_view want = calendar::method_name(m.invitation->method);
@@ -383,9 +385,12 @@ result<std::string> render(const mail& m) {
   append_header(out, "Message-ID", "<" + m.message_id + ">");
   append_header(out, "MIME-Version", "1.0");
   if (!m.unsubscribe_url.empty()) {
-    // RFC 8058 §3.1: both headers; the POST target must be https.
     append_header(out, "List-Unsubscribe", "<" + m.unsubscribe_url + ">");
-    append_header(out, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    // RFC 8058 §3.1: one-click only for an https URI. An http one (a demo on 127.0.0.1) is
+    // still a link to follow (RFC 2369), but no mail client may POST to it unasked.
+    if (m.unsubscribe_url.starts_with("https://")) {
+      append_header(out, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    }
   }
   append_header(out, "Auto-Submitted", "auto-generated");  // RFC 3834 §5: no auto-replies
   append_header(out, "Content-Type", "multipart/alternative; boundary=\"" + boundary + "\"");

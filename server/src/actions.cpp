@@ -4,7 +4,7 @@
 #include <calendar/ical_writer.h>
 #include <notifications/message.h>
 #include <notifications/reminders.h>
-#include <openssl/sha.h>  // SHA256: a message's dedupe key
+#include <openssl/sha.h>  // SHA256: a message's dedupe key, a guest link's id
 
 #include <algorithm>
 #include <array>
@@ -12,8 +12,73 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "signed_token.h"
+
 namespace treffpunkt::server {
 namespace mail = notifications;
+
+namespace {
+
+/// The first 16 hex digits of SHA-256(`text`): names a secret or a text without revealing it.
+std::string short_hash(std::string_view text) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  static constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0x0F];
+  }
+  return out;
+}
+
+/// The outbox kinds that carry List-Unsubscribe: what an unsubscribe drops from the queue.
+std::vector<std::string> unsubscribable_kinds() {
+  std::vector<std::string> out;
+  for (const auto k : {mail::message_kind::reminder, mail::message_kind::moved,
+                       mail::message_kind::cancelled, mail::message_kind::responsibles_message}) {
+    out.emplace_back(mail::kind_name(k));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> guest_name(std::string_view typed) {
+  const auto space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!typed.empty() && space(typed.front())) typed.remove_prefix(1);
+  while (!typed.empty() && space(typed.back())) typed.remove_suffix(1);
+  if (typed.empty() || !mail::valid_utf8(typed)) return std::nullopt;
+  std::size_t characters = 0;
+  for (const char c : typed) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return std::nullopt;  // one line: no CR, LF, TAB or others
+    if ((u & 0xC0) != 0x80) ++characters;
+  }
+  // C1 controls and the Unicode line and paragraph separators break a line too.
+  for (const std::string_view bad : {"\u2028", "\u2029"}) {
+    if (typed.find(bad) != std::string_view::npos) return std::nullopt;
+  }
+  for (std::size_t i = 0; i + 1 < typed.size(); ++i) {
+    const auto b = static_cast<unsigned char>(typed[i + 1]);
+    if (static_cast<unsigned char>(typed[i]) == 0xC2 && b >= 0x80 && b <= 0x9F) {
+      return std::nullopt;
+    }
+  }
+  if (characters > 100) return std::nullopt;
+  return std::string(typed);
+}
+
+std::optional<std::string> guest_email(std::string_view typed) {
+  const auto space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!typed.empty() && space(typed.front())) typed.remove_prefix(1);
+  while (!typed.empty() && space(typed.back())) typed.remove_suffix(1);
+  std::string address(typed);
+  std::transform(address.begin(), address.end(), address.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  if (!mail::valid_address(address)) return std::nullopt;
+  return address;
+}
 
 actions::actions(storage::store& store, const rsvp_mail_options& mail, std::string_view base_url,
                  calendar::utc_seconds now)
@@ -23,8 +88,6 @@ std::string actions::unit_name(calendar::unit_id u) const {
   const auto found = store_.unit_by_id(u);
   return found ? found->name : std::string();
 }
-
-bool actions::notices_allowed() const { return base_url_.starts_with("https://"); }
 
 void actions::queued() const {
   if (mail_.mail_queued) mail_.mail_queued();
@@ -45,6 +108,67 @@ storage::result<storage::rsvp_change> actions::rsvp(const calendar::event& e,
       mail::reminder_prefix(e.id, key, me.id.value));
   if (change) queued();
   return change;
+}
+
+storage::result<storage::guest_rsvp> actions::request_guest_rsvp(
+    const calendar::event& e, const calendar::occurrence_key& key, std::string_view name,
+    std::string_view email, calendar::rsvp_answer answer, std::string_view language) const {
+  const std::string unit = unit_name(e.unit);
+  auto request = store_.request_guest_rsvp(
+      e.id, key, name, email, answer, now_, language,
+      [&](const storage::guest_rsvp& g, const calendar::event& current,
+          const storage::person& guest) {
+        storage::mail_plan plan;
+        const auto o = calendar::find_occurrence(current, g.rsvp.key);
+        if (!o) return plan;
+        const std::string slot = std::to_string(current.id.value) + ":" + g.rsvp.key.to_string() +
+                                 ":" + std::to_string(guest.id.value);
+        // An earlier link's mail that has not gone out: its link no longer works.
+        plan.drop.push_back("guest:" + slot + ":");
+        mail::facts extra;
+        extra.link = std::string(base_url_) + "/rsvp/confirm/" + g.confirm_token;
+        const auto lang = mail::language_from_tag(guest.language);
+        const auto hours = std::chrono::duration_cast<std::chrono::hours>(g.expires - now_);
+        extra.expires_in =
+            std::to_string(hours.count()) + (lang == mail::language::en ? " hours" : " Stunden");
+        // Keyed by the link's hash: each new link is a new mail, the same one is never sent
+        // twice.
+        plan.queue.push_back(compose(mail::message_kind::guest_rsvp_link, current, *o, unit, guest,
+                                     "guest:" + slot + ":" + short_hash(g.confirm_token), now_, {},
+                                     false, &extra));
+        return plan;
+      });
+  if (request) queued();
+  return request;
+}
+
+storage::result<storage::rsvp_change> actions::confirm_guest_rsvp(std::string_view token) const {
+  auto change = store_.confirm_guest_rsvp(
+      token, now_, [&](const storage::rsvp_change& c, const calendar::event& current) {
+        // The guest and their settings were committed by the request: read them as they are.
+        const auto who = store_.person_by_id(c.rsvp.person);
+        if (!who || who->email.empty()) return std::vector<storage::outbox_message>{};
+        return rsvp_mails(c, current, unit_name(current.unit), *who,
+                          store_.reminder_offsets(who->id));
+      });
+  if (change) queued();
+  return change;
+}
+
+storage::result<int> actions::unsubscribe(storage::person_id p) const {
+  return store_.unsubscribe(p, unsubscribable_kinds(), now_);
+}
+
+std::string actions::unsubscribe_url(storage::person_id p) const {
+  return std::string(base_url_) + "/unsubscribe/" +
+         sign_token(store_.installation_secret(), unsubscribe_purpose, p.value);
+}
+
+std::optional<storage::person_id> actions::unsubscriber(const storage::store& store,
+                                                        std::string_view token) {
+  const auto id = verify_token(store.installation_secret(), unsubscribe_purpose, token);
+  if (!id) return std::nullopt;
+  return storage::person_id{*id};
 }
 
 storage::result<calendar::event> actions::change_occurrence(const calendar::event& e,
@@ -107,7 +231,6 @@ storage::result<calendar::event> actions::cancel_event(const calendar::event& e,
         storage::mail_plan plan;
         // Every reminder of the event: nothing of it takes place any more.
         plan.drop.push_back(mail::reminder_prefix(after.id));
-        if (!notices_allowed()) return plan;
         // One notice per person, about the first upcoming occurrence they were going to (the
         // list is in time order); its CANCEL names the whole UID, so a calendar app removes
         // every occurrence of the series at once (RFC 5546 §3.2.5).
@@ -116,7 +239,7 @@ storage::result<calendar::event> actions::cancel_event(const calendar::event& e,
           const auto o = calendar::find_occurrence(before, occ.key);
           if (!o) continue;
           for (const auto& a : occ.going) {
-            if (a.who.email.empty() ||
+            if (a.who.email.empty() || !a.who.notices ||
                 std::find(told.begin(), told.end(), a.who.id) != told.end()) {
               continue;
             }
@@ -139,11 +262,6 @@ storage::result<int> actions::message_attendees(const calendar::event& e,
                                                 const storage::person& sender,
                                                 std::string_view subject,
                                                 std::string_view body) const {
-  if (!notices_allowed()) {
-    return storage::error{storage::errc::conflict,
-                          "messages to attendees carry List-Unsubscribe, which needs an https "
-                          "base URL (RFC 8058)"};
-  }
   const auto o = calendar::find_occurrence(e, key);
   if (!o) return storage::error{storage::errc::not_found, "no such occurrence", "occurrence"};
   const std::string name = unit_name(e.unit);
@@ -152,23 +270,16 @@ storage::result<int> actions::message_attendees(const calendar::event& e,
   extra.subject = std::string(subject);
   extra.body = std::string(body);
   // The same text from the same person in the same second is a double click: one message.
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  const std::string identity = std::to_string(sender.id.value) + "\n" + extra.subject + "\n" +
-                               extra.body + "\n" + std::to_string(now_.time_since_epoch().count());
-  SHA256(reinterpret_cast<const unsigned char*>(identity.data()), identity.size(), digest.data());
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string message_id;
-  for (std::size_t i = 0; i < 8; ++i) {
-    message_id += hex[digest[i] >> 4];
-    message_id += hex[digest[i] & 0x0F];
-  }
+  const std::string message_id =
+      short_hash(std::to_string(sender.id.value) + "\n" + extra.subject + "\n" + extra.body + "\n" +
+                 std::to_string(now_.time_since_epoch().count()));
   const std::string slot = std::to_string(e.id.value) + ":" + key.to_string();
   auto queued = store_.queue_for_attendees(
       e.id, key, storage::actor::of(sender.id),
       [&](const std::vector<storage::attendee>& people) {
         std::vector<storage::outbox_message> out;
         for (const auto& a : people) {
-          if (a.who.email.empty()) continue;
+          if (a.who.email.empty() || !a.who.notices) continue;  // unsubscribed: no messages
           out.push_back(
               compose(mail::message_kind::responsibles_message, e, *o, name, a.who,
                       "message:" + slot + ":" + std::to_string(a.who.id.value) + ":" + message_id,
@@ -224,9 +335,12 @@ storage::outbox_message actions::compose(mail::message_kind kind, const calendar
     f.sender_name = extra->sender_name;
     f.subject = extra->subject;
     f.body = extra->body;
+    f.expires_in = extra->expires_in;
   }
   f.location = std::string(o.location);
-  f.link = std::string(base_url_) + "/events/" + std::to_string(e.id.value) + ".ics";
+  f.link = extra != nullptr && !extra->link.empty()
+               ? extra->link
+               : std::string(base_url_) + "/events/" + std::to_string(e.id.value) + ".ics";
   const std::string_view from = mail_.mail_from;
   const auto at = from.find('@');
   const std::string domain =
@@ -243,10 +357,8 @@ storage::outbox_message actions::compose(mail::message_kind kind, const calendar
                      .date = now_,
                      .message_id = id_part + domain,
                      .unsubscribe_url = {}};
-  if (mail::wants_unsubscribe(kind)) {
-    // The member's reminder settings; a one-click (RFC 8058) endpoint does not exist yet.
-    env.unsubscribe_url = std::string(base_url_) + "/api/v1/me/reminders";
-  }
+  // One click stops reminders and notices (RFC 8058), without a login.
+  if (mail::wants_unsubscribe(kind)) env.unsubscribe_url = unsubscribe_url(to.id);
   std::optional<mail::calendar_part> invitation;
   // A promotion is an invitation too (the place is theirs now), though compose does not insist.
   auto method = mail::required_method(kind);
@@ -275,9 +387,6 @@ void actions::add_reminders(std::vector<storage::outbox_message>& out, const cal
                             const calendar::occurrence& o, const std::string& unit_name,
                             const storage::person& to,
                             const std::vector<std::chrono::minutes>& offsets) const {
-  // Reminders carry List-Unsubscribe, which must be https (RFC 8058): without an https base
-  // URL, none are queued.
-  if (!notices_allowed()) return;
   for (const auto& r : mail::plan_reminders(e.id, o.key, to.id.value, o.start, offsets, now_)) {
     out.push_back(compose(mail::message_kind::reminder, e, o, unit_name, to, r.dedupe_key, r.due));
   }
@@ -322,14 +431,13 @@ void actions::promotion_mails(std::vector<storage::outbox_message>& out,
 /// What a moved, changed or cancelled occurrence tells its going members, each in their
 /// language: a cancellation a `cancelled` notice with an iMIP CANCEL; any other change a
 /// `moved` notice with an iMIP REQUEST (the override's higher SEQUENCE) and their reminders
-/// planned again for the new start (store::set_override dropped the queued ones). Notices
-/// carry List-Unsubscribe, which must be https: without an https base URL, none are sent.
+/// planned again for the new start (store::set_override dropped the queued ones). Whoever
+/// unsubscribed gets no notice, but their reminders (if they turned them on again).
 std::vector<storage::outbox_message> actions::occurrence_mails(
     const calendar::event& after, const calendar::occurrence_key& key,
     const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
     const std::vector<storage::attendee>& going, const std::string& version) const {
   std::vector<storage::outbox_message> out;
-  if (!notices_allowed()) return out;
   const auto o = calendar::find_occurrence(after, key);
   if (!o) return out;
   const std::string slot = std::to_string(after.id.value) + ":" + key.to_string();
@@ -337,15 +445,17 @@ std::vector<storage::outbox_message> actions::occurrence_mails(
   for (const auto& a : going) {
     const storage::person& who = a.who;
     if (who.email.empty()) continue;
-    std::string previous_when;
-    if (previous_start) {
-      previous_when =
-          mail::format_when(*previous_start, after.all_day, mail::language_from_tag(who.language));
+    if (who.notices) {
+      std::string previous_when;
+      if (previous_start) {
+        previous_when = mail::format_when(*previous_start, after.all_day,
+                                          mail::language_from_tag(who.language));
+      }
+      out.push_back(compose(kind, after, *o, unit_name, who,
+                            std::string(mail::kind_name(kind)) + ":" + slot + ":" +
+                                std::to_string(who.id.value) + ":" + version,
+                            now_, previous_when));
     }
-    out.push_back(compose(kind, after, *o, unit_name, who,
-                          std::string(mail::kind_name(kind)) + ":" + slot + ":" +
-                              std::to_string(who.id.value) + ":" + version,
-                          now_, previous_when));
     if (!o->cancelled)
       add_reminders(out, after, *o, unit_name, who, store_.reminder_offsets(who.id));
   }

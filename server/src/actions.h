@@ -1,6 +1,7 @@
 #pragma once
-/// What members and responsibles do that causes mail: RSVPs, changes of one occurrence or of a
-/// whole event, cancels and splits.
+/// What members, guests and responsibles do that causes mail: RSVPs (also guests' with their
+/// emailed link), changes of one occurrence or of a whole event, cancels and splits; and the
+/// one-click unsubscribe that stops such mail.
 /// Each queues its mails (confirmations, promotions, reminders, notices; composed here, in the
 /// recipient's language) in the write's own transaction, then wakes the dispatcher. The JSON API
 /// and the pages both call these, so both send the same mails.
@@ -24,6 +25,14 @@ struct facts;
 
 namespace treffpunkt::server {
 
+/// A guest's name as typed, trimmed, if it is 1 to 100 characters of UTF-8 on one line (no
+/// control characters); else none. The API and the guest form check with this.
+std::optional<std::string> guest_name(std::string_view typed);
+
+/// A guest's address as typed, trimmed and lower-cased, if mail can be sent to it: a plain
+/// ASCII addr-spec (notifications::valid_address; compose refuses anything else); else none.
+std::optional<std::string> guest_email(std::string_view typed);
+
 class actions {
  public:
   /// `base_url` (no trailing slash) is the public URL that links in mails point to.
@@ -37,6 +46,33 @@ class actions {
                                              const calendar::occurrence_key& key,
                                              const storage::person& me,
                                              calendar::rsvp_answer answer) const;
+
+  /// A guest's RSVP (store::request_guest_rsvp, pending until confirmed): a `guest_rsvp_link`
+  /// mail with the link {base}/rsvp/confirm/{token}, in `language` ("de", "en"; a known
+  /// address keeps its own), queued in the same transaction. Asking again drops the earlier
+  /// link's mail if it has not gone out yet (that link stops working). `name` and `email`
+  /// must already be checked (the store checks again). Errors as the store's.
+  storage::result<storage::guest_rsvp> request_guest_rsvp(
+      const calendar::event& e, const calendar::occurrence_key& key, std::string_view name,
+      std::string_view email, calendar::rsvp_answer answer, std::string_view language) const;
+
+  /// The guest clicked the button of their link (store::confirm_guest_rsvp): the same mails as
+  /// rsvp() in the same transaction: a confirmation with an iMIP REQUEST and reminders when
+  /// they have a place, promotions when a place moved. Errors as the store's.
+  storage::result<storage::rsvp_change> confirm_guest_rsvp(std::string_view token) const;
+
+  /// One click on an unsubscribe link (RFC 8058): the person's reminders and notices off, and
+  /// their queued reminders and notices dropped (store::unsubscribe). Returns how many mails
+  /// were dropped.
+  storage::result<int> unsubscribe(storage::person_id p) const;
+
+  /// {base}/unsubscribe/{token}: the person's unsubscribe link (signed_token.h), which works
+  /// without a login; List-Unsubscribe of each reminder and notice.
+  std::string unsubscribe_url(storage::person_id p) const;
+
+  /// The person an unsubscribe link's token names, if the token is genuine.
+  static std::optional<storage::person_id> unsubscriber(const storage::store& store,
+                                                        std::string_view token);
 
   /// Moves, changes or cancels one occurrence (store::set_override): its going members a notice
   /// (iMIP REQUEST with the higher SEQUENCE, or CANCEL), and their reminders planned again.
@@ -58,11 +94,11 @@ class actions {
                                                 const storage::actor& who) const;
 
   /// A message from the unit's responsibles (`sender`, who must be allowed to edit the unit) to
-  /// everyone going to or waiting for the occurrence: one `responsibles_message` each, all
-  /// queued in one transaction. `subject` and `body` must already be checked (one line of at
-  /// most 200 characters; at most 5,000). Returns how many were queued; the same message sent
-  /// twice in one second is queued once. Errors: as store::queue_for_attendees, and conflict
-  /// without an https base URL (the message carries List-Unsubscribe, RFC 8058).
+  /// everyone going to or waiting for the occurrence who has not turned notices off: one
+  /// `responsibles_message` each, all queued in one transaction. `subject` and `body` must
+  /// already be checked (one line of at most 200 characters; at most 5,000). Returns how many
+  /// were queued; the same message sent twice in one second is queued once. Errors: as
+  /// store::queue_for_attendees.
   storage::result<int> message_attendees(const calendar::event& e,
                                          const calendar::occurrence_key& key,
                                          const storage::person& sender, std::string_view subject,
@@ -84,7 +120,7 @@ class actions {
                                   calendar::utc_seconds due, std::string previous_when = {},
                                   bool whole_event = false,
                                   const notifications::facts* extra = nullptr) const;
-  /// The reminders of `to` for the occurrence (none without an https base URL: RFC 8058).
+  /// The reminders of `to` for the occurrence, `offsets` before its start.
   void add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
                      const calendar::occurrence& o, const std::string& unit_name,
                      const storage::person& to,
@@ -101,8 +137,6 @@ class actions {
                        const std::vector<storage::rsvp_record>& promoted, const calendar::event& e,
                        const std::string& unit_name) const;
   std::string unit_name(calendar::unit_id u) const;
-  /// Whether reminders and notices (which carry List-Unsubscribe) may be sent.
-  bool notices_allowed() const;
   void queued() const;
 
   storage::store& store_;

@@ -30,6 +30,9 @@ namespace {
 constexpr date::days default_window{90};
 constexpr date::days longest_window{366};
 
+/// How long a guest's emailed link is valid (as the store keeps it).
+constexpr std::chrono::seconds guest_link_ttl = std::chrono::hours(48);
+
 /// How long an API token made with POST /me/tokens is valid (as `treffpunkt token create`).
 constexpr std::chrono::seconds api_token_ttl = std::chrono::days(365);
 
@@ -231,6 +234,7 @@ const std::vector<route>& routes() {
       {{"events", "*", "occurrences", "*", "rsvp"}, "GET, HEAD, PUT"},
       {{"events", "*", "occurrences", "*", "attendees"}, "GET, HEAD"},
       {{"events", "*", "occurrences", "*", "message"}, "POST"},
+      {{"events", "*", "occurrences", "*", "guest-rsvp"}, "POST"},
       {{"me"}, "GET, HEAD"},
       {{"me", "reminders"}, "GET, HEAD, PUT"},
       {{"me", "feed"}, "GET, HEAD"},
@@ -321,6 +325,7 @@ class call {
       return method == "GET" ? occurrence_response(*e, *key) : set_override(*e, *key);
     if (p[4] == "rsvp") return method == "GET" ? own_rsvp(*e, *key) : set_rsvp(*e, *key);
     if (p[4] == "message") return message_attendees(*e, *key);
+    if (p[4] == "guest-rsvp") return guest_rsvp(*e, *key);
     return attendees(*e, *key);
   }
   // ---- helpers --------------------------------------------------------------------------
@@ -517,6 +522,63 @@ class call {
     return json_response(200, out);
   }
 
+  /// POST .../guest-rsvp: an RSVP without an account, pending until the emailed link is
+  /// confirmed. Anyone may ask; 202 whether or not a mail goes out (an address that has
+  /// answered already gets none), so that the answer tells nobody who comes.
+  http_response guest_rsvp(const calendar::event& e, const calendar::occurrence_key& key) const {
+    auto body = read_body(request_);
+    if (!body) return error_response(body.error());
+    for (const auto& item : *body) {
+      if (item.key() != "name" && item.key() != "email" && item.key() != "answer") {
+        return error_response(
+            {422, "invalid", "unknown field " + std::string(item.key()), std::string(item.key())});
+      }
+    }
+    std::string fields[3];
+    for (std::size_t i = 0; const std::string_view field : {"name", "email", "answer"}) {
+      const std::string name(field);
+      const auto* v = body->if_contains(field);
+      if (v == nullptr) return error_response({422, "invalid", name + " is required", name});
+      if (!v->is_string()) {
+        return error_response({400, "wrong_type", name + " must be a string", name});
+      }
+      fields[i++] = std::string(v->get_string());
+    }
+    const auto name = server::guest_name(fields[0]);
+    if (!name) {
+      return error_response(
+          {422, "invalid", "name must be 1 to 100 characters on one line", "name"});
+    }
+    const auto email = guest_email(fields[1]);
+    if (!email) {
+      return error_response({422, "invalid",
+                             "email must be a plain email address (ASCII, name@example.org)",
+                             "email"});
+    }
+    const auto answer = calendar::parse_rsvp_answer(fields[2]);
+    if (!answer) {
+      return error_response({422, "invalid", "answer must be yes, no or maybe", "answer"});
+    }
+    // As RSVPs: per person (here: per address asked for, so that nobody's inbox is flooded)
+    // and per client address.
+    auto wait = by_person_.take("guest:" + *email);
+    if (wait.count() == 0) wait = by_address_.take(request_.remote_address);
+    if (wait.count() > 0) {
+      auto r = error_response({429, "rate_limited", "too many RSVPs; try again later", {}});
+      r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+      return r;
+    }
+    const std::string_view language = request_.accept_language.starts_with("en") ? "en" : "de";
+    auto pending = mailing().request_guest_rsvp(e, key, *name, *email, *answer, language);
+    utc_seconds expires = now_ + guest_link_ttl;
+    if (pending) {
+      expires = pending->expires;
+    } else if (pending.error().code != storage::errc::conflict) {
+      return error_response(from_storage(pending.error()));
+    }
+    return json_response(202, json::object{{"pending", true}, {"expires", utc_text(expires)}});
+  }
+
   http_response attendees(const calendar::event& e, const calendar::occurrence_key& key) const {
     if (auto refused = need_editor(e.unit)) return *refused;
     json::array out;
@@ -661,9 +723,8 @@ class call {
 
   http_response rotate_feed() const {
     if (auto refused = need_person()) return *refused;
-    store_.revoke_tokens(who_.who->id, storage::token_kind::feed);
-    const auto secret =
-        store_.issue_token(storage::token_kind::feed, who_.who->id, feed_secret_ttl, now_);
+    // What the "me" page's "make a new link" does too.
+    const auto secret = new_feed_secret(store_, who_.who->id, now_);
     auto out = feed_json(secret, true);
     out["created"] = utc_text(now_);
     return json_response(200, out);

@@ -31,9 +31,8 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
 caller authenticate(storage::store& store, const http_request& request, calendar::utc_seconds now);
 
 // ---- CSRF: double submit (a `csrf` cookie and the same value in each form) ----------------
-// One cookie for every form of the site (login, logout, the pages): a page may set it and
-// another one's form then carries it. login.cpp has its own copy of these, which behaves the
-// same; it will switch to these.
+// One cookie for every form of the site (login, logout, the pages, the pages of emailed links):
+// a page may set it and another one's form then carries it.
 
 /// A new CSRF token: 32 random bytes, URL-safe base64 without padding (43 characters).
 std::string new_csrf_token();

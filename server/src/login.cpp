@@ -1,7 +1,6 @@
 #include <notifications/message.h>
 #include <notifications/mime.h>
-#include <openssl/rand.h>  // RAND_bytes: CSRF tokens
-#include <openssl/sha.h>   // SHA256: a session's token id, to revoke that session only
+#include <openssl/sha.h>  // SHA256: a session's token id, to revoke that session only
 #include <server/login.h>
 #include <web/i18n.h>
 #include <web/pages.h>  // render_login: the pages in the site's layout and language
@@ -11,7 +10,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
@@ -55,33 +53,6 @@ bool is_base64url(std::string_view s) {
   });
 }
 
-std::string base64url(const unsigned char* data, std::size_t size) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    buffer = (buffer << 8) | data[i];
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
-  return out;
-}
-
-/// 32 random bytes, URL-safe base64 (43 characters).
-std::string random_secret() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
-  }
-  return base64url(bytes.data(), bytes.size());
-}
-
 /// storage::token_info::id of a raw token: the first 16 hex digits of its SHA-256.
 std::string token_id(std::string_view raw) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
@@ -91,31 +62,6 @@ std::string token_id(std::string_view raw) {
   for (std::size_t i = 0; i < 8; ++i) {
     out += hex[digest[i] >> 4];
     out += hex[digest[i] & 0x0F];
-  }
-  return out;
-}
-
-/// A form value of an application/x-www-form-urlencoded body, decoded (+ is a space,
-/// %XX a byte); none if absent or badly encoded.
-std::optional<std::string> form_value(std::string_view body, std::string_view name) {
-  const auto raw = raw_pair_value(body, name);
-  if (!raw) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < raw->size(); ++i) {
-    const char c = (*raw)[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= raw->size()) return std::nullopt;
-      unsigned value = 0;
-      const char* digits = raw->data() + i + 1;
-      const auto [end, ec] = std::from_chars(digits, digits + 2, value, 16);
-      if (ec != std::errc{} || end != digits + 2) return std::nullopt;
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += c;
-    }
   }
   return out;
 }
@@ -176,32 +122,19 @@ http_response method_not_allowed(std::string_view allow) {
   return r;
 }
 
-/// The CSRF token of the request's `csrf` cookie, if it looks like one of ours.
-std::optional<std::string> csrf_cookie(const http_request& request) {
-  const auto value = cookie_value(request.cookie, "csrf");
-  if (!value || value->size() != 43 || !is_base64url(*value)) return std::nullopt;
-  return std::string(*value);
-}
-
-/// The form's CSRF token equals the cookie's (double submit): a cross-site page can make the
-/// browser send the cookie, but cannot read it to put it into the form.
-bool csrf_valid(const http_request& request) {
-  const auto expected = csrf_cookie(request);
-  const auto given = form_value(request.body, "csrf");
-  return expected && given && same_secret(*expected, *given);
+/// The form's CSRF token equals the cookie's (double submit, auth.h).
+bool form_csrf_valid(const http_request& request) {
+  return csrf_valid(request, form_field(request.body, "csrf").value_or(""));
 }
 
 /// A page with a form: the request's CSRF token, or a new one set as a cookie.
 http_response form_page(storage::store& store, const http_request& request,
                         std::string_view base_url, web::login_view view, unsigned status = 200) {
-  const auto existing = csrf_cookie(request);
-  view.csrf = existing ? *existing : random_secret();
+  const auto existing = csrf_from_cookie(request);
+  view.csrf = existing ? *existing : new_csrf_token();
   auto r = page(store, request, status, view);
-  if (!existing) {
-    // Strict: the token is never needed on a request that comes from another site.
-    r.headers.emplace_back("Set-Cookie",
-                           cookie("csrf", view.csrf, std::chrono::days(1), "Strict", base_url));
-  }
+  // Strict: the token is never needed on a request that comes from another site.
+  if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(view.csrf, base_url));
   return r;
 }
 
@@ -364,8 +297,8 @@ http_response login_routes::form_login(const http_request& request, utc_seconds 
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
     return page(store_, request, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!csrf_valid(request)) return csrf_refused(store_, request);
-  const auto email = form_value(request.body, "email");
+  if (!form_csrf_valid(request)) return csrf_refused(store_, request);
+  const auto email = form_field(request.body, "email");
   const auto done = request_link(email ? *email : std::string(), request, now, base_url);
   if (done.result == outcome::invalid) {
     // The form again, with what was typed and the error next to the field.
@@ -435,7 +368,7 @@ http_response login_routes::form_logout(const http_request& request, std::string
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
     return page(store_, request, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!csrf_valid(request)) return csrf_refused(store_, request);
+  if (!form_csrf_valid(request)) return csrf_refused(store_, request);
   end_session(request);
   auto r = http_response::text(303, "");
   r.headers.emplace_back("Location", "/");

@@ -4,6 +4,7 @@
 #include <calendar/rsvp.h>
 #include <web/assets.h>
 #include <web/i18n.h>
+#include <web/link_pages.h>
 #include <web/month.h>
 #include <web/pages.h>
 
@@ -154,6 +155,44 @@ std::string url_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+/// Whether `s` is empty or white space only (a name field left empty).
+bool trimmed_empty(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+/// A link token as treffpunkt makes them: base64url, of a sane length.
+bool looks_like_token(std::string_view token) {
+  return token.size() >= 20 && token.size() <= 128 &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+         });
+}
+
+/// Whether the body is RFC 8058's one-click POST: "List-Unsubscribe=One-Click" as
+/// application/x-www-form-urlencoded (or without a type) or as a multipart/form-data field.
+bool one_click(const http_request& request) {
+  const std::string_view type = request.content_type;
+  std::string media(type.substr(0, type.find(';')));
+  std::transform(media.begin(), media.end(), media.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  std::erase(media, ' ');
+  if (media.empty() || media == "application/x-www-form-urlencoded") {
+    return form_field(request.body, "List-Unsubscribe") == "One-Click";
+  }
+  if (media != "multipart/form-data") return false;
+  // A part named List-Unsubscribe whose content is One-Click (RFC 7578).
+  std::string_view body = request.body;
+  static constexpr std::string_view name = "name=\"List-Unsubscribe\"";
+  for (auto at = body.find(name); at != std::string_view::npos; at = body.find(name, at + 1)) {
+    const auto head_end = body.find("\r\n\r\n", at);
+    if (head_end == std::string_view::npos) return false;
+    const auto value = body.substr(head_end + 4);
+    if (value.starts_with("One-Click\r\n--")) return true;
+  }
+  return false;
 }
 
 http_response see_other(std::string location) {
@@ -320,6 +359,7 @@ struct page_builder {
       v.default_reminders.push_back(static_cast<int>(m.count()));
     }
     v.has_feed = !store.list_tokens(p.id, storage::token_kind::feed, now).empty();
+    v.notices = p.notices;
     return v;
   }
 };
@@ -346,7 +386,16 @@ page_routes::~page_routes() = default;
 
 bool page_routes::owns(std::string_view path) {
   if (path == "/" || path.starts_with("/static/")) return true;
-  if (path == "/me" || path == "/me/reminders" || path == "/me/feed/rotate") return true;
+  if (path == "/me" || path == "/me/reminders" || path == "/me/notices" ||
+      path == "/me/feed/rotate") {
+    return true;
+  }
+  for (const std::string_view link : {"/rsvp/confirm/", "/unsubscribe/"}) {
+    if (path.starts_with(link)) {
+      const auto token = path.substr(link.size());
+      return !token.empty() && token.find('/') == std::string_view::npos;
+    }
+  }
   if (path.ends_with(".ics")) return false;
   if (path.starts_with("/units/")) {
     const auto segments = rest_segments(path, "/units/");
@@ -421,9 +470,16 @@ http_response page_routes::handle(const http_request& request, std::string_view 
   in.now = now;
   in.base_url = base_url;
 
+  // The pages of emailed links answer GET, HEAD (asking) and POST (doing) themselves.
+  if (path.starts_with("/rsvp/confirm/")) {
+    return guest_link(request, in, path.substr(std::string_view("/rsvp/confirm/").size()));
+  }
+  if (path.starts_with("/unsubscribe/")) {
+    return unsubscribe_link(request, in, path.substr(std::string_view("/unsubscribe/").size()));
+  }
   // Form targets take POST only; the pages GET and HEAD.
   const bool form_target =
-      path == "/me/reminders" || path == "/me/feed/rotate" ||
+      path == "/me/reminders" || path == "/me/notices" || path == "/me/feed/rotate" ||
       (path.starts_with("/units/") && rest_segments(path, "/units/").size() == 2) ||
       (path.starts_with("/events/") && rest_segments(path, "/events/").size() == 3);
   if (form_target) {
@@ -480,6 +536,7 @@ http_response page_routes::get(const http_request& request, std::string_view pat
     const auto flag = plain_query_value(in.query, "done");
     if (flag == "reminders") notice = web::me_notice::reminders_saved;
     if (flag == "unfollowed") notice = web::me_notice::unfollowed;
+    if (flag == "notices") notice = web::me_notice::notices_saved;
     auto v = build.me(*member, token());
     v.notice = notice;
     renders_.fetch_add(1, std::memory_order_relaxed);
@@ -553,13 +610,14 @@ http_response page_routes::get(const http_request& request, std::string_view pat
 http_response page_routes::post(const http_request& request, std::string_view path,
                                 const request_info& in) {
   if (path == "/me/reminders") return post_reminders(request, in);
+  if (path == "/me/notices") return post_notices(request, in);
   if (path == "/me/feed/rotate") return post_feed_rotate(request, in);
   if (path.starts_with("/units/")) {
     return post_follow(request, in, rest_segments(path, "/units/")[0]);
   }
   const auto segments = rest_segments(path, "/events/");
   if (segments[2] == "rsvp") return post_rsvp(request, in, segments[0], segments[1]);
-  // The guest RSVP form: its route comes with actions::request_guest_rsvp.
+  if (segments[2] == "guest-rsvp") return post_guest_rsvp(request, in, segments[0], segments[1]);
   return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
 }
 
@@ -636,6 +694,217 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
   return see_other(back + "?rsvp=saved");
 }
 
+http_response page_routes::post_guest_rsvp(const http_request& request, const request_info& in,
+                                           std::string_view event_id, std::string_view key_text) {
+  page_builder build{store_, in.now};
+  const auto id = parse_id(event_id);
+  const auto key = calendar::occurrence_key::parse(key_text);
+  const auto e = id ? store_.event_by_id(calendar::event_id{*id}) : std::nullopt;
+  std::optional<calendar::occurrence> o;
+  if (e && key) {
+    if (auto found = calendar::find_occurrence(*e, *key)) o = std::move(*found);
+  }
+  if (!o) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  auto ctx = in.ctx;
+  ctx.path = web::occurrence_path(e->id, *key);
+
+  // What was typed, shown again with any error next to its field.
+  web::guest_form form;
+  form.name = form_field(request.body, "name").value_or("");
+  form.email = form_field(request.body, "email").value_or("");
+  const auto answer = calendar::parse_rsvp_answer(form_field(request.body, "answer").value_or(""));
+  if (answer) form.answer = *answer;
+  const auto answer_page = [&](unsigned status, std::optional<web::rsvp_problem> problem, bool sent,
+                               const std::string& csrf) {
+    auto v = build.occurrence_view(e->id, key_text, in.member, csrf);
+    if (!v) return personal_html(404, web::render_not_found(ctx), ctx.lang);
+    v->problem = problem;
+    v->guest_sent = sent;
+    if (!sent) v->guest = form;
+    return personal_html(status, web::render_occurrence(ctx, *v), ctx.lang);
+  };
+
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = answer_page(403, web::rsvp_problem::csrf, false, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  const auto name = guest_name(form.name);
+  const auto email = guest_email(form.email);
+  if (!name)
+    form.name_error = trimmed_empty(form.name) ? "guest_name_missing" : "guest_name_invalid";
+  if (!email) form.email_error = "guest_email_invalid";
+  if (!name || !email || !answer) {
+    return answer_page(422, answer ? std::nullopt : std::optional(web::rsvp_problem::bad_answer),
+                       false, csrf);
+  }
+  if (calendar::rsvp_refused(*e, *o, in.now)) {
+    return answer_page(409, web::rsvp_problem::refused, false, csrf);
+  }
+  // As the JSON API's guest RSVPs: per address asked for, then per client address.
+  auto wait = rsvps_by_person_->take("guest:" + *email);
+  if (wait.count() == 0) wait = rsvps_by_address_->take(request.remote_address);
+  if (wait.count() > 0) {
+    auto r = answer_page(429, web::rsvp_problem::rate_limited, false, csrf);
+    r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+    return r;
+  }
+  const actions act(store_, mail_, in.base_url, in.now);
+  const auto pending = act.request_guest_rsvp(*e, *key, *name, *email, *answer, web::tag(ctx.lang));
+  if (!pending) {
+    switch (pending.error().code) {
+      case storage::errc::conflict:
+        // The address has answered already: the same page as for a new one, so that it tells
+        // nobody who comes (the owner of the address changes the answer after logging in).
+        break;
+      case storage::errc::occurrence_cancelled:
+      case storage::errc::occurrence_past:
+      case storage::errc::rsvp_closed:
+        return answer_page(409, web::rsvp_problem::refused, false, csrf);
+      case storage::errc::not_found:
+        return personal_html(404, web::render_not_found(ctx), ctx.lang);
+      case storage::errc::invalid:
+        if (pending.error().field == "name") form.name_error = "guest_name_invalid";
+        if (pending.error().field == "email") form.email_error = "guest_email_invalid";
+        return answer_page(422, std::nullopt, false, csrf);
+      default:
+        return answer_page(503, web::rsvp_problem::unavailable, false, csrf);
+    }
+  }
+  // The page itself, not a redirect: "check your mail" belongs to this answer only.
+  return answer_page(200, std::nullopt, true, csrf);
+}
+
+http_response page_routes::guest_link(const http_request& request, const request_info& in,
+                                      std::string_view token) {
+  const bool post = request.method == "POST";
+  if (!post && request.method != "GET" && request.method != "HEAD") {
+    auto r = http_response::text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", "GET, HEAD, POST");
+    return r;
+  }
+  web::guest_confirm_view v;
+  const auto existing = csrf_from_cookie(request);
+  const std::string csrf = existing ? *existing : new_csrf_token();
+  v.csrf = csrf;
+  const auto reply = [&](unsigned status) {
+    auto r = personal_html(status, web::render_guest_confirm(in.ctx, v), in.ctx.lang);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(csrf, in.base_url));
+    return r;
+  };
+  if (!looks_like_token(token)) {
+    v.state = web::guest_link_state::unknown;
+    return reply(404);
+  }
+  v.action = "/rsvp/confirm/" + std::string(token);
+  // The occurrence the link is for, shown on every answer that knows it.
+  const auto show = [&](const storage::rsvp_record& r) {
+    const auto e = store_.event_by_id(r.event);
+    const auto u = e ? store_.unit_by_id(e->unit) : std::nullopt;
+    if (e && u) {
+      if (const auto o = calendar::find_occurrence(*e, r.key)) v.when = make_session(*e, *u, *o);
+    }
+    v.waitlist_position = r.waitlist_position;
+    switch (r.state) {
+      case storage::rsvp_state::pending:
+        v.state = web::guest_link_state::ask;
+        break;
+      case storage::rsvp_state::going:
+        v.state = web::guest_link_state::going;
+        break;
+      case storage::rsvp_state::waitlisted:
+        v.state = web::guest_link_state::waitlisted;
+        break;
+      case storage::rsvp_state::maybe:
+        v.state = web::guest_link_state::maybe;
+        break;
+      case storage::rsvp_state::not_going:
+        v.state = web::guest_link_state::not_going;
+        break;
+    }
+  };
+  const auto failed = [&](storage::errc code) {
+    switch (code) {
+      case storage::errc::not_found:
+        v.state = web::guest_link_state::unknown;
+        return reply(404);
+      case storage::errc::expired:
+        v.state = web::guest_link_state::expired;
+        return reply(410);
+      case storage::errc::occurrence_cancelled:
+      case storage::errc::occurrence_past:
+      case storage::errc::rsvp_closed:
+        v.state = web::guest_link_state::refused;
+        return reply(409);
+      default:
+        v.state = web::guest_link_state::unavailable;
+        return reply(503);
+    }
+  };
+
+  // Reading the link uses nothing up: GET (what mail scanners do) only asks.
+  const auto found = store_.guest_rsvp_of_link(token, in.now);
+  if (!found) return failed(found.error().code);
+  show(*found);
+  if (!post || found->state != storage::rsvp_state::pending) {
+    // Asking, or a link already used (a second click): how the RSVP stands now.
+    return reply(200);
+  }
+  if (!csrf_valid(request, form_field(request.body, "csrf").value_or(""))) {
+    v.state = web::guest_link_state::csrf;
+    return reply(403);
+  }
+  const actions act(store_, mail_, in.base_url, in.now);
+  const auto change = act.confirm_guest_rsvp(token);
+  if (!change) return failed(change.error().code);
+  show(change->rsvp);
+  return reply(200);
+}
+
+http_response page_routes::unsubscribe_link(const http_request& request, const request_info& in,
+                                            std::string_view token) {
+  const bool post = request.method == "POST";
+  if (!post && request.method != "GET" && request.method != "HEAD") {
+    auto r = http_response::text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", "GET, HEAD, POST");
+    return r;
+  }
+  web::unsubscribe_view v;
+  const auto existing = csrf_from_cookie(request);
+  const std::string csrf = existing ? *existing : new_csrf_token();
+  v.csrf = csrf;
+  v.action = "/unsubscribe/" + std::string(token);
+  const auto reply = [&](unsigned status) {
+    auto r = personal_html(status, web::render_unsubscribe(in.ctx, v), in.ctx.lang);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(csrf, in.base_url));
+    return r;
+  };
+  // The signed token is the proof: no login, no row per link (signed_token.h).
+  const auto person = actions::unsubscriber(store_, token);
+  if (!person || !store_.person_by_id(*person)) {
+    v.state = web::unsubscribe_state::unknown;
+    return reply(404);
+  }
+  if (!post) return reply(200);  // never unsubscribes on GET: mail scanners follow links
+  // RFC 8058 §3.2: a mail client POSTs "List-Unsubscribe=One-Click" (it has no CSRF token and
+  // needs none: the token in the path is the secret); the page's form sends that and its
+  // CSRF field.
+  if (!one_click(request) && !csrf_valid(request, form_field(request.body, "csrf").value_or(""))) {
+    v.state = web::unsubscribe_state::bad_request;
+    return reply(400);
+  }
+  const actions act(store_, mail_, in.base_url, in.now);
+  if (!act.unsubscribe(*person)) {
+    v.state = web::unsubscribe_state::unavailable;
+    return reply(503);
+  }
+  v.state = web::unsubscribe_state::done;
+  return reply(200);
+}
+
 http_response page_routes::post_follow(const http_request& request, const request_info& in,
                                        std::string_view slug) {
   const auto u = store_.unit_by_slug(slug);
@@ -697,6 +966,23 @@ http_response page_routes::post_reminders(const http_request& request, const req
     return me_page(in, invalid ? 422 : 503, web::me_notice::reminders_invalid, std::nullopt, csrf);
   }
   return see_other("/me?done=reminders");
+}
+
+http_response page_routes::post_notices(const http_request& request, const request_info& in) {
+  if (!in.member) return to_login("/me");
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  const bool on = form_field(request.body, "notices") != "0";
+  if (auto done = store_.set_notices(in.member->id, on); !done) {
+    return http_response::text(503, "unavailable\n");
+  }
+  return see_other("/me?done=notices");
 }
 
 http_response page_routes::post_feed_rotate(const http_request& request, const request_info& in) {

@@ -2,7 +2,10 @@
 /// The member pages (DESIGN.md "Public interface"): GET/HEAD of `/`, `/units/{slug}`,
 /// `/events/{id}`, `/events/{id}/{occurrence}`, `/me` and the static files under `/static/`;
 /// and their forms: POST `/events/{id}/{occurrence}/rsvp` (actions::rsvp, the mails the API
-/// sends too), `/units/{slug}/follow`, `/me/reminders` and `/me/feed/rotate`. Reads the store,
+/// sends too), `/events/{id}/{occurrence}/guest-rsvp` (actions::request_guest_rsvp),
+/// `/units/{slug}/follow`, `/me/reminders`, `/me/notices` and `/me/feed/rotate`. And the pages
+/// of emailed links, which need no login: GET/POST `/rsvp/confirm/{token}` (a guest confirms
+/// their RSVP) and `/unsubscribe/{token}` (one-click unsubscribe, RFC 8058). Reads the store,
 /// fills web/'s view models and answers with web/'s HTML in the reader's language.
 ///
 /// What anonymous visitors see is rendered once per (base URL, page, language) and served
@@ -69,9 +72,18 @@ class page_routes {
   http_response post(const http_request& request, std::string_view path, const request_info& in);
   http_response post_rsvp(const http_request& request, const request_info& in,
                           std::string_view event_id, std::string_view key);
+  http_response post_guest_rsvp(const http_request& request, const request_info& in,
+                                std::string_view event_id, std::string_view key);
   http_response post_follow(const http_request& request, const request_info& in,
                             std::string_view slug);
   http_response post_reminders(const http_request& request, const request_info& in);
+  http_response post_notices(const http_request& request, const request_info& in);
+  /// /rsvp/confirm/{token}: GET asks (with the button), POST confirms.
+  http_response guest_link(const http_request& request, const request_info& in,
+                           std::string_view token);
+  /// /unsubscribe/{token}: GET explains (with the button), POST unsubscribes.
+  http_response unsubscribe_link(const http_request& request, const request_info& in,
+                                 std::string_view token);
   http_response post_feed_rotate(const http_request& request, const request_info& in);
   /// The member's page with `notice`; `new_feed_url`: a feed link made just now, shown once.
   http_response me_page(const request_info& in, unsigned status, web::me_notice notice,

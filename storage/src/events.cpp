@@ -413,7 +413,9 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
       }
       return from_calendar(split.error());
     }
-    auto& [old_series, new_series] = *split;
+    // Not a structured binding: clang 14 (the fuzz preset) cannot capture one in a lambda.
+    auto& old_series = split->first;
+    auto& new_series = split->second;
     old_series.last_modified = now;
     new_series.created = now;
     new_series.last_modified = now;

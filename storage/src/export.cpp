@@ -49,9 +49,9 @@ json::array rows_of(sql::connection& c, std::string_view query,
 }
 
 const std::initializer_list<column> person_columns = {
-    {"id", col::integer},      {"email", col::text},     {"name", col::text},
-    {"language", col::text},   {"admin", col::boolean},  {"guest", col::boolean},
-    {"created", col::integer}, {"version", col::integer}};
+    {"id", col::integer},      {"email", col::text},      {"name", col::text},
+    {"language", col::text},   {"admin", col::boolean},   {"guest", col::boolean},
+    {"created", col::integer}, {"version", col::integer}, {"notices", col::boolean}};
 
 const std::initializer_list<column> rsvp_columns = {
     {"id", col::integer},           {"event_id", col::integer}, {"occurrence_key", col::text},
@@ -137,10 +137,11 @@ std::string store::export_json() const {
                             {"colour", col::text},
                             {"zone", col::text},
                             {"version", col::integer}});
-    out["people"] = rows_of(c,
-                            "SELECT id, email, name, language, admin, guest, created, version "
-                            "FROM people ORDER BY id",
-                            person_columns);
+    out["people"] =
+        rows_of(c,
+                "SELECT id, email, name, language, admin, guest, created, version, notices "
+                "FROM people ORDER BY id",
+                person_columns);
     out["responsibles"] =
         rows_of(c, "SELECT unit_id, person_id FROM responsibles ORDER BY unit_id, person_id",
                 {{"unit_id", col::integer}, {"person_id", col::integer}});
@@ -169,10 +170,11 @@ result<std::string> store::export_person_json(person_id p) const {
   impl::reader r(*impl_);
   return in_snapshot(*r, [&]() -> result<std::string> {
     sql::connection& c = *r;
-    json::array found = rows_of(c,
-                                "SELECT id, email, name, language, admin, guest, created, version "
-                                "FROM people WHERE id = ?",
-                                person_columns, p.value);
+    json::array found =
+        rows_of(c,
+                "SELECT id, email, name, language, admin, guest, created, version, notices "
+                "FROM people WHERE id = ?",
+                person_columns, p.value);
     if (found.empty()) return error{errc::not_found, "no such person"};
     json::object out;
     out["format"] = "treffpunkt-person-export";

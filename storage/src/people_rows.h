@@ -25,9 +25,9 @@ bool looks_like_email(std::string_view email);
 
 /// The columns person_from reads, in order, for "SELECT ... FROM people".
 inline constexpr std::string_view person_columns =
-    "id, name, email, language, admin, guest, created";
+    "id, name, email, language, admin, guest, created, notices";
 
-/// The person in columns first .. first+6 of `s`, selected as person_columns.
+/// The person in columns first .. first+7 of `s`, selected as person_columns.
 person person_from(const sql::statement& s, int first = 0);
 
 /// Whether there is a person with this id.

@@ -124,7 +124,7 @@ const std::string& records_of_person_query() {
 const std::string& attendees_query() {
   static const std::string q =
       std::string(record_columns) +
-      ", p.id, p.name, p.email, p.language, p.admin, p.guest, p.created "
+      ", p.id, p.name, p.email, p.language, p.admin, p.guest, p.created, p.notices "
       "FROM rsvps r JOIN people p ON p.id = r.person_id "
       "WHERE r.event_id = ? AND r.occurrence_key = ? "
       "AND r.state IN ('going', 'waitlisted', 'maybe') "
@@ -292,19 +292,34 @@ rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slo
 /// The person with this (normalised) email, created as a guest if new. A member's address is
 /// fine: their RSVP still waits for the emailed link, since typing an address proves nothing.
 person_id guest_person(sql::connection& c, const std::string& email, const std::string& name,
-                       calendar::utc_seconds now) {
+                       std::string_view language, calendar::utc_seconds now) {
   auto& find = c.prepare("SELECT id FROM people WHERE email = ?");
   find.bind(1, email);
   std::optional<person_id> found;
   if (find.step()) found = person_id{find.int64(0)};
   find.reset();
   if (found) return *found;
-  c.prepare("INSERT INTO people (email, name, guest, created) VALUES (?, ?, 1, ?)")
+  c.prepare("INSERT INTO people (email, name, language, guest, created) VALUES (?, ?, ?, 1, ?)")
       .bind(1, email)
       .bind(2, name)
-      .bind(3, to_db(now))
+      .bind(3, language == "en" ? "en" : "de")
+      .bind(4, to_db(now))
       .run();
   return person_id{c.last_insert_rowid()};
+}
+
+/// Drops what `plan` says, then queues its messages (inside the caller's write).
+result<void> queue_plan(sql::connection& c, const mail_plan& plan, calendar::utc_seconds now) {
+  for (const auto& m : plan.queue) {
+    if (m.recipient.empty() || m.message.empty()) {
+      return error{errc::invalid, "an outbox message needs a recipient and a message"};
+    }
+  }
+  for (const auto& prefix : plan.drop) {
+    if (!prefix.empty()) drop_queued_in(c, prefix);
+  }
+  for (const auto& m : plan.queue) enqueue_in(c, m, now);
+  return {};
 }
 
 }  // namespace
@@ -404,6 +419,15 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
                                              std::string_view name, std::string_view email,
                                              calendar::rsvp_answer answer,
                                              calendar::utc_seconds now) {
+  return request_guest_rsvp(id, key, name, email, answer, now, "de", guest_rsvp_mails{});
+}
+
+result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
+                                             const calendar::occurrence_key& key,
+                                             std::string_view name, std::string_view email,
+                                             calendar::rsvp_answer answer,
+                                             calendar::utc_seconds now, std::string_view language,
+                                             const guest_rsvp_mails& mails) {
   const std::string address = normalise_email(email);
   if (!looks_like_email(address)) return error{errc::invalid, "not an email address", "email"};
   const std::string who = trimmed(name);
@@ -418,7 +442,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(*e, key, now);
     if (!o) return o.error();
-    const person_id p = guest_person(c, address, who, now);
+    const person_id p = guest_person(c, address, who, language, now);
     const slot at{id, o->key.to_string()};
 
     // An unconfirmed request must not touch an answer that counts: anyone can type anyone's
@@ -435,14 +459,35 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
         .run();
     insert_token(c, token_kind::guest_rsvp, p, rsvp_row, now, guest_rsvp_ttl, hash);
 
-    guest_rsvp out{*find_record(c, at, p), raw};
+    guest_rsvp out{*find_record(c, at, p), raw, now + guest_rsvp_ttl};
     store::impl::audit(c, actor::of(p), "guest_rsvp_requested", e->unit, e->id,
                        describe(at, p, out.rsvp), now);
+    if (mails) {
+      auto& s = c.prepare("SELECT " + std::string(person_columns) + " FROM people WHERE id = ?");
+      s.bind(1, p.value);
+      s.step();
+      const person guest = person_from(s);
+      s.reset();
+      mail_plan plan;
+      try {
+        plan = mails(out, *e, guest);
+      } catch (const std::exception& failure) {
+        // Returning the error rolls back the request with everything else of this transaction.
+        return error{errc::invalid,
+                     std::string("cannot compose the confirmation mail: ") + failure.what()};
+      }
+      if (auto queued = queue_plan(c, plan, now); !queued) return queued.error();
+    }
     return out;
   });
 }
 
 result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now) {
+  return confirm_guest_rsvp(token, now, rsvp_mails{});
+}
+
+result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now,
+                                              const rsvp_mails& mails) {
   const std::string hash = token_hash(token);
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
     const auto t = find_token(c, hash);
@@ -475,9 +520,39 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     if (!o) return o.error();
     mark_token_used(c, hash, now);
     // Places are given now, not at the request: an unconfirmed RSVP held none.
-    return apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now,
-                        "guest_rsvp_confirmed");
+    auto change =
+        apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "guest_rsvp_confirmed");
+    if (mails) {
+      std::vector<outbox_message> queued;
+      try {
+        queued = mails(change, *e);
+      } catch (const std::exception& failure) {
+        return error{errc::invalid,
+                     std::string("cannot compose the RSVP mails: ") + failure.what()};
+      }
+      if (auto done = queue_plan(c, mail_plan{{}, std::move(queued)}, now); !done) {
+        return done.error();
+      }
+    }
+    return change;
   });
+}
+
+result<rsvp_record> store::guest_rsvp_of_link(std::string_view token,
+                                              calendar::utc_seconds now) const {
+  impl::reader r(*impl_);
+  const auto t = find_token(*r, token_hash(token));
+  if (!t || t->kind != token_kind::guest_rsvp || !t->rsvp_id) {
+    return error{errc::not_found, "no such confirmation link"};
+  }
+  if (!t->used && now >= t->expires) return error{errc::expired, "the link has expired"};
+  auto& s = r->prepare(std::string(record_columns) + " FROM rsvps r WHERE r.id = ?");
+  s.bind(1, *t->rsvp_id);
+  std::optional<rsvp_record> found;
+  if (s.step()) found = read_record(s);
+  s.reset();
+  if (!found) return error{errc::not_found, "the RSVP of this link is gone"};
+  return *found;
 }
 
 int store::expire_guest_rsvps(calendar::utc_seconds now) {

@@ -136,7 +136,18 @@ CREATE TABLE audit_log (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> all{v1};
+// v2: one-click unsubscribe (RFC 8058). `settings` keeps installation-wide values, such as
+// the secret that signs unsubscribe links; `people.notices` = 0 stops the notices of changes
+// and the messages of responsibles for that person (reminders are their own setting).
+constexpr std::string_view v2 = R"sql(
+CREATE TABLE settings (
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+ALTER TABLE people ADD COLUMN notices INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+constexpr std::array<std::string_view, 2> all{v1, v2};
 
 }  // namespace
 

@@ -1,5 +1,7 @@
+#include <openssl/rand.h>  // RAND_bytes: the installation secret
 #include <storage/store.h>
 
+#include <array>
 #include <boost/throw_exception.hpp>
 #include <chrono>
 #include <mutex>
@@ -67,7 +69,30 @@ result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
   return {};
 }
 
+/// The installation's secret (settings.installation_secret): made with 32 random bytes on the
+/// first open. INSERT OR IGNORE: of two processes opening a new database at once, the first
+/// one's secret stays, and both read that one.
+std::string read_or_make_secret(sql::connection& c) {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no randomness for the installation secret");
+  }
+  c.prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('installation_secret', ?)")
+      .bind_blob(1, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))
+      .run();
+  auto& s = c.prepare("SELECT value FROM settings WHERE name = 'installation_secret'");
+  s.step();
+  std::string secret = s.text(0);
+  s.reset();
+  if (secret.size() != bytes.size()) {
+    throw sql::failure(SQLITE_CORRUPT, "settings.installation_secret is not 32 bytes");
+  }
+  return secret;
+}
+
 }  // namespace
+
+const std::string& store::installation_secret() const { return impl_->secret; }
 
 const boost::system::error_category& storage_category() noexcept {
   static const category instance;
@@ -190,6 +215,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir
     if (auto migrated = migrate(state->writer, state->db_path); !migrated) {
       return migrated.error();
     }
+    state->secret = read_or_make_secret(state->writer);
     return std::unique_ptr<store>(new store(std::move(state)));
   } catch (const sql::failure& f) {
     return error{errc::unavailable, f.what()};

@@ -39,6 +39,9 @@ struct store::impl {
   std::unique_ptr<sql::connection> probe;
   std::int64_t probe_version = -1;
 
+  /// settings.installation_secret, read once at open (it never changes).
+  std::string secret;
+
   explicit impl(const std::filesystem::path& path) : db_path(path), writer(path) {}
 
   /// A read connection for the caller's scope.

@@ -145,6 +145,7 @@ person person_from(const sql::statement& s, int first) {
   p.admin = s.int64(first + 4) != 0;
   p.guest = s.int64(first + 5) != 0;
   p.created = utc_from_db(s.int64(first + 6));
+  p.notices = s.int64(first + 7) != 0;
   return p;
 }
 
@@ -331,7 +332,7 @@ result<void> store::add_responsible(calendar::unit_id u, person_id p, const acto
 std::vector<person> store::responsibles(calendar::unit_id u) const {
   impl::reader r(*impl_);
   auto& s = r->prepare(
-      "SELECT p.id, p.name, p.email, p.language, p.admin, p.guest, p.created "
+      "SELECT p.id, p.name, p.email, p.language, p.admin, p.guest, p.created, p.notices "
       "FROM responsibles r JOIN people p ON p.id = r.person_id WHERE r.unit_id = ? "
       "ORDER BY p.id");
   s.bind(1, u.value);
@@ -430,6 +431,51 @@ std::vector<std::chrono::minutes> store::reminder_offsets(person_id p) const {
 bool store::has_reminder_choice(person_id p) const {
   impl::reader r(*impl_);
   return read_reminder_choice(*r, p).has_value();
+}
+
+// ---- one-click unsubscribe ----------------------------------------------------------------
+
+result<void> store::set_notices(person_id p, bool on) {
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    if (!person_exists(c, p)) return error{errc::not_found, "no such person"};
+    c.prepare("UPDATE people SET notices = ? WHERE id = ?")
+        .bind(1, on ? 1 : 0)
+        .bind(2, p.value)
+        .run();
+    impl::audit(c, actor::of(p), "set_notices", std::nullopt, std::nullopt, on ? "on" : "off", now);
+    return {};
+  });
+}
+
+result<int> store::unsubscribe(person_id p, const std::vector<std::string>& drop_kinds,
+                               calendar::utc_seconds now) {
+  return impl_->write([&](sql::connection& c) -> result<int> {
+    auto& address = c.prepare("SELECT email FROM people WHERE id = ?");
+    address.bind(1, p.value);
+    std::optional<std::string> email;
+    if (address.step()) email = address.text(0);
+    address.reset();
+    if (!email) return error{errc::not_found, "no such person"};
+    // Off is a choice ("" offsets), as set_reminder_offsets with none.
+    c.prepare(
+         "INSERT INTO reminder_preferences (person_id, offsets) VALUES (?, '') "
+         "ON CONFLICT (person_id) DO UPDATE SET offsets = excluded.offsets")
+        .bind(1, p.value)
+        .run();
+    c.prepare("UPDATE people SET notices = 0 WHERE id = ?").bind(1, p.value).run();
+    // Queued, not claimed: a message being sent right now goes out (it cannot be recalled).
+    int dropped = 0;
+    for (const auto& kind : drop_kinds) {
+      auto& drop =
+          c.prepare("DELETE FROM outbox WHERE state = 'queued' AND kind = ? AND recipient = ?");
+      drop.bind(1, kind).bind(2, *email).run();
+      dropped += c.changes();
+    }
+    impl::audit(c, actor::of(p), "unsubscribed", std::nullopt, std::nullopt,
+                "dropped=" + std::to_string(dropped), now);
+    return dropped;
+  });
 }
 
 }  // namespace treffpunkt::storage

@@ -150,12 +150,24 @@ TEST(MailCompose, RendersHeadersAndMultipartAlternative) {
   EXPECT_EQ(render(m).value(), out);  // deterministic
 }
 
-TEST(MailCompose, UnsubscribeUrlMustBeHttps) {
+TEST(MailCompose, HttpUnsubscribeUrlHasNoOneClickHeader) {
+  // RFC 8058 §3.1: one-click POST only to https; an http link (the demo) is still listed.
   mail m = sample_mail();
-  m.unsubscribe_url = "http://treffpunkt.example/u/1";
-  EXPECT_EQ(render(m).error().field, "unsubscribe");
-  m.unsubscribe_url = "https://treffpunkt.example/u/1>\r\nBcc: x@example.org";
-  EXPECT_EQ(render(m).error().field, "unsubscribe");
+  m.unsubscribe_url = "http://127.0.0.1:8080/unsubscribe/abc";
+  const std::string headers = headers_of(render(m).value());
+  EXPECT_NE(headers.find("List-Unsubscribe: <http://127.0.0.1:8080/unsubscribe/abc>\r\n"),
+            std::string::npos);
+  EXPECT_EQ(headers.find("List-Unsubscribe-Post"), std::string::npos);
+}
+
+TEST(MailCompose, UnsubscribeUrlMustBeAPlainHttpUrl) {
+  mail m = sample_mail();
+  for (const char* bad : {"ftp://treffpunkt.example/u/1", "mailto:x@example.org", "https://",
+                          "http://", "https://treffpunkt.example/u/1>\r\nBcc: x@example.org",
+                          "https://treffpunkt.example/u 1"}) {
+    m.unsubscribe_url = bad;
+    EXPECT_EQ(render(m).error().field, "unsubscribe") << bad;
+  }
 }
 
 TEST(MailCompose, InvalidUtf8IsRefused) {

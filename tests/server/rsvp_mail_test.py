@@ -84,7 +84,7 @@ class RsvpMails(unittest.TestCase):
             for who in (ADMIN, FIRST, SECOND, RESPONSIBLE):
                 cls.tokens[who] = cli(data, "token", "create", who)
 
-        # An https base URL: reminders carry a List-Unsubscribe URL, which must be https.
+        # An https base URL, as in production: reminders carry one-click List-Unsubscribe.
         cls.server = Server(BINARY, "--base-url", "https://treffpunkt.example", prepare=prepare)
 
     @classmethod

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <web/assets.h>
+#include <web/link_pages.h>
 #include <web/markdown.h>
 #include <web/pages.h>
 
@@ -300,7 +301,13 @@ TEST(Pages, MePageListsRsvpsFollowsRemindersAndANewFeedLinkOnce) {
   EXPECT_TRUE(contains(html, "value=\"60\"> 1 Stunde vorher"));
   EXPECT_TRUE(contains(html, ">Link erzeugen</button>"));
   EXPECT_FALSE(contains(html, "/feeds/"));
-  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 3);
+  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 4);
+  // Notices on: a button to turn them off (and back, after an unsubscribe link).
+  EXPECT_TRUE(contains(html, "action=\"/me/notices\""));
+  EXPECT_TRUE(contains(html, "name=\"notices\" value=\"0\""));
+  EXPECT_TRUE(contains(html, ">Benachrichtigungen ausschalten</button>"));
+  v.notices = false;
+  EXPECT_TRUE(contains(web::render_me(context(), v), ">Benachrichtigungen einschalten</button>"));
   v.reminders = {30};
   v.reminders_chosen = true;
   v.has_feed = true;
@@ -326,6 +333,47 @@ TEST(Pages, LoginPagesInTheLayoutAndLanguage) {
   const auto expired = web::render_login(context(), {web::login_state::link_expired, {}, {}});
   EXPECT_TRUE(contains(expired, "abgelaufen oder wurde schon benutzt"));
   EXPECT_TRUE(contains(expired, "href=\"/login\""));
+}
+
+TEST(LinkPages, GuestConfirmAsksWithAPostButtonAndEscapesTheSession) {
+  web::guest_confirm_view v;
+  v.when = session_of(evil);
+  v.action = "/rsvp/confirm/TOKEN";
+  v.csrf = "abc";
+  auto html = web::render_guest_confirm(context(), v);
+  expect_no_inline_code(html);
+  EXPECT_FALSE(contains(html, evil));
+  EXPECT_TRUE(contains(html, "<h1>Teilnahme bestätigen</h1>"));
+  EXPECT_TRUE(contains(html, "<form method=\"post\" action=\"/rsvp/confirm/TOKEN\">"));
+  EXPECT_TRUE(contains(html, "name=\"csrf\" value=\"abc\""));
+  EXPECT_TRUE(contains(html, "href=\"/events/7/20251202T180000Z\""));
+  v.state = web::guest_link_state::waitlisted;
+  v.waitlist_position = 3;
+  html = web::render_guest_confirm(context(language::en), v);
+  EXPECT_TRUE(contains(html, "<h1>You are on the waiting list (place 3)</h1>"));
+  EXPECT_FALSE(contains(html, "<form"));
+  v.state = web::guest_link_state::expired;
+  v.when.reset();
+  html = web::render_guest_confirm(context(), v);
+  EXPECT_TRUE(contains(html, "<h1>Link abgelaufen</h1>"));
+  EXPECT_TRUE(contains(html, "role=\"alert\""));
+}
+
+TEST(LinkPages, UnsubscribeExplainsFirstAndShowsTheWayBack) {
+  web::unsubscribe_view v;
+  v.action = "/unsubscribe/TOKEN";
+  v.csrf = "abc";
+  auto html = web::render_unsubscribe(context(), v);
+  expect_no_inline_code(html);
+  EXPECT_TRUE(contains(html, "<form method=\"post\" action=\"/unsubscribe/TOKEN\">"));
+  EXPECT_TRUE(contains(html, "name=\"List-Unsubscribe\" value=\"One-Click\""));
+  EXPECT_TRUE(contains(html, "Erinnerungen vor Terminen"));
+  EXPECT_TRUE(contains(html, "href=\"/me\""));
+  v.state = web::unsubscribe_state::done;
+  html = web::render_unsubscribe(context(language::en), v);
+  EXPECT_TRUE(contains(html, "<h1>Unsubscribed</h1>"));
+  EXPECT_FALSE(contains(html, "<form"));
+  EXPECT_TRUE(contains(html, "href=\"/me\""));
 }
 
 }  // namespace

@@ -248,6 +248,70 @@ constexpr std::array messages = {
     message{"logout_text", "Möchtest du dich auf diesem Gerät abmelden?",
             "Do you want to log out on this device?"},
     message{"logout_submit", "Abmelden", "Log out"},
+    // Guest RSVP confirmation (/rsvp/confirm/{token}) and one-click unsubscribe.
+    message{"guest_name_invalid",
+            "Bitte gib einen Namen mit höchstens 100 Zeichen in einer Zeile ein.",
+            "Please enter a name of at most 100 characters on one line."},
+    message{"gc_title", "Teilnahme bestätigen", "Confirm your RSVP"},
+    message{"gc_ask", "Fast geschafft: Bestätige deine Antwort mit dem Knopf. Erst dann zählt sie.",
+            "Almost done: confirm your answer with the button. Only then does it count."},
+    message{"gc_button", "Teilnahme bestätigen", "Confirm RSVP"},
+    message{"gc_session", "Termin", "Session"},
+    message{"gc_to_session", "Zum Termin", "Go to the session"},
+    message{"gc_going",
+            "Deine Zusage ist bestätigt. Wir haben dir eine E-Mail mit einer Einladung für deinen "
+            "Kalender geschickt.",
+            "Your RSVP is confirmed. We have sent you an email with an invitation for your "
+            "calendar."},
+    message{"gc_waitlisted",
+            "Wird ein Platz frei, rückst du automatisch nach und bekommst eine E-Mail.",
+            "When a place becomes free, you move up automatically and get an email."},
+    message{"gc_saved_title", "Deine Antwort ist gespeichert", "Your answer is saved"},
+    message{"gc_refused_title", "Das geht gerade nicht", "Not possible right now"},
+    message{"gc_expired_title", "Link abgelaufen", "Link expired"},
+    message{"gc_expired",
+            "Dieser Link ist abgelaufen oder wurde schon benutzt. Sag auf der Seite des Termins "
+            "einfach noch einmal zu.",
+            "This link has expired or has been used already. Just RSVP again on the session's "
+            "page."},
+    message{"gc_unknown_title", "Unbekannter Link", "Unknown link"},
+    message{"gc_unknown", "Diesen Link kennen wir nicht. Kopiere ihn bitte ganz aus der E-Mail.",
+            "We do not know this link. Please copy all of it from the email."},
+    message{"unsub_title", "E-Mails abbestellen", "Unsubscribe from emails"},
+    message{"unsub_explain", "Mit einem Klick auf den Knopf bekommst du diese E-Mails nicht mehr:",
+            "With one click on the button you no longer get these emails:"},
+    message{"unsub_stops_reminders", "Erinnerungen vor Terminen, zu denen du zugesagt hast",
+            "reminders before sessions you said yes to"},
+    message{"unsub_stops_notices",
+            "E-Mails über verschobene oder abgesagte Termine und Nachrichten der Verantwortlichen",
+            "emails about moved or cancelled sessions and messages from the responsibles"},
+    message{"unsub_keeps",
+            "Deine Zusagen bleiben bestehen. Anmeldelinks und Bestätigungen, um die du selbst "
+            "bittest, bekommst du weiter.",
+            "Your RSVPs stay. You still get login links and confirmations you ask for yourself."},
+    message{"unsub_button", "Abbestellen", "Unsubscribe"},
+    message{"unsub_done_title", "Abbestellt", "Unsubscribed"},
+    message{"unsub_done", "Du bekommst keine Erinnerungen und Benachrichtigungen mehr.",
+            "You no longer get reminders and notifications."},
+    message{"unsub_way_back", "Du kannst sie jederzeit wieder einschalten, in deinem Bereich:",
+            "You can turn them on again any time, on your page:"},
+    message{"unsub_unknown",
+            "Diesen Abmeldelink kennen wir nicht. Kopiere ihn bitte ganz aus der E-Mail.",
+            "We do not know this unsubscribe link. Please copy all of it from the email."},
+    message{"me_notices", "Benachrichtigungen", "Notifications"},
+    message{"me_notices_on",
+            "Du bekommst E-Mails, wenn ein Termin, zu dem du zugesagt hast, verschoben oder "
+            "abgesagt wird, und Nachrichten der Verantwortlichen.",
+            "You get emails when a session you said yes to is moved or cancelled, and messages "
+            "from the responsibles."},
+    message{"me_notices_off",
+            "Du bekommst keine E-Mails über verschobene oder abgesagte Termine und keine "
+            "Nachrichten der Verantwortlichen.",
+            "You get no emails about moved or cancelled sessions and no messages from the "
+            "responsibles."},
+    message{"me_notices_turn_off", "Benachrichtigungen ausschalten", "Turn notifications off"},
+    message{"me_notices_turn_on", "Benachrichtigungen einschalten", "Turn notifications on"},
+    message{"me_notices_saved", "Deine Einstellung ist gespeichert.", "Your setting is saved."},
 };
 
 }  // namespace

@@ -213,6 +213,8 @@ std::string_view me_notice_key(me_notice n) {
       return "problem_csrf";
     case me_notice::reminders_invalid:
       return "me_reminders_invalid";
+    case me_notice::notices_saved:
+      return "me_notices_saved";
   }
   return "";
 }
@@ -547,6 +549,10 @@ std::string render_me(const page_context& ctx, const me_view& view) {
     state = fill(text(l, "me_reminders_chosen"), {{"times", durations_text(view.reminders, l)}});
   }
   d.set("reminders_state", state);
+  d.set("notices_state", std::string(text(l, view.notices ? "me_notices_on" : "me_notices_off")));
+  d.set("notices_value", view.notices ? "0" : "1");
+  d.set("notices_button",
+        std::string(text(l, view.notices ? "me_notices_turn_off" : "me_notices_turn_on")));
 
   d.set("has_feed", view.has_feed || view.new_feed.has_value());
   d.set("has_new_feed", view.new_feed.has_value());

@@ -33,8 +33,9 @@ struct mail {
   std::string text;  ///< text/plain body, UTF-8, "\n" line ends
   std::string html;  ///< text/html body, UTF-8, a complete document
   std::optional<calendar_part> invitation;
-  /// RFC 8058 one-click unsubscribe URL (https only); empty for messages that need none
-  /// (login links, confirmations the recipient asked for).
+  /// The unsubscribe URL (List-Unsubscribe, RFC 2369), http or https; an https one also gets
+  /// List-Unsubscribe-Post (RFC 8058 one-click). Empty for messages that need none (login
+  /// links, confirmations the recipient asked for).
   std::string unsubscribe_url;
   calendar::utc_seconds date{};
   /// "local@domain" without the angle brackets; unique per message (e.g. from the outbox
@@ -73,7 +74,7 @@ std::string format_date(calendar::utc_seconds t);
 /// The message as it goes over SMTP (CRLF line ends): headers, then multipart/alternative
 /// with text/plain, text/html and, for an invitation, text/calendar with `method=` equal to
 /// the METHOD inside. Errors: invalid_address (field "from"/"to"), invalid_value (texts that
-/// are not UTF-8, an unsubscribe URL that is not https, a bad Message-ID), method_mismatch.
+/// are not UTF-8, an unsubscribe URL that is not http(s), a bad Message-ID), method_mismatch.
 result<std::string> render(const mail& m);
 
 }  // namespace treffpunkt::notifications

@@ -36,6 +36,9 @@ struct person {
   bool admin = false;
   bool guest = false;  ///< created by a guest RSVP, never logged in
   calendar::utc_seconds created{};
+  /// Whether they get notices of changed or cancelled sessions and messages of responsibles
+  /// (false after a one-click unsubscribe, until they turn them on again).
+  bool notices = true;
 };
 
 /// Who does something: a person (rights checked) or the system (CLI, demo, import by an admin
@@ -79,6 +82,7 @@ struct rsvp_change {
 struct guest_rsvp {
   rsvp_record rsvp;
   std::string confirm_token;
+  calendar::utc_seconds expires{};  ///< when the link stops working
 };
 
 struct occupancy {
@@ -151,6 +155,13 @@ struct mail_plan {
   std::vector<std::string> drop;
   std::vector<outbox_message> queue;
 };
+
+/// The mail a guest RSVP request causes (the link to confirm it), composed by the caller:
+/// called by request_guest_rsvp inside its write transaction with the pending RSVP and its
+/// token, the event and the person the address belongs to. What it returns is dropped and
+/// queued in the same transaction; if it throws, the request is rolled back too.
+using guest_rsvp_mails =
+    std::function<mail_plan(const guest_rsvp&, const calendar::event&, const person&)>;
 
 /// One occurrence and the people going to it, as a write transaction sees them.
 struct occurrence_going {
@@ -361,7 +372,26 @@ class store {
   result<guest_rsvp> request_guest_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
                                         std::string_view name, std::string_view email,
                                         calendar::rsvp_answer answer, calendar::utc_seconds now);
+  /// The same, queueing the link mail in its transaction (guest_rsvp_mails). A new guest is
+  /// recorded with `language` ("de", "en"). Errors: invalid (field "email" or "name"),
+  /// not_found, the refusals of set_rsvp, conflict (field "email") when the address has
+  /// already answered for the occurrence; nothing is written or queued then.
+  result<guest_rsvp> request_guest_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
+                                        std::string_view name, std::string_view email,
+                                        calendar::rsvp_answer answer, calendar::utc_seconds now,
+                                        std::string_view language, const guest_rsvp_mails& mails);
+  /// Counts the guest RSVP of the emailed link: places are given now (a yes may join the
+  /// waitlist). Errors: not_found (unknown link), expired (expired or used link), the
+  /// refusals of set_rsvp (the link stays usable then).
   result<rsvp_change> confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now);
+  /// The same, queueing the mails the confirmation causes in its transaction, as set_rsvp:
+  /// `mails` gets the change (the guest's RSVP and anyone promoted) and the event.
+  result<rsvp_change> confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now,
+                                         const rsvp_mails& mails);
+  /// The RSVP a guest's link is for, without using the link (for the page that asks to
+  /// confirm): pending while the link is valid, or as it now stands once the link was used.
+  /// Errors: not_found (unknown link, or its RSVP is gone), expired (unused and expired).
+  result<rsvp_record> guest_rsvp_of_link(std::string_view token, calendar::utc_seconds now) const;
   /// Deletes unconfirmed guest RSVPs older than their expiry; returns how many.
   int expire_guest_rsvps(calendar::utc_seconds now);
   std::optional<rsvp_record> rsvp_of(calendar::event_id id, const calendar::occurrence_key& key,
@@ -378,6 +408,20 @@ class store {
   result<int> queue_for_attendees(calendar::event_id id, const calendar::occurrence_key& key,
                                   const actor& who, const attendee_mails& mails,
                                   calendar::utc_seconds now);
+
+  // ---- one-click unsubscribe (RFC 8058) ------------------------------------------------
+  /// 32 random bytes made when the database is first opened and kept in it: the key that signs
+  /// unsubscribe links, the same for every process on this database. Never exported.
+  const std::string& installation_secret() const;
+  /// Turns the person's notices (changed or cancelled sessions, messages of responsibles) on
+  /// or off. Errors: not_found for an unknown person.
+  result<void> set_notices(person_id p, bool on);
+  /// One click on an unsubscribe link, in one transaction: reminders off (as
+  /// set_reminder_offsets with none), notices off, and the person's queued (not yet claimed)
+  /// messages of the outbox kinds `drop_kinds` (e.g. "reminder") dropped. Returns how many
+  /// were dropped. Errors: not_found for an unknown person.
+  result<int> unsubscribe(person_id p, const std::vector<std::string>& drop_kinds,
+                          calendar::utc_seconds now);
 
   // ---- tokens -------------------------------------------------------------------------
   issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,

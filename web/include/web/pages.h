@@ -146,7 +146,7 @@ struct feed_link {
 };
 
 /// What just happened on the member's page.
-enum class me_notice { none, reminders_saved, unfollowed, csrf, reminders_invalid };
+enum class me_notice { none, reminders_saved, unfollowed, csrf, reminders_invalid, notices_saved };
 
 /// The member's own page, /me.
 struct me_view {
@@ -158,6 +158,9 @@ struct me_view {
   std::vector<int> reminders;
   bool reminders_chosen = false;  ///< false: `reminders` is the installation's default
   std::vector<int> default_reminders;
+  /// Notices of moved or cancelled sessions and messages of responsibles (off after an
+  /// unsubscribe link was used).
+  bool notices = true;
   bool has_feed = false;  ///< a personal feed secret exists
   std::optional<feed_link> new_feed;
   me_notice notice = me_notice::none;
