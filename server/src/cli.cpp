@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "config.h"
+#include "housekeeping.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -150,6 +151,11 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     // wake it any more) and before the store closes (it records each batch's outcome).
     notifications::dispatcher mailer(outbox, *sender, std::move(mail_options));
     mailer.start();
+    // Unconfirmed guest RSVPs go once their link expired (48 hours): checked every 10 minutes.
+    housekeeping keeper(*store, std::chrono::minutes(10), [](std::string_view what) {
+      std::fprintf(stderr, "housekeeping: %.*s\n", static_cast<int>(what.size()), what.data());
+    });
+    keeper.start();
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
@@ -182,6 +188,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
               << std::endl;
         },
         observer);
+    keeper.stop();
     mailer.stop();
     return status;
   } catch (const std::exception& e) {

@@ -1,0 +1,51 @@
+#include "housekeeping.h"
+
+#include <exception>
+#include <string>
+
+namespace treffpunkt::server {
+
+housekeeping::housekeeping(storage::store& store, std::chrono::milliseconds every,
+                           std::function<void(std::string_view)> log)
+    : store_(store), every_(every), log_(std::move(log)) {}
+
+housekeeping::~housekeeping() { stop(); }
+
+int housekeeping::run_once() {
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const int removed = store_.expire_guest_rsvps(now);
+  if (removed > 0 && log_) {
+    log_("removed " + std::to_string(removed) + " unconfirmed guest RSVP(s) whose link expired");
+  }
+  return removed;
+}
+
+void housekeeping::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        run_once();
+      } catch (const std::exception& e) {
+        // A busy or unavailable store is tried again next round; the server keeps serving.
+        if (log_) log_(std::string("housekeeping failed: ") + e.what());
+      }
+      lock.lock();
+      wake_.wait_for(lock, every_, [this] { return stopping_; });
+    }
+  });
+}
+
+void housekeeping::stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace treffpunkt::server
