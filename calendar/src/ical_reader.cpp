@@ -164,6 +164,18 @@ result<property> split_content_line(const logical_line& ll) {
   property prop;
   prop.line = ll.line;
   if (!valid_utf8(s)) return parse_fail(ll.line, "not valid UTF-8");
+  // RFC 5545 §3.1: no control character but HTAB in a content line. The writer drops them, so
+  // a UID with one would come back as another UID (and a NUL ends C strings in other apps).
+  const auto control = std::find_if(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20U && c != '\t') || u == 0x7FU;
+  });
+  if (control != s.end()) {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    const auto u = static_cast<unsigned char>(*control);
+    return parse_fail(ll.line, std::string("control character U+00") + hex[u >> 4U] + hex[u & 15U] +
+                                   " in the line (only tab is allowed)");
+  }
   std::size_t i = 0;
   while (i < s.size() && is_name_char(s[i])) ++i;
   if (i == 0) return parse_fail(ll.line, "content line does not start with a property name");

@@ -350,6 +350,27 @@ TEST(IcalReader, InvalidUtf8NamesItsLine) {
   EXPECT_EQ(r.error().line, 6);
 }
 
+// Found by tests/fuzz (fuzz_ical): a UID with a NUL was read, then written without it, so the
+// feed named the series' UID twice and did not read back.
+TEST(IcalReader, ControlCharacterNamesItsLine) {
+  using namespace std::string_literals;
+  const auto r = read_events(calendar_with(
+      "BEGIN:VEVENT\nUID:serie\0\x13-1@example.org\nSUMMARY:x\nDTSTART:20251110T190000\n"
+      "END:VEVENT\n"s));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, errc::parse_error);
+  EXPECT_EQ(r.error().line, 5);
+  EXPECT_NE(r.error().message.find("U+0000"), std::string::npos) << r.error().message;
+  // A tab is allowed, and a CR only as part of the line end.
+  EXPECT_EQ(read_ok(calendar_with("BEGIN:VEVENT\r\nUID:x\r\nSUMMARY:a\tb\r\n"
+                                  "DTSTART:20251110T190000\r\nEND:VEVENT\r\n"))
+                .at(0)
+                .title,
+            "a\tb");
+  EXPECT_FALSE(read_events(
+      calendar_with("BEGIN:VEVENT\nUID:x\nSUMMARY:a\rb\nDTSTART:20251110T190000\nEND:VEVENT\n")));
+}
+
 TEST(IcalReader, FoldInsideUtf8SequenceIsJoinedBeforeDecoding) {
   // Some writers fold at 75 octets without minding UTF-8: "ü" is C3 BC, split by the fold.
   const auto events = read_ok(calendar_with(
