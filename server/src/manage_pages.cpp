@@ -325,10 +325,11 @@ class manage_handler {
                               {{"n", count ? std::to_string(*count) : std::string("0")}});
     }
     for (const std::string_view known :
-         {"saved", "moved", "cancelled", "restored", "event_cancelled", "unit", "responsible"}) {
+         {"saved", "moved", "cancelled", "restored", "event_cancelled", "unit", "responsible",
+          "responsible_removed"}) {
       if (*done == known) {
         return web::manage_text(
-            lang(), (known == "unit" || known == "responsible" ? "a_done_" : "m_done_") +
+            lang(), (known == "unit" || known.starts_with("responsible") ? "a_done_" : "m_done_") +
                         std::string(known));
       }
     }
@@ -622,6 +623,10 @@ class manage_handler {
     if (parts.size() == 4 && parts[1] == "units" && parts[3] == "responsibles" && post) {
       return add_responsible(parts[2]);
     }
+    if (parts.size() == 6 && parts[1] == "units" && parts[3] == "responsibles" &&
+        parts[5] == "remove" && post) {
+      return remove_responsible(parts[2], parts[4]);
+    }
     return not_found();
   }
 
@@ -638,7 +643,8 @@ class manage_handler {
       a.unit = summary(u);
       a.zone = u.zone;
       for (const auto& p : store_.responsibles(u.id)) {
-        a.responsibles.push_back(p.name.empty() ? p.email : p.name + " <" + p.email + ">");
+        a.responsibles.push_back(
+            {p.id.value, p.name.empty() ? p.email : p.name + " <" + p.email + ">"});
       }
       v.units.push_back(std::move(a));
     }
@@ -710,6 +716,17 @@ class manage_handler {
       return store_error(added.error());
     }
     return see_other("/admin?done=responsible");
+  }
+
+  http_response remove_responsible(std::string_view slug, std::string_view person) {
+    const auto u = store_.unit_by_slug(slug);
+    const auto id = parse_id(person);
+    if (!u || !id) return not_found();
+    if (auto removed = store_.remove_responsible(u->id, storage::person_id{*id}, actor());
+        !removed) {
+      return store_error(removed.error());
+    }
+    return see_other("/admin?done=responsible_removed");
   }
 
   http_response outbox_page() const {

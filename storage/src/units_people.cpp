@@ -329,6 +329,19 @@ result<void> store::add_responsible(calendar::unit_id u, person_id p, const acto
   });
 }
 
+result<void> store::remove_responsible(calendar::unit_id u, person_id p, const actor& who) {
+  const auto now = clock_now();
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    if (!is_admin(c, who)) return error{errc::forbidden, "only admins assign responsibles"};
+    auto& remove = c.prepare("DELETE FROM responsibles WHERE unit_id = ? AND person_id = ?");
+    remove.bind(1, u.value).bind(2, p.value).run();
+    if (c.changes() == 0) return error{errc::not_found, "not a responsible of this unit"};
+    impl::audit(c, who, "remove_responsible", u, std::nullopt, "person " + std::to_string(p.value),
+                now);
+    return {};
+  });
+}
+
 std::vector<person> store::responsibles(calendar::unit_id u) const {
   impl::reader r(*impl_);
   auto& s = r->prepare(

@@ -381,6 +381,25 @@ class ManagePages(Client):
         self.assertEqual(self.request("POST", "/admin/units", RESPONSIBLE,
                                       form={"slug": "x1", "name": "x", "zone": "UTC"}).status, 403)
 
+    def test_only_an_admin_removes_a_responsible(self):
+        added = self.request("POST", "/admin/units/kommunales/responsibles", ADMIN,
+                             form={"email": "geht.bald@example.org", "name": "Geht Bald"})
+        self.assertEqual(added.status, 303, added.body)
+        page = self.get("/admin", ADMIN).body
+        forms = re.findall(r'action="(/admin/units/kommunales/responsibles/(\d+)/remove)"', page)
+        self.assertTrue(forms, "each responsible has a remove button")
+        self.assertIn('aria-label="Geht Bald &lt;geht.bald@example.org&gt; als', page)
+        person = [f for f in forms if f[0] in page.split("Geht Bald &lt;")[1][:400]][0]
+        # A responsible (not an admin) cannot remove anyone, and nothing changes.
+        self.assertEqual(self.request("POST", person[0], RESPONSIBLE, form={}).status, 403)
+        self.assertIn("Geht Bald &lt;geht.bald", self.get("/admin", ADMIN).body)
+        removed = self.request("POST", person[0], ADMIN, form={})
+        self.assertEqual(removed.status, 303, removed.body)
+        page = self.get("/admin?done=responsible_removed", ADMIN).body
+        self.assertIn("Verantwortliche*r entfernt.", page)
+        self.assertNotIn("Geht Bald &lt;geht.bald", page)
+        self.assertEqual(self.request("POST", person[0], ADMIN, form={}).status, 404)
+
     def test_outbox_lists_messages_without_bodies(self):
         # A login link puts a message into the outbox.
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)

@@ -235,6 +235,27 @@ TEST_F(Store, ResponsiblesAreListedAndAddedOnce) {
   EXPECT_EQ(list[1].id, b.id);
 }
 
+TEST_F(Store, AdminsRemoveAResponsibleWhoThenMayNoLongerEdit) {
+  const auto u = make_unit("bildung");
+  const auto a = make_person("a@example.org");
+  const auto b = make_person("b@example.org");
+  ASSERT_TRUE(store_->add_responsible(u.id, a.id, actor::system()));
+  ASSERT_TRUE(store_->add_responsible(u.id, b.id, actor::system()));
+  // Another responsible cannot push a colleague out.
+  auto by_colleague = store_->remove_responsible(u.id, a.id, actor::of(b.id));
+  ASSERT_FALSE(by_colleague);
+  EXPECT_EQ(by_colleague.error().code, errc::forbidden);
+
+  ASSERT_TRUE(store_->remove_responsible(u.id, a.id, actor::system()));
+  const auto list = store_->responsibles(u.id);
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].id, b.id);
+  EXPECT_FALSE(store_->may_edit(actor::of(a.id), u.id));
+  auto again = store_->remove_responsible(u.id, a.id, actor::system());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, errc::not_found);
+}
+
 TEST_F(Store, OnlyAdminsAssignRolesAndAdminFlag) {
   const auto u = make_unit("bildung");
   const auto responsible = make_person("resp@example.org");

@@ -477,7 +477,16 @@ std::string render_admin(const page_context& ctx, const admin_view& view) {
     item.set("name", u.unit.name);
     item.set("zone", u.zone);
     mu::data people{mu::data::type::list};
-    for (const auto& p : u.responsibles) people.push_back(mu::data{p});
+    for (const auto& p : u.responsibles) {
+      mu::data person{mu::data::type::object};
+      person.set("label", p.label);
+      person.set("person", std::to_string(p.person));
+      person.set("remove_label",
+                 manage_text(ctx.lang, "a_remove_responsible", {{"name", p.label}}));
+      person.set("csrf", view.csrf);
+      person.set("slug", u.unit.slug);
+      people.push_back(person);
+    }
     item.set("responsibles", people);
     item.set("has_responsibles", !u.responsibles.empty());
     item.set("add_email", u.add_email);

@@ -272,6 +272,9 @@ class store {
   std::optional<person> person_by_id(person_id id) const;
   result<void> set_admin(person_id p, bool admin, const actor& who);
   result<void> add_responsible(calendar::unit_id u, person_id p, const actor& who);
+  /// Ends a person's role for a unit (admins only, audited); not_found when they had none. Their
+  /// events stay with the unit.
+  result<void> remove_responsible(calendar::unit_id u, person_id p, const actor& who);
   std::vector<person> responsibles(calendar::unit_id u) const;
   /// Admins may edit every unit; responsibles their own.
   bool may_edit(const actor& who, calendar::unit_id u) const;

@@ -157,7 +157,11 @@ struct manage_attendees_view {
 struct admin_unit {
   unit_summary unit;
   std::string zone;
-  std::vector<std::string> responsibles;  ///< "Name <email>"
+  struct responsible {
+    std::int64_t person = 0;
+    std::string label;  ///< "Name <email>"
+  };
+  std::vector<responsible> responsibles;
   /// The add-responsible form's values and errors, if it was this unit's.
   std::string add_email;
   std::string add_name;
