@@ -235,7 +235,8 @@ const std::vector<route>& routes() {
       {{"events", "*", "occurrences", "*", "attendees"}, "GET, HEAD"},
       {{"events", "*", "occurrences", "*", "message"}, "POST"},
       {{"events", "*", "occurrences", "*", "guest-rsvp"}, "POST"},
-      {{"me"}, "GET, HEAD"},
+      {{"me"}, "GET, HEAD, DELETE"},
+      {{"me", "export"}, "GET, HEAD"},
       {{"me", "reminders"}, "GET, HEAD, PUT"},
       {{"me", "feed"}, "GET, HEAD"},
       {{"me", "feed", "rotate"}, "POST"},
@@ -285,8 +286,9 @@ class call {
   http_response run(const std::vector<std::string_view>& p, std::string_view query) {
     if (p[0] == "units") return unit_routes(p, query);
     if (p[0] == "events") return event_routes(p);
-    if (p.size() == 1) return me();
     const std::string_view method = route_method(request_);
+    if (p.size() == 1) return method == "DELETE" ? delete_me() : me();
+    if (p[1] == "export") return export_me();
     if (p[1] == "feed") return p.size() == 2 ? feed_link() : rotate_feed();
     if (p[1] == "tokens") {
       if (p.size() == 3) return revoke_token(p[2]);
@@ -648,6 +650,33 @@ class call {
                                            {"responsible_for", std::move(responsible_for)},
                                            {"follows", std::move(follows)},
                                            {"rsvps", std::move(rsvps)}});
+  }
+
+  /// All data about the caller (store::export_person_json), as a file to keep.
+  http_response export_me() const {
+    if (auto refused = need_person()) return *refused;
+    auto data = store_.export_person_json(who_.who->id);
+    if (!data) return error_response(from_storage(data.error()));
+    auto r = http_response::text(200, *data + "\n", "application/json");
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"treffpunkt-meine-daten.json\"");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+
+  /// Deletes the caller's account (store::delete_person): their sessions, tokens and feed
+  /// links end with it, so the cookie is cleared too.
+  http_response delete_me() const {
+    if (auto refused = need_person()) return *refused;
+    if (auto done = store_.delete_person(who_.who->id, who_.actor(), now_); !done) {
+      return error_response(from_storage(done.error()));
+    }
+    auto r = json_response(200, json::object{{"deleted", true}});
+    std::string clear = "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
+    if (base_url_.starts_with("https://")) clear += "; Secure";
+    r.headers.emplace_back("Set-Cookie", std::move(clear));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
   }
 
   http_response reminders() const {

@@ -73,6 +73,19 @@ api_result<std::string> read_text(const json::value& v, std::string_view name) {
                      std::string(name) + " is longer than " + std::to_string(f.max) + " bytes");
     }
   }
+  // Titles, places and links are one line (they go into mail subjects and iCalendar
+  // properties); a description may have line breaks and tabs. No other control character (NUL
+  // included) is text anyone meant to write.
+  const bool multiline = name == "description";
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool allowed = multiline && (c == '\n' || c == '\r' || c == '\t');
+    if ((u < 0x20 || u == 0x7F) && !allowed) {
+      return invalid(name, std::string(name) + (multiline ? " must not contain control characters"
+                                                          : " must be one line without control "
+                                                            "characters"));
+    }
+  }
   // Pages link it: only web addresses, never javascript: or data: URLs.
   if (name == "online_url" && !s.empty() && !s.starts_with("https://") &&
       !s.starts_with("http://")) {

@@ -18,6 +18,10 @@ int housekeeping::run_once() {
   if (removed > 0 && log_) {
     log_("removed " + std::to_string(removed) + " unconfirmed guest RSVP(s) whose link expired");
   }
+  const int mails = store_.expire_outbox(now - outbox_retention);
+  if (mails > 0 && log_) {
+    log_("removed " + std::to_string(mails) + " sent or failed mail(s) older than 30 days");
+  }
   return removed;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 /// Periodic clean-up while the server runs: unconfirmed guest RSVPs (and a guest's address
 /// with them) are deleted once their link has expired (store::expire_guest_rsvps), so the
-/// store keeps no address nobody confirmed.
+/// store keeps no address nobody confirmed; sent and failed mail (addresses and text) is
+/// deleted `outbox_retention` after it went out (store::expire_outbox).
 
 #include <storage/store.h>
 
@@ -13,6 +14,11 @@
 #include <thread>
 
 namespace treffpunkt::server {
+
+/// How long the outbox keeps a sent or failed message (for the admin's view and questions
+/// like "did my reminder go out?"). Longer than the longest reminder (28 days), so that a
+/// reminder's dedupe key is never freed while its occurrence is still ahead.
+inline constexpr std::chrono::days outbox_retention{30};
 
 class housekeeping {
  public:
@@ -27,7 +33,8 @@ class housekeeping {
   void start();
   /// Ends the thread; idempotent.
   void stop();
-  /// One round on the caller's thread; returns how many guest RSVPs were removed.
+  /// One round on the caller's thread; returns how many guest RSVPs were removed (old mail
+  /// is removed too, and logged).
   int run_once();
 
  private:

@@ -387,7 +387,7 @@ page_routes::~page_routes() = default;
 bool page_routes::owns(std::string_view path) {
   if (path == "/" || path.starts_with("/static/")) return true;
   if (path == "/me" || path == "/me/reminders" || path == "/me/notices" ||
-      path == "/me/feed/rotate") {
+      path == "/me/feed/rotate" || path == "/me/delete") {
     return true;
   }
   for (const std::string_view link : {"/rsvp/confirm/", "/unsubscribe/"}) {
@@ -480,6 +480,7 @@ http_response page_routes::handle(const http_request& request, std::string_view 
   // Form targets take POST only; the pages GET and HEAD.
   const bool form_target =
       path == "/me/reminders" || path == "/me/notices" || path == "/me/feed/rotate" ||
+      path == "/me/delete" ||
       (path.starts_with("/units/") && rest_segments(path, "/units/").size() == 2) ||
       (path.starts_with("/events/") && rest_segments(path, "/events/").size() == 3);
   if (form_target) {
@@ -612,6 +613,7 @@ http_response page_routes::post(const http_request& request, std::string_view pa
   if (path == "/me/reminders") return post_reminders(request, in);
   if (path == "/me/notices") return post_notices(request, in);
   if (path == "/me/feed/rotate") return post_feed_rotate(request, in);
+  if (path == "/me/delete") return post_delete_account(request, in);
   if (path.starts_with("/units/")) {
     return post_follow(request, in, rest_segments(path, "/units/")[0]);
   }
@@ -1000,6 +1002,37 @@ http_response page_routes::post_feed_rotate(const http_request& request, const r
   const auto secret = new_feed_secret(store_, in.member->id, in.now);
   return me_page(in, 200, web::me_notice::none,
                  std::string(in.base_url) + personal_feed_path(secret.raw), csrf);
+}
+
+/// "Konto löschen" on /me: the ticked confirmation and the CSRF token, then the same as the
+/// API's DELETE /me (store::delete_person). The session is gone with the account; the cookie
+/// is cleared and the browser goes to the home page.
+http_response page_routes::post_delete_account(const http_request& request,
+                                               const request_info& in) {
+  if (!in.member) return to_login("/me");
+  const auto csrf = form_field(request.body, "csrf").value_or("");
+  if (!csrf_valid(request, csrf)) {
+    const auto existing = csrf_from_cookie(request);
+    const std::string token = existing ? *existing : new_csrf_token();
+    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
+    return r;
+  }
+  if (form_field(request.body, "confirm") != "yes") {
+    return me_page(in, 422, web::me_notice::delete_unconfirmed, std::nullopt, csrf);
+  }
+  if (auto done = store_.delete_person(in.member->id, storage::actor::of(in.member->id), in.now);
+      !done) {
+    if (done.error().code == storage::errc::conflict) {
+      return me_page(in, 409, web::me_notice::delete_last_admin, std::nullopt, csrf);
+    }
+    return http_response::text(503, "unavailable\n");
+  }
+  auto r = see_other("/");
+  std::string clear = "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
+  if (in.base_url.starts_with("https://")) clear += "; Secure";
+  r.headers.emplace_back("Set-Cookie", std::move(clear));
+  return r;
 }
 
 http_response page_routes::me_page(const request_info& in, unsigned status, web::me_notice notice,

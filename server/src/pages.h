@@ -85,6 +85,7 @@ class page_routes {
   http_response unsubscribe_link(const http_request& request, const request_info& in,
                                  std::string_view token);
   http_response post_feed_rotate(const http_request& request, const request_info& in);
+  http_response post_delete_account(const http_request& request, const request_info& in);
   /// The member's page with `notice`; `new_feed_url`: a feed link made just now, shown once.
   http_response me_page(const request_info& in, unsigned status, web::me_notice notice,
                         std::optional<std::string> new_feed_url, const std::string& csrf);

@@ -126,7 +126,8 @@ const std::string& attendees_query() {
       std::string(record_columns) +
       ", p.id, p.name, p.email, p.language, p.admin, p.guest, p.created, p.notices "
       "FROM rsvps r JOIN people p ON p.id = r.person_id "
-      "WHERE r.event_id = ? AND r.occurrence_key = ? "
+      // A deleted account's place still counts (occupancy_of) but has no one to show or mail.
+      "WHERE r.event_id = ? AND r.occurrence_key = ? AND p.deleted IS NULL "
       "AND r.state IN ('going', 'waitlisted', 'maybe') "
       "ORDER BY CASE r.state WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, "
       "CASE WHEN r.state = 'waitlisted' THEN r.waitlist_seq ELSE r.updated END, r.id";

@@ -147,7 +147,13 @@ CREATE TABLE settings (
 ALTER TABLE people ADD COLUMN notices INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-constexpr std::array<std::string_view, 2> all{v1, v2};
+// v3: deleted accounts (store::delete_person). The row stays as an anonymous tombstone so that
+// the RSVPs that count keep counting; `deleted` is when its personal data was removed.
+constexpr std::string_view v3 = R"sql(
+ALTER TABLE people ADD COLUMN deleted INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 3> all{v1, v2, v3};
 
 }  // namespace
 

@@ -212,6 +212,9 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir
     // survives a crash of the process and of the machine.
     state->writer.exec("PRAGMA journal_mode = WAL");
     state->writer.exec("PRAGMA synchronous = FULL");
+    // Deleted rows (a deleted account, expired guests and mail) are overwritten with zeros,
+    // not left readable in free pages of the file.
+    state->writer.exec("PRAGMA secure_delete = ON");
     if (auto migrated = migrate(state->writer, state->db_path); !migrated) {
       return migrated.error();
     }

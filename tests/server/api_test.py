@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zoneinfo
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "api.md")
@@ -172,7 +173,8 @@ class ApiTest(unittest.TestCase):
             self.assertRegex(o["key"], r"^\d{8}(T\d{6}Z)?$")
         # The demo moves one Bildung meeting.
         self.assertTrue(any(o["moved"] for o in occ))
-        today = datetime.date.today()
+        # Days are the unit's (Berlin), not this machine's: they differ around midnight UTC.
+        today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date()
         self.assertEqual(resp.json["from"], today.isoformat())
         self.assertEqual(resp.json["to"], (today + datetime.timedelta(days=90)).isoformat())
         # The demo cancels one Antifa meeting: it is listed, flagged.
@@ -598,6 +600,8 @@ class ApiTest(unittest.TestCase):
              lambda e, k: ("POST", "/api/v1/me/feed/rotate", None)),
             ("GET tokens", anyone, lambda e, k: ("GET", "/api/v1/me/tokens", None)),
             ("POST tokens", anyone, lambda e, k: ("POST", "/api/v1/me/tokens", None)),
+            ("GET export", anyone, lambda e, k: ("GET", "/api/v1/me/export", None)),
+            # DELETE /api/v1/me deletes the caller: ApiAccountDeletion, on its own server.
             # Reads stay public.
             ("GET units", [200] * 5, lambda e, k: ("GET", "/api/v1/units", None)),
             ("GET event", [200] * 5, lambda e, k: ("GET", "/api/v1/events/%d" % e["id"], None)),
@@ -634,7 +638,9 @@ class ApiTest(unittest.TestCase):
         variables = {"member_token": self.server.token("doc.member@example.org"),
                      "responsible_token": self.tokens["responsible"],
                      "other_responsible_token": self.tokens["other_responsible"],
-                     "admin_token": self.tokens["admin"]}
+                     "admin_token": self.tokens["admin"],
+                     # Deleted by the example of DELETE /api/v1/me.
+                     "departing_token": self.server.token("doc.departing@example.org")}
         pending = None
         ran = 0
         for kind, block in blocks:
@@ -649,6 +655,69 @@ class ApiTest(unittest.TestCase):
             ran += 1
         self.assertIsNone(pending)
         self.assertGreater(ran, 10)
+
+
+class ApiAccountDeletion(unittest.TestCase):
+    """DELETE /api/v1/me for each kind of caller, on a server of its own (it deletes them)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.server.cli("admin", "add", ADMIN)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def call(self, method, path, token=None, **kw):
+        return call(self.server.port, method, path, token=token, **kw)
+
+    def test_delete_me_matrix(self):
+        tokens = {"anonymous": None,
+                  "member": self.server.token(MEMBER),
+                  "responsible": self.server.token(RESPONSIBLE),
+                  "other_responsible": self.server.token(OTHER_RESPONSIBLE),
+                  "admin": self.server.token(ADMIN)}
+        # The only admin may not go (409); everyone else may delete themselves.
+        expected = {"anonymous": 401, "member": 200, "responsible": 200,
+                    "other_responsible": 200, "admin": 409}
+        names_before = self.call("GET", "/api/v1/units/frauen").json["responsibles"]
+        for caller, status in expected.items():
+            with self.subTest(caller=caller):
+                resp = self.call("DELETE", "/api/v1/me", tokens[caller])
+                self.assertEqual(resp.status, status, resp.raw)
+                if status == 200:
+                    self.assertEqual(resp.json, {"deleted": True})
+                    self.assertIn("Max-Age=0", resp.header("Set-Cookie"))
+                    # The token died with the account.
+                    self.assertEqual(self.call("GET", "/api/v1/me", tokens[caller]).status, 401)
+        self.assertEqual(self.call("GET", "/api/v1/me", tokens["admin"]).status, 200)
+        # A responsible who deleted themselves is no longer named on the unit.
+        names_after = self.call("GET", "/api/v1/units/frauen").json["responsibles"]
+        self.assertEqual(len(names_after), len(names_before) - 1)
+        # The address can sign up again, as somebody new.
+        again = self.server.token(MEMBER)
+        me = self.call("GET", "/api/v1/me", again).json
+        self.assertEqual((me["email"], me["follows"], me["rsvps"]), (MEMBER, [], []))
+
+    def test_export_is_an_attachment_with_the_callers_data(self):
+        token = self.server.token("export.me@example.org")
+        self.assertEqual(self.call("PUT", "/api/v1/units/bildung/follow", token).status, 200)
+        resp = self.call("GET", "/api/v1/me/export", token)
+        self.assertEqual(resp.status, 200, resp.raw)
+        self.assertTrue(resp.header("Content-Disposition").startswith("attachment"))
+        self.assertEqual(resp.json["person"]["email"], "export.me@example.org")
+        self.assertEqual([f["slug"] for f in resp.json["follows"]], ["bildung"])
+        self.assertNotIn("tokens", resp.json)
+
+    def test_cookie_delete_without_json_type_is_refused(self):
+        # A cross-site form cannot send DELETE, but a cookie write must be JSON in any case.
+        token = self.server.token("cookie.keeper@example.org")
+        resp = call(self.server.port, "DELETE", "/api/v1/me", raw=b"x=1",
+                    content_type="application/x-www-form-urlencoded",
+                    headers={"Cookie": "session=" + "A" * 43})
+        self.assertEqual(resp.status, 403, resp.raw)
+        self.assertEqual(self.call("GET", "/api/v1/me", token).status, 200)
 
 
 class ApiRateLimitPerAddress(unittest.TestCase):

@@ -3,6 +3,7 @@
 #include <housekeeping.h>
 #include <server/demo.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -89,6 +90,41 @@ TEST_F(Housekeeping, KeepsGuestRsvpsWhoseLinkStillWorks) {
   treffpunkt::server::housekeeping keeper(*store_, 1h);
   EXPECT_EQ(keeper.run_once(), 0);
   EXPECT_TRUE(store_->person_by_email("frisch@example.org"));
+}
+
+TEST_F(Housekeeping, RemovesSentAndFailedMailOlderThanThirtyDays) {
+  const auto now = real_now();
+  // Four messages: sent 31 days ago, failed 31 days ago, sent yesterday, still queued from long
+  // ago (a queued one is never dropped: it has not gone out yet).
+  const auto queue = [&](const std::string& to, calendar::utc_seconds due) {
+    ASSERT_TRUE(store_->enqueue({"reminder", to, "Subject: x\r\n\r\nx\r\n", due, {}}, due));
+  };
+  queue("alt@example.org", now - 24h * 31);
+  queue("kaputt@example.org", now - 24h * 31);
+  queue("neu@example.org", now - 24h);
+  const auto claimed = store_->claim_due(now - 24h, 1min, 10);
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 3U);
+  for (const auto& m : *claimed) {
+    if (m.recipient == "kaputt@example.org") {
+      ASSERT_TRUE(store_->mark_failed(m.id, "550 no such user"));
+    } else {
+      ASSERT_TRUE(store_->mark_sent(m.id, m.due));
+    }
+  }
+  queue("wartet@example.org", now - 24h * 40);
+
+  std::vector<std::string> lines;
+  treffpunkt::server::housekeeping keeper(*store_, 1h,
+                                          [&](std::string_view line) { lines.emplace_back(line); });
+  keeper.run_once();
+  std::vector<std::string> left;
+  for (const auto& m : store_->outbox_list(100)) left.push_back(m.recipient);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"neu@example.org", "wartet@example.org"}));
+  EXPECT_NE(
+      std::find(lines.begin(), lines.end(), "removed 2 sent or failed mail(s) older than 30 days"),
+      lines.end());
 }
 
 }  // namespace

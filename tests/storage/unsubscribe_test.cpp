@@ -37,8 +37,10 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
     ASSERT_TRUE(opened);
     ASSERT_TRUE((*opened)->ensure_person("anna@example.org", "Anna"));
   }
-  // Back to what schema 1 had: no settings table, no notices column.
-  exec(db, "DROP TABLE settings; ALTER TABLE people DROP COLUMN notices; PRAGMA user_version = 1;");
+  // Back to what schema 1 had: no settings table, no notices column (nor the later deleted).
+  exec(db,
+       "DROP TABLE settings; ALTER TABLE people DROP COLUMN notices; "
+       "ALTER TABLE people DROP COLUMN deleted; PRAGMA user_version = 1;");
   ASSERT_EQ(sql_int(db, "PRAGMA user_version"), 1);
   auto opened = store::open(dir.path());
   ASSERT_TRUE(opened) << opened.error().message;

@@ -301,7 +301,10 @@ TEST(Pages, MePageListsRsvpsFollowsRemindersAndANewFeedLinkOnce) {
   EXPECT_TRUE(contains(html, "value=\"60\"> 1 Stunde vorher"));
   EXPECT_TRUE(contains(html, ">Link erzeugen</button>"));
   EXPECT_FALSE(contains(html, "/feeds/"));
-  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 4);
+  // Unfollow, reminders, notices, feed link, delete account.
+  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 5);
+  EXPECT_TRUE(contains(html, "<a href=\"/api/v1/me/export\" download>"));
+  EXPECT_TRUE(contains(html, "action=\"/me/delete\""));
   // Notices on: a button to turn them off (and back, after an unsubscribe link).
   EXPECT_TRUE(contains(html, "action=\"/me/notices\""));
   EXPECT_TRUE(contains(html, "name=\"notices\" value=\"0\""));

@@ -200,6 +200,32 @@ constexpr std::array messages = {
     message{"me_feed_rotate", "Neuen Link erzeugen", "Make a new link"},
     message{"me_feed_create", "Link erzeugen", "Make a link"},
     message{"me_logout", "Abmelden", "Log out"},
+    message{"me_data", "Deine Daten", "Your data"},
+    message{"me_data_intro",
+            "Du kannst alles herunterladen, was wir über dich speichern (als JSON-Datei), und "
+            "dein Konto jederzeit löschen.",
+            "You can download everything we keep about you (as a JSON file) and delete your "
+            "account at any time."},
+    message{"me_data_download", "Meine Daten herunterladen", "Download my data"},
+    message{"me_delete", "Konto löschen", "Delete account"},
+    message{"me_delete_warning",
+            "Das Löschen kann niemand rückgängig machen. Wir löschen deine E-Mail-Adresse, "
+            "deinen Namen, deine Anmeldungen, Kalender-Links, gefolgte Netzwerkstellen, "
+            "Erinnerungen und Mails an dich; bist du verantwortlich für eine Netzwerkstelle, "
+            "endet das. Deine Zusagen bleiben nur als anonyme Zahl, Wartelistenplätze gibst du "
+            "ab.",
+            "Nobody can undo this. We delete your email address, your name, your logins, "
+            "calendar links, followed units, reminders and mails to you; if you are responsible "
+            "for a unit, that ends. Your yes answers stay only as anonymous numbers; places on "
+            "a waitlist are given up."},
+    message{"me_delete_confirm", "Ja, ich will mein Konto und meine Daten endgültig löschen.",
+            "Yes, I want to delete my account and my data for good."},
+    message{"me_delete_unconfirmed",
+            "Bitte bestätige das Löschen mit dem Häkchen. Dein Konto ist nicht gelöscht.",
+            "Please confirm the deletion with the tick box. Your account was not deleted."},
+    message{"me_delete_last_admin",
+            "Du bist die letzte Admin-Person. Ernenne zuerst jemand anderen zur Admin-Person.",
+            "You are the last admin. Make someone else an admin first."},
     message{"login_title", "Anmelden", "Log in"},
     message{"login_intro",
             "Gib deine E-Mail-Adresse ein. Wir schicken dir einen Link, mit dem du dich ohne "

@@ -215,6 +215,10 @@ std::string_view me_notice_key(me_notice n) {
       return "me_reminders_invalid";
     case me_notice::notices_saved:
       return "me_notices_saved";
+    case me_notice::delete_unconfirmed:
+      return "me_delete_unconfirmed";
+    case me_notice::delete_last_admin:
+      return "me_delete_last_admin";
   }
   return "";
 }
@@ -493,11 +497,11 @@ std::string render_me(const page_context& ctx, const me_view& view) {
   d.set("signed_in_as", fill(text(l, "me_signed_in_as"), {{"email", view.email}}));
   d.set("csrf", view.csrf);
   d.set("has_notice", view.notice != me_notice::none);
-  d.set("notice_error",
-        view.notice == me_notice::csrf || view.notice == me_notice::reminders_invalid);
-  d.set("notice_role", view.notice == me_notice::csrf || view.notice == me_notice::reminders_invalid
-                           ? "alert"
-                           : "status");
+  const bool problem =
+      view.notice == me_notice::csrf || view.notice == me_notice::reminders_invalid ||
+      view.notice == me_notice::delete_unconfirmed || view.notice == me_notice::delete_last_admin;
+  d.set("notice_error", problem);
+  d.set("notice_role", problem ? "alert" : "status");
   d.set("notice_text", std::string(text(l, me_notice_key(view.notice))));
 
   mu::data rsvps{mu::data::type::list};

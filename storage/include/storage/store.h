@@ -470,6 +470,22 @@ class store {
   /// The newest `limit` rows, newest first, without their message bytes (for /admin).
   std::vector<outbox_entry> outbox_list(int limit) const;
 
+  // ---- privacy ------------------------------------------------------------------------
+  /// Deletes a person's account (their own request, or an admin's) in one transaction: their
+  /// address, name and language are removed and the row stays as an anonymous tombstone (no
+  /// email, no name; `deleted` set), so that their going and maybe RSVPs keep counting and
+  /// occupancies do not change. Removed: every token (sessions, login links, API, feed, guest
+  /// links), follows, reminder choices, responsible roles, their other RSVPs (waitlisted,
+  /// pending, not going: the waitlist behind them moves up in order, nobody is promoted to a
+  /// place) and every outbox message to their address, in any state. Audit lines stay, naming
+  /// only the tombstone's id. Afterwards the address is free for a new account.
+  /// Errors: not_found (no such person, or already deleted), forbidden (who is neither the
+  /// person, an admin nor the system), conflict (field "admin") for the last admin.
+  result<void> delete_person(person_id p, const actor& who, calendar::utc_seconds now);
+  /// Deletes sent and failed outbox rows (with their addresses and text) last touched before
+  /// `before`; returns how many. Queued and sending messages stay.
+  int expire_outbox(calendar::utc_seconds before);
+
   // ---- export -------------------------------------------------------------------------
   /// Everything, as JSON, for backups.
   std::string export_json() const;

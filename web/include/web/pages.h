@@ -146,7 +146,16 @@ struct feed_link {
 };
 
 /// What just happened on the member's page.
-enum class me_notice { none, reminders_saved, unfollowed, csrf, reminders_invalid, notices_saved };
+enum class me_notice {
+  none,
+  reminders_saved,
+  unfollowed,
+  csrf,
+  reminders_invalid,
+  notices_saved,
+  delete_unconfirmed,  ///< "Konto löschen" without ticking the confirmation
+  delete_last_admin,   ///< the last admin may not delete their account
+};
 
 /// The member's own page, /me.
 struct me_view {

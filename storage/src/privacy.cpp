@@ -1,0 +1,91 @@
+// Part of store: see store_impl.h.
+//
+// Privacy: deleting an account (the member's right to erasure) and expiring the outbox's old
+// messages, which carry addresses and text.
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "rights.h"
+#include "store_impl.h"
+
+namespace treffpunkt::storage {
+
+result<void> store::delete_person(person_id p, const actor& who, calendar::utc_seconds now) {
+  return impl_->write([&](sql::connection& c) -> result<void> {
+    auto& find = c.prepare("SELECT email, admin FROM people WHERE id = ? AND deleted IS NULL");
+    find.bind(1, p.value);
+    if (!find.step()) {
+      find.reset();
+      return error{errc::not_found, "no such person"};
+    }
+    const std::string email = find.text(0);
+    const bool admin = find.int64(1) != 0;
+    find.reset();
+
+    if (who.person() != p && !is_admin(c, who)) {
+      return error{errc::forbidden, "only the person themselves or an admin deletes an account"};
+    }
+    if (admin) {
+      auto& admins = c.prepare("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL");
+      admins.step();
+      const std::int64_t n = admins.int64(0);
+      admins.reset();
+      if (n <= 1) {
+        return error{errc::conflict, "the last admin cannot be deleted: name another first",
+                     "admin"};
+      }
+    }
+
+    // Units whose occurrences lose someone from a waitlist: their pages' counts change.
+    std::set<std::int64_t> units;
+    auto& waiting = c.prepare(
+        "SELECT DISTINCT e.unit_id FROM rsvps r JOIN events e ON e.id = r.event_id "
+        "WHERE r.person_id = ? AND r.state = 'waitlisted'");
+    waiting.bind(1, p.value);
+    while (waiting.step()) units.insert(waiting.int64(0));
+    waiting.reset();
+
+    // Going and maybe count (an occupancy never changes behind a responsible's back, and the
+    // past keeps its numbers); the rest is only about them. A waitlisted row leaves the queue:
+    // positions are ranks by waitlist_seq, so the people behind move up in order, and nobody
+    // gets a place, because none was freed. Their guest links go with their rows (CASCADE).
+    c.prepare("DELETE FROM rsvps WHERE person_id = ? AND state NOT IN ('going', 'maybe')")
+        .bind(1, p.value)
+        .run();
+    for (const char* table : {"tokens", "follows", "reminder_preferences", "responsibles"}) {
+      c.prepare(std::string("DELETE FROM ") + table + " WHERE person_id = ?")
+          .bind(1, p.value)
+          .run();
+    }
+    // Every message to them, sent ones too: the address and the text are theirs. A message
+    // being sent just now is gone as well; its dispatcher's mark_sent then finds nothing.
+    c.prepare("DELETE FROM outbox WHERE recipient = ?").bind(1, email).run();
+    // The tombstone: "deleted:<id>" is unique and no address, so nobody can log in as it or
+    // mail it, and the old address is free for a new account.
+    c.prepare(
+         "UPDATE people SET email = 'deleted:' || id, name = '', language = 'de', admin = 0, "
+         "guest = 0, notices = 0, deleted = ?, version = version + 1 WHERE id = ?")
+        .bind(1, to_db(now))
+        .bind(2, p.value)
+        .run();
+    for (const std::int64_t u : units) impl::bump_unit_version(c, calendar::unit_id{u});
+    impl::audit(c, who, "delete_person", std::nullopt, std::nullopt,
+                "person " + std::to_string(p.value), now);
+    return {};
+  });
+}
+
+int store::expire_outbox(calendar::utc_seconds before) {
+  auto expired = impl_->write([&](sql::connection& c) -> result<int> {
+    // A failed row has no time of its own: its last attempt was due at `due`.
+    c.prepare("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND coalesce(sent, due) < ?")
+        .bind(1, to_db(before))
+        .run();
+    return static_cast<int>(c.changes());
+  });
+  // As expire_guest_rsvps: a failed clean-up removed nothing and the next round retries.
+  return expired ? *expired : 0;
+}
+
+}  // namespace treffpunkt::storage

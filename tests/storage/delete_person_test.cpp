@@ -1,0 +1,200 @@
+#include <calendar/event.h>
+#include <calendar/recurrence.h>
+#include <calendar/rsvp.h>
+#include <date/date.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <storage/store.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "store_fixture.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace cal = treffpunkt::calendar;
+using cal::occurrence_key;
+using cal::rsvp_answer;
+using cal::utc_seconds;
+using treffpunkt::storage::actor;
+using treffpunkt::storage::errc;
+using treffpunkt::storage::outbox_message;
+using treffpunkt::storage::person;
+using treffpunkt::storage::rsvp_state;
+using treffpunkt::storage::token_kind;
+using treffpunkt::storage::testing::sql_int;
+
+utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0) {
+  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh};
+}
+
+const utc_seconds now = utc(2026, 3, 1, 12);
+/// The meeting's first occurrence: Tuesday 2026-03-03, 19:00 in Berlin.
+const occurrence_key first = occurrence_key::timed(utc(2026, 3, 3, 18));
+
+/// How many cells of every table of the database at `path` contain `needle` (as text).
+int cells_containing(const std::filesystem::path& path, const std::string& needle) {
+  sqlite3* db = nullptr;
+  int found = 0;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path;
+    sqlite3_close(db);
+    return -1;
+  }
+  std::vector<std::string> tables;
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, nullptr);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  }
+  sqlite3_finalize(s);
+  for (const auto& table : tables) {
+    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + table + "\"").c_str(), -1, &s, nullptr);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(s, i));
+        const std::string cell(bytes ? bytes : "",
+                               static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+        if (cell.find(needle) != std::string::npos) {
+          ADD_FAILURE() << needle << " left in " << table << ": " << cell.substr(0, 200);
+          ++found;
+        }
+      }
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return found;
+}
+
+class DeletePerson : public treffpunkt::storage::testing::store_test {
+ protected:
+  void SetUp() override {
+    store_test::SetUp();
+    if (HasFatalFailure()) return;
+    unit_ = make_unit("bildung").id;
+    cal::event e;
+    e.unit = unit_;
+    e.title = "Austausch Bildungsarbeit";
+    e.zone = "Europe/Berlin";
+    e.start = date::local_days{date::year{2026} / 3 / 3} + 19h;
+    e.rule = cal::recurrence_rule::parse("FREQ=WEEKLY;COUNT=10").value();
+    e.capacity = 2;
+    auto created = store_->create_event(e, actor::system(), now - 24h * 30);
+    ASSERT_TRUE(created) << created.error().message;
+    event_ = *created;
+  }
+
+  cal::unit_id unit_;
+  cal::event event_;
+};
+
+TEST_F(DeletePerson, KeepsOccupancyAndLeavesNoPersonalDataAnywhere) {
+  const person ada = make_person("ada.geheim@example.org", "Ada Geheimname");
+  const person bo = make_person("bo@example.org", "Bo");
+  const person cy = make_person("cy@example.org", "Cy");
+  ASSERT_TRUE(store_->add_responsible(unit_, ada.id, actor::system()));
+  ASSERT_TRUE(store_->set_follow(ada.id, unit_, true));
+  ASSERT_TRUE(store_->set_reminder_offsets(ada.id, {60min}));
+  ASSERT_TRUE(store_->set_rsvp(event_.id, first, ada.id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(event_.id, first, bo.id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(event_.id, first, cy.id, rsvp_answer::yes, now));  // waitlisted
+  for (const auto kind :
+       {token_kind::session, token_kind::api, token_kind::feed, token_kind::login}) {
+    store_->issue_token(kind, ada.id, 24h, now);
+  }
+  ASSERT_TRUE(store_->enqueue(
+      outbox_message{"reminder", "ada.geheim@example.org",
+                     "To: Ada Geheimname <ada.geheim@example.org>\r\n", now + 1h, "reminder:ada"},
+      now));
+  ASSERT_TRUE(store_->enqueue(
+      outbox_message{"notice", "bo@example.org", "To: bo\r\n", now + 1h, "notice:bo"}, now));
+  const auto before = store_->occupancy_of(event_.id, first);
+  ASSERT_EQ(before.going, 2);
+  ASSERT_EQ(before.waitlisted, 1);
+
+  ASSERT_TRUE(store_->delete_person(ada.id, actor::of(ada.id), now + 1h));
+
+  // The place Ada had stays taken: nobody is promoted, counts do not move.
+  const auto after = store_->occupancy_of(event_.id, first);
+  EXPECT_EQ(after.going, before.going);
+  EXPECT_EQ(after.waitlisted, before.waitlisted);
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, cy.id)->state, rsvp_state::waitlisted);
+  // Nobody sees or mails the tombstone.
+  const auto attendees = store_->attendees(event_.id, first);
+  ASSERT_EQ(attendees.size(), 2U);
+  EXPECT_EQ(attendees[0].who.id, bo.id);
+  EXPECT_TRUE(store_->responsibles(unit_).empty());
+  EXPECT_TRUE(store_->follows(ada.id).empty());
+  for (const auto kind :
+       {token_kind::session, token_kind::api, token_kind::feed, token_kind::login}) {
+    EXPECT_TRUE(store_->list_tokens(ada.id, kind, now + 1h).empty());
+  }
+  EXPECT_EQ(store_->outbox_depth(), 1);  // Bo's message stays
+  EXPECT_FALSE(store_->person_by_email("ada.geheim@example.org"));
+
+  // Neither the address nor the name is anywhere in the database: not in a table, and (with
+  // secure_delete) not in the file's free pages once the WAL is checkpointed.
+  EXPECT_EQ(cells_containing(db_path(), "ada.geheim"), 0);
+  EXPECT_EQ(cells_containing(db_path(), "Geheimname"), 0);
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'delete_person'"), 1);
+  reopen();  // closing checkpoints the WAL into the file
+  store_.reset();
+  std::ifstream file(db_path(), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes.find("ada.geheim"), std::string::npos);
+  EXPECT_EQ(bytes.find("Geheimname"), std::string::npos);
+}
+
+TEST_F(DeletePerson, WaitlistedMemberLeavesTheQueueInOrderWithoutPromotingAnyone) {
+  std::vector<person> p;
+  for (int i = 0; i < 5; ++i) {
+    p.push_back(make_person("m" + std::to_string(i) + "@example.org", "M"));
+    ASSERT_TRUE(store_->set_rsvp(event_.id, first, p.back().id, rsvp_answer::yes, now));
+  }
+  // m0, m1 going; m2, m3, m4 waitlisted 1, 2, 3.
+  ASSERT_TRUE(store_->delete_person(p[3].id, actor::system(), now));
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, p[3].id), std::nullopt);
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, p[2].id)->waitlist_position, 1);
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, p[4].id)->waitlist_position, 2);
+  const auto o = store_->occupancy_of(event_.id, first);
+  EXPECT_EQ(o.going, 2);
+  EXPECT_EQ(o.waitlisted, 2);
+  // A withdrawal later still promotes the first in line.
+  ASSERT_TRUE(store_->set_rsvp(event_.id, first, p[0].id, rsvp_answer::no, now));
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, p[2].id)->state, rsvp_state::going);
+}
+
+TEST_F(DeletePerson, TheSameAddressSignsUpFreshAfterwards) {
+  const person old = make_person("wieder@example.org", "Alt");
+  ASSERT_TRUE(store_->set_follow(old.id, unit_, true));
+  ASSERT_TRUE(store_->delete_person(old.id, actor::of(old.id), now));
+  const person fresh = make_person("wieder@example.org", "Neu");
+  EXPECT_NE(fresh.id, old.id);
+  EXPECT_TRUE(store_->follows(fresh.id).empty());
+  EXPECT_EQ(store_->delete_person(old.id, actor::system(), now).error().code, errc::not_found);
+}
+
+TEST_F(DeletePerson, OnlyThePersonOrAnAdminMayAndNeverTheLastAdmin) {
+  const person admin = make_person("admin@example.org", "Admin");
+  const person other = make_person("other@example.org", "Other");
+  ASSERT_TRUE(store_->set_admin(admin.id, true, actor::system()));
+  EXPECT_EQ(store_->delete_person(admin.id, actor::of(other.id), now).error().code,
+            errc::forbidden);
+  const auto last = store_->delete_person(admin.id, actor::of(admin.id), now);
+  ASSERT_FALSE(last);
+  EXPECT_EQ(last.error().code, errc::conflict);
+  EXPECT_TRUE(store_->person_by_email("admin@example.org"));
+  // With a second admin, the first may go; an admin may delete someone else.
+  ASSERT_TRUE(store_->set_admin(other.id, true, actor::system()));
+  EXPECT_TRUE(store_->delete_person(admin.id, actor::of(admin.id), now));
+  const person third = make_person("third@example.org", "Third");
+  EXPECT_TRUE(store_->delete_person(third.id, actor::of(other.id), now));
+}
+
+}  // namespace
