@@ -77,6 +77,7 @@ void dispatcher::start() {
   const std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  sender_.resume();
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -94,7 +95,12 @@ void dispatcher::stop() {
     stopping_ = true;
   }
   wakeup_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  // A hung SMTP server would hold the join for the sender's whole timeout; the interrupted
+  // messages are recorded as temporary failures and retried after the restart.
+  if (thread_.joinable()) {
+    sender_.interrupt();
+    thread_.join();
+  }
 }
 
 std::chrono::milliseconds dispatcher::sleep_time(bool claimed_nothing) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -55,6 +56,13 @@ void global_init() {
 
 std::string angle(std::string_view address) { return "<" + std::string(address) + ">"; }
 
+/// Called by libcurl during a transfer, also while it waits for a reply (about once a
+/// second then); a non-zero return aborts it with CURLE_ABORTED_BY_CALLBACK.
+int progress_callback(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/,
+                      curl_off_t /*ultotal*/, curl_off_t /*ulnow*/) {
+  return static_cast<const std::atomic<bool>*>(user)->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 }  // namespace
 
 struct smtp_sender::impl {
@@ -62,6 +70,8 @@ struct smtp_sender::impl {
   CURL* handle = nullptr;
   replies reply;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
+  /// Set by interrupt() from another thread; read by progress_callback.
+  std::atomic<bool> interrupted{false};
 
   explicit impl(smtp_config c) : config(std::move(c)) {
     global_init();
@@ -78,6 +88,7 @@ struct smtp_sender::impl {
 delivery smtp_sender::impl::send_one(const outgoing& m) {
   // Options are set for each message; the handle keeps its connection cache, so consecutive
   // messages to the same server reuse one connection (a new MAIL FROM on it).
+  if (interrupted.load()) return delivery{delivery_status::temporary, "sending was interrupted"};
   CURL* h = handle;
   upload body{m.data, 0};
   curl_slist* recipients = curl_slist_append(nullptr, angle(m.recipient).c_str());
@@ -94,6 +105,9 @@ delivery smtp_sender::impl::send_one(const outgoing& m) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // never SIGALRM on the dispatcher thread
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(config.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_callback);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &interrupted);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer.data());
   curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);  // needed for the debug callback, which logs nothing
   curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_callback);
@@ -125,6 +139,9 @@ delivery smtp_sender::impl::send_one(const outgoing& m) {
 
 smtp_sender::smtp_sender(smtp_config config) : impl_(std::make_unique<impl>(std::move(config))) {}
 smtp_sender::~smtp_sender() = default;
+
+void smtp_sender::interrupt() { impl_->interrupted.store(true); }
+void smtp_sender::resume() { impl_->interrupted.store(false); }
 
 std::vector<delivery> smtp_sender::send(std::span<const outgoing> batch) {
   std::vector<delivery> out;

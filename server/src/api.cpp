@@ -7,7 +7,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include "actions.h"
 #include "api_json.h"
 #include "auth.h"
+#include "page_helpers.h"  // parse_id, split_segments
 #include "personal_feed.h"
 #include "rate_limit.h"
 #include "url_pairs.h"
@@ -147,15 +147,8 @@ std::string_view route_method(const http_request& request) {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   // "units/" is two segments, the second empty: no route has empty segments.
-  std::vector<std::string_view> parts;
-  if (path.empty()) return parts;
-  while (true) {
-    const auto slash = path.find('/');
-    parts.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return parts;
+  if (path.empty()) return {};
+  return split_segments(path);
 }
 
 /// The value of `name` in a query string (no percent-decoding: the API's values are dates).
@@ -164,10 +157,9 @@ std::optional<std::string_view> query_value(std::string_view query, std::string_
 }
 
 std::optional<calendar::event_id> parse_event_id(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc{} || end != text.data() + text.size() || n <= 0) return std::nullopt;
-  return calendar::event_id{n};
+  const auto n = parse_id(text);
+  if (!n) return std::nullopt;
+  return calendar::event_id{*n};
 }
 
 /// Limits of a message to an occurrence's attendees, in characters (code points).
@@ -809,11 +801,8 @@ class call {
 
 }  // namespace
 
-api::api(storage::store& store, api_limits limits, rsvp_mail_options mail)
-    : store_(store),
-      rsvps_by_person_(std::make_unique<rate_limiter>(limits.rsvps_per_person_per_minute)),
-      rsvps_by_address_(std::make_unique<rate_limiter>(limits.rsvps_per_address_per_minute)),
-      mail_(std::move(mail)) {}
+api::api(storage::store& store, rsvp_limiters limits, rsvp_mail_options mail)
+    : store_(store), limits_(limits), mail_(std::move(mail)) {}
 
 api::~api() = default;
 
@@ -841,7 +830,7 @@ http_response api::handle(const http_request& request, utc_seconds now, std::str
   if (!who.valid) {
     return error_response({401, "unauthenticated", "unknown or expired credentials", {}});
   }
-  call c(store_, request, who, now, *rsvps_by_person_, *rsvps_by_address_, base_url, mail_);
+  call c(store_, request, who, now, limits_.by_person, limits_.by_address, base_url, mail_);
   return c.run(parts, query);
 }
 

@@ -9,6 +9,7 @@
 #include <boost/json/string.hpp>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <limits>
 #include <stdexcept>
@@ -173,8 +174,13 @@ api_error from_storage(const storage::error& e) {
     case errc::expired:
       return {410, "expired", e.message, e.field};
     case errc::schema_too_new:
-    case errc::unavailable:
       return {503, "unavailable", e.message, e.field};
+    case errc::unavailable:
+      // SQLite's own text ("exec: disk I/O error") helps the operator, not the client: it goes
+      // to the log, the client learns what happened to its request.
+      std::fprintf(stderr, "error: storage: %s\n", e.message.c_str());
+      return {503, "unavailable", "storage unavailable: nothing was saved; try again later",
+              e.field};
   }
   return {500, "internal", e.message, e.field};
 }

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "pages.h"
 #include "personal_feed.h"
+#include "rate_limit.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -112,12 +113,15 @@ app::app(storage::store& store, app_options options)
       options_(std::move(options)),
       site_(std::make_unique<site>(
           store, options_.base_url.empty() ? options_.default_base_url : options_.base_url)),
-      api_(store, options_.limits,
+      rsvps_by_person_(std::make_unique<rate_limiter>(options_.limits.rsvps_per_person_per_minute)),
+      rsvps_by_address_(
+          std::make_unique<rate_limiter>(options_.limits.rsvps_per_address_per_minute)),
+      api_(store, rsvp_limiters{*rsvps_by_person_, *rsvps_by_address_},
            rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued}),
       login_(store, options_.login),
       personal_feeds_(std::make_unique<personal_feeds>(store)),
       pages_(std::make_unique<page_routes>(
-          store, options_.limits,
+          store, rsvp_limiters{*rsvps_by_person_, *rsvps_by_address_},
           rsvp_mail_options{options_.login.mail_from, options_.login.mail_queued})),
       metrics_(std::make_unique<metrics>()) {}
 

@@ -1,4 +1,5 @@
 #include <server/http_server.h>
+#include <sys/resource.h>  // the file descriptor limit
 
 #include <algorithm>
 #include <array>
@@ -369,12 +370,15 @@ struct worker {
       asio::make_work_guard(ioc);  // no connections yet is no reason for run() to return
 };
 
+void close_idle_connections(shared_state& state);
+
 /// Accepts on the first worker's thread and hands the connections to the workers in turn:
 /// round-robin balances wrk's (and browsers') long-lived keep-alive connections evenly, which
 /// SO_REUSEPORT's hash of the peer address does not for a few dozen connections.
 asio::awaitable<void> listen(tcp::acceptor& acceptor, shared_state& state,
                              std::vector<std::unique_ptr<worker>>& workers) {
   std::size_t next = 0;
+  asio::steady_timer pause{acceptor.get_executor()};
   for (;;) {
     auto& target = *workers[next];
     next = (next + 1) % workers.size();
@@ -382,7 +386,17 @@ asio::awaitable<void> listen(tcp::acceptor& acceptor, shared_state& state,
     auto [ec, socket] = co_await acceptor.async_accept(target.ioc, use_tuple);
     if (ec) {
       if (state.stopping || ec == asio::error::operation_aborted) co_return;
-      continue;  // e.g. too many open files: keep serving the others
+      // Out of file descriptors (thousands of idle connections): the client stays in the
+      // listen queue, and retrying at once would only spin. Make room by dropping the
+      // connections that wait for a request of which nothing has arrived (a client opens such
+      // a keep-alive connection again at no loss), and retry shortly.
+      if (ec == asio::error::no_descriptors ||
+          ec == boost::system::errc::too_many_files_open_in_system) {
+        close_idle_connections(state);
+      }
+      pause.expires_after(std::chrono::milliseconds(20));
+      co_await pause.async_wait(use_tuple);
+      continue;
     }
     auto conn = std::make_shared<connection>(std::move(socket));
     asio::co_spawn(target.ioc, session(std::move(conn), state), asio::detached);
@@ -410,11 +424,25 @@ void close_idle_connections(shared_state& state) {
   }
 }
 
+/// Raises the soft limit of open files to the hard one: each connection holds one, and the
+/// usual soft default (1024) would let a thousand idle clients lock everyone else out.
+void raise_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  constexpr rlim_t enough = 1 << 20;
+  const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? enough : limit.rlim_max;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    limit.rlim_cur = wanted;
+    ::setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the old limit still works
+  }
+}
+
 }  // namespace
 
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready,
                     request_observer observer) {
+  raise_file_limit();
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts: sessions still pending when they are destroyed refer to it.

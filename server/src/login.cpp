@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "auth.h"
+#include "page_helpers.h"  // url_encode, form_value, is_local_path, set_viewer
 #include "rate_limit.h"
 #include "url_pairs.h"
 
@@ -95,7 +96,7 @@ http_response page(storage::store& store, const http_request& request, unsigned 
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto who = authenticate(store, request, now);
-  ctx.logged_in = who.valid && who.who.has_value();
+  set_viewer(ctx, store, who.valid ? who.who : std::nullopt);
   auto r = http_response::text(status, web::render_login(ctx, view), "text/html; charset=utf-8");
   r.headers.emplace_back("Content-Language", std::string(web::tag(ctx.lang)));
   r.headers.emplace_back("Vary", "Accept-Language, Cookie");
@@ -140,6 +141,18 @@ http_response form_page(storage::store& store, const http_request& request,
 
 http_response csrf_refused(storage::store& store, const http_request& request) {
   return page(store, request, 403, {web::login_state::csrf_expired, {}, {}});
+}
+
+/// The `next` of the request's query string (decoded) if it is a path of this site
+/// (is_local_path), else empty: where the browser goes after logging in.
+std::string next_of_query(const http_request& request) {
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  const auto raw = raw_pair_value(target.substr(question + 1), "next");
+  auto next = raw ? form_decode(*raw) : std::nullopt;
+  if (!next || !is_local_path(*next)) return {};
+  return std::move(*next);
 }
 
 /// "15 Minuten" / "15 minutes": how long the link in the mail is valid.
@@ -206,7 +219,8 @@ http_response login_routes::handle(const http_request& request, std::string_view
   }
   if (path == "/login") {
     if (get) {
-      return form_page(store_, request, base_url, {web::login_state::form, {}, {}});
+      return form_page(store_, request, base_url,
+                       {web::login_state::form, {}, {}, next_of_query(request)});
     }
     if (method != "POST") return method_not_allowed("GET, HEAD, POST");
     return form_login(request, now, base_url);
@@ -229,7 +243,8 @@ http_response login_routes::handle(const http_request& request, std::string_view
 
 login_routes::requested login_routes::request_link(std::string_view email_text,
                                                    const http_request& request, utc_seconds now,
-                                                   std::string_view base_url) {
+                                                   std::string_view base_url,
+                                                   std::string_view next) {
   const std::string email = ascii_lower(trim(email_text));
   if (!mail::valid_address(email)) return {outcome::invalid};
   // Known and unknown addresses take the same way (limits, a person, a token, a mail), so
@@ -239,12 +254,21 @@ login_routes::requested login_routes::request_link(std::string_view email_text,
   if (wait.count() > 0) return {outcome::limited, wait};
 
   auto who = store_.ensure_person(email, "");
-  if (!who) throw std::runtime_error("cannot record the person: " + who.error().message);
-  const auto issued =
-      store_.issue_token(storage::token_kind::login, who->id, options_.link_ttl, now);
+  if (!who) {
+    if (who.error().code == storage::errc::unavailable) return {outcome::unavailable};
+    throw std::runtime_error("cannot record the person: " + who.error().message);
+  }
+  storage::issued_token issued;
+  try {
+    issued = store_.issue_token(storage::token_kind::login, who->id, options_.link_ttl, now);
+  } catch (const std::runtime_error&) {
+    return {outcome::unavailable};  // its write failed (the person exists: ensured above)
+  }
   const auto lang = mail::language_from_tag(who->language);
   mail::facts f;
   f.link = std::string(base_url) + "/login/" + issued.raw;
+  // Where the link brings the browser back to rides along in the link (checked again there).
+  if (!next.empty()) f.link += "?next=" + url_encode(next);
   f.expires_in = duration_text(options_.link_ttl, lang);
   const std::string_view from = options_.mail_from;
   mail::envelope env{.from = {"treffpunkt", std::string(from)},
@@ -261,6 +285,7 @@ login_routes::requested login_routes::request_link(std::string_view email_text,
                             .due = now,
                             .dedupe_key = "login:" + issued.id};
   if (auto queued = store_.enqueue(m, now); !queued) {
+    if (queued.error().code == storage::errc::unavailable) return {outcome::unavailable};
     throw std::runtime_error("cannot queue the login mail: " + queued.error().message);
   }
   if (options_.mail_queued) options_.mail_queued();
@@ -279,7 +304,7 @@ http_response login_routes::api_login(const http_request& request, utc_seconds n
   if (email == nullptr || !email->is_string()) {
     return json_error(422, "invalid", "email: a string is required", "email");
   }
-  const auto done = request_link(email->as_string(), request, now, base_url);
+  const auto done = request_link(email->as_string(), request, now, base_url, {});
   if (done.result == outcome::invalid) {
     return json_error(422, "invalid", "email: not a valid address", "email");
   }
@@ -287,6 +312,10 @@ http_response login_routes::api_login(const http_request& request, utc_seconds n
     auto r = json_error(429, "rate_limited", "too many login emails; try again later");
     r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
     return r;
+  }
+  if (done.result == outcome::unavailable) {
+    return json_error(503, "unavailable",
+                      "storage unavailable: nothing was saved and no mail sent; try again later");
   }
   return json_response(
       202, json::object{{"message", "if the address is valid, a login link is on its way"}});
@@ -299,16 +328,21 @@ http_response login_routes::form_login(const http_request& request, utc_seconds 
   }
   if (!form_csrf_valid(request)) return csrf_refused(store_, request);
   const auto email = form_field(request.body, "email");
-  const auto done = request_link(email ? *email : std::string(), request, now, base_url);
+  auto next = form_value(request.body, "next");
+  if (!is_local_path(next)) next.clear();
+  const auto done = request_link(email ? *email : std::string(), request, now, base_url, next);
   if (done.result == outcome::invalid) {
     // The form again, with what was typed and the error next to the field.
     return form_page(store_, request, base_url,
-                     {web::login_state::invalid_email, email.value_or(""), {}}, 400);
+                     {web::login_state::invalid_email, email.value_or(""), {}, next}, 400);
   }
   if (done.result == outcome::limited) {
     auto r = page(store_, request, 429, {web::login_state::rate_limited, {}, {}});
     r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
     return r;
+  }
+  if (done.result == outcome::unavailable) {
+    return page(store_, request, 503, {web::login_state::unavailable, {}, {}});
   }
   return page(store_, request, 200, {web::login_state::sent, {}, {}});
 }
@@ -327,9 +361,9 @@ http_response login_routes::redeem(const http_request& request, std::string_view
   }
   const auto session =
       store_.issue_token(storage::token_kind::session, who->id, options_.session_ttl, now);
-  auto r = http_response::text(303, "");
-  r.headers.emplace_back("Location", "/");
-  r.headers.emplace_back("Cache-Control", "no-store");
+  // Back to the page that asked for the login; never to another site (next_of_query).
+  const auto next = next_of_query(request);
+  auto r = see_other(next.empty() ? "/" : next);
   r.headers.emplace_back("Set-Cookie",
                          cookie("session", session.raw, options_.session_ttl, "Lax", base_url));
   return r;

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <boost/json/object.hpp>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "actions.h"
 #include "api_json.h"
 #include "auth.h"
+#include "page_helpers.h"
 #include "url_pairs.h"
 
 namespace treffpunkt::server {
@@ -32,64 +32,11 @@ constexpr auto look_ahead = date::days{2 * 366};
 /// The outbox page's rows.
 constexpr int outbox_rows = 200;
 
-/// A decoded value of a form body; empty if absent or badly encoded.
-std::string form_value(std::string_view body, std::string_view name) {
-  return form_field(body, name).value_or("");
-}
-
-/// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3), for ?next=.
-std::string url_encode(std::string_view s) {
-  static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || c == '/') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 0x0F];
-    }
-  }
-  return out;
-}
-
-std::optional<std::int64_t> parse_id(std::string_view digits) {
-  std::int64_t id = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
+/// "/manage/events/7" -> {"manage", "events", "7"}; a trailing '/' makes no empty segment.
 std::vector<std::string_view> segments_of(std::string_view path) {
-  std::vector<std::string_view> out;
-  path.remove_prefix(1);
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
+  auto out = split_segments(path.substr(1));
+  if (out.size() > 1 && out.back().empty()) out.pop_back();
   return out;
-}
-
-web::session make_session(const calendar::event& e, const calendar::unit& u,
-                          const calendar::occurrence& o) {
-  web::session s;
-  s.event = e.id;
-  s.key = o.key;
-  s.title = std::string(o.title);
-  s.unit_name = u.name;
-  s.unit_slug = u.slug;
-  s.start = o.local_start;
-  s.end = o.local_end;
-  s.all_day = e.all_day;
-  s.cancelled = o.cancelled;
-  s.moved = o.moved;
-  return s;
 }
 
 std::vector<calendar::occurrence> upcoming(const calendar::event& e, utc_seconds now,
@@ -296,16 +243,7 @@ class manage_handler {
   }
 
   http_response html(unsigned status, std::string body) const {
-    auto r = http_response::text(status, std::move(body), "text/html; charset=utf-8");
-    r.headers.emplace_back("Content-Language", std::string(web::tag(lang())));
-    r.headers.emplace_back("Vary", "Accept-Language, Cookie");
-    r.headers.emplace_back("Cache-Control", "private, no-store");
-    return r;
-  }
-  static http_response see_other(std::string location) {
-    auto r = http_response::text(303, "");
-    r.headers.emplace_back("Location", std::move(location));
-    return r;
+    return personal_html(status, std::move(body), lang());
   }
   http_response forbidden() const { return html(403, web::render_forbidden(s_.ctx)); }
   http_response not_found() const { return html(404, web::render_not_found(s_.ctx)); }
@@ -564,8 +502,6 @@ class manage_handler {
     v.attendees = attendee_rows(e, o.key);
     v.capacity = e.capacity;
     v.csrf = s_.csrf;
-    // Messages carry List-Unsubscribe, which needs an https base URL (RFC 8058).
-    v.can_message = s_.base_url.starts_with("https://");
     return v;
   }
 
@@ -771,16 +707,13 @@ http_response manage_routes::handle(const http_request& request, std::string_vie
   const auto who = authenticate(store_, request, now);
   if (!who.valid || !who.who) {
     // Anonymous: log in first, then come back (a form sent without a session starts over).
-    auto r = http_response::text(303, "");
-    r.headers.emplace_back("Location", "/login?next=" + url_encode(path));
-    r.headers.emplace_back("Cache-Control", "no-store");
-    return r;
+    return to_login(path);
   }
   request_state s{request, path, now, base_url, {}, *who.who, {}, false};
   s.ctx.lang = lang;
   s.ctx.path = std::string(path);
   s.ctx.base_url = std::string(base_url);
-  s.ctx.logged_in = true;
+  set_viewer(s.ctx, store_, s.me);
   if (auto existing = csrf_from_cookie(request)) {
     s.csrf = std::move(*existing);
   } else {

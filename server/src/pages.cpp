@@ -17,6 +17,7 @@
 
 #include "actions.h"
 #include "auth.h"
+#include "page_helpers.h"
 #include "personal_feed.h"
 #include "rate_limit.h"
 #include "url_pairs.h"
@@ -47,15 +48,6 @@ std::string cookie(std::string_view name, std::string_view value, std::chrono::s
   return out;
 }
 
-std::optional<std::int64_t> parse_id(std::string_view digits) {
-  std::int64_t id = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 /// A query value that is plain (letters, digits, '-'): the only ones pages read.
 std::string_view plain_query_value(std::string_view query, std::string_view name) {
   const auto raw = raw_pair_value(query, name);
@@ -64,22 +56,6 @@ std::string_view plain_query_value(std::string_view query, std::string_view name
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
   });
   return plain ? *raw : std::string_view{};
-}
-
-web::session make_session(const calendar::event& e, const calendar::unit& u,
-                          const calendar::occurrence& o) {
-  web::session s;
-  s.event = e.id;
-  s.key = o.key;
-  s.title = std::string(o.title);
-  s.unit_name = u.name;
-  s.unit_slug = u.slug;
-  s.start = o.local_start;
-  s.end = o.local_end;
-  s.all_day = e.all_day;
-  s.cancelled = o.cancelled;
-  s.moved = o.moved;
-  return s;
 }
 
 /// The occurrences of the unit's events in [from, to), soonest first, at most `limit`.
@@ -112,15 +88,7 @@ std::vector<std::string> responsible_names(storage::store& store, calendar::unit
 
 /// A page's path split in segments after its first one: "/events/7/KEY" -> {"7", "KEY"}.
 std::vector<std::string_view> rest_segments(std::string_view path, std::string_view prefix) {
-  std::vector<std::string_view> out;
-  std::string_view rest = path.substr(prefix.size());
-  while (true) {
-    const auto slash = rest.find('/');
-    out.push_back(rest.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return out;
+  return split_segments(path.substr(prefix.size()));
 }
 
 std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
@@ -137,24 +105,6 @@ std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
       return std::nullopt;
   }
   return std::nullopt;
-}
-
-/// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3): safe in a query.
-std::string url_encode(std::string_view s) {
-  static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || c == '/') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 0x0F];
-    }
-  }
-  return out;
 }
 
 /// Whether `s` is empty or white space only (a name field left empty).
@@ -193,28 +143,6 @@ bool one_click(const http_request& request) {
     if (value.starts_with("One-Click\r\n--")) return true;
   }
   return false;
-}
-
-http_response see_other(std::string location) {
-  auto r = http_response::text(303, "");
-  r.headers.emplace_back("Location", std::move(location));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-/// Where an anonymous visitor of a member-only page or form goes: the login form, which may
-/// bring them back to `back`.
-http_response to_login(std::string_view back) {
-  return see_other("/login?next=" + url_encode(back));
-}
-
-/// A personal page (a member's, or one with a form's state): never stored by anyone.
-http_response personal_html(unsigned status, std::string html, web::language lang) {
-  auto r = http_response::text(status, std::move(html), "text/html; charset=utf-8");
-  r.headers.emplace_back("Content-Language", std::string(web::tag(lang)));
-  r.headers.emplace_back("Vary", "Accept-Language, Cookie");
-  r.headers.emplace_back("Cache-Control", "private, no-store");
-  return r;
 }
 
 struct page_builder {
@@ -376,11 +304,8 @@ struct page_routes::request_info {
   std::string_view base_url;
 };
 
-page_routes::page_routes(storage::store& store, api_limits limits, rsvp_mail_options mail)
-    : store_(store),
-      mail_(std::move(mail)),
-      rsvps_by_person_(std::make_unique<rate_limiter>(limits.rsvps_per_person_per_minute)),
-      rsvps_by_address_(std::make_unique<rate_limiter>(limits.rsvps_per_address_per_minute)) {}
+page_routes::page_routes(storage::store& store, rsvp_limiters limits, rsvp_mail_options mail)
+    : store_(store), mail_(std::move(mail)), limits_(limits) {}
 
 page_routes::~page_routes() = default;
 
@@ -466,7 +391,7 @@ http_response page_routes::handle(const http_request& request, std::string_view 
   if (who.valid && who.who) in.member = who.who;
   in.ctx.path = std::string(path);
   in.ctx.base_url = std::string(base_url);
-  in.ctx.logged_in = in.member.has_value();
+  set_viewer(in.ctx, store_, in.member);
   in.now = now;
   in.base_url = base_url;
 
@@ -516,8 +441,13 @@ http_response page_routes::get(const http_request& request, std::string_view pat
   page_builder build{store_, now};
   // The cache key names everything the anonymous rendering depends on, normalised, so that
   // junk in the query string does not make new entries.
+  // Members' pages differ by the header's links (set_viewer).
+  const std::string_view viewer = !member             ? " anonymous "
+                                  : in.ctx.is_admin   ? " admin "
+                                  : in.ctx.can_manage ? " responsible "
+                                                      : " member ";
   std::string key = std::string(base_url) + " " + std::string(web::tag(lang)) +
-                    (member ? " member " : " anonymous ") + std::string(path);
+                    std::string(viewer) + std::string(path);
   std::shared_ptr<const std::string> html;
   bool has_forms = false;
   // The request's CSRF token, or a new one (then set as the cookie).
@@ -653,7 +583,7 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
         ctx.lang);
   };
 
-  const auto csrf = form_field(request.body, "csrf").value_or("");
+  const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
     // A fresh token (and cookie) in the page shown again, so that sending it once more works.
     const auto existing = csrf_from_cookie(request);
@@ -662,14 +592,14 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
     if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
     return r;
   }
-  const auto answer = calendar::parse_rsvp_answer(form_field(request.body, "answer").value_or(""));
+  const auto answer = calendar::parse_rsvp_answer(form_value(request.body, "answer"));
   if (!answer) return answer_page(422, web::rsvp_problem::bad_answer, false, csrf);
   if (calendar::rsvp_refused(*e, *o, in.now)) {
     return answer_page(409, web::rsvp_problem::refused, false, csrf);
   }
-  // The same limits as the JSON API's RSVPs (api.cpp): per person, then per address.
-  auto wait = rsvps_by_person_->take(std::to_string(in.member->id.value));
-  if (wait.count() == 0) wait = rsvps_by_address_->take(request.remote_address);
+  // The JSON API's RSVP limits, shared with it (app): per person, then per address.
+  auto wait = limits_.by_person.take(std::to_string(in.member->id.value));
+  if (wait.count() == 0) wait = limits_.by_address.take(request.remote_address);
   if (wait.count() > 0) {
     auto r = answer_page(429, web::rsvp_problem::rate_limited, false, csrf);
     r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
@@ -712,9 +642,9 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
 
   // What was typed, shown again with any error next to its field.
   web::guest_form form;
-  form.name = form_field(request.body, "name").value_or("");
-  form.email = form_field(request.body, "email").value_or("");
-  const auto answer = calendar::parse_rsvp_answer(form_field(request.body, "answer").value_or(""));
+  form.name = form_value(request.body, "name");
+  form.email = form_value(request.body, "email");
+  const auto answer = calendar::parse_rsvp_answer(form_value(request.body, "answer"));
   if (answer) form.answer = *answer;
   const auto answer_page = [&](unsigned status, std::optional<web::rsvp_problem> problem, bool sent,
                                const std::string& csrf) {
@@ -726,7 +656,7 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     return personal_html(status, web::render_occurrence(ctx, *v), ctx.lang);
   };
 
-  const auto csrf = form_field(request.body, "csrf").value_or("");
+  const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
     const auto existing = csrf_from_cookie(request);
     const std::string token = existing ? *existing : new_csrf_token();
@@ -747,8 +677,8 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     return answer_page(409, web::rsvp_problem::refused, false, csrf);
   }
   // As the JSON API's guest RSVPs: per address asked for, then per client address.
-  auto wait = rsvps_by_person_->take("guest:" + *email);
-  if (wait.count() == 0) wait = rsvps_by_address_->take(request.remote_address);
+  auto wait = limits_.by_person.take("guest:" + *email);
+  if (wait.count() == 0) wait = limits_.by_address.take(request.remote_address);
   if (wait.count() > 0) {
     auto r = answer_page(429, web::rsvp_problem::rate_limited, false, csrf);
     r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
@@ -855,7 +785,7 @@ http_response page_routes::guest_link(const http_request& request, const request
     // Asking, or a link already used (a second click): how the RSVP stands now.
     return reply(200);
   }
-  if (!csrf_valid(request, form_field(request.body, "csrf").value_or(""))) {
+  if (!csrf_valid(request, form_value(request.body, "csrf"))) {
     v.state = web::guest_link_state::csrf;
     return reply(403);
   }
@@ -894,7 +824,7 @@ http_response page_routes::unsubscribe_link(const http_request& request, const r
   // RFC 8058 §3.2: a mail client POSTs "List-Unsubscribe=One-Click" (it has no CSRF token and
   // needs none: the token in the path is the secret); the page's form sends that and its
   // CSRF field.
-  if (!one_click(request) && !csrf_valid(request, form_field(request.body, "csrf").value_or(""))) {
+  if (!one_click(request) && !csrf_valid(request, form_value(request.body, "csrf"))) {
     v.state = web::unsubscribe_state::bad_request;
     return reply(400);
   }
@@ -914,7 +844,7 @@ http_response page_routes::post_follow(const http_request& request, const reques
   const std::string unit_path = "/units/" + u->slug;
   if (!in.member) return to_login(unit_path);
   const bool to_me = form_field(request.body, "back") == "me";
-  const auto csrf = form_field(request.body, "csrf").value_or("");
+  const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
     const auto existing = csrf_from_cookie(request);
     const std::string token = existing ? *existing : new_csrf_token();
@@ -946,14 +876,8 @@ http_response page_routes::post_follow(const http_request& request, const reques
 
 http_response page_routes::post_reminders(const http_request& request, const request_info& in) {
   if (!in.member) return to_login("/me");
-  const auto csrf = form_field(request.body, "csrf").value_or("");
-  if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
-  }
+  const auto csrf = form_value(request.body, "csrf");
+  if (!csrf_valid(request, csrf)) return me_csrf_refused(request, in);
   std::vector<std::chrono::minutes> before;
   for (const auto raw : raw_pair_values(request.body, "before")) {
     int minutes = 0;
@@ -972,14 +896,8 @@ http_response page_routes::post_reminders(const http_request& request, const req
 
 http_response page_routes::post_notices(const http_request& request, const request_info& in) {
   if (!in.member) return to_login("/me");
-  const auto csrf = form_field(request.body, "csrf").value_or("");
-  if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
-  }
+  const auto csrf = form_value(request.body, "csrf");
+  if (!csrf_valid(request, csrf)) return me_csrf_refused(request, in);
   const bool on = form_field(request.body, "notices") != "0";
   if (auto done = store_.set_notices(in.member->id, on); !done) {
     return http_response::text(503, "unavailable\n");
@@ -989,14 +907,8 @@ http_response page_routes::post_notices(const http_request& request, const reque
 
 http_response page_routes::post_feed_rotate(const http_request& request, const request_info& in) {
   if (!in.member) return to_login("/me");
-  const auto csrf = form_field(request.body, "csrf").value_or("");
-  if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
-  }
+  const auto csrf = form_value(request.body, "csrf");
+  if (!csrf_valid(request, csrf)) return me_csrf_refused(request, in);
   // The same as the API's POST /me/feed/rotate. The secret is stored hashed: this answer is
   // the only time its link can be shown, so it is the page itself, not a redirect.
   const auto secret = new_feed_secret(store_, in.member->id, in.now);
@@ -1010,14 +922,8 @@ http_response page_routes::post_feed_rotate(const http_request& request, const r
 http_response page_routes::post_delete_account(const http_request& request,
                                                const request_info& in) {
   if (!in.member) return to_login("/me");
-  const auto csrf = form_field(request.body, "csrf").value_or("");
-  if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
-  }
+  const auto csrf = form_value(request.body, "csrf");
+  if (!csrf_valid(request, csrf)) return me_csrf_refused(request, in);
   if (form_field(request.body, "confirm") != "yes") {
     return me_page(in, 422, web::me_notice::delete_unconfirmed, std::nullopt, csrf);
   }
@@ -1032,6 +938,15 @@ http_response page_routes::post_delete_account(const http_request& request,
   std::string clear = "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
   if (in.base_url.starts_with("https://")) clear += "; Secure";
   r.headers.emplace_back("Set-Cookie", std::move(clear));
+  return r;
+}
+
+http_response page_routes::me_csrf_refused(const http_request& request, const request_info& in) {
+  // A fresh token (and cookie) in the page shown again, so that sending it once more works.
+  const auto existing = csrf_from_cookie(request);
+  const std::string token = existing ? *existing : new_csrf_token();
+  auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
+  if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
   return r;
 }
 

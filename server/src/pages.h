@@ -14,7 +14,7 @@
 /// from that cache. Every form carries a CSRF token (double submit, auth.h).
 
 #include <calendar/time.h>
-#include <server/api.h>  // api_limits, rsvp_mail_options
+#include <server/api.h>  // rsvp_limiters, rsvp_mail_options
 #include <server/http.h>
 #include <storage/store.h>
 #include <web/pages.h>  // me_notice
@@ -30,13 +30,11 @@
 
 namespace treffpunkt::server {
 
-class rate_limiter;
-
 class page_routes {
  public:
-  /// `limits`: the RSVP limits, as the JSON API's (the pages keep their own buckets with the
-  /// same settings). `mail`: how RSVP mails are sent, as the API's.
-  explicit page_routes(storage::store& store, api_limits limits = {}, rsvp_mail_options mail = {});
+  /// `limits`: the RSVP limiters the JSON API takes from too (app owns them; they must outlive
+  /// the pages). `mail`: how RSVP mails are sent, as the API's.
+  page_routes(storage::store& store, rsvp_limiters limits, rsvp_mail_options mail = {});
   ~page_routes();
   page_routes(const page_routes&) = delete;
   page_routes& operator=(const page_routes&) = delete;
@@ -86,14 +84,15 @@ class page_routes {
                                  std::string_view token);
   http_response post_feed_rotate(const http_request& request, const request_info& in);
   http_response post_delete_account(const http_request& request, const request_info& in);
+  /// The member's page saying that a form's CSRF token was wrong (403), with a valid one.
+  http_response me_csrf_refused(const http_request& request, const request_info& in);
   /// The member's page with `notice`; `new_feed_url`: a feed link made just now, shown once.
   http_response me_page(const request_info& in, unsigned status, web::me_notice notice,
                         std::optional<std::string> new_feed_url, const std::string& csrf);
 
   storage::store& store_;
   rsvp_mail_options mail_;
-  std::unique_ptr<rate_limiter> rsvps_by_person_;
-  std::unique_ptr<rate_limiter> rsvps_by_address_;
+  rsvp_limiters limits_;
   std::shared_mutex mutex_;
   std::map<std::string, cached_page, std::less<>> cache_;
   std::atomic<std::uint64_t> renders_{0};

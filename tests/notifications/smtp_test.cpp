@@ -444,6 +444,24 @@ TEST_F(NotificationsDispatcher, WakeSendsANewMessageWithoutWaitingAndStopIsClean
   d.stop();  // idempotent
 }
 
+TEST_F(NotificationsDispatcher, StopInterruptsASendToAServerThatNeverAnswers) {
+  smtp_server::options hung;
+  hung.delay_ms = 5'000;  // DATA's reply comes long after the stop must have returned
+  smtp_server server(dir_.path() / "smtp", hung);
+  auto sender = sender_for(server);
+  dispatcher d(*outbox_, sender, options());
+  enqueue(1);
+  d.start();
+  d.wake();
+  std::this_thread::sleep_for(500ms);  // inside the send, waiting for DATA's reply
+  const auto before = std::chrono::steady_clock::now();
+  d.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
+  const auto left = store_->outbox_list(1);
+  ASSERT_EQ(left.size(), 1U);
+  EXPECT_EQ(left.at(0).state, storage::outbox_state::queued);  // kept for a retry, not lost
+}
+
 TEST_F(NotificationsDispatcher, SleepsUntilTheNextMessageIsDueWithoutAWake) {
   smtp_server server(dir_.path() / "smtp", {});
   auto sender = sender_for(server);

@@ -41,24 +41,29 @@ def request(server, method, path, body=None, headers=None):
 
 
 def mails_to(server, address):
-    found = []
-    for path in sorted(glob.glob(os.path.join(server.data, "mail", "new", "*"))):
+    """{Maildir file name: message} of the messages to `address`."""
+    found = {}
+    for path in glob.glob(os.path.join(server.data, "mail", "new", "*")):
         with open(path, "rb") as f:
             m = email.message_from_binary_file(f, policy=email.policy.default)
         if address in str(m["To"]):
-            found.append(m)
+            found[path] = m
     return found
 
 
 def login(server, address):
-    before = len(mails_to(server, address))
+    before = mails_to(server, address)
     status, _, body = request(server, "POST", "/api/v1/login", json.dumps({"email": address}),
                               {"Content-Type": "application/json"})
     assert status == 202, body
+    # The new message, not the newest by name: Maildir names need not sort by time.
     deadline = time.monotonic() + 10
-    while len(mails_to(server, address)) <= before and time.monotonic() < deadline:
+    new = {}
+    while not new and time.monotonic() < deadline:
+        new = {p: m for p, m in mails_to(server, address).items() if p not in before}
         time.sleep(0.05)
-    text = mails_to(server, address)[-1].get_body(preferencelist=("plain",)).get_content()
+    assert len(new) == 1, "expected one new login mail, got %d" % len(new)
+    text = next(iter(new.values())).get_body(preferencelist=("plain",)).get_content()
     status, headers, body = request(server, "GET", LOGIN_LINK.search(text).group(1))
     assert status == 303, body
     return headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]

@@ -262,6 +262,91 @@ class LoginFlow(unittest.TestCase):
         self.assertRegex(r.body, r"\ntreffpunkt_outbox_depth \d+\n")
 
 
+FULL_LINK = re.compile(r"http://127\.0\.0\.1:\d+(/login/[A-Za-z0-9_-]+(?:\?next=[^\s]*)?)")
+
+
+class ReturnAfterLogin(unittest.TestCase):
+    """/manage and /me send anonymous visitors to /login?next=PATH; the form and the emailed
+    link carry `next`, and the link leads back there, but never to another site."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(BINARY, "--login-limit-per-ip", "200", demo=False)
+        cls.count = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def form_login(self, next_field):
+        """Sends the login form with `next_field` (as typed into the body); the link mailed."""
+        type(self).count += 1
+        token = csrf_from_page(request(self.server, "GET", "/login"))
+        before = set(mails(self.server))
+        body = "csrf=%s&email=zurueck%d%%40example.org" % (token, self.count)
+        if next_field is not None:
+            body += "&next=" + next_field
+        sent = request(self.server, "POST", "/login", body,
+                       {"Cookie": "csrf=" + token,
+                        "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(sent.status, 200, sent.body)
+        found = wait_for_mails(len(before) + 1, lambda: mails(self.server))
+        text = parse([p for p in found if p not in before][0]).get_body(
+            preferencelist=("plain",)).get_content()
+        link = FULL_LINK.search(text)
+        self.assertTrue(link, text)
+        return link.group(1)
+
+    def test_manage_and_me_come_back_after_the_emailed_link(self):
+        for page in ("/manage", "/me"):
+            with self.subTest(page=page):
+                to_login = request(self.server, "GET", page)
+                self.assertEqual(to_login.status, 303)
+                self.assertEqual(to_login.header("Location"), "/login?next=" + page)
+                form = request(self.server, "GET", to_login.header("Location"))
+                self.assertIn('<input type="hidden" name="next" value="%s">' % page, form.body)
+                link = self.form_login(page.replace("/", "%2F"))
+                self.assertTrue(link.endswith("?next=" + page), link)
+                opened = request(self.server, "GET", link)
+                self.assertEqual(opened.status, 303)
+                self.assertEqual(opened.header("Location"), page)
+                self.assertIn("session", opened.cookies())
+
+    def test_a_path_with_a_query_comes_back_whole(self):
+        link = self.form_login("%2Fevents%2F1%2F20300101T100000Z%3Frsvp%3Dsaved%26x%3D1")
+        opened = request(self.server, "GET", link)
+        self.assertEqual(opened.header("Location"), "/events/1/20300101T100000Z?rsvp=saved&x=1")
+
+    def test_without_next_the_link_leads_home(self):
+        link = self.form_login(None)
+        self.assertNotIn("next=", link)
+        self.assertEqual(request(self.server, "GET", link).header("Location"), "/")
+
+    # Each as it arrives in a query string or form body (percent-encoded once), then decoded.
+    OTHER_SITES = [
+        "//evil.example", "%2F%2Fevil.example", "/%2Fevil.example%2F", "%2F%5Cevil.example",
+        "/%5Cevil.example", "%5C%5Cevil.example", "https://evil.example",
+        "https%3A%2F%2Fevil.example%2Fme", "javascript:alert(1)", "evil.example",
+        "%2F%09%2Fevil.example", "/me%0D%0ASet-Cookie:%20session=x", "%252F%252Fevil.example",
+        "+//evil.example", "%20%2F%2Fevil.example", "%2F%00%2Fevil.example",
+    ]
+
+    def test_other_sites_are_never_where_a_login_leads(self):
+        for bad in self.OTHER_SITES:
+            with self.subTest(next=bad):
+                # Not in the form ...
+                form = request(self.server, "GET", "/login?next=" + bad)
+                self.assertEqual(form.status, 200)
+                self.assertNotIn('name="next"', form.body)
+                # ... not in the mailed link ...
+                link = self.form_login(bad)
+                self.assertNotIn("next=", link)
+                # ... and a link changed by hand leads home.
+                opened = request(self.server, "GET", link + "?next=" + bad)
+                self.assertEqual(opened.status, 303)
+                self.assertEqual(opened.header("Location"), "/")
+
+
 class ExpiredLink(unittest.TestCase):
     def test_an_expired_link_is_refused(self):
         server = Server(BINARY, "--login-link-seconds", "1", demo=False)

@@ -7,11 +7,16 @@ Usage: manage_pages_test.py PATH/TO/treffpunkt
 """
 import csv
 import datetime
+import email
+import email.policy
+import glob
 import http.client
 import io
+import os
 import re
 import subprocess
 import sys
+import time
 import unittest
 import urllib.parse
 from html import unescape
@@ -180,6 +185,26 @@ class ManagePages(Client):
         home = self.get("/manage", RESPONSIBLE).body
         self.assertIn("/manage/units/bildung", home)
         self.assertNotIn("/manage/units/frauen", home)
+
+    def test_header_links_to_manage_and_admin_for_those_who_may(self):
+        manage, admin = '<a href="/manage">Verwalten</a>', '<a href="/admin">Admin</a>'
+        # Members first, so that a page remembered for them would show up for the others.
+        for who, links in ((None, ()), (MEMBER, ()), (RESPONSIBLE, (manage,)),
+                           (OTHER_RESPONSIBLE, (manage,)), (ADMIN, (manage, admin)),
+                           (MEMBER, ()), (None, ())):
+            paths = ["/", "/units/bildung", "/login"] + (["/me", "/logout"] if who else [])
+            for path in paths:
+                with self.subTest(who=who, path=path):
+                    body = self.request("GET", path, who).body
+                    for link in (manage, admin):
+                        if link in links:
+                            self.assertEqual(body.count(link), 1, body[:1500])
+                        else:
+                            self.assertNotIn(link, body)
+        self.assertIn(manage, self.get("/manage", RESPONSIBLE).body)
+        english = self.get("/units/bildung?lang=en", ADMIN).body
+        self.assertIn('<a href="/manage">Manage</a>', english)
+        self.assertIn('<a href="/admin">Admin</a>', english)
 
     def test_post_without_csrf_is_refused(self):
         r = self.request("POST", "/manage/units/bildung/events/new", RESPONSIBLE,
@@ -416,13 +441,22 @@ class ManagePages(Client):
 
 
 class MessageToAttendees(Client):
-    """With an https base URL (mails then carry List-Unsubscribe, RFC 8058), responsibles can
-    write to an occurrence's attendees; without one the form is not offered."""
+    """Responsibles write to an occurrence's attendees, also with the demo's http base URL
+    (the mail's List-Unsubscribe link is then http too); the mail lands in DATA/mail/new."""
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(BINARY, "--base-url", "https://treffpunkt.example", prepare=prepare)
+        cls.server = Server(BINARY, prepare=prepare)
         cls.csrf = {}
+
+    def mails_to(self, address):
+        found = []
+        for path in sorted(glob.glob(os.path.join(self.server.data, "mail", "new", "*"))):
+            with open(path, "rb") as f:
+                message = email.message_from_binary_file(f, policy=email.policy.default)
+            if address in str(message["To"]):
+                found.append(message)
+        return found
 
     def test_message_goes_to_attendees_and_errors_keep_the_text(self):
         _, form = self.new_event_form(title="Lesekreis", repeat="once", action="save")
@@ -453,6 +487,17 @@ class MessageToAttendees(Client):
         outbox = self.get("/admin/outbox", ADMIN).body
         self.assertIn(MEMBER, outbox)
         self.assertNotIn("Raum 2", outbox)
+        # The mail arrives, with the text and an http unsubscribe link (RFC 8058).
+        deadline = time.monotonic() + 10
+        while True:
+            mails = [m for m in self.mails_to(MEMBER) if "Neuer Raum" in str(m["Subject"])]
+            if mails or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(mails), 1)
+        text = mails[0].get_body(preferencelist=("plain",)).get_content()
+        self.assertIn("Wir treffen uns in Raum 2.", text)
+        self.assertRegex(mails[0]["List-Unsubscribe"], r"^<http://127\.0\.0\.1:\d+/unsubscribe/")
         # Members cannot write to attendees.
         self.assertEqual(self.request("POST", path + "/message", MEMBER,
                                       form={"subject": "x", "body": "y"}).status, 403)

@@ -373,5 +373,34 @@ class RsvpRateLimit(unittest.TestCase):
             server.stop()
 
 
+    def test_the_api_and_the_pages_share_one_allowance(self):
+        server = Server(BINARY, "--rsvp-limit-per-person", "2")
+        try:
+            event, link = new_exchange(server, "Beides", 5)
+            key = link.rsplit("/", 1)[1]
+            api_path = "/api/v1/events/%d/occurrences/%s/rsvp" % (event, key)
+
+            def by_page(session, answer):
+                return request(server, "POST", link + "/rsvp",
+                               urlencode({"answer": answer, "csrf": CSRF}),
+                               {"Content-Type": FORM,
+                                "Cookie": "session=%s; csrf=%s" % (session, CSRF)}).status
+
+            def by_api(session, answer):
+                return request(server, "PUT", api_path, json.dumps({"answer": answer}),
+                               {"Content-Type": "application/json",
+                                "Cookie": "session=" + session}).status
+
+            # One through each uses up an allowance of two; the third is refused either way.
+            for first, second, third in ((by_api, by_page, by_page),
+                                         (by_page, by_api, by_api)):
+                with self.subTest(third=third.__name__):
+                    session = login(server, "beides.%s@example.org" % third.__name__)
+                    self.assertEqual(first(session, "yes"), 200 if first is by_api else 303)
+                    self.assertEqual(second(session, "maybe"), 200 if second is by_api else 303)
+                    self.assertEqual(third(session, "no"), 429)
+        finally:
+            server.stop()
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -9,6 +9,7 @@ namespace {
 // catalog.cpp.
 constexpr std::array messages = {
     message{"nav_manage", "Verwalten", "Manage"},
+    message{"nav_admin", "Admin", "Admin"},
     message{"m_home_title", "Deine Netzwerkstellen verwalten", "Manage your network units"},
     message{"m_no_units", "Du bist für keine Netzwerkstelle verantwortlich.",
             "You are not responsible for any network unit."},

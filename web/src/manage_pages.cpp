@@ -454,7 +454,6 @@ std::string render_manage_attendees(const page_context& ctx, const manage_attend
   d.set("has_waitlist", waitlisted > 0);
   d.set("has_maybe", maybe > 0);
   d.set("counts", counts_text(going, waitlisted, maybe, view.capacity, l));
-  d.set("can_message", view.can_message);
   d.set("subject", view.subject);
   d.set("body", view.body);
   d.set("notice", view.notice);

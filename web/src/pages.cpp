@@ -613,6 +613,8 @@ std::string render_login(const page_context& ctx, const login_view& view) {
   d.set("logout_form", view.state == login_state::logout);
   d.set("new_link", sh.new_link);
   d.set("csrf", view.csrf);
+  d.set("has_next", !view.next.empty());
+  d.set("next", view.next);
   return page(ctx, text(l, sh.title), "login.mustache", d);
 }
 

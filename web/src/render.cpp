@@ -48,6 +48,8 @@ std::string page(const page_context& ctx, std::string_view title, std::string_vi
   layout.set("css", asset_url("style.css"));
   layout.set("js", asset_url("app.js"));
   layout.set("logged_in", ctx.logged_in);
+  layout.set("can_manage", ctx.can_manage);
+  layout.set("is_admin", ctx.is_admin);
   layout.set("content", content);
   layout.set("switch_href", switch_href);
   layout.set("switch_lang", std::string(tag(other)));

@@ -90,7 +90,8 @@ class dispatcher {
   void start();
   /// Asks for a round now (a message was just queued).
   void wake();
-  /// Finishes the current message batch and joins the thread. Idempotent.
+  /// Interrupts the batch being sent (mail_sender::interrupt: its unsent messages are
+  /// recorded as temporary failures, retried later) and joins the thread. Idempotent.
   void stop();
 
  private:

@@ -28,6 +28,13 @@ class mail_sender {
   virtual ~mail_sender() = default;
   /// One delivery per message, in order. A batch may reuse one connection.
   virtual std::vector<delivery> send(std::span<const outgoing> batch) = 0;
+  /// Makes a send() in progress on another thread return soon, its messages not yet sent
+  /// reported as temporary failures, and refuses sends (temporary) until resume(): a graceful
+  /// stop must not wait for a server that accepted the connection and never answers. Safe to
+  /// call from any thread.
+  virtual void interrupt() {}
+  /// Sends work again after interrupt().
+  virtual void resume() {}
 };
 
 }  // namespace treffpunkt::notifications

@@ -35,6 +35,9 @@ class smtp_sender final : public mail_sender {
   smtp_sender(const smtp_sender&) = delete;
   smtp_sender& operator=(const smtp_sender&) = delete;
   std::vector<delivery> send(std::span<const outgoing> batch) override;
+  /// Aborts the transfer in progress within about a second (libcurl's progress callback).
+  void interrupt() override;
+  void resume() override;
 
  private:
   struct impl;

@@ -9,7 +9,6 @@
 #include <storage/store.h>
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -33,9 +32,17 @@ struct rsvp_mail_options {
   std::function<void()> mail_queued;
 };
 
+/// The RSVP rate limiters (api_limits' buckets), one pair for the whole application: the API
+/// and the pages take from the same, so that a member has one allowance wherever they answer.
+struct rsvp_limiters {
+  rate_limiter& by_person;
+  rate_limiter& by_address;
+};
+
 class api {
  public:
-  explicit api(storage::store& store, api_limits limits = {}, rsvp_mail_options mail = {});
+  /// `limits` must outlive the api (app owns them).
+  api(storage::store& store, rsvp_limiters limits, rsvp_mail_options mail = {});
   ~api();
   api(const api&) = delete;
   api& operator=(const api&) = delete;
@@ -48,8 +55,7 @@ class api {
 
  private:
   storage::store& store_;
-  std::unique_ptr<rate_limiter> rsvps_by_person_;
-  std::unique_ptr<rate_limiter> rsvps_by_address_;
+  rsvp_limiters limits_;
   rsvp_mail_options mail_;
 };
 

@@ -22,6 +22,7 @@ namespace treffpunkt::server {
 class metrics;
 class page_routes;
 class personal_feeds;
+class rate_limiter;
 
 struct app_options {
   /// The public URL without a trailing slash, as configured (--base-url); empty if not.
@@ -32,7 +33,8 @@ struct app_options {
   /// address from X-Forwarded-For is the socket side's business (server_options).
   bool trust_proxy = false;
   bool access_log = true;  ///< one line per request on stderr
-  /// RSVP rate limits of the JSON API (--rsvp-limit-per-person/-address; 0 turns one off).
+  /// RSVP rate limits (--rsvp-limit-per-person/-address; 0 turns one off), one allowance for
+  /// the JSON API and the pages together.
   api_limits limits;
   /// Login by emailed link: sender, link lifetime, limits, and how to wake the dispatcher.
   login_options login;
@@ -66,6 +68,9 @@ class app {
   storage::store& store_;
   app_options options_;
   std::unique_ptr<site> site_;
+  /// The RSVP limiters api_ and pages_ share (declared before them: they hold references).
+  std::unique_ptr<rate_limiter> rsvps_by_person_;
+  std::unique_ptr<rate_limiter> rsvps_by_address_;
   api api_;
   login_routes login_;
   std::unique_ptr<personal_feeds> personal_feeds_;

@@ -49,14 +49,17 @@ class login_routes {
                        calendar::utc_seconds now, std::string_view base_url);
 
  private:
-  enum class outcome { queued, invalid, limited };
+  /// unavailable: the database refused the write (disk full, read-only); nothing was sent.
+  enum class outcome { queued, invalid, limited, unavailable };
   struct requested {
     outcome result = outcome::queued;
     std::chrono::seconds retry_after{0};
   };
   /// The shared part of both login forms: checks, limits, person, token, mail, outbox.
+  /// `next`: a checked path of this site the emailed link leads back to, or empty.
   requested request_link(std::string_view email, const http_request& request,
-                         calendar::utc_seconds now, std::string_view base_url);
+                         calendar::utc_seconds now, std::string_view base_url,
+                         std::string_view next);
   http_response api_login(const http_request& request, calendar::utc_seconds now,
                           std::string_view base_url);
   http_response api_logout(const http_request& request, std::string_view base_url);

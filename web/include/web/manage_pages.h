@@ -144,8 +144,7 @@ struct manage_attendees_view {
   session when;
   std::vector<attendee_row> attendees;  ///< going, then the waitlist in order, then maybe
   std::optional<int> capacity;
-  bool can_message = false;  ///< the server can send a message to the attendees
-  std::string subject;       ///< the message form's values, kept after an error
+  std::string subject;  ///< the message form's values, kept after an error
   std::string body;
   std::vector<field_error> errors;
   std::string notice;

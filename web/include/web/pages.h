@@ -21,10 +21,12 @@ namespace treffpunkt::web {
 /// What every page needs besides its own content.
 struct page_context {
   language lang = language::de;
-  std::string path;        ///< the page's path, "/units/bildung" (for the language switch)
-  std::string query;       ///< its query without `lang`, "month=2025-12", or empty
-  std::string base_url;    ///< public URL without a trailing slash, for feed links
-  bool logged_in = false;  ///< header shows "my page" instead of "log in"
+  std::string path;         ///< the page's path, "/units/bildung" (for the language switch)
+  std::string query;        ///< its query without `lang`, "month=2025-12", or empty
+  std::string base_url;     ///< public URL without a trailing slash, for feed links
+  bool logged_in = false;   ///< header shows "my page" instead of "log in"
+  bool can_manage = false;  ///< a responsible or admin: header links to /manage
+  bool is_admin = false;    ///< an admin: header links to /admin too
 };
 
 /// A unit as lists show it.
@@ -204,6 +206,10 @@ struct login_view {
   login_state state = login_state::form;
   std::string email;  ///< what was typed, kept in the form
   std::string csrf;   ///< the forms' CSRF token
+  /// Where the login form sends the browser back to once the emailed link is opened (a path
+  /// of this site the server has checked), or empty for the home page. (Its `{}` lets
+  /// `{state, email, csrf}` leave it out without a missing-initializer warning.)
+  std::string next{};
 };
 
 /// The login, "check your mail", link error and logout pages in the shared layout.

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""A full disk and a read-only data folder (issue 7): writes answer 503 with a message (JSON
+for the API, a page for forms), reads (feeds, pages, API GETs) keep answering 200, the server
+does not crash, and once the condition is lifted the database passes PRAGMA integrity_check
+and nothing half-written is visible.
+
+A full disk without root mounts: the running server's RLIMIT_FSIZE is lowered (prlimit) below
+any write SQLite could make, with SIGXFSZ ignored, so that every write of the database's WAL
+fails with EFBIG, as it would with ENOSPC. A read-only folder: the server runs as `nobody`
+(setpriv) on a data folder that belongs to root with modes 0555/0444 (root itself ignores file
+modes); it cannot open its WAL database there and refuses to start, with a message, leaving the
+database as it was. A folder that turns read-only while the server runs cannot be made here: a
+read-only remount of a bind mount is refused (EBUSY) while the server holds files open for
+writing, and a chmod does not affect descriptors already open; the disk-full case covers
+writes failing at run time.
+
+Usage: fault_storage_test.py PATH/TO/treffpunkt
+"""
+import os
+import re
+import subprocess
+import resource
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fault_helpers import NO_LIMITS, call, cli, integrity, kill, later, new_event  # noqa
+from server_process import Server  # noqa: E402
+
+BINARY = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "treffpunkt"
+ADMIN = "admin@example.org"
+MEMBER = "mitglied@example.org"
+READS = ["/calendar.ics", "/units/frauen.ics", "/", "/units/frauen", "/api/v1/units",
+         "/api/v1/units/frauen/events"]
+
+
+def wrapper(folder):
+    """A script that starts the server with SIGXFSZ ignored (an ignored signal stays ignored
+    across exec; Python's subprocess would reset it to the default, which kills)."""
+    path = os.path.join(folder, "treffpunkt-wrapped")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\ntrap '' XFSZ\nexec %s \"$@\"\n" % BINARY)
+    os.chmod(path, 0o755)
+    return path
+
+
+class StorageFaults(unittest.TestCase):
+    def prepared(self):
+        tokens = {}
+        data = tempfile.mkdtemp(prefix="treffpunkt-fault-storage-")
+        cli(BINARY, data, "admin", "add", ADMIN)
+        for who in (ADMIN, MEMBER):
+            tokens[who] = cli(BINARY, data, "token", "create", who)
+        return data, tokens
+
+    def assert_unavailable(self, status, body, kind, what):
+        self.assertEqual(status, 503, (what, body))
+        if kind.startswith("application/json"):
+            self.assertEqual(body["error"]["code"], "unavailable", what)
+            self.assertTrue(body["error"]["message"], what)
+        else:
+            self.assertIn("text/html", kind, what)
+            self.assertIn("noch einmal", body, what)  # "... versuch es gleich noch einmal"
+
+    def assert_reads_work(self, port, token):
+        for path in READS:
+            status, body, _ = call(port, "GET", path, token)
+            self.assertEqual(status, 200, (path, body))
+
+    def writes_fail(self, server, tokens, event, key):
+        """Every kind of write answers 503; returns the titles that must never show up."""
+        port = server.port
+        status, body, kind = call(port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+            event["id"], key), tokens[MEMBER], {"answer": "yes"})
+        self.assert_unavailable(status, body, kind, "RSVP")
+        status, body, kind = call(port, "POST", "/api/v1/units/frauen/events", tokens[ADMIN],
+                                  {"title": "Halb geschrieben", "start": later(12),
+                                   "duration_minutes": 60})
+        self.assert_unavailable(status, body, kind, "event create")
+        status, body, kind = call(port, "PATCH", "/api/v1/events/%s" % event["id"],
+                                  tokens[ADMIN], {"title": "Halb umbenannt"})
+        self.assert_unavailable(status, body, kind, "event edit")
+        status, body, kind = call(port, "POST", "/api/v1/login", body={"email": MEMBER})
+        self.assert_unavailable(status, body, kind, "login link")
+        # The login form: a page, in German.
+        status, page, _ = call(port, "GET", "/login")
+        self.assertEqual(status, 200)
+        csrf = re.search(r'name="csrf" value="([A-Za-z0-9_-]+)"', page).group(1)
+        status, body, kind = call(port, "POST", "/login", headers={
+            "Cookie": "csrf=" + csrf, "Content-Type": "application/x-www-form-urlencoded"},
+            raw="csrf=%s&email=mitglied%%40example.org" % csrf)
+        self.assert_unavailable(status, body, kind, "login form")
+        return ["Halb geschrieben", "Halb umbenannt"]
+
+    def nothing_half_written(self, data, tokens, event, key, titles):
+        self.assertEqual(integrity(data), [("ok",)])
+        server = Server(BINARY, *NO_LIMITS, data=data, demo=False)
+        try:
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            status, body, _ = call(server.port, "GET", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+                event["id"], key), tokens[MEMBER])
+            self.assertEqual(status, 404, body)  # the refused RSVP is not there
+            status, events, _ = call(server.port, "GET", "/api/v1/units/frauen/events")
+            shown = [e["title"] for e in events["events"]]
+            for title in titles:
+                self.assertNotIn(title, shown)
+            status, feed, _ = call(server.port, "GET", "/units/frauen.ics")
+            for title in titles:
+                self.assertNotIn(title, feed)
+            # And it writes again.
+            status, body, _ = call(server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+                event["id"], key), tokens[MEMBER], {"answer": "yes"})
+            self.assertEqual(status, 200, body)
+        finally:
+            server.stop()
+
+    def test_disk_full(self):
+        data, tokens = self.prepared()
+        tools = tempfile.mkdtemp(prefix="treffpunkt-fault-bin-")
+        self.addCleanup(shutil.rmtree, tools, True)
+        server = Server(wrapper(tools), *NO_LIMITS, data=data)
+        self.addCleanup(lambda: shutil.rmtree(data, True))
+        try:
+            event, key = new_event(server.port, tokens[ADMIN])
+            self.assert_reads_work(server.port, tokens[MEMBER])  # feeds cached, readers open
+            # No file of the server may grow past 4 KiB from now on: not one WAL frame fits.
+            resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE, (4096, 4096))
+            titles = self.writes_fail(server, tokens, event, key)
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            self.assertIsNone(server.proc.poll(), "the server died")
+        finally:
+            kill(server)
+        self.nothing_half_written(data, tokens, event, key, titles)
+
+    def test_read_only_data_folder_is_refused_at_start_with_a_message(self):
+        data, tokens = self.prepared()
+        self.addCleanup(lambda: shutil.rmtree(data, True))
+        first = Server(BINARY, *NO_LIMITS, data=data)
+        event, key = new_event(first.port, tokens[ADMIN])
+        first.proc.terminate()
+        self.assertEqual(first.proc.wait(timeout=15), 0)
+        first.proc.stdout.close()
+        first.log_file.close()
+        os.remove(os.path.join(data, "stderr.log"))
+        # Root's folder, read-only to everyone else; the server runs as nobody.
+        for name in os.listdir(data):
+            os.chmod(os.path.join(data, name), 0o444)
+        os.chmod(data, 0o555)
+        self.addCleanup(lambda: os.path.isdir(data) and os.chmod(data, 0o755))
+        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                               BINARY, "serve", "--data", data, "--listen", "127.0.0.1:0"],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 1, done)
+        self.assertIn("cannot open the data folder", done.stderr)
+        self.assertIn("readonly", done.stderr)
+        self.assertEqual(done.stdout, "")  # never said it was listening
+        os.chmod(data, 0o755)
+        for name in os.listdir(data):
+            os.chmod(os.path.join(data, name), 0o644)
+        self.nothing_half_written(data, tokens, event, key, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
