@@ -13,8 +13,8 @@
 ///     (tmpfs: the disk's fsyncs would outlast the lead) and copies it to DATA, or directly
 ///     in DATA (which must not hold a database yet);
 /// (3) starts `threads` dispatchers over the store in DATA, each with its own smtp_sender,
-///     with serve's options (batch 10, longest sleep 60 s, lease 15 min; `--idle-ms` changes the idle
-///     poll, to see what the lateness owes to it);
+///     with serve's options (batch 10, longest sleep 60 s, lease 15 min; `--idle-ms` changes the
+///     idle poll, to see what the lateness owes to it);
 /// (4) waits until the outbox is empty, stops the dispatchers and counts the outbox's states.
 ///
 /// The sink records arrival times; lateness (arrival minus due) and duplicates are worked out
