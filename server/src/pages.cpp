@@ -292,6 +292,30 @@ struct page_builder {
   }
 };
 
+/// 405 for a link page (the guest confirmation, unsubscribe) asked with anything but GET, HEAD
+/// or POST.
+std::optional<http_response> refuse_link_method(const http_request& request) {
+  if (request.method == "POST" || request.method == "GET" || request.method == "HEAD") {
+    return std::nullopt;
+  }
+  auto r = http_response::text(405, "method not allowed\n");
+  r.headers.emplace_back("Allow", "GET, HEAD, POST");
+  return r;
+}
+
+/// The CSRF value a link page's form carries: the visitor's cookie, or a new one that the
+/// answer then sets (link pages are opened from mail, often without a cookie yet).
+struct link_csrf {
+  explicit link_csrf(const http_request& request)
+      : existing(csrf_from_cookie(request)), value(existing ? *existing : new_csrf_token()) {}
+  http_response answer(http_response r, std::string_view base_url) const {
+    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(value, base_url));
+    return r;
+  }
+  std::optional<std::string> existing;
+  std::string value;
+};
+
 }  // namespace
 
 /// What every request to the pages needs: who asks, in which language, when, for which site.
@@ -712,20 +736,14 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
 
 http_response page_routes::guest_link(const http_request& request, const request_info& in,
                                       std::string_view token) {
+  if (auto refused = refuse_link_method(request)) return *refused;
   const bool post = request.method == "POST";
-  if (!post && request.method != "GET" && request.method != "HEAD") {
-    auto r = http_response::text(405, "method not allowed\n");
-    r.headers.emplace_back("Allow", "GET, HEAD, POST");
-    return r;
-  }
+  const link_csrf csrf(request);
   web::guest_confirm_view v;
-  const auto existing = csrf_from_cookie(request);
-  const std::string csrf = existing ? *existing : new_csrf_token();
-  v.csrf = csrf;
+  v.csrf = csrf.value;
   const auto reply = [&](unsigned status) {
-    auto r = personal_html(status, web::render_guest_confirm(in.ctx, v), in.ctx.lang);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(csrf, in.base_url));
-    return r;
+    return csrf.answer(personal_html(status, web::render_guest_confirm(in.ctx, v), in.ctx.lang),
+                       in.base_url);
   };
   if (!looks_like_token(token)) {
     v.state = web::guest_link_state::unknown;
@@ -798,21 +816,15 @@ http_response page_routes::guest_link(const http_request& request, const request
 
 http_response page_routes::unsubscribe_link(const http_request& request, const request_info& in,
                                             std::string_view token) {
+  if (auto refused = refuse_link_method(request)) return *refused;
   const bool post = request.method == "POST";
-  if (!post && request.method != "GET" && request.method != "HEAD") {
-    auto r = http_response::text(405, "method not allowed\n");
-    r.headers.emplace_back("Allow", "GET, HEAD, POST");
-    return r;
-  }
+  const link_csrf csrf(request);
   web::unsubscribe_view v;
-  const auto existing = csrf_from_cookie(request);
-  const std::string csrf = existing ? *existing : new_csrf_token();
-  v.csrf = csrf;
+  v.csrf = csrf.value;
   v.action = "/unsubscribe/" + std::string(token);
   const auto reply = [&](unsigned status) {
-    auto r = personal_html(status, web::render_unsubscribe(in.ctx, v), in.ctx.lang);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(csrf, in.base_url));
-    return r;
+    return csrf.answer(personal_html(status, web::render_unsubscribe(in.ctx, v), in.ctx.lang),
+                       in.base_url);
   };
   // The signed token is the proof: no login, no row per link (signed_token.h).
   const auto person = actions::unsubscriber(store_, token);
