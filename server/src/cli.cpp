@@ -80,8 +80,10 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   return c;
 }
 
-std::unique_ptr<storage::store> open_store(const std::string& dir, std::ostream& err) {
-  auto opened = storage::store::open(dir);
+std::unique_ptr<storage::store> open_store(
+    const std::string& dir, std::ostream& err,
+    storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
+  auto opened = storage::store::open(dir, fallback);
   if (!opened) {
     err << "treffpunkt: cannot open the data folder " << dir << ": " << opened.error().message
         << '\n';
@@ -130,8 +132,14 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
   const serve_config& config = *loaded.config;
   const server_options& options = config.server;
 
-  auto store = open_store(config.data_dir, err);
+  // A data folder that cannot be written still serves its feeds and pages.
+  auto store = open_store(config.data_dir, err, storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
+  if (store->read_only()) {
+    err << "treffpunkt serve: the data folder " << config.data_dir
+        << " cannot be written: serving what is there; every change answers 503 and no mail "
+           "goes out until it is writable again and treffpunkt restarts\n";
+  }
   if (config.demo) {
     auto demo_loaded = load_demo(*store, now());
     if (!demo_loaded) {
@@ -150,12 +158,13 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     // Started after the store opened; stopped after the io threads finished (no route can
     // wake it any more) and before the store closes (it records each batch's outcome).
     notifications::dispatcher mailer(outbox, *sender, std::move(mail_options));
-    mailer.start();
+    // Read-only, nothing can be claimed from the outbox, nor guests expired: both stay idle.
+    if (!store->read_only()) mailer.start();
     // Unconfirmed guest RSVPs go once their link expired (48 hours): checked every 10 minutes.
     housekeeping keeper(*store, std::chrono::minutes(10), [](std::string_view what) {
       std::fprintf(stderr, "housekeeping: %.*s\n", static_cast<int>(what.size()), what.data());
     });
-    keeper.start();
+    if (!store->read_only()) keeper.start();
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);

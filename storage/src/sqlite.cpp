@@ -10,6 +10,23 @@ namespace {
 
 }  // namespace
 
+std::string file_uri(const std::filesystem::path& path) {
+  // The characters a URI filename must escape (sqlite.org/uri.html); the rest stays as is.
+  std::string uri = "file:";
+  for (const char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      const auto byte = static_cast<unsigned char>(c);
+      uri += '%';
+      uri += hex[byte >> 4];
+      uri += hex[byte & 0xf];
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
 statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
   const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
@@ -82,11 +99,22 @@ std::optional<std::string> statement::optional_text(int column) const {
   return text(column);
 }
 
-connection::connection(const std::filesystem::path& path, bool read_only) {
-  const int flags =
-      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-      SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+connection::connection(const std::filesystem::path& path, open_mode mode) {
+  int flags = SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
+  std::string name = path.string();
+  switch (mode) {
+    case open_mode::read_write:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+    case open_mode::read_only:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case open_mode::immutable:
+      flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      name = file_uri(path) + "?immutable=1";
+      break;
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);

@@ -69,10 +69,22 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+/// `path` as an SQLite URI filename ("file:" and the path, with %, ? and # escaped).
+std::string file_uri(const std::filesystem::path& path);
+
+/// How a connection opens its file.
+enum class open_mode {
+  read_write,  ///< read and write, creating the file
+  read_only,   ///< read only; the WAL and its index (-wal, -shm) must exist or be creatable
+  /// Read only from a folder nothing can write: SQLite takes no locks and never looks for a
+  /// WAL (the URI parameter immutable=1). Only right when there is no -wal file to read.
+  immutable,
+};
+
 class connection {
  public:
-  /// Opens `path` (read-write, creating it), with foreign keys on and a busy timeout.
-  explicit connection(const std::filesystem::path& path, bool read_only = false);
+  /// Opens `path`, with foreign keys on and a busy timeout.
+  explicit connection(const std::filesystem::path& path, open_mode mode = open_mode::read_write);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;

@@ -1,5 +1,6 @@
 #include <openssl/rand.h>  // RAND_bytes: the installation secret
 #include <storage/store.h>
+#include <unistd.h>  // access: is the data folder writable?
 
 #include <array>
 #include <boost/throw_exception.hpp>
@@ -47,19 +48,26 @@ class category final : public boost::system::error_category {
 };
 #pragma GCC diagnostic pop
 
-/// Brings the database to the newest schema, one transaction per migration.
-result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
+int user_version(sql::connection& c) {
   auto& version_query = c.prepare("PRAGMA user_version");
   version_query.step();
   const int version = version_query.integer(0);
   version_query.reset();
+  return version;
+}
+
+error too_new(const std::filesystem::path& path, int version) {
+  return error{errc::schema_too_new,
+               path.string() + " has schema version " + std::to_string(version) +
+                   ", this treffpunkt knows up to " + std::to_string(migrations().size()) +
+                   ": use a newer treffpunkt or restore a backup"};
+}
+
+/// Brings the database to the newest schema, one transaction per migration.
+result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
+  const int version = user_version(c);
   const auto all = migrations();
-  if (version > static_cast<int>(all.size())) {
-    return error{errc::schema_too_new,
-                 path.string() + " has schema version " + std::to_string(version) +
-                     ", this treffpunkt knows up to " + std::to_string(all.size()) +
-                     ": use a newer treffpunkt or restore a backup"};
-  }
+  if (version > static_cast<int>(all.size())) return too_new(path, version);
   for (auto i = static_cast<std::size_t>(version); i < all.size(); ++i) {
     sql::transaction txn(c);
     c.exec(all[i]);
@@ -69,25 +77,75 @@ result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
   return {};
 }
 
+constexpr std::size_t secret_size = 32;
+
+std::string read_secret(sql::connection& c) {
+  auto& s = c.prepare("SELECT value FROM settings WHERE name = 'installation_secret'");
+  std::string secret = s.step() ? s.text(0) : std::string();
+  s.reset();
+  if (secret.size() != secret_size) {
+    throw sql::failure(SQLITE_CORRUPT, "settings.installation_secret is not 32 bytes");
+  }
+  return secret;
+}
+
 /// The installation's secret (settings.installation_secret): made with 32 random bytes on the
 /// first open. INSERT OR IGNORE: of two processes opening a new database at once, the first
 /// one's secret stays, and both read that one.
 std::string read_or_make_secret(sql::connection& c) {
-  std::array<unsigned char, 32> bytes{};
+  std::array<unsigned char, secret_size> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed: no randomness for the installation secret");
   }
   c.prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('installation_secret', ?)")
       .bind_blob(1, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))
       .run();
-  auto& s = c.prepare("SELECT value FROM settings WHERE name = 'installation_secret'");
-  s.step();
-  std::string secret = s.text(0);
-  s.reset();
-  if (secret.size() != bytes.size()) {
-    throw sql::failure(SQLITE_CORRUPT, "settings.installation_secret is not 32 bytes");
+  return read_secret(c);
+}
+
+/// Whether this process may write DIR/treffpunkt.db and the files SQLite keeps beside it.
+/// access() answers for our user, and with EROFS on a read-only mount.
+bool writable(const std::filesystem::path& dir, const std::filesystem::path& db) {
+  std::error_code ec;
+  return ::access(dir.c_str(), W_OK) == 0 &&
+         (!std::filesystem::exists(db, ec) || ::access(db.c_str(), W_OK) == 0);
+}
+
+/// Opens DB for reading only, from a folder that cannot be written: no writer, no migrations,
+/// no new secret. Without a -wal file, SQLite is told the file cannot change (immutable=1),
+/// because it could create neither the WAL nor its index there.
+result<std::unique_ptr<store::impl>> open_for_reading(const std::filesystem::path& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    return error{errc::unavailable, "the data folder " + db.parent_path().string() +
+                                        " is read-only and has no treffpunkt.db to read"};
   }
-  return secret;
+  auto state = std::make_unique<store::impl>(db);
+  const bool has_wal = std::filesystem::exists(db.string() + "-wal", ec);
+  state->read_mode = has_wal ? sql::open_mode::read_only : sql::open_mode::immutable;
+  try {
+    auto reader = std::make_unique<sql::connection>(db, state->read_mode);
+    const int version = user_version(*reader);
+    const auto newest = static_cast<int>(migrations().size());
+    if (version > newest) return too_new(db, version);
+    if (version < newest) {
+      return error{errc::unavailable, db.string() + " has schema version " +
+                                          std::to_string(version) + " and needs migrating to " +
+                                          std::to_string(newest) +
+                                          ", which needs a writable data folder"};
+    }
+    state->secret = read_secret(*reader);
+    state->idle_readers.push_back(std::move(reader));
+  } catch (const sql::failure& f) {
+    if (has_wal) {
+      return error{errc::unavailable,
+                   "cannot read " + db.string() + " from a read-only folder: " + f.what() +
+                       " (a write-ahead log was left by a process that did not finish; start "
+                       "treffpunkt once with the folder writable)"};
+    }
+    return error{errc::unavailable, f.what()};
+  }
+  return state;
 }
 
 }  // namespace
@@ -120,7 +178,7 @@ store::impl::reader::reader(impl& owner) : owner_(owner) {
       owner_.idle_readers.pop_back();
     }
   }
-  if (!conn_) conn_ = std::make_unique<sql::connection>(owner_.db_path, true);
+  if (!conn_) conn_ = std::make_unique<sql::connection>(owner_.db_path, owner_.read_mode);
 }
 
 store::impl::reader::~reader() {
@@ -174,7 +232,7 @@ std::uint64_t store::change_stamp() const {
                   .count(),
         std::memory_order_relaxed);
     try {
-      if (!s.probe) s.probe = std::make_unique<sql::connection>(s.db_path, true);
+      if (!s.probe) s.probe = std::make_unique<sql::connection>(s.db_path, s.read_mode);
       auto& q = s.probe->prepare("PRAGMA data_version");
       const std::int64_t version = q.step() ? q.int64(0) : 0;
       q.reset();
@@ -200,25 +258,38 @@ store::~store() = default;
 
 int store::schema_version() { return static_cast<int>(migrations().size()); }
 
-result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir) {
+bool store::read_only() const { return !impl_->writer; }
+
+result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir,
+                                           if_read_only fallback) {
+  const auto db = data_dir / "treffpunkt.db";
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
+  if (!ec && !writable(data_dir, db)) {
+    ec = std::make_error_code(std::errc::read_only_file_system);
+  }
   if (ec) {
-    return error{errc::unavailable, "cannot create " + data_dir.string() + ": " + ec.message()};
+    if (fallback == if_read_only::open_for_reading) {
+      auto state = open_for_reading(db);
+      if (!state) return state.error();
+      return std::unique_ptr<store>(new store(std::move(*state)));
+    }
+    return error{errc::unavailable,
+                 "the data folder " + data_dir.string() + " cannot be written: " + ec.message()};
   }
   try {
-    auto state = std::make_unique<impl>(data_dir / "treffpunkt.db");
+    auto state = std::make_unique<impl>(db);
+    state->writer = std::make_unique<sql::connection>(db);
+    auto& writer = *state->writer;
     // WAL: readers never wait for the writer. synchronous=FULL: a committed transaction
     // survives a crash of the process and of the machine.
-    state->writer.exec("PRAGMA journal_mode = WAL");
-    state->writer.exec("PRAGMA synchronous = FULL");
+    writer.exec("PRAGMA journal_mode = WAL");
+    writer.exec("PRAGMA synchronous = FULL");
     // Deleted rows (a deleted account, expired guests and mail) are overwritten with zeros,
     // not left readable in free pages of the file.
-    state->writer.exec("PRAGMA secure_delete = ON");
-    if (auto migrated = migrate(state->writer, state->db_path); !migrated) {
-      return migrated.error();
-    }
-    state->secret = read_or_make_secret(state->writer);
+    writer.exec("PRAGMA secure_delete = ON");
+    if (auto migrated = migrate(writer, db); !migrated) return migrated.error();
+    state->secret = read_or_make_secret(writer);
     return std::unique_ptr<store>(new store(std::move(state)));
   } catch (const sql::failure& f) {
     return error{errc::unavailable, f.what()};

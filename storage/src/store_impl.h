@@ -19,9 +19,12 @@ namespace treffpunkt::storage {
 struct store::impl {
   std::filesystem::path db_path;
 
-  /// Writes are serialised here; each runs in one sql::transaction on `writer`.
+  /// Writes are serialised here; each runs in one sql::transaction on `writer`. No writer when
+  /// the data folder is read-only (store::open_mode::read_only_fallback): writes then fail.
   std::mutex write_mutex;
-  sql::connection writer;
+  std::unique_ptr<sql::connection> writer;
+  /// How readers open the file: read_only, or immutable in a read-only folder without a WAL.
+  sql::open_mode read_mode = sql::open_mode::read_only;
 
   /// Idle read-only connections; reads take one, run, and give it back.
   std::mutex readers_mutex;
@@ -42,7 +45,7 @@ struct store::impl {
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;
 
-  explicit impl(const std::filesystem::path& path) : db_path(path), writer(path) {}
+  explicit impl(const std::filesystem::path& path) : db_path(path) {}
 
   /// A read connection for the caller's scope.
   class reader {
@@ -79,9 +82,13 @@ error to_error(const sql::failure& f);
 template <class F>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   const std::lock_guard lock(write_mutex);
+  if (!writer) {
+    return error{errc::unavailable,
+                 "the data folder " + db_path.parent_path().string() + " is read-only"};
+  }
   try {
-    sql::transaction txn(writer);
-    auto outcome = std::forward<F>(body)(writer);
+    sql::transaction txn(*writer);
+    auto outcome = std::forward<F>(body)(*writer);
     if (outcome) {
       txn.commit();
       // Every committed write moves the count (caches then check their unit's version, one

@@ -1,21 +1,26 @@
 #!/usr/bin/python3
 """A full disk and a read-only data folder (issue 7): writes answer 503 with a message (JSON
 for the API, a page for forms), reads (feeds, pages, API GETs) keep answering 200, the server
-does not crash, and once the condition is lifted the database passes PRAGMA integrity_check
-and nothing half-written is visible.
+does not crash, and once the condition is lifted the database passes PRAGMA integrity_check,
+nothing half-written is visible, and writes work again.
 
-A full disk without root mounts: the running server's RLIMIT_FSIZE is lowered (prlimit) below
-any write SQLite could make, with SIGXFSZ ignored, so that every write of the database's WAL
-fails with EFBIG, as it would with ENOSPC. A read-only folder: the server runs as `nobody`
-(setpriv) on a data folder that belongs to root with modes 0555/0444 (root itself ignores file
-modes); it cannot open its WAL database there and refuses to start, with a message, leaving the
-database as it was. A folder that turns read-only while the server runs cannot be made here: a
-read-only remount of a bind mount is refused (EBUSY) while the server holds files open for
-writing, and a chmod does not affect descriptors already open; the disk-full case covers
-writes failing at run time.
+- A full disk without root mounts: the running server's RLIMIT_FSIZE is lowered (prlimit)
+  below any write SQLite could make, with SIGXFSZ ignored, so that every write of the
+  database's WAL fails with EFBIG, as it would with ENOSPC.
+- A folder that turns read-only while the server runs (the kernel remounts a file system
+  read-only after an error): the server runs under libfiu's fiu-run (Debian's fiu-utils), and
+  fiu-ctrl makes every pwrite, ftruncate, fsync and fdatasync of the process fail with EROFS,
+  then lifts that again. A real read-only remount is refused here (EBUSY while files are open
+  for writing) and a chmod does not affect descriptors already open.
+- A folder that is read-only when the server starts: the server runs as `nobody` (setpriv) on
+  a data folder that belongs to root with modes 0555/0444 (root itself ignores file modes).
+  It serves what is there and answers 503 to every change; both after a clean stop (no WAL:
+  SQLite reads the file as immutable) and after a SIGKILL (the WAL and its index were left
+  behind: what was committed only to the WAL must be served too).
 
 Usage: fault_storage_test.py PATH/TO/treffpunkt
 """
+import errno
 import os
 import re
 import subprocess
@@ -26,7 +31,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_helpers import NO_LIMITS, call, cli, integrity, kill, later, new_event  # noqa
+from fault_helpers import NO_LIMITS, call, cli, integrity, kill, later, new_event, query  # noqa
 from server_process import Server  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "treffpunkt"
@@ -134,32 +139,108 @@ class StorageFaults(unittest.TestCase):
             kill(server)
         self.nothing_half_written(data, tokens, event, key, titles)
 
-    def test_read_only_data_folder_is_refused_at_start_with_a_message(self):
+    def test_data_folder_turns_read_only_while_serving(self):
+        fiu_run = shutil.which("fiu-run")
+        self.assertIsNotNone(fiu_run, "fiu-run is missing: scripts/bootstrap installs fiu-utils")
         data, tokens = self.prepared()
         self.addCleanup(lambda: shutil.rmtree(data, True))
-        first = Server(BINARY, *NO_LIMITS, data=data)
-        event, key = new_event(first.port, tokens[ADMIN])
-        first.proc.terminate()
-        self.assertEqual(first.proc.wait(timeout=15), 0)
-        first.proc.stdout.close()
-        first.log_file.close()
-        os.remove(os.path.join(data, "stderr.log"))
-        # Root's folder, read-only to everyone else; the server runs as nobody.
-        for name in os.listdir(data):
-            os.chmod(os.path.join(data, name), 0o444)
-        os.chmod(data, 0o555)
+        tools = tempfile.mkdtemp(prefix="treffpunkt-fault-bin-")
+        self.addCleanup(shutil.rmtree, tools, True)
+        control = os.path.join(tools, "fiu")
+        wrapped = os.path.join(tools, "treffpunkt-fiu")
+        with open(wrapped, "w") as f:
+            f.write("#!/bin/sh\nexec %s -x -f %s %s \"$@\"\n" % (fiu_run, control, BINARY))
+        os.chmod(wrapped, 0o755)
+        server = Server(wrapped, *NO_LIMITS, data=data)
+        try:
+            event, key = new_event(server.port, tokens[ADMIN])
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            read_only(control, server.proc.pid, True)
+            titles = self.writes_fail(server, tokens, event, key)
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            self.assertIsNone(server.proc.poll(), "the server died")
+            # Lifted: the same process writes again, without a restart.
+            read_only(control, server.proc.pid, False)
+            status, body, _ = call(server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+                event["id"], key), tokens[MEMBER], {"answer": "maybe"})
+            self.assertEqual(status, 200, body)
+        finally:
+            kill(server)
+        self.assertEqual(integrity(data), [("ok",)])
+        for title in titles:
+            self.assertEqual(query(data, "SELECT id FROM events WHERE title = ?", title), [])
+        answers = query(data, "SELECT answer FROM rsvps WHERE event_id = ?", event["id"])
+        self.assertEqual(answers, [("maybe",)])
+
+    def read_only_start(self, stop):
+        """Prepares a folder with one new event, stops the server with `stop`, makes the folder
+        read-only and starts the server as nobody; checks it serves the event and refuses
+        writes; then lifts it."""
+        data, tokens = self.prepared()
+        self.addCleanup(lambda: shutil.rmtree(data, True))
         self.addCleanup(lambda: os.path.isdir(data) and os.chmod(data, 0o755))
-        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                               BINARY, "serve", "--data", data, "--listen", "127.0.0.1:0"],
-                              capture_output=True, text=True, timeout=30)
-        self.assertEqual(done.returncode, 1, done)
-        self.assertIn("cannot open the data folder", done.stderr)
-        self.assertIn("readonly", done.stderr)
-        self.assertEqual(done.stdout, "")  # never said it was listening
+        first = Server(BINARY, *NO_LIMITS, data=data)
+        event, key = new_event(first.port, tokens[ADMIN], title="Nur im Log")
+        stop(first)
+        os.remove(os.path.join(data, "stderr.log"))
+        left = sorted(os.listdir(data))
+        # Root's folder, read-only to everyone else; the server runs as nobody.
+        for name in left:
+            os.chmod(os.path.join(data, name), 0o444 if name != "mail" else 0o555)
+        os.chmod(data, 0o555)
+        tools = tempfile.mkdtemp(prefix="treffpunkt-fault-bin-")
+        self.addCleanup(shutil.rmtree, tools, True)
+        wrapped = os.path.join(tools, "treffpunkt-nobody")
+        with open(wrapped, "w") as f:
+            f.write("#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups "
+                    "%s \"$@\"\n" % BINARY)
+        os.chmod(wrapped, 0o755)
+        server = Server(wrapped, *NO_LIMITS, data=data, demo=False)
+        try:
+            self.assertIn("cannot be written", server.log())
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            status, feed, _ = call(server.port, "GET", "/units/frauen.ics")
+            self.assertIn("SUMMARY:Nur im Log", feed)
+            titles = self.writes_fail(server, tokens, event, key)
+            self.assert_reads_work(server.port, tokens[MEMBER])
+            self.assertIsNone(server.proc.poll(), "the server died")
+        finally:
+            kill(server)
+        self.assertEqual(sorted(n for n in os.listdir(data) if n != "stderr.log"), left,
+                         "the server changed the read-only folder")
         os.chmod(data, 0o755)
         for name in os.listdir(data):
-            os.chmod(os.path.join(data, name), 0o644)
-        self.nothing_half_written(data, tokens, event, key, [])
+            os.chmod(os.path.join(data, name), 0o644 if name != "mail" else 0o755)
+        self.nothing_half_written(data, tokens, event, key, titles)
+        return left
+
+    def test_read_only_data_folder_at_start_after_a_clean_stop(self):
+        def terminate(server):
+            server.proc.terminate()
+            self.assertEqual(server.proc.wait(timeout=15), 0)
+            server.proc.stdout.close()
+            server.log_file.close()
+        left = self.read_only_start(terminate)
+        self.assertNotIn("treffpunkt.db-wal", left)  # SQLite reads it as an immutable file
+
+    def test_read_only_data_folder_at_start_after_a_crash(self):
+        left = self.read_only_start(kill)
+        self.assertIn("treffpunkt.db-wal", left)  # the new event is only in the WAL
+
+
+def read_only(control, pid, on):
+    """Makes the process's writes to files fail with EROFS (on) or work again (off)."""
+    command = []
+    for point in ("posix/io/rw/pwrite", "posix/io/rw/pwritev", "posix/io/rw/ftruncate",
+                  "posix/io/sync/fsync", "posix/io/sync/fdatasync"):
+        what = "enable name=%s,failinfo=%d" % (point, errno.EROFS) if on else \
+            "disable name=%s" % point
+        command += ["-c", what]
+    done = subprocess.run(["fiu-ctrl", "-f", control] + command + [str(pid)],
+                          capture_output=True, text=True, timeout=10)
+    # fiu-ctrl exits 0 even when it found no such process; it then says so on stderr.
+    if done.returncode != 0 or "unknown pid" in done.stderr:
+        raise AssertionError("fiu-ctrl: %s %s" % (done.returncode, done.stderr))
 
 
 if __name__ == "__main__":

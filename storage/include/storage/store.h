@@ -234,10 +234,22 @@ struct import_summary {
 
 class store {
  public:
+  /// What open() does when the data folder cannot be written (a read-only mount, or a folder
+  /// or file that belongs to someone else).
+  enum class if_read_only {
+    fail,              ///< unavailable, with a message (the CLI's commands)
+    open_for_reading,  ///< open the existing database for reading; every write then fails
+                       ///< with unavailable (serve: feeds and pages stay up)
+  };
+
   /// Opens or creates DIR/treffpunkt.db (creating DIR), WAL mode, foreign keys on, busy
   /// timeout; runs pending migrations, each in a transaction. Errors: schema_too_new when the
-  /// database was written by a newer version, unavailable when it cannot be opened.
-  static result<std::unique_ptr<store>> open(const std::filesystem::path& data_dir);
+  /// database was written by a newer version, unavailable when it cannot be opened (or, read
+  /// only, when it is missing or needs a migration).
+  static result<std::unique_ptr<store>> open(const std::filesystem::path& data_dir,
+                                             if_read_only fallback = if_read_only::fail);
+  /// Whether open() fell back to reading only: writes answer unavailable.
+  bool read_only() const;
   ~store();
   store(const store&) = delete;
   store& operator=(const store&) = delete;
