@@ -27,8 +27,23 @@ void dispatcher::say(std::string_view what) const {
   if (options_.log) options_.log(what);
 }
 
+bool dispatcher::record_sent_earlier() {
+  std::erase_if(sent_unrecorded_, [this](std::int64_t id) {
+    const auto recorded = outbox_.mark_sent(id, now());
+    if (recorded) return true;
+    if (recorded.error().code == errc::unavailable) return false;  // still: try next round
+    // Gone, or no longer being sent (another dispatcher took it after the lease): nothing this
+    // process can record any more.
+    say("outbox: sent message " + std::to_string(id) +
+        " cannot be recorded: " + recorded.error().message);
+    return true;
+  });
+  return sent_unrecorded_.empty();
+}
+
 dispatcher::round dispatcher::run_once() {
   round r;
+  if (!record_sent_earlier()) return r;
   auto claimed = outbox_.claim_due(now(), options_.lease, options_.batch);
   if (!claimed) {
     say("outbox: cannot claim: " + claimed.error().message);
@@ -65,6 +80,9 @@ dispatcher::round dispatcher::run_once() {
     if (!recorded) {
       say("outbox: cannot record message " + std::to_string(m.id) + ": " +
           recorded.error().message);
+      if (d.status == delivery_status::sent && recorded.error().code == errc::unavailable) {
+        sent_unrecorded_.push_back(m.id);
+      }
     }
     if (d.status != delivery_status::sent) {
       say("outbox: message " + std::to_string(m.id) + " to " + m.recipient + ": " + d.detail);

@@ -426,6 +426,60 @@ TEST_F(NotificationsDispatcher, KilledWhileSendingLosesNoMessage) {
   EXPECT_LE(received.size() - ids.size(), static_cast<std::size_t>(o.batch));
 }
 
+/// The real outbox, except that recording a sent message can fail as on a full disk.
+class unrecording_outbox : public outbox_port {
+ public:
+  explicit unrecording_outbox(outbox_port& real) : real_(real) {}
+  bool disk_full = false;
+
+  result<std::vector<queued_mail>> claim_due(calendar::utc_seconds now, std::chrono::seconds lease,
+                                             int max) override {
+    return real_.claim_due(now, lease, max);
+  }
+  result<void> mark_sent(std::int64_t id, calendar::utc_seconds now) override {
+    if (disk_full) return error{errc::unavailable, "database or disk is full"};
+    return real_.mark_sent(id, now);
+  }
+  result<void> mark_retry(std::int64_t id, std::string_view e,
+                          calendar::utc_seconds next_due) override {
+    return real_.mark_retry(id, e, next_due);
+  }
+  result<void> mark_failed(std::int64_t id, std::string_view e) override {
+    return real_.mark_failed(id, e);
+  }
+
+ private:
+  outbox_port& real_;
+};
+
+TEST_F(NotificationsDispatcher, SentButUnrecordedIsRecordedLaterAndNeverSentTwice) {
+  smtp_server server(dir_.path() / "smtp", {});
+  auto sender = sender_for(server);
+  unrecording_outbox outbox(*outbox_);
+  const auto o = options();
+  dispatcher d(outbox, sender, o);
+  enqueue(1);
+  enqueue(2);
+  outbox.disk_full = true;  // claimed and sent, then the outcome cannot be written
+  const auto first = d.run_once();
+  EXPECT_EQ(first.sent, 2);
+  EXPECT_EQ(server.received().size(), 2U);
+
+  advance(o.lease + 1s);  // the claims have run out: the outbox would hand both out again
+  EXPECT_EQ(d.run_once().claimed, 0);
+  EXPECT_EQ(server.received().size(), 2U);
+
+  outbox.disk_full = false;
+  EXPECT_EQ(d.run_once().claimed, 0);  // recorded first, so there is nothing left to claim
+  for (const auto& m : store_->outbox_list(10)) {
+    EXPECT_EQ(m.state, storage::outbox_state::sent) << m.id.value;
+  }
+  advance(1h);
+  EXPECT_EQ(d.run_once().claimed, 0);
+  EXPECT_EQ(server.received().size(), 2U);
+  EXPECT_EQ(store_->outbox_depth(), 0);
+}
+
 TEST_F(NotificationsDispatcher, WakeSendsANewMessageWithoutWaitingAndStopIsClean) {
   smtp_server server(dir_.path() / "smtp", {});
   auto sender = sender_for(server);

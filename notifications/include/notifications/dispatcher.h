@@ -99,6 +99,8 @@ class dispatcher {
   /// How long to sleep after a round that was not full: until the next message is due, at
   /// most `idle`; `claimed_nothing`: the round found nothing (then never no pause at all).
   std::chrono::milliseconds sleep_time(bool claimed_nothing);
+  /// Records the messages in `sent_unrecorded_`; true when none is left.
+  bool record_sent_earlier();
   void say(std::string_view what) const;
   calendar::utc_seconds now() const;
 
@@ -106,6 +108,11 @@ class dispatcher {
   mail_sender& sender_;
   dispatcher_options options_;
   std::mt19937_64 random_;
+  /// Accepted by the mail server, but the outbox could not record it (disk full, a read-only
+  /// folder). Recorded before anything else is claimed, so that the message, whose lease runs
+  /// out, is not claimed and sent a second time while this process lives. Only the thread
+  /// that runs rounds touches it.
+  std::vector<std::int64_t> sent_unrecorded_;
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
