@@ -433,7 +433,9 @@ struct time_value {
   local_seconds local{};            ///< the digits as wall-clock time
 };
 
+/// A run of at most nine decimal digits (so that it fits an int), else none.
 std::optional<int> digits(std::string_view s) {
+  if (s.size() > 9) return std::nullopt;
   int v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -723,7 +725,7 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
 
   if (sequence != nullptr) {
     const auto n = digits(trim(sequence->value));
-    if (!n || trim(sequence->value).empty() || trim(sequence->value).size() > 9) {
+    if (!n || trim(sequence->value).empty()) {
       return parse_fail(sequence->line, "SEQUENCE is not a number: \"" + sequence->value + "\"");
     }
     ev.sequence = *n;

@@ -551,6 +551,19 @@ TEST(IcalReader, TooManyEventsIsOutOfBounds) {
   EXPECT_EQ(r.error().line, 4 + 10000 * 5);
 }
 
+// Found by fuzz_ical: a SEQUENCE of ten digits overflowed an int before its length was checked.
+TEST(IcalReader, SequenceTooLongForANumberNamesItsLine) {
+  std::string body(one_event);
+  body.insert(body.find("SUMMARY"), "SEQUENCE:2999999999\n");  // line 9
+  const auto r = read_events(calendar_with(body));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, errc::parse_error);
+  EXPECT_EQ(r.error().line, 9);
+  EXPECT_NE(r.error().message.find("SEQUENCE"), std::string::npos) << r.error().message;
+  body.replace(body.find("2999999999"), 10, "999999999");
+  EXPECT_EQ(read_ok(calendar_with(body)).at(0).sequence, 999999999);
+}
+
 TEST(IcalReader, InputOverTenMebibytesIsRejected) {
   std::string text = calendar_with(one_event);
   text.insert(text.find("END:VCALENDAR"),
