@@ -5,12 +5,13 @@
 # answered 304. Prints both throughputs, the ratio "treffpunkt / nginx" and p99 latency, and
 # treffpunkt's peak RSS. Then the unit page and an occurrence page (anonymous visitors, German),
 # against nginx serving the same HTML as static files. Then RSVP PUTs per second through the
-# JSON API.
+# JSON API, and a feed's throughput while RSVPs are written, against the same feed without.
 #
 #   bench/server.sh            (from anywhere, as root: installs wrk and nginx-light if missing)
 #
 # Environment: SERVER_BENCH_SECONDS (per wrk run, default 10), SERVER_BENCH_ACCESS_LOG=1 keeps
-# treffpunkt's access log on (nginx runs with access_log off, so by default ours is off too).
+# treffpunkt's access log on (nginx runs with access_log off, so by default ours is off too),
+# TREFFPUNKT_BIN=PATH measures that binary instead of building the release preset.
 # Everything talks to 127.0.0.1 only.
 set -euo pipefail
 
@@ -28,9 +29,13 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
 fi
 command -v curl >/dev/null || { echo "bench/server.sh needs curl" >&2; exit 1; }
 
-cmake --preset release >/dev/null
-cmake --build --preset release --target treffpunkt
-treffpunkt="$root/build/release/server/treffpunkt"
+if [[ -n "${TREFFPUNKT_BIN:-}" ]]; then
+  treffpunkt="$TREFFPUNKT_BIN"  # another build to compare, e.g. one of an older commit
+else
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target treffpunkt
+  treffpunkt="$root/build/release/server/treffpunkt"
+fi
 
 # ---- clean-up ---------------------------------------------------------------------------------
 work="$(mktemp -d)"
@@ -246,6 +251,43 @@ else
   fi
 fi
 
+# ---- a feed while RSVPs are written ----------------------------------------------------------
+# Each RSVP commits with an fsync; the io threads must go on serving feeds meanwhile (DESIGN.md:
+# nothing blocking on them). The feed of another unit than the RSVPs', so that its cache stays
+# valid: what is measured is the waiting, not re-rendering. Baseline: the same wrk on the same
+# feed without writes, alternating.
+mixed_line="feed + writes: not measured (no RSVP route)"
+if [[ "$rsvp_code" == 200 ]]; then
+  other_feed="http://127.0.0.1:$ours_port/units/frauen.ics"
+  echo
+  echo "== $other_feed (wrk -t1 -c32) alone, and while wrk -t1 -c8 PUTs RSVPs to $unit"
+  for n in 1 2; do
+    wrk -t1 -c32 -d"${seconds}s" --latency "$other_feed" >"$work/alone.$n.txt"
+    read -r rps p99 _ < <(parse_wrk "$work/alone.$n.txt")
+    printf '%-14s run %d: %10.0f requests/s  p99 %7.2f ms\n' feed.alone "$n" "$rps" "$p99"
+    echo "$rps $p99" >>"$work/feed.alone.runs"
+    wrk -t1 -c8 -d"$((seconds + 2))s" --latency -s "$root/bench/rsvp_put.lua" \
+      "http://127.0.0.1:$ours_port" >"$work/writes.$n.txt" &
+    writer=$!
+    sleep 1
+    wrk -t1 -c32 -d"${seconds}s" --latency "$other_feed" >"$work/mixed.$n.txt"
+    wait "$writer"
+    read -r rps p99 _ < <(parse_wrk "$work/mixed.$n.txt")
+    read -r wrps wp99 wbad _ < <(parse_wrk "$work/writes.$n.txt")
+    printf '%-14s run %d: %10.0f requests/s  p99 %7.2f ms, RSVPs %.0f/s (p99 %.2f ms, %d not 2xx)\n' \
+      feed.writes "$n" "$rps" "$p99" "$wrps" "$wp99" "$wbad"
+    echo "$rps $p99 $wrps" >>"$work/feed.writes.runs"
+  done
+  read -r alone_rps alone_p99 < <(best feed.alone)
+  read -r mixed_rps mixed_p99 mixed_writes < <(best feed.writes)
+  mixed_line="$(awk -v a="$mixed_rps" -v b="$alone_rps" -v pa="$mixed_p99" -v pb="$alone_p99" \
+    -v w="$mixed_writes" 'BEGIN {
+      printf "feed + writes: %.0f/s while %.0f RSVPs/s are written, alone %.0f/s: with / without = %.2f;", a, w, b, a / b
+      printf " p99 %.2f ms vs %.2f ms", pa, pb }')"
+  echo "feed_with_writes.requests_per_second=$mixed_rps" >>"$work/values"
+  echo "feed_without_writes.requests_per_second=$alone_rps" >>"$work/values"
+fi
+
 # ---- summary ----------------------------------------------------------------------------------
 echo
 echo "== summary (better of two runs each; wrk, both servers and the compilers of others share"
@@ -276,4 +318,5 @@ echo "pages:         $unit_page and $occurrence_page ($(wc -c <"$work/nginx/www/
   "$(wc -c <"$work/nginx/www/occurrence.html") bytes), anonymous, German"
 echo "peak RSS:      treffpunkt VmHWM $peak_rss during the feed and 304 runs"
 echo "$rsvp_line"
+echo "$mixed_line"
 sed 's/^/  /' "$work/values"

@@ -168,6 +168,13 @@ http_response app::metrics_page() const {
                              "text/plain; version=0.0.4");
 }
 
+bool app::may_write(const http_request& request) {
+  const std::string_view method = request.method;
+  if (method == "HEAD" || method == "OPTIONS") return false;
+  if (method != "GET") return true;
+  return std::string_view(request.target).starts_with("/login/");
+}
+
 http_response app::handle(const http_request& request) {
   auto response = dispatch(request);
   add_security_headers(response);

@@ -196,7 +196,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
               << " with " << store->units().size() << " units from " << config.data_dir
               << std::endl;
         },
-        observer);
+        observer, app::may_write);
     keeper.stop();
     mailer.stop();
     return status;

@@ -36,6 +36,8 @@ enum class phase { reading, writing, lingering, done };
 /// One client connection. Every part of it is touched only by the thread that runs its
 /// io_context (one thread per io_context), so it needs no strand and no lock; it is shared
 /// with the handlers that may outlive a step of the session (the deadline timer, the stop).
+/// The one exception: while a request that may block is answered on the blocking pool, that
+/// pool's thread reads `plain`, and the session waits for it without touching `plain`.
 struct connection : std::enable_shared_from_this<connection> {
   explicit connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
 
@@ -106,12 +108,21 @@ void on_timer(connection& c) {
 }
 
 struct shared_state {
-  shared_state(const server_options& o, request_handler h, request_observer ob)
-      : options(o), handler(std::move(h)), observer(std::move(ob)) {}
+  shared_state(const server_options& o, request_handler h, request_observer ob, request_predicate b,
+               unsigned blocking_threads)
+      : options(o),
+        handler(std::move(h)),
+        observer(std::move(ob)),
+        may_block(std::move(b)),
+        blocking(blocking_threads) {}
 
   const server_options& options;
   request_handler handler;
   request_observer observer;
+  request_predicate may_block;
+  /// Where requests that may block are answered (DESIGN.md: nothing blocking on the io
+  /// threads). Joined before the io_contexts go, which hold the connections its work refers to.
+  asio::thread_pool blocking;
   std::atomic<bool> stopping{false};
 
   /// Taken once when a connection opens and once when it closes, never per request.
@@ -302,6 +313,17 @@ asio::awaitable<beast::error_code> write_with_beast(connection& c, const http_re
   co_return ec;
 }
 
+/// The route's answer; anything it throws is logged and answered with 500.
+http_response respond(shared_state& state, const http_request& plain) {
+  try {
+    return state.handler(plain);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s %s: %s\n", plain.method.c_str(), plain.target.c_str(),
+                 e.what());
+    return http_response::text(500, "internal error\n");
+  }
+}
+
 asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& state) {
   const registration registered{state, conn};
   beast::error_code peer_ec;
@@ -336,13 +358,17 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
     auto& plain = conn->plain;
     fill_request(plain, req, remote, state.options.trust_proxy);
 
+    // A write waits for its fsync on the blocking pool; this coroutine resumes on its own
+    // io thread when the answer is there, and the io thread serves others meanwhile.
+    // (An if, not ?: with co_await in one branch: GCC 12 miscompiles the latter.)
     http_response answer;
-    try {
-      answer = state.handler(plain);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "error: %s %s: %s\n", plain.method.c_str(), plain.target.c_str(),
-                   e.what());
-      answer = http_response::text(500, "internal error\n");
+    if (state.may_block && state.may_block(plain)) {
+      answer = co_await asio::co_spawn(
+          state.blocking,
+          [&state, &plain]() -> asio::awaitable<http_response> { co_return respond(state, plain); },
+          asio::use_awaitable);
+    } else {
+      answer = respond(state, plain);
     }
 
     const bool keep_alive = req.keep_alive() && !state.stopping;
@@ -441,12 +467,13 @@ void raise_file_limit() {
 
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready,
-                    request_observer observer) {
+                    request_observer observer, request_predicate may_block) {
   raise_file_limit();
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts: sessions still pending when they are destroyed refer to it.
-  shared_state state{options, std::move(handler), std::move(observer)};
+  shared_state state{options, std::move(handler), std::move(observer), std::move(may_block),
+                     threads};
   std::vector<std::unique_ptr<worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<worker>());
   auto& main_ioc = workers.front()->ioc;  // runs on this thread: acceptor, signals, drain
@@ -498,6 +525,9 @@ int run_http_server(const server_options& options, request_handler handler,
   }
   main_ioc.run();
   for (auto& t : pool) t.join();
+  // Writes still running finish (their connections are alive until the io_contexts go);
+  // their answers are not sent any more.
+  state.blocking.join();
   return 0;
 }
 

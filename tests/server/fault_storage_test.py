@@ -26,8 +26,11 @@ import re
 import subprocess
 import resource
 import shutil
+import sqlite3
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -171,6 +174,37 @@ class StorageFaults(unittest.TestCase):
             self.assertEqual(query(data, "SELECT id FROM events WHERE title = ?", title), [])
         answers = query(data, "SELECT answer FROM rsvps WHERE event_id = ?", event["id"])
         self.assertEqual(answers, [("maybe",)])
+
+    def test_a_write_waiting_for_the_database_does_not_hold_up_reads(self):
+        """DESIGN.md: nothing blocking on the io threads. With one io thread, a write that
+        waits for the database (here: another process holds its write lock) must not stop
+        the feeds from being served meanwhile."""
+        data, tokens = self.prepared()
+        server = Server(BINARY, "--threads", "1", *NO_LIMITS, data=data)
+        try:
+            event, key = new_event(server.port, tokens[ADMIN])
+            self.assertEqual(call(server.port, "GET", "/units/frauen.ics")[0], 200)
+            holder = sqlite3.connect(os.path.join(data, "treffpunkt.db"), isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # the write lock, for as long as we like
+            answer = {}
+            writer = threading.Thread(target=lambda: answer.update(put=call(
+                server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp" % (event["id"], key),
+                tokens[MEMBER], {"answer": "yes"}, timeout=20)))
+            writer.start()
+            time.sleep(0.3)  # the PUT now waits for the lock (busy timeout 5 s)
+            self.assertTrue(writer.is_alive(), answer)
+            for path in ("/units/frauen.ics", "/", "/api/v1/units"):
+                started = time.monotonic()
+                status, _, _ = call(server.port, "GET", path, timeout=3)
+                self.assertEqual(status, 200, path)
+                self.assertLess(time.monotonic() - started, 1.0, path)
+            self.assertTrue(writer.is_alive(), "the PUT should still be waiting")
+            holder.execute("COMMIT")
+            holder.close()
+            writer.join(timeout=10)
+            self.assertEqual(answer["put"][0], 200, answer)
+        finally:
+            server.stop()
 
     def read_only_start(self, stop):
         """Prepares a folder with one new event, stops the server with `stop`, makes the folder

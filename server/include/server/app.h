@@ -51,6 +51,11 @@ class app {
   /// answer carries the security headers (add_security_headers).
   http_response handle(const http_request& request);
 
+  /// Whether answering `request` may write to the store (and so wait for an fsync): every
+  /// method but GET, HEAD and OPTIONS, and GET of an emailed login link (it is used up). Such
+  /// requests are answered off the io threads (run_http_server's `may_block`).
+  static bool may_write(const http_request& request);
+
   /// After a request was answered: one access-log line (logfmt, without the query string and
   /// secrets in the path) and the metrics. Thread-safe.
   void record(const http_request& request, unsigned status, std::size_t bytes,

@@ -36,12 +36,18 @@ using request_handler = std::function<http_response(const http_request&)>;
 using request_observer = std::function<void(const http_request& request, unsigned status,
                                             std::size_t bytes, std::chrono::microseconds took)>;
 
+/// True for a request whose answer may block (a write that waits for its fsync): it is
+/// handled on a pool of threads of its own, so that the io threads go on serving others.
+using request_predicate = std::function<bool(const http_request&)>;
+
 /// Serves until SIGINT or SIGTERM, then stops accepting, closes idle keep-alive connections,
 /// lets requests in flight finish (at most `shutdown_timeout`) and returns 0. `ready` is called
-/// once the socket listens (with the bound port, useful for port 0). Throws std::system_error
-/// when the address cannot be bound.
+/// once the socket listens (with the bound port, useful for port 0). Requests for which
+/// `may_block` returns true run on a pool of as many threads as there are io threads, the
+/// others on their connection's io thread. Throws std::system_error when the address cannot
+/// be bound.
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready = {},
-                    request_observer observer = {});
+                    request_observer observer = {}, request_predicate may_block = {});
 
 }  // namespace treffpunkt::server
