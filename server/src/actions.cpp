@@ -159,6 +159,20 @@ storage::result<int> actions::unsubscribe(storage::person_id p) const {
   return store_.unsubscribe(p, unsubscribable_kinds(), now_);
 }
 
+storage::result<void> actions::delete_account(storage::person_id p,
+                                              const storage::actor& who) const {
+  auto deleted = store_.delete_person(
+      p, who, now_, [this](const std::vector<storage::released_places>& released) {
+        storage::mail_plan plan;
+        for (const auto& r : released) {
+          promotion_mails(plan.queue, r.promoted, r.event, unit_name(r.event.unit));
+        }
+        return plan;
+      });
+  if (deleted) queued();
+  return deleted;
+}
+
 std::string actions::unsubscribe_url(storage::person_id p) const {
   return std::string(base_url_) + "/unsubscribe/" +
          sign_token(store_.installation_secret(), unsubscribe_purpose, p.value);

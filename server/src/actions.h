@@ -66,6 +66,10 @@ class actions {
   /// were dropped.
   storage::result<int> unsubscribe(storage::person_id p) const;
 
+  /// Deletes an account (store::delete_person, by the person or an admin): everyone moved up
+  /// into a place it freed gets a promotion and their reminders, in the same transaction.
+  /// Errors as the store's.
+  storage::result<void> delete_account(storage::person_id p, const storage::actor& who) const;
   /// {base}/unsubscribe/{token}: the person's unsubscribe link (signed_token.h), which works
   /// without a login; List-Unsubscribe of each reminder and notice.
   std::string unsubscribe_url(storage::person_id p) const;

@@ -660,7 +660,7 @@ class call {
   /// links end with it, so the cookie is cleared too.
   http_response delete_me() const {
     if (auto refused = need_person()) return *refused;
-    if (auto done = store_.delete_person(who_.who->id, who_.actor(), now_); !done) {
+    if (auto done = mailing().delete_account(who_.who->id, who_.actor()); !done) {
       return error_response(from_storage(done.error()));
     }
     auto r = json_response(200, json::object{{"deleted", true}});

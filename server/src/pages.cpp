@@ -929,7 +929,7 @@ http_response page_routes::post_feed_rotate(const http_request& request, const r
 }
 
 /// "Konto löschen" on /me: the ticked confirmation and the CSRF token, then the same as the
-/// API's DELETE /me (store::delete_person). The session is gone with the account; the cookie
+/// API's DELETE /me (actions::delete_account). The session is gone with the account; the cookie
 /// is cleared and the browser goes to the home page.
 http_response page_routes::post_delete_account(const http_request& request,
                                                const request_info& in) {
@@ -939,8 +939,8 @@ http_response page_routes::post_delete_account(const http_request& request,
   if (form_field(request.body, "confirm") != "yes") {
     return me_page(in, 422, web::me_notice::delete_unconfirmed, std::nullopt, csrf);
   }
-  if (auto done = store_.delete_person(in.member->id, storage::actor::of(in.member->id), in.now);
-      !done) {
+  const actions act(store_, mail_, in.base_url, in.now);
+  if (auto done = act.delete_account(in.member->id, storage::actor::of(in.member->id)); !done) {
     if (done.error().code == storage::errc::conflict) {
       return me_page(in, 409, web::me_notice::delete_last_admin, std::nullopt, csrf);
     }

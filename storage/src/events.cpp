@@ -169,31 +169,6 @@ std::map<calendar::occurrence_key, calendar::occurrence_key> follow_moved_occurr
   return followed;
 }
 
-/// Calls `make` for the mails of a write and applies its plan inside the write transaction on
-/// `c`: drops first, then queues. An exception of `make` or a message without recipient or
-/// bytes is an error, which rolls the whole write back.
-template <class F>
-result<void> queue_plan(sql::connection& c, std::string_view what, F&& make,
-                        calendar::utc_seconds now) {
-  mail_plan plan;
-  try {
-    plan = std::forward<F>(make)();
-  } catch (const std::exception& failure) {
-    return error{errc::invalid,
-                 "cannot compose the " + std::string(what) + " mails: " + failure.what()};
-  }
-  for (const auto& prefix : plan.drop) {
-    if (!prefix.empty()) drop_queued_in(c, prefix);
-  }
-  for (const auto& m : plan.queue) {
-    if (m.recipient.empty() || m.message.empty()) {
-      return error{errc::invalid, "an outbox message needs a recipient and a message"};
-    }
-    enqueue_in(c, m, now);
-  }
-  return {};
-}
-
 }  // namespace
 
 result<calendar::event> store::create_event(calendar::event e, const actor& who,
@@ -270,7 +245,7 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
         });
         if (!going.empty()) u.changed.push_back({key, std::move(going), previous_key});
       }
-      if (auto queued = queue_plan(
+      if (auto queued = compose_and_queue(
               c, "event", [&] { return mails(u); }, now);
           !queued) {
         return queued.error();
@@ -313,7 +288,7 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
         auto going = going_to(c, id, key);
         if (!going.empty()) upcoming.push_back({key, std::move(going), key});
       }
-      if (auto queued = queue_plan(
+      if (auto queued = compose_and_queue(
               c, "cancel", [&] { return mails(before, *e, upcoming); }, now);
           !queued) {
         return queued.error();
@@ -456,7 +431,7 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
         auto going = going_to(c, new_series.id, key);
         if (!going.empty()) moved.push_back({key, std::move(going), key});
       }
-      if (auto queued = queue_plan(
+      if (auto queued = compose_and_queue(
               c, "split", [&] { return mails(old_series, new_series, moved); }, now);
           !queued) {
         return queued.error();

@@ -7,11 +7,13 @@
 #include <string>
 
 #include "rights.h"
+#include "rsvp_rows.h"
 #include "store_impl.h"
 
 namespace treffpunkt::storage {
 
-result<void> store::delete_person(person_id p, const actor& who, calendar::utc_seconds now) {
+result<void> store::delete_person(person_id p, const actor& who, calendar::utc_seconds now,
+                                  const deletion_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<void> {
     auto& find = c.prepare("SELECT email, admin FROM people WHERE id = ? AND deleted IS NULL");
     find.bind(1, p.value);
@@ -46,10 +48,14 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
     while (waiting.step()) units.insert(waiting.int64(0));
     waiting.reset();
 
-    // Going and maybe count (an occupancy never changes behind a responsible's back, and the
-    // past keeps its numbers); the rest is only about them. A waitlisted row leaves the queue:
-    // positions are ranks by waitlist_seq, so the people behind move up in order, and nobody
-    // gets a place, because none was freed. Their guest links go with their rows (CASCADE).
+    // Whoever deletes their account does not come: their places still to come go to the
+    // waitlists, as if they had said no. Going and maybe to what has started stay, anonymous,
+    // so that the past keeps its numbers.
+    const auto released = release_future_places(c, p, who, now);
+    for (const auto& r : released) units.insert(r.event.unit.value);
+    // The rest is only about them. A waitlisted row leaves the queue: positions are ranks by
+    // waitlist_seq, so the people behind move up in order, and nobody gets a place, because
+    // none was freed. Their guest links go with their rows (CASCADE).
     c.prepare("DELETE FROM rsvps WHERE person_id = ? AND state NOT IN ('going', 'maybe')")
         .bind(1, p.value)
         .run();
@@ -69,6 +75,11 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
         .bind(1, to_db(now))
         .bind(2, p.value)
         .run();
+    if (mails && !released.empty()) {
+      auto queued = compose_and_queue(
+          c, "account deletion", [&] { return mails(released); }, now);
+      if (!queued) return queued.error();
+    }
     for (const std::int64_t u : units) impl::bump_unit_version(c, calendar::unit_id{u});
     impl::audit(c, who, "delete_person", std::nullopt, std::nullopt,
                 "person " + std::to_string(p.value), now);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -309,20 +310,6 @@ person_id guest_person(sql::connection& c, const std::string& email, const std::
   return person_id{c.last_insert_rowid()};
 }
 
-/// Drops what `plan` says, then queues its messages (inside the caller's write).
-result<void> queue_plan(sql::connection& c, const mail_plan& plan, calendar::utc_seconds now) {
-  for (const auto& m : plan.queue) {
-    if (m.recipient.empty() || m.message.empty()) {
-      return error{errc::invalid, "an outbox message needs a recipient and a message"};
-    }
-  }
-  for (const auto& prefix : plan.drop) {
-    if (!prefix.empty()) drop_queued_in(c, prefix);
-  }
-  for (const auto& m : plan.queue) enqueue_in(c, m, now);
-  return {};
-}
-
 }  // namespace
 
 std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calendar::event& e,
@@ -354,6 +341,54 @@ std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calend
                     std::make_move_iterator(moved.end()));
   }
   return promoted;
+}
+
+result<void> queue_plan(sql::connection& c, const mail_plan& plan, calendar::utc_seconds now) {
+  for (const auto& m : plan.queue) {
+    if (m.recipient.empty() || m.message.empty()) {
+      return error{errc::invalid, "an outbox message needs a recipient and a message"};
+    }
+  }
+  for (const auto& prefix : plan.drop) {
+    if (!prefix.empty()) drop_queued_in(c, prefix);
+  }
+  for (const auto& m : plan.queue) enqueue_in(c, m, now);
+  return {};
+}
+
+std::vector<released_places> release_future_places(sql::connection& c, person_id p,
+                                                   const actor& who, calendar::utc_seconds now) {
+  std::map<std::int64_t, std::vector<std::string>> keys_by_event;
+  auto& answers = c.prepare(
+      "SELECT event_id, occurrence_key FROM rsvps WHERE person_id = ? "
+      "AND state IN ('going', 'maybe') ORDER BY event_id, occurrence_key");
+  answers.bind(1, p.value);
+  while (answers.step()) keys_by_event[answers.int64(0)].push_back(answers.text(1));
+  answers.reset();
+
+  std::vector<released_places> released;
+  for (const auto& [id, keys] : keys_by_event) {
+    const auto e = load_event(c, calendar::event_id{id});
+    if (!e) continue;
+    bool withdrawn = false;
+    for (const auto& text : keys) {
+      const auto key = calendar::occurrence_key::parse(text);
+      if (!key) continue;
+      const auto o = calendar::find_occurrence(*e, *key);
+      if (!o) continue;
+      const auto refusal = calendar::rsvp_refused(*e, *o, now);
+      if (refusal && *refusal != calendar::rsvp_refusal::deadline_passed) continue;
+      c.prepare("DELETE FROM rsvps WHERE event_id = ? AND occurrence_key = ? AND person_id = ?")
+          .bind(1, id)
+          .bind(2, text)
+          .bind(3, p.value)
+          .run();
+      withdrawn = true;
+    }
+    if (!withdrawn) continue;
+    released.push_back(released_places{*e, promote_from_waitlists(c, *e, who, now)});
+  }
+  return released;
 }
 
 // ---- writes -------------------------------------------------------------------------------

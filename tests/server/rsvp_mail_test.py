@@ -31,6 +31,7 @@ BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"
 FIRST = "erste@example.org"
 SECOND = "zweite@example.org"
+LEAVING = "geht@example.org"  # deletes their account in one test
 RESPONSIBLE = "rosa.schererz@demo.invalid"  # Frauen* (demo data)
 
 
@@ -81,7 +82,7 @@ class RsvpMails(unittest.TestCase):
 
         def prepare(data):
             cli(data, "admin", "add", ADMIN)
-            for who in (ADMIN, FIRST, SECOND, RESPONSIBLE):
+            for who in (ADMIN, FIRST, SECOND, LEAVING, RESPONSIBLE):
                 cls.tokens[who] = cli(data, "token", "create", who)
 
         # An https base URL, as in production: reminders carry one-click List-Unsubscribe.
@@ -196,6 +197,24 @@ class RsvpMails(unittest.TestCase):
         self.assert_request(new[0], event["uid"])
         kinds = [r[0] for r in self.outbox() if r[1] == SECOND and r[0] != "reminder"]
         self.assertIn("waitlist_promotion", kinds)
+
+    def test_a_deleted_account_gives_its_place_to_the_waitlist(self):
+        event, occurrence = self.new_event(kind="exchange_offer", capacity=1, title="Ein Platz")
+        self.assertEqual(self.rsvp(LEAVING, event, occurrence, "yes")["state"], "going")
+        self.assertEqual(self.rsvp(SECOND, event, occurrence, "yes")["state"], "waitlisted")
+        before = set(self.mails())
+        status, body = call(self.server.port, "DELETE", "/api/v1/me", self.tokens[LEAVING])
+        self.assertEqual(status, 200, body)
+        new = self.wait_for_new(before, 1)
+        self.assertEqual(len(new), 1)
+        self.assertIn(SECOND, new[0]["To"])
+        self.assert_request(new[0], event["uid"])
+        status, mine = call(self.server.port, "GET", "/api/v1/events/%s/occurrences/%s/rsvp" % (
+            event["id"], occurrence["key"]), self.tokens[SECOND])
+        self.assertEqual((status, mine["state"]), (200, "going"), mine)
+        kinds = [r[0] for r in self.outbox() if r[1] == SECOND and "%s:" % event["id"] in r[4]]
+        self.assertIn("waitlist_promotion", kinds)
+        self.assertEqual([r for r in self.outbox() if r[1] == LEAVING], [])
 
     def test_moved_then_cancelled_occurrence_notifies_the_going_members(self):
         event, occurrence = self.new_event(rrule="FREQ=WEEKLY;COUNT=3")

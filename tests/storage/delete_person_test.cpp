@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -94,7 +95,7 @@ class DeletePerson : public treffpunkt::storage::testing::store_test {
   cal::event event_;
 };
 
-TEST_F(DeletePerson, KeepsOccupancyAndLeavesNoPersonalDataAnywhere) {
+TEST_F(DeletePerson, GivesTheirPlacesToComeToTheWaitlistAndLeavesNoPersonalDataAnywhere) {
   const person ada = make_person("ada.geheim@example.org", "Ada Geheimname");
   const person bo = make_person("bo@example.org", "Bo");
   const person cy = make_person("cy@example.org", "Cy");
@@ -120,15 +121,17 @@ TEST_F(DeletePerson, KeepsOccupancyAndLeavesNoPersonalDataAnywhere) {
 
   ASSERT_TRUE(store_->delete_person(ada.id, actor::of(ada.id), now + 1h));
 
-  // The place Ada had stays taken: nobody is promoted, counts do not move.
+  // Ada does not come: her place goes to Cy, first on the waitlist.
   const auto after = store_->occupancy_of(event_.id, first);
-  EXPECT_EQ(after.going, before.going);
-  EXPECT_EQ(after.waitlisted, before.waitlisted);
-  EXPECT_EQ(store_->rsvp_of(event_.id, first, cy.id)->state, rsvp_state::waitlisted);
+  EXPECT_EQ(after.going, 2);
+  EXPECT_EQ(after.waitlisted, 0);
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, cy.id)->state, rsvp_state::going);
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
   // Nobody sees or mails the tombstone.
   const auto attendees = store_->attendees(event_.id, first);
   ASSERT_EQ(attendees.size(), 2U);
   EXPECT_EQ(attendees[0].who.id, bo.id);
+  EXPECT_EQ(attendees[1].who.id, cy.id);
   EXPECT_TRUE(store_->responsibles(unit_).empty());
   EXPECT_TRUE(store_->follows(ada.id).empty());
   for (const auto kind :
@@ -149,6 +152,63 @@ TEST_F(DeletePerson, KeepsOccupancyAndLeavesNoPersonalDataAnywhere) {
   const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_EQ(bytes.find("ada.geheim"), std::string::npos);
   EXPECT_EQ(bytes.find("Geheimname"), std::string::npos);
+}
+
+TEST_F(DeletePerson, OccurrencesThatHaveStartedKeepTheirCounts) {
+  const person ada = make_person("ada@example.org", "Ada");
+  const person bo = make_person("bo@example.org", "Bo");
+  const person cy = make_person("cy@example.org", "Cy");
+  const occurrence_key second = occurrence_key::timed(utc(2026, 3, 10, 18));
+  for (const auto& who : {ada, bo, cy}) {
+    ASSERT_TRUE(store_->set_rsvp(event_.id, first, who.id, rsvp_answer::yes, now));
+  }
+  ASSERT_TRUE(store_->set_rsvp(event_.id, second, ada.id, rsvp_answer::maybe, now));
+  // During the first meeting (19:00 Berlin is 18:00 UTC): it has started.
+  ASSERT_TRUE(store_->delete_person(ada.id, actor::of(ada.id), utc(2026, 3, 3, 18) + 30min));
+  const auto o = store_->occupancy_of(event_.id, first);
+  EXPECT_EQ(o.going, 2);  // Ada's anonymous place and Bo
+  EXPECT_EQ(o.waitlisted, 1);
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, cy.id)->state, rsvp_state::waitlisted);
+  // Her maybe for next week is withdrawn: it was about a meeting still to come.
+  EXPECT_EQ(store_->occupancy_of(event_.id, second).maybe, 0);
+}
+
+TEST_F(DeletePerson, PromotionMailsAreComposedAndQueuedInTheSameTransaction) {
+  const person ada = make_person("ada@example.org", "Ada");
+  const person bo = make_person("bo@example.org", "Bo");
+  const person cy = make_person("cy@example.org", "Cy");
+  for (const auto& who : {ada, bo, cy}) {
+    ASSERT_TRUE(store_->set_rsvp(event_.id, first, who.id, rsvp_answer::yes, now));
+  }
+  std::vector<treffpunkt::storage::released_places> told;
+  const auto mails = [&](const std::vector<treffpunkt::storage::released_places>& released) {
+    told = released;
+    treffpunkt::storage::mail_plan plan;
+    for (const auto& r : released) {
+      for (const auto& promoted : r.promoted) {
+        plan.queue.push_back(outbox_message{"waitlist_promotion", "cy@example.org", "To: cy\r\n",
+                                            now,
+                                            "promoted:" + std::to_string(promoted.person.value)});
+      }
+    }
+    return plan;
+  };
+  ASSERT_TRUE(store_->delete_person(ada.id, actor::of(ada.id), now, mails));
+  ASSERT_EQ(told.size(), 1U);
+  EXPECT_EQ(told[0].event.id, event_.id);
+  ASSERT_EQ(told[0].promoted.size(), 1U);
+  EXPECT_EQ(told[0].promoted[0].person, cy.id);
+  EXPECT_EQ(told[0].promoted[0].state, rsvp_state::going);
+  EXPECT_EQ(store_->outbox_depth(), 1);
+
+  // A composer that throws rolls the whole deletion back.
+  const auto failing = [](const std::vector<treffpunkt::storage::released_places>&)
+      -> treffpunkt::storage::mail_plan { throw std::runtime_error("no template"); };
+  const auto refused = store_->delete_person(bo.id, actor::of(bo.id), now, failing);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::invalid);
+  EXPECT_TRUE(store_->person_by_email("bo@example.org"));
+  EXPECT_EQ(store_->rsvp_of(event_.id, first, bo.id)->state, rsvp_state::going);
 }
 
 TEST_F(DeletePerson, WaitlistedMemberLeavesTheQueueInOrderWithoutPromotingAnyone) {

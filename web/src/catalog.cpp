@@ -212,12 +212,14 @@ constexpr std::array messages = {
             "Das Löschen kann niemand rückgängig machen. Wir löschen deine E-Mail-Adresse, "
             "deinen Namen, deine Anmeldungen, Kalender-Links, gefolgte Netzwerkstellen, "
             "Erinnerungen und Mails an dich; bist du verantwortlich für eine Netzwerkstelle, "
-            "endet das. Deine Zusagen bleiben nur als anonyme Zahl, Wartelistenplätze gibst du "
-            "ab.",
+            "endet das. Deine Zusagen für kommende Termine ziehen wir zurück: Deinen Platz "
+            "bekommt, wer auf der Warteliste steht. Zusagen zu vergangenen Terminen bleiben "
+            "nur als anonyme Zahl.",
             "Nobody can undo this. We delete your email address, your name, your logins, "
             "calendar links, followed units, reminders and mails to you; if you are responsible "
-            "for a unit, that ends. Your yes answers stay only as anonymous numbers; places on "
-            "a waitlist are given up."},
+            "for a unit, that ends. Your answers for sessions to come are withdrawn: your place "
+            "goes to whoever is on the waitlist. Answers for past sessions stay only as "
+            "anonymous numbers."},
     message{"me_delete_confirm", "Ja, ich will mein Konto und meine Daten endgültig löschen.",
             "Yes, I want to delete my account and my data for good."},
     message{"me_delete_unconfirmed",

@@ -188,6 +188,17 @@ struct event_update {
 /// the event and any promotions are written. If it throws, the edit is rolled back too.
 using event_update_mails = std::function<mail_plan(const event_update&)>;
 
+/// An event in which an account deletion freed places, and who moved up into them from the
+/// waitlist (as they now stand).
+struct released_places {
+  calendar::event event;
+  std::vector<rsvp_record> promoted;
+};
+
+/// The mails an account deletion causes (the promotions into the places it freed): called by
+/// delete_person inside its transaction. If it throws, the deletion is rolled back too.
+using deletion_mails = std::function<mail_plan(const std::vector<released_places>&)>;
+
 /// The mails a whole-event cancel causes: called by cancel_event inside its transaction with
 /// the event as it was and as it now is (cancelled), and every occurrence that had not started
 /// and was not cancelled, with the people going to it.
@@ -485,15 +496,20 @@ class store {
   // ---- privacy ------------------------------------------------------------------------
   /// Deletes a person's account (their own request, or an admin's) in one transaction: their
   /// address, name and language are removed and the row stays as an anonymous tombstone (no
-  /// email, no name; `deleted` set), so that their going and maybe RSVPs keep counting and
-  /// occupancies do not change. Removed: every token (sessions, login links, API, feed, guest
-  /// links), follows, reminder choices, responsible roles, their other RSVPs (waitlisted,
-  /// pending, not going: the waitlist behind them moves up in order, nobody is promoted to a
-  /// place) and every outbox message to their address, in any state. Audit lines stay, naming
-  /// only the tombstone's id. Afterwards the address is free for a new account.
+  /// email, no name; `deleted` set), so that their going and maybe RSVPs to occurrences that
+  /// have started (or were cancelled) keep counting: the past keeps its numbers. Their answers
+  /// to occurrences still to come are withdrawn: a place they held goes to the head of the
+  /// waitlist, as if they had said no (audited rsvp_promoted by `who`; `mails` composes the
+  /// promotions, queued in the same transaction). Removed as well: every token (sessions,
+  /// login links, API, feed, guest links), follows, reminder choices, responsible roles, their
+  /// other RSVPs (waitlisted, pending, not going: the waitlist behind them moves up in order)
+  /// and every outbox message to their address, in any state. Audit lines stay, naming only
+  /// the tombstone's id. Afterwards the address is free for a new account.
   /// Errors: not_found (no such person, or already deleted), forbidden (who is neither the
-  /// person, an admin nor the system), conflict (field "admin") for the last admin.
-  result<void> delete_person(person_id p, const actor& who, calendar::utc_seconds now);
+  /// person, an admin nor the system), conflict (field "admin") for the last admin, invalid
+  /// when `mails` throws.
+  result<void> delete_person(person_id p, const actor& who, calendar::utc_seconds now,
+                             const deletion_mails& mails = {});
   /// Deletes sent and failed outbox rows (with their addresses and text) last touched before
   /// `before`; returns how many. Queued and sending messages stay.
   int expire_outbox(calendar::utc_seconds before);
