@@ -93,6 +93,8 @@ http_response page(storage::store& store, const http_request& request, unsigned 
                                      request.accept_language);
   ctx.path = std::string(target.substr(0, question));
   if (ctx.path.starts_with("/login/")) ctx.path = "/login";  // never the token in a link
+  // The language switch keeps where the login form returns to.
+  if (ctx.path == "/login" && !view.next.empty()) ctx.query = "next=" + url_encode(view.next);
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto who = authenticate(store, request, now);

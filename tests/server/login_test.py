@@ -9,6 +9,7 @@ Usage: login_test.py PATH/TO/treffpunkt
 import email
 import email.policy
 import glob
+import html
 import http.client
 import json
 import os
@@ -305,6 +306,12 @@ class ReturnAfterLogin(unittest.TestCase):
                 self.assertEqual(to_login.header("Location"), "/login?next=" + page)
                 form = request(self.server, "GET", to_login.header("Location"))
                 self.assertIn('<input type="hidden" name="next" value="%s">' % page, form.body)
+                # The language switch keeps it: "English" leads to the same form with `next`.
+                switch = re.search(r'<a href="([^"]*)" hreflang="en"', form.body).group(1)
+                self.assertEqual(html.unescape(switch), "/login?next=%s&lang=en" % page)
+                english = request(self.server, "GET", html.unescape(switch))
+                self.assertIn('<input type="hidden" name="next" value="%s">' % page,
+                              english.body)
                 link = self.form_login(page.replace("/", "%2F"))
                 self.assertTrue(link.endswith("?next=" + page), link)
                 opened = request(self.server, "GET", link)
