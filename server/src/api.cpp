@@ -230,6 +230,7 @@ const std::vector<route>& routes() {
       {{"me"}, "GET, HEAD, DELETE"},
       {{"me", "export"}, "GET, HEAD"},
       {{"me", "reminders"}, "GET, HEAD, PUT"},
+      {{"me", "notices"}, "GET, HEAD, PUT"},
       {{"me", "feed"}, "GET, HEAD"},
       {{"me", "feed", "rotate"}, "POST"},
       {{"me", "tokens"}, "GET, HEAD, POST"},
@@ -286,6 +287,7 @@ class call {
       if (p.size() == 3) return revoke_token(p[2]);
       return method == "GET" ? tokens() : create_token();
     }
+    if (p[1] == "notices") return method == "GET" ? notices() : set_notices();
     return method == "GET" ? reminders() : set_reminders();
   }
 
@@ -639,6 +641,7 @@ class call {
                                            {"email", p.email},
                                            {"language", p.language},
                                            {"admin", p.admin},
+                                           {"notices", p.notices},
                                            {"responsible_for", std::move(responsible_for)},
                                            {"follows", std::move(follows)},
                                            {"rsvps", std::move(rsvps)}});
@@ -677,6 +680,34 @@ class call {
     for (const auto m : store_.reminder_offsets(who_.who->id)) minutes.emplace_back(m.count());
     return json_response(200, json::object{{"reminders", std::move(minutes)},
                                            {"chosen", store_.has_reminder_choice(who_.who->id)}});
+  }
+
+  /// Whether the caller gets notices of changed or cancelled sessions and the responsibles'
+  /// messages (off after a one-click unsubscribe, as on /me).
+  http_response notices() const {
+    if (auto refused = need_person()) return *refused;
+    return json_response(200, json::object{{"notices", who_.who->notices}});
+  }
+
+  http_response set_notices() const {
+    if (auto refused = need_person()) return *refused;
+    auto body = read_body(request_);
+    if (!body) return error_response(body.error());
+    for (const auto& item : *body) {
+      if (item.key() != "notices") {
+        return error_response(
+            {422, "invalid", "unknown field " + std::string(item.key()), std::string(item.key())});
+      }
+    }
+    const auto* on = body->if_contains("notices");
+    if (on == nullptr) return error_response({422, "invalid", "notices is required", "notices"});
+    if (!on->is_bool()) {
+      return error_response({400, "wrong_type", "notices must be true or false", "notices"});
+    }
+    if (auto done = store_.set_notices(who_.who->id, on->get_bool()); !done) {
+      return error_response(from_storage(done.error()));
+    }
+    return json_response(200, json::object{{"notices", on->get_bool()}});
   }
 
   http_response set_reminders() const {
