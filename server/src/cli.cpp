@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "actions.h"
 #include "config.h"
 #include "housekeeping.h"
 
@@ -43,6 +44,9 @@ Usage:
                                                 add or update the unit's events from FILE.ics
   treffpunkt export [--person EMAIL]            all data (or all about one person, for their
                                                 data request) as JSON on standard output
+  treffpunkt person delete EMAIL [--base-url URL] [--mail-from ADDRESS] [--config FILE]
+                                                delete EMAIL's account (their erasure request);
+                                                mails to whoever gets their places link to URL
   treffpunkt --help | --version
 
 Every command takes --data DIR (default ./treffpunkt-data/).
@@ -328,6 +332,72 @@ int export_all(const command_line& c, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+/// `person delete EMAIL`: the account deleted at the console, as an admin does on
+/// /admin/people (the system may delete anyone but the last admin). The places it held go to
+/// the waitlists; the promotion mails are queued with the links and sender that serve would use
+/// (its --base-url, --mail-from and --config, and their TREFFPUNKT_* variables), and the
+/// running or next serve sends them.
+int person(const command_line& c, std::ostream& out, std::ostream& err) {
+  if (c.rest.size() < 3 || c.rest[1] != "delete" || c.rest[2].starts_with("--")) {
+    err << "Usage: treffpunkt person delete EMAIL [--base-url URL] [--mail-from ADDRESS] "
+           "[--config FILE]\n";
+    return 2;
+  }
+  const std::string_view email = c.rest[2];
+  // Only serve's options that shape the mails; the others mean nothing here. The data folder
+  // too is serve's: --data, else TREFFPUNKT_DATA, else the file's, else the default.
+  std::vector<std::string_view> args;
+  if (c.data_given) args = {"--data", c.data_dir};
+  for (std::size_t i = 3; i < c.rest.size(); ++i) {
+    const std::string_view arg = c.rest[i];
+    const std::string_view name = arg.substr(0, arg.find('='));
+    if (name != "--base-url" && name != "--config" && name != "--mail-from") {
+      err << "treffpunkt person delete: unexpected '" << arg << "'\n";
+      return 2;
+    }
+    args.push_back(arg);
+    if (name == arg && i + 1 < c.rest.size()) args.push_back(c.rest[++i]);
+  }
+  auto loaded = load_serve_config(args, process_env, out, err);
+  if (!loaded.config) return 2;
+  const serve_config& config = *loaded.config;
+  std::string base_url = config.base_url;
+  if (base_url.empty()) {
+    // As serve without --base-url: its own listening address.
+    const auto& host = config.server.address;
+    base_url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+               std::to_string(config.server.port);
+  }
+
+  auto store = open_store(config.data_dir, err);
+  if (!store) return 1;
+  const auto who = store->person_by_email(email);
+  // A deleted account's tombstone has the email "deleted:<id>", no address.
+  if (!who || who->email.find('@') == std::string::npos) {
+    err << "treffpunkt person delete: nobody with the address " << email << '\n';
+    return 1;
+  }
+  const rsvp_mail_options mail{mail_from(config), {}};
+  const actions act(*store, mail, base_url, now());
+  if (auto done = act.delete_account(who->id, storage::actor::system()); !done) {
+    if (done.error().code == storage::errc::conflict) {
+      err << "treffpunkt person delete: " << who->email
+          << " is the last admin and cannot be deleted; make someone else an admin first "
+             "(treffpunkt admin add EMAIL)\n";
+    } else {
+      err << "treffpunkt person delete: " << done.error().message << '\n';
+    }
+    return 1;
+  }
+  out << "deleted the account of " << who->email << " (person " << who->id.value << ")\n";
+  if (config.base_url.empty()) {
+    err << "treffpunkt person delete: no --base-url given: links in mails to anyone who moved up "
+           "into a freed place point to "
+        << base_url << '\n';
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
@@ -351,6 +421,7 @@ int run_cli(std::span<const std::string_view> args, std::ostream& out, std::ostr
   if (command == "token") return token(*c, out, err);
   if (command == "import") return import(*c, out, err);
   if (command == "export") return export_all(*c, out, err);
+  if (command == "person") return person(*c, out, err);
   err << "treffpunkt: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

@@ -250,25 +250,30 @@ class manage_handler {
 
   actions mailing() const { return actions(store_, mail_, s_.base_url, s_.now); }
 
+  /// The request's query string, without the '?'; empty if none.
+  std::string_view query() const {
+    const std::string_view target = s_.request.target;
+    const auto q = target.find('?');
+    return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  }
+
   /// The notice a redirect asked for (?done=...), from a fixed list.
   std::string done_notice() const {
-    const auto q = s_.request.target.find('?');
-    if (q == std::string::npos) return {};
-    const auto done = raw_pair_value(std::string_view(s_.request.target).substr(q + 1), "done");
+    const auto done = raw_pair_value(query(), "done");
     if (!done) return {};
     if (*done == "message") {
-      const auto n = raw_pair_value(std::string_view(s_.request.target).substr(q + 1), "n");
+      const auto n = raw_pair_value(query(), "n");
       const auto count = parse_id(n.value_or(""));
       return web::manage_text(lang(), "m_done_message",
                               {{"n", count ? std::to_string(*count) : std::string("0")}});
     }
     for (const std::string_view known :
          {"saved", "moved", "cancelled", "restored", "event_cancelled", "unit", "responsible",
-          "responsible_removed"}) {
+          "responsible_removed", "deleted"}) {
       if (*done == known) {
-        return web::manage_text(
-            lang(), (known == "unit" || known.starts_with("responsible") ? "a_done_" : "m_done_") +
-                        std::string(known));
+        const bool of_admin =
+            known == "unit" || known == "deleted" || known.starts_with("responsible");
+        return web::manage_text(lang(), (of_admin ? "a_done_" : "m_done_") + std::string(known));
       }
     }
     return {};
@@ -555,6 +560,10 @@ class manage_handler {
     if (!s_.me.admin) return forbidden();
     if (parts.size() == 1 && !post) return admin_page({}, {}, {}, {});
     if (parts.size() == 2 && parts[1] == "outbox" && !post) return outbox_page();
+    if (parts.size() == 2 && parts[1] == "people" && !post) return people_page();
+    if (parts.size() == 3 && parts[1] == "people" && parts[2] == "delete" && post) {
+      return delete_person();
+    }
     if (parts.size() == 2 && parts[1] == "units" && post) return create_unit();
     if (parts.size() == 4 && parts[1] == "units" && parts[3] == "responsibles" && post) {
       return add_responsible(parts[2]);
@@ -687,6 +696,54 @@ class manage_handler {
       v.rows.push_back({m.kind, m.recipient, m.due, state, m.attempts, m.last_error});
     }
     return html(200, web::render_admin_outbox(s_.ctx, v));
+  }
+
+  // ---- /admin/people: deleting someone's account on their request ----------------------
+  static web::admin_person shown(const storage::person& p) {
+    return {p.id.value, p.name, p.email, p.created, p.admin, p.guest};
+  }
+
+  /// Whether `p` is an account still there: a deleted one stays as a tombstone whose email is
+  /// "deleted:<id>", which is no address (store::delete_person).
+  static bool live(const storage::person& p) { return p.email.find('@') != std::string::npos; }
+
+  /// The search form (GET ?email=, exact address, trimmed and lower-cased by the store) and
+  /// the person it found.
+  http_response people_page() const {
+    web::admin_people_view v;
+    v.query = form_value(query(), "email");
+    if (!v.query.empty()) {
+      if (const auto p = store_.person_by_email(v.query); p && live(*p)) v.found = shown(*p);
+    }
+    v.notice = done_notice();
+    v.csrf = s_.csrf;
+    return html(200, web::render_admin_people(s_.ctx, v));
+  }
+
+  /// "Konto löschen" for the person of the form's id, with the ticked confirmation (the CSRF
+  /// token was checked in route()); the same as a member's own deletion on /me: the places
+  /// they held go to the waitlists, with the promotion mails (actions::delete_account).
+  http_response delete_person() {
+    const auto id = parse_id(form_value(s_.request.body, "person"));
+    if (!id) return not_found();
+    const auto p = store_.person_by_id(storage::person_id{*id});
+    if (!p || !live(*p)) return not_found();
+    web::admin_people_view v;
+    v.query = p->email;
+    v.found = shown(*p);
+    v.csrf = s_.csrf;
+    if (form_value(s_.request.body, "confirm") != "yes") {
+      v.errors.push_back({"confirm", web::manage_text(lang(), "a_err_delete_confirm")});
+      return html(422, web::render_admin_people(s_.ctx, v));
+    }
+    if (auto done = mailing().delete_account(p->id, actor()); !done) {
+      if (done.error().code != storage::errc::conflict) return store_error(done.error());
+      v.errors.push_back(
+          {"person", web::manage_text(lang(), "a_err_last_admin", {{"email", p->email}})});
+      return html(409, web::render_admin_people(s_.ctx, v));
+    }
+    // Never the address in the URL: it would stay in the browser's history and in logs.
+    return see_other("/admin/people?done=deleted");
   }
 
   storage::store& store_;

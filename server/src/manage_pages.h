@@ -1,7 +1,8 @@
 #pragma once
 /// The pages of responsibles (`/manage/...`: their units' events and series, one occurrence's
 /// attendees, the CSV export, a message to attendees) and admins (`/admin/...`: units,
-/// responsibles, the outbox). Everything here is personal: rendered per request, never cached.
+/// responsibles, the outbox, deleting someone's account). Everything here is personal: rendered
+/// per request, never cached.
 /// Writes that concern attendees go through actions (actions.h), as the JSON API's do.
 
 #include <calendar/time.h>

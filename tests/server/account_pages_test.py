@@ -7,66 +7,20 @@ socket, logging in by the emailed link (Maildir).
 
 Usage: account_pages_test.py PATH/TO/treffpunkt
 """
-import email
-import email.policy
-import glob
-import http.client
 import json
 import os
-import re
 import subprocess
 import sys
-import time
 import unittest
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mail_login import login, request  # noqa: E402
 from server_process import Server  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
-LOGIN_LINK = re.compile(r"http://127\.0\.0\.1:\d+(/login/[A-Za-z0-9_-]+)")
 CSRF = "D" * 43
 FORM = "application/x-www-form-urlencoded"
-
-
-def request(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    try:
-        data = body.encode() if isinstance(body, str) else body
-        conn.request(method, path, body=data, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8")
-    finally:
-        conn.close()
-
-
-def mails_to(server, address):
-    """{Maildir file name: message} of the messages to `address`."""
-    found = {}
-    for path in glob.glob(os.path.join(server.data, "mail", "new", "*")):
-        with open(path, "rb") as f:
-            m = email.message_from_binary_file(f, policy=email.policy.default)
-        if address in str(m["To"]):
-            found[path] = m
-    return found
-
-
-def login(server, address):
-    before = mails_to(server, address)
-    status, _, body = request(server, "POST", "/api/v1/login", json.dumps({"email": address}),
-                              {"Content-Type": "application/json"})
-    assert status == 202, body
-    # The new message, not the newest by name: Maildir names need not sort by time.
-    deadline = time.monotonic() + 10
-    new = {}
-    while not new and time.monotonic() < deadline:
-        new = {p: m for p, m in mails_to(server, address).items() if p not in before}
-        time.sleep(0.05)
-    assert len(new) == 1, "expected one new login mail, got %d" % len(new)
-    text = next(iter(new.values())).get_body(preferencelist=("plain",)).get_content()
-    status, headers, body = request(server, "GET", LOGIN_LINK.search(text).group(1))
-    assert status == 303, body
-    return headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
 
 
 def cli(server, *args):

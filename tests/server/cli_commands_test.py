@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """The administration commands as an operator types them: admin add, token create, import
-(with --dry-run and broken files), export.
+(with --dry-run and broken files), export, person delete.
 
 Usage: cli_commands_test.py PATH/TO/treffpunkt PATH/TO/tests/calendar/data
 """
+import datetime
+import email
+import email.policy
+import http.client
 import json
 import os
 import shutil
@@ -104,6 +108,93 @@ class Commands(unittest.TestCase):
         self.assertNotIn("konrad@example.org", text)
         done = self.run_ok("export", "--person", "nobody@example.org", expect=1)
         self.assertIn("nobody with the address", done.stderr)
+
+    def test_person_delete_deletes_the_account_and_says_so(self):
+        self.run_ok("admin", "add", "leitung@example.org")
+        self.run_ok("token", "create", "geht@example.org")
+        before = {p["email"]: p["id"] for p in self.export()["people"]}
+        done = self.run_ok("person", "delete", " Geht@Example.org")
+        self.assertEqual(done.stdout, "deleted the account of geht@example.org (person %d)\n"
+                         % before["geht@example.org"])
+        self.assertNotIn("geht@example.org", self.run_ok("export").stdout)
+        # Once only: the address is unknown now.
+        again = self.run_ok("person", "delete", "geht@example.org", expect=1)
+        self.assertIn("nobody with the address geht@example.org", again.stderr)
+
+    def test_person_delete_of_an_unknown_address_names_it(self):
+        before = self.export()["people"]
+        done = self.run_ok("person", "delete", "niemand@example.org", expect=1)
+        self.assertIn("nobody with the address niemand@example.org", done.stderr)
+        self.assertEqual(done.stdout, "")
+        self.assertEqual(self.export()["people"], before)
+        self.run_ok("person", "delete", expect=2)
+        self.run_ok("person", "delete", "niemand@example.org", "--listen", "x", expect=2)
+
+    def test_person_delete_refuses_the_last_admin(self):
+        self.run_ok("admin", "add", "einzig@example.org")
+        done = self.run_ok("person", "delete", "einzig@example.org", expect=1)
+        self.assertIn("einzig@example.org is the last admin", done.stderr)
+        people = {p["email"]: p for p in self.export()["people"]}
+        self.assertTrue(people["einzig@example.org"]["admin"])
+        # With a second admin, the first may go.
+        self.run_ok("admin", "add", "zweite@example.org")
+        self.run_ok("person", "delete", "einzig@example.org")
+        self.assertNotIn("einzig@example.org", self.run_ok("export").stdout)
+
+    def test_person_delete_gives_their_place_to_the_waitlist_with_a_mail(self):
+        """The promotion is queued with the links of --base-url, for serve to send."""
+        admin, leaving, waiting = "leitung@example.org", "geht@example.org", "wartet@example.org"
+        self.run_ok("admin", "add", admin)
+        tokens = {who: self.run_ok("token", "create", who).stdout.strip()
+                  for who in (admin, leaving, waiting)}
+        proc = subprocess.Popen([BINARY, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            port = int(proc.stdout.readline().split("http://127.0.0.1:")[1].split()[0])
+
+            def call(method, path, who, body=None):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                try:
+                    conn.request(method, path, body=json.dumps(body) if body else None,
+                                 headers={"Authorization": "Bearer " + tokens[who],
+                                          "Content-Type": "application/json"})
+                    r = conn.getresponse()
+                    return r.status, json.loads(r.read())
+                finally:
+                    conn.close()
+
+            day = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+            status, event = call("POST", "/api/v1/units/antifa/events", admin,
+                                 {"title": "Workshop", "start": day + "T18:00", "capacity": 1})
+            self.assertEqual(status, 201, event)
+            _, listing = call("GET", "/api/v1/units/antifa/occurrences?from=%s&to=%s"
+                              % (day, day), admin)
+            key = [o["key"] for o in listing["occurrences"] if o["event"] == event["id"]][0]
+            rsvp = "/api/v1/events/%d/occurrences/%s/rsvp" % (event["id"], key)
+            self.assertEqual(call("PUT", rsvp, leaving, {"answer": "yes"})[1]["state"], "going")
+            self.assertEqual(call("PUT", rsvp, waiting, {"answer": "yes"})[1]["state"],
+                             "waitlisted")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+        done = self.run_ok("person", "delete", leaving, "--base-url", "https://termine.example.org/")
+        self.assertIn("deleted the account of geht@example.org", done.stdout)
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "treffpunkt.db"),
+                             uri=True)
+        try:
+            rows = db.execute("SELECT message FROM outbox WHERE recipient = ? AND "
+                              "kind = 'waitlist_promotion'", (waiting,)).fetchall()
+            going = db.execute("SELECT r.state FROM rsvps r JOIN people p ON p.id = r.person_id "
+                               "WHERE p.email = ?", (waiting,)).fetchall()
+        finally:
+            db.close()
+        self.assertEqual(going, [("going",)])
+        self.assertEqual(len(rows), 1)
+        message = email.message_from_bytes(rows[0][0], policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        self.assertIn("https://termine.example.org/events/%d" % event["id"], text)
 
     def test_import_into_an_unknown_unit_fails(self):
         done = self.run_ok("import", "--unit", "nope", os.path.join(FIXTURES, "google.ics"),

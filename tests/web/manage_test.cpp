@@ -198,6 +198,7 @@ TEST(ManagePages, EveryPageRendersInBothLanguages) {
     EXPECT_NE(web::render_manage_attendees(ctx, {}).find("<h1>"), std::string::npos);
     EXPECT_NE(web::render_admin(ctx, {}).find("<h1>"), std::string::npos);
     EXPECT_NE(web::render_admin_outbox(ctx, {}).find("<h1>"), std::string::npos);
+    EXPECT_NE(web::render_admin_people(ctx, {}).find("<h1>"), std::string::npos);
     EXPECT_NE(web::render_forbidden(ctx).find("<h1>"), std::string::npos);
   }
 }

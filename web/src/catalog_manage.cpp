@@ -187,6 +187,46 @@ constexpr std::array messages = {
     message{"a_state_sending", "wird gesendet", "sending"},
     message{"a_state_sent", "gesendet", "sent"},
     message{"a_state_failed", "fehlgeschlagen", "failed"},
+    message{"a_people_title", "Konten", "Accounts"},
+    message{"a_people_intro",
+            "Such eine Person über ihre E-Mail-Adresse, zum Beispiel wenn sie per Mail um die "
+            "Löschung ihres Kontos bittet oder keinen Zugang mehr zu ihrer Adresse hat.",
+            "Find a person by their email address, for example when they ask by email for "
+            "their account to be deleted or have lost access to their address."},
+    message{"a_people_search", "Suchen", "Search"},
+    message{"a_people_not_found", "Zu „{email}“ gibt es kein Konto.",
+            "There is no account for “{email}”."},
+    message{"a_people_since", "Dabei seit", "Here since"},
+    message{"a_people_role", "Rolle", "Role"},
+    message{"a_people_role_member", "Mitglied", "Member"},
+    message{"a_people_role_guest", "Gast (hat nur ohne Konto geantwortet)",
+            "Guest (only answered without an account)"},
+    message{"a_people_role_admin", "Admin", "Admin"},
+    message{"a_people_delete", "Konto löschen", "Delete account"},
+    message{"a_people_delete_warning",
+            "Das Löschen kann niemand rückgängig machen. Wir löschen die E-Mail-Adresse, den "
+            "Namen, Anmeldungen, Kalender-Links, gefolgte Netzwerkstellen, Erinnerungen und "
+            "Mails an die Person; ist sie verantwortlich für eine Netzwerkstelle, endet das. "
+            "Ihre Zusagen für kommende Termine ziehen wir zurück: Den Platz bekommt, wer auf der "
+            "Warteliste steht. Zusagen zu vergangenen Terminen bleiben nur als anonyme Zahl.",
+            "Nobody can undo this. We delete the email address, the name, logins, calendar "
+            "links, followed units, reminders and mails to the person; if they are responsible "
+            "for a unit, that ends. Their answers for sessions to come are withdrawn: their "
+            "place goes to whoever is on the waitlist. Answers for past sessions stay only as "
+            "anonymous numbers."},
+    message{"a_people_confirm", "Ja, ich will das Konto von {email} endgültig löschen.",
+            "Yes, I want to delete the account of {email} for good."},
+    message{"a_err_delete_confirm",
+            "Bitte bestätige das Löschen mit dem Häkchen. Das Konto ist nicht gelöscht.",
+            "Please confirm the deletion with the tick box. The account was not deleted."},
+    message{"a_err_last_admin",
+            "{email} ist die letzte Admin-Person und kann nicht gelöscht werden. Ernenne zuerst "
+            "jemand anderen zur Admin-Person.",
+            "{email} is the last admin and cannot be deleted. Make someone else an admin "
+            "first."},
+    message{"a_done_deleted",
+            "Konto gelöscht. Wer dadurch von einer Warteliste nachrückt, bekommt eine E-Mail.",
+            "Account deleted. Whoever moves up from a waitlist because of it gets an email."},
 };
 
 }  // namespace

@@ -539,6 +539,33 @@ std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view
   return page(ctx, text(l, "a_outbox_title"), "admin_outbox.mustache", d);
 }
 
+std::string render_admin_people(const page_context& ctx, const admin_people_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  d.set("query", view.query);
+  d.set("not_found", !view.query.empty() && !view.found);
+  d.set("not_found_text", fill(text(l, "a_people_not_found"), {{"email", view.query}}));
+  d.set("found", view.found.has_value());
+  if (view.found) {
+    const auto& p = *view.found;
+    d.set("id", std::to_string(p.id));
+    d.set("name", p.name.empty() ? std::string(text(l, "m_no_name")) : p.name);
+    d.set("email", p.email);
+    const auto created = calendar::to_local(p.created, calendar::default_zone);
+    d.set("created", format_date(date::floor<date::days>(created), l));
+    d.set("created_iso", date::format("%Y-%m-%d", date::floor<date::days>(created)));
+    d.set("role", std::string(text(l, p.admin   ? "a_people_role_admin"
+                                      : p.guest ? "a_people_role_guest"
+                                                : "a_people_role_member")));
+    d.set("confirm_label", fill(text(l, "a_people_confirm"), {{"email", p.email}}));
+  }
+  set_errors(d, view.errors);
+  d.set("notice", view.notice);
+  d.set("has_notice", !view.notice.empty());
+  d.set("csrf", view.csrf);
+  return page(ctx, text(l, "a_people_title"), "admin_people.mustache", d);
+}
+
 std::string render_forbidden(const page_context& ctx) {
   mu::data d{mu::data::type::object};
   return page(ctx, text(ctx.lang, "m_forbidden_title"), "manage_forbidden.mustache", d);

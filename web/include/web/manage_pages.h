@@ -197,6 +197,27 @@ struct admin_outbox_view {
   std::int64_t waiting = 0;      ///< queued or sending, in the whole outbox
 };
 
+/// A person as /admin/people shows them; never a deleted account (a tombstone).
+struct admin_person {
+  std::int64_t id = 0;
+  std::string name;
+  std::string email;
+  calendar::utc_seconds created{};
+  bool admin = false;
+  bool guest = false;
+};
+
+/// /admin/people: the search by address and, for the person found, the form that deletes
+/// their account (an erasure asked for by email, or for someone who lost their address).
+struct admin_people_view {
+  std::string query;                  ///< the address searched for, as typed; empty: none yet
+  std::optional<admin_person> found;  ///< whom it found
+  /// Of the delete form: "confirm" (not ticked), "person" (refused: the last admin).
+  std::vector<field_error> errors;
+  std::string notice;  ///< what was just done ("Konto gelöscht."), or empty
+  std::string csrf;
+};
+
 std::string render_manage_home(const page_context& ctx, const manage_home_view& view);
 std::string render_manage_unit(const page_context& ctx, const manage_unit_view& view);
 std::string render_event_form(const page_context& ctx, const event_form_view& view);
@@ -204,6 +225,7 @@ std::string render_manage_event(const page_context& ctx, const manage_event_view
 std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view);
 std::string render_admin(const page_context& ctx, const admin_view& view);
 std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view);
+std::string render_admin_people(const page_context& ctx, const admin_people_view& view);
 /// "You may not see this page" (sent with 403).
 std::string render_forbidden(const page_context& ctx);
 
