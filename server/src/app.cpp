@@ -199,6 +199,13 @@ http_response app::dispatch(const http_request& request) {
     }
     if (path.starts_with("/feeds/")) return personal_feeds_->handle(request, path, now);
     if (path == "/metrics" && (request.method == "GET" || request.method == "HEAD")) {
+      // Request counts per route are nobody else's business: this machine (a Prometheus next
+      // to it) by default. Behind a trusted proxy the address is the proxy's client's.
+      if (!options_.metrics_from.contains(request.remote_address)) {
+        return http_response::text(403,
+                                   "metrics are not served to this address (see "
+                                   "--metrics-from)\n");
+      }
       return metrics_page();
     }
     if (page_routes::owns(path)) {

@@ -144,6 +144,19 @@ const std::vector<option>& options() {
          c.server.body_limit = static_cast<std::size_t>(*n);
          return std::nullopt;
        }},
+      {"metrics-from", "LIST", kind::text,
+       "who may read /metrics: client addresses or CIDR ranges, comma-separated, or any "
+       "(default 127.0.0.0/8, ::1)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         std::string bad;
+         auto ranges = address_ranges::parse(text, &bad);
+         if (!ranges) {
+           return "addresses or ranges such as 10.0.0.0/8 or ::1, comma-separated, or any (\"" +
+                  bad + "\" is none)";
+         }
+         c.metrics_from = std::move(*ranges);
+         return std::nullopt;
+       }},
       {"access-log", "", kind::boolean, "one line per request on stderr (default true)",
        [](serve_config& c, std::string_view text) { return set_bool(c.access_log, text); }},
       {"rsvp-limit-per-person", "N", kind::integer,

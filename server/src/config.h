@@ -3,6 +3,7 @@
 /// TREFFPUNKT_* environment variables, then flags; a later source wins. Every option has one
 /// name in each: --trust-proxy, TREFFPUNKT_TRUST_PROXY, trust_proxy.
 
+#include <server/address_range.h>
 #include <server/api.h>
 #include <server/http_server.h>
 
@@ -28,6 +29,7 @@ struct serve_config {
   bool demo = false;
   bool access_log = true;
   api_limits limits;  ///< RSVP rate limits (per minute; 0 turns one off)
+  address_ranges metrics_from = address_ranges::loopback();  ///< who may read /metrics
 };
 
 /// Looks up an environment variable (std::getenv in the program, a map in tests).

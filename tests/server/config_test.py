@@ -137,6 +137,9 @@ class Config(unittest.TestCase):
                                                  "256, got 'many'"),
             ((), {"TREFFPUNKT_TRUST_PROXY": "sometimes"}, "TREFFPUNKT_TRUST_PROXY wants true"),
             ((), {"TREFFPUNKT_LISTEN": "localhost"}, "TREFFPUNKT_LISTEN wants HOST:PORT"),
+            (("--metrics-from", "10.0.0.0/8, intranet"), {},
+             "--metrics-from wants addresses or ranges such as 10.0.0.0/8 or ::1, "
+             "comma-separated, or any (\"intranet\" is none)"),
         ]
         for args, env, message in cases:
             done = self.run_serve(*args, **env)

@@ -166,6 +166,21 @@ class TrustProxy(unittest.TestCase):
         self.assertEqual(sorted(remotes), ["127.0.0.1", "127.0.0.1", "198.51.100.7",
                                            "198.51.100.7"])
 
+    def test_metrics_only_for_this_machine_by_default(self):
+        server = self.start("--trust-proxy")
+        self.assertEqual(get(server, "/metrics").status, 200)  # a Prometheus next to it
+        # Through the proxy, the client is somebody on the internet.
+        refused = get(server, "/metrics", self.FORWARDED)
+        self.assertEqual(refused.status, 403)
+        self.assertNotIn(b"treffpunkt_", refused.body)
+
+    def test_metrics_from_names_who_else_may_read_them(self):
+        server = self.start("--trust-proxy", "--metrics-from", "198.51.100.0/24")
+        self.assertEqual(get(server, "/metrics", self.FORWARDED).status, 200)
+        self.assertEqual(get(server, "/metrics").status, 403)  # not loopback any more
+        server = self.start("--metrics-from", "any")
+        self.assertEqual(get(server, "/metrics").status, 200)
+
     def test_base_url_wins_over_forwarded_host(self):
         server = self.start("--trust-proxy", "--base-url", "https://treffpunkt.example/")
         home = get(server, "/", self.FORWARDED).body.decode()

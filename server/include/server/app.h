@@ -4,6 +4,7 @@
 /// /metrics. The socket side (http_server.h) calls `handle` for each request and `record` once it
 /// was answered.
 
+#include <server/address_range.h>
 #include <server/api.h>
 #include <server/http.h>
 #include <server/login.h>
@@ -38,6 +39,8 @@ struct app_options {
   api_limits limits;
   /// Login by emailed link: sender, link lifetime, limits, and how to wake the dispatcher.
   login_options login;
+  /// Client addresses that may read /metrics (--metrics-from); others get 403.
+  address_ranges metrics_from = address_ranges::loopback();
 };
 
 class app {
