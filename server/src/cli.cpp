@@ -313,7 +313,8 @@ int export_all(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt export [--person EMAIL]\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, err);
+  // Only reads: a read-only data folder (a snapshot, a backup mount) exports too.
+  auto store = open_store(c.data_dir, err, storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (!one_person) {
     out << store->export_json() << '\n';

@@ -240,6 +240,15 @@ class StorageFaults(unittest.TestCase):
             self.assertIsNone(server.proc.poll(), "the server died")
         finally:
             kill(server)
+        # A backup from the read-only folder works too; a command that writes is refused.
+        export = subprocess.run([wrapped, "export", "--data", data], capture_output=True,
+                                text=True, timeout=30)
+        self.assertEqual(export.returncode, 0, export.stderr)
+        self.assertIn("Nur im Log", export.stdout)
+        admin = subprocess.run([wrapped, "admin", "add", "neu@example.org", "--data", data],
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(admin.returncode, 1, admin)
+        self.assertIn("cannot be written", admin.stderr)
         self.assertEqual(sorted(n for n in os.listdir(data) if n != "stderr.log"), left,
                          "the server changed the read-only folder")
         os.chmod(data, 0o755)
