@@ -288,6 +288,38 @@ if [[ "$rsvp_code" == 200 ]]; then
   echo "feed_without_writes.requests_per_second=$alone_rps" >>"$work/values"
 fi
 
+# ---- pages as a logged-in member ---------------------------------------------------------------
+# A member's pages carry their follow button, answer and CSRF token: the unit page is cached per
+# follow state with the token filled in per request, the occurrence page and /me are rendered
+# per request. Against nginx serving the bytes one such request got, as above.
+member_line="member pages:  not measured (no login)"
+cookie="$(/usr/bin/python3 - "$ours_port" "$work/data" <<'PY' 2>/dev/null || true
+import sys
+sys.path.insert(0, "tests/server")  # the script runs from the root
+from mail_login import login
+class S: pass
+s = S(); s.port = int(sys.argv[1]); s.data = sys.argv[2]
+print(login(s, "bench.member@example.org"))
+PY
+)"
+if [[ -n "$cookie" ]]; then
+  echo
+  echo "== pages as a logged-in member (session cookie), against nginx serving the same bytes"
+  for page in member_unit:"$unit_page" member_occurrence:"$occurrence_page" member_me:/me; do
+    curl -sS -H "Cookie: session=$cookie" -o "$work/nginx/www/${page%%:*}.html" \
+      "http://127.0.0.1:$ours_port${page#*:}"
+  done
+  chmod -R a+rX "$work/nginx/www"
+  for round in 1 2; do
+    for page in member_unit:"$unit_page" member_occurrence:"$occurrence_page" member_me:/me; do
+      run_wrk "ours.${page%%:*}" "http://127.0.0.1:$ours_port${page#*:}" \
+        -H "Cookie: session=$cookie"
+      run_wrk "nginx.${page%%:*}" "http://127.0.0.1:$nginx_port/${page%%:*}.html"
+    done
+  done
+  member_line=""
+fi
+
 # ---- summary ----------------------------------------------------------------------------------
 echo
 echo "== summary (better of two runs each; wrk, both servers and the compilers of others share"
@@ -316,6 +348,13 @@ compare "unit page:" unit -
 compare "occurrence:" occurrence -
 echo "pages:         $unit_page and $occurrence_page ($(wc -c <"$work/nginx/www/unit.html") and" \
   "$(wc -c <"$work/nginx/www/occurrence.html") bytes), anonymous, German"
+if [[ -z "$member_line" ]]; then
+  compare "member unit:" member_unit -
+  compare "member occ.:" member_occurrence -
+  compare "member /me:" member_me -
+else
+  echo "$member_line"
+fi
 echo "peak RSS:      treffpunkt VmHWM $peak_rss during the feed and 304 runs"
 echo "$rsvp_line"
 echo "$mixed_line"

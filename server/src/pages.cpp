@@ -507,15 +507,17 @@ http_response page_routes::get(const http_request& request, std::string_view pat
     if (month != current) ctx.query = "month=" + web::month_param(month);
     key += "?" + ctx.query;
     if (member) {
-      // The follow button is the member's own: rendered for them alone.
+      // A member's page differs from the next member's (of the same kind: the header) only by
+      // the follow button's state and the CSRF token: cached per state with an empty token,
+      // which is filled in per request.
       const auto u = store_.unit_by_slug(slug);
       if (u) {
         const auto follows = store_.follows(member->id);
-        web::follow_state f{std::find(follows.begin(), follows.end(), u->id) != follows.end(),
-                            token()};
-        auto page = build.unit(ctx, slug, month, f);
-        renders_.fetch_add(1, std::memory_order_relaxed);
-        if (page) html = std::make_shared<const std::string>(std::move(*page));
+        const bool following = std::find(follows.begin(), follows.end(), u->id) != follows.end();
+        html = cached(key + (following ? " following" : " not following"), now, [&] {
+          return build.unit(ctx, slug, month, web::follow_state{following, ""});
+        });
+        if (html) html = std::make_shared<const std::string>(web::with_csrf(*html, token()));
       }
     } else {
       html = cached(key, now, [&] { return build.unit(ctx, slug, month, std::nullopt); });

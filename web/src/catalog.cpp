@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <array>
+#include <unordered_map>
 #include <vector>
 
 namespace treffpunkt::web::detail {
@@ -356,10 +357,15 @@ std::span<const message> catalog() {
 }
 
 std::string_view text(language l, std::string_view key) {
-  for (const auto& m : catalog()) {
-    if (m.key == key) return l == language::en ? m.en : m.de;
-  }
-  return key;
+  // Every page asks for dozens of texts: by hash, not by a walk through the whole catalog.
+  static const std::unordered_map<std::string_view, const message*> by_key = [] {
+    std::unordered_map<std::string_view, const message*> index;
+    for (const auto& m : catalog()) index.emplace(m.key, &m);
+    return index;
+  }();
+  const auto found = by_key.find(key);
+  if (found == by_key.end()) return key;
+  return l == language::en ? found->second->en : found->second->de;
 }
 
 std::string fill(std::string_view pattern,

@@ -479,16 +479,14 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
   set_description(d, view.description);
   d.set("places", places_text(view, l));
   set_rsvp_area(d, view, l);
-  d.set("rsvp_area",
-        mu::partial([] { return std::string(detail::template_text("rsvp.mustache")); }));
+  d.set("rsvp_area", mu::partial([l] { return detail::localized("rsvp.mustache", l); }));
   return page(ctx, s.title, "occurrence.mustache", d);
 }
 
 std::string render_rsvp_area(const page_context& ctx, const occurrence_view& view) {
   mu::data d{mu::data::type::object};
-  d.set("t", detail::translations(ctx.lang));
   set_rsvp_area(d, view, ctx.lang);
-  return detail::render("rsvp.mustache", d);
+  return detail::render("rsvp.mustache", d, ctx.lang);
 }
 
 std::string render_me(const page_context& ctx, const me_view& view) {

@@ -2,6 +2,8 @@
 #include <web/qr.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace treffpunkt::web {
 namespace {
@@ -29,9 +31,28 @@ void escape_into(std::string& out, std::string_view text) {
   }
 }
 
+/// The drawing itself (qr_svg remembers what it drew).
+std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view title);
+
 }  // namespace
 
 std::optional<std::string> qr_svg(std::string_view text, std::string_view title) {
+  // The same few feed addresses are drawn again for every member's page: remembered per
+  // thread (no lock), a few dozen at most.
+  thread_local std::unordered_map<std::string, std::optional<std::string>> drawn;
+  std::string key;
+  key.reserve(text.size() + title.size() + 1);
+  key.append(text).append(1, '\0').append(title);
+  if (const auto found = drawn.find(key); found != drawn.end()) return found->second;
+  if (drawn.size() >= 64) drawn.clear();
+  auto svg = draw_qr_svg(text, title);
+  drawn.emplace(std::move(key), svg);
+  return svg;
+}
+
+namespace {
+
+std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view title) {
   const std::string data(text);  // QRcode_encodeString wants a NUL-terminated string
   const std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
       QRcode_encodeString(data.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), &QRcode_free);
@@ -60,5 +81,7 @@ std::optional<std::string> qr_svg(std::string_view text, std::string_view title)
   svg += "\" fill=\"#000\"/></svg>";
   return svg;
 }
+
+}  // namespace
 
 }  // namespace treffpunkt::web

@@ -2,47 +2,108 @@
 
 #include <web/assets.h>
 
+#include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "catalog.h"
 #include "embedded.h"
 
 namespace treffpunkt::web::detail {
 
-std::string_view template_text(std::string_view name) {
-  for (const auto& f : embedded_templates()) {
-    if (f.name == name) return f.text();
+namespace {
+
+/// `raw` with every {{t.key}} replaced by the catalog's text in `l`, HTML-escaped as Mustache
+/// would have escaped it. The texts are the same for every page: put in once per language
+/// instead of copying the whole catalog into every page's data. An unknown key, as a missing
+/// Mustache variable, gives nothing.
+std::string localize(std::string_view raw, language l) {
+  static constexpr std::string_view open = "{{t.";
+  std::string out;
+  out.reserve(raw.size() + raw.size() / 4);
+  while (true) {
+    const auto at = raw.find(open);
+    const auto close = at == std::string_view::npos ? at : raw.find("}}", at);
+    if (close == std::string_view::npos) break;
+    out += raw.substr(0, at);
+    const auto key = raw.substr(at + open.size(), close - at - open.size());
+    const auto value = text(l, key);
+    if (value != key) out += mu::html_escape(std::string(value));
+    raw.remove_prefix(close + 2);
   }
-  throw std::logic_error("no template " + std::string(name));
+  out += raw;
+  return out;
 }
 
-mu::data translations(language l) {
-  mu::data t{mu::data::type::object};
-  for (const auto& m : catalog()) t.set(std::string(m.key), std::string(text(l, m.key)));
-  return t;
+/// Every embedded template in both languages, made once.
+const std::unordered_map<std::string, std::string>& localized_templates(language l) {
+  static const auto build = [](language which) {
+    std::unordered_map<std::string, std::string> all;
+    for (const auto& f : embedded_templates()) {
+      all.emplace(std::string(f.name), localize(f.text(), which));
+    }
+    return all;
+  };
+  static const auto de = build(language::de);
+  static const auto en = build(language::en);
+  return l == language::en ? en : de;
 }
 
-std::string render(std::string_view name, mu::data& data) {
-  data.set("session_list",
-           mu::partial([] { return std::string(template_text("sessions.mustache")); }));
-  mu::mustache tmpl{std::string(template_text(name))};
-  if (!tmpl.is_valid()) throw std::logic_error(std::string(name) + ": " + tmpl.error_message());
+/// Parsed templates by name and language, one set per thread: parsing costs more than
+/// rendering, and a mustache object keeps state (its error) while it renders, so threads do
+/// not share one.
+std::unordered_map<std::string, std::unique_ptr<mu::mustache>>& parsed_templates() {
+  thread_local std::unordered_map<std::string, std::unique_ptr<mu::mustache>> templates;
+  return templates;
+}
+
+std::string parsed_key(std::string_view name, language l) {
+  return std::string(tag(l)) + ":" + std::string(name);
+}
+
+mu::mustache& parsed(std::string_view name, language l) {
+  auto& templates = parsed_templates();
+  const auto key = parsed_key(name, l);
+  auto found = templates.find(key);
+  if (found == templates.end()) {
+    auto tmpl = std::make_unique<mu::mustache>(localized(name, l));
+    if (!tmpl->is_valid()) {
+      throw std::logic_error(std::string(name) + ": " + tmpl->error_message());
+    }
+    found = templates.emplace(key, std::move(tmpl)).first;
+  }
+  return *found->second;
+}
+
+}  // namespace
+
+const std::string& localized(std::string_view name, language l) {
+  const auto& all = localized_templates(l);
+  const auto found = all.find(std::string(name));
+  if (found == all.end()) throw std::logic_error("no template " + std::string(name));
+  return found->second;
+}
+
+std::string render(std::string_view name, mu::data& data, language l) {
+  data.set("session_list", mu::partial([l] { return localized("sessions.mustache", l); }));
+  auto& tmpl = parsed(name, l);
   auto out = tmpl.render(data);
-  if (!tmpl.is_valid()) throw std::logic_error(std::string(name) + ": " + tmpl.error_message());
+  if (!tmpl.is_valid()) {
+    const std::string what = std::string(name) + ": " + tmpl.error_message();
+    parsed_templates().erase(parsed_key(name, l));  // its error would stick: parse it anew
+    throw std::logic_error(what);
+  }
   return out;
 }
 
 std::string page(const page_context& ctx, std::string_view title, std::string_view body_template,
                  mu::data& data) {
-  const auto t = translations(ctx.lang);
-  data.set("t", t);
-  const std::string content = render(body_template, data);
+  const std::string content = render(body_template, data, ctx.lang);
   const language other = ctx.lang == language::de ? language::en : language::de;
   std::string switch_href = ctx.path + "?";
   if (!ctx.query.empty()) switch_href += ctx.query + "&";
   switch_href += "lang=" + std::string(tag(other));
   mu::data layout{mu::data::type::object};
-  layout.set("t", t);
   layout.set("lang", std::string(tag(ctx.lang)));
   layout.set("title", std::string(title));
   layout.set("css", asset_url("style.css"));
@@ -53,7 +114,7 @@ std::string page(const page_context& ctx, std::string_view title, std::string_vi
   layout.set("content", content);
   layout.set("switch_href", switch_href);
   layout.set("switch_lang", std::string(tag(other)));
-  return render("layout.mustache", layout);
+  return render("layout.mustache", layout, ctx.lang);
 }
 
 }  // namespace treffpunkt::web::detail

@@ -1,6 +1,6 @@
 #pragma once
 /// What every page of this folder shares (member, manage and admin pages): the embedded
-/// templates, the catalog as the templates' `t` object, and the layout around a page's body.
+/// templates with the catalog's texts put in, and the layout around a page's body.
 /// Private to web/: the Mustache engine stays out of the public headers.
 
 #include <web/i18n.h>
@@ -14,15 +14,14 @@ namespace treffpunkt::web::detail {
 
 namespace mu = kainjow::mustache;
 
-/// The text of the embedded template `name` ("home.mustache"); throws for an unknown name.
-std::string_view template_text(std::string_view name);
+/// The embedded template `name` with the catalog's texts in `l` put in for {{t.key}} (the
+/// templates' way to name a text, e.g. {{t.home_title}}); throws for an unknown name.
+const std::string& localized(std::string_view name, language l);
 
-/// The catalog as the `t` object templates read ({{t.home_title}}).
-mu::data translations(language l);
-
-/// Renders template `name` with `data`; the session list partial is available everywhere. A
-/// template that does not parse or render is a bug in this folder, found by the tests.
-std::string render(std::string_view name, mu::data& data);
+/// Renders template `name` in `l` with `data`; the session list partial is available
+/// everywhere. A template that does not parse or render is a bug in this folder, found by the
+/// tests.
+std::string render(std::string_view name, mu::data& data, language l);
 
 /// The page `body_template` filled with `data`, inside the layout.
 std::string page(const page_context& ctx, std::string_view title, std::string_view body_template,
