@@ -148,6 +148,26 @@ class MailTest(unittest.TestCase):
                 return [parse(p) for p in self.smtp.files() if p not in before]
             time.sleep(0.05)
 
+    def sink_snapshot(self, timeout=10):
+        """The mails in the sink once every message due by now has left the outbox: what the
+        writes so far caused (a confirmation still on its way, say) is in it, not taken later
+        for what the next write caused."""
+        deadline = time.monotonic() + timeout
+        while True:
+            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.server.data,
+                                                                  "treffpunkt.db"), uri=True)
+            try:
+                waiting = db.execute(
+                    "SELECT count(*) FROM outbox WHERE state = 'sending' OR "
+                    "(state = 'queued' AND due <= ?)", (int(time.time()),)).fetchone()[0]
+            finally:
+                db.close()
+            if waiting == 0:
+                return set(self.smtp.files())
+            if time.monotonic() > deadline:
+                self.fail("%d due messages did not leave the outbox" % waiting)
+            time.sleep(0.05)
+
     def outbox(self):
         db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.server.data, "treffpunkt.db"),
                              uri=True)
@@ -214,12 +234,12 @@ class EventMails(MailTest):
     def test_raised_capacity_sends_the_promotion_with_a_request(self):
         event = self.new_event(kind="exchange_offer", capacity=1)
         occurrence = self.occurrences(event)[0]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.rsvp(FIRST, event, occurrence, "yes", "going")
         self.rsvp(SECOND, event, occurrence, "yes", "waitlisted")
         self.assertEqual(len(self.wait_for_new(before, 1)), 1)  # FIRST's confirmation only
 
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, changed = api(self.server.port, "PATCH", "/api/v1/events/%s" % event["id"],
                                self.tokens[RESPONSIBLE], {"capacity": 2})
         self.assertEqual(status, 200, changed)
@@ -237,7 +257,7 @@ class EventMails(MailTest):
     def test_moved_series_time_sends_a_moved_notice_and_plans_reminders_again(self):
         event = self.new_event(rrule="FREQ=WEEKLY;COUNT=3")
         occurrence = self.occurrences(event)[1]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.rsvp(FIRST, event, occurrence, "yes", "going")
         confirmation = self.wait_for_new(before, 1)
         self.assertEqual(len(confirmation), 1)
@@ -246,7 +266,7 @@ class EventMails(MailTest):
         self.assertEqual(len(old_dues), 2)
 
         # A title alone moves nothing in anyone's calendar: no mail.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, changed = api(self.server.port, "PATCH", "/api/v1/events/%s" % event["id"],
                                self.tokens[RESPONSIBLE], {"title": "Mailtest, neu"})
         self.assertEqual(status, 200, changed)
@@ -282,14 +302,14 @@ class EventMails(MailTest):
     def test_cancelled_series_sends_one_cancel_per_person_and_drops_reminders(self):
         event = self.new_event(rrule="FREQ=WEEKLY;COUNT=4")
         occurrences = self.occurrences(event)
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.rsvp(FIRST, event, occurrences[0], "yes", "going")
         self.rsvp(FIRST, event, occurrences[2], "yes", "going")
         self.rsvp(SECOND, event, occurrences[1], "yes", "going")
         self.assertEqual(len(self.wait_for_new(before, 3)), 3)
         self.assertEqual(len(self.reminders(event["id"])), 6)
 
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, cancelled = api(self.server.port, "DELETE", "/api/v1/events/%s" % event["id"],
                                  self.tokens[RESPONSIBLE])
         self.assertEqual(status, 200, cancelled)
@@ -307,7 +327,7 @@ class EventMails(MailTest):
             self.assertEqual(str(events[0]["STATUS"]), "CANCELLED")
         self.assertEqual(self.reminders(event["id"]), [])
         # Cancelling again sends nothing.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _ = api(self.server.port, "DELETE", "/api/v1/events/%s" % event["id"],
                          self.tokens[RESPONSIBLE])
         self.assertEqual(status, 200)
@@ -316,13 +336,13 @@ class EventMails(MailTest):
     def test_message_from_responsibles_reaches_going_and_waitlisted(self):
         event = self.new_event(kind="exchange_offer", capacity=1)
         occurrence = self.occurrences(event)[0]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.rsvp(FIRST, event, occurrence, "yes", "going")
         self.rsvp(SECOND, event, occurrence, "yes", "waitlisted")
         self.rsvp(ADMIN, event, occurrence, "maybe", "maybe")  # not written to
         self.wait_for_new(before, 1)
 
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         path = "/api/v1/events/%s/occurrences/%s/message" % (event["id"], occurrence["key"])
         text = "Wir treffen uns im großen Saal.\nBringt <Stifte> mit & gute Laune!"
         status, sent = api(self.server.port, "POST", path, self.tokens[RESPONSIBLE],

@@ -165,7 +165,7 @@ class GuestRsvp(Mails):
     def test_guest_over_the_api_counts_once_the_link_is_confirmed(self):
         event = self.new_event(kind="exchange_offer", capacity=3, title="Gastfreundschaft")
         key = self.occurrences(event)[0]["key"]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, body, raw = self.guest_api(event, key, {"name": "Gast Müller",
                                                         "email": " Gast.Mueller@Example.org ",
                                                         "answer": "yes"})
@@ -183,7 +183,7 @@ class GuestRsvp(Mails):
         self.assertIn("48 Stunden", self.text_of(mail))
 
         # Opening the link (what a mail scanner does) confirms nothing.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         for _ in range(2):
             self.assertEqual(request(self.server.port, "GET", link).status, 200)
             self.assertEqual(request(self.server.port, "HEAD", link).status, 200)
@@ -201,7 +201,7 @@ class GuestRsvp(Mails):
         self.assertEqual(len(self.queued("reminder", address)), 2)
 
         # A second click shows where the RSVP stands and sends nothing again.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         again = request(self.server.port, "POST", link, urlencode({"csrf": "C" * 43}),
                         {"Content-Type": FORM, "Cookie": "csrf=" + "C" * 43})
         self.assertEqual(again.status, 200, again.body)
@@ -220,7 +220,7 @@ class GuestRsvp(Mails):
         self.assertEqual(base.api(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp"
                                   % (event["id"], key), self.tokens[MEMBERS[4]],
                                   {"answer": "yes"})[0], 200)
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _, raw = self.guest_api(event, key, {"name": "Guest", "email": "guest@example.org",
                                                      "answer": "yes"},
                                         headers={"Accept-Language": "en-GB,en;q=0.8"})
@@ -242,7 +242,7 @@ class GuestRsvp(Mails):
         self.assertIn('name="csrf" value="%s"' % csrf, shown.body)
         self.assertIn('action="%s/guest-rsvp"' % page, shown.body)
 
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         form = {"csrf": csrf, "name": "Rosa", "email": "rosa.gast@example.org", "answer": "yes"}
         sent = request(self.server.port, "POST", page + "/guest-rsvp", urlencode(form),
                        {"Content-Type": FORM, "Cookie": "csrf=" + csrf})
@@ -252,7 +252,7 @@ class GuestRsvp(Mails):
         self.assertIn("Noch 5 von 5 Plätzen frei", request(self.server.port, "GET", page).body)
 
         _, link = self.link_mail(before, "rosa.gast@example.org")
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.assertEqual(self.confirm(link).status, 200)
         self.confirmation(before, "rosa.gast@example.org")
         self.assertIn("Noch 4 von 5 Plätzen frei", request(self.server.port, "GET", page).body)
@@ -332,12 +332,12 @@ class GuestRsvp(Mails):
         event = self.new_event(title="Schon da")
         key = self.occurrences(event)[0]["key"]
         member = MEMBERS[3]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.assertEqual(base.api(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s/rsvp"
                                   % (event["id"], key), self.tokens[member], {"answer": "yes"})[0],
                          200)
         self.wait_for_new(before, 1)
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, body, raw = self.guest_api(event, key, {"name": "Wer auch immer",
                                                         "email": member, "answer": "no"})
         self.assertEqual(status, 202, raw)
@@ -356,7 +356,7 @@ class GuestRsvp(Mails):
 
         event = self.new_event(title="Zu spät")
         key = self.occurrences(event)[0]["key"]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _, raw = self.guest_api(event, key, {"name": "Spät", "email": "spaet@example.org",
                                                      "answer": "yes"})
         self.assertEqual(status, 202, raw)
@@ -378,7 +378,7 @@ class GuestRsvp(Mails):
     def test_confirm_without_the_csrf_cookie_is_refused_and_changes_nothing(self):
         event = self.new_event(title="Formular")
         key = self.occurrences(event)[0]["key"]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.guest_api(event, key, {"name": "Ohne", "email": "ohne@example.org", "answer": "yes"})
         _, link = self.link_mail(before, "ohne@example.org")
         r = request(self.server.port, "POST", link, urlencode({"csrf": "C" * 43}),
@@ -407,7 +407,7 @@ class Unsubscribe(Mails):
     def test_http_reminders_carry_the_link_without_one_click(self):
         event = self.new_event(title="Erinnert")
         key = self.occurrences(event)[0]["key"]
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         self.rsvp_yes(MEMBERS[0], event, key)
         self.wait_for_new(before, 1)  # the confirmation
         reminders = self.queued("reminder", MEMBERS[0])
@@ -417,7 +417,7 @@ class Unsubscribe(Mails):
             self.assertRegex(url, r"^<http://127\.0\.0\.1:8080/unsubscribe/[A-Za-z0-9_-]{54}>$")
             self.assertNotIn("List-Unsubscribe-Post", m)
         # A notice (an http base URL sends them now) carries the same link.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _ = base.api(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s"
                              % (event["id"], key), self.tokens[RESPONSIBLE],
                              {"location": "Anderer Raum"})
@@ -465,7 +465,7 @@ class Unsubscribe(Mails):
         self.assertEqual(reminders, {"reminders": [], "chosen": True})
 
         # A later notice reaches only the other member; a later RSVP plans no reminders.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _ = base.api(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s"
                              % (event["id"], keys[0]), self.tokens[RESPONSIBLE],
                              {"location": "Neuer Ort"})
@@ -518,7 +518,7 @@ class Unsubscribe(Mails):
 
     def login(self, address):
         """A session cookie for `address`, by the emailed link as a person gets it."""
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         sent = request(self.server.port, "POST", "/api/v1/login",
                        json.dumps({"email": address}), {"Content-Type": "application/json"})
         self.assertEqual(sent.status, 202, sent.body)
@@ -560,7 +560,7 @@ class Unsubscribe(Mails):
         self.assertEqual(refused.status, 403)
         self.assertEqual(self.db_rows("SELECT notices FROM people WHERE email = ?", who), [(1,)])
         # A notice reaches them again.
-        before = set(self.smtp.files())
+        before = self.sink_snapshot()
         status, _ = base.api(self.server.port, "PUT", "/api/v1/events/%s/occurrences/%s"
                              % (event["id"], key), self.tokens[RESPONSIBLE],
                              {"location": "Wieder da"})
