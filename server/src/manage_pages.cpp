@@ -709,9 +709,11 @@ class manage_handler {
 
   /// The search form (GET ?email=, exact address, trimmed and lower-cased by the store) and
   /// the person it found.
-  http_response people_page() const {
+  http_response people_page() {
     web::admin_people_view v;
     v.query = form_value(query(), "email");
+    // The language switch keeps the search.
+    if (!v.query.empty()) s_.ctx.query = "email=" + url_encode(v.query);
     if (!v.query.empty()) {
       if (const auto p = store_.person_by_email(v.query); p && live(*p)) v.found = shown(*p);
     }

@@ -124,7 +124,8 @@ class AdminPeople(unittest.TestCase):
         # The overview links the page; the search trims and ignores case.
         status, _, admin_home = self.page("/admin")
         self.assertIn('href="/admin/people"', admin_home)
-        body, person = self.found("  Geht.Auf.Wunsch@Example.org ")
+        typed = "  Geht.Auf.Wunsch@Example.org "
+        body, person = self.found(typed)
         self.assertTrue(person, body[:3000])
         self.assertIn(address, body)
         self.assertIn("Dabei seit", body)
@@ -132,6 +133,8 @@ class AdminPeople(unittest.TestCase):
         self.assertIn('action="/admin/people/delete"', body)
         self.assertIn('name="confirm" type="checkbox" value="yes" required '
                       'aria-describedby="delete-warning"', body)
+        # The language switch keeps the search.
+        self.assertIn('href="/admin/people?email=%s&amp;lang=en"' % quote(typed), body)
         english, _ = self.found(address, "&lang=en")
         self.assertIn("Delete account", english)
         self.assertIn("Here since", english)
