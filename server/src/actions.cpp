@@ -4,7 +4,6 @@
 #include <calendar/ical_writer.h>
 #include <notifications/message.h>
 #include <notifications/reminders.h>
-#include <openssl/sha.h>  // SHA256: a message's dedupe key, a guest link's id
 
 #include <algorithm>
 #include <array>
@@ -12,25 +11,13 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "auth.h"  // short_hash: a message's dedupe key, a guest link's id
 #include "signed_token.h"
 
 namespace treffpunkt::server {
 namespace mail = notifications;
 
 namespace {
-
-/// The first 16 hex digits of SHA-256(`text`): names a secret or a text without revealing it.
-std::string short_hash(std::string_view text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < 8; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0x0F];
-  }
-  return out;
-}
 
 /// The outbox kinds that carry List-Unsubscribe: what an unsubscribe drops from the queue.
 std::vector<std::string> unsubscribable_kinds() {

@@ -1,6 +1,5 @@
 #include <notifications/message.h>
 #include <notifications/mime.h>
-#include <openssl/sha.h>  // SHA256: a session's token id, to revoke that session only
 #include <server/login.h>
 #include <web/i18n.h>
 #include <web/pages.h>  // render_login: the pages in the site's layout and language
@@ -45,26 +44,6 @@ std::string_view trim(std::string_view s) {
 /// The media type of a Content-Type value, lower-cased, without parameters.
 std::string media_type(std::string_view content_type) {
   return ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
-}
-
-bool is_base64url(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
-
-/// storage::token_info::id of a raw token: the first 16 hex digits of its SHA-256.
-std::string token_id(std::string_view raw) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), digest.data());
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < 8; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0x0F];
-  }
-  return out;
 }
 
 bool is_https(std::string_view base_url) { return base_url.starts_with("https://"); }
@@ -380,7 +359,8 @@ bool login_routes::end_session(const http_request& request) {
   auto who = store_.redeem_token(storage::token_kind::session, *raw, now);
   if (!who) return false;
   // This session only: other devices stay logged in (revoke_tokens would end them all).
-  return store_.revoke_token(who->id, storage::token_kind::session, token_id(*raw));
+  // A token's id is the short hash of its raw value (storage::token_info::id).
+  return store_.revoke_token(who->id, storage::token_kind::session, short_hash(*raw));
 }
 
 http_response login_routes::api_logout(const http_request& request, std::string_view base_url) {
