@@ -303,8 +303,9 @@ std::optional<http_response> refuse_link_method(const http_request& request) {
   return r;
 }
 
-/// The CSRF value a link page's form carries: the visitor's cookie, or a new one that the
-/// answer then sets (link pages are opened from mail, often without a cookie yet).
+/// The CSRF value a page's form carries: the visitor's cookie, or a new one that the answer
+/// then sets (link pages are opened from mail, often without a cookie yet; a form refused for
+/// its token is shown again with one that works).
 struct link_csrf {
   explicit link_csrf(const http_request& request)
       : existing(csrf_from_cookie(request)), value(existing ? *existing : new_csrf_token()) {}
@@ -315,6 +316,24 @@ struct link_csrf {
   std::optional<std::string> existing;
   std::string value;
 };
+
+/// The event and occurrence a form posted to /events/{id}/{key} is for; none if either is
+/// unknown.
+struct posted {
+  calendar::event event;
+  calendar::occurrence_key key;
+  calendar::occurrence occurrence;
+};
+std::optional<posted> posted_occurrence(const storage::store& store, std::string_view event_id,
+                                        std::string_view key_text) {
+  const auto id = parse_id(event_id);
+  const auto key = calendar::occurrence_key::parse(key_text);
+  const auto e = id ? store.event_by_id(calendar::event_id{*id}) : std::nullopt;
+  if (!e || !key) return std::nullopt;
+  auto o = calendar::find_occurrence(*e, *key);
+  if (!o) return std::nullopt;
+  return posted{*e, *key, std::move(*o)};
+}
 
 }  // namespace
 
@@ -582,15 +601,12 @@ http_response page_routes::post(const http_request& request, std::string_view pa
 http_response page_routes::post_rsvp(const http_request& request, const request_info& in,
                                      std::string_view event_id, std::string_view key_text) {
   page_builder build{store_, in.now};
-  const auto id = parse_id(event_id);
-  const auto key = calendar::occurrence_key::parse(key_text);
-  const auto e = id ? store_.event_by_id(calendar::event_id{*id}) : std::nullopt;
-  std::optional<calendar::occurrence> o;
-  if (e && key) {
-    if (auto found = calendar::find_occurrence(*e, *key)) o = std::move(*found);
-  }
-  if (!o) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
-  const std::string back = web::occurrence_path(e->id, *key);
+  const auto target = posted_occurrence(store_, event_id, key_text);
+  if (!target) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  const auto& e = target->event;
+  const auto& key = target->key;
+  const auto& o = target->occurrence;
+  const std::string back = web::occurrence_path(e.id, key);
   if (!in.member) return to_login(back);
   // The script that sends the form asks for the RSVP area alone (app.js).
   const bool fragment = form_field(request.body, "fragment") == "rsvp";
@@ -600,7 +616,7 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
   // Answers with the page (or the area) as it now stands, with `problem` if not taken.
   const auto answer_page = [&](unsigned status, std::optional<web::rsvp_problem> problem,
                                bool saved, const std::string& csrf) {
-    auto v = build.occurrence_view(e->id, key_text, in.member, csrf);
+    auto v = build.occurrence_view(e.id, key_text, in.member, csrf);
     if (!v) return personal_html(404, web::render_not_found(ctx), ctx.lang);
     v->problem = problem;
     v->saved = saved;
@@ -612,15 +628,12 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
   const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
     // A fresh token (and cookie) in the page shown again, so that sending it once more works.
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = answer_page(403, web::rsvp_problem::csrf, false, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
+    const link_csrf fresh(request);
+    return fresh.answer(answer_page(403, web::rsvp_problem::csrf, false, fresh.value), in.base_url);
   }
   const auto answer = calendar::parse_rsvp_answer(form_value(request.body, "answer"));
   if (!answer) return answer_page(422, web::rsvp_problem::bad_answer, false, csrf);
-  if (calendar::rsvp_refused(*e, *o, in.now)) {
+  if (calendar::rsvp_refused(e, o, in.now)) {
     return answer_page(409, web::rsvp_problem::refused, false, csrf);
   }
   // The JSON API's RSVP limits, shared with it (app): per person, then per address.
@@ -632,7 +645,7 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
     return r;
   }
   const actions act(store_, mail_, in.base_url, in.now);
-  const auto change = act.rsvp(*e, *key, *in.member, *answer);
+  const auto change = act.rsvp(e, key, *in.member, *answer);
   if (!change) {
     switch (change.error().code) {
       case storage::errc::occurrence_cancelled:
@@ -655,16 +668,13 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
 http_response page_routes::post_guest_rsvp(const http_request& request, const request_info& in,
                                            std::string_view event_id, std::string_view key_text) {
   page_builder build{store_, in.now};
-  const auto id = parse_id(event_id);
-  const auto key = calendar::occurrence_key::parse(key_text);
-  const auto e = id ? store_.event_by_id(calendar::event_id{*id}) : std::nullopt;
-  std::optional<calendar::occurrence> o;
-  if (e && key) {
-    if (auto found = calendar::find_occurrence(*e, *key)) o = std::move(*found);
-  }
-  if (!o) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  const auto target = posted_occurrence(store_, event_id, key_text);
+  if (!target) return personal_html(404, web::render_not_found(in.ctx), in.ctx.lang);
+  const auto& e = target->event;
+  const auto& key = target->key;
+  const auto& o = target->occurrence;
   auto ctx = in.ctx;
-  ctx.path = web::occurrence_path(e->id, *key);
+  ctx.path = web::occurrence_path(e.id, key);
 
   // What was typed, shown again with any error next to its field.
   web::guest_form form;
@@ -674,7 +684,7 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
   if (answer) form.answer = *answer;
   const auto answer_page = [&](unsigned status, std::optional<web::rsvp_problem> problem, bool sent,
                                const std::string& csrf) {
-    auto v = build.occurrence_view(e->id, key_text, in.member, csrf);
+    auto v = build.occurrence_view(e.id, key_text, in.member, csrf);
     if (!v) return personal_html(404, web::render_not_found(ctx), ctx.lang);
     v->problem = problem;
     v->guest_sent = sent;
@@ -684,11 +694,8 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
 
   const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
-    auto r = answer_page(403, web::rsvp_problem::csrf, false, token);
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
+    const link_csrf fresh(request);
+    return fresh.answer(answer_page(403, web::rsvp_problem::csrf, false, fresh.value), in.base_url);
   }
   const auto name = guest_name(form.name);
   const auto email = guest_email(form.email);
@@ -699,7 +706,7 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     return answer_page(422, answer ? std::nullopt : std::optional(web::rsvp_problem::bad_answer),
                        false, csrf);
   }
-  if (calendar::rsvp_refused(*e, *o, in.now)) {
+  if (calendar::rsvp_refused(e, o, in.now)) {
     return answer_page(409, web::rsvp_problem::refused, false, csrf);
   }
   // As the JSON API's guest RSVPs: per address asked for, then per client address.
@@ -711,7 +718,7 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     return r;
   }
   const actions act(store_, mail_, in.base_url, in.now);
-  const auto pending = act.request_guest_rsvp(*e, *key, *name, *email, *answer, web::tag(ctx.lang));
+  const auto pending = act.request_guest_rsvp(e, key, *name, *email, *answer, web::tag(ctx.lang));
   if (!pending) {
     switch (pending.error().code) {
       case storage::errc::conflict:
@@ -860,8 +867,8 @@ http_response page_routes::post_follow(const http_request& request, const reques
   const bool to_me = form_field(request.body, "back") == "me";
   const auto csrf = form_value(request.body, "csrf");
   if (!csrf_valid(request, csrf)) {
-    const auto existing = csrf_from_cookie(request);
-    const std::string token = existing ? *existing : new_csrf_token();
+    const link_csrf fresh(request);
+    const std::string& token = fresh.value;
     http_response r;
     if (to_me) {
       r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
@@ -877,8 +884,7 @@ http_response page_routes::post_follow(const http_request& request, const reques
       r = personal_html(403, build.unit(ctx, u->slug, here.year() / here.month(), f).value_or(""),
                         ctx.lang);
     }
-    if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-    return r;
+    return fresh.answer(std::move(r), in.base_url);
   }
   const bool on = form_field(request.body, "follow") != "0";
   if (auto done = store_.set_follow(in.member->id, u->id, on); !done) {
@@ -957,11 +963,9 @@ http_response page_routes::post_delete_account(const http_request& request,
 
 http_response page_routes::me_csrf_refused(const http_request& request, const request_info& in) {
   // A fresh token (and cookie) in the page shown again, so that sending it once more works.
-  const auto existing = csrf_from_cookie(request);
-  const std::string token = existing ? *existing : new_csrf_token();
-  auto r = me_page(in, 403, web::me_notice::csrf, std::nullopt, token);
-  if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(token, in.base_url));
-  return r;
+  const link_csrf fresh(request);
+  return fresh.answer(me_page(in, 403, web::me_notice::csrf, std::nullopt, fresh.value),
+                      in.base_url);
 }
 
 http_response page_routes::me_page(const request_info& in, unsigned status, web::me_notice notice,
