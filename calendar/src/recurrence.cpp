@@ -1,6 +1,8 @@
 #include <calendar/recurrence.h>
 #include <libical/ical.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -39,8 +41,31 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-/// What the raw text says about the parts that libical reads too leniently (COUNT, INTERVAL)
-/// or accepts together although RFC 5545 §3.3.10 forbids it (COUNT with UNTIL).
+/// Whether `value` is a BYDAY list as RFC 5545 §3.3.10 has it: weekdays, each with an
+/// optional ordinal from -53 to 53 (not 0). libical reads larger ordinals and writes them back
+/// as something else (BYDAY=128FR), so the rule would not read back as itself.
+bool valid_byday(std::string_view value) {
+  static constexpr std::array<std::string_view, 7> days{"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+  while (true) {
+    const auto comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    if (item.size() < 2) return false;
+    const std::string day = upper(item.substr(item.size() - 2));
+    if (std::find(days.begin(), days.end(), day) == days.end()) return false;
+    item.remove_suffix(2);
+    if (!item.empty() && (item.front() == '+' || item.front() == '-')) item.remove_prefix(1);
+    if (!item.empty()) {
+      if (item.size() > 2) return false;
+      const auto n = read_integer(item);
+      if (!n || *n < 1 || *n > 53) return false;
+    }
+    if (comma == std::string_view::npos) return true;
+    value.remove_prefix(comma + 1);
+  }
+}
+
+/// What the raw text says about the parts that libical reads too leniently (COUNT, INTERVAL,
+/// BYDAY) or accepts together although RFC 5545 §3.3.10 forbids it (COUNT with UNTIL).
 struct raw_parts {
   std::optional<std::string_view> count;
   std::optional<std::string_view> interval;
@@ -63,6 +88,12 @@ result<raw_parts> scan(std::string_view text) {
     if (name == "COUNT") parts.count = value;
     if (name == "INTERVAL") parts.interval = value;
     if (name == "UNTIL") parts.has_until = true;
+    if (name == "BYDAY" && !valid_byday(value)) {
+      return rule_error(errc::bad_rule,
+                        "BYDAY wants weekdays (MO, TU, ...), each with an optional number from "
+                        "-53 to 53: " +
+                            std::string(value));
+    }
   }
   return parts;
 }

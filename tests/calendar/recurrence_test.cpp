@@ -97,6 +97,21 @@ TEST(Recurrence, InvalidUntilDateIsBadRule) {
   EXPECT_EQ(parse_error("FREQ=WEEKLY;UNTIL=20260230"), errc::bad_rule);
 }
 
+// Found by fuzz_rrule: libical read BYDAY=128FR and wrote it back as something else.
+TEST(Recurrence, BydayOrdinalsOutsideRfcRangeAreBadRule) {
+  for (const char* bad : {"FREQ=MONTHLY;BYDAY=128FR", "FREQ=MONTHLY;BYDAY=0MO",
+                          "FREQ=YEARLY;BYDAY=54MO", "FREQ=MONTHLY;BYDAY=-54SU",
+                          "FREQ=WEEKLY;BYDAY=MO,XX", "FREQ=WEEKLY;BYDAY=", "FREQ=WEEKLY;BYDAY=1"}) {
+    EXPECT_EQ(parse_error(bad), errc::bad_rule) << bad;
+  }
+  for (const char* good : {"FREQ=MONTHLY;BYDAY=1TU", "FREQ=MONTHLY;BYDAY=-1FR",
+                           "FREQ=YEARLY;BYDAY=+53MO", "FREQ=WEEKLY;BYDAY=mo,we,FR"}) {
+    const auto rule = recurrence_rule::parse(good);
+    ASSERT_TRUE(rule) << good;
+    EXPECT_EQ(recurrence_rule::parse(rule->to_string())->to_string(), rule->to_string()) << good;
+  }
+}
+
 TEST(Recurrence, UnparsableTextIsBadRule) {
   EXPECT_EQ(parse_error(""), errc::bad_rule);
   EXPECT_EQ(parse_error("garbage"), errc::bad_rule);
