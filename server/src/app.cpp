@@ -182,8 +182,7 @@ http_response app::handle(const http_request& request) {
 }
 
 http_response app::dispatch(const http_request& request) {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = options_.clock.now();
   try {
     const std::string_view path =
         std::string_view(request.target).substr(0, request.target.find('?'));

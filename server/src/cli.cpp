@@ -52,15 +52,13 @@ Usage:
 Every command takes --data DIR (default ./treffpunkt-data/).
 )";
 
-calendar::utc_seconds now() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-/// Arguments with `--data DIR` taken out (it may stand anywhere).
+/// Arguments with `--data DIR` taken out (it may stand anywhere), and the clock.
 struct command_line {
   std::string data_dir = "treffpunkt-data";  ///< --data, else TREFFPUNKT_DATA, else the default
   bool data_given = false;                   ///< by --data
   std::vector<std::string_view> rest;
+  /// The system clock, or for tests one that starts at TREFFPUNKT_NOW.
+  calendar::clock clock;
 };
 
 std::optional<command_line> split_data_dir(std::span<const std::string_view> args,
@@ -81,13 +79,23 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   if (!c.data_given) {
     if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
   }
+  // For tests, which must pass on any day: every command's clock starts at this instant.
+  if (auto env = process_env("TREFFPUNKT_NOW"); env && !env->empty()) {
+    const auto start = calendar::parse_utc(*env);
+    if (!start) {
+      err << "treffpunkt: TREFFPUNKT_NOW must be an instant such as 2026-03-29T00:30:00Z, not '"
+          << *env << "'\n";
+      return std::nullopt;
+    }
+    c.clock = calendar::clock::starting_at(*start);
+  }
   return c;
 }
 
 std::unique_ptr<storage::store> open_store(
-    const std::string& dir, std::ostream& err,
+    const std::string& dir, const calendar::clock& clock, std::ostream& err,
     storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
-  auto opened = storage::store::open(dir, fallback);
+  auto opened = storage::store::open(dir, fallback, clock);
   if (!opened) {
     err << "treffpunkt: cannot open the data folder " << dir << ": " << opened.error().message
         << '\n';
@@ -137,7 +145,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
   const server_options& options = config.server;
 
   // A data folder that cannot be written still serves its feeds and pages.
-  auto store = open_store(config.data_dir, err, storage::store::if_read_only::open_for_reading);
+  auto store =
+      open_store(config.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (store->read_only()) {
     err << "treffpunkt serve: the data folder " << config.data_dir
@@ -145,7 +154,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
            "goes out until it is writable again and treffpunkt restarts\n";
   }
   if (config.demo) {
-    auto demo_loaded = load_demo(*store, now());
+    auto demo_loaded = load_demo(*store, c.clock.now());
     if (!demo_loaded) {
       err << "treffpunkt serve: cannot load the demo: " << demo_loaded.error().message << '\n';
       return 1;
@@ -156,6 +165,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     const auto sender = make_sender(config, from);
     store_outbox outbox(*store);
     notifications::dispatcher_options mail_options;
+    mail_options.clock = [clock = c.clock] { return clock.now(); };
     mail_options.log = [](std::string_view what) {
       std::fprintf(stderr, "mail: %.*s\n", static_cast<int>(what.size()), what.data());
     };
@@ -165,9 +175,12 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     // Read-only, nothing can be claimed from the outbox, nor guests expired: both stay idle.
     if (!store->read_only()) mailer.start();
     // Unconfirmed guest RSVPs go once their link expired (48 hours): checked every 10 minutes.
-    housekeeping keeper(*store, std::chrono::minutes(10), [](std::string_view what) {
-      std::fprintf(stderr, "housekeeping: %.*s\n", static_cast<int>(what.size()), what.data());
-    });
+    housekeeping keeper(
+        *store, std::chrono::minutes(10),
+        [](std::string_view what) {
+          std::fprintf(stderr, "housekeeping: %.*s\n", static_cast<int>(what.size()), what.data());
+        },
+        c.clock);
     if (!store->read_only()) keeper.start();
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
@@ -191,6 +204,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.access_log = config.access_log;
           app_config.limits = config.limits;
           app_config.metrics_from = config.metrics_from;
+          app_config.clock = c.clock;
           app_config.login.mail_from = from;
           app_config.login.link_ttl = config.login_link_ttl;
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
@@ -216,7 +230,7 @@ int admin(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt admin add EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, err);
+  auto store = open_store(c.data_dir, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -236,7 +250,7 @@ int token(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt token create EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, err);
+  auto store = open_store(c.data_dir, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -244,8 +258,8 @@ int token(const command_line& c, std::ostream& out, std::ostream& err) {
     return 1;
   }
   try {
-    const auto issued =
-        store->issue_token(storage::token_kind::api, who->id, std::chrono::days(365), now());
+    const auto issued = store->issue_token(storage::token_kind::api, who->id,
+                                           std::chrono::days(365), c.clock.now());
     out << issued.raw << '\n';
     err << "API token for " << who->email << ", valid until "
         << date::format("%Y-%m-%d", issued.expires) << "; it is shown only now\n";
@@ -287,7 +301,7 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     err << file << ": " << events.error().what() << '\n';
     return 1;
   }
-  auto store = open_store(c.data_dir, err);
+  auto store = open_store(c.data_dir, c.clock, err);
   if (!store) return 1;
   const auto unit = store->unit_by_slug(slug);
   if (!unit) {
@@ -295,8 +309,8 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     return 1;
   }
   const std::size_t count = events->size();
-  auto summary =
-      store->import_events(unit->id, std::move(*events), storage::actor::system(), now(), dry_run);
+  auto summary = store->import_events(unit->id, std::move(*events), storage::actor::system(),
+                                      c.clock.now(), dry_run);
   if (!summary) {
     err << file << ": " << summary.error().message << '\n';
     return 1;
@@ -314,7 +328,7 @@ int export_all(const command_line& c, std::ostream& out, std::ostream& err) {
     return 2;
   }
   // Only reads: a read-only data folder (a snapshot, a backup mount) exports too.
-  auto store = open_store(c.data_dir, err, storage::store::if_read_only::open_for_reading);
+  auto store = open_store(c.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (!one_person) {
     out << store->export_json() << '\n';
@@ -371,7 +385,7 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
                std::to_string(config.server.port);
   }
 
-  auto store = open_store(config.data_dir, err);
+  auto store = open_store(config.data_dir, c.clock, err);
   if (!store) return 1;
   const auto who = store->person_by_email(email);
   // A deleted account's tombstone has the email "deleted:<id>", no address.
@@ -380,7 +394,7 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
     return 1;
   }
   const rsvp_mail_options mail{mail_from(config), {}};
-  const actions act(*store, mail, base_url, now());
+  const actions act(*store, mail, base_url, c.clock.now());
   if (auto done = act.delete_account(who->id, storage::actor::system()); !done) {
     if (done.error().code == storage::errc::conflict) {
       err << "treffpunkt person delete: " << who->email

@@ -6,14 +6,13 @@
 namespace treffpunkt::server {
 
 housekeeping::housekeeping(storage::store& store, std::chrono::milliseconds every,
-                           std::function<void(std::string_view)> log)
-    : store_(store), every_(every), log_(std::move(log)) {}
+                           std::function<void(std::string_view)> log, calendar::clock clock)
+    : store_(store), every_(every), log_(std::move(log)), clock_(clock) {}
 
 housekeeping::~housekeeping() { stop(); }
 
 int housekeeping::run_once() {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = clock_.now();
   const int removed = store_.expire_guest_rsvps(now);
   if (removed > 0 && log_) {
     log_("removed " + std::to_string(removed) + " unconfirmed guest RSVP(s) whose link expired");

@@ -4,6 +4,7 @@
 /// store keeps no address nobody confirmed; sent and failed mail (addresses and text) is
 /// deleted `outbox_retention` after it went out (store::expire_outbox).
 
+#include <calendar/clock.h>
 #include <storage/store.h>
 
 #include <chrono>
@@ -24,7 +25,7 @@ class housekeeping {
  public:
   /// `store` must outlive this object. `log` receives one line per round that removed something.
   housekeeping(storage::store& store, std::chrono::milliseconds every,
-               std::function<void(std::string_view)> log = {});
+               std::function<void(std::string_view)> log = {}, calendar::clock clock = {});
   ~housekeeping();
   housekeeping(const housekeeping&) = delete;
   housekeeping& operator=(const housekeeping&) = delete;
@@ -41,6 +42,7 @@ class housekeeping {
   storage::store& store_;
   std::chrono::milliseconds every_;
   std::function<void(std::string_view)> log_;
+  calendar::clock clock_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -60,8 +60,8 @@ std::string cookie(std::string_view name, std::string_view value, std::chrono::s
 
 /// A login page (web::render_login) in the reader's language (?lang=, the `lang` cookie,
 /// Accept-Language), inside the site's layout.
-http_response page(storage::store& store, const http_request& request, unsigned status,
-                   web::login_view view) {
+http_response page(storage::store& store, const http_request& request, utc_seconds now,
+                   unsigned status, web::login_view view) {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view query =
@@ -74,8 +74,6 @@ http_response page(storage::store& store, const http_request& request, unsigned 
   if (ctx.path.starts_with("/login/")) ctx.path = "/login";  // never the token in a link
   // The language switch keeps where the login form returns to.
   if (ctx.path == "/login" && !view.next.empty()) ctx.query = "next=" + url_encode(view.next);
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto who = authenticate(store, request, now);
   set_viewer(ctx, store, who.valid ? who.who : std::nullopt);
   auto r = http_response::text(status, web::render_login(ctx, view), "text/html; charset=utf-8");
@@ -110,18 +108,18 @@ bool form_csrf_valid(const http_request& request) {
 }
 
 /// A page with a form: the request's CSRF token, or a new one set as a cookie.
-http_response form_page(storage::store& store, const http_request& request,
+http_response form_page(storage::store& store, const http_request& request, utc_seconds now,
                         std::string_view base_url, web::login_view view, unsigned status = 200) {
   const auto existing = csrf_from_cookie(request);
   view.csrf = existing ? *existing : new_csrf_token();
-  auto r = page(store, request, status, view);
+  auto r = page(store, request, now, status, view);
   // Strict: the token is never needed on a request that comes from another site.
   if (!existing) r.headers.emplace_back("Set-Cookie", csrf_set_cookie(view.csrf, base_url));
   return r;
 }
 
-http_response csrf_refused(storage::store& store, const http_request& request) {
-  return page(store, request, 403, {web::login_state::csrf_expired, {}, {}});
+http_response csrf_refused(storage::store& store, const http_request& request, utc_seconds now) {
+  return page(store, request, now, 403, {web::login_state::csrf_expired, {}, {}});
 }
 
 /// The `next` of the request's query string (decoded) if it is a path of this site
@@ -196,11 +194,11 @@ http_response login_routes::handle(const http_request& request, std::string_view
   }
   if (path == api_logout_path) {
     if (method != "POST") return method_not_allowed("POST");
-    return api_logout(request, base_url);
+    return api_logout(request, now, base_url);
   }
   if (path == "/login") {
     if (get) {
-      return form_page(store_, request, base_url,
+      return form_page(store_, request, now, base_url,
                        {web::login_state::form, {}, {}, next_of_query(request)});
     }
     if (method != "POST") return method_not_allowed("GET, HEAD, POST");
@@ -208,15 +206,15 @@ http_response login_routes::handle(const http_request& request, std::string_view
   }
   if (path == "/logout") {
     if (get) {
-      return form_page(store_, request, base_url, {web::login_state::logout, {}, {}});
+      return form_page(store_, request, now, base_url, {web::login_state::logout, {}, {}});
     }
     if (method != "POST") return method_not_allowed("GET, HEAD, POST");
-    return form_logout(request, base_url);
+    return form_logout(request, now, base_url);
   }
   // /login/{token}
   if (method == "HEAD") {
     // Link checkers of mail providers probe with HEAD: that must not use the link up.
-    return page(store_, request, 200, {web::login_state::landing, {}, {}});
+    return page(store_, request, now, 200, {web::login_state::landing, {}, {}});
   }
   if (method != "GET") return method_not_allowed("GET, HEAD");
   return redeem(request, path.substr(std::string_view("/login/").size()), now, base_url);
@@ -305,40 +303,40 @@ http_response login_routes::api_login(const http_request& request, utc_seconds n
 http_response login_routes::form_login(const http_request& request, utc_seconds now,
                                        std::string_view base_url) {
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
-    return page(store_, request, 415, {web::login_state::use_form, {}, {}});
+    return page(store_, request, now, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!form_csrf_valid(request)) return csrf_refused(store_, request);
+  if (!form_csrf_valid(request)) return csrf_refused(store_, request, now);
   const auto email = form_field(request.body, "email");
   auto next = form_value(request.body, "next");
   if (!is_local_path(next)) next.clear();
   const auto done = request_link(email ? *email : std::string(), request, now, base_url, next);
   if (done.result == outcome::invalid) {
     // The form again, with what was typed and the error next to the field.
-    return form_page(store_, request, base_url,
+    return form_page(store_, request, now, base_url,
                      {web::login_state::invalid_email, email.value_or(""), {}, next}, 400);
   }
   if (done.result == outcome::limited) {
-    auto r = page(store_, request, 429, {web::login_state::rate_limited, {}, {}});
+    auto r = page(store_, request, now, 429, {web::login_state::rate_limited, {}, {}});
     r.headers.emplace_back("Retry-After", std::to_string(done.retry_after.count()));
     return r;
   }
   if (done.result == outcome::unavailable) {
-    return page(store_, request, 503, {web::login_state::unavailable, {}, {}});
+    return page(store_, request, now, 503, {web::login_state::unavailable, {}, {}});
   }
-  return page(store_, request, 200, {web::login_state::sent, {}, {}});
+  return page(store_, request, now, 200, {web::login_state::sent, {}, {}});
 }
 
 http_response login_routes::redeem(const http_request& request, std::string_view token,
                                    utc_seconds now, std::string_view base_url) {
   if (token.empty() || token.size() > 128 || !is_base64url(token)) {
-    return page(store_, request, 400, {web::login_state::link_invalid, {}, {}});
+    return page(store_, request, now, 400, {web::login_state::link_invalid, {}, {}});
   }
   auto who = store_.redeem_token(storage::token_kind::login, token, now);
   if (!who) {
     if (who.error().code == storage::errc::unavailable) {
-      return page(store_, request, 503, {web::login_state::unavailable, {}, {}});
+      return page(store_, request, now, 503, {web::login_state::unavailable, {}, {}});
     }
-    return page(store_, request, 410, {web::login_state::link_expired, {}, {}});
+    return page(store_, request, now, 410, {web::login_state::link_expired, {}, {}});
   }
   const auto session =
       store_.issue_token(storage::token_kind::session, who->id, options_.session_ttl, now);
@@ -350,12 +348,10 @@ http_response login_routes::redeem(const http_request& request, std::string_view
   return r;
 }
 
-bool login_routes::end_session(const http_request& request) {
+bool login_routes::end_session(const http_request& request, utc_seconds now) {
   const auto raw = cookie_value(request.cookie, "session");
   if (!raw || raw->empty() || raw->size() > 512) return false;
   // store::redeem_token reads a session without a write; the time only decides expiry.
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   auto who = store_.redeem_token(storage::token_kind::session, *raw, now);
   if (!who) return false;
   // This session only: other devices stay logged in (revoke_tokens would end them all).
@@ -363,9 +359,10 @@ bool login_routes::end_session(const http_request& request) {
   return store_.revoke_token(who->id, storage::token_kind::session, short_hash(*raw));
 }
 
-http_response login_routes::api_logout(const http_request& request, std::string_view base_url) {
+http_response login_routes::api_logout(const http_request& request, utc_seconds now,
+                                       std::string_view base_url) {
   // refuse_cross_site_write ran before: a cookie-authenticated POST here is application/json.
-  if (!end_session(request)) {
+  if (!end_session(request, now)) {
     auto r = json_error(401, "unauthenticated", "no valid session cookie");
     r.headers.emplace_back("Set-Cookie",
                            cookie("session", "", std::chrono::seconds(0), "Lax", base_url));
@@ -380,12 +377,13 @@ http_response login_routes::api_logout(const http_request& request, std::string_
   return r;
 }
 
-http_response login_routes::form_logout(const http_request& request, std::string_view base_url) {
+http_response login_routes::form_logout(const http_request& request, utc_seconds now,
+                                        std::string_view base_url) {
   if (media_type(request.content_type) != "application/x-www-form-urlencoded") {
-    return page(store_, request, 415, {web::login_state::use_form, {}, {}});
+    return page(store_, request, now, 415, {web::login_state::use_form, {}, {}});
   }
-  if (!form_csrf_valid(request)) return csrf_refused(store_, request);
-  end_session(request);
+  if (!form_csrf_valid(request)) return csrf_refused(store_, request, now);
+  end_session(request, now);
   auto r = http_response::text(303, "");
   r.headers.emplace_back("Location", "/");
   r.headers.emplace_back("Cache-Control", "no-store");

@@ -261,7 +261,7 @@ int store::schema_version() { return static_cast<int>(migrations().size()); }
 bool store::read_only() const { return !impl_->writer; }
 
 result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir,
-                                           if_read_only fallback) {
+                                           if_read_only fallback, calendar::clock clock) {
   const auto db = data_dir / "treffpunkt.db";
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -272,6 +272,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir
     if (fallback == if_read_only::open_for_reading) {
       auto state = open_for_reading(db);
       if (!state) return state.error();
+      (*state)->clock = clock;
       return std::unique_ptr<store>(new store(std::move(*state)));
     }
     return error{errc::unavailable,
@@ -290,6 +291,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir
     writer.exec("PRAGMA secure_delete = ON");
     if (auto migrated = migrate(writer, db); !migrated) return migrated.error();
     state->secret = read_or_make_secret(writer);
+    state->clock = clock;
     return std::unique_ptr<store>(new store(std::move(state)));
   } catch (const sql::failure& f) {
     return error{errc::unavailable, f.what()};

@@ -44,6 +44,8 @@ struct store::impl {
 
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;
+  /// The time of writes that carry none of the caller's (store::open).
+  calendar::clock clock;
 
   explicit impl(const std::filesystem::path& path) : db_path(path) {}
 

@@ -13,12 +13,6 @@
 namespace treffpunkt::storage {
 namespace {
 
-/// Units, people and follows carry no caller-supplied time: their audit lines and `created`
-/// use the clock.
-calendar::utc_seconds clock_now() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 /// Slugs appear in URLs (/units/{slug}, /units/{slug}.ics): keep them to what needs no
 /// escaping and reads well.
 bool valid_slug(std::string_view s) {
@@ -177,7 +171,8 @@ result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
   if (!calendar::is_known_zone(u.zone)) {
     return error{errc::invalid, "unknown time zone '" + u.zone + "'", "zone"};
   }
-  const auto now = clock_now();
+  // Units, people and follows carry no caller-supplied time: the store's clock dates them.
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<calendar::unit> {
     if (!is_admin(c, who)) return error{errc::forbidden, "only admins create units"};
     auto& taken = c.prepare("SELECT 1 FROM units WHERE slug = ?");
@@ -258,7 +253,7 @@ result<person> store::ensure_person(std::string_view email, std::string_view nam
   if (language != "de" && language != "en") {
     return error{errc::invalid, "language must be de or en", "language"};
   }
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<person> {
     if (auto known = read_person(c, "email = ?", [&](sql::statement& s) { s.bind(1, address); })) {
       return *known;
@@ -293,7 +288,7 @@ std::optional<person> store::person_by_id(person_id id) const {
 }
 
 result<void> store::set_admin(person_id p, bool admin, const actor& who) {
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     if (!is_admin(c, who)) return error{errc::forbidden, "only admins appoint admins"};
     c.prepare("UPDATE people SET admin = ?, version = version + 1 WHERE id = ?")
@@ -308,7 +303,7 @@ result<void> store::set_admin(person_id p, bool admin, const actor& who) {
 }
 
 result<void> store::add_responsible(calendar::unit_id u, person_id p, const actor& who) {
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     // Appointing responsibles is an admin's job (DESIGN.md: "admin ... assigns responsibles"),
     // so a responsible cannot co-opt others.
@@ -330,7 +325,7 @@ result<void> store::add_responsible(calendar::unit_id u, person_id p, const acto
 }
 
 result<void> store::remove_responsible(calendar::unit_id u, person_id p, const actor& who) {
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     if (!is_admin(c, who)) return error{errc::forbidden, "only admins assign responsibles"};
     auto& remove = c.prepare("DELETE FROM responsibles WHERE unit_id = ? AND person_id = ?");
@@ -361,7 +356,7 @@ bool store::may_edit(const actor& who, calendar::unit_id u) const {
 }
 
 result<void> store::set_follow(person_id p, calendar::unit_id u, bool follow) {
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     if (!person_exists(c, p)) {
       return error{errc::not_found, "no such person"};
@@ -420,7 +415,7 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
     }
   }
   const std::string text = offsets_to_db(before);
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     if (!person_exists(c, p)) return error{errc::not_found, "no such person"};
     c.prepare(
@@ -449,7 +444,7 @@ bool store::has_reminder_choice(person_id p) const {
 // ---- one-click unsubscribe ----------------------------------------------------------------
 
 result<void> store::set_notices(person_id p, bool on) {
-  const auto now = clock_now();
+  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
     if (!person_exists(c, p)) return error{errc::not_found, "no such person"};
     c.prepare("UPDATE people SET notices = ? WHERE id = ?")

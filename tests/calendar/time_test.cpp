@@ -1,3 +1,4 @@
+#include <calendar/clock.h>
 #include <calendar/time.h>
 #include <date/date.h>
 #include <gtest/gtest.h>
@@ -63,6 +64,30 @@ TEST(OccurrenceKey, RejectsMalformedKeys) {
   for (const char* bad : {"", "2025120", "20251302", "20250230", "20251202T180000",
                           "20251202T250000Z", "20251202X180000Z", "2025-12-02", "../../etc"}) {
     EXPECT_FALSE(occurrence_key::parse(bad).has_value()) << bad;
+  }
+}
+
+TEST(Clock, SetClockStartsThereAndRunsOn) {
+  using treffpunkt::calendar::clock;
+  const auto set = clock::starting_at(utc(2028, 2, 29, 23, 59, 59));
+  EXPECT_TRUE(set.is_set());
+  EXPECT_FALSE(clock{}.is_set());
+  const auto read = set.now();
+  // It read the instant it was set to (give or take the test's own second).
+  EXPECT_GE(read, utc(2028, 2, 29, 23, 59, 59));
+  EXPECT_LE(read, utc(2028, 3, 1, 0, 0, 1));
+  EXPECT_LE(read, set.now());  // and does not run backwards
+}
+
+TEST(Clock, ParseUtcReadsRfc3339InstantsInUtcOnly) {
+  using treffpunkt::calendar::parse_utc;
+  EXPECT_EQ(parse_utc("2026-03-29T00:30:00Z"), utc(2026, 3, 29, 0, 30));
+  EXPECT_EQ(parse_utc("2026-03-29T00:30Z"), utc(2026, 3, 29, 0, 30));
+  EXPECT_EQ(parse_utc("2028-02-29T10:00:00Z"), utc(2028, 2, 29, 10));
+  for (const char* bad : {"", "2026-03-29", "2026-03-29T00:30:00", "2026-03-29T00:30:00+01:00",
+                          "2027-02-29T10:00:00Z", "2026-13-01T00:00:00Z", "2026-03-29T24:30:00Z",
+                          "2026-03-29T00:30:00Zjunk", "today"}) {
+    EXPECT_FALSE(parse_utc(bad).has_value()) << bad;
   }
 }
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { startHarness } from './harness.mjs';
+import { now, startHarness } from './harness.mjs';
 
 const run = promisify(execFile);
 const GUEST = 'neu.ling@example.org';
@@ -65,7 +65,7 @@ test('a newcomer subscribes to Bildung, RSVPs as a guest, confirms by mail and i
   // An upcoming session of Bildung that takes RSVPs, from the unit page's list.
   const listed = await (await fetch(new URL('/api/v1/units/bildung/occurrences', h.base))).json();
   const occurrence = listed.occurrences.find((o) =>
-    !o.cancelled && Date.parse(o.start) > Date.now() + 2 * 86400000 &&
+    !o.cancelled && Date.parse(o.start) > now().getTime() + 2 * 86400000 &&
     (o.capacity === null || o.going < o.capacity));
   assert.ok(occurrence, 'Bildung has an upcoming session with room');
   const sessionPath = `/events/${occurrence.event}/${occurrence.key}`;

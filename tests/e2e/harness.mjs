@@ -34,6 +34,9 @@
 //   --artifacts DIR                  where screenshots go, unless TREFFPUNKT_ARTIFACTS is set;
 //                                    each test writes to DIR/<name>/ (emptied at start)
 //   TREFFPUNKT_CHROMIUM              the browser (default /usr/bin/chromium)
+//   TREFFPUNKT_NOW                   the instant the tests' clock starts at (now(), today()),
+//                                    and with it the server's and the CLI's; a fixed default
+//                                    when unset, never the day the test runs
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -60,6 +63,26 @@ export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/// The tests' clock, as tests/server/test_clock.py: every treffpunkt process started from here
+/// (the server, CLI commands) starts its clock at TREFFPUNKT_NOW too, so the pages show the same
+/// days on whatever day the test runs.
+const NOW_TEXT = process.env.TREFFPUNKT_NOW || '2026-06-10T08:00:00Z';
+process.env.TREFFPUNKT_NOW = NOW_TEXT;
+const clockStarted = performance.now();
+
+/// The current instant on the tests' clock.
+export function now() {
+  return new Date(Date.parse(NOW_TEXT) + (performance.now() - clockStarted));
+}
+
+/// A day in Europe/Berlin (the demo's zone) as "YYYY-MM-DD": of `instant`, else today.
+export function berlinDay(instant = now()) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit',
+  }).formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
 
 /// Roles whose elements a user operates, and that therefore need a name.
 const CONTROL_SELECTOR = [
@@ -151,6 +174,7 @@ async function startSmtp(dir) {
 async function startServer(binary, data, logPath, smtpPort) {
   const env = Object.fromEntries(Object.entries(process.env)
                                    .filter(([k]) => !k.startsWith('TREFFPUNKT_')));
+  env.TREFFPUNKT_NOW = NOW_TEXT;
   const log = fs.openSync(logPath, 'w');
   const child = start(binary, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo',
                                '--smtp', `smtp://127.0.0.1:${smtpPort}`],

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startHarness } from './harness.mjs';
+import { berlinDay, now, startHarness } from './harness.mjs';
 
 let h;
 before(async () => { h = await startHarness('member'); });
@@ -46,13 +46,13 @@ test('a member on the waitlist of a full exchange offer moves up when another wi
      async () => {
   // The responsible makes the first open exchange offer of Frauen* small.
   const { page: rosa } = await h.loginAs('rosa.schererz@demo.invalid');
-  const today = new Date();
-  const day = (d) => d.toISOString().slice(0, 10);
+  const today = now();
   const listed = JSON.parse((await api(rosa, 'GET', '/api/v1/units/frauen/occurrences?from=' +
-    `${day(today)}&to=${day(new Date(today.getTime() + 365 * 86400000))}`)).body).occurrences;
+    `${berlinDay(today)}&to=${berlinDay(new Date(today.getTime() + 365 * 86400000))}`)).body)
+    .occurrences;
   const occurrence = listed.find((o) => o.kind === 'exchange_offer' && o.capacity !== null &&
                                          !o.cancelled &&
-                                         Date.parse(o.start) > Date.now() + 2 * 86400000);
+                                         Date.parse(o.start) > now().getTime() + 2 * 86400000);
   assert.ok(occurrence, 'the demo has an upcoming exchange offer with places in Frauen*');
   const offer = { id: occurrence.event, title: occurrence.title };
   const patched = await api(rosa, 'PATCH', `/api/v1/events/${offer.id}`, { capacity: 1 });

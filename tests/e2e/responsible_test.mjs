@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 
-import { startHarness } from './harness.mjs';
+import { berlinDay, startHarness } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ICAL = pathToFileURL(
@@ -27,18 +27,12 @@ let h;
 before(async () => { h = await startHarness('responsible'); });
 after(async () => { await h?.stop(); });
 
-/// The first Tuesday of a month after today, as "YYYY-MM-DD" (local dates).
+/// The first Tuesday of next month, as "YYYY-MM-DD" (a day in Berlin, on the tests' clock).
 function nextFirstTuesday() {
-  const d = new Date();
-  for (let m = 1; m <= 2; ++m) {
-    const first = new Date(d.getFullYear(), d.getMonth() + m, 1);
-    first.setDate(1 + ((2 - first.getDay() + 7) % 7));
-    if (first > d) {
-      const pad = (n) => String(n).padStart(2, '0');
-      return `${first.getFullYear()}-${pad(first.getMonth() + 1)}-${pad(first.getDate())}`;
-    }
-  }
-  throw new Error('no first Tuesday');
+  const [year, month] = berlinDay().split('-').map(Number);
+  const first = new Date(Date.UTC(year, month, 1));  // month is 1-based: this is next month
+  first.setUTCDate(1 + ((2 - first.getUTCDay() + 7) % 7));
+  return first.toISOString().slice(0, 10);
 }
 
 async function checkPage(page, name) {
@@ -79,9 +73,9 @@ test('a responsible creates a monthly online meeting, previews, saves and cancel
   assert.equal(dates.length, 6, `six dates in the preview: ${dates}`);
   assert.equal(dates[0], `${first}T19:00`);
   for (const d of dates) {
-    const day = new Date(`${d}:00`);
-    assert.equal(day.getDay(), 2, `${d} is a Tuesday`);
-    assert.ok(day.getDate() <= 7, `${d} is a first Tuesday`);
+    const day = new Date(`${d.slice(0, 10)}T00:00:00Z`);
+    assert.equal(day.getUTCDay(), 2, `${d} is a Tuesday`);
+    assert.ok(day.getUTCDate() <= 7, `${d} is a first Tuesday`);
   }
   assert.equal(await page.getByLabel('Titel').inputValue(), 'Online-Stammtisch Bildung');
   await checkPage(page, 'event-form-preview');

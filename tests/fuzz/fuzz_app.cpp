@@ -1,5 +1,6 @@
 #include "fuzz_app.h"
 
+#include <calendar/clock.h>
 #include <calendar/expand.h>
 #include <server/app.h>
 #include <server/demo.h>
@@ -42,9 +43,15 @@ world& the_world() {
   return w;
 }
 
-calendar::utc_seconds now() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+/// A fixed day, so that a finding replays the same way on any day (the store and the app run
+/// on a clock set to start there).
+const calendar::clock& fuzz_clock() {
+  static const calendar::clock c = calendar::clock::starting_at(
+      calendar::utc_seconds{date::sys_days{date::year{2026} / 6 / 10}});
+  return c;
 }
+
+calendar::utc_seconds now() { return fuzz_clock().now(); }
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "fuzz set-up failed: %s\n", what.c_str());
@@ -52,7 +59,7 @@ calendar::utc_seconds now() {
 }
 
 std::unique_ptr<storage::store> open_store(const fs::path& dir) {
-  auto s = storage::store::open(dir);
+  auto s = storage::store::open(dir, storage::store::if_read_only::fail, fuzz_clock());
   if (!s) fail("cannot open the store in " + dir.string());
   return std::move(*s);
 }
@@ -65,6 +72,7 @@ server::app_options app_options() {
   o.limits.rsvps_per_address_per_minute = 0;
   o.login.emails_per_address_per_hour = 0;
   o.login.emails_per_ip_per_hour = 0;
+  o.clock = fuzz_clock();
   return o;
 }
 

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mail_login import login, request  # noqa: E402
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 CSRF = "F" * 43
@@ -107,7 +108,7 @@ class AdminPeople(unittest.TestCase):
         session = login(self.server, address)
         self.tokens[address] = cli(self.server, "token", "create", address)
         # They hold the only place of a session; the member waits for it.
-        day = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+        day = (test_clock.today() + datetime.timedelta(days=40)).isoformat()
         status, event = self.api("POST", "/api/v1/units/bildung/events", ADMIN,
                                  {"title": "Lesekreis", "start": day + "T19:00",
                                   "duration_minutes": 90, "capacity": 1})

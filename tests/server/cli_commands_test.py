@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1)
 FIXTURES = sys.argv.pop(1)
@@ -59,6 +60,19 @@ class Commands(unittest.TestCase):
     def test_admin_add_refuses_a_bad_address(self):
         done = self.run_ok("admin", "add", "not an address", expect=1)
         self.assertIn("email", done.stderr)
+
+    def test_the_clock_is_set_by_treffpunkt_now(self):
+        env = dict(os.environ, TREFFPUNKT_NOW="2028-02-29T10:00:00Z")
+        done = subprocess.run([BINARY, "token", "create", "uhr@example.org", "--data", self.data],
+                              capture_output=True, text=True, timeout=60, env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("valid until 2029-02-28", done.stderr)  # 365 days from 29 February
+        env["TREFFPUNKT_NOW"] = "tomorrow"
+        done = subprocess.run([BINARY, "export", "--data", self.data], capture_output=True,
+                              text=True, timeout=60, env=env)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("TREFFPUNKT_NOW must be an instant such as 2026-03-29T00:30:00Z, not "
+                      "'tomorrow'", done.stderr)
 
     def test_token_create_prints_a_token_stored_only_hashed(self):
         done = self.run_ok("token", "create", "rosa@example.org")
@@ -163,7 +177,7 @@ class Commands(unittest.TestCase):
                 finally:
                     conn.close()
 
-            day = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+            day = (test_clock.today() + datetime.timedelta(days=40)).isoformat()
             status, event = call("POST", "/api/v1/units/antifa/events", admin,
                                  {"title": "Workshop", "start": day + "T18:00", "capacity": 1})
             self.assertEqual(status, 201, event)

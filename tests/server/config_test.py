@@ -13,12 +13,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_process import Server, exchange  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 
 
 def clean_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREFFPUNKT_")}
+    env.update(test_clock.env())
     env.update(extra)
     return env
 

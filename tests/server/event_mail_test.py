@@ -29,6 +29,7 @@ import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"
@@ -40,7 +41,7 @@ SMTP_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "no
 
 
 def later(days, hour=19):
-    d = datetime.date.today() + datetime.timedelta(days=days)
+    d = test_clock.today() + datetime.timedelta(days=days)
     return "%sT%02d:00" % (d.isoformat(), hour)
 
 
@@ -159,7 +160,7 @@ class MailTest(unittest.TestCase):
             try:
                 waiting = db.execute(
                     "SELECT count(*) FROM outbox WHERE state = 'sending' OR "
-                    "(state = 'queued' AND due <= ?)", (int(time.time()),)).fetchone()[0]
+                    "(state = 'queued' AND due <= ?)", (test_clock.timestamp(),)).fetchone()[0]
             finally:
                 db.close()
             if waiting == 0:

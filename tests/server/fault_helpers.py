@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMTP_SERVER = os.path.join(os.path.dirname(HERE), "notifications", "smtp_server.py")
@@ -25,7 +26,7 @@ NO_LIMITS = ("--rsvp-limit-per-person", "0", "--rsvp-limit-per-address", "0",
 
 
 def later(days, hour=19):
-    d = datetime.date.today() + datetime.timedelta(days=days)
+    d = test_clock.today() + datetime.timedelta(days=days)
     return "%sT%02d:00" % (d.isoformat(), hour)
 
 

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_helpers import (NO_LIMITS, SmtpSink, call, cli, integrity, kill, message_id,  # noqa
                            new_event, query)
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"
@@ -121,11 +122,11 @@ class SigkillUnderLoad(unittest.TestCase):
         while time.monotonic() < deadline:
             time.sleep(0.1)
             if rsvps.count > 300 and titles.count > 20 and query(
-                    data, "SELECT count(*) FROM outbox WHERE state = 'queued' AND due <= "
-                    "strftime('%s', 'now')")[0][0] >= 3:
+                    data, "SELECT count(*) FROM outbox WHERE state = 'queued' AND due <= ?",
+                    test_clock.timestamp())[0][0] >= 3:
                 break
         kill(server)
-        killed_at = time.time()
+        killed_at = test_clock.timestamp()
         stop.set()
         for t in threads:
             t.join(timeout=10)

@@ -36,6 +36,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_helpers import NO_LIMITS, call, cli, integrity, kill, later, new_event, query  # noqa
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"

@@ -1,3 +1,4 @@
+#include <calendar/clock.h>
 #include <calendar/expand.h>
 #include <gtest/gtest.h>
 #include <housekeeping.h>
@@ -7,11 +8,17 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/test_time.h"
+
 namespace {
 
 using namespace std::chrono_literals;
 namespace calendar = treffpunkt::calendar;
 namespace storage = treffpunkt::storage;
+
+/// The tests' clock: a fixed day, running on from there (housekeeping waits for real).
+const calendar::clock test_clock =
+    calendar::clock::starting_at(treffpunkt::testing::utc(2026, 6, 10, 8));
 
 class Housekeeping : public ::testing::Test {
  protected:
@@ -21,26 +28,24 @@ class Housekeeping : public ::testing::Test {
             std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    auto opened = storage::store::open(dir_);
+    auto opened = storage::store::open(dir_, storage::store::if_read_only::fail, test_clock);
     ASSERT_TRUE(opened);
     store_ = std::move(*opened);
-    ASSERT_TRUE(treffpunkt::server::load_demo(*store_, real_now() - 72h));
+    ASSERT_TRUE(treffpunkt::server::load_demo(*store_, clock_now() - 72h));
   }
   void TearDown() override {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  static calendar::utc_seconds real_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  }
+  static calendar::utc_seconds clock_now() { return test_clock.now(); }
   /// A guest who asked three days ago for an occurrence next month and never confirmed.
   storage::guest_rsvp stale_guest() {
     const auto unit = store_->unit_by_slug("bildung");
     const auto events = store_->events_of_unit(unit->id);
     for (const auto& e : events) {
-      for (const auto& o : calendar::expand(e, real_now() + 24h * 7, real_now() + 24h * 60)) {
+      for (const auto& o : calendar::expand(e, clock_now() + 24h * 7, clock_now() + 24h * 60)) {
         auto g = store_->request_guest_rsvp(e.id, o.key, "Gast", "gast@example.org",
-                                            calendar::rsvp_answer::yes, real_now() - 72h);
+                                            calendar::rsvp_answer::yes, clock_now() - 72h);
         if (g) return *g;
       }
     }
@@ -57,10 +62,13 @@ TEST_F(Housekeeping, RemovesGuestRsvpsWhoseLinkExpiredOnItsOwnThread) {
   ASSERT_TRUE(store_->person_by_email("gast@example.org"));
   std::vector<std::string> lines;
   std::mutex lines_mutex;
-  treffpunkt::server::housekeeping keeper(*store_, 20ms, [&](std::string_view line) {
-    const std::lock_guard lock(lines_mutex);
-    lines.emplace_back(line);
-  });
+  treffpunkt::server::housekeeping keeper(
+      *store_, 20ms,
+      [&](std::string_view line) {
+        const std::lock_guard lock(lines_mutex);
+        lines.emplace_back(line);
+      },
+      test_clock);
   keeper.start();
   for (int i = 0; i < 200 && store_->person_by_email("gast@example.org"); ++i) {
     std::this_thread::sleep_for(10ms);
@@ -77,9 +85,9 @@ TEST_F(Housekeeping, KeepsGuestRsvpsWhoseLinkStillWorks) {
   const auto unit = store_->unit_by_slug("bildung");
   bool asked = false;
   for (const auto& e : store_->events_of_unit(unit->id)) {
-    for (const auto& o : calendar::expand(e, real_now() + 24h * 7, real_now() + 24h * 60)) {
+    for (const auto& o : calendar::expand(e, clock_now() + 24h * 7, clock_now() + 24h * 60)) {
       if (store_->request_guest_rsvp(e.id, o.key, "Gast", "frisch@example.org",
-                                     calendar::rsvp_answer::yes, real_now())) {
+                                     calendar::rsvp_answer::yes, clock_now())) {
         asked = true;
         break;
       }
@@ -87,13 +95,13 @@ TEST_F(Housekeeping, KeepsGuestRsvpsWhoseLinkStillWorks) {
     if (asked) break;
   }
   ASSERT_TRUE(asked);
-  treffpunkt::server::housekeeping keeper(*store_, 1h);
+  treffpunkt::server::housekeeping keeper(*store_, 1h, {}, test_clock);
   EXPECT_EQ(keeper.run_once(), 0);
   EXPECT_TRUE(store_->person_by_email("frisch@example.org"));
 }
 
 TEST_F(Housekeeping, RemovesSentAndFailedMailOlderThanThirtyDays) {
-  const auto now = real_now();
+  const auto now = clock_now();
   // Four messages: sent 31 days ago, failed 31 days ago, sent yesterday, still queued from long
   // ago (a queued one is never dropped: it has not gone out yet).
   const auto queue = [&](const std::string& to, calendar::utc_seconds due) {
@@ -115,8 +123,8 @@ TEST_F(Housekeeping, RemovesSentAndFailedMailOlderThanThirtyDays) {
   queue("wartet@example.org", now - 24h * 40);
 
   std::vector<std::string> lines;
-  treffpunkt::server::housekeeping keeper(*store_, 1h,
-                                          [&](std::string_view line) { lines.emplace_back(line); });
+  treffpunkt::server::housekeeping keeper(
+      *store_, 1h, [&](std::string_view line) { lines.emplace_back(line); }, test_clock);
   keeper.run_once();
   std::vector<std::string> left;
   for (const auto& m : store_->outbox_list(100)) left.push_back(m.recipient);

@@ -23,6 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 SMTP_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notifications",

@@ -22,6 +22,7 @@ import urllib.parse
 from html import unescape
 
 from server_process import Server
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 RESPONSIBLE = "oleg.shevchenko@demo.invalid"  # Netzwerkstelle Bildung (server/src/demo.cpp)
@@ -135,7 +136,7 @@ class Client(unittest.TestCase):
                 self.assertIn('id="%s"' % i, text, path)
 
     def new_event_form(self, **fields):
-        start = first_tuesdays(datetime.date.today() + datetime.timedelta(days=1), 1)[0]
+        start = first_tuesdays(test_clock.today() + datetime.timedelta(days=1), 1)[0]
         form = {"title": "Online-Treffen", "description": "Wir planen **gemeinsam**.",
                 "kind": "meeting", "date": start.isoformat(), "start_time": "19:00",
                 "end_time": "20:30", "location": "", "online_url": "https://meet.example.org/bildung",
@@ -216,7 +217,12 @@ class ManagePages(Client):
         start, form = self.new_event_form()
         path = "/manage/units/bildung/events/new"
         form_page = self.get(path, RESPONSIBLE).body
-        self.assertIn("jeden ersten", form_page)  # the choices in words
+        # The form starts a week from today; its choices are in words for that day.
+        default = test_clock.today() + datetime.timedelta(days=7)
+        self.assertIn('name="date" type="date" value="%s"' % default.isoformat(), form_page)
+        nth = (default.day - 1) // 7
+        self.assertIn("jeden letzten" if nth == 4 else
+                      "jeden %s" % ("ersten", "zweiten", "dritten", "vierten")[nth], form_page)
         self.assertIn("Markdown", form_page)
         preview = self.request("POST", path, RESPONSIBLE, form=form)
         self.assertEqual(preview.status, 200, preview.body)

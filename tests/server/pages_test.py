@@ -15,6 +15,7 @@ import unittest
 from html.parser import HTMLParser
 
 from server_process import Server
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 DEMO_UNITS = ("frauen", "bildung", "antifa", "kommunales")

@@ -26,6 +26,7 @@ import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 ADMIN = "admin@example.org"
@@ -36,7 +37,7 @@ RESPONSIBLE = "rosa.schererz@demo.invalid"  # Frauen* (demo data)
 
 
 def later(days, hour=19):
-    d = datetime.date.today() + datetime.timedelta(days=days)
+    d = test_clock.today() + datetime.timedelta(days=days)
     return "%sT%02d:00" % (d.isoformat(), hour)
 
 

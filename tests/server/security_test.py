@@ -48,6 +48,7 @@ import icalendar
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import event_mail_test as base  # noqa: E402  (takes the binary from sys.argv)
 from server_process import Server  # noqa: E402
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 ADMIN = "admin@example.org"
 MEMBER = "mitglied@example.org"
@@ -78,7 +79,7 @@ BODY = TEXTAREA + "\n" + IMG + "\n" + TEMPLATE
 
 
 def later(days, hour=19):
-    d = datetime.date.today() + datetime.timedelta(days=days)
+    d = test_clock.today() + datetime.timedelta(days=days)
     return "%sT%02d:00" % (d.isoformat(), hour)
 
 

@@ -4,6 +4,7 @@ feeds, conditional GETs, HEAD, errors, and a graceful stop on SIGTERM.
 
 Usage: serve_test.py PATH/TO/treffpunkt
 """
+import datetime
 import http.client
 import signal
 import json
@@ -16,6 +17,7 @@ import time
 import unittest
 
 import icalendar
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 
@@ -127,14 +129,16 @@ class ServeDemo(unittest.TestCase):
         resp, body = self.request("GET", "/units/kommunales.ics")
         etag = resp.getheader("ETag")
         self.assertNotIn(b"Kommunalpolitisches Neujahrstreffen", body)
+        # Five weeks ahead: a feed carries what is to come (and the last 90 days).
+        day = (test_clock.today() + datetime.timedelta(days=35)).strftime("%Y%m%d")
         ics = tempfile.NamedTemporaryFile("w", suffix=".ics", delete=False, encoding="utf-8")
         ics.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//DE\r\n"
                   "BEGIN:VEVENT\r\nUID:neujahr-test@example.org\r\n"
                   "DTSTAMP:20261101T100000Z\r\n"
-                  "DTSTART;TZID=Europe/Berlin:20270112T190000\r\n"
-                  "DTEND;TZID=Europe/Berlin:20270112T210000\r\n"
+                  "DTSTART;TZID=Europe/Berlin:%sT190000\r\n"
+                  "DTEND;TZID=Europe/Berlin:%sT210000\r\n"
                   "SUMMARY:Kommunalpolitisches Neujahrstreffen\r\nEND:VEVENT\r\n"
-                  "END:VCALENDAR\r\n")
+                  "END:VCALENDAR\r\n" % (day, day))
         ics.close()
         try:
             done = subprocess.run([BINARY, "import", "--data", self.data, "--unit", "kommunales",

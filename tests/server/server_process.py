@@ -6,6 +6,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 
 class Server:
@@ -26,6 +27,7 @@ class Server:
         for k in list(full_env):
             if k.startswith("TREFFPUNKT_"):
                 del full_env[k]
+        full_env.update(test_clock.env())
         full_env.update(env or {})
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log_file,
                                      text=True, env=full_env)

@@ -4,6 +4,7 @@
 /// /metrics. The socket side (http_server.h) calls `handle` for each request and `record` once it
 /// was answered.
 
+#include <calendar/clock.h>
 #include <server/address_range.h>
 #include <server/api.h>
 #include <server/http.h>
@@ -41,6 +42,8 @@ struct app_options {
   login_options login;
   /// Client addresses that may read /metrics (--metrics-from); others get 403.
   address_ranges metrics_from = address_ranges::loopback();
+  /// The time every request is answered at (TREFFPUNKT_NOW sets it for tests).
+  calendar::clock clock;
 };
 
 class app {

@@ -62,14 +62,16 @@ class login_routes {
                          std::string_view next);
   http_response api_login(const http_request& request, calendar::utc_seconds now,
                           std::string_view base_url);
-  http_response api_logout(const http_request& request, std::string_view base_url);
+  http_response api_logout(const http_request& request, calendar::utc_seconds now,
+                           std::string_view base_url);
   http_response form_login(const http_request& request, calendar::utc_seconds now,
                            std::string_view base_url);
-  http_response form_logout(const http_request& request, std::string_view base_url);
+  http_response form_logout(const http_request& request, calendar::utc_seconds now,
+                            std::string_view base_url);
   http_response redeem(const http_request& request, std::string_view token,
                        calendar::utc_seconds now, std::string_view base_url);
   /// Revokes the session of the request's cookie (that session only); false without one.
-  bool end_session(const http_request& request);
+  bool end_session(const http_request& request, calendar::utc_seconds now);
 
   storage::store& store_;
   login_options options_;

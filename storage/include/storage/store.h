@@ -6,6 +6,7 @@
 /// connections; writes are serialised on one connection, each in its own transaction
 /// (BEGIN IMMEDIATE), so a write that returns success has committed (WAL, synchronous=FULL).
 
+#include <calendar/clock.h>
 #include <calendar/event.h>
 #include <calendar/rsvp.h>
 #include <calendar/time.h>
@@ -256,9 +257,11 @@ class store {
   /// Opens or creates DIR/treffpunkt.db (creating DIR), WAL mode, foreign keys on, busy
   /// timeout; runs pending migrations, each in a transaction. Errors: schema_too_new when the
   /// database was written by a newer version, unavailable when it cannot be opened (or, read
-  /// only, when it is missing or needs a migration).
+  /// only, when it is missing or needs a migration). `clock` dates what carries no time of
+  /// the caller's (a unit's or person's `created`, their audit lines).
   static result<std::unique_ptr<store>> open(const std::filesystem::path& data_dir,
-                                             if_read_only fallback = if_read_only::fail);
+                                             if_read_only fallback = if_read_only::fail,
+                                             calendar::clock clock = {});
   /// Whether open() fell back to reading only: writes answer unavailable.
   bool read_only() const;
   ~store();
