@@ -27,8 +27,8 @@
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
 #include <notifications/smtp.h>
-#include <server/store_outbox.h>
 #include <storage/store.h>
+#include <usecases/store_outbox.h>
 
 #include <array>
 #include <chrono>
@@ -256,7 +256,7 @@ int run(const options& o) {
   auto opened = storage::store::open(o.dir);
   if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message);
   auto& store = **opened;
-  treffpunkt::server::store_outbox outbox(store);
+  treffpunkt::usecases::store_outbox outbox(store);
 
   // serve's dispatcher: default options (cli.cpp), one smtp_sender per dispatcher thread. They
   // start before the first message falls due, as in a server that has been running.

@@ -1,6 +1,10 @@
 #include <calendar/expand.h>
 #include <date/date.h>
 #include <server/api.h>
+#include <usecases/events.h>
+#include <usecases/input.h>
+#include <usecases/people.h>
+#include <usecases/rsvps.h>
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -12,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "actions.h"
 #include "api_json.h"
 #include "auth.h"
 #include "page_helpers.h"  // parse_id, split_segments
@@ -326,7 +329,7 @@ class call {
   }
   // ---- helpers --------------------------------------------------------------------------
   /// Writes that queue mail, shared with the pages.
-  actions mailing() const { return actions(store_, mail_, base_url_, now_); }
+  usecases::context use() const { return {store_, mail_, base_url_, now_}; }
   api_result<calendar::unit> unit(std::string_view slug) const {
     auto u = store_.unit_by_slug(slug);
     if (!u) return not_found("no unit '" + std::string(slug) + "'");
@@ -456,14 +459,14 @@ class call {
     if (auto applied = apply_event_fields(e, *body, false); !applied) {
       return error_response(applied.error());
     }
-    auto changed = mailing().update_event(std::move(e), who_.actor());
+    auto changed = usecases::update_event(use(), std::move(e), who_.actor());
     if (!changed) return error_response(from_storage(changed.error()));
     return json_response(200, event_json(*changed, slug_of(*changed)));
   }
 
   http_response cancel_event(const calendar::event& e) const {
     if (auto refused = need_editor(e.unit)) return *refused;
-    auto cancelled = mailing().cancel_event(e, who_.actor());
+    auto cancelled = usecases::cancel_event(use(), e, who_.actor());
     if (!cancelled) return error_response(from_storage(cancelled.error()));
     return json_response(200, event_json(*cancelled, slug_of(*cancelled)));
   }
@@ -474,7 +477,7 @@ class call {
     if (!body) return error_response(body.error());
     auto o = override_from(e, key, *body);
     if (!o) return error_response(o.error());
-    auto changed = mailing().change_occurrence(e, std::move(*o), who_.actor());
+    auto changed = usecases::change_occurrence(use(), e, std::move(*o), who_.actor());
     if (!changed) return error_response(from_storage(changed.error()));
     return occurrence_response(*changed, key);
   }
@@ -510,7 +513,7 @@ class call {
       return error_response({422, "invalid", "answer must be yes, no or maybe", "answer"});
     }
     if (auto limited = rate_limited()) return *limited;
-    auto change = mailing().rsvp(e, key, *who_.who, *answer);
+    auto change = usecases::answer_rsvp(use(), e, key, *who_.who, *answer);
     if (!change) return error_response(from_storage(change.error()));
     auto out = rsvp_json(change->rsvp);
     out["promoted"] = change->promoted.size();
@@ -540,12 +543,12 @@ class call {
       }
       fields[i++] = std::string(v->get_string());
     }
-    const auto name = server::guest_name(fields[0]);
+    const auto name = usecases::guest_name(fields[0]);
     if (!name) {
       return error_response(
           {422, "invalid", "name must be 1 to 100 characters on one line", "name"});
     }
-    const auto email = guest_email(fields[1]);
+    const auto email = usecases::email_address(fields[1]);
     if (!email) {
       return error_response({422, "invalid",
                              "email must be a plain email address (ASCII, name@example.org)",
@@ -565,7 +568,7 @@ class call {
       return r;
     }
     const std::string_view language = request_.accept_language.starts_with("en") ? "en" : "de";
-    auto pending = mailing().request_guest_rsvp(e, key, *name, *email, *answer, language);
+    auto pending = usecases::request_guest_rsvp(use(), e, key, *name, *email, *answer, language);
     utc_seconds expires = now_ + guest_link_ttl;
     if (pending) {
       expires = pending->expires;
@@ -608,7 +611,7 @@ class call {
     if (!subject) return error_response(subject.error());
     auto text = message_text(*body, "body", max_body_chars, true);
     if (!text) return error_response(text.error());
-    auto sent = mailing().message_attendees(e, key, *who_.who, *subject, *text);
+    auto sent = usecases::message_attendees(use(), e, key, *who_.who, *subject, *text);
     if (!sent) return error_response(from_storage(sent.error()));
     return json_response(
         202, json::object{{"event", e.id.value}, {"key", key.to_string()}, {"recipients", *sent}});
@@ -663,7 +666,7 @@ class call {
   /// links end with it, so the cookie is cleared too.
   http_response delete_me() const {
     if (auto refused = need_person()) return *refused;
-    if (auto done = mailing().delete_account(who_.who->id, who_.actor()); !done) {
+    if (auto done = usecases::delete_account(use(), who_.who->id, who_.actor()); !done) {
       return error_response(from_storage(done.error()));
     }
     auto r = json_response(200, json::object{{"deleted", true}});
@@ -743,7 +746,7 @@ class call {
 
   // ---- personal feed ----------------------------------------------------------------------
   json::object feed_json(const storage::issued_token& secret, bool made_now) const {
-    const std::string path = personal_feed_path(secret.raw);
+    const std::string path = usecases::personal_feed_path(secret.raw);
     const std::string url = std::string(base_url_) + path;
     return json::object{{"path", path},
                         {"url", url},
@@ -766,8 +769,8 @@ class call {
                                              {"new", false},
                                              {"created", utc_text(existing.front().created)}});
     }
-    const auto secret =
-        store_.issue_token(storage::token_kind::feed, who_.who->id, feed_secret_ttl, now_);
+    const auto secret = store_.issue_token(storage::token_kind::feed, who_.who->id,
+                                           usecases::feed_secret_ttl, now_);
     auto out = feed_json(secret, true);
     out["created"] = utc_text(now_);
     return json_response(200, out);
@@ -776,7 +779,7 @@ class call {
   http_response rotate_feed() const {
     if (auto refused = need_person()) return *refused;
     // What the "me" page's "make a new link" does too.
-    const auto secret = new_feed_secret(store_, who_.who->id, now_);
+    const auto secret = usecases::new_feed_secret(use(), who_.who->id);
     auto out = feed_json(secret, true);
     out["created"] = utc_text(now_);
     return json_response(200, out);

@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <openssl/rand.h>  // RAND_bytes: CSRF tokens
-#include <openssl/sha.h>   // SHA256: short_hash
 #include <server/login.h>  // same_secret
 
 #include <algorithm>
@@ -44,18 +43,6 @@ bool is_base64url(std::string_view s) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '_';
   });
-}
-
-std::string short_hash(std::string_view text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < 8; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0x0F];
-  }
-  return out;
 }
 
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {

@@ -15,10 +15,6 @@ namespace treffpunkt::server {
 /// token of ours: checked before a token from outside is looked up.
 bool is_base64url(std::string_view s);
 
-/// The first 16 hex digits of SHA-256(`text`): names a secret or a text without revealing it;
-/// of a raw token, its storage::token_info::id.
-std::string short_hash(std::string_view text);
-
 /// The outcome of reading a request's credentials.
 struct caller {
   /// False when credentials were sent but are unknown, expired or malformed (401): such a

@@ -5,12 +5,14 @@
 #include <notifications/smtp.h>
 #include <server/app.h>
 #include <server/cli.h>
-#include <server/demo.h>
 #include <server/http_server.h>
 #include <server/site.h>
-#include <server/store_outbox.h>
 #include <server/version.h>
 #include <storage/store.h>
+#include <usecases/demo.h>
+#include <usecases/housekeeping.h>
+#include <usecases/people.h>
+#include <usecases/store_outbox.h>
 
 #include <charconv>
 #include <chrono>
@@ -25,9 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "actions.h"
 #include "config.h"
-#include "housekeeping.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -154,7 +154,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
            "goes out until it is writable again and treffpunkt restarts\n";
   }
   if (config.demo) {
-    auto demo_loaded = load_demo(*store, c.clock.now());
+    auto demo_loaded = usecases::load_demo(*store, c.clock.now());
     if (!demo_loaded) {
       err << "treffpunkt serve: cannot load the demo: " << demo_loaded.error().message << '\n';
       return 1;
@@ -163,7 +163,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
   try {
     const std::string from = mail_from(config);
     const auto sender = make_sender(config, from);
-    store_outbox outbox(*store);
+    usecases::store_outbox outbox(*store);
     notifications::dispatcher_options mail_options;
     mail_options.clock = [clock = c.clock] { return clock.now(); };
     mail_options.log = [](std::string_view what) {
@@ -175,7 +175,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     // Read-only, nothing can be claimed from the outbox, nor guests expired: both stay idle.
     if (!store->read_only()) mailer.start();
     // Unconfirmed guest RSVPs go once their link expired (48 hours): checked every 10 minutes.
-    housekeeping keeper(
+    usecases::housekeeping keeper(
         *store, std::chrono::minutes(10),
         [](std::string_view what) {
           std::fprintf(stderr, "housekeeping: %.*s\n", static_cast<int>(what.size()), what.data());
@@ -393,9 +393,9 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "treffpunkt person delete: nobody with the address " << email << '\n';
     return 1;
   }
-  const rsvp_mail_options mail{mail_from(config), {}};
-  const actions act(*store, mail, base_url, c.clock.now());
-  if (auto done = act.delete_account(who->id, storage::actor::system()); !done) {
+  const usecases::mail_settings mail{mail_from(config), {}};
+  const usecases::context use{*store, mail, base_url, c.clock.now()};
+  if (auto done = usecases::delete_account(use, who->id, storage::actor::system()); !done) {
     if (done.error().code == storage::errc::conflict) {
       err << "treffpunkt person delete: " << who->email
           << " is the last admin and cannot be deleted; make someone else an admin first "

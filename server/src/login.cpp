@@ -1,6 +1,8 @@
 #include <notifications/message.h>
 #include <notifications/mime.h>
 #include <server/login.h>
+#include <usecases/input.h>
+#include <usecases/people.h>
 #include <web/i18n.h>
 #include <web/pages.h>  // render_login: the pages in the site's layout and language
 
@@ -134,19 +136,6 @@ std::string next_of_query(const http_request& request) {
   return std::move(*next);
 }
 
-/// "15 Minuten" / "15 minutes": how long the link in the mail is valid.
-std::string duration_text(std::chrono::seconds ttl, mail::language lang) {
-  const bool de = lang == mail::language::de;
-  const auto n = ttl.count();
-  if (n >= 120 || n == 60) {
-    const auto minutes = n / 60;
-    return std::to_string(minutes) +
-           (de ? (minutes == 1 ? " Minute" : " Minuten") : (minutes == 1 ? " minute" : " minutes"));
-  }
-  return std::to_string(n) +
-         (de ? (n == 1 ? " Sekunde" : " Sekunden") : (n == 1 ? " second" : " seconds"));
-}
-
 }  // namespace
 
 bool same_secret(std::string_view a, std::string_view b) {
@@ -224,50 +213,20 @@ login_routes::requested login_routes::request_link(std::string_view email_text,
                                                    const http_request& request, utc_seconds now,
                                                    std::string_view base_url,
                                                    std::string_view next) {
-  const std::string email = ascii_lower(trim(email_text));
-  if (!mail::valid_address(email)) return {outcome::invalid};
+  const auto email = usecases::email_address(email_text);
+  if (!email) return {outcome::invalid};
   // Known and unknown addresses take the same way (limits, a person, a token, a mail), so
   // the answer and its timing say nothing about who has an account.
   auto wait = by_ip_->take(request.remote_address);
-  if (wait.count() == 0) wait = by_address_->take(email);
+  if (wait.count() == 0) wait = by_address_->take(*email);
   if (wait.count() > 0) return {outcome::limited, wait};
-
-  auto who = store_.ensure_person(email, "");
-  if (!who) {
-    if (who.error().code == storage::errc::unavailable) return {outcome::unavailable};
-    throw std::runtime_error("cannot record the person: " + who.error().message);
+  const usecases::mail_settings mail{options_.mail_from, options_.mail_queued};
+  if (auto sent = usecases::request_login_link({store_, mail, base_url, now}, *email, next,
+                                               options_.link_ttl);
+      !sent) {
+    if (sent.error().code == storage::errc::invalid) return {outcome::invalid};
+    return {outcome::unavailable};
   }
-  storage::issued_token issued;
-  try {
-    issued = store_.issue_token(storage::token_kind::login, who->id, options_.link_ttl, now);
-  } catch (const std::runtime_error&) {
-    return {outcome::unavailable};  // its write failed (the person exists: ensured above)
-  }
-  const auto lang = mail::language_from_tag(who->language);
-  mail::facts f;
-  f.link = std::string(base_url) + "/login/" + issued.raw;
-  // Where the link brings the browser back to rides along in the link (checked again there).
-  if (!next.empty()) f.link += "?next=" + url_encode(next);
-  f.expires_in = duration_text(options_.link_ttl, lang);
-  const std::string_view from = options_.mail_from;
-  mail::envelope env{.from = {"treffpunkt", std::string(from)},
-                     .to = {who->name, who->email},
-                     .date = now,
-                     .message_id = "login." + issued.id + std::string(from.substr(from.find('@'))),
-                     .unsubscribe_url = {}};
-  auto composed = mail::compose(mail::message_kind::login_link, lang, f, env);
-  if (!composed)
-    throw std::runtime_error("cannot compose the login mail: " + composed.error().message);
-  storage::outbox_message m{.kind = std::string(mail::kind_name(mail::message_kind::login_link)),
-                            .recipient = who->email,
-                            .message = std::move(*composed),
-                            .due = now,
-                            .dedupe_key = "login:" + issued.id};
-  if (auto queued = store_.enqueue(m, now); !queued) {
-    if (queued.error().code == storage::errc::unavailable) return {outcome::unavailable};
-    throw std::runtime_error("cannot queue the login mail: " + queued.error().message);
-  }
-  if (options_.mail_queued) options_.mail_queued();
   return {outcome::queued};
 }
 
@@ -350,13 +309,9 @@ http_response login_routes::redeem(const http_request& request, std::string_view
 
 bool login_routes::end_session(const http_request& request, utc_seconds now) {
   const auto raw = cookie_value(request.cookie, "session");
-  if (!raw || raw->empty() || raw->size() > 512) return false;
-  // store::redeem_token reads a session without a write; the time only decides expiry.
-  auto who = store_.redeem_token(storage::token_kind::session, *raw, now);
-  if (!who) return false;
-  // This session only: other devices stay logged in (revoke_tokens would end them all).
-  // A token's id is the short hash of its raw value (storage::token_info::id).
-  return store_.revoke_token(who->id, storage::token_kind::session, short_hash(*raw));
+  if (!raw) return false;
+  const usecases::mail_settings no_mail;
+  return usecases::end_session({store_, no_mail, {}, now}, *raw);
 }
 
 http_response login_routes::api_logout(const http_request& request, utc_seconds now,

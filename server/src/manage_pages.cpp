@@ -1,6 +1,8 @@
 #include "manage_pages.h"
 
 #include <calendar/expand.h>
+#include <usecases/events.h>
+#include <usecases/people.h>
 #include <web/i18n.h>
 #include <web/manage_pages.h>
 #include <web/repeat.h>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "actions.h"
 #include "api_json.h"
 #include "auth.h"
 #include "page_helpers.h"
@@ -248,7 +249,7 @@ class manage_handler {
   http_response forbidden() const { return html(403, web::render_forbidden(s_.ctx)); }
   http_response not_found() const { return html(404, web::render_not_found(s_.ctx)); }
 
-  actions mailing() const { return actions(store_, mail_, s_.base_url, s_.now); }
+  usecases::context use() const { return {store_, mail_, s_.base_url, s_.now}; }
 
   /// The request's query string, without the '?'; empty if none.
   std::string_view query() const {
@@ -367,7 +368,7 @@ class manage_handler {
       return html(200, web::render_event_form(s_.ctx, v));
     }
     storage::result<calendar::event> saved =
-        editing ? mailing().update_event(std::move(e), actor())
+        editing ? usecases::update_event(use(), std::move(e), actor())
                 : store_.create_event(std::move(e), actor(), s_.now);
     if (!saved) {
       const auto error = from_storage(saved.error());
@@ -418,7 +419,7 @@ class manage_handler {
       return event_page(u, e, std::nullopt, {},
                         {{"confirm", web::manage_text(lang(), "m_err_confirm")}});
     }
-    auto done = mailing().cancel_event(e, actor());
+    auto done = usecases::cancel_event(use(), e, actor());
     if (!done) return store_error(done.error());
     return back_to_event(e, "event_cancelled");
   }
@@ -429,7 +430,7 @@ class manage_handler {
     if (const auto* existing = e.find_override(key)) o = *existing;
     o.key = key;
     o.cancelled = cancelled;
-    auto done = mailing().change_occurrence(e, std::move(o), actor());
+    auto done = usecases::change_occurrence(use(), e, std::move(o), actor());
     if (!done) {
       (void)u;
       return store_error(done.error());
@@ -458,7 +459,7 @@ class manage_handler {
     o.key = key;
     o.cancelled = false;
     o.start = checked.input->start;
-    auto done = mailing().change_occurrence(e, std::move(o), actor());
+    auto done = usecases::change_occurrence(use(), e, std::move(o), actor());
     if (!done) {
       const auto error = from_storage(done.error());
       if (error.status != 422) return store_error(done.error());
@@ -533,7 +534,7 @@ class manage_handler {
       v.errors.push_back({"body", web::manage_text(l, "m_err_body")});
     }
     if (v.errors.empty()) {
-      auto sent = mailing().message_attendees(e, o.key, s_.me, v.subject, v.body);
+      auto sent = usecases::message_attendees(use(), e, o.key, s_.me, v.subject, v.body);
       if (sent) {
         return see_other("/manage/events/" + std::to_string(e.id.value) + "/" + o.key.to_string() +
                          "?done=message&n=" + std::to_string(*sent));
@@ -738,7 +739,7 @@ class manage_handler {
       v.errors.push_back({"confirm", web::manage_text(lang(), "a_err_delete_confirm")});
       return html(422, web::render_admin_people(s_.ctx, v));
     }
-    if (auto done = mailing().delete_account(p->id, actor()); !done) {
+    if (auto done = usecases::delete_account(use(), p->id, actor()); !done) {
       if (done.error().code != storage::errc::conflict) return store_error(done.error());
       v.errors.push_back(
           {"person", web::manage_text(lang(), "a_err_last_admin", {{"email", p->email}})});

@@ -2,6 +2,9 @@
 
 #include <calendar/expand.h>
 #include <calendar/rsvp.h>
+#include <usecases/input.h>
+#include <usecases/people.h>
+#include <usecases/rsvps.h>
 #include <web/assets.h>
 #include <web/i18n.h>
 #include <web/link_pages.h>
@@ -15,7 +18,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include "actions.h"
 #include "auth.h"
 #include "page_helpers.h"
 #include "personal_feed.h"
@@ -644,8 +646,8 @@ http_response page_routes::post_rsvp(const http_request& request, const request_
     r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
     return r;
   }
-  const actions act(store_, mail_, in.base_url, in.now);
-  const auto change = act.rsvp(e, key, *in.member, *answer);
+  const auto change =
+      usecases::answer_rsvp({store_, mail_, in.base_url, in.now}, e, key, *in.member, *answer);
   if (!change) {
     switch (change.error().code) {
       case storage::errc::occurrence_cancelled:
@@ -697,8 +699,8 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     const link_csrf fresh(request);
     return fresh.answer(answer_page(403, web::rsvp_problem::csrf, false, fresh.value), in.base_url);
   }
-  const auto name = guest_name(form.name);
-  const auto email = guest_email(form.email);
+  const auto name = usecases::guest_name(form.name);
+  const auto email = usecases::email_address(form.email);
   if (!name)
     form.name_error = trimmed_empty(form.name) ? "guest_name_missing" : "guest_name_invalid";
   if (!email) form.email_error = "guest_email_invalid";
@@ -717,8 +719,8 @@ http_response page_routes::post_guest_rsvp(const http_request& request, const re
     r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
     return r;
   }
-  const actions act(store_, mail_, in.base_url, in.now);
-  const auto pending = act.request_guest_rsvp(e, key, *name, *email, *answer, web::tag(ctx.lang));
+  const auto pending = usecases::request_guest_rsvp({store_, mail_, in.base_url, in.now}, e, key,
+                                                    *name, *email, *answer, web::tag(ctx.lang));
   if (!pending) {
     switch (pending.error().code) {
       case storage::errc::conflict:
@@ -816,8 +818,7 @@ http_response page_routes::guest_link(const http_request& request, const request
     v.state = web::guest_link_state::csrf;
     return reply(403);
   }
-  const actions act(store_, mail_, in.base_url, in.now);
-  const auto change = act.confirm_guest_rsvp(token);
+  const auto change = usecases::confirm_guest_rsvp({store_, mail_, in.base_url, in.now}, token);
   if (!change) return failed(change.error().code);
   show(change->rsvp);
   return reply(200);
@@ -836,7 +837,7 @@ http_response page_routes::unsubscribe_link(const http_request& request, const r
                        in.base_url);
   };
   // The signed token is the proof: no login, no row per link (signed_token.h).
-  const auto person = actions::unsubscriber(store_, token);
+  const auto person = usecases::unsubscriber(store_, token);
   if (!person || !store_.person_by_id(*person)) {
     v.state = web::unsubscribe_state::unknown;
     return reply(404);
@@ -849,8 +850,7 @@ http_response page_routes::unsubscribe_link(const http_request& request, const r
     v.state = web::unsubscribe_state::bad_request;
     return reply(400);
   }
-  const actions act(store_, mail_, in.base_url, in.now);
-  if (!act.unsubscribe(*person)) {
+  if (!usecases::unsubscribe({store_, mail_, in.base_url, in.now}, *person)) {
     v.state = web::unsubscribe_state::unavailable;
     return reply(503);
   }
@@ -931,9 +931,10 @@ http_response page_routes::post_feed_rotate(const http_request& request, const r
   if (!csrf_valid(request, csrf)) return me_csrf_refused(request, in);
   // The same as the API's POST /me/feed/rotate. The secret is stored hashed: this answer is
   // the only time its link can be shown, so it is the page itself, not a redirect.
-  const auto secret = new_feed_secret(store_, in.member->id, in.now);
+  const auto secret =
+      usecases::new_feed_secret({store_, mail_, in.base_url, in.now}, in.member->id);
   return me_page(in, 200, web::me_notice::none,
-                 std::string(in.base_url) + personal_feed_path(secret.raw), csrf);
+                 std::string(in.base_url) + usecases::personal_feed_path(secret.raw), csrf);
 }
 
 /// "Konto löschen" on /me: the ticked confirmation and the CSRF token, then the same as the
@@ -947,8 +948,9 @@ http_response page_routes::post_delete_account(const http_request& request,
   if (form_field(request.body, "confirm") != "yes") {
     return me_page(in, 422, web::me_notice::delete_unconfirmed, std::nullopt, csrf);
   }
-  const actions act(store_, mail_, in.base_url, in.now);
-  if (auto done = act.delete_account(in.member->id, storage::actor::of(in.member->id)); !done) {
+  if (auto done = usecases::delete_account({store_, mail_, in.base_url, in.now}, in.member->id,
+                                           storage::actor::of(in.member->id));
+      !done) {
     if (done.error().code == storage::errc::conflict) {
       return me_page(in, 409, web::me_notice::delete_last_admin, std::nullopt, csrf);
     }

@@ -103,16 +103,6 @@ struct personal_feeds::entry {
   std::uint64_t last_served = 0;
 };
 
-std::string personal_feed_path(std::string_view secret) {
-  return "/feeds/" + std::string(secret) + ".ics";
-}
-
-storage::issued_token new_feed_secret(storage::store& store, storage::person_id p,
-                                      calendar::utc_seconds now) {
-  store.revoke_tokens(p, storage::token_kind::feed);
-  return store.issue_token(storage::token_kind::feed, p, feed_secret_ttl, now);
-}
-
 personal_feeds::personal_feeds(storage::store& store, std::size_t max_cached)
     : store_(store), max_cached_(std::max<std::size_t>(max_cached, 1)) {}
 

@@ -17,18 +17,6 @@
 
 namespace treffpunkt::server {
 
-/// Feed secrets do not expire: a subscription keeps working until the member rotates it.
-inline constexpr std::chrono::seconds feed_secret_ttl = std::chrono::days(100 * 365);
-
-/// The path of the feed for `secret`: "/feeds/{secret}.ics".
-std::string personal_feed_path(std::string_view secret);
-
-/// A new secret for the person's personal feed, with every earlier one revoked (their links
-/// stop working). The store keeps only its hash: `raw` can be shown this once. What the JSON
-/// API's POST /me/feed/rotate and the "me" page's "make a new link" both do.
-storage::issued_token new_feed_secret(storage::store& store, storage::person_id p,
-                                      calendar::utc_seconds now);
-
 class personal_feeds {
  public:
   /// Keeps at most `max_cached` rendered feeds (the least recently served goes first).

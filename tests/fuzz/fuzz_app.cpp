@@ -3,7 +3,7 @@
 #include <calendar/clock.h>
 #include <calendar/expand.h>
 #include <server/app.h>
-#include <server/demo.h>
+#include <usecases/demo.h>
 #include <storage/store.h>
 #include <unistd.h>  // getpid: one folder per fuzzer process
 
@@ -93,7 +93,7 @@ std::string upcoming_key(const calendar::event& e) {
 /// `template/` holds the state each reset starts from.
 placeholders make_template(const fs::path& dir) {
   auto s = open_store(dir);
-  if (!server::load_demo(*s, now())) fail("load_demo");
+  if (!usecases::load_demo(*s, now())) fail("load_demo");
   const auto bildung = s->unit_by_slug("bildung");
   if (!bildung) fail("demo has no unit bildung");
   const auto responsibles = s->responsibles(bildung->id);

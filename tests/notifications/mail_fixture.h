@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
-#include <server/store_outbox.h>
+#include <usecases/store_outbox.h>
 #include <signal.h>
 #include <spawn.h>
 #include <storage/store.h>
@@ -145,6 +145,6 @@ class smtp_server {
 boost::json::object inspect(const std::filesystem::path& eml);
 
 /// The production adapter (server/store_outbox.h), under the name the tests use.
-using store_outbox = server::store_outbox;
+using store_outbox = usecases::store_outbox;
 
 }  // namespace treffpunkt::notifications::testing

@@ -7,6 +7,7 @@
 #include <calendar/time.h>
 #include <server/http.h>
 #include <storage/store.h>
+#include <usecases/context.h>
 
 #include <functional>
 #include <string>
@@ -24,13 +25,8 @@ struct api_limits {
   int rsvps_per_address_per_minute = 300;
 };
 
-/// The mails an RSVP causes (confirmation with an iMIP REQUEST, waitlist promotions, reminders):
-/// queued in the RSVP's transaction, then the dispatcher is woken.
-struct rsvp_mail_options {
-  std::string mail_from = "treffpunkt@localhost.invalid";
-  /// Called after an RSVP write that may have queued mail (e.g. wakes the dispatcher).
-  std::function<void()> mail_queued;
-};
+/// How the use cases' mails are sent (sender, how to wake the dispatcher).
+using rsvp_mail_options = usecases::mail_settings;
 
 /// The RSVP rate limiters (api_limits' buckets), one pair for the whole application: the API
 /// and the pages take from the same, so that a member has one allowance wherever they answer.

@@ -1,4 +1,4 @@
-// The signed tokens of unsubscribe links (server/src/signed_token.h): HMAC-SHA256 under the
+// The signed tokens of unsubscribe links (usecases/src/signed_token.h): HMAC-SHA256 under the
 // installation secret over a purpose and a person's id.
 #include "signed_token.h"
 
@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 namespace {
 
 const std::string secret(32, 'k');
@@ -57,4 +57,4 @@ TEST(SignedToken, WrongPurposeOrSecretIsRefused) {
 }
 
 }  // namespace
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 
 /// A person responsible for a unit; demo people have no real address.
 struct demo_person {
@@ -35,4 +35,4 @@ std::vector<demo_unit> make_demo(date::sys_days today);
 /// RSVPs given to it. Returns how many units it created.
 storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now);
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

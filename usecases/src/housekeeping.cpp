@@ -1,9 +1,9 @@
-#include "housekeeping.h"
+#include <usecases/housekeeping.h>
 
 #include <exception>
 #include <string>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 
 housekeeping::housekeeping(storage::store& store, std::chrono::milliseconds every,
                            std::function<void(std::string_view)> log, calendar::clock clock)
@@ -51,4 +51,4 @@ void housekeeping::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <thread>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 
 /// How long the outbox keeps a sent or failed message (for the admin's view and questions
 /// like "did my reminder go out?"). Longer than the longest reminder (28 days), so that a
@@ -49,4 +49,4 @@ class housekeeping {
   std::thread thread_;
 };
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 
 /// What unsubscribe links sign: a token made for another purpose is refused.
 inline constexpr std::string_view unsubscribe_purpose = "unsubscribe";
@@ -24,4 +24,4 @@ std::string sign_token(std::string_view secret, std::string_view purpose, std::i
 std::optional<std::int64_t> verify_token(std::string_view secret, std::string_view purpose,
                                          std::string_view token);
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -1,8 +1,8 @@
 #include <calendar/clock.h>
 #include <calendar/expand.h>
 #include <gtest/gtest.h>
-#include <housekeeping.h>
-#include <server/demo.h>
+#include <usecases/demo.h>
+#include <usecases/housekeeping.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -31,7 +31,7 @@ class Housekeeping : public ::testing::Test {
     auto opened = storage::store::open(dir_, storage::store::if_read_only::fail, test_clock);
     ASSERT_TRUE(opened);
     store_ = std::move(*opened);
-    ASSERT_TRUE(treffpunkt::server::load_demo(*store_, clock_now() - 72h));
+    ASSERT_TRUE(treffpunkt::usecases::load_demo(*store_, clock_now() - 72h));
   }
   void TearDown() override {
     store_.reset();
@@ -62,7 +62,7 @@ TEST_F(Housekeeping, RemovesGuestRsvpsWhoseLinkExpiredOnItsOwnThread) {
   ASSERT_TRUE(store_->person_by_email("gast@example.org"));
   std::vector<std::string> lines;
   std::mutex lines_mutex;
-  treffpunkt::server::housekeeping keeper(
+  treffpunkt::usecases::housekeeping keeper(
       *store_, 20ms,
       [&](std::string_view line) {
         const std::lock_guard lock(lines_mutex);
@@ -95,7 +95,7 @@ TEST_F(Housekeeping, KeepsGuestRsvpsWhoseLinkStillWorks) {
     if (asked) break;
   }
   ASSERT_TRUE(asked);
-  treffpunkt::server::housekeeping keeper(*store_, 1h, {}, test_clock);
+  treffpunkt::usecases::housekeeping keeper(*store_, 1h, {}, test_clock);
   EXPECT_EQ(keeper.run_once(), 0);
   EXPECT_TRUE(store_->person_by_email("frisch@example.org"));
 }
@@ -123,7 +123,7 @@ TEST_F(Housekeeping, RemovesSentAndFailedMailOlderThanThirtyDays) {
   queue("wartet@example.org", now - 24h * 40);
 
   std::vector<std::string> lines;
-  treffpunkt::server::housekeeping keeper(
+  treffpunkt::usecases::housekeeping keeper(
       *store_, 1h, [&](std::string_view line) { lines.emplace_back(line); }, test_clock);
   keeper.run_once();
   std::vector<std::string> left;

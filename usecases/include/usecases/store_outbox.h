@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 
 /// Forwards each call to the store and turns storage errors into notifications errors
 /// (unavailable stays unavailable, so the dispatcher retries; anything else is invalid_value).
@@ -31,4 +31,4 @@ class store_outbox final : public notifications::outbox_port {
   storage::store& store_;
 };
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -1,11 +1,11 @@
 #include <calendar/expand.h>
 #include <gtest/gtest.h>
-#include <server/demo.h>
+#include <usecases/demo.h>
 
 namespace {
 
 using namespace std::chrono_literals;
-using treffpunkt::server::make_demo;
+using treffpunkt::usecases::make_demo;
 
 const date::sys_days today{date::year{2026} / 11 / 25};
 

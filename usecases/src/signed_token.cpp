@@ -8,7 +8,7 @@
 #include <array>
 #include <stdexcept>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 namespace {
 
 constexpr std::size_t id_size = 8;
@@ -102,4 +102,4 @@ std::optional<std::int64_t> verify_token(std::string_view secret, std::string_vi
   return static_cast<std::int64_t>(value);
 }
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -1,13 +1,13 @@
 #include <calendar/expand.h>
 #include <calendar/recurrence.h>
-#include <server/demo.h>
+#include <usecases/demo.h>
 
 #include <deque>
 #include <iterator>
 #include <stdexcept>
 #include <utility>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 namespace {
 
 using namespace std::chrono_literals;
@@ -262,4 +262,4 @@ storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now)
   return created;
 }
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

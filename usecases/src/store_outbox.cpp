@@ -1,9 +1,9 @@
-#include <server/store_outbox.h>
+#include <usecases/store_outbox.h>
 
 #include <exception>
 #include <utility>
 
-namespace treffpunkt::server {
+namespace treffpunkt::usecases {
 namespace {
 
 namespace n = notifications;
@@ -59,4 +59,4 @@ n::result<std::optional<calendar::utc_seconds>> store_outbox::next_due() {
   }
 }
 
-}  // namespace treffpunkt::server
+}  // namespace treffpunkt::usecases

@@ -1,0 +1,167 @@
+#include <notifications/message.h>
+#include <notifications/reminders.h>
+#include <usecases/events.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "mail_writer.h"
+
+namespace treffpunkt::usecases {
+namespace mail = notifications;
+
+storage::result<calendar::event> change_occurrence(const context& ctx, const calendar::event& e,
+                                                   calendar::occurrence_override o,
+                                                   const storage::actor& who) {
+  const mail_writer mails(ctx);
+  // Read before the write: the occurrence as the members have it now.
+  const auto key = o.key;
+  const auto before = calendar::find_occurrence(e, key);
+  const std::string name = mails.unit_name(e.unit);
+  std::optional<calendar::local_seconds> previous_start;
+  if (before) previous_start = before->local_start;
+  auto changed = ctx.store.set_override(
+      e.id, std::move(o), who, ctx.now,
+      [&](const calendar::event& after, const std::vector<storage::attendee>& going) {
+        const auto* now_changed = after.find_override(key);
+        const std::string version =
+            std::to_string(now_changed ? now_changed->sequence : after.sequence);
+        return mails.occurrence_mails(after, key, previous_start, name, going, version);
+      },
+      mail::reminder_prefix(e.id, key));
+  if (changed) mails.queued();
+  return changed;
+}
+
+storage::result<calendar::event> update_event(const context& ctx, calendar::event edited,
+                                              const storage::actor& who) {
+  const mail_writer mails(ctx);
+  const std::string name = mails.unit_name(edited.unit);
+  auto changed =
+      ctx.store.update_event(std::move(edited), who, ctx.now, [&](const storage::event_update& u) {
+        storage::mail_plan plan;
+        mails.promotion_mails(plan.queue, u.promoted, u.after, name);
+        // "edit<master sequence>": unique per write, and never one of set_override's versions
+        // (an override's SEQUENCE), so neither notice hides the other by its dedupe key.
+        const std::string version = "edit" + std::to_string(u.after.sequence);
+        for (const auto& c : u.changed) {
+          const auto before = calendar::find_occurrence(u.before, c.previous_key);
+          std::optional<calendar::local_seconds> previous_start;
+          if (before) previous_start = before->local_start;
+          // The reminders planned for the old time (or place) go; occurrence_mails plans
+          // them again.
+          plan.drop.push_back(mail::reminder_prefix(u.after.id, c.previous_key));
+          if (c.previous_key != c.key) {
+            plan.drop.push_back(mail::reminder_prefix(u.after.id, c.key));
+          }
+          auto notices =
+              mails.occurrence_mails(u.after, c.key, previous_start, name, c.going, version);
+          std::move(notices.begin(), notices.end(), std::back_inserter(plan.queue));
+        }
+        return plan;
+      });
+  if (changed) mails.queued();
+  return changed;
+}
+
+storage::result<calendar::event> cancel_event(const context& ctx, const calendar::event& e,
+                                              const storage::actor& who) {
+  const mail_writer mails(ctx);
+  const std::string name = mails.unit_name(e.unit);
+  auto cancelled = ctx.store.cancel_event(
+      e.id, who, ctx.now,
+      [&](const calendar::event& before, const calendar::event& after,
+          const std::vector<storage::occurrence_going>& upcoming) {
+        storage::mail_plan plan;
+        // Every reminder of the event: nothing of it takes place any more.
+        plan.drop.push_back(mail::reminder_prefix(after.id));
+        // One notice per person, about the first upcoming occurrence they were going to (the
+        // list is in time order); its CANCEL names the whole UID, so a calendar app removes
+        // every occurrence of the series at once (RFC 5546 §3.2.5).
+        std::vector<storage::person_id> told;
+        for (const auto& occ : upcoming) {
+          const auto o = calendar::find_occurrence(before, occ.key);
+          if (!o) continue;
+          for (const auto& a : occ.going) {
+            if (a.who.email.empty() || !a.who.notices ||
+                std::find(told.begin(), told.end(), a.who.id) != told.end()) {
+              continue;
+            }
+            told.push_back(a.who.id);
+            plan.queue.push_back(mails.compose(
+                mail::message_kind::cancelled, after, *o, name, a.who,
+                "cancelled:" + std::to_string(after.id.value) + ":event:" +
+                    std::to_string(a.who.id.value) + ":" + std::to_string(after.sequence),
+                ctx.now, {}, true));
+          }
+        }
+        return plan;
+      });
+  if (cancelled) mails.queued();
+  return cancelled;
+}
+
+storage::result<std::pair<calendar::event, calendar::event>> split_event(
+    const context& ctx, const calendar::event& e, const calendar::occurrence_key& from,
+    const storage::actor& who) {
+  const mail_writer mails(ctx);
+  const std::string name = mails.unit_name(e.unit);
+  auto split = ctx.store.split_event(
+      e.id, from, who, ctx.now,
+      [&](const calendar::event& old_series, const calendar::event& new_series,
+          const std::vector<storage::occurrence_going>& moved) {
+        storage::mail_plan plan;
+        for (const auto& occ : moved) {
+          // Reminders are keyed by event id: those under the old id would never be dropped by
+          // a later change of the new series.
+          plan.drop.push_back(mail::reminder_prefix(old_series.id, occ.key));
+          const auto o = calendar::find_occurrence(new_series, occ.key);
+          if (!o || o->cancelled) continue;
+          for (const auto& a : occ.going) {
+            if (a.who.email.empty()) continue;
+            mails.add_reminders(plan.queue, new_series, *o, name, a.who,
+                                ctx.store.reminder_offsets(a.who.id));
+          }
+        }
+        return plan;
+      });
+  if (split) mails.queued();
+  return split;
+}
+
+storage::result<int> message_attendees(const context& ctx, const calendar::event& e,
+                                       const calendar::occurrence_key& key,
+                                       const storage::person& sender, std::string_view subject,
+                                       std::string_view body) {
+  const mail_writer mails(ctx);
+  const auto o = calendar::find_occurrence(e, key);
+  if (!o) return storage::error{storage::errc::not_found, "no such occurrence", "occurrence"};
+  const std::string name = mails.unit_name(e.unit);
+  mail::facts extra;
+  extra.sender_name = sender.name.empty() ? sender.email : sender.name;
+  extra.subject = std::string(subject);
+  extra.body = std::string(body);
+  // The same text from the same person in the same second is a double click: one message.
+  const std::string message_id =
+      short_hash(std::to_string(sender.id.value) + "\n" + extra.subject + "\n" + extra.body + "\n" +
+                 std::to_string(ctx.now.time_since_epoch().count()));
+  const std::string slot = std::to_string(e.id.value) + ":" + key.to_string();
+  auto queued = ctx.store.queue_for_attendees(
+      e.id, key, storage::actor::of(sender.id),
+      [&](const std::vector<storage::attendee>& people) {
+        std::vector<storage::outbox_message> out;
+        for (const auto& a : people) {
+          if (a.who.email.empty() || !a.who.notices) continue;  // unsubscribed: no messages
+          out.push_back(mails.compose(
+              mail::message_kind::responsibles_message, e, *o, name, a.who,
+              "message:" + slot + ":" + std::to_string(a.who.id.value) + ":" + message_id, ctx.now,
+              {}, false, &extra));
+        }
+        return out;
+      },
+      ctx.now);
+  if (queued) mails.queued();
+  return queued;
+}
+
+}  // namespace treffpunkt::usecases

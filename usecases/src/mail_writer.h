@@ -1,0 +1,83 @@
+#pragma once
+/// The mails of the use cases, composed in the recipient's language with their iMIP parts and
+/// unsubscribe links: what rsvps.cpp, events.cpp and people.cpp queue in their writes.
+
+#include <calendar/event.h>
+#include <calendar/expand.h>
+#include <calendar/time.h>
+#include <storage/store.h>
+#include <usecases/context.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace treffpunkt::notifications {
+enum class message_kind;
+struct facts;
+}  // namespace treffpunkt::notifications
+
+namespace treffpunkt::usecases {
+
+/// The first 16 hex digits of SHA-256(`text`): names a secret or a text without revealing it;
+/// of a raw token, its storage::token_info::id.
+std::string short_hash(std::string_view text);
+
+/// The outbox kinds that carry List-Unsubscribe: what an unsubscribe drops from the queue.
+std::vector<std::string> unsubscribable_kinds();
+
+class mail_writer {
+ public:
+  /// `ctx` must outlive the writer (it is made for one use case).
+  explicit mail_writer(const context& ctx) : ctx_(ctx) {}
+
+  /// One message of `kind` about the occurrence to `to`, with an iMIP part if the kind needs
+  /// one. Throws when it cannot be composed: that rolls the write back.
+  storage::outbox_message compose(notifications::message_kind kind, const calendar::event& e,
+                                  const calendar::occurrence& o, const std::string& unit_name,
+                                  const storage::person& to, std::string dedupe_key,
+                                  calendar::utc_seconds due, std::string previous_when = {},
+                                  bool whole_event = false,
+                                  const notifications::facts* extra = nullptr) const;
+
+  /// The reminders of `to` for the occurrence, `offsets` before its start.
+  void add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
+                     const calendar::occurrence& o, const std::string& unit_name,
+                     const storage::person& to,
+                     const std::vector<std::chrono::minutes>& offsets) const;
+
+  /// What an RSVP change tells whom: the member a confirmation (a yes with a place) and their
+  /// reminders, everyone moved up a promotion.
+  std::vector<storage::outbox_message> rsvp_mails(
+      const storage::rsvp_change& c, const calendar::event& e, const std::string& unit_name,
+      const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const;
+
+  /// A waitlist promotion and the reminders of each promoted person.
+  void promotion_mails(std::vector<storage::outbox_message>& out,
+                       const std::vector<storage::rsvp_record>& promoted, const calendar::event& e,
+                       const std::string& unit_name) const;
+
+  /// What a moved, changed or cancelled occurrence tells its going members (see events.h).
+  std::vector<storage::outbox_message> occurrence_mails(
+      const calendar::event& after, const calendar::occurrence_key& key,
+      const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
+      const std::vector<storage::attendee>& going, const std::string& version) const;
+
+  /// {base}/unsubscribe/{token}: the person's one-click unsubscribe link.
+  std::string unsubscribe_url(storage::person_id p) const;
+
+  /// The unit's name for mails; empty if it is gone.
+  std::string unit_name(calendar::unit_id u) const;
+
+  /// Tells mail_settings::queued that the outbox has new mail (call after the commit).
+  void queued() const;
+
+  const context& ctx() const { return ctx_; }
+
+ private:
+  const context& ctx_;
+};
+
+}  // namespace treffpunkt::usecases
