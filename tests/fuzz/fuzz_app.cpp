@@ -3,9 +3,9 @@
 #include <calendar/clock.h>
 #include <calendar/expand.h>
 #include <server/app.h>
-#include <usecases/demo.h>
 #include <storage/store.h>
 #include <unistd.h>  // getpid: one folder per fuzzer process
+#include <usecases/demo.h>
 
 #include <chrono>
 #include <cstdio>

@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
-#include <usecases/store_outbox.h>
 #include <signal.h>
 #include <spawn.h>
 #include <storage/store.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <usecases/store_outbox.h>
 
 #include <boost/json.hpp>
 #include <chrono>
