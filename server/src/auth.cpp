@@ -1,7 +1,7 @@
 #include "auth.h"
 
-#include <openssl/rand.h>  // RAND_bytes: CSRF tokens
-#include <server/login.h>  // same_secret
+#include <openssl/crypto.h>  // CRYPTO_memcmp: constant-time comparison
+#include <openssl/rand.h>    // RAND_bytes: CSRF tokens
 
 #include <algorithm>
 #include <array>
@@ -116,7 +116,9 @@ std::string csrf_set_cookie(std::string_view token, std::string_view base_url) {
 
 bool csrf_valid(const http_request& request, std::string_view form_value) {
   const auto expected = csrf_from_cookie(request);
-  return expected && !form_value.empty() && same_secret(*expected, form_value);
+  // Constant time: the comparison must not tell how much of a guess was right.
+  return expected && form_value.size() == expected->size() &&
+         CRYPTO_memcmp(expected->data(), form_value.data(), form_value.size()) == 0;
 }
 
 }  // namespace treffpunkt::server

@@ -6,7 +6,6 @@
 #include <server/app.h>
 #include <server/cli.h>
 #include <server/http_server.h>
-#include <server/site.h>
 #include <server/version.h>
 #include <storage/store.h>
 #include <usecases/demo.h>
@@ -186,10 +185,10 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
     };
-    const request_observer observer = [&published](const http_request& request, unsigned status,
-                                                   std::size_t bytes,
+    const request_observer observer = [&published](const http_request& request,
+                                                   const http_response& answer, std::size_t bytes,
                                                    std::chrono::microseconds took) {
-      published->record(request, status, bytes, took);
+      published->record(request, answer, bytes, took);
     };
     const int status = run_http_server(
         options, handler,

@@ -4,7 +4,7 @@
 /// name in each: --trust-proxy, TREFFPUNKT_TRUST_PROXY, trust_proxy.
 
 #include <server/address_range.h>
-#include <server/api.h>
+#include <server/app.h>  // api_limits
 #include <server/http_server.h>
 
 #include <chrono>

@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "request_log.h"
+
 namespace treffpunkt::server {
 namespace {
 
@@ -155,11 +157,11 @@ class registration {
   const connection* key_;
 };
 
-void observe(shared_state& state, const http_request& request, unsigned status, std::size_t bytes,
-             std::chrono::steady_clock::time_point started) {
+void observe(shared_state& state, const http_request& request, const http_response& answer,
+             std::size_t bytes, std::chrono::steady_clock::time_point started) {
   if (!state.observer) return;
   try {
-    state.observer(request, status, bytes,
+    state.observer(request, answer, bytes,
                    std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - started));
   } catch (const std::exception& e) {
@@ -313,15 +315,10 @@ asio::awaitable<beast::error_code> write_with_beast(connection& c, const http_re
   co_return ec;
 }
 
-/// The route's answer; anything it throws is logged and answered with 500.
+/// The route's answer; anything it throws is logged (request_log.h: the path redacted as in the
+/// access log) and answered with 500.
 http_response respond(shared_state& state, const http_request& plain) {
-  try {
-    return state.handler(plain);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s %s: %s\n", plain.method.c_str(), plain.target.c_str(),
-                 e.what());
-    return http_response::text(500, "internal error\n");
-  }
+  return answer_or_500(plain, [&] { return state.handler(plain); });
 }
 
 asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& state) {
@@ -347,7 +344,8 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
         unread.method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
         unread.target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
         unread.remote_address = remote;
-        observe(state, unread, answer->result_int(), answer->body().size(), read_started);
+        observe(state, unread, http_response::text(answer->result_int(), {}), answer->body().size(),
+                read_started);
         co_await linger_close(*conn);
       }
       break;
@@ -379,7 +377,7 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
             ? co_await write_prebuilt(*conn, answer, head_only, keep_alive, req.version())
             : co_await write_with_beast(*conn, answer, head_only, keep_alive, req.version());
     const std::size_t size = answer.body ? answer.body->size() : 0;
-    observe(state, plain, answer.status, head_only ? 0 : size, started);
+    observe(state, plain, answer, head_only ? 0 : size, started);
     if (write_ec || !keep_alive) break;
   }
   conn->state = phase::done;

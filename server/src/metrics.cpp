@@ -7,93 +7,42 @@
 namespace treffpunkt::server {
 namespace {
 
-/// The patterns counted in `fixed_`, in its order.
-constexpr std::array<std::string_view, 9> fixed_patterns = {"/",
-                                                            "/healthz",
-                                                            "/metrics",
-                                                            "/calendar.ics",
-                                                            "/units/{slug}.ics",
-                                                            "/events/{id}.ics",
-                                                            "/feeds/{secret}.ics",
-                                                            "{other}",
-                                                            "{unread}"};
-constexpr std::size_t other_route = 7;
-constexpr std::size_t unread_route = 8;
-constexpr std::size_t max_api_patterns = 64;
-
-bool is_collection_name(std::string_view segment) {
-  return !segment.empty() && segment.size() <= 24 &&
-         std::all_of(segment.begin(), segment.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || c == '-'; });
-}
-
-std::string api_pattern(std::string_view rest) {
-  std::string pattern = "/api/v1";
-  bool name = true;
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const auto segment = rest.substr(0, slash);
-    if (name && !is_collection_name(segment)) return "/api/v1/{other}";
-    pattern += name ? "/" + std::string(segment) : "/{}";
-    name = !name;
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return pattern;
-}
-
-constexpr std::size_t api_route = fixed_patterns.size();
-
-std::string_view without_query(std::string_view path) { return path.substr(0, path.find('?')); }
-
-/// The index in `fixed_patterns` of the path's route, or `api_route`: found without building
-/// the pattern string, as this runs once per request.
-std::size_t fixed_route(std::string_view path) {
-  path = without_query(path);
-  if (path == "/") return 0;
-  if (path == "/healthz") return 1;
-  if (path == "/metrics") return 2;
-  if (path == "/calendar.ics") return 3;
-  if (path.ends_with(".ics")) {
-    const auto inner = path.substr(0, path.size() - 4);
-    const auto slash = inner.rfind('/');
-    if (slash != 0 && slash != std::string_view::npos) {
-      const auto prefix = inner.substr(0, slash);
-      if (prefix == "/units") return 4;
-      if (prefix == "/events") return 5;
-      if (prefix == "/feeds") return 6;
+/// A pattern as its label: the API's names read "{}" ("/api/v1/units/{}/occurrences"), as
+/// they always did in treffpunkt's metrics; other patterns keep theirs ("/units/{slug}.ics").
+std::string label_of(std::string_view pattern) {
+  if (!pattern.starts_with("/api/v1")) return std::string(pattern);
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    out += pattern[i];
+    if (pattern[i] == '{') {
+      i = pattern.find('}', i) - 1;
     }
   }
-  if (path == "/api/v1" || path.starts_with("/api/v1/")) return api_route;
-  return other_route;
+  return out;
 }
 
 }  // namespace
 
-std::string route_pattern(std::string_view path) {
-  if (const auto i = fixed_route(path); i != api_route) return std::string(fixed_patterns[i]);
-  path = without_query(path);
-  if (path == "/api/v1") return "/api/v1";
-  return api_pattern(path.substr(8));
+metrics::metrics(const std::vector<std::string_view>& patterns) {
+  for (const auto p : patterns) labels_.push_back(label_of(p));
+  labels_.emplace_back("{other}");
+  labels_.emplace_back("{unread}");
+  counts_ = std::make_unique<route_counts[]>(labels_.size());
 }
 
-metrics::metrics() = default;
 metrics::~metrics() = default;
 
-metrics::route_counts& metrics::counts_for(std::string_view method, std::string_view path) {
-  if (method == "-") return fixed_[unread_route];
-  if (const auto i = fixed_route(path); i != api_route) return fixed_[i];
-  const std::string pattern = route_pattern(path);
-  const std::lock_guard lock(mutex_);
-  if (const auto found = api_.find(pattern); found != api_.end()) return *found->second;
-  if (api_.size() >= max_api_patterns) return fixed_[other_route];
-  return *api_.emplace(pattern, std::make_unique<route_counts>()).first->second;
-}
-
-void metrics::record(std::string_view method, std::string_view path, unsigned status,
+void metrics::record(std::string_view method, int route, unsigned status,
                      std::chrono::microseconds took) {
+  const std::size_t routes = labels_.size() - 2;
+  std::size_t i = routes;  // {other}
+  if (method == "-") {
+    i = routes + 1;
+  } else if (route >= 0 && static_cast<std::size_t>(route) < routes) {
+    i = static_cast<std::size_t>(route);
+  }
   if (status >= min_status && status < min_status + status_count) {
-    counts_for(method, path).by_status[status - min_status].fetch_add(1, std::memory_order_relaxed);
+    counts_[i].by_status[status - min_status].fetch_add(1, std::memory_order_relaxed);
   }
   const double seconds = static_cast<double>(took.count()) / 1e6;
   const auto bucket = static_cast<std::size_t>(
@@ -123,11 +72,7 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
       "# HELP treffpunkt_http_requests_total Requests answered, by route pattern and status "
       "({other}: no route; {unread}: answered before it could be read, e.g. 400, 408, 431).\n"
       "# TYPE treffpunkt_http_requests_total counter\n";
-  for (std::size_t i = 0; i < fixed_.size(); ++i) add_route(fixed_patterns[i], fixed_[i]);
-  {
-    const std::lock_guard lock(mutex_);
-    for (const auto& [pattern, counts] : api_) add_route(pattern, *counts);
-  }
+  for (std::size_t i = 0; i < labels_.size(); ++i) add_route(labels_[i], counts_[i]);
 
   out +=
       "# HELP treffpunkt_http_request_duration_seconds Time from a request read to its answer "

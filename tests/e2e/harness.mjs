@@ -16,7 +16,8 @@
 //                                 `count`), parsed: {subject, from, to, text, html, links}
 //   loginAs(email, {context, width})       -> {context, page, mail, link, response}: asks
 //                                 for a link on /login in the browser, reads the mail, opens
-//                                 the link (the page is then wherever the link redirects)
+//                                 the link and presses its button (the page is then wherever
+//                                 the login leads; `response` is that page's)
 //   axeViolations(page) / checkAxe(page)   axe-core on the current document; checkAxe throws
 //                                 on any 'serious' or 'critical' violation, listing rule id,
 //                                 targets and help
@@ -329,7 +330,14 @@ export async function startHarness(name) {
     const link = mail.links.find((u) => new URL(u).pathname.startsWith('/login/'));
     assert.ok(link, `no /login/ link in the mail "${mail.subject}":\n${mail.text}`);
     assert.equal(new URL(link).origin, base, 'the login link points at another server');
-    const response = await page.goto(link);
+    // The link's page asks first with a button (mail scanners open links too); pressing it
+    // logs in and leads to wherever the login was asked for.
+    const asked = await page.goto(link);
+    assert.equal(asked.status(), 200, `the login link answered ${asked.status()}`);
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.locator(`form[action="${new URL(link).pathname}"] [type="submit"]`).click(),
+    ]);
     return { context, page, mail, link, response };
   }
 

@@ -200,8 +200,8 @@ class AdminPeople(unittest.TestCase):
         status, _, _ = self.delete(admin, who=MEMBER)
         self.assertEqual(status, 403)
         self.assertEqual(self.found(ADMIN)[1], admin)
-        # GET is not a way to delete.
-        self.assertEqual(self.page("/admin/people/delete")[0], 404)
+        # GET is not a way to delete: the route takes POST only (405 from the route table).
+        self.assertEqual(self.page("/admin/people/delete")[0], 405)
 
 
 if __name__ == "__main__":

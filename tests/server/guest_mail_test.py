@@ -32,6 +32,7 @@ import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import event_mail_test as base  # noqa: E402  (takes the binary from sys.argv)
+from mail_login import open_login_link  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
@@ -525,7 +526,7 @@ class Unsubscribe(Mails):
         self.assertEqual(sent.status, 202, sent.body)
         mail = self.mails_to(self.wait_for_new(before, 1), address)[-1]
         link = re.search(r"https?://[^/\s]+(/login/[A-Za-z0-9_-]+)", self.text_of(mail)).group(1)
-        opened = request(self.server.port, "GET", link)
+        opened = Reply(*open_login_link(self.server.port, link))
         self.assertEqual(opened.status, 303, opened.body)
         return opened.cookie("session")
 

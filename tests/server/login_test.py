@@ -22,6 +22,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mail_login import open_login_link  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
@@ -64,6 +65,11 @@ def request(server, method, path, body=None, headers=None):
                      r.read().decode("utf-8"))
     finally:
         conn.close()
+
+
+def use_link(server, path):
+    """Opens an emailed login link and presses its button, as the member does (mail_login)."""
+    return Reply(*open_login_link(server.port, path))
 
 
 def api_login(server, address):
@@ -131,7 +137,7 @@ class LoginFlow(unittest.TestCase):
         self.assertEqual(str(message["Subject"]), "Dein Anmeldelink für treffpunkt")
         link = link_of(message)
 
-        opened = request(self.server, "GET", link)
+        opened = use_link(self.server, link)
         self.assertEqual(opened.status, 303, opened.body)
         self.assertEqual(opened.header("Location"), "/")
         cookie = opened.cookies()["session"]
@@ -145,7 +151,7 @@ class LoginFlow(unittest.TestCase):
         self.assertEqual(me.status, 200, me.body)
         self.assertEqual(me.json()["email"], "jana.neu@example.org")
 
-        again = request(self.server, "GET", link)
+        again = use_link(self.server, link)
         self.assertEqual(again.status, 410)
         self.assertIn("abgelaufen oder wurde schon benutzt", again.body)
         self.assertIn('href="/login"', again.body)
@@ -170,7 +176,7 @@ class LoginFlow(unittest.TestCase):
         sessions = []
         for _ in range(2):
             link = link_of(self.login_by_api("zwei.geraete@example.org"))
-            sessions.append(session_of(request(self.server, "GET", link)))
+            sessions.append(session_of(use_link(self.server, link)))
         out = request(self.server, "POST", "/api/v1/logout", "{}",
                       {"Cookie": "session=" + sessions[0], "Content-Type": "application/json"})
         self.assertEqual(out.status, 204)
@@ -198,7 +204,7 @@ class LoginFlow(unittest.TestCase):
         found = wait_for_mails(len(before) + 1, lambda: mails(self.server))
         message = parse([p for p in found if p not in before][0])
         self.assertIn("form.person@example.org", message["To"])
-        opened = request(self.server, "GET", link_of(message), headers={"Cookie": "csrf=" + token})
+        opened = use_link(self.server, link_of(message))
         self.assertEqual(opened.status, 303)
         session = session_of(opened)
         both = "csrf=%s; session=%s" % (token, session)
@@ -253,11 +259,36 @@ class LoginFlow(unittest.TestCase):
         self.assertEqual(r.status, 415)
         self.assertEqual(request(self.server, "GET", "/api/v1/login").status, 405)
         self.assertEqual(request(self.server, "GET", "/login/kurz%20kaputt").status, 400)
-        self.assertEqual(request(self.server, "GET", "/login/" + "A" * 43).status, 410)
+        self.assertEqual(request(self.server, "GET", "/login/" + "A" * 43).status, 200)  # asks
+        self.assertEqual(use_link(self.server, "/login/" + "A" * 43).status, 410)
         # HEAD (link checkers) does not use a link up.
         link = link_of(self.login_by_api("head@example.org"))
         self.assertEqual(request(self.server, "HEAD", link).status, 200)
-        self.assertEqual(request(self.server, "GET", link).status, 303)
+        self.assertEqual(use_link(self.server, link).status, 303)
+        # Pressing the button needs the page's CSRF token.
+        refused = request(self.server, "POST", link, "",
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(refused.status, 403)
+
+    def test_a_mail_scanner_opening_the_link_first_uses_nothing_up(self):
+        """Outlook's Safe Links and other scanners GET every link of a mail, without the
+        member's cookies, before the member clicks. The link's GET is a page with a button."""
+        link = link_of(self.login_by_api("gescannt@example.org"))
+        for method in ("GET", "HEAD", "GET"):
+            scanned = request(self.server, method, link)
+            self.assertEqual(scanned.status, 200, scanned.body)
+            self.assertNotIn("session", scanned.cookies())
+        if scanned.body:
+            self.assertIn("Jetzt anmelden", scanned.body)
+            self.assertIn('<form method="post" action="%s">' % link, scanned.body)
+        member = use_link(self.server, link)
+        self.assertEqual(member.status, 303, member.body)
+        session = session_of(member)
+        me = request(self.server, "GET", "/api/v1/me", headers={"Cookie": "session=" + session})
+        self.assertEqual(me.json()["email"], "gescannt@example.org")
+        # Used now: a second press is 410, and the scanner's next look changes nothing.
+        self.assertEqual(request(self.server, "GET", link).status, 200)
+        self.assertEqual(use_link(self.server, link).status, 410)
 
     def test_metrics_show_the_outbox_depth(self):
         r = request(self.server, "GET", "/metrics")
@@ -315,20 +346,20 @@ class ReturnAfterLogin(unittest.TestCase):
                               english.body)
                 link = self.form_login(page.replace("/", "%2F"))
                 self.assertTrue(link.endswith("?next=" + page), link)
-                opened = request(self.server, "GET", link)
+                opened = use_link(self.server, link)
                 self.assertEqual(opened.status, 303)
                 self.assertEqual(opened.header("Location"), page)
                 self.assertIn("session", opened.cookies())
 
     def test_a_path_with_a_query_comes_back_whole(self):
         link = self.form_login("%2Fevents%2F1%2F20300101T100000Z%3Frsvp%3Dsaved%26x%3D1")
-        opened = request(self.server, "GET", link)
+        opened = use_link(self.server, link)
         self.assertEqual(opened.header("Location"), "/events/1/20300101T100000Z?rsvp=saved&x=1")
 
     def test_without_next_the_link_leads_home(self):
         link = self.form_login(None)
         self.assertNotIn("next=", link)
-        self.assertEqual(request(self.server, "GET", link).header("Location"), "/")
+        self.assertEqual(use_link(self.server, link).header("Location"), "/")
 
     # Each as it arrives in a query string or form body (percent-encoded once), then decoded.
     OTHER_SITES = [
@@ -350,7 +381,7 @@ class ReturnAfterLogin(unittest.TestCase):
                 link = self.form_login(bad)
                 self.assertNotIn("next=", link)
                 # ... and a link changed by hand leads home.
-                opened = request(self.server, "GET", link + "?next=" + bad)
+                opened = use_link(self.server, link + "?next=" + bad)
                 self.assertEqual(opened.status, 303)
                 self.assertEqual(opened.header("Location"), "/")
 
@@ -364,7 +395,7 @@ class ExpiredLink(unittest.TestCase):
             message = parse(found[0])
             self.assertIn("1 Sekunde", message.get_body(preferencelist=("plain",)).get_content())
             time.sleep(2.1)
-            r = request(server, "GET", link_of(message))
+            r = use_link(server, link_of(message))
             self.assertEqual(r.status, 410)
             self.assertIn('href="/login"', r.body)
         finally:
@@ -442,7 +473,7 @@ class Smtp(unittest.TestCase):
             text = message.get_body(preferencelist=("plain",)).get_content()
             link = re.search(r"https://treffpunkt\.example(/login/[A-Za-z0-9_-]+)", text).group(1)
             self.assertEqual(mails(server), [])
-            opened = request(server, "GET", link)
+            opened = use_link(server, link)
             self.assertEqual(opened.status, 303)
             self.assertIn("Secure", opened.cookies()["session"])  # the base URL is https
             deadline = time.monotonic() + 5

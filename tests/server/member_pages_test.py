@@ -21,6 +21,7 @@ import unittest
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mail_login import open_login_link  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
@@ -91,7 +92,7 @@ def login(server, address):
     found = wait_for(lambda: len(mails_to(server, address)) > before and mails_to(server, address))
     assert found, "no login mail to " + address
     text = found[-1].get_body(preferencelist=("plain",)).get_content()
-    opened = request(server, "GET", LOGIN_LINK.search(text).group(1))
+    opened = Reply(*open_login_link(server.port, LOGIN_LINK.search(text).group(1)))
     assert opened.status == 303, opened.body
     return opened.cookie("session").split(";", 1)[0].split("=", 1)[1]
 
@@ -345,6 +346,10 @@ class MemberPages(unittest.TestCase):
                       r.body)
         self.assertIn('id="login-email-error"', r.body)
         r = request(self.server, "GET", "/login/" + "A" * 43, headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200)  # a link's page asks first, in the reader's language
+        self.assertIn("Log in now", r.body)
+        r = Reply(*open_login_link(self.server.port, "/login/" + "A" * 43,
+                                   {"Accept-Language": "en"}))
         self.assertEqual(r.status, 410)
         self.assertIn("<main", r.body)
         self.assertIn("Link expired", r.body)

@@ -47,6 +47,7 @@ import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import event_mail_test as base  # noqa: E402  (takes the binary from sys.argv)
+from mail_login import open_login_link  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
@@ -232,7 +233,7 @@ class Attacks(unittest.TestCase):
         mails = [m for m in self.mails_since(before, 1) if address in str(m["To"])]
         self.assertTrue(mails, "no login mail to " + address)
         text = mails[-1].get_body(preferencelist=("plain",)).get_content()
-        opened = request(self.port, "GET", LOGIN_LINK.search(text).group(1))
+        opened = Reply(*open_login_link(self.port, LOGIN_LINK.search(text).group(1)))
         self.assertEqual(opened.status, 303, opened.body)
         return opened.cookie("session")
 
@@ -491,8 +492,8 @@ class Attacks(unittest.TestCase):
                                  202)
                 mail = [m for m in self.mails_since(before, 1) if address in str(m["To"])][-1]
                 link = LOGIN_LINK.search(mail.get_body(preferencelist=("plain",)).get_content())
-                opened = request(self.port, "GET", link.group(1),
-                                 headers={"Cookie": "session=" + planted})
+                opened = Reply(*open_login_link(self.port, link.group(1),
+                                                {"Cookie": "session=" + planted}))
                 self.assertEqual(opened.status, 303)
                 fresh = opened.cookie("session")
                 self.assertTrue(fresh)

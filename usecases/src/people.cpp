@@ -55,7 +55,8 @@ storage::result<void> request_login_link(const context& ctx, std::string_view em
   f.link = std::string(ctx.base_url) + "/login/" + issued.raw;
   // Where the link brings the browser back to rides along in the link (checked again there).
   if (!next.empty()) {
-    f.link += "?next=" + boost::urls::encode(next, boost::urls::unreserved_chars + '/');
+    f.link += "?next=" + boost::urls::encode(boost::urls::string_view(next.data(), next.size()),
+                                             boost::urls::unreserved_chars + '/');
   }
   f.expires_in = duration_text(ttl, who->language);
   const std::string_view from = ctx.mail.from;

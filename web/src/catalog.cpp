@@ -270,6 +270,10 @@ constexpr std::array messages = {
             "einmal und nur kurze Zeit.",
             "This login link has expired or has been used already. Each link is valid only once "
             "and only briefly."},
+    message{"login_link_text",
+            "Tippe auf den Knopf, um dich anzumelden. Erst dann ist dein Link benutzt.",
+            "Tap the button to log in. Only then is your link used."},
+    message{"login_link_submit", "Jetzt anmelden", "Log in now"},
     message{"login_unavailable_title", "Gerade nicht erreichbar", "Not available right now"},
     message{"login_unavailable_text", "Bitte versuch es gleich noch einmal.",
             "Please try again in a moment."},

@@ -594,8 +594,8 @@ std::string render_login(const page_context& ctx, const login_view& view) {
         return {"login_unavailable_title", "login_unavailable_text", true, false, false};
       case login_state::logout:
         return {"logout_title", "logout_text", false, false, false};
-      case login_state::landing:
-        return {"login_title", "", false, false, false};
+      case login_state::link:
+        return {"login_title", "login_link_text", false, false, false};
     }
     return {"login_title", "", false, true, false};
   }();
@@ -609,6 +609,8 @@ std::string render_login(const page_context& ctx, const login_view& view) {
   d.set("email_error", view.state == login_state::invalid_email);
   d.set("email", view.email);
   d.set("logout_form", view.state == login_state::logout);
+  d.set("link_form", view.state == login_state::link);
+  d.set("action", view.action);
   d.set("new_link", sh.new_link);
   d.set("csrf", view.csrf);
   d.set("has_next", !view.next.empty());

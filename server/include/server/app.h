@@ -1,30 +1,47 @@
 #pragma once
-/// The whole application as one plain function of a request: feeds (site), pages (page_routes),
-/// personal feeds (/feeds/{secret}.ics), the JSON API (api), login and logout (login_routes),
-/// /metrics. The socket side (http_server.h) calls `handle` for each request and `record` once it
-/// was answered.
+/// The whole application as one plain function of a request: the route tables of the feeds, the
+/// member pages, login, /manage, /admin and the JSON API (server/src/*/..._routes.cpp) behind one
+/// router. The socket side (http_server.h) calls `handle` for each request and `record` once it
+/// was answered; the CLI builds one app per `serve`.
 
 #include <calendar/clock.h>
 #include <server/address_range.h>
-#include <server/api.h>
 #include <server/http.h>
-#include <server/login.h>
-#include <server/site.h>
 #include <storage/store.h>
 
 #include <chrono>
 #include <cstddef>
-#include <map>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 namespace treffpunkt::server {
 
-class metrics;
-class page_routes;
-class personal_feeds;
-class rate_limiter;
+struct services;
+class router;
+
+/// How often RSVPs may be written (a token bucket each: so many at once, refilled over a
+/// minute), one allowance for the JSON API and the pages together. Zero turns a limit off.
+struct api_limits {
+  int rsvps_per_person_per_minute = 30;
+  /// Higher than per person: many members may share one address (a venue, a university).
+  int rsvps_per_address_per_minute = 300;
+};
+
+/// Login by emailed link, and the sender of every mail.
+struct login_options {
+  /// From and envelope sender of every mail ("treffpunkt@example.org").
+  std::string mail_from = "treffpunkt@localhost.invalid";
+  /// How long an emailed link is valid (single use in any case).
+  std::chrono::seconds link_ttl{std::chrono::minutes(15)};
+  /// How long a session cookie is valid.
+  std::chrono::seconds session_ttl{std::chrono::days(30)};
+  /// Login emails per hour, per recipient address and per client IP (0 turns one off).
+  int emails_per_address_per_hour = 5;
+  int emails_per_ip_per_hour = 20;
+  /// Called after a mail was queued in the outbox (wakes the dispatcher). May be empty.
+  std::function<void()> mail_queued;
+};
 
 struct app_options {
   /// The public URL without a trailing slash, as configured (--base-url); empty if not.
@@ -35,10 +52,7 @@ struct app_options {
   /// address from X-Forwarded-For is the socket side's business (server_options).
   bool trust_proxy = false;
   bool access_log = true;  ///< one line per request on stderr
-  /// RSVP rate limits (--rsvp-limit-per-person/-address; 0 turns one off), one allowance for
-  /// the JSON API and the pages together.
   api_limits limits;
-  /// Login by emailed link: sender, link lifetime, limits, and how to wake the dispatcher.
   login_options login;
   /// Client addresses that may read /metrics (--metrics-from); others get 403.
   address_ranges metrics_from = address_ranges::loopback();
@@ -53,51 +67,32 @@ class app {
   app(const app&) = delete;
   app& operator=(const app&) = delete;
 
-  /// Answers one request; never throws (anything escaping a route is a logged 500). Every
-  /// answer carries the security headers (add_security_headers).
+  /// Answers one request; never throws (anything escaping a route is a logged 500, its path
+  /// redacted as in the access log). Every answer carries the security headers.
   http_response handle(const http_request& request);
 
   /// Whether answering `request` may write to the store (and so wait for an fsync): every
-  /// method but GET, HEAD and OPTIONS, and GET of an emailed login link (it is used up). Such
-  /// requests are answered off the io threads (run_http_server's `may_block`).
+  /// method but GET, HEAD and OPTIONS. Such requests are answered off the io threads
+  /// (run_http_server's `may_block`).
   static bool may_write(const http_request& request);
 
   /// After a request was answered: one access-log line (logfmt, without the query string and
-  /// secrets in the path) and the metrics. Thread-safe.
-  void record(const http_request& request, unsigned status, std::size_t bytes,
+  /// secrets in the path) and the metrics, labelled with the answer's route pattern.
+  /// Thread-safe.
+  void record(const http_request& request, const http_response& answer, std::size_t bytes,
               std::chrono::microseconds took);
 
-  /// The site with the configured (or default) base URL.
-  site& pages() { return *site_; }
+  /// How many feeds and pages were rendered, and how many served from memory (tests, metrics).
+  std::uint64_t renders() const;
+  std::uint64_t cache_hits() const;
 
  private:
-  /// The site whose links use the base URL this request should see (trusted proxy headers).
-  site& site_for(const http_request& request);
-  http_response metrics_page() const;
-  http_response dispatch(const http_request& request);
-
-  storage::store& store_;
-  app_options options_;
-  std::unique_ptr<site> site_;
-  /// The RSVP limiters api_ and pages_ share (declared before them: they hold references).
-  std::unique_ptr<rate_limiter> rsvps_by_person_;
-  std::unique_ptr<rate_limiter> rsvps_by_address_;
-  api api_;
-  login_routes login_;
-  std::unique_ptr<personal_feeds> personal_feeds_;
-  std::unique_ptr<page_routes> pages_;
-  std::unique_ptr<metrics> metrics_;
-  /// Sites for other public URLs announced by a trusted proxy; a handful at most.
-  mutable std::mutex proxied_mutex_;
-  std::map<std::string, std::unique_ptr<site>, std::less<>> proxied_;
+  std::unique_ptr<services> services_;
+  std::unique_ptr<router> router_;
 };
 
 /// X-Content-Type-Options and Referrer-Policy on every answer; on HTML pages also a
 /// Content-Security-Policy without 'unsafe-inline' and frame-ancestors 'none'.
 void add_security_headers(http_response& response);
-
-/// The path of `target` as it may be logged: no query string, no feed secret or other long
-/// token (replaced by "…").
-std::string loggable_path(std::string_view target);
 
 }  // namespace treffpunkt::server

@@ -40,6 +40,9 @@ struct http_response {
   /// which stay empty; `status` must still match it (for the log and metrics). Shared, so a
   /// cached feed's head is built once and sent with its body in one gather write.
   std::shared_ptr<const std::string> prebuilt_head;
+  /// The route pattern that answered (its index in the app's table of patterns), -1 for none:
+  /// the label of the request in /metrics.
+  int route = -1;
 
   /// A response with its own body text.
   static http_response text(unsigned status, std::string body,

@@ -33,8 +33,9 @@ using request_handler = std::function<http_response(const http_request&)>;
 /// access log and metrics. Also told about requests the socket side answered itself (400, 408,
 /// 413, 431), with method and target "-" when they were not read. Runs on an io thread: keep
 /// it short and non-blocking.
-using request_observer = std::function<void(const http_request& request, unsigned status,
-                                            std::size_t bytes, std::chrono::microseconds took)>;
+using request_observer =
+    std::function<void(const http_request& request, const http_response& answer, std::size_t bytes,
+                       std::chrono::microseconds took)>;
 
 /// True for a request whose answer may block (a write that waits for its fsync): it is
 /// handled on a pool of threads of its own, so that the io threads go on serving others.

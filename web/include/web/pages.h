@@ -187,7 +187,7 @@ struct follow_state {
   bool csrf_failed = false;  ///< the last follow form was refused for its CSRF token
 };
 std::string render_unit(const page_context& ctx, const unit_view& view, const follow_state& follow);
-/// What the login pages show (the logic is server/login.cpp's).
+/// What the login pages show (the logic is server/src/pages/login_routes.cpp's).
 enum class login_state {
   form,           ///< GET /login: the form
   invalid_email,  ///< the form again, with an error next to the address
@@ -199,7 +199,9 @@ enum class login_state {
   link_expired,   ///< a used or expired login link
   unavailable,    ///< the database could not be read or written
   logout,         ///< GET /logout: "log out on this device?"
-  landing,        ///< HEAD of a login link: an empty page (link checkers)
+  /// GET of an emailed login link: a button that logs in (its POST). Mail scanners that open
+  /// links before the member does use nothing up.
+  link,
 };
 
 struct login_view {
@@ -210,6 +212,8 @@ struct login_view {
   /// of this site the server has checked), or empty for the home page. (Its `{}` lets
   /// `{state, email, csrf}` leave it out without a missing-initializer warning.)
   std::string next{};
+  /// With `link`: the form's target, the link's own path.
+  std::string action{};
 };
 
 /// The login, "check your mail", link error and logout pages in the shared layout.

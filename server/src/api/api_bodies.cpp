@@ -1,0 +1,159 @@
+#include "api_bodies.h"
+
+#include <date/date.h>
+
+#include <sstream>
+
+namespace treffpunkt::server {
+namespace json = boost::json;
+
+namespace {
+
+/// `text` read with `format` if it is exactly what formatting the result gives back: no
+/// shorter fields ("2026-1-5"), nothing before or after.
+template <class Time>
+std::optional<Time> parse_exactly(std::string_view text, const char* format) {
+  std::istringstream in{std::string(text)};
+  Time t{};
+  in >> date::parse(format, t);
+  if (!in || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  if (date::format(format, t) != text) return std::nullopt;
+  return t;
+}
+
+/// The changes' start or end from text: a date when all-day, else a local time.
+api_result<std::optional<calendar::local_seconds>> read_time(const std::optional<std::string>& text,
+                                                             std::string_view name, bool all_day) {
+  if (!text) return std::optional<calendar::local_seconds>{};
+  const auto t = parse_local(*text, all_day);
+  if (!t) {
+    return problem{422, "invalid",
+                   std::string(name) + (all_day ? " must be a date YYYY-MM-DD"
+                                                : " must be a local time YYYY-MM-DDTHH:MM"),
+                   std::string(name)};
+  }
+  return std::optional<calendar::local_seconds>{*t};
+}
+
+/// A body's changes with its start and end read as dates (`all_day`) or local times.
+template <class Body>
+auto with_times(Body body, bool all_day) -> api_result<decltype(body.changes)> {
+  auto start = read_time(body.start, "start", all_day);
+  if (!start) return start.error();
+  auto end = read_time(body.end, "end", all_day);
+  if (!end) return end.error();
+  body.changes.start = *start;
+  body.changes.end = *end;
+  return std::move(body.changes);
+}
+
+}  // namespace
+
+std::optional<date::sys_days> parse_date(std::string_view text) {
+  return parse_exactly<date::sys_days>(text, "%Y-%m-%d");
+}
+
+std::optional<calendar::local_seconds> parse_local(std::string_view text, bool all_day) {
+  if (all_day) {
+    const auto day = parse_exactly<date::local_days>(text, "%Y-%m-%d");
+    if (!day) return std::nullopt;
+    return calendar::local_seconds{*day};
+  }
+  if (text.size() == 16) return parse_exactly<calendar::local_seconds>(text, "%Y-%m-%dT%H:%M");
+  return parse_exactly<calendar::local_seconds>(text, "%Y-%m-%dT%H:%M:%S");
+}
+
+rsvp_body tag_invoke(json::value_to_tag<rsvp_body>, const json::value& v) {
+  const field_reader in(v);
+  const auto answer = calendar::parse_rsvp_answer(*in.text("answer", true));
+  if (!answer) field_reader::invalid("answer", "answer must be yes, no or maybe");
+  return {*answer};
+}
+
+guest_rsvp_body tag_invoke(json::value_to_tag<guest_rsvp_body>, const json::value& v) {
+  const field_reader in(v);
+  guest_rsvp_body out;
+  out.name = *in.text("name", true);
+  out.email = *in.text("email", true);
+  out.answer = *in.text("answer", true);
+  return out;
+}
+
+message_body tag_invoke(json::value_to_tag<message_body>, const json::value& v) {
+  const field_reader in(v);
+  message_body out;
+  out.subject = *in.text("subject", true);
+  out.body = *in.text("body", true);
+  return out;
+}
+
+reminders_body tag_invoke(json::value_to_tag<reminders_body>, const json::value& v) {
+  const field_reader in(v);
+  return {*in.integers("reminders", "a list of minutes", true)};
+}
+
+notices_body tag_invoke(json::value_to_tag<notices_body>, const json::value& v) {
+  const field_reader in(v);
+  return {*in.boolean("notices", true)};
+}
+
+token_body tag_invoke(json::value_to_tag<token_body>, const json::value&) { return {}; }
+
+login_body tag_invoke(json::value_to_tag<login_body>, const json::value& v) {
+  const field_reader in(v);
+  return {*in.text("email", true)};
+}
+
+event_body tag_invoke(json::value_to_tag<event_body>, const json::value& v) {
+  const field_reader in(v);
+  event_body out;
+  auto& c = out.changes;
+  c.title = in.text("title");
+  c.description = in.text("description");
+  c.location = in.text("location");
+  c.online_url = in.text("online_url");
+  if (const auto kind = in.text("kind")) {
+    if (*kind == "meeting") {
+      c.kind = calendar::event_kind::meeting;
+    } else if (*kind == "exchange_offer") {
+      c.kind = calendar::event_kind::exchange_offer;
+    } else {
+      field_reader::invalid("kind", "kind must be meeting or exchange_offer");
+    }
+  }
+  c.zone = in.text("zone");
+  c.all_day = in.boolean("all_day");
+  out.start = in.text("start");
+  out.end = in.text("end");
+  c.duration_minutes = in.integer("duration_minutes");
+  // null or "" removes the rule.
+  if (const auto rule = in.nullable_text("rrule")) c.rrule = rule->value_or("");
+  c.capacity = in.nullable_integer("capacity");
+  c.rsvp_deadline_minutes = in.nullable_integer("rsvp_deadline_minutes");
+  return out;
+}
+
+api_result<usecases::event_changes> event_changes_of(event_body body, bool all_day) {
+  return with_times(std::move(body), all_day);
+}
+
+override_body tag_invoke(json::value_to_tag<override_body>, const json::value& v) {
+  const field_reader in(v);
+  override_body out;
+  auto& c = out.changes;
+  c.cancelled = in.boolean("cancelled").value_or(false);
+  out.start = in.text("start");
+  out.end = in.text("end");
+  c.duration_minutes = in.integer("duration_minutes");
+  c.title = in.text("title");
+  c.description = in.text("description");
+  c.location = in.text("location");
+  c.online_url = in.text("online_url");
+  return out;
+}
+
+api_result<usecases::occurrence_changes> occurrence_changes_of(override_body body, bool all_day) {
+  return with_times(std::move(body), all_day);
+}
+
+}  // namespace treffpunkt::server

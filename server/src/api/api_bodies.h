@@ -1,0 +1,121 @@
+#pragma once
+/// The request bodies of the JSON API, each a plain struct with the fields it may have
+/// (`fields`, checked by read_body before anything is read) and a tag_invoke that reads it with
+/// Boost.JSON's value_to (json_io.h). Values are read here as types and formats; what they may
+/// be is the use cases' business (usecases/event_changes.h, usecases/input.h).
+
+#include <calendar/event.h>
+#include <calendar/rsvp.h>
+#include <usecases/event_changes.h>
+
+#include <array>
+#include <boost/json/value.hpp>
+#include <boost/json/value_to.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json_io.h"
+
+namespace treffpunkt::server {
+
+/// PUT .../rsvp: {"answer": "yes" | "no" | "maybe"}
+struct rsvp_body {
+  static constexpr std::array<std::string_view, 1> fields{"answer"};
+  calendar::rsvp_answer answer = calendar::rsvp_answer::yes;
+};
+rsvp_body tag_invoke(boost::json::value_to_tag<rsvp_body>, const boost::json::value& v);
+
+/// POST .../guest-rsvp: {"name", "email", "answer"}, as typed (checked by usecases/input.h).
+struct guest_rsvp_body {
+  static constexpr std::array<std::string_view, 3> fields{"name", "email", "answer"};
+  std::string name;
+  std::string email;
+  std::string answer;
+};
+guest_rsvp_body tag_invoke(boost::json::value_to_tag<guest_rsvp_body>, const boost::json::value& v);
+
+/// POST .../message: {"subject", "body"}, as typed.
+struct message_body {
+  static constexpr std::array<std::string_view, 2> fields{"subject", "body"};
+  std::string subject;
+  std::string body;
+};
+message_body tag_invoke(boost::json::value_to_tag<message_body>, const boost::json::value& v);
+
+/// PUT /me/reminders: {"reminders": [minutes, ...]}
+struct reminders_body {
+  static constexpr std::array<std::string_view, 1> fields{"reminders"};
+  std::vector<std::int64_t> minutes;
+};
+reminders_body tag_invoke(boost::json::value_to_tag<reminders_body>, const boost::json::value& v);
+
+/// PUT /me/notices: {"notices": true | false}
+struct notices_body {
+  static constexpr std::array<std::string_view, 1> fields{"notices"};
+  bool notices = true;
+};
+notices_body tag_invoke(boost::json::value_to_tag<notices_body>, const boost::json::value& v);
+
+/// POST /me/tokens: no fields yet ({} or no body), so that a client does not believe it chose
+/// a name or a lifetime.
+struct token_body {
+  static constexpr std::array<std::string_view, 0> fields{};
+};
+token_body tag_invoke(boost::json::value_to_tag<token_body>, const boost::json::value& v);
+
+/// POST /api/v1/login: {"email"}
+struct login_body {
+  static constexpr std::array<std::string_view, 1> fields{"email"};
+  std::string email;
+};
+login_body tag_invoke(boost::json::value_to_tag<login_body>, const boost::json::value& v);
+
+/// POST /units/{slug}/events and PATCH /events/{id}: the fields of an event (docs/api.md).
+/// Times stay text until the event's all_day is known (event_changes_of).
+struct event_body {
+  static constexpr std::array<std::string_view, 13> fields{"title",
+                                                           "description",
+                                                           "location",
+                                                           "online_url",
+                                                           "kind",
+                                                           "zone",
+                                                           "start",
+                                                           "end",
+                                                           "duration_minutes",
+                                                           "all_day",
+                                                           "rrule",
+                                                           "capacity",
+                                                           "rsvp_deadline_minutes"};
+  usecases::event_changes changes;
+  std::optional<std::string> start;
+  std::optional<std::string> end;
+};
+event_body tag_invoke(boost::json::value_to_tag<event_body>, const boost::json::value& v);
+
+/// The changes an event body asks for of an event that is all-day (`all_day`: the event's, or
+/// what the body sets): its start and end read as dates, else as local times.
+api_result<usecases::event_changes> event_changes_of(event_body body, bool all_day);
+
+/// PUT /events/{id}/occurrences/{key}: one occurrence moved, changed or cancelled.
+struct override_body {
+  static constexpr std::array<std::string_view, 8> fields{
+      "cancelled", "start",       "end",      "duration_minutes",
+      "title",     "description", "location", "online_url"};
+  usecases::occurrence_changes changes;
+  std::optional<std::string> start;
+  std::optional<std::string> end;
+};
+override_body tag_invoke(boost::json::value_to_tag<override_body>, const boost::json::value& v);
+
+/// The changes of an override body for an occurrence of an event that is `all_day` or not.
+api_result<usecases::occurrence_changes> occurrence_changes_of(override_body body, bool all_day);
+
+/// Reads "YYYY-MM-DD" (date::parse; a real day of the calendar, nothing after it).
+std::optional<date::sys_days> parse_date(std::string_view text);
+/// Reads "YYYY-MM-DDTHH:MM[:SS]", or when `all_day` "YYYY-MM-DD".
+std::optional<calendar::local_seconds> parse_local(std::string_view text, bool all_day);
+
+}  // namespace treffpunkt::server

@@ -1,0 +1,149 @@
+#include "api_shapes.h"
+
+#include <calendar/recurrence.h>
+#include <date/date.h>
+
+#include <boost/json/array.hpp>
+#include <boost/json/string.hpp>
+#include <optional>
+
+namespace treffpunkt::server {
+namespace json = boost::json;
+using calendar::event;
+using calendar::local_seconds;
+using std::chrono::minutes;
+
+namespace {
+
+json::value optional_int(const std::optional<int>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+local_seconds local_end(const event& e) {
+  if (e.all_day) return e.start + e.duration;
+  return calendar::to_local(calendar::to_utc(e.start, e.zone) + e.duration, e.zone);
+}
+
+}  // namespace
+
+std::string utc_text(calendar::utc_seconds t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+
+std::string local_text(local_seconds t, bool date_only) {
+  return date_only ? date::format("%Y-%m-%d", t) : date::format("%Y-%m-%dT%H:%M:%S", t);
+}
+
+json::object unit_json(const storage::store& store, const calendar::unit& u) {
+  json::array names;
+  for (const auto& p : store.responsibles(u.id)) names.emplace_back(p.name);
+  return json::object{{"slug", u.slug},
+                      {"name", u.name},
+                      {"description", u.description},
+                      {"colour", u.colour},
+                      {"zone", u.zone},
+                      {"responsibles", std::move(names)},
+                      {"feed", "/units/" + u.slug + ".ics"}};
+}
+
+json::object event_json(const event& e, std::string_view unit_slug) {
+  json::array overrides;
+  for (const auto& o : e.overrides) {
+    json::object item{{"key", o.key.to_string()}, {"cancelled", o.cancelled}};
+    if (o.start) item["start"] = local_text(*o.start, e.all_day);
+    if (o.duration) {
+      item["duration_minutes"] = std::chrono::duration_cast<minutes>(*o.duration).count();
+    }
+    if (o.title) item["title"] = *o.title;
+    if (o.description) item["description"] = *o.description;
+    if (o.location) item["location"] = *o.location;
+    if (o.online_url) item["online_url"] = *o.online_url;
+    overrides.emplace_back(std::move(item));
+  }
+  json::array rdates;
+  for (const auto& r : e.rdates) rdates.emplace_back(local_text(r, e.all_day));
+  std::optional<int> deadline;
+  if (e.rsvp_deadline) {
+    deadline = static_cast<int>(std::chrono::duration_cast<minutes>(*e.rsvp_deadline).count());
+  }
+  return json::object{
+      {"id", e.id.value},
+      {"unit", unit_slug},
+      {"uid", e.uid},
+      {"sequence", e.sequence},
+      {"kind", e.kind == calendar::event_kind::meeting ? "meeting" : "exchange_offer"},
+      {"status", e.status == calendar::event_status::cancelled ? "cancelled" : "confirmed"},
+      {"title", e.title},
+      {"description", e.description},
+      {"location", e.location},
+      {"online_url", e.online_url},
+      {"zone", e.zone},
+      {"all_day", e.all_day},
+      {"start", local_text(e.start, e.all_day)},
+      {"end", local_text(local_end(e), e.all_day)},
+      {"duration_minutes", std::chrono::duration_cast<minutes>(e.duration).count()},
+      {"rrule", e.rule ? json::value(e.rule->to_string()) : json::value(nullptr)},
+      {"rdates", std::move(rdates)},
+      {"overrides", std::move(overrides)},
+      {"capacity", optional_int(e.capacity)},
+      {"rsvp_deadline_minutes", optional_int(deadline)},
+      {"created", utc_text(e.created)},
+      {"last_modified", utc_text(e.last_modified)},
+      {"feed", "/events/" + std::to_string(e.id.value) + ".ics"}};
+}
+
+json::object occupancy_json(const storage::occupancy& counts) {
+  return json::object{{"capacity", optional_int(counts.capacity)},
+                      {"going", counts.going},
+                      {"waitlisted", counts.waitlisted},
+                      {"maybe", counts.maybe}};
+}
+
+json::object occurrence_json(const event& e, const calendar::occurrence& o,
+                             const storage::occupancy& counts) {
+  json::object out{{"event", e.id.value},
+                   {"key", o.key.to_string()},
+                   {"kind", e.kind == calendar::event_kind::meeting ? "meeting" : "exchange_offer"},
+                   {"title", o.title},
+                   {"location", o.location},
+                   {"online_url", o.online_url},
+                   {"all_day", e.all_day},
+                   {"start", utc_text(o.start)},
+                   {"end", utc_text(o.end)},
+                   {"local_start", local_text(o.local_start, e.all_day)},
+                   {"local_end", local_text(o.local_end, e.all_day)},
+                   {"zone", e.zone},
+                   {"cancelled", o.cancelled},
+                   {"moved", o.moved}};
+  for (auto& item : occupancy_json(counts)) out.emplace(item.key(), item.value());
+  return out;
+}
+
+namespace {
+std::string_view state_name(storage::rsvp_state s) {
+  switch (s) {
+    case storage::rsvp_state::going:
+      return "going";
+    case storage::rsvp_state::waitlisted:
+      return "waitlisted";
+    case storage::rsvp_state::maybe:
+      return "maybe";
+    case storage::rsvp_state::not_going:
+      return "not_going";
+    case storage::rsvp_state::pending:
+      return "pending";
+  }
+  return "not_going";
+}
+}  // namespace
+
+json::object rsvp_json(const storage::rsvp_record& r) {
+  json::object out{{"event", r.event.value},
+                   {"key", r.key.to_string()},
+                   {"answer", calendar::to_string(r.answer)},
+                   {"state", state_name(r.state)},
+                   {"updated", utc_text(r.updated)}};
+  out["waitlist_position"] =
+      r.waitlist_position > 0 ? json::value(r.waitlist_position) : json::value(nullptr);
+  return out;
+}
+
+}  // namespace treffpunkt::server

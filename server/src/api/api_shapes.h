@@ -1,0 +1,30 @@
+#pragma once
+/// The JSON shapes of the API's answers (docs/api.md): units, events, occurrences, RSVPs.
+
+#include <calendar/event.h>
+#include <calendar/expand.h>
+#include <calendar/time.h>
+#include <storage/store.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+
+namespace treffpunkt::server {
+
+/// "2026-12-01T18:00:00Z"
+std::string utc_text(calendar::utc_seconds t);
+/// "2026-12-01T19:00:00" (wall clock in the event's zone), or "2026-12-01" when `date_only`.
+std::string local_text(calendar::local_seconds t, bool date_only = false);
+/// A unit with its responsibles' names (public, as on the home page).
+boost::json::object unit_json(const storage::store& store, const calendar::unit& u);
+/// An event or series as stored, times as wall clock in its zone.
+boost::json::object event_json(const calendar::event& e, std::string_view unit_slug);
+/// One occurrence with its counts (never names).
+boost::json::object occurrence_json(const calendar::event& e, const calendar::occurrence& o,
+                                    const storage::occupancy& counts);
+boost::json::object occupancy_json(const storage::occupancy& counts);
+boost::json::object rsvp_json(const storage::rsvp_record& r);
+
+}  // namespace treffpunkt::server

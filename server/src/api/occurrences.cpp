@@ -1,0 +1,88 @@
+// /api/v1/events/{id}/occurrences/{key}: one occurrence read, moved, changed or cancelled
+// (PUT), its attendees (responsibles only), and a message to them.
+#include <usecases/event_changes.h>
+#include <usecases/events.h>
+#include <usecases/input.h>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "../request_context.h"
+#include "api_bodies.h"
+#include "api_handlers.h"
+#include "api_shapes.h"
+
+namespace treffpunkt::server::api_occurrences {
+namespace json = boost::json;
+
+namespace {
+
+http_response occurrence_response(const request_context& ctx, const calendar::event& e,
+                                  const calendar::occurrence_key& key) {
+  auto o = calendar::find_occurrence(e, key);
+  if (!o) return error_response({404, "not_found", "no such occurrence", {}});
+  return json_response(200, occurrence_json(e, *o, ctx.store().occupancy_of(e.id, key)));
+}
+
+}  // namespace
+
+http_response get(const request_context& ctx, const route_params& p) {
+  auto found = occurrence_of(ctx, p);
+  if (!found) return error_response(found.error());
+  return occurrence_response(ctx, found->event, found->key);
+}
+
+http_response put(const request_context& ctx, const route_params& p) {
+  auto found = occurrence_of(ctx, p);
+  if (!found) return error_response(found.error());
+  const auto& [e, key] = *found;
+  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  auto body = read_body<override_body>(ctx);
+  if (!body) return error_response(body.error());
+  auto changes = occurrence_changes_of(std::move(*body), e.all_day);
+  if (!changes) return error_response(changes.error());
+  auto o = usecases::occurrence_override_of(e, key, *changes);
+  if (!o) return error_response(problem_of(o.error()));
+  auto changed = usecases::change_occurrence(ctx.use(), e, std::move(*o), ctx.who().actor());
+  if (!changed) return error_response(problem_of(changed.error()));
+  return occurrence_response(ctx, *changed, key);
+}
+
+http_response attendees(const request_context& ctx, const route_params& p) {
+  auto found = occurrence_of(ctx, p);
+  if (!found) return error_response(found.error());
+  const auto& [e, key] = *found;
+  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  json::array out;
+  for (const auto& a : ctx.store().attendees(e.id, key)) {
+    auto item = rsvp_json(a.rsvp);
+    item["name"] = a.who.name;
+    item["email"] = a.who.email;
+    out.emplace_back(std::move(item));
+  }
+  return json_response(
+      200, json::object{{"event", e.id.value},
+                        {"key", key.to_string()},
+                        {"occupancy", occupancy_json(ctx.store().occupancy_of(e.id, key))},
+                        {"attendees", std::move(out)}});
+}
+
+/// POST .../message: a responsible's message to everyone going to or waiting for the occurrence.
+http_response message(const request_context& ctx, const route_params& p) {
+  auto found = occurrence_of(ctx, p);
+  if (!found) return error_response(found.error());
+  const auto& [e, key] = *found;
+  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  auto body = read_body<message_body>(ctx);
+  if (!body) return error_response(body.error());
+  auto subject = usecases::message_subject(body->subject);
+  if (!subject) return error_response(problem_of(subject.error()));
+  auto text = usecases::message_body(body->body);
+  if (!text) return error_response(problem_of(text.error()));
+  auto sent = usecases::message_attendees(ctx.use(), e, key, *ctx.who().who, *subject, *text);
+  if (!sent) return error_response(problem_of(sent.error()));
+  return json_response(
+      202, json::object{{"event", e.id.value}, {"key", key.to_string()}, {"recipients", *sent}});
+}
+
+}  // namespace treffpunkt::server::api_occurrences

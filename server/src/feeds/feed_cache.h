@@ -1,0 +1,88 @@
+#pragma once
+/// The public feeds (a unit's, all units', one event's) as the site of one base URL publishes
+/// them, each rendered once per data version and served from memory until a write changes that
+/// version. A cached feed is served without asking SQLite while store::change_stamp() stays
+/// put: a write of this process shows at once, a write of another process (`treffpunkt
+/// import`) within store::change_probe_interval (1 s), well inside the feeds' max-age=300.
+
+#include <calendar/event.h>
+#include <calendar/time.h>
+#include <storage/store.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "feed_response.h"  // rendered
+
+namespace treffpunkt::server {
+
+class feed_cache {
+ public:
+  /// `base_url` is the public URL without a trailing slash ("https://treffpunkt.example"): the
+  /// feeds name themselves by it.
+  feed_cache(storage::store& store, std::string base_url);
+
+  const std::string& base_url() const { return base_url_; }
+
+  /// The feed of a unit, of all units, of one event (or series); null for an unknown unit or
+  /// event. `path` is the request's path: what it resolved to is remembered under it. `now`
+  /// decides which past events a feed still carries.
+  std::shared_ptr<const rendered> unit_feed(std::string_view path, std::string_view slug,
+                                            calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed(std::string_view path, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> event_feed(std::string_view path, calendar::event_id id,
+                                             calendar::utc_seconds now);
+
+  /// How many times a feed was rendered (for tests and /metrics).
+  std::uint64_t renders() const;
+
+  /// How many times a cached feed was served without rendering (for /metrics).
+  std::uint64_t cache_hits() const;
+
+ private:
+  struct entry {
+    std::int64_t version = -1;
+    date::sys_days day{};
+    std::shared_ptr<const rendered> value;
+  };
+  /// What a request path last resolved to, valid while store::change_stamp() and the day stay
+  /// the same: lets a feed be served without asking SQLite for its version.
+  struct fresh_entry {
+    std::uint64_t stamp = 0;
+    date::sys_days day{};
+    std::shared_ptr<const rendered> value;
+  };
+  /// The value remembered for `path` if still valid for `stamp` and `day`, else
+  /// `revalidate()` (which reads the versions from the store and may render), remembered.
+  template <class F>
+  std::shared_ptr<const rendered> fresh_or(std::string_view path, calendar::utc_seconds now,
+                                           F&& revalidate);
+
+  /// The cached value for `key` if it was rendered for this version and day, else renders it
+  /// (under the lock, so that one version is never rendered twice).
+  std::shared_ptr<const rendered> cached(const std::string& key, std::int64_t version,
+                                         calendar::utc_seconds now,
+                                         const std::function<rendered()>& render);
+
+  std::shared_ptr<const rendered> all_units_feed_uncached(calendar::utc_seconds now);
+
+  storage::store& store_;
+  std::string base_url_;
+  /// Guards `cache_`, held while rendering: only on the slow path (a version changed).
+  std::mutex mutex_;
+  std::map<std::string, entry, std::less<>> cache_;
+  /// Guards `fresh_`: shared on the hot path, so that io threads do not wait for each other.
+  std::shared_mutex fresh_mutex_;
+  std::map<std::string, fresh_entry, std::less<>> fresh_;
+  std::atomic<std::uint64_t> renders_{0};
+  std::atomic<std::uint64_t> hits_{0};
+};
+
+}  // namespace treffpunkt::server

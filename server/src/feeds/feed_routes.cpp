@@ -1,0 +1,84 @@
+// The feeds (DESIGN: /calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
+// /healthz and /metrics; and the answers to paths of no area. A cached feed is answered from
+// memory with its prebuilt head: this is the hot path.
+#include <algorithm>
+
+#include "../request_context.h"
+#include "../responses.h"
+#include "../routes.h"
+#include "../services.h"
+#include "feed_response.h"
+
+namespace treffpunkt::server {
+namespace {
+
+http_response all_units(const request_context& ctx, const route_params&) {
+  return answer_feed(ctx.request(), *ctx.site_of().all_units_feed(ctx.path(), ctx.now()));
+}
+
+http_response unit(const request_context& ctx, const route_params& p) {
+  const auto feed = ctx.site_of().unit_feed(ctx.path(), p["slug"], ctx.now());
+  if (!feed) return not_found_text();
+  return answer_feed(ctx.request(), *feed);
+}
+
+http_response event(const request_context& ctx, const route_params& p) {
+  const auto id = parse_id(p["id"]);
+  const auto feed =
+      id ? ctx.site_of().event_feed(ctx.path(), calendar::event_id{*id}, ctx.now()) : nullptr;
+  if (!feed) return not_found_text();
+  return answer_feed(ctx.request(), *feed);
+}
+
+/// A member's personal feed, behind its secret; an unknown or rotated secret is 404, the same
+/// answer as for anything else, so that a guess learns nothing.
+http_response personal(const request_context& ctx, const route_params& p) {
+  const auto secret = p["secret"];
+  const bool could_be =
+      secret.size() <= 128 && std::all_of(secret.begin(), secret.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+      });
+  if (!could_be) return not_found_text();
+  const auto who = ctx.store().redeem_token(storage::token_kind::feed, secret, ctx.now());
+  if (!who) return not_found_text();
+  return answer_feed(ctx.request(), *ctx.app().personal.feed_of(*who, ctx.now()));
+}
+
+http_response healthz(const request_context&, const route_params&) {
+  return http_response::text(200, "ok\n");
+}
+
+/// Request counts per route are nobody else's business: this machine (a Prometheus next to it)
+/// by default. Behind a trusted proxy the address is the proxy's client's.
+http_response metrics_page(const request_context& ctx, const route_params&) {
+  if (!ctx.app().options.metrics_from.contains(ctx.request().remote_address)) {
+    return http_response::text(403,
+                               "metrics are not served to this address (see --metrics-from)\n");
+  }
+  // One COUNT query per scrape: cheap next to a scrape interval of seconds.
+  return http_response::text(
+      200, ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth()),
+      "text/plain; version=0.0.4");
+}
+
+}  // namespace
+
+area feed_routes() {
+  return {
+      "feeds",
+      {},
+      {
+          {"GET", "/calendar.ics", all_units},
+          {"GET", "/units/{slug}.ics", unit},
+          {"GET", "/events/{id}.ics", event},
+          {"GET", "/feeds/{secret}.ics", personal},
+          {"GET", "/healthz", healthz},
+          {"GET", "/metrics", metrics_page},
+      },
+      text_not_found,
+      text_method_not_allowed,
+  };
+}
+
+}  // namespace treffpunkt::server

@@ -1,0 +1,169 @@
+// GET of the member pages (DESIGN: "/", /units/{slug}, /events/{id}, /events/{id}/{occurrence},
+// /me) and the static files.
+#include <web/assets.h>
+#include <web/month.h>
+#include <web/pages.h>
+
+#include <algorithm>
+
+#include "../request_context.h"
+#include "../responses.h"
+#include "../services.h"
+#include "page_handlers.h"
+#include "page_views.h"
+
+namespace treffpunkt::server {
+namespace {
+
+/// Month views further away than this show the current month (and are not cached apart).
+constexpr int month_range_years = 5;
+
+/// The start of a page's cache key: everything the rendering depends on besides the path and
+/// query, normalised (junk in the query string makes no new entries). Members' pages differ by
+/// the header's links (set_viewer).
+std::string cache_key(const request_context& ctx, const web::page_context& page) {
+  const std::string_view viewer = !ctx.member()     ? " anonymous "
+                                  : page.is_admin   ? " admin "
+                                  : page.can_manage ? " responsible "
+                                                    : " member ";
+  return std::string(ctx.base_url()) + " " + std::string(web::tag(page.lang)) +
+         std::string(viewer) + std::string(ctx.path());
+}
+
+}  // namespace
+
+http_response page_answer(const request_context& ctx, std::shared_ptr<const std::string> html,
+                          bool has_forms) {
+  http_response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.headers.emplace_back("Content-Language", std::string(web::tag(ctx.lang())));
+  r.headers.emplace_back("Vary", "Accept-Language, Cookie");
+  if (html) {
+    r.body = std::move(html);
+    r.headers.emplace_back("Cache-Control", has_forms ? "private, no-store" : "no-cache");
+    if (has_forms) ctx.set_csrf_cookie(r);
+  } else {
+    r.status = 404;
+    r.body = std::make_shared<const std::string>(web::render_not_found(page_context_of(ctx)));
+    r.headers.emplace_back("Cache-Control", "no-cache");
+  }
+  return remember_language(ctx, std::move(r));
+}
+
+http_response remember_language(const request_context& ctx, http_response r) {
+  if (ctx.lang_chosen()) {
+    // The switch was used: remember the choice for the pages that follow.
+    r.headers.emplace_back(
+        "Set-Cookie", cookie("lang", web::tag(ctx.lang()), std::chrono::days(365), "SameSite=Lax",
+                             ctx.base_url()));
+  }
+  return r;
+}
+
+http_response not_found_page(const request_context& ctx) {
+  return personal_html(404, web::render_not_found(page_context_of(ctx)), ctx.lang());
+}
+
+namespace member_pages {
+
+http_response home(const request_context& ctx, const route_params&) {
+  const auto page = page_context_of(ctx);
+  page_builder build{ctx.store(), ctx.now()};
+  return page_answer(
+      ctx, ctx.app().pages.get(cache_key(ctx, page), ctx.now(), [&] { return build.home(page); }),
+      false);
+}
+
+http_response unit(const request_context& ctx, const route_params& p) {
+  auto page = page_context_of(ctx);
+  page_builder build{ctx.store(), ctx.now()};
+  const auto slug = p["slug"];
+  const auto here = date::year_month_day{
+      date::floor<date::days>(calendar::to_local(ctx.now(), calendar::default_zone))};
+  const auto current = here.year() / here.month();
+  auto month = web::parse_month(ctx.plain_query("month")).value_or(current);
+  const auto months_away = (month.year() - current.year()).count();
+  if (months_away > month_range_years || months_away < -month_range_years) month = current;
+  if (month != current) page.query = "month=" + web::month_param(month);
+  const std::string key = cache_key(ctx, page) + "?" + page.query;
+  if (!ctx.member()) {
+    return page_answer(
+        ctx,
+        ctx.app().pages.get(key, ctx.now(),
+                            [&] { return build.unit(page, slug, month, std::nullopt); }),
+        false);
+  }
+  // A member's page differs from the next member's (of the same kind: the header) only by the
+  // follow button's state and the CSRF token: cached per state with an empty token, which is
+  // filled in per request.
+  const auto u = ctx.store().unit_by_slug(slug);
+  if (!u) return page_answer(ctx, nullptr, true);
+  const auto follows = ctx.store().follows(ctx.member()->id);
+  const bool following = std::find(follows.begin(), follows.end(), u->id) != follows.end();
+  auto html =
+      ctx.app().pages.get(key + (following ? " following" : " not following"), ctx.now(), [&] {
+        return build.unit(page, slug, month, web::follow_state{following, ""});
+      });
+  if (html) html = std::make_shared<const std::string>(web::with_csrf(*html, ctx.csrf_token()));
+  return page_answer(ctx, std::move(html), true);
+}
+
+http_response event(const request_context& ctx, const route_params& p) {
+  const auto id = parse_id(p["id"]);
+  if (!id) return page_answer(ctx, nullptr, false);
+  const auto page = page_context_of(ctx);
+  page_builder build{ctx.store(), ctx.now()};
+  return page_answer(
+      ctx,
+      ctx.app().pages.get(cache_key(ctx, page), ctx.now(),
+                          [&] { return build.event(page, calendar::event_id{*id}); }),
+      false);
+}
+
+http_response occurrence(const request_context& ctx, const route_params& p) {
+  const auto id = parse_id(p["id"]);
+  const auto key = calendar::occurrence_key::parse(p["key"]);
+  const auto& csrf = ctx.csrf_token();
+  if (!id || !key) return page_answer(ctx, nullptr, true);
+  const auto page = page_context_of(ctx);
+  page_builder build{ctx.store(), ctx.now()};
+  if (ctx.member()) {
+    // The member's own answer and token: rendered for them alone.
+    const bool saved = ctx.plain_query("rsvp") == "saved";
+    auto html = build.occurrence(page, calendar::event_id{*id}, *key, ctx.member(), csrf, saved);
+    ctx.app().pages.count_render();
+    return page_answer(ctx, html ? std::make_shared<const std::string>(std::move(*html)) : nullptr,
+                       true);
+  }
+  auto html = ctx.app().pages.get(cache_key(ctx, page), ctx.now(), [&] {
+    return build.occurrence(page, calendar::event_id{*id}, *key, std::nullopt, "");
+  });
+  if (html) html = std::make_shared<const std::string>(web::with_csrf(*html, csrf));
+  return page_answer(ctx, std::move(html), true);
+}
+
+http_response me(const request_context& ctx, const route_params&) {
+  if (!ctx.member()) return remember_language(ctx, to_login("/me"));
+  web::me_notice notice = web::me_notice::none;
+  const auto flag = ctx.plain_query("done");
+  if (flag == "reminders") notice = web::me_notice::reminders_saved;
+  if (flag == "unfollowed") notice = web::me_notice::unfollowed;
+  if (flag == "notices") notice = web::me_notice::notices_saved;
+  page_builder build{ctx.store(), ctx.now()};
+  auto v = build.me(*ctx.member(), ctx.csrf_token());
+  v.notice = notice;
+  ctx.app().pages.count_render();
+  return page_answer(
+      ctx, std::make_shared<const std::string>(web::render_me(page_context_of(ctx), v)), true);
+}
+
+http_response static_file(const request_context& ctx, const route_params&) {
+  const auto found = web::find_asset(ctx.path());
+  if (!found) return not_found_text();
+  auto r = http_response::text(200, std::string(found->body), std::string(found->content_type));
+  r.headers.emplace_back("Cache-Control", std::string(web::asset_cache_control));
+  return r;
+}
+
+}  // namespace member_pages
+}  // namespace treffpunkt::server

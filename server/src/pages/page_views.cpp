@@ -1,0 +1,244 @@
+#include "page_views.h"
+
+#include <calendar/rsvp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "../request_context.h"
+
+namespace treffpunkt::server {
+namespace {
+
+using calendar::utc_seconds;
+
+/// How far ahead the lists look.
+constexpr auto home_window = date::days{60};
+constexpr std::size_t home_sessions = 8;
+constexpr auto unit_window = date::days{90};
+constexpr std::size_t unit_sessions = 40;
+constexpr auto event_window = date::days{366};
+constexpr std::size_t event_sessions = 12;
+
+/// The occurrences of the unit's events in [from, to), soonest first, at most `limit`.
+std::vector<web::session> sessions_of(const calendar::unit& u,
+                                      const std::vector<calendar::event>& events, utc_seconds from,
+                                      utc_seconds to, std::size_t limit) {
+  std::vector<std::pair<utc_seconds, web::session>> found;
+  for (const auto& e : events) {
+    for (const auto& o : calendar::expand(e, from, to)) {
+      found.emplace_back(o.start, make_session(e, u, o));
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<web::session> out;
+  for (auto& [start, s] : found) {
+    if (out.size() == limit) break;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> responsible_names(storage::store& store, calendar::unit_id u) {
+  std::vector<std::string> names;
+  for (const auto& p : store.responsibles(u)) {
+    if (!p.name.empty()) names.push_back(p.name);  // names only: never an address
+  }
+  return names;
+}
+
+}  // namespace
+
+web::page_context page_context_of(const request_context& ctx) {
+  web::page_context page;
+  page.lang = ctx.lang();
+  page.path = std::string(ctx.path());
+  page.base_url = std::string(ctx.base_url());
+  set_viewer(page, ctx.store(), ctx.member());
+  return page;
+}
+
+void set_viewer(web::page_context& page, const storage::store& store,
+                const std::optional<storage::person>& who) {
+  page.logged_in = who.has_value();
+  page.is_admin = who && who->admin;
+  page.can_manage = page.is_admin;
+  if (!who || page.can_manage) return;
+  const auto me = storage::actor::of(who->id);
+  const auto units = store.units();
+  page.can_manage = std::any_of(units.begin(), units.end(),
+                                [&](const calendar::unit& u) { return store.may_edit(me, u.id); });
+}
+
+web::session make_session(const calendar::event& e, const calendar::unit& u,
+                          const calendar::occurrence& o) {
+  web::session s;
+  s.event = e.id;
+  s.key = o.key;
+  s.title = std::string(o.title);
+  s.unit_name = u.name;
+  s.unit_slug = u.slug;
+  s.start = o.local_start;
+  s.end = o.local_end;
+  s.all_day = e.all_day;
+  s.cancelled = o.cancelled;
+  s.moved = o.moved;
+  return s;
+}
+
+std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
+  switch (st) {
+    case storage::rsvp_state::going:
+      return web::rsvp_status::going;
+    case storage::rsvp_state::waitlisted:
+      return web::rsvp_status::waitlisted;
+    case storage::rsvp_state::maybe:
+      return web::rsvp_status::maybe;
+    case storage::rsvp_state::not_going:
+      return web::rsvp_status::not_going;
+    case storage::rsvp_state::pending:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> page_builder::home(const web::page_context& page) {
+  web::home_view v;
+  std::vector<std::pair<utc_seconds, web::session>> all;
+  for (const auto& u : store.units()) {
+    v.units.push_back({u.slug, u.name, u.description});
+    for (auto& s :
+         sessions_of(u, store.events_of_unit(u.id), now, now + home_window, home_sessions)) {
+      all.emplace_back(calendar::to_utc(s.start, u.zone), std::move(s));
+    }
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [start, s] : all) {
+    if (v.next.size() == home_sessions) break;
+    v.next.push_back(std::move(s));
+  }
+  return web::render_home(page, v);
+}
+
+std::optional<std::string> page_builder::unit(const web::page_context& page, std::string_view slug,
+                                              date::year_month month,
+                                              const std::optional<web::follow_state>& follow) {
+  const auto u = store.unit_by_slug(slug);
+  if (!u) return std::nullopt;
+  const auto events = store.events_of_unit(u->id);
+  web::unit_view v;
+  v.unit = {u->slug, u->name, u->description};
+  v.responsibles = responsible_names(store, u->id);
+  v.upcoming = sessions_of(*u, events, now, now + unit_window, unit_sessions);
+  v.month = month;
+  const auto from = calendar::to_utc(calendar::local_seconds{date::local_days{month / 1}}, u->zone);
+  const auto to = calendar::to_utc(
+      calendar::local_seconds{date::local_days{(month + date::months{1}) / 1}}, u->zone);
+  v.in_month = sessions_of(*u, events, from, to, 500);
+  return follow ? web::render_unit(page, v, *follow) : web::render_unit(page, v);
+}
+
+std::optional<std::string> page_builder::event(const web::page_context& page,
+                                               calendar::event_id id) {
+  const auto e = store.event_by_id(id);
+  if (!e) return std::nullopt;
+  const auto u = store.unit_by_id(e->unit);
+  if (!u) return std::nullopt;
+  web::event_view v;
+  v.id = e->id;
+  v.title = e->title;
+  v.description = e->description;
+  v.unit_name = u->name;
+  v.unit_slug = u->slug;
+  v.kind = e->kind;
+  v.location = e->location;
+  v.online_url = e->online_url;
+  v.cancelled = e->status == calendar::event_status::cancelled;
+  v.next = sessions_of(*u, {*e}, now, now + event_window, event_sessions);
+  return web::render_event(page, v);
+}
+
+std::optional<web::occurrence_view> page_builder::occurrence_view(
+    calendar::event_id id, const calendar::occurrence_key& key,
+    const std::optional<storage::person>& member, const std::string& csrf) {
+  const auto e = store.event_by_id(id);
+  if (!e) return std::nullopt;
+  const auto o = calendar::find_occurrence(*e, key);
+  if (!o) return std::nullopt;
+  const auto u = store.unit_by_id(e->unit);
+  if (!u) return std::nullopt;
+  web::occurrence_view v;
+  v.when = make_session(*e, *u, *o);
+  if (o->moved) {
+    v.original_start = key.is_date() ? calendar::local_seconds{key.instant().time_since_epoch()}
+                                     : calendar::to_local(key.instant(), e->zone);
+  }
+  v.description = std::string(o->description);
+  v.location = std::string(o->location);
+  v.online_url = std::string(o->online_url);
+  const auto seats = store.occupancy_of(e->id, key);
+  v.capacity = seats.capacity;
+  v.going = seats.going;
+  v.waitlisted = seats.waitlisted;
+  v.refused = calendar::rsvp_refused(*e, *o, now);
+  if (member) {
+    v.who = web::viewer::member;
+    if (const auto r = store.rsvp_of(e->id, key, member->id)) {
+      v.answer = r->answer;
+      v.status = status_of(r->state);
+      v.waitlist_position = r->waitlist_position;
+    }
+  }
+  v.csrf = csrf;
+  return v;
+}
+
+std::optional<std::string> page_builder::occurrence(const web::page_context& page,
+                                                    calendar::event_id id,
+                                                    const calendar::occurrence_key& key,
+                                                    const std::optional<storage::person>& member,
+                                                    const std::string& csrf, bool saved) {
+  auto v = occurrence_view(id, key, member, csrf);
+  if (!v) return std::nullopt;
+  v->saved = saved && member.has_value();
+  return web::render_occurrence(page, *v);
+}
+
+web::me_view page_builder::me(const storage::person& p, const std::string& csrf) {
+  web::me_view v;
+  v.name = p.name;
+  v.email = p.email;
+  v.csrf = csrf;
+  std::vector<std::pair<utc_seconds, web::my_rsvp>> found;
+  for (const auto& r : store.rsvps_of_person(p.id)) {
+    const auto st = status_of(r.state);
+    if (!st || *st == web::rsvp_status::not_going) continue;
+    const auto e = store.event_by_id(r.event);
+    if (!e) continue;
+    const auto o = calendar::find_occurrence(*e, r.key);
+    if (!o || o->end <= now) continue;
+    const auto u = store.unit_by_id(e->unit);
+    if (!u) continue;
+    found.emplace_back(o->start, web::my_rsvp{make_session(*e, *u, *o), *st, r.waitlist_position});
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [start, r] : found) v.rsvps.push_back(std::move(r));
+  for (const auto id : store.follows(p.id)) {
+    if (const auto u = store.unit_by_id(id)) v.follows.push_back({u->slug, u->name, {}});
+  }
+  for (const auto m : store.reminder_offsets(p.id)) {
+    v.reminders.push_back(static_cast<int>(m.count()));
+  }
+  v.reminders_chosen = store.has_reminder_choice(p.id);
+  for (const auto m : storage::store::default_reminder_offsets()) {
+    v.default_reminders.push_back(static_cast<int>(m.count()));
+  }
+  v.has_feed = !store.list_tokens(p.id, storage::token_kind::feed, now).empty();
+  v.notices = p.notices;
+  return v;
+}
+
+}  // namespace treffpunkt::server

@@ -1,0 +1,61 @@
+#pragma once
+/// The pages' view models, filled from the store (web/ renders them): what the member pages,
+/// the link pages and the manage pages show of units, events and occurrences, and the header
+/// every page has (who reads it, in which language).
+
+#include <calendar/event.h>
+#include <calendar/expand.h>
+#include <calendar/time.h>
+#include <date/date.h>
+#include <storage/store.h>
+#include <web/pages.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace treffpunkt::server {
+
+class request_context;
+
+/// The context of a page for this request: its language, path, base URL and who reads it.
+web::page_context page_context_of(const request_context& ctx);
+
+/// Who reads the page, for the header: logged in or not, and for a responsible or an admin the
+/// links to /manage (and /admin). Reads the store only for a logged-in `who` (whose pages are
+/// never shared with others); anonymous pages stay as they are.
+void set_viewer(web::page_context& page, const storage::store& store,
+                const std::optional<storage::person>& who);
+
+/// One occurrence of `e` (of unit `u`) as the pages list it.
+web::session make_session(const calendar::event& e, const calendar::unit& u,
+                          const calendar::occurrence& o);
+
+/// Where an RSVP stands, as the pages say it; none for a pending guest RSVP.
+std::optional<web::rsvp_status> status_of(storage::rsvp_state st);
+
+/// Reads the store into the member pages' views at one instant.
+struct page_builder {
+  storage::store& store;
+  calendar::utc_seconds now;
+
+  std::optional<std::string> home(const web::page_context& page);
+  /// A unit's page with `month` in its month view; `follow` for a member (their button).
+  std::optional<std::string> unit(const web::page_context& page, std::string_view slug,
+                                  date::year_month month,
+                                  const std::optional<web::follow_state>& follow);
+  std::optional<std::string> event(const web::page_context& page, calendar::event_id id);
+  /// The occurrence page's view; with `member`, their RSVP form with their answer and `csrf`.
+  std::optional<web::occurrence_view> occurrence_view(calendar::event_id id,
+                                                      const calendar::occurrence_key& key,
+                                                      const std::optional<storage::person>& member,
+                                                      const std::string& csrf);
+  std::optional<std::string> occurrence(const web::page_context& page, calendar::event_id id,
+                                        const calendar::occurrence_key& key,
+                                        const std::optional<storage::person>& member,
+                                        const std::string& csrf, bool saved = false);
+  /// The member's own page: upcoming RSVPs, follows, reminders, whether a feed link exists.
+  web::me_view me(const storage::person& p, const std::string& csrf);
+};
+
+}  // namespace treffpunkt::server

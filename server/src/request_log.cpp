@@ -1,0 +1,92 @@
+#include "request_log.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace treffpunkt::server {
+namespace {
+
+/// Looks like a random token (feed secret, login link): long, and only base64url/hex letters.
+bool is_token(std::string_view segment) {
+  return segment.size() >= 24 && std::all_of(segment.begin(), segment.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+         });
+}
+
+/// A logfmt value: bare if it can be, else quoted with \" \\ and \xNN escapes.
+void append_logfmt(std::string& out, std::string_view value) {
+  const bool bare = !value.empty() && std::none_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f || c == '"' || c == '=' || c == '\\';
+  });
+  if (bare) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string loggable_path(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  if (target.size() > 300) target = target.substr(0, 300);
+  if (target.starts_with("/feeds/")) return "/feeds/…";  // the path is the secret
+  std::string out;
+  out.reserve(target.size());
+  while (!target.empty()) {
+    const auto slash = target.find('/', 1);
+    const auto segment = target.substr(0, slash);
+    const auto name = segment.substr(segment.starts_with('/') ? 1 : 0);
+    auto bare = name.substr(0, name.find('.'));
+    if (is_token(bare)) {
+      out += segment.starts_with('/') ? "/…" : "…";
+    } else {
+      out += segment;
+    }
+    if (slash == std::string_view::npos) break;
+    target.remove_prefix(slash);
+  }
+  return out;
+}
+
+std::string access_log_line(const http_request& request, unsigned status, std::size_t bytes,
+                            std::chrono::microseconds took) {
+  std::string line = "method=";
+  append_logfmt(line, std::string_view(request.method).substr(0, 32));
+  line += " path=";
+  append_logfmt(line, loggable_path(request.target));
+  line += " status=" + std::to_string(status) + " bytes=" + std::to_string(bytes) +
+          " us=" + std::to_string(took.count()) + " remote=";
+  append_logfmt(line, request.remote_address.empty() ? "-" : request.remote_address);
+  line += '\n';
+  return line;
+}
+
+void log_failure(const http_request& request, std::string_view what) {
+  std::string line = "error: ";
+  append_logfmt(line, std::string_view(request.method).substr(0, 32));
+  line += ' ';
+  line += loggable_path(request.target);
+  line += ": ";
+  line += what;
+  line += '\n';
+  std::fputs(line.c_str(), stderr);  // one write: lines of threads do not interleave
+}
+
+}  // namespace treffpunkt::server
