@@ -59,7 +59,10 @@ namespace rsvp_forms {
 http_response answer(const request_context& ctx, const route_params& p) {
   const auto target = posted_occurrence(ctx, p);
   if (!target) return not_found_page(ctx);
-  const auto& [e, key, o] = *target;
+  // Named, not bound: lambdas below use them (clang 14 cannot capture structured bindings).
+  const auto& e = target->event;
+  const auto& key = target->key;
+  const auto& o = target->occurrence;
   const std::string back = web::occurrence_path(e.id, key);
   if (!ctx.member()) return to_login(back);
   // The script that sends the form asks for the RSVP area alone (app.js).
@@ -112,7 +115,10 @@ http_response answer(const request_context& ctx, const route_params& p) {
 http_response guest(const request_context& ctx, const route_params& p) {
   const auto target = posted_occurrence(ctx, p);
   if (!target) return not_found_page(ctx);
-  const auto& [e, key, o] = *target;
+  // Named, not bound: lambdas below use them (clang 14 cannot capture structured bindings).
+  const auto& e = target->event;
+  const auto& key = target->key;
+  const auto& o = target->occurrence;
   auto page = page_context_of(ctx);
   page.path = web::occurrence_path(e.id, key);
   page_builder build{ctx.store(), ctx.now()};
