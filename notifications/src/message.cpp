@@ -182,7 +182,7 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
     body +=
         "<p style=\"color:#666;font-size:small\">" + escape_html(cat.unsubscribe_note) + "</p>\n";
   }
-  out.html = std::string("<!DOCTYPE html>\n<html lang=\"") + (lang == language::en ? "en" : "de") +
+  out.html = std::string("<!DOCTYPE html>\n<html lang=\"") + std::string(calendar::tag(lang)) +
              "\">\n<head><meta charset=\"utf-8\"><title>" + escape_html(out.subject) +
              "</title></head>\n<body style=\"font-family:sans-serif\">\n" + body +
              "</body>\n</html>\n";

@@ -3,6 +3,7 @@
 #include <web/i18n.h>
 
 #include <string>
+#include <type_traits>
 
 #include "catalog.h"
 
@@ -59,6 +60,14 @@ TEST(Format, MonthNamesAndWeekdays) {
   EXPECT_EQ(web::format_month(2025_y / 3, language::en), "March 2025");
   EXPECT_EQ(web::weekday_short(date::Monday, language::de), "Mo");
   EXPECT_EQ(web::weekday_long(date::Sunday, language::en), "Sunday");
+}
+
+static_assert(std::is_same_v<language, treffpunkt::calendar::language>, "one type, not two");
+
+TEST(Language, WebNamesAreTheCalendarOnes) {
+  EXPECT_EQ(web::tag(language::en), "en");
+  EXPECT_EQ(web::parse_language("EN-gb"), language::en);
+  EXPECT_EQ(web::parse_language("fr"), std::nullopt);
 }
 
 TEST(Language, QueryBeatsCookieBeatsAcceptLanguage) {

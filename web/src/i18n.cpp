@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <optional>
 
 namespace treffpunkt::web {
 namespace {
@@ -77,17 +78,6 @@ std::string clock(calendar::local_seconds t) {
 }
 
 }  // namespace
-
-std::string_view tag(language l) { return l == language::en ? "en" : "de"; }
-
-std::optional<language> parse_language(std::string_view tag) {
-  const auto primary = tag.substr(0, tag.find('-'));
-  if (primary.size() != 2) return std::nullopt;
-  const std::string lowered{lower(primary[0]), lower(primary[1])};
-  if (lowered == "de") return language::de;
-  if (lowered == "en") return language::en;
-  return std::nullopt;
-}
 
 language negotiate_language(std::string_view query_lang, std::string_view cookie_lang,
                             std::string_view accept_language) {
