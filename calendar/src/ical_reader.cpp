@@ -3,9 +3,14 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/predicate.hpp>       // iequals
+#include <boost/algorithm/string/trim.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <locale>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,22 +46,21 @@ error parse_fail(int line, std::string message) {
   return fail(errc::parse_error, line, {}, std::move(message));
 }
 
+// Names, parameters and enumerated values are case-insensitive in ASCII only (RFC 5545 §2):
+// the classic locale, whatever the process's global one is.
 std::string to_upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
+  boost::algorithm::to_upper(out, std::locale::classic());
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && to_upper(a) == to_upper(b);
+  return boost::algorithm::iequals(a, b, std::locale::classic());
 }
 
+/// `s` without the blanks (space, tab) around it.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 // ---------------------------------------------------------------------------------------------

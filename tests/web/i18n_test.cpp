@@ -88,6 +88,14 @@ TEST(Language, AcceptLanguageHonoursQValues) {
   EXPECT_EQ(web::negotiate_language("", "", "de-AT;q=0.7, en;q=0.7"), language::de);  // tie
 }
 
+TEST(Language, AcceptLanguageReadsQInAnyCaseAndSkipsOnlySpacesAndTabs) {
+  EXPECT_EQ(web::negotiate_language("", "", "en;Q=0.5, de;q=0.9"), language::de);
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5 ,\ten\t;\tq=0.9"), language::en);
+  // Other white space is no OWS (RFC 9110 §5.6.3): the range is no language then.
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\ren;q=0.9"), language::de);
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\xC2\xA0" "en;q=0.9"), language::de);
+}
+
 TEST(Catalog, EveryMessageInBothLanguagesAndKeysUnique) {
   const auto all = web::detail::catalog();
   ASSERT_FALSE(all.empty());
