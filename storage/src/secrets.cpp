@@ -13,7 +13,7 @@ namespace {
 
 /// The most characters of base64 EVP_EncodeBlock and EVP_DecodeBlock handle (they count in
 /// int), a multiple of 4: far more than any secret or token needs.
-constexpr std::size_t max_chars = std::numeric_limits<int>::max() / 4 * 4;
+constexpr std::size_t max_chars = static_cast<std::size_t>(std::numeric_limits<int>::max()) / 4 * 4;
 
 }  // namespace
 
