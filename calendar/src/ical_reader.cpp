@@ -1,10 +1,16 @@
 #include <calendar/ical_reader.h>
+#include <calendar/text.h>  // valid_utf8
 
 #include <algorithm>
 #include <array>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/predicate.hpp>       // iequals
+#include <boost/algorithm/string/trim.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <locale>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,61 +46,21 @@ error parse_fail(int line, std::string message) {
   return fail(errc::parse_error, line, {}, std::move(message));
 }
 
+// Names, parameters and enumerated values are case-insensitive in ASCII only (RFC 5545 §2):
+// the classic locale, whatever the process's global one is.
 std::string to_upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
+  boost::algorithm::to_upper(out, std::locale::classic());
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && to_upper(a) == to_upper(b);
+  return boost::algorithm::iequals(a, b, std::locale::classic());
 }
 
+/// `s` without the blanks (space, tab) around it.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-/// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF): titles
-/// end up in HTML, JSON and other people's calendar apps, none of which forgive broken text.
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <boost/algorithm/string/case_conv.hpp>
 #include <charconv>
 #include <cstdint>
+#include <locale>
 #include <memory>
 #include <utility>
 
@@ -35,9 +36,10 @@ std::optional<std::int64_t> read_integer(std::string_view text) {
   return value;
 }
 
+/// `text` in upper case, ASCII letters only (the classic locale, whatever the global one is).
 std::string upper(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  boost::algorithm::to_upper(out, std::locale::classic());
   return out;
 }
 

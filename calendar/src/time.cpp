@@ -1,10 +1,34 @@
 #include <calendar/time.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <charconv>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace treffpunkt::calendar {
+namespace {
+
+/// Whether `text` has a digit wherever `shape` has a '0' and the same character elsewhere.
+/// date::parse alone would also read "2026-2-3", "+2026-02-03" or "2026-+2-03".
+bool has_shape(std::string_view text, std::string_view shape) {
+  return text.size() == shape.size() &&
+         std::equal(shape.begin(), shape.end(), text.begin(),
+                    [](char s, char t) { return s == '0' ? t >= '0' && t <= '9' : s == t; });
+}
+
+/// `text` read whole by date::parse with `format`, which also checks that the date exists.
+template <class T>
+std::optional<T> parse_whole(std::string_view text, const char* format) {
+  std::istringstream in{std::string(text)};
+  T value{};
+  in >> date::parse(format, value);
+  if (!in || in.peek() != std::istringstream::traits_type::eof()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
 
 bool is_known_zone(std::string_view name) {
   if (name.empty()) return false;
@@ -32,6 +56,16 @@ utc_seconds to_utc(local_seconds local, std::string_view zone) {
 local_seconds to_local(utc_seconds instant, std::string_view zone) {
   const date::time_zone* tz = date::locate_zone(zone);
   return tz->to_local(instant);
+}
+
+std::optional<date::year_month_day> parse_iso_date(std::string_view text) {
+  if (!has_shape(text, "0000-00-00")) return std::nullopt;
+  return parse_whole<date::year_month_day>(text, "%Y-%m-%d");
+}
+
+std::optional<date::year_month> parse_iso_month(std::string_view text) {
+  if (!has_shape(text, "0000-00")) return std::nullopt;
+  return parse_whole<date::year_month>(text, "%Y-%m");
 }
 
 std::optional<occurrence_key> occurrence_key::parse(std::string_view text) {

@@ -2,62 +2,73 @@
 #include <notifications/message.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/replace.hpp>
+#include <kainjow/mustache.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "catalog.h"
 
 namespace treffpunkt::notifications {
 namespace {
 
+namespace mu = kainjow::mustache;
+
 const detail::catalog& catalog_of(language lang) {
   return lang == language::en ? detail::catalog_en() : detail::catalog_de();
 }
 
-std::string escape_html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\n':
-        out += "<br>\n";
-        break;
-      default:
-        out += c;
-    }
-  }
+/// The HTML part. Raw here rather than embedded from a file as web/ does (web/embed.cmake):
+/// one template of a dozen lines does not need a generator. Closing tags of sections that may
+/// be skipped start the next line: kainjow leaves an empty line for a skipped section whose
+/// closing tag stands alone on its line.
+constexpr std::string_view html_template = R"(<!DOCTYPE html>
+<html lang="{{lang}}">
+<head><meta charset="utf-8"><title>{{subject}}</title></head>
+<body style="font-family:sans-serif">
+{{#paragraphs}}<p>{{.}}</p>
+{{/paragraphs}}{{#link}}<p><a href="{{href}}">{{label}}</a></p>
+{{/link}}<p>{{signature}}</p>
+{{#has_unsubscribe_note}}<p style="color:#666;font-size:small">{{unsubscribe_note}}</p>
+{{/has_unsubscribe_note}}</body>
+</html>
+)";
+
+/// Mustache's HTML escaping for texts written as plain text: a line end becomes <br> (and
+/// stays a line end), and ' stays &#39; as mails have always had it (kainjow writes &apos;,
+/// which HTML 4 and some mail clients do not know).
+std::string escape_plain_text(const std::string& s) {
+  std::string out = mu::html_escape(s);
+  boost::algorithm::replace_all(out, "&apos;", "&#39;");
+  boost::algorithm::replace_all(out, "\n", "<br>\n");
   return out;
 }
 
-std::string as_is(std::string_view s) { return std::string(s); }
+/// The HTML template, parsed once per thread: a mustache object keeps state (its error) while
+/// it renders, so threads do not share one.
+mu::mustache& html_mustache() {
+  thread_local mu::mustache tmpl = [] {
+    mu::mustache t{std::string(html_template)};
+    if (!t.is_valid()) throw std::logic_error("mail HTML template: " + t.error_message());
+    t.set_custom_escape(escape_plain_text);
+    return t;
+  }();
+  return tmpl;
+}
 
-/// The template with each {placeholder} replaced; `escape` is applied to the template's own
-/// text and to every value alike, so a value can never turn into markup.
-template <class Escape>
-std::string fill(std::string_view tpl, const facts& f, std::string_view name, Escape escape) {
+/// The template with each {placeholder} replaced by its fact, as plain text.
+std::string fill(std::string_view tpl, const facts& f, std::string_view name) {
   std::string out;
   std::size_t pos = 0;
   while (pos < tpl.size()) {
     const std::size_t open = tpl.find('{', pos);
     const std::size_t close = open == std::string_view::npos ? open : tpl.find('}', open);
     if (close == std::string_view::npos) {
-      out += escape(tpl.substr(pos));
+      out += tpl.substr(pos);
       break;
     }
-    out += escape(tpl.substr(pos, open - pos));
+    out += tpl.substr(pos, open - pos);
     const std::string_view key = tpl.substr(open + 1, close - open - 1);
     std::string_view value;
     if (key == "name") value = name;
@@ -72,7 +83,7 @@ std::string fill(std::string_view tpl, const facts& f, std::string_view name, Es
     if (key == "body") value = f.body;
     if (key == "subject") value = f.subject;
     if (key == "expires") value = f.expires_in;
-    out += escape(value);
+    out += value;
     pos = close + 1;
   }
   return out;
@@ -152,40 +163,50 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   const std::string_view greeting = name.empty() ? cat.greeting_anonymous : cat.greeting;
 
   texts out;
-  out.subject = fill(e.subject, f, name, as_is);
+  out.subject = fill(e.subject, f, name);
   // A subject is one line wherever it goes (the header strips controls again; the HTML
   // <title> and previews must not break either): C0 controls and DEL become spaces.
   std::replace_if(
       out.subject.begin(), out.subject.end(),
       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }, ' ');
 
-  std::string& text = out.text;
-  std::string body;
-  text += fill(greeting, f, name, as_is) + "\n\n";
-  body += "<p>" + fill(greeting, f, name, escape_html) + "</p>\n";
+  // The paragraphs before the link: the greeting, the kind's own, where.
+  std::vector<std::string> paragraphs;
+  paragraphs.push_back(fill(greeting, f, name));
   for (const auto paragraph : split_paragraphs(e.paragraphs)) {
-    text += fill(paragraph, f, name, as_is) + "\n\n";
-    body += "<p>" + fill(paragraph, f, name, escape_html) + "</p>\n";
+    paragraphs.push_back(fill(paragraph, f, name));
   }
   if (is_event_kind(kind) && !f.location.empty()) {
-    text += fill(cat.location_line, f, name, as_is) + "\n\n";
-    body += "<p>" + fill(cat.location_line, f, name, escape_html) + "</p>\n";
+    paragraphs.push_back(fill(cat.location_line, f, name));
   }
-  if (!e.action.empty() && !f.link.empty()) {
-    text += std::string(e.action) + ": " + f.link + "\n\n";
-    body += "<p><a href=\"" + escape_html(f.link) + "\">" + escape_html(e.action) + "</a></p>\n";
+  const bool has_link = !e.action.empty() && !f.link.empty();
+  const std::string signature = fill(cat.signature, f, name);
+
+  for (const auto& paragraph : paragraphs) out.text += paragraph + "\n\n";
+  if (has_link) out.text += std::string(e.action) + ": " + f.link + "\n\n";
+  out.text += signature + "\n";
+  if (wants_unsubscribe(kind)) out.text += "\n-- \n" + std::string(cat.unsubscribe_note) + "\n";
+
+  mu::data html{mu::data::type::object};
+  html.set("lang", std::string(calendar::tag(lang)));
+  html.set("subject", out.subject);
+  mu::data list{mu::data::type::list};
+  for (const auto& paragraph : paragraphs) list.push_back(paragraph);
+  html.set("paragraphs", list);
+  if (has_link) {
+    mu::data link{mu::data::type::object};
+    link.set("href", f.link);
+    link.set("label", std::string(e.action));
+    html.set("link", link);
+  } else {
+    html.set("link", false);
   }
-  text += fill(cat.signature, f, name, as_is) + "\n";
-  body += "<p>" + fill(cat.signature, f, name, escape_html) + "</p>\n";
-  if (wants_unsubscribe(kind)) {
-    text += "\n-- \n" + std::string(cat.unsubscribe_note) + "\n";
-    body +=
-        "<p style=\"color:#666;font-size:small\">" + escape_html(cat.unsubscribe_note) + "</p>\n";
-  }
-  out.html = std::string("<!DOCTYPE html>\n<html lang=\"") + (lang == language::en ? "en" : "de") +
-             "\">\n<head><meta charset=\"utf-8\"><title>" + escape_html(out.subject) +
-             "</title></head>\n<body style=\"font-family:sans-serif\">\n" + body +
-             "</body>\n</html>\n";
+  html.set("signature", signature);
+  html.set("has_unsubscribe_note", wants_unsubscribe(kind));
+  html.set("unsubscribe_note", std::string(cat.unsubscribe_note));
+  auto& tmpl = html_mustache();
+  out.html = tmpl.render(html);
+  if (!tmpl.is_valid()) throw std::logic_error("mail HTML template: " + tmpl.error_message());
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/trim.hpp>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -35,7 +37,7 @@ struct replies {
 int debug_callback(CURL* /*handle*/, curl_infotype type, char* data, std::size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN) return 0;
   std::string_view line(data, size);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  line = boost::algorithm::trim_right_copy_if(line, boost::algorithm::is_any_of("\r\n"));
   if (line.empty()) return 0;
   auto* r = static_cast<replies*>(user);
   r->last = std::string(line.substr(0, 500));

@@ -1,7 +1,6 @@
 // Part of store: see store_impl.h.
 #include "tokens.h"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <array>
@@ -11,36 +10,6 @@
 
 namespace treffpunkt::storage {
 namespace {
-
-/// RFC 4648 §5: the URL- and filename-safe alphabet, so a token needs no escaping in a link.
-constexpr std::string_view base64url_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(const unsigned char* data, std::size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                            std::uint32_t{data[i + 2]};
-    out += base64url_alphabet[(v >> 18) & 63];
-    out += base64url_alphabet[(v >> 12) & 63];
-    out += base64url_alphabet[(v >> 6) & 63];
-    out += base64url_alphabet[v & 63];
-  }
-  const std::size_t rest = size - i;
-  if (rest == 1) {
-    const std::uint32_t v = std::uint32_t{data[i]} << 16;
-    out += base64url_alphabet[(v >> 18) & 63];
-    out += base64url_alphabet[(v >> 12) & 63];
-  } else if (rest == 2) {
-    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-    out += base64url_alphabet[(v >> 18) & 63];
-    out += base64url_alphabet[(v >> 12) & 63];
-    out += base64url_alphabet[(v >> 6) & 63];
-  }
-  return out;
-}
 
 std::optional<token_kind> kind_from_db(std::string_view s) {
   if (s == "login") return token_kind::login;
@@ -72,14 +41,6 @@ std::string token_id(std::string_view hash) {
 }
 
 }  // namespace
-
-std::string random_token() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no randomness for a token");
-  }
-  return base64url(bytes.data(), bytes.size());
-}
 
 std::string token_hash(std::string_view raw) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};

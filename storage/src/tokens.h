@@ -2,6 +2,7 @@
 /// Token helpers shared inside the store (tokens.cpp, rsvps.cpp): secrets are random, shown
 /// once, and kept only as their SHA-256.
 
+#include <storage/secrets.h>  // random_token
 #include <storage/store.h>
 
 #include <chrono>
@@ -13,10 +14,6 @@
 #include "sqlite.h"
 
 namespace treffpunkt::storage {
-
-/// 32 random bytes (OpenSSL RAND_bytes) as URL-safe base64 without padding (43 characters).
-/// Throws std::runtime_error if the system cannot produce random bytes (a broken invariant).
-std::string random_token();
 
 /// The 32-byte SHA-256 of `raw`, as stored in tokens.hash (a BLOB).
 std::string token_hash(std::string_view raw);

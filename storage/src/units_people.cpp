@@ -1,8 +1,12 @@
 // Part of store: see store_impl.h.
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/classification.hpp>  // is_space
+#include <boost/algorithm/string/trim.hpp>
 #include <charconv>
 #include <chrono>
 #include <functional>
+#include <locale>
 #include <string>
 #include <vector>
 
@@ -104,19 +108,15 @@ bool exists(sql::connection& c, std::string_view query, std::int64_t id) {
 
 }  // namespace
 
+// The classic locale: ASCII white space (SP, \t..\r) and ASCII letters only, whatever the
+// process's global locale is.
 std::string trimmed(std::string_view s) {
-  const auto is_space = [](char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return std::string(s);
+  return std::string(
+      boost::algorithm::trim_copy_if(s, boost::algorithm::is_space(std::locale::classic())));
 }
 
 std::string normalise_email(std::string_view email) {
-  std::string out = trimmed(email);
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
+  return boost::algorithm::to_lower_copy(trimmed(email), std::locale::classic());
 }
 
 bool looks_like_email(std::string_view e) {

@@ -451,6 +451,24 @@ TEST(IcalReader, EventWithoutEndGetsDefaultLength) {
   EXPECT_EQ(events[2].duration, hours(1));
 }
 
+// RFC 5545 §2: names, parameters and enumerated values in any case; blanks around values go.
+TEST(IcalReader, NamesAndEnumeratedValuesInAnyCase) {
+  const auto events = read_ok(calendar_with(
+      "begin:vevent\nuid: lower@example.org \nsummary:klein\n"
+      "dtstart;tzid=America/New_York:20251110T190000\ndtend;Tzid= America/New_York "
+      ":20251110T200000\n"
+      "status:\tCancelled \nend: VEvent\n"
+      "Begin:VEVENT\nUID:day\nSUMMARY:Tag\nDTSTART;value=date:20251110\nEND:VEVENT\n"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].uid, "lower@example.org");
+  EXPECT_EQ(events[0].title, "klein");
+  EXPECT_EQ(events[0].zone, "America/New_York");
+  EXPECT_EQ(events[0].duration, hours(1));
+  EXPECT_EQ(events[0].status, event_status::cancelled);
+  EXPECT_TRUE(events[1].all_day);
+  EXPECT_EQ(events[1].status, event_status::confirmed);
+}
+
 TEST(IcalReader, DurationPropertySetsLength) {
   const auto events = read_ok(calendar_with(
       "BEGIN:VEVENT\nUID:x\nSUMMARY:Treffen\nDTSTART;TZID=Europe/Berlin:20251110T190000\n"

@@ -15,6 +15,8 @@ using namespace std::chrono_literals;
 using treffpunkt::calendar::is_known_zone;
 using treffpunkt::calendar::local_seconds;
 using treffpunkt::calendar::occurrence_key;
+using treffpunkt::calendar::parse_iso_date;
+using treffpunkt::calendar::parse_iso_month;
 using treffpunkt::calendar::to_local;
 using treffpunkt::calendar::to_utc;
 using treffpunkt::calendar::utc_seconds;
@@ -64,6 +66,46 @@ TEST(OccurrenceKey, RejectsMalformedKeys) {
   for (const char* bad : {"", "2025120", "20251302", "20250230", "20251202T180000",
                           "20251202T250000Z", "20251202X180000Z", "2025-12-02", "../../etc"}) {
     EXPECT_FALSE(occurrence_key::parse(bad).has_value()) << bad;
+  }
+}
+
+TEST(IsoDate, ReadsExactlyYearMonthDayOfADayThatExists) {
+  using namespace date::literals;
+  EXPECT_EQ(parse_iso_date("2026-02-03"), 2026_y / 2 / 3);
+  EXPECT_EQ(parse_iso_date("2028-02-29"), 2028_y / 2 / 29);
+  EXPECT_EQ(parse_iso_date("0000-01-01"), date::year{0} / 1 / 1);
+  EXPECT_EQ(parse_iso_date("9999-12-31"), 9999_y / 12 / 31);
+  for (const char* bad : {"",
+                          "2026-2-3",
+                          "2026-02-3",
+                          "26-02-03",
+                          "02026-02-03",
+                          "2026-02-03x",
+                          "2026-02-03 ",
+                          " 2026-02-03",
+                          "+026-02-03",
+                          "-026-02-03",
+                          "2026-+2-03",
+                          "2026--2-03",
+                          "2026-02-+3",
+                          "2026-02-29",
+                          "2026-13-01",
+                          "2026-00-01",
+                          "2026-01-00",
+                          "2026-04-31",
+                          "2026/02/03",
+                          "2026-02-03T10:00"}) {
+    EXPECT_EQ(parse_iso_date(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(IsoDate, ReadsExactlyYearMonth) {
+  using namespace date::literals;
+  EXPECT_EQ(parse_iso_month("2026-02"), 2026_y / 2);
+  EXPECT_EQ(parse_iso_month("2026-12"), 2026_y / 12);
+  for (const char* bad : {"", "2026-2", "2026-13", "2026-00", "+202-12", "2026-+1", "2026--1",
+                          " 2026-12", "2026-12 ", "2026-123", "2026-12-01", "2026/12"}) {
+    EXPECT_EQ(parse_iso_month(bad), std::nullopt) << bad;
   }
 }
 

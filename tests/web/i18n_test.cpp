@@ -3,6 +3,7 @@
 #include <web/i18n.h>
 
 #include <string>
+#include <type_traits>
 
 #include "catalog.h"
 
@@ -61,6 +62,14 @@ TEST(Format, MonthNamesAndWeekdays) {
   EXPECT_EQ(web::weekday_long(date::Sunday, language::en), "Sunday");
 }
 
+static_assert(std::is_same_v<language, treffpunkt::calendar::language>, "one type, not two");
+
+TEST(Language, WebNamesAreTheCalendarOnes) {
+  EXPECT_EQ(web::tag(language::en), "en");
+  EXPECT_EQ(web::parse_language("EN-gb"), language::en);
+  EXPECT_EQ(web::parse_language("fr"), std::nullopt);
+}
+
 TEST(Language, QueryBeatsCookieBeatsAcceptLanguage) {
   EXPECT_EQ(web::negotiate_language("en", "de", "de"), language::en);
   EXPECT_EQ(web::negotiate_language("", "en", "de"), language::en);
@@ -77,6 +86,14 @@ TEST(Language, AcceptLanguageHonoursQValues) {
   EXPECT_EQ(web::negotiate_language("", "", "EN-gb"), language::en);
   EXPECT_EQ(web::negotiate_language("", "", "en;q=bogus"), language::de);
   EXPECT_EQ(web::negotiate_language("", "", "de-AT;q=0.7, en;q=0.7"), language::de);  // tie
+}
+
+TEST(Language, AcceptLanguageReadsQInAnyCaseAndSkipsOnlySpacesAndTabs) {
+  EXPECT_EQ(web::negotiate_language("", "", "en;Q=0.5, de;q=0.9"), language::de);
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5 ,\ten\t;\tq=0.9"), language::en);
+  // Other white space is no OWS (RFC 9110 §5.6.3): the range is no language then.
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\ren;q=0.9"), language::de);
+  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\xC2\xA0" "en;q=0.9"), language::de);
 }
 
 TEST(Catalog, EveryMessageInBothLanguagesAndKeysUnique) {

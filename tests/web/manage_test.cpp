@@ -70,6 +70,32 @@ TEST(EventForm, BadValuesNameTheirFieldsInTheReadersLanguage) {
   EXPECT_TRUE(has_error(web::check_event_form(f, "Europe/Berlin", language::de), "repeat"));
 }
 
+// <input type="date"> sends "YYYY-MM-DD": that and nothing else, 1971 to 2199, a real date.
+TEST(EventForm, DatesAreExactlyYearMonthDay) {
+  auto f = first_tuesday_form();
+  f.repeat = "once";
+  for (const char* ok : {"2026-02-03", "2028-02-29", "1971-01-01", "2199-12-31"}) {
+    f.date = ok;
+    const auto c = web::check_event_form(f, "Europe/Berlin", language::de);
+    EXPECT_TRUE(c.input) << ok;
+  }
+  EXPECT_EQ(web::check_event_form(first_tuesday_form(), "Europe/Berlin", language::de).input->start,
+            calendar::local_seconds{date::local_days{2026_y / 2 / 3}} + 19h);
+  for (const char* bad :
+       {"2026-2-3",    "2026-02-3",   "2026-2-03",   "26-02-03",         "02026-02-03",
+        "2026-02-03x", "2026-02-03 ", " 2026-02-03", "2026-02-03T19:00", "2026/02/03",
+        "2026-02--3",  "2026-+2-03",  "2026--2-03",  "+2026-02-03",      "+026-02-03",
+        "-026-02-03",  "2026-02-29",  "2026-13-01",  "2026-00-10",       "2026-01-00",
+        "2026-01-32",  "1970-12-31",  "2200-01-01",  "２０２６-02-03"}) {
+    f.date = bad;
+    EXPECT_TRUE(has_error(web::check_event_form(f, "Europe/Berlin", language::de), "date")) << bad;
+    f = first_tuesday_form();
+    f.ends = "until";
+    f.until = bad;
+    EXPECT_TRUE(has_error(web::check_event_form(f, "Europe/Berlin", language::de), "until")) << bad;
+  }
+}
+
 TEST(EventForm, CountAndUntilEndTheSeries) {
   auto f = first_tuesday_form();
   f.ends = "count";

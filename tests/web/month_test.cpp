@@ -36,6 +36,12 @@ TEST(MonthParam, ParsesOnlyYearDashMonth) {
   for (const char* bad : {"2025-13", "2025-00", "25-12", "2025-1", "-123-01", "2025/12", ""}) {
     EXPECT_FALSE(web::parse_month(bad)) << bad;
   }
+  EXPECT_EQ(web::parse_month("0000-01"), date::year{0} / 1);
+  EXPECT_EQ(web::parse_month("9999-12"), date::year{9999} / 12);
+  for (const char* bad : {"+202-12", "2025-+1", "2025--1", "2025- 1", " 2025-12", "2025-12 ",
+                          "2025-12x", "2025-012", "02025-12", "2025-12-01", "2025-1x"}) {
+    EXPECT_FALSE(web::parse_month(bad)) << bad;
+  }
 }
 
 }  // namespace

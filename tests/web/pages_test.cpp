@@ -101,6 +101,24 @@ TEST(Pages, UnitPageHasSubscribeBox) {
   EXPECT_TRUE(contains(html, "Oleg Shevchenko, Konstantin Petry und Louisa Klopfleisch"));
 }
 
+// The bytes of the subscribe links as calendar apps have received them: every byte but the
+// unreserved ones (RFC 3986 §2.3) percent-encoded, upper-case hex, a space as %20.
+TEST(Pages, SubscribeLinksPercentEncodeAllButUnreservedBytes) {
+  auto ctx = context();
+  ctx.base_url = "http://127.0.0.1:8080/tp";
+  auto v = unit_view();
+  v.unit.name = "Frauen* & Kinder: Grüße/Ü 100% ~a-b_c.d+e=f'g(h)";
+  const auto html = web::render_unit(ctx, v);
+  EXPECT_TRUE(contains(html,
+                       "href=\"https://calendar.google.com/calendar/render?cid="
+                       "webcal%3A%2F%2F127.0.0.1%3A8080%2Ftp%2Funits%2Fbildung.ics\""));
+  EXPECT_TRUE(contains(html,
+                       "href=\"https://outlook.live.com/calendar/0/addfromweb?url="
+                       "http%3A%2F%2F127.0.0.1%3A8080%2Ftp%2Funits%2Fbildung.ics&amp;name="
+                       "Frauen%2A%20%26%20Kinder%3A%20Gr%C3%BC%C3%9Fe%2F%C3%9C%20100%25%20"
+                       "~a-b_c.d%2Be%3Df%27g%28h%29\""));
+}
+
 TEST(Pages, MonthViewIsATableWithLinksOnTheirDays) {
   const auto html = web::render_unit(context(), unit_view());
   EXPECT_TRUE(contains(html, "<caption>Dezember 2025</caption>"));

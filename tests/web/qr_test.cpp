@@ -69,6 +69,12 @@ TEST(QrSvg, HasViewBoxTitleAndFinderPatterns) {
   }
 }
 
+TEST(QrSvg, TitleIsEscapedAsThePagesEscapeText) {
+  const auto svg = web::qr_svg("https://a.example/u.ics", "Frauen's & \"Co\"");
+  ASSERT_TRUE(svg);
+  EXPECT_NE(svg->find("<title>Frauen&apos;s &amp; &quot;Co&quot;</title>"), std::string::npos);
+}
+
 TEST(QrSvg, LongerTextNeedsALargerCode) {
   const auto small = web::qr_svg("https://a.example/u.ics", "t");
   const auto large = web::qr_svg(std::string(300, 'x'), "t");

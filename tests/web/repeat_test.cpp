@@ -53,6 +53,7 @@ TEST(Repeat, ExistingRulesAreRecognisedWhateverTheirEndOrOrder) {
   EXPECT_EQ(repeat_of("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270601T000000Z", first),
             repeat::every_other_week);
   EXPECT_EQ(repeat_of("FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;WKST=MO", first), repeat::weekly);
+  EXPECT_EQ(repeat_of("freq=weekly;byday=tu;count=3", first), repeat::weekly);
   // The rule of another weekday, or a rule the form does not offer, is none of them.
   EXPECT_EQ(repeat_of("FREQ=WEEKLY;BYDAY=WE", first), std::nullopt);
   EXPECT_EQ(repeat_of("FREQ=DAILY", first), std::nullopt);

@@ -1,8 +1,13 @@
 #include <web/i18n.h>
 
 #include <array>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/predicate.hpp>       // istarts_with
+#include <boost/algorithm/string/trim.hpp>
 #include <charconv>
 #include <cstdio>
+#include <locale>
+#include <optional>
 
 namespace treffpunkt::web {
 namespace {
@@ -27,12 +32,9 @@ constexpr std::array<std::string_view, 12> en_months_long = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
+/// `s` without the optional white space (space, tab) around it (RFC 9110 §5.6.3 OWS).
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 /// The q-value of one Accept-Language entry's parameters (";q=0.8"), in thousandths.
@@ -40,7 +42,7 @@ int quality(std::string_view params) {
   while (!params.empty()) {
     const auto semicolon = params.find(';');
     const auto param = trim(params.substr(0, semicolon));
-    if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
+    if (boost::algorithm::istarts_with(param, std::string_view("q="), std::locale::classic())) {
       const auto value = param.substr(2);
       // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )  (RFC 9110 §12.4.2)
       if (value.empty() || (value[0] != '0' && value[0] != '1')) return 0;
@@ -77,17 +79,6 @@ std::string clock(calendar::local_seconds t) {
 }
 
 }  // namespace
-
-std::string_view tag(language l) { return l == language::en ? "en" : "de"; }
-
-std::optional<language> parse_language(std::string_view tag) {
-  const auto primary = tag.substr(0, tag.find('-'));
-  if (primary.size() != 2) return std::nullopt;
-  const std::string lowered{lower(primary[0]), lower(primary[1])};
-  if (lowered == "de") return language::de;
-  if (lowered == "en") return language::en;
-  return std::nullopt;
-}
 
 language negotiate_language(std::string_view query_lang, std::string_view cookie_lang,
                             std::string_view accept_language) {

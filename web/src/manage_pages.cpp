@@ -29,16 +29,10 @@ std::optional<int> parse_int(std::string_view s) {
   return n;
 }
 
-/// "2026-02-03" as <input type="date"> sends it.
+/// "2026-02-03" as <input type="date"> sends it, in the years an event may have.
 std::optional<date::year_month_day> parse_day(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  const auto y = parse_int(s.substr(0, 4));
-  const auto m = parse_int(s.substr(5, 2));
-  const auto d = parse_int(s.substr(8, 2));
-  if (!y || !m || !d || *y < 1971 || *y > 2199) return std::nullopt;
-  const date::year_month_day day{date::year{*y}, date::month{static_cast<unsigned>(*m)},
-                                 date::day{static_cast<unsigned>(*d)}};
-  if (!day.ok()) return std::nullopt;
+  const auto day = calendar::parse_iso_date(s);
+  if (!day || day->year() < date::year{1971} || day->year() > date::year{2199}) return std::nullopt;
   return day;
 }
 

@@ -1,6 +1,6 @@
+#include <calendar/time.h>  // parse_iso_month
 #include <web/month.h>
 
-#include <charconv>
 #include <cstdio>
 
 namespace treffpunkt::web {
@@ -23,23 +23,7 @@ std::vector<week> month_weeks(date::year_month month) {
 }
 
 std::optional<date::year_month> parse_month(std::string_view text) {
-  if (text.size() != 7 || text[4] != '-') return std::nullopt;
-  for (const std::size_t i : {0U, 1U, 2U, 3U, 5U, 6U}) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-  }
-  int year = 0;
-  unsigned month = 0;
-  const auto* y_end = text.data() + 4;
-  if (auto [p, ec] = std::from_chars(text.data(), y_end, year); ec != std::errc{} || p != y_end) {
-    return std::nullopt;
-  }
-  const auto* m_end = text.data() + 7;
-  if (auto [p, ec] = std::from_chars(text.data() + 5, m_end, month);
-      ec != std::errc{} || p != m_end) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12) return std::nullopt;
-  return date::year{year} / date::month{month};
+  return calendar::parse_iso_month(text);
 }
 
 std::string month_param(date::year_month month) {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <functional>
 #include <kainjow/mustache.hpp>
 #include <map>
@@ -47,22 +49,10 @@ void set_sessions(mu::data& d, const std::vector<session>& sessions, language l,
   d.set("show_unit", show_unit);
 }
 
-/// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3): safe in any query.
+/// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3), upper-case hex and a
+/// space as %20: safe as a value in any query.
 std::string url_encode(std::string_view s) {
-  static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 0x0F];
-    }
-  }
-  return out;
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 /// webcal:// is what phones and desktop calendar apps open as "subscribe".

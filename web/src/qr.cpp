@@ -1,6 +1,7 @@
 #include <qrencode.h>
 #include <web/qr.h>
 
+#include <kainjow/mustache.hpp>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -9,27 +10,6 @@ namespace treffpunkt::web {
 namespace {
 
 constexpr int quiet_zone = 4;  // modules of white around the code (ISO/IEC 18004)
-
-void escape_into(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
 
 /// The drawing itself (qr_svg remembers what it drew).
 std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view title);
@@ -61,7 +41,7 @@ std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view t
   const auto size = std::to_string(width + 2 * quiet_zone);
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 " + size +
                     " " + size + "\" role=\"img\" shape-rendering=\"crispEdges\"><title>";
-  escape_into(svg, title);
+  svg += kainjow::mustache::html_escape(std::string(title));  // as the templates escape
   svg += "</title><rect width=\"" + size + "\" height=\"" + size + "\" fill=\"#fff\"/><path d=\"";
   // One rectangle per horizontal run of dark modules: a third of the size of one per module.
   for (int y = 0; y < width; ++y) {

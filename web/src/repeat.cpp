@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/algorithm/string/case_conv.hpp>
 #include <charconv>
+#include <locale>
 
 namespace treffpunkt::web {
 namespace {
@@ -28,8 +30,7 @@ std::vector<std::string> pattern_parts(std::string_view rule) {
   while (!rule.empty()) {
     const auto semi = rule.find(';');
     std::string part(rule.substr(0, semi));
-    std::transform(part.begin(), part.end(), part.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    boost::algorithm::to_upper(part, std::locale::classic());  // ASCII only
     if (!part.empty() && !part.starts_with("COUNT=") && !part.starts_with("UNTIL=") &&
         !part.starts_with("WKST=") && part != "INTERVAL=1") {
       parts.push_back(std::move(part));

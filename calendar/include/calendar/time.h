@@ -27,6 +27,14 @@ utc_seconds to_utc(local_seconds local, std::string_view zone);
 /// The wall-clock time in `zone` (which must be known) at an instant.
 local_seconds to_local(utc_seconds instant, std::string_view zone);
 
+/// A date as RFC 3339's full-date writes it, "2026-02-03" (what <input type="date"> sends and
+/// the JSON API uses): exactly four digits, "-", two digits, "-", two digits, naming a day that
+/// exists; none for anything else (no sign, no blanks, nothing before or after it).
+std::optional<date::year_month_day> parse_iso_date(std::string_view text);
+
+/// A month as "2026-02" (the month view's `?month=`): as parse_iso_date, without the day.
+std::optional<date::year_month> parse_iso_month(std::string_view text);
+
 /// The key of an occurrence: its original start (RECURRENCE-ID), which does not change when
 /// the occurrence is moved. Timed events use the UTC instant ("20251202T180000Z"), all-day
 /// events the date ("20251202").

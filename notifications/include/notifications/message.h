@@ -2,6 +2,7 @@
 /// The notifications treffpunkt sends, in the recipient's language: texts from one catalog per
 /// language (catalog_de.cpp, catalog_en.cpp), turned into a MIME message by render().
 
+#include <calendar/language.h>
 #include <notifications/error.h>
 #include <notifications/mime.h>
 
@@ -22,10 +23,13 @@ enum class message_kind {
   responsibles_message,  ///< a unit's responsibles write to an occurrence's attendees
 };
 
-/// German is the default; English for people who chose it.
-enum class language { de, en };
+/// calendar::language, the one the pages use too (an alias, not a copy): German is the
+/// default, English for people who chose it.
+using language = calendar::language;
 
-/// "de" -> de, "en" (or "en-GB", ...) -> en, anything else -> de.
+/// A person's stored language (people.language) as the mails read it: "en" (or "en-GB",
+/// anything starting with "en") -> en, anything else -> de. Mails always go out, so there is
+/// no "none" as calendar::parse_language has; calendar::tag writes what this reads.
 language language_from_tag(std::string_view tag);
 
 /// "login_link", "reminder", ...: the outbox's `kind` column.

@@ -4,6 +4,7 @@
 /// no clock is read (the Date is passed in), so the same input gives the same bytes.
 
 #include <calendar/ical_writer.h>  // imip_method
+#include <calendar/text.h>         // valid_utf8
 #include <calendar/time.h>
 #include <notifications/error.h>
 
@@ -47,8 +48,9 @@ struct mail {
 /// of at most 64 octets, a domain of LDH labels with a dot, at most 254 octets in all.
 bool valid_address(std::string_view address);
 
-/// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates).
-bool valid_utf8(std::string_view text);
+/// calendar::valid_utf8, under the name server/ knows: well-formed UTF-8 (RFC 3629: no
+/// overlong forms, no surrogates, nothing above U+10FFFF).
+using calendar::valid_utf8;
 
 /// `text` with every control character (C0, DEL, C1) removed; CR, LF and TAB become one space
 /// each. What is left cannot end a header line.

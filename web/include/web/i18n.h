@@ -2,22 +2,21 @@
 /// The languages of the pages (German by default, English on request) and dates and times as
 /// a reader of each expects them, always in the event's own zone.
 
+#include <calendar/language.h>
 #include <calendar/time.h>
 #include <date/date.h>
 
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace treffpunkt::web {
 
-enum class language { de, en };
-
-/// "de" or "en": for <html lang>, Content-Language and the `lang` cookie.
-std::string_view tag(language l);
-
-/// The language a tag names ("en", "EN-gb", "de-AT"); none for any other language.
-std::optional<language> parse_language(std::string_view tag);
+/// calendar::language: the pages and the mails share one type (an alias, not a copy).
+using language = calendar::language;
+/// calendar::tag: "de" or "en", for <html lang>, Content-Language and the `lang` cookie.
+using calendar::tag;
+/// calendar::parse_language: the language a tag names ("en", "EN-gb", "de-AT"), or none.
+using calendar::parse_language;
 
 /// The page language: `?lang=` if it names one, else the `lang` cookie, else the best of
 /// Accept-Language (RFC 9110 §12.5.4: q-values, first listed wins a tie, q=0 refuses),

@@ -1,0 +1,148 @@
+// The exact bytes of a mail's texts, as mail clients have received them: the subject, the plain
+// text, and the HTML (escaping of < > & " ', <br> for line ends, the link, the unsubscribe note).
+#include <gtest/gtest.h>
+#include <notifications/message.h>
+
+#include <string>
+
+#include "mail_fixture.h"
+
+namespace treffpunkt::notifications {
+namespace {
+
+using testing::sample_facts;
+
+/// Every character HTML escapes, a line end in a value and a query in the link.
+facts tricky_facts(language lang) {
+  facts f = sample_facts(lang);
+  f.event_title = "Tom & Jerry's \"Show\" <live>";
+  f.location = "Raum 2\nHinterhaus";
+  f.link = "https://treffpunkt.example/events/7/20251202T180000Z?a=1&b='2'";
+  return f;
+}
+
+TEST(MailTexts, ConfirmationInEnglishEscapesNameTitleLocationAndLink) {
+  const texts t = write_texts(message_kind::rsvp_confirmation, language::en,
+                              tricky_facts(language::en), "O'Brien <ob>");
+  EXPECT_EQ(t.subject,
+            "You're going: Tom & Jerry's \"Show\" <live>, Tuesday, 2 December 2025, 7:00 pm");
+  EXPECT_EQ(t.text,
+            "Hello O'Brien <ob>,\n"
+            "\n"
+            "we received your RSVP for “Tom & Jerry's \"Show\" <live>”. See you there!\n"
+            "\n"
+            "When: Tuesday, 2 December 2025, 7:00 pm\n"
+            "\n"
+            "Where: Raum 2\n"
+            "Hinterhaus\n"
+            "\n"
+            "View session: https://treffpunkt.example/events/7/20251202T180000Z?a=1&b='2'\n"
+            "\n"
+            "Best wishes\n"
+            "Netzwerkstelle Frauen*\n");
+  EXPECT_EQ(t.html,
+            "<!DOCTYPE html>\n"
+            "<html lang=\"en\">\n"
+            "<head><meta charset=\"utf-8\"><title>You&#39;re going: Tom &amp; Jerry&#39;s "
+            "&quot;Show&quot; &lt;live&gt;, Tuesday, 2 December 2025, 7:00 pm</title></head>\n"
+            "<body style=\"font-family:sans-serif\">\n"
+            "<p>Hello O&#39;Brien &lt;ob&gt;,</p>\n"
+            "<p>we received your RSVP for “Tom &amp; Jerry&#39;s &quot;Show&quot; &lt;live&gt;”. "
+            "See you there!</p>\n"
+            "<p>When: Tuesday, 2 December 2025, 7:00 pm</p>\n"
+            "<p>Where: Raum 2<br>\n"
+            "Hinterhaus</p>\n"
+            "<p><a "
+            "href=\"https://treffpunkt.example/events/7/"
+            "20251202T180000Z?a=1&amp;b=&#39;2&#39;\">View session</a></p>\n"
+            "<p>Best wishes<br>\n"
+            "Netzwerkstelle Frauen*</p>\n"
+            "</body>\n"
+            "</html>\n");
+}
+
+TEST(MailTexts, ResponsiblesMessageInGermanHasTheirTextAndTheUnsubscribeNote) {
+  const texts t = write_texts(message_kind::responsibles_message, language::de,
+                              tricky_facts(language::de), "Jürgen");
+  EXPECT_EQ(t.subject,
+            "Raumänderung – Tom & Jerry's \"Show\" <live>, Dienstag, 2. Dezember 2025, 19:00 Uhr");
+  EXPECT_EQ(t.text,
+            "Hallo Jürgen,\n"
+            "\n"
+            "Anna Schmidt schreibt allen Angemeldeten von „Tom & Jerry's \"Show\" <live>“ am "
+            "Dienstag, 2. Dezember 2025, 19:00 Uhr:\n"
+            "\n"
+            "Bitte bringt <Snacks> mit & gute Laune.\n"
+            "Bis bald!\n"
+            "\n"
+            "Ort: Raum 2\n"
+            "Hinterhaus\n"
+            "\n"
+            "Zum Termin: https://treffpunkt.example/events/7/20251202T180000Z?a=1&b='2'\n"
+            "\n"
+            "Viele Grüße\n"
+            "Netzwerkstelle Frauen*\n"
+            "\n"
+            "-- \n"
+            "Du bekommst diese E-Mail, weil du dich für diesen Termin angemeldet hast. "
+            "Erinnerungen kannst du in deinem Profil ändern oder abbestellen.\n");
+  EXPECT_EQ(t.html,
+            "<!DOCTYPE html>\n"
+            "<html lang=\"de\">\n"
+            "<head><meta charset=\"utf-8\"><title>Raumänderung – Tom &amp; Jerry&#39;s "
+            "&quot;Show&quot; &lt;live&gt;, Dienstag, 2. Dezember 2025, 19:00 Uhr</title></head>\n"
+            "<body style=\"font-family:sans-serif\">\n"
+            "<p>Hallo Jürgen,</p>\n"
+            "<p>Anna Schmidt schreibt allen Angemeldeten von „Tom &amp; Jerry&#39;s "
+            "&quot;Show&quot; &lt;live&gt;“ am Dienstag, 2. Dezember 2025, 19:00 Uhr:</p>\n"
+            "<p>Bitte bringt &lt;Snacks&gt; mit &amp; gute Laune.<br>\n"
+            "Bis bald!</p>\n"
+            "<p>Ort: Raum 2<br>\n"
+            "Hinterhaus</p>\n"
+            "<p><a "
+            "href=\"https://treffpunkt.example/events/7/"
+            "20251202T180000Z?a=1&amp;b=&#39;2&#39;\">Zum Termin</a></p>\n"
+            "<p>Viele Grüße<br>\n"
+            "Netzwerkstelle Frauen*</p>\n"
+            "<p style=\"color:#666;font-size:small\">Du bekommst diese E-Mail, weil du dich für "
+            "diesen Termin angemeldet hast. Erinnerungen kannst du in deinem Profil ändern oder "
+            "abbestellen.</p>\n"
+            "</body>\n"
+            "</html>\n");
+}
+
+TEST(MailTexts, LoginLinkWithoutANameHasNoLocationAndNoNote) {
+  const texts t =
+      write_texts(message_kind::login_link, language::de, sample_facts(language::de), "");
+  EXPECT_EQ(t.subject, "Dein Anmeldelink für treffpunkt");
+  EXPECT_EQ(
+      t.text,
+      "Hallo,\n"
+      "\n"
+      "mit diesem Link meldest du dich bei treffpunkt an. Er gilt 48 Stunden und nur einmal.\n"
+      "\n"
+      "Wenn du das nicht warst, kannst du diese E-Mail einfach ignorieren.\n"
+      "\n"
+      "Jetzt anmelden: https://treffpunkt.example/events/7/20251202T180000Z\n"
+      "\n"
+      "Viele Grüße\n"
+      "Netzwerkstelle Frauen*\n");
+  EXPECT_EQ(
+      t.html,
+      "<!DOCTYPE html>\n"
+      "<html lang=\"de\">\n"
+      "<head><meta charset=\"utf-8\"><title>Dein Anmeldelink für treffpunkt</title></head>\n"
+      "<body style=\"font-family:sans-serif\">\n"
+      "<p>Hallo,</p>\n"
+      "<p>mit diesem Link meldest du dich bei treffpunkt an. Er gilt 48 Stunden und nur "
+      "einmal.</p>\n"
+      "<p>Wenn du das nicht warst, kannst du diese E-Mail einfach ignorieren.</p>\n"
+      "<p><a href=\"https://treffpunkt.example/events/7/20251202T180000Z\">Jetzt anmelden</a></p>\n"
+      "<p>Viele Grüße<br>\n"
+      "Netzwerkstelle Frauen*</p>\n"
+      "</body>\n"
+      "</html>\n");
+}
+
+}  // namespace
+}  // namespace treffpunkt::notifications
