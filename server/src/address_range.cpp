@@ -1,6 +1,8 @@
 #include <arpa/inet.h>  // inet_pton
 #include <server/address_range.h>
 
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/trim.hpp>
 #include <charconv>
 #include <cstring>
 
@@ -31,9 +33,7 @@ std::optional<parsed_address> parse_address(std::string_view text) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 }  // namespace

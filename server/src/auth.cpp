@@ -1,11 +1,16 @@
 #include "auth.h"
 
-#include <openssl/crypto.h>  // CRYPTO_memcmp: constant-time comparison
-#include <openssl/rand.h>    // RAND_bytes: CSRF tokens
+#include <calendar/text.h>    // is_base64url
+#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison
+#include <storage/secrets.h>  // random_token: CSRF tokens
 
 #include <algorithm>
 #include <array>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/predicate.hpp>       // iequals
+#include <boost/algorithm/string/trim.hpp>
 #include <cstdint>
+#include <locale>
 #include <stdexcept>
 
 namespace treffpunkt::server {
@@ -13,19 +18,9 @@ namespace {
 
 constexpr std::size_t csrf_token_size = 43;
 
+/// Optional white space around header parts (RFC 9110 §5.6.3): spaces and tabs.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 caller redeem(storage::store& store, storage::token_kind kind, std::string_view raw,
@@ -37,13 +32,6 @@ caller redeem(storage::store& store, storage::token_kind kind, std::string_view 
 }
 
 }  // namespace
-
-bool is_base64url(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
-}
 
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -68,7 +56,8 @@ caller authenticate(storage::store& store, const http_request& request, calendar
     const std::string_view header = trim(request.authorization);
     const auto space = header.find(' ');
     // RFC 9110 §11.1: the scheme is case-insensitive.
-    if (space == std::string_view::npos || !iequals(header.substr(0, space), "Bearer")) {
+    if (space == std::string_view::npos ||
+        !boost::algorithm::iequals(header.substr(0, space), "Bearer", std::locale::classic())) {
       return caller{false, std::nullopt};
     }
     return redeem(store, storage::token_kind::api, trim(header.substr(space + 1)), now);
@@ -79,31 +68,12 @@ caller authenticate(storage::store& store, const http_request& request, calendar
   return caller{};
 }
 
-std::string new_csrf_token() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
-  }
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const unsigned char b : bytes) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
-  return out;
-}
+std::string new_csrf_token() { return storage::random_token(); }
 
 std::optional<std::string> csrf_from_cookie(const http_request& request) {
   const auto value = cookie_value(request.cookie, "csrf");
-  if (!value || value->size() != csrf_token_size || !is_base64url(*value)) return std::nullopt;
+  if (!value || value->size() != csrf_token_size || !calendar::is_base64url(*value))
+    return std::nullopt;
   return std::string(*value);
 }
 

@@ -11,10 +11,6 @@
 
 namespace treffpunkt::server {
 
-/// Whether `s` has only characters of the URL-safe base64 alphabet (RFC 4648 §5), as every
-/// token of ours: checked before a token from outside is looked up.
-bool is_base64url(std::string_view s);
-
 /// The outcome of reading a request's credentials.
 struct caller {
   /// False when credentials were sent but are unknown, expired or malformed (401): such a

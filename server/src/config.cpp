@@ -4,9 +4,11 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <locale>
 #include <ostream>
 #include <vector>
 
@@ -37,9 +39,7 @@ std::optional<unsigned long long> parse_number(std::string_view text, unsigned l
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto lower = boost::algorithm::to_lower_copy(std::string(text), std::locale::classic());
   if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") return true;
   if (lower == "0" || lower == "false" || lower == "no" || lower == "off") return false;
   return std::nullopt;
@@ -219,10 +219,7 @@ std::string toml_key(std::string_view name) {
 }
 
 std::string env_name(std::string_view name) {
-  std::string env = "TREFFPUNKT_" + toml_key(name);
-  std::transform(env.begin(), env.end(), env.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return env;
+  return boost::algorithm::to_upper_copy("TREFFPUNKT_" + toml_key(name), std::locale::classic());
 }
 
 const option* find_option(std::string_view name) {

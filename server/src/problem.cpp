@@ -35,33 +35,6 @@ problem problem_of(const storage::error& e) {
   return {500, "internal", e.message, e.field};
 }
 
-problem problem_of(const calendar::error& e) {
-  using calendar::errc;
-  std::string code = "invalid";
-  switch (e.code) {
-    case errc::end_before_start:
-      code = "end_before_start";
-      break;
-    case errc::unknown_zone:
-      code = "unknown_zone";
-      break;
-    case errc::bad_rule:
-    case errc::count_and_until:
-    case errc::rule_yields_nothing:
-      code = "bad_rule";
-      break;
-    case errc::out_of_bounds:
-      code = "out_of_bounds";
-      break;
-    case errc::not_found:
-      return {404, "not_found", e.message, e.field};
-    case errc::invalid_value:
-    case errc::parse_error:
-      break;
-  }
-  return {422, std::move(code), e.message, e.field};
-}
-
 problem problem_of(const usecases::error& e) {
   using usecases::errc;
   std::string code = "invalid";

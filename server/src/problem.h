@@ -3,7 +3,6 @@
 /// stable code ("not_found", "occurrence_past", ...) and a message. The JSON API sends all
 /// three (docs/api.md); the pages choose their page or notice by status and code.
 
-#include <calendar/error.h>
 #include <storage/error.h>
 #include <usecases/error.h>
 
@@ -24,12 +23,10 @@ struct problem {
 /// to the client.
 problem problem_of(const storage::error& e);
 
-/// A calendar failure: 422 with a code per kind (end_before_start, unknown_zone, bad_rule,
-/// out_of_bounds, invalid); not_found 404.
-problem problem_of(const calendar::error& e);
-
-/// A use case's rule broken: 422 with the code of its kind (required, too_long and invalid are
-/// all "invalid"; end_before_start, unknown_zone, bad_rule, out_of_bounds as calendar's).
+/// A use case's rule broken (and a calendar rule, which reaches the server only through the use
+/// cases: usecases::from_calendar): 422 with the code of its kind; required, too_long and
+/// invalid are all "invalid", the others (end_before_start, unknown_zone, bad_rule,
+/// out_of_bounds) keep their names.
 problem problem_of(const usecases::error& e);
 
 }  // namespace treffpunkt::server

@@ -1,5 +1,7 @@
 #include "request_log.h"
 
+#include <calendar/text.h>  // is_base64url
+
 #include <algorithm>
 #include <cstdio>
 
@@ -8,10 +10,7 @@ namespace {
 
 /// Looks like a random token (feed secret, login link): long, and only base64url/hex letters.
 bool is_token(std::string_view segment) {
-  return segment.size() >= 24 && std::all_of(segment.begin(), segment.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-         });
+  return segment.size() >= 24 && calendar::is_base64url(segment);
 }
 
 /// A logfmt value: bare if it can be, else quoted with \" \\ and \xNN escapes.

@@ -1,9 +1,13 @@
 #include "responses.h"
 
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/trim.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
+#include <locale>
 #include <utility>
 
 namespace treffpunkt::server {
@@ -11,6 +15,13 @@ namespace treffpunkt::server {
 std::string url_encode(std::string_view s) {
   return boost::urls::encode(boost::urls::string_view(s.data(), s.size()),
                              boost::urls::unreserved_chars + '/');
+}
+
+std::string media_type(std::string_view content_type) {
+  return boost::algorithm::to_lower_copy(
+      std::string(boost::algorithm::trim_copy_if(content_type.substr(0, content_type.find(';')),
+                                                 boost::algorithm::is_any_of(" \t"))),
+      std::locale::classic());
 }
 
 std::optional<std::int64_t> parse_id(std::string_view digits) {

@@ -17,6 +17,9 @@ namespace treffpunkt::server {
 /// a path as the value of a query parameter (`/login?next=/manage/units/a`).
 std::string url_encode(std::string_view s);
 
+/// The media type of a Content-Type value, lower-cased, without parameters and blanks.
+std::string media_type(std::string_view content_type);
+
 /// A positive decimal id ("42"), or none (empty, signs, other characters, zero, overflow).
 std::optional<std::int64_t> parse_id(std::string_view digits);
 

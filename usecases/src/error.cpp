@@ -45,6 +45,31 @@ boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), usecases_category()};
 }
 
+error from_calendar(const calendar::error& e, std::string_view field) {
+  errc code = errc::invalid;
+  switch (e.code) {
+    case calendar::errc::end_before_start:
+      code = errc::end_before_start;
+      break;
+    case calendar::errc::unknown_zone:
+      code = errc::unknown_zone;
+      break;
+    case calendar::errc::bad_rule:
+    case calendar::errc::count_and_until:
+    case calendar::errc::rule_yields_nothing:
+      code = errc::bad_rule;
+      break;
+    case calendar::errc::out_of_bounds:
+      code = errc::out_of_bounds;
+      break;
+    case calendar::errc::invalid_value:
+    case calendar::errc::parse_error:
+    case calendar::errc::not_found:
+      break;
+  }
+  return {code, e.message, field.empty() ? e.field : std::string(field)};
+}
+
 void throw_exception_from_error(const error& e, const boost::source_location& loc) {
   boost::throw_exception(std::runtime_error(e.message), loc);
 }

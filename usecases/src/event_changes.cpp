@@ -23,32 +23,6 @@ constexpr std::array<text_limit, 4> text_limits{
 /// The longest duration or RSVP deadline, in minutes: an event lasts at most 366 days.
 constexpr std::int64_t longest_minutes = std::int64_t{366} * 24 * 60;
 
-/// A calendar failure in the use cases' words (the field kept, or `field` when it has none).
-error from_calendar(const calendar::error& e, std::string_view field = {}) {
-  errc code = errc::invalid;
-  switch (e.code) {
-    case calendar::errc::end_before_start:
-      code = errc::end_before_start;
-      break;
-    case calendar::errc::unknown_zone:
-      code = errc::unknown_zone;
-      break;
-    case calendar::errc::bad_rule:
-    case calendar::errc::count_and_until:
-    case calendar::errc::rule_yields_nothing:
-      code = errc::bad_rule;
-      break;
-    case calendar::errc::out_of_bounds:
-      code = errc::out_of_bounds;
-      break;
-    case calendar::errc::invalid_value:
-    case calendar::errc::parse_error:
-    case calendar::errc::not_found:
-      break;
-  }
-  return {code, e.message, field.empty() ? e.field : std::string(field)};
-}
-
 /// A text as `name` allows it: its length, one line (all but the description) without control
 /// characters, and only web addresses as links (pages link them: never javascript: or data:).
 result<void> check_text(std::string_view name, const std::string& s) {

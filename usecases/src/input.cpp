@@ -1,16 +1,18 @@
-#include <notifications/mime.h>  // valid_address, valid_utf8
+#include <calendar/text.h>       // valid_utf8
+#include <notifications/mime.h>  // valid_address
 #include <usecases/input.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/classification.hpp>  // is_any_of
+#include <boost/algorithm/string/trim.hpp>
+#include <locale>
 
 namespace treffpunkt::usecases {
 namespace {
 
 std::string_view trim_blanks(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
+  return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
 std::size_t code_points(std::string_view s) {
@@ -51,7 +53,7 @@ result<std::string> message_text(std::string_view typed, std::string_view field,
 
 std::optional<std::string> guest_name(std::string_view typed) {
   typed = trim_blanks(typed);
-  if (typed.empty() || !notifications::valid_utf8(typed)) return std::nullopt;
+  if (typed.empty() || !calendar::valid_utf8(typed)) return std::nullopt;
   std::size_t characters = 0;
   for (const char c : typed) {
     const auto u = static_cast<unsigned char>(c);
@@ -73,9 +75,8 @@ std::optional<std::string> guest_name(std::string_view typed) {
 }
 
 std::optional<std::string> email_address(std::string_view typed) {
-  std::string address(trim_blanks(typed));
-  std::transform(address.begin(), address.end(), address.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  const auto address =
+      boost::algorithm::to_lower_copy(std::string(trim_blanks(typed)), std::locale::classic());
   if (!notifications::valid_address(address)) return std::nullopt;
   return address;
 }

@@ -1,8 +1,9 @@
 #include "signed_token.h"
 
-#include <openssl/crypto.h>  // CRYPTO_memcmp: constant-time comparison
-#include <openssl/evp.h>     // EVP_sha256
-#include <openssl/hmac.h>    // HMAC
+#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison
+#include <openssl/evp.h>      // EVP_sha256
+#include <openssl/hmac.h>     // HMAC
+#include <storage/secrets.h>  // base64url
 
 #include <algorithm>
 #include <array>
@@ -17,47 +18,16 @@ constexpr std::size_t token_bytes = id_size + mac_size;
 /// base64url of 40 bytes without padding.
 constexpr std::size_t token_chars = (token_bytes * 4 + 2) / 3;
 
-/// RFC 4648 §5: the URL- and filename-safe alphabet.
-constexpr std::string_view alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 using bytes = std::array<unsigned char, token_bytes>;
 
-std::string encode(const bytes& in) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const unsigned char b : in) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3F];
-  return out;
-}
-
+/// The token's bytes, if `text` is the base64url of exactly that many (storage::from_base64url
+/// refuses other alphabets and left-over bits, so that each token has one spelling only).
 std::optional<bytes> decode(std::string_view text) {
   if (text.size() != token_chars) return std::nullopt;
+  const auto raw = storage::from_base64url(text);
+  if (!raw || raw->size() != token_bytes) return std::nullopt;
   bytes out{};
-  std::size_t n = 0;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    const auto at = alphabet.find(c);
-    if (at == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(at);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n == out.size()) return std::nullopt;
-      out[n++] = static_cast<unsigned char>((buffer >> bits) & 0xFF);
-    }
-  }
-  // The bits left over must be zero, so that each token has one spelling only.
-  if (n != out.size() || (buffer & ((1U << bits) - 1)) != 0) return std::nullopt;
+  std::copy(raw->begin(), raw->end(), out.begin());
   return out;
 }
 
@@ -88,7 +58,7 @@ std::string sign_token(std::string_view secret, std::string_view purpose, std::i
   }
   const auto m = mac(secret, purpose, token.data());
   std::copy(m.begin(), m.end(), token.begin() + id_size);
-  return encode(token);
+  return storage::base64url(token);
 }
 
 std::optional<std::int64_t> verify_token(std::string_view secret, std::string_view purpose,

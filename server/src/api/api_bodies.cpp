@@ -50,14 +50,16 @@ auto with_times(Body body, bool all_day) -> api_result<decltype(body.changes)> {
 }  // namespace
 
 std::optional<date::sys_days> parse_date(std::string_view text) {
-  return parse_exactly<date::sys_days>(text, "%Y-%m-%d");
+  const auto day = calendar::parse_iso_date(text);
+  if (!day) return std::nullopt;
+  return date::sys_days{*day};
 }
 
 std::optional<calendar::local_seconds> parse_local(std::string_view text, bool all_day) {
   if (all_day) {
-    const auto day = parse_exactly<date::local_days>(text, "%Y-%m-%d");
+    const auto day = calendar::parse_iso_date(text);
     if (!day) return std::nullopt;
-    return calendar::local_seconds{*day};
+    return calendar::local_seconds{date::local_days{*day}};
   }
   if (text.size() == 16) return parse_exactly<calendar::local_seconds>(text, "%Y-%m-%dT%H:%M");
   return parse_exactly<calendar::local_seconds>(text, "%Y-%m-%dT%H:%M:%S");

@@ -113,7 +113,7 @@ override_body tag_invoke(boost::json::value_to_tag<override_body>, const boost::
 /// The changes of an override body for an occurrence of an event that is `all_day` or not.
 api_result<usecases::occurrence_changes> occurrence_changes_of(override_body body, bool all_day);
 
-/// Reads "YYYY-MM-DD" (date::parse; a real day of the calendar, nothing after it).
+/// Reads "YYYY-MM-DD" (calendar::parse_iso_date: a real day of the calendar, nothing more).
 std::optional<date::sys_days> parse_date(std::string_view text);
 /// Reads "YYYY-MM-DDTHH:MM[:SS]", or when `all_day` "YYYY-MM-DD".
 std::optional<calendar::local_seconds> parse_local(std::string_view text, bool all_day);

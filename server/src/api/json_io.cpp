@@ -1,10 +1,8 @@
 #include "json_io.h"
 
-#include <notifications/mime.h>  // valid_utf8
+#include <calendar/text.h>  // valid_utf8
 
 #include <boost/algorithm/string/case_conv.hpp>
-#include <boost/algorithm/string/classification.hpp>
-#include <boost/algorithm/string/trim.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <limits>
@@ -12,6 +10,7 @@
 #include <stdexcept>
 
 #include "../request_context.h"
+#include "../responses.h"  // media_type
 
 namespace treffpunkt::server {
 namespace json = boost::json;
@@ -53,11 +52,6 @@ http_response error_response(const problem& p) {
   auto r = json_response(p.status, json::object{{"error", std::move(inner)}});
   if (p.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
-}
-
-std::string media_type(std::string_view content_type) {
-  return ascii_lower(boost::algorithm::trim_copy_if(content_type.substr(0, content_type.find(';')),
-                                                    boost::algorithm::is_any_of(" \t")));
 }
 
 field_reader::field_reader(const json::value& v) : object_(v.as_object()) {}
@@ -137,7 +131,7 @@ api_result<json::value> read_object(const request_context& ctx,
   if (!is_json_type(request.content_type)) {
     return problem{415, "unsupported_media_type", "the body must be application/json", {}};
   }
-  if (!notifications::valid_utf8(request.body)) {
+  if (!calendar::valid_utf8(request.body)) {
     return problem{400, "bad_utf8", "the body is not valid UTF-8", {}};
   }
   boost::system::error_code ec;

@@ -35,9 +35,6 @@ http_response json_response(unsigned status, const boost::json::value& body);
 /// Bearer with a 401).
 http_response error_response(const problem& p);
 
-/// The media type of a Content-Type value, lower-cased, without parameters.
-std::string media_type(std::string_view content_type);
-
 /// Thrown by the readers below while a body is turned into its struct (value_to): the one
 /// reading it (read_body) turns it into its answer, so that no half-read body is used.
 struct bad_body {

@@ -1,7 +1,7 @@
 // The feeds (DESIGN: /calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
 // /healthz and /metrics; and the answers to paths of no area. A cached feed is answered from
 // memory with its prebuilt head: this is the hot path.
-#include <algorithm>
+#include <calendar/text.h>  // is_base64url
 
 #include "../request_context.h"
 #include "../responses.h"
@@ -34,12 +34,7 @@ http_response event(const request_context& ctx, const route_params& p) {
 /// answer as for anything else, so that a guess learns nothing.
 http_response personal(const request_context& ctx, const route_params& p) {
   const auto secret = p["secret"];
-  const bool could_be =
-      secret.size() <= 128 && std::all_of(secret.begin(), secret.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_';
-      });
-  if (!could_be) return not_found_text();
+  if (secret.size() > 128 || !calendar::is_base64url(secret)) return not_found_text();
   const auto who = ctx.store().redeem_token(storage::token_kind::feed, secret, ctx.now());
   if (!who) return not_found_text();
   return answer_feed(ctx.request(), *ctx.app().personal.feed_of(*who, ctx.now()));

@@ -1,11 +1,10 @@
 // The pages emailed links open, without a login: a guest's RSVP confirmation
 // (/rsvp/confirm/{token}) and one-click unsubscribe (/unsubscribe/{token}, RFC 8058). GET only
 // asks, with a button: mail scanners follow links, and must not confirm or unsubscribe.
+#include <calendar/text.h>  // is_base64url
 #include <usecases/people.h>
 #include <usecases/rsvps.h>
 #include <web/link_pages.h>
-
-#include <algorithm>
 
 #include "../problem.h"
 #include "../request_context.h"
@@ -18,21 +17,13 @@ namespace {
 
 /// A link token as treffpunkt makes them: base64url, of a sane length.
 bool looks_like_token(std::string_view token) {
-  return token.size() >= 20 && token.size() <= 128 &&
-         std::all_of(token.begin(), token.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-         });
+  return token.size() >= 20 && token.size() <= 128 && calendar::is_base64url(token);
 }
 
 /// Whether the body is RFC 8058's one-click POST: "List-Unsubscribe=One-Click" as
 /// application/x-www-form-urlencoded (or without a type) or as a multipart/form-data field.
 bool one_click(const request_context& ctx) {
-  const std::string_view type = ctx.request().content_type;
-  std::string media(type.substr(0, type.find(';')));
-  std::transform(media.begin(), media.end(), media.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-  std::erase(media, ' ');
+  const auto media = media_type(ctx.request().content_type);
   if (media.empty() || media == "application/x-www-form-urlencoded") {
     return ctx.form("List-Unsubscribe") == "One-Click";
   }

@@ -1,6 +1,7 @@
 // Login by emailed one-time link, and logout (docs/api.md "Login by emailed link"): the pages
 // /login, /login/{token}, /logout, and the API's POST /api/v1/login and /api/v1/logout. Forms
 // carry a CSRF token (double submit: a `csrf` cookie and a hidden field).
+#include <calendar/text.h>  // is_base64url
 #include <usecases/input.h>
 #include <usecases/people.h>
 #include <web/i18n.h>
@@ -140,7 +141,7 @@ http_response send_link(const request_context& ctx, const route_params&) {
 
 http_response link_page(const request_context& ctx, const route_params& p) {
   const auto token = p["token"];
-  if (token.size() > 128 || !is_base64url(token)) {
+  if (token.size() > 128 || !calendar::is_base64url(token)) {
     return login_page(ctx, 400, {web::login_state::link_invalid, {}, {}});
   }
   // Nothing is used up here: mail scanners (Outlook's Safe Links and others) open the links of
@@ -152,7 +153,7 @@ http_response link_page(const request_context& ctx, const route_params& p) {
 
 http_response redeem(const request_context& ctx, const route_params& p) {
   const auto token = p["token"];
-  if (token.size() > 128 || !is_base64url(token)) {
+  if (token.size() > 128 || !calendar::is_base64url(token)) {
     return login_page(ctx, 400, {web::login_state::link_invalid, {}, {}});
   }
   if (!ctx.csrf_valid()) return csrf_refused(ctx);

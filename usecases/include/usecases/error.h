@@ -2,10 +2,13 @@
 /// Expected failures of the use cases' own rules (what a change must look like), as values.
 /// Failures of the store pass through as storage::error.
 
+#include <calendar/error.h>
+
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -35,6 +38,10 @@ struct error {
   std::string message;
   std::string field;
 };
+
+/// A calendar failure in the use cases' words: its field kept, or `field` when it has none.
+/// (An occurrence that is not one, calendar's not_found, reads as invalid here.)
+error from_calendar(const calendar::error& e, std::string_view field = {});
 
 /// Lets result<T>::value() throw something meaningful (found by ADL).
 [[noreturn]] void throw_exception_from_error(const error& e, const boost::source_location& loc);
