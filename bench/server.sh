@@ -252,7 +252,7 @@ else
 fi
 
 # ---- a feed while RSVPs are written ----------------------------------------------------------
-# Each RSVP commits with an fsync; the io threads must go on serving feeds meanwhile (DESIGN.md:
+# Each RSVP commits with an fsync; the io threads must go on serving feeds meanwhile (docs/architecture.md:
 # nothing blocking on them). The feed of another unit than the RSVPs', so that its cache stays
 # valid: what is measured is the waiting, not re-rendering. Baseline: the same wrk on the same
 # feed without writes, alternating.

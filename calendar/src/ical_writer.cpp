@@ -15,7 +15,7 @@ namespace {
 using std::chrono::seconds;
 
 /// How long feeds look back, and how long a cancelled one-off event stays in them
-/// (DESIGN.md: members look back; a cancellation must reach clients that poll daily).
+/// (docs/calendar.md: members look back; a cancellation must reach clients that poll daily).
 constexpr auto feed_past = date::days(90);
 constexpr auto cancelled_kept = date::days(30);
 

@@ -122,7 +122,7 @@ struct shared_state {
   request_handler handler;
   request_observer observer;
   request_predicate may_block;
-  /// Where requests that may block are answered (DESIGN.md: nothing blocking on the io
+  /// Where requests that may block are answered (docs/architecture.md: nothing blocking on the io
   /// threads). Joined before the io_contexts go, which hold the connections its work refers to.
   asio::thread_pool blocking;
   std::atomic<bool> stopping{false};

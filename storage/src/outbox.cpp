@@ -1,5 +1,5 @@
 // Part of store: see store_impl.h. The outbox: a queue of complete messages, claimed with a
-// lease so that several dispatchers never send the same row (DESIGN.md: "sent once").
+// lease so that several dispatchers never send the same row (docs/notifications.md: sent once).
 #include "outbox.h"
 
 #include <algorithm>

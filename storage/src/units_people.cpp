@@ -305,7 +305,7 @@ result<void> store::set_admin(person_id p, bool admin, const actor& who) {
 result<void> store::add_responsible(calendar::unit_id u, person_id p, const actor& who) {
   const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
-    // Appointing responsibles is an admin's job (DESIGN.md: "admin ... assigns responsibles"),
+    // Appointing responsibles is an admin's job (docs/security.md: admins name responsibles),
     // so a responsible cannot co-opt others.
     if (!is_admin(c, who)) return error{errc::forbidden, "only admins assign responsibles"};
     if (!exists(c, "SELECT 1 FROM units WHERE id = ?", u.value)) {

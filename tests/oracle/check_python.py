@@ -105,7 +105,7 @@ def check_raw_lines(raw, where, problems):
 
 
 def check_structure(cal, unfolded, where, problems):
-    """What DESIGN.md's 'iCalendar rules that real clients punish' asks of a feed."""
+    """What docs/calendar.md's rules for feeds (those real calendar apps punish) ask of a feed."""
     if cal.name != "VCALENDAR":
         fail_list(problems, where, f"top component is {cal.name}")
     if str(cal.get("VERSION", "")) != "2.0":
@@ -149,7 +149,7 @@ def check_structure(cal, unfolded, where, problems):
             exdates = event["EXDATE"]
             for exdate in exdates if isinstance(exdates, list) else [exdates]:
                 for dt in exdate.dts:
-                    # RFC 5545 §3.8.5.1 and DESIGN.md: same value type and TZID as DTSTART.
+                    # RFC 5545 §3.8.5.1 and docs/calendar.md: same value type and TZID as DTSTART.
                     if type(dt.dt) is not type(start.dt):
                         fail_list(problems, where,
                                   f"{uid}: EXDATE {dt.dt!r} is not of DTSTART's value type")

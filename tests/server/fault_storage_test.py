@@ -177,7 +177,7 @@ class StorageFaults(unittest.TestCase):
         self.assertEqual(answers, [("maybe",)])
 
     def test_a_write_waiting_for_the_database_does_not_hold_up_reads(self):
-        """DESIGN.md: nothing blocking on the io threads. With one io thread, a write that
+        """docs/architecture.md: nothing blocking on the io threads. With one io thread, a write that
         waits for the database (here: another process holds its write lock) must not stop
         the feeds from being served meanwhile."""
         data, tokens = self.prepared()

@@ -413,7 +413,7 @@ class Attacks(unittest.TestCase):
         e, key = self.new_event(capacity=3)
         occurrence = "/events/%d/%s" % (e["id"], key)
         manage = "/manage/events/%d" % e["id"]
-        # Every state-changing form of pages.cpp, manage_pages.cpp and login.cpp, with the
+        # Every state-changing form of the pages, /manage, /admin and login, with the
         # fields it needs (all but csrf): who posts it.
         forms = [
             (MEMBER, "/me/reminders", {"before": "60"}),

@@ -80,7 +80,7 @@ void override_nth(event& e, std::size_t n, bool cancel, std::chrono::minutes shi
   o.sequence = 1;
   o.last_modified = stamp;
   e.overrides.push_back(std::move(o));
-  // A cancellation is an EXDATE on the series itself: the series changed (DESIGN.md).
+  // A cancellation is an EXDATE on the series itself: the series changed (docs/calendar.md).
   e.sequence += 1;
   e.last_modified = stamp;
 }

@@ -2,7 +2,7 @@
 /// Drains the outbox on its own thread (never on an io thread: SMTP blocks): claims due
 /// messages with a lease, sends them, and records the outcome. The outbox lives in storage/;
 /// the dispatcher reaches it through outbox_port, which server/ implements over
-/// storage::store, so notifications/ stays independent of storage/ (DESIGN.md).
+/// storage::store, so notifications/ stays independent of storage/ (docs/architecture.md).
 
 #include <calendar/time.h>
 #include <notifications/error.h>

@@ -1,4 +1,4 @@
-// The feeds (DESIGN: /calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
+// The feeds (/calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
 // /healthz and /metrics; and the answers to paths of no area. A cached feed is answered from
 // memory with its prebuilt head: this is the hot path.
 #include <calendar/text.h>  // is_base64url

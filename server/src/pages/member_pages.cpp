@@ -1,4 +1,4 @@
-// GET of the member pages (DESIGN: "/", /units/{slug}, /events/{id}, /events/{id}/{occurrence},
+// GET of the member pages ("/", /units/{slug}, /events/{id}, /events/{id}/{occurrence},
 // /me) and the static files.
 #include <web/assets.h>
 #include <web/month.h>

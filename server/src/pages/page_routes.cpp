@@ -1,4 +1,4 @@
-// The member pages (DESIGN: "/", /units/{slug}, /events/{id}, /events/{id}/{occurrence}, /me),
+// The member pages ("/", /units/{slug}, /events/{id}, /events/{id}/{occurrence}, /me),
 // their forms, the pages of emailed links, and the static files.
 #include "../request_context.h"
 #include "../responses.h"

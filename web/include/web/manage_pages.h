@@ -3,7 +3,7 @@
 /// model in, a complete HTML document out, like pages.h. Also the pure parts of their forms:
 /// reading the event form into wall-clock times and an RRULE, and the attendee list as CSV.
 /// Attendee names and addresses appear only here, and the server shows these pages only to
-/// the unit's responsibles and admins (DESIGN.md).
+/// the unit's responsibles and admins (docs/security.md).
 
 #include <calendar/event.h>
 #include <calendar/time.h>
