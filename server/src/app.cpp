@@ -63,7 +63,4 @@ void app::record(const http_request& request, const http_response& answer, std::
   std::fputs(access_log_line(request, answer.status, bytes, took).c_str(), stderr);
 }
 
-std::uint64_t app::renders() const { return services_->cache().misses; }
-std::uint64_t app::cache_hits() const { return services_->cache().hits; }
-
 }  // namespace treffpunkt::server

@@ -92,11 +92,13 @@ class router {
     std::string_view text;    ///< the literal, or the name
     std::string_view suffix;  ///< for suffixed: ".ics"
   };
-  struct compiled {
-    const area* in = nullptr;
-    const route* r = nullptr;
-    int pattern = -1;
+  /// One pattern of the tables with every route that has it (methods may come from one area
+  /// only), and the Allow they make up.
+  struct pattern_routes {
     std::vector<segment> segments;
+    std::vector<const route*> routes;
+    const area* in = nullptr;
+    std::string allow;  ///< "GET, HEAD, POST"
   };
   /// A path's segments: no pattern has more than `max_segments`.
   static constexpr std::size_t max_segments = 8;
@@ -106,16 +108,25 @@ class router {
     bool too_long = false;
   };
   static split_path split(std::string_view path);
-  /// Whether `c` matches the path's segments; fills `params` if so.
-  static bool matches(const compiled& c, const split_path& path, route_params& params);
+  /// Whether `p` matches the path's segments; fills `params` if so.
+  static bool matches(const pattern_routes& p, const split_path& path, route_params& params);
   /// True when `a` is more specific than `b` (both match the same path).
-  static bool more_specific(const compiled& a, const compiled& b);
+  static bool more_specific(const pattern_routes& a, const pattern_routes& b);
   const area& area_of_path(std::string_view path) const;
+  void add(const area& a);
 
   std::vector<area> areas_;
   area fallback_;
-  std::vector<compiled> routes_;
+  /// Indexed as match::pattern.
+  std::vector<pattern_routes> compiled_;
   std::vector<std::string_view> patterns_;
+  /// The patterns by their number of segments and first segment (every pattern starts with a
+  /// literal): a path is matched against these only, a handful at most.
+  struct first_segment {
+    std::string_view literal;
+    std::vector<std::size_t> patterns;
+  };
+  std::array<std::vector<first_segment>, max_segments + 1> by_start_;
 };
 
 }  // namespace treffpunkt::server

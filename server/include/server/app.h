@@ -82,10 +82,6 @@ class app {
   void record(const http_request& request, const http_response& answer, std::size_t bytes,
               std::chrono::microseconds took);
 
-  /// How many feeds and pages were rendered, and how many served from memory (tests, metrics).
-  std::uint64_t renders() const;
-  std::uint64_t cache_hits() const;
-
  private:
   std::unique_ptr<services> services_;
   std::unique_ptr<router> router_;
