@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <vector>
@@ -82,9 +83,9 @@ void append_uri(std::string& out, std::string_view uri) {
 }
 
 void append_int(std::string& out, long long v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+  std::array<char, 24> buf{};
+  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  out.append(buf.data(), r.ptr);
 }
 
 void append_two(std::string& out, unsigned v) {

@@ -42,14 +42,10 @@ bool is_known_zone(std::string_view name) {
 
 utc_seconds to_utc(local_seconds local, std::string_view zone) {
   const date::time_zone* tz = date::locate_zone(zone);
+  // info.first is the offset for each kind of local time: the only one (unique), the first of
+  // two for a repeated wall time (ambiguous), and the one from before the gap for a wall time
+  // that does not exist (nonexistent, RFC 5545 §3.3.5).
   const date::local_info info = tz->get_info(local);
-  switch (info.result) {
-    case date::local_info::unique:
-    case date::local_info::ambiguous:  // a repeated wall time: the first of the two
-      return utc_seconds(local.time_since_epoch() - info.first.offset);
-    case date::local_info::nonexistent:  // RFC 5545 §3.3.5: the offset from before the gap
-      return utc_seconds(local.time_since_epoch() - info.first.offset);
-  }
   return utc_seconds(local.time_since_epoch() - info.first.offset);
 }
 

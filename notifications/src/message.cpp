@@ -104,11 +104,10 @@ bool is_event_kind(message_kind k) { return k != message_kind::login_link; }
 
 bool valid_link(std::string_view link) {
   if (!link.starts_with("https://") && !link.starts_with("http://")) return false;
-  for (const char c : link) {
+  return std::ranges::none_of(link, [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '<' || c == '>' || c == '"') return false;
-  }
-  return true;
+    return u <= 0x20 || u >= 0x7f || c == '<' || c == '>' || c == '"';
+  });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <date/date.h>
 #include <notifications/mime.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -53,11 +54,10 @@ bool is_domain(std::string_view s) {
 }
 
 bool is_printable_ascii(std::string_view s) {
-  for (const char c : s) {
+  return std::ranges::all_of(s, [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7e) return false;
-  }
-  return true;
+    return u >= 0x20 && u <= 0x7e;
+  });
 }
 
 constexpr std::string_view base64_alphabet =

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>  // inet_pton
 #include <server/address_range.h>
 
+#include <algorithm>
 #include <boost/algorithm/string/classification.hpp>  // is_any_of
 #include <boost/algorithm/string/trim.hpp>
 #include <charconv>
@@ -104,10 +105,7 @@ address_ranges address_ranges::loopback() {
 
 bool address_ranges::contains(std::string_view address) const {
   if (any) return true;
-  for (const auto& r : ranges) {
-    if (r.contains(address)) return true;
-  }
-  return false;
+  return std::ranges::any_of(ranges, [&](const auto& r) { return r.contains(address); });
 }
 
 }  // namespace treffpunkt::server

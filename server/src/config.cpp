@@ -132,7 +132,7 @@ const std::vector<option>& options() {
        }},
       {"header-limit", "BYTES", kind::integer, "larger request headers get 431 (default 8192)",
        [](serve_config& c, std::string_view text) -> std::optional<std::string> {
-         const auto n = parse_number(text, 1024, 1024 * 1024);
+         const auto n = parse_number(text, 1024, 1024 * 1024ULL);
          if (!n) return "a number of bytes from 1024 to 1048576";
          c.server.header_limit = static_cast<std::size_t>(*n);
          return std::nullopt;

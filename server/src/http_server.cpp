@@ -232,10 +232,10 @@ std::optional<http::response<http::string_body>> answer_read_error(const connect
 asio::awaitable<void> linger_close(connection& c) {
   beast::error_code ec;
   c.socket.shutdown(tcp::socket::shutdown_send, ec);
-  std::array<char, 16 * 1024> scratch{};
+  std::array<char, 16 * 1024UL> scratch{};
   std::size_t drained = 0;
   set_deadline(c, phase::lingering, std::chrono::seconds(2));
-  while (!ec && drained < 8 * 1024 * 1024) {
+  while (!ec && drained < 8UL * 1024 * 1024) {
     std::size_t n = 0;
     std::tie(ec, n) = co_await c.socket.async_read_some(asio::buffer(scratch), use_tuple);
     drained += n;

@@ -27,7 +27,7 @@ metrics::metrics(const std::vector<std::string_view>& patterns) {
   for (const auto p : patterns) labels_.push_back(label_of(p));
   labels_.emplace_back("{other}");
   labels_.emplace_back("{unread}");
-  counts_ = std::make_unique<route_counts[]>(labels_.size());
+  counts_ = std::vector<route_counts>(labels_.size());
 }
 
 metrics::~metrics() = default;
@@ -56,16 +56,16 @@ void metrics::record(std::string_view method, int route, unsigned status,
 
 std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth) const {
   std::string out;
-  char line[256];
+  std::array<char, 256> line{};
   const auto add_route = [&](std::string_view pattern, const route_counts& counts) {
     for (unsigned i = 0; i < status_count; ++i) {
       const auto n = counts.by_status[i].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      std::snprintf(line, sizeof line,
+      std::snprintf(line.data(), line.size(),
                     "treffpunkt_http_requests_total{route=\"%.*s\",status=\"%u\"} %llu\n",
                     static_cast<int>(pattern.size()), pattern.data(), i + min_status,
                     static_cast<unsigned long long>(n));
-      out += line;
+      out += line.data();
     }
   };
   out +=
@@ -82,22 +82,22 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
     if (i < bucket_bounds.size()) {
-      std::snprintf(line, sizeof line,
+      std::snprintf(line.data(), line.size(),
                     "treffpunkt_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
                     bucket_bounds[i], static_cast<unsigned long long>(cumulative));
     } else {
-      std::snprintf(line, sizeof line,
+      std::snprintf(line.data(), line.size(),
                     "treffpunkt_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
                     static_cast<unsigned long long>(cumulative));
     }
-    out += line;
+    out += line.data();
   }
-  std::snprintf(line, sizeof line,
+  std::snprintf(line.data(), line.size(),
                 "treffpunkt_http_request_duration_seconds_sum %.6f\n"
                 "treffpunkt_http_request_duration_seconds_count %llu\n",
                 static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6,
                 static_cast<unsigned long long>(count_.load(std::memory_order_relaxed)));
-  out += line;
+  out += line.data();
 
   out +=
       "# HELP treffpunkt_feed_cache_hits_total Feeds and pages served from the render cache.\n"

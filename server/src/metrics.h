@@ -48,7 +48,7 @@ class metrics {
 
   /// The routes' labels, then {other} and {unread}; their counts in the same order.
   std::vector<std::string> labels_;
-  std::unique_ptr<route_counts[]> counts_;
+  std::vector<route_counts> counts_;  ///< never resized: atomics do not move
   std::array<std::atomic<std::uint64_t>, bucket_bounds.size() + 1> buckets_{};
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> sum_us_{0};

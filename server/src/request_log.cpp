@@ -3,6 +3,7 @@
 #include <calendar/text.h>  // is_base64url
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace treffpunkt::server {
@@ -30,9 +31,9 @@ void append_logfmt(std::string& out, std::string_view value) {
       out += '\\';
       out += c;
     } else if (u < 0x20 || u == 0x7f) {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      out += hex;
+      std::array<char, 5> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", u);
+      out += hex.data();
     } else {
       out += c;
     }

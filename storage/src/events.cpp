@@ -370,7 +370,7 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
 result<std::pair<calendar::event, calendar::event>> store::split_event(
     calendar::event_id id, calendar::occurrence_key from, const actor& who,
     calendar::utc_seconds now) {
-  return split_event(id, std::move(from), who, now, event_split_mails{});
+  return split_event(id, from, who, now, event_split_mails{});
 }
 
 result<std::pair<calendar::event, calendar::event>> store::split_event(

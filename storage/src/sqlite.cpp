@@ -15,7 +15,7 @@ std::string file_uri(const std::filesystem::path& path) {
   std::string uri = "file:";
   for (const char c : path.string()) {
     if (c == '%' || c == '?' || c == '#') {
-      static constexpr char hex[] = "0123456789ABCDEF";
+      static constexpr std::string_view hex = "0123456789ABCDEF";
       const auto byte = static_cast<unsigned char>(c);
       uri += '%';
       uri += hex[byte >> 4];

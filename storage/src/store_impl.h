@@ -47,7 +47,7 @@ struct store::impl {
   /// The time of writes that carry none of the caller's (store::open).
   calendar::clock clock;
 
-  explicit impl(const std::filesystem::path& path) : db_path(path) {}
+  explicit impl(std::filesystem::path path) : db_path(std::move(path)) {}
 
   /// A read connection for the caller's scope.
   class reader {

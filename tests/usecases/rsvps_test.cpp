@@ -22,6 +22,11 @@ TEST_F(Rsvps, YesWithAPlaceQueuesAConfirmationWithAnInvitationAndTheReminders) {
   const auto confirmations = mails("rsvp_confirmation");
   ASSERT_EQ(confirmations.size(), 1U);
   EXPECT_EQ(confirmations[0].recipient, "anna@example.org");
+  // The outbox keeps one message per key: kind, event, occurrence, person, the answer's time.
+  EXPECT_EQ(confirmations[0].dedupe_key, "rsvp:" + std::to_string(event_.id.value) + ":" +
+                                             o.key.to_string() + ":" +
+                                             std::to_string(anna.id.value) + ":" +
+                                             std::to_string(now().time_since_epoch().count()));
   // An invitation the calendar app shows as one (RFC 6047: the part's method is the METHOD).
   EXPECT_NE(confirmations[0].message.find("text/calendar; charset=utf-8; method=REQUEST"),
             std::string::npos);

@@ -21,7 +21,7 @@ class event_maker {
   event_maker(std::string slug, calendar::unit_id unit, calendar::utc_seconds stamp)
       : slug_(std::move(slug)), unit_(unit), stamp_(stamp) {}
 
-  event& add(std::string uid_suffix, std::string title, local_seconds start,
+  event& add(const std::string& uid_suffix, std::string title, local_seconds start,
              std::chrono::seconds duration) {
     event e;
     e.unit = unit_;

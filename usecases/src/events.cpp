@@ -152,10 +152,9 @@ storage::result<int> message_attendees(const context& ctx, const calendar::event
         std::vector<storage::outbox_message> out;
         for (const auto& a : people) {
           if (a.who.email.empty() || !a.who.notices) continue;  // unsubscribed: no messages
-          out.push_back(mails.compose(
-              mail::message_kind::responsibles_message, e, *o, name, a.who,
-              "message:" + slot + ":" + std::to_string(a.who.id.value) + ":" + message_id, ctx.now,
-              {}, false, &extra));
+          out.push_back(mails.compose(mail::message_kind::responsibles_message, e, *o, name, a.who,
+                                      dedupe_key("message", slot, a.who.id.value, message_id),
+                                      ctx.now, {}, false, &extra));
         }
         return out;
       },

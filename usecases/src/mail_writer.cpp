@@ -27,6 +27,15 @@ std::string short_hash(std::string_view text) {
   return out;
 }
 
+std::string dedupe_key(std::string_view kind, std::string_view slot, std::int64_t person,
+                       std::string_view version) {
+  std::string key;
+  key.reserve(kind.size() + slot.size() + version.size() + 24);
+  key.append(kind).append(":").append(slot).append(":");
+  key.append(std::to_string(person)).append(":").append(version);
+  return key;
+}
+
 std::vector<std::string> unsubscribable_kinds() {
   std::vector<std::string> out;
   for (const auto k : {mail::message_kind::reminder, mail::message_kind::moved,
@@ -134,8 +143,7 @@ std::vector<storage::outbox_message> mail_writer::rsvp_mails(
   const std::string stamp = std::to_string(ctx_.now.time_since_epoch().count());
   if (c.rsvp.state == storage::rsvp_state::going) {
     out.push_back(compose(mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
-                          "rsvp:" + slot + ":" + std::to_string(me.id.value) + ":" + stamp,
-                          ctx_.now));
+                          dedupe_key("rsvp", slot, me.id.value, stamp), ctx_.now));
     add_reminders(out, e, *o, unit_name, me, offsets);
   }
   promotion_mails(out, c.promoted, e, unit_name);
@@ -153,8 +161,7 @@ void mail_writer::promotion_mails(std::vector<storage::outbox_message>& out,
     if (!who || who->email.empty()) continue;
     const std::string slot = std::to_string(e.id.value) + ":" + r.key.to_string();
     out.push_back(compose(mail::message_kind::waitlist_promotion, e, *o, unit_name, *who,
-                          "promoted:" + slot + ":" + std::to_string(who->id.value) + ":" + stamp,
-                          ctx_.now));
+                          dedupe_key("promoted", slot, who->id.value, stamp), ctx_.now));
     add_reminders(out, e, *o, unit_name, *who, ctx_.store.reminder_offsets(who->id));
   }
 }
@@ -182,8 +189,7 @@ std::vector<storage::outbox_message> mail_writer::occurrence_mails(
                                           mail::language_from_tag(who.language));
       }
       out.push_back(compose(kind, after, *o, unit_name, who,
-                            std::string(mail::kind_name(kind)) + ":" + slot + ":" +
-                                std::to_string(who.id.value) + ":" + version,
+                            dedupe_key(mail::kind_name(kind), slot, who.id.value, version),
                             ctx_.now, previous_when));
     }
     if (!o->cancelled) {

@@ -9,6 +9,7 @@
 #include <usecases/context.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,12 @@ namespace treffpunkt::usecases {
 /// The first 16 hex digits of SHA-256(`text`): names a secret or a text without revealing it;
 /// of a raw token, its storage::token_info::id.
 std::string short_hash(std::string_view text);
+
+/// The outbox key of a mail about one occurrence (`slot`: "EVENT:OCCURRENCE") to one person:
+/// "KIND:EVENT:OCCURRENCE:PERSON:VERSION". The outbox keeps one message per key, so the same
+/// change never mails twice.
+std::string dedupe_key(std::string_view kind, std::string_view slot, std::int64_t person,
+                       std::string_view version);
 
 /// The outbox kinds that carry List-Unsubscribe: what an unsubscribe drops from the queue.
 std::vector<std::string> unsubscribable_kinds();

@@ -67,9 +67,9 @@ int quality(std::string_view params) {
 unsigned index_of(date::weekday day) { return day.c_encoding(); }
 
 std::string two_digits(long value) {
-  char out[8];
-  std::snprintf(out, sizeof out, "%02ld", value);
-  return out;
+  std::array<char, 8> out{};
+  std::snprintf(out.data(), out.size(), "%02ld", value);
+  return out.data();
 }
 
 std::string clock(calendar::local_seconds t) {

@@ -138,6 +138,7 @@ std::string manage_text(
 
 // ---- the event form ---------------------------------------------------------------------
 
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): one check per field, in form order
 event_form_check check_event_form(const event_form& form, std::string_view zone, language l) {
   event_form_check out;
   auto fail = [&](std::string_view field, std::string_view key) {

@@ -1,6 +1,7 @@
 #include <calendar/time.h>  // parse_iso_month
 #include <web/month.h>
 
+#include <array>
 #include <cstdio>
 
 namespace treffpunkt::web {
@@ -27,10 +28,10 @@ std::optional<date::year_month> parse_month(std::string_view text) {
 }
 
 std::string month_param(date::year_month month) {
-  char out[16];
-  std::snprintf(out, sizeof out, "%04d-%02u", static_cast<int>(month.year()),
+  std::array<char, 16> out{};
+  std::snprintf(out.data(), out.size(), "%04d-%02u", static_cast<int>(month.year()),
                 static_cast<unsigned>(month.month()));
-  return out;
+  return out.data();
 }
 
 }  // namespace treffpunkt::web

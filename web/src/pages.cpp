@@ -565,7 +565,6 @@ std::string render_login(const page_context& ctx, const login_view& view) {
   const shape sh = [&]() -> shape {
     switch (view.state) {
       case login_state::form:
-        return {"login_title", "", false, true, false};
       case login_state::invalid_email:
         return {"login_title", "", false, true, false};
       case login_state::sent:

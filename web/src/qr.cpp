@@ -39,10 +39,10 @@ std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view t
   if (!code) return std::nullopt;
   const int width = code->width;
   const auto size = std::to_string(width + 2 * quiet_zone);
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 " + size +
-                    " " + size + "\" role=\"img\" shape-rendering=\"crispEdges\"><title>";
+  std::string svg = R"(<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 )";
+  svg += size + " " + size + R"(" role="img" shape-rendering="crispEdges"><title>)";
   svg += kainjow::mustache::html_escape(std::string(title));  // as the templates escape
-  svg += "</title><rect width=\"" + size + "\" height=\"" + size + "\" fill=\"#fff\"/><path d=\"";
+  svg += R"(</title><rect width=")" + size + R"(" height=")" + size + R"(" fill="#fff"/><path d=")";
   // One rectangle per horizontal run of dark modules: a third of the size of one per module.
   for (int y = 0; y < width; ++y) {
     const unsigned char* row = code->data + static_cast<std::ptrdiff_t>(y) * width;
@@ -58,7 +58,7 @@ std::optional<std::string> draw_qr_svg(std::string_view text, std::string_view t
       x += run;
     }
   }
-  svg += "\" fill=\"#000\"/></svg>";
+  svg += R"(" fill="#000"/></svg>)";
   return svg;
 }
 

@@ -55,6 +55,7 @@ class occurrence_key {
   utc_seconds instant() const { return instant_; }
   bool is_date() const { return is_date_; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const occurrence_key&, const occurrence_key&) = default;
 
  private:

@@ -14,9 +14,9 @@ namespace treffpunkt::server {
 struct server_options {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
-  unsigned threads = 0;                  ///< io threads; 0 = one per core
-  std::size_t header_limit = 8 * 1024;   ///< larger headers get 431
-  std::size_t body_limit = 1024 * 1024;  ///< larger bodies get 413
+  unsigned threads = 0;                    ///< io threads; 0 = one per core
+  std::size_t header_limit = 8 * 1024UL;   ///< larger headers get 431
+  std::size_t body_limit = 1024 * 1024UL;  ///< larger bodies get 413
   /// A request not complete by then gets 408; an idle keep-alive connection is closed.
   std::chrono::seconds read_timeout{30};
   /// A response not written by then (a client that stopped reading) is dropped.

@@ -4,6 +4,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <optional>
@@ -112,7 +113,7 @@ std::shared_ptr<const rendered> feed_cache::event_feed(std::string_view path, ca
     const auto e = store_.event_by_id(id);
     if (!e) return nullptr;
     return cached("event:" + std::to_string(id.value), store_.unit_version(e->unit), now, [&] {
-      const event* one[] = {&*e};
+      const std::array<const event*, 1> one = {&*e};
       return make_rendered(calendar::write_event(*e), newest_change(one));
     });
   });

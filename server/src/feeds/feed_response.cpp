@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -22,9 +23,9 @@ std::string strong_etag(std::string_view bytes) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
-  char hex[17] = {};
-  std::to_chars(hex, hex + 16, h, 16);
-  std::string digits(hex);
+  std::array<char, 16> hex{};
+  auto* const end = std::to_chars(hex.data(), hex.data() + hex.size(), h, 16).ptr;
+  const std::string digits(hex.data(), end);
   return "\"" + std::string(16 - digits.size(), '0') + digits + "\"";
 }
 

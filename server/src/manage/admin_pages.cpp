@@ -23,7 +23,7 @@ constexpr int outbox_rows = 200;
 /// unit `failed_slug` that failed (`failed`), answered 422.
 http_response admin_page(const request_context& ctx, web::unit_form form,
                          std::vector<field_error> errors, std::string_view failed_slug,
-                         web::admin_unit failed) {
+                         const web::admin_unit& failed) {
   web::admin_view v;
   v.form = std::move(form);
   v.errors = std::move(errors);
@@ -114,12 +114,12 @@ http_response add_responsible(const request_context& ctx, const route_params& p)
   if (at == std::string::npos || at == 0 || at + 1 == email.size() || email.size() > 254 ||
       email.find_first_of(" \t\r\n<>,") != std::string::npos) {
     typed.errors.push_back({"email", web::manage_text(ctx.lang(), "a_err_email")});
-    return admin_page(ctx, {}, {}, slug, std::move(typed));
+    return admin_page(ctx, {}, {}, slug, typed);
   }
   auto who = ctx.store().ensure_person(email, typed.add_name);
   if (!who) {
     typed.errors.push_back({"email", web::manage_text(ctx.lang(), "a_err_email")});
-    return admin_page(ctx, {}, {}, slug, std::move(typed));
+    return admin_page(ctx, {}, {}, slug, typed);
   }
   if (auto added = ctx.store().add_responsible(u->id, who->id, manager_actor(ctx)); !added) {
     return store_error(ctx, added.error());

@@ -183,7 +183,7 @@ http_response save_form(const request_context& ctx, const calendar::unit& u,
 http_response event_page(const request_context& ctx, const calendar::unit& u,
                          const calendar::event& e,
                          const std::optional<calendar::occurrence_key>& failed_key,
-                         web::managed_occurrence failed, std::vector<field_error> errors) {
+                         const web::managed_occurrence& failed, std::vector<field_error> errors) {
   web::manage_event_view v;
   v.unit = summary(u);
   v.id = e.id;

@@ -94,6 +94,7 @@ std::variant<occurrence_in_unit, http_response> editable_occurrence(const reques
 http_response event_page(const request_context& ctx, const calendar::unit& u,
                          const calendar::event& e,
                          const std::optional<calendar::occurrence_key>& failed_key,
-                         web::managed_occurrence failed, std::vector<web::field_error> errors);
+                         const web::managed_occurrence& failed,
+                         std::vector<web::field_error> errors);
 
 }  // namespace treffpunkt::server

@@ -118,7 +118,7 @@ http_response move(const request_context& ctx, const route_params& p) {
   for (auto& error : checked.errors) {
     typed.errors.push_back({error.field == "start_time" ? "time" : "date", error.message});
   }
-  if (!typed.errors.empty()) return event_page(ctx, x.unit, x.event, key, std::move(typed), {});
+  if (!typed.errors.empty()) return event_page(ctx, x.unit, x.event, key, typed, {});
   calendar::occurrence_override o;
   if (const auto* existing = x.event.find_override(key)) o = *existing;
   o.key = key;
@@ -128,7 +128,7 @@ http_response move(const request_context& ctx, const route_params& p) {
   if (!done) {
     if (problem_of(done.error()).status != 422) return store_error(ctx, done.error());
     typed.errors.push_back({"date", web::manage_text(ctx.lang(), "m_err_invalid")});
-    return event_page(ctx, x.unit, x.event, key, std::move(typed), {});
+    return event_page(ctx, x.unit, x.event, key, typed, {});
   }
   return back_to_event(x.event, "moved");
 }

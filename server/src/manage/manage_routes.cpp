@@ -182,7 +182,7 @@ std::variant<occurrence_in_unit, http_response> editable_occurrence(const reques
   if (!key) return not_found(ctx);
   auto o = calendar::find_occurrence(e, *key);
   if (!o) return not_found(ctx);
-  return occurrence_in_unit{std::move(u), std::move(e), std::move(*o)};
+  return occurrence_in_unit{std::move(u), std::move(e), *o};
 }
 
 }  // namespace treffpunkt::server

@@ -24,7 +24,7 @@ namespace {
 namespace json = boost::json;
 
 /// A login page (web::render_login) in the reader's language, inside the site's layout.
-http_response login_page(const request_context& ctx, unsigned status, web::login_view view) {
+http_response login_page(const request_context& ctx, unsigned status, const web::login_view& view) {
   auto page = page_context_of(ctx);
   if (page.path.starts_with("/login/")) page.path = "/login";  // never the token in a link
   // The language switch keeps where the login form returns to.
@@ -39,7 +39,7 @@ http_response login_page(const request_context& ctx, unsigned status, web::login
 /// A page with a form: the request's CSRF token, or a new one set as a cookie.
 http_response form_page(const request_context& ctx, web::login_view view, unsigned status = 200) {
   view.csrf = ctx.csrf_token();
-  auto r = login_page(ctx, status, std::move(view));
+  auto r = login_page(ctx, status, view);
   ctx.set_csrf_cookie(r);
   return r;
 }

@@ -103,7 +103,7 @@ std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
   return std::nullopt;
 }
 
-std::optional<std::string> page_builder::home(const web::page_context& page) {
+std::optional<std::string> page_builder::home(const web::page_context& page) const {
   web::home_view v;
   std::vector<std::pair<utc_seconds, web::session>> all;
   for (const auto& u : store.units()) {
@@ -122,9 +122,9 @@ std::optional<std::string> page_builder::home(const web::page_context& page) {
   return web::render_home(page, v);
 }
 
-std::optional<std::string> page_builder::unit(const web::page_context& page, std::string_view slug,
-                                              date::year_month month,
-                                              const std::optional<web::follow_state>& follow) {
+std::optional<std::string> page_builder::unit(
+    const web::page_context& page, std::string_view slug, date::year_month month,
+    const std::optional<web::follow_state>& follow) const {
   const auto u = store.unit_by_slug(slug);
   if (!u) return std::nullopt;
   const auto events = store.events_of_unit(u->id);
@@ -141,7 +141,7 @@ std::optional<std::string> page_builder::unit(const web::page_context& page, std
 }
 
 std::optional<std::string> page_builder::event(const web::page_context& page,
-                                               calendar::event_id id) {
+                                               calendar::event_id id) const {
   const auto e = store.event_by_id(id);
   if (!e) return std::nullopt;
   const auto u = store.unit_by_id(e->unit);
@@ -162,7 +162,7 @@ std::optional<std::string> page_builder::event(const web::page_context& page,
 
 std::optional<web::occurrence_view> page_builder::occurrence_view(
     calendar::event_id id, const calendar::occurrence_key& key,
-    const std::optional<storage::person>& member, const std::string& csrf) {
+    const std::optional<storage::person>& member, const std::string& csrf) const {
   const auto e = store.event_by_id(id);
   if (!e) return std::nullopt;
   const auto o = calendar::find_occurrence(*e, key);
@@ -199,14 +199,14 @@ std::optional<std::string> page_builder::occurrence(const web::page_context& pag
                                                     calendar::event_id id,
                                                     const calendar::occurrence_key& key,
                                                     const std::optional<storage::person>& member,
-                                                    const std::string& csrf, bool saved) {
+                                                    const std::string& csrf, bool saved) const {
   auto v = occurrence_view(id, key, member, csrf);
   if (!v) return std::nullopt;
   v->saved = saved && member.has_value();
   return web::render_occurrence(page, *v);
 }
 
-web::me_view page_builder::me(const storage::person& p, const std::string& csrf) {
+web::me_view page_builder::me(const storage::person& p, const std::string& csrf) const {
   web::me_view v;
   v.name = p.name;
   v.email = p.email;

@@ -39,23 +39,23 @@ struct page_builder {
   storage::store& store;
   calendar::utc_seconds now;
 
-  std::optional<std::string> home(const web::page_context& page);
+  std::optional<std::string> home(const web::page_context& page) const;
   /// A unit's page with `month` in its month view; `follow` for a member (their button).
   std::optional<std::string> unit(const web::page_context& page, std::string_view slug,
                                   date::year_month month,
-                                  const std::optional<web::follow_state>& follow);
-  std::optional<std::string> event(const web::page_context& page, calendar::event_id id);
+                                  const std::optional<web::follow_state>& follow) const;
+  std::optional<std::string> event(const web::page_context& page, calendar::event_id id) const;
   /// The occurrence page's view; with `member`, their RSVP form with their answer and `csrf`.
   std::optional<web::occurrence_view> occurrence_view(calendar::event_id id,
                                                       const calendar::occurrence_key& key,
                                                       const std::optional<storage::person>& member,
-                                                      const std::string& csrf);
+                                                      const std::string& csrf) const;
   std::optional<std::string> occurrence(const web::page_context& page, calendar::event_id id,
                                         const calendar::occurrence_key& key,
                                         const std::optional<storage::person>& member,
-                                        const std::string& csrf, bool saved = false);
+                                        const std::string& csrf, bool saved = false) const;
   /// The member's own page: upcoming RSVPs, follows, reminders, whether a feed link exists.
-  web::me_view me(const storage::person& p, const std::string& csrf);
+  web::me_view me(const storage::person& p, const std::string& csrf) const;
 };
 
 }  // namespace treffpunkt::server

@@ -31,7 +31,7 @@ std::optional<posted> posted_occurrence(const request_context& ctx, const route_
   if (!e || !key) return std::nullopt;
   auto o = calendar::find_occurrence(*e, *key);
   if (!o) return std::nullopt;
-  return posted{*e, *key, std::move(*o)};
+  return posted{*e, *key, *o};
 }
 
 /// Whether `s` is empty or white space only (a name field left empty).

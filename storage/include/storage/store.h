@@ -120,6 +120,7 @@ struct token_info {
 /// An outbox row's identity.
 struct outbox_id {
   std::int64_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const outbox_id&, const outbox_id&) = default;
 };
 
