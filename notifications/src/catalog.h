@@ -22,8 +22,9 @@ struct catalog {
   std::string_view location_line;       ///< with {location}; left out when there is none
   std::string_view link_intro;          ///< before a bare link in the plain text
   std::string_view signature;
-  std::string_view unsubscribe_note;         ///< under reminders and notices
-  std::array<entry, 8> entries;              ///< indexed by message_kind
+  std::string_view unsubscribe_note;  ///< under reminders and notices
+  std::array<entry, static_cast<std::size_t>(last_message_kind) + 1>
+      entries;                               ///< indexed by message_kind
   std::array<std::string_view, 7> weekdays;  ///< Sunday first
   std::array<std::string_view, 12> months;
 };

@@ -49,6 +49,25 @@ const catalog& catalog_de() {
            .paragraphs = "{sender} schreibt allen Angemeldeten von „{title}“ am {when}:"
                          "\n\n{body}",
            .action = "Zum Termin"},
+          {.subject = "Dein Angebot ist angenommen: {title}, {when}",
+           .paragraphs = "{unit} hat dein Austauschangebot „{title}“ angenommen. Es steht "
+                         "jetzt im Kalender.\n\nWann: {when}\n\nAuf der Seite des Angebots "
+                         "siehst du als Gastgeber*in, wer kommt, und kannst allen schreiben.",
+           .action = "Zum Angebot"},
+          {.subject = "Rückfrage zu deinem Angebot: {title}",
+           .paragraphs = "{unit} hat sich dein Austauschangebot „{title}“ angesehen und "
+                         "bittet dich um eine Änderung:\n\n{body}\n\nDu kannst dein Angebot "
+                         "überarbeiten und wieder einreichen.",
+           .action = "Angebot überarbeiten"},
+          {.subject = "Dein Angebot: {title}",
+           .paragraphs = "{unit} hat dein Austauschangebot „{title}“ diesmal nicht "
+                         "angenommen.\n\n{body}\n\nDanke, dass du dein Wissen teilen "
+                         "wolltest!",
+           .action = "Zur Netzwerkstelle"},
+          {.subject = "Zu deinem Wunsch gibt es ein Angebot: {title}",
+           .paragraphs = "zu deinem Wunsch bei {unit} gibt es jetzt ein Austauschangebot: "
+                         "„{title}“.\n\nWann: {when}",
+           .action = "Zum Angebot"},
       }},
       .weekdays = {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
       .months = {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",

@@ -48,6 +48,24 @@ const catalog& catalog_en() {
            .paragraphs = "{sender} writes to everyone going to “{title}” on {when}:\n\n"
                          "{body}",
            .action = "View session"},
+          {.subject = "Your offer is approved: {title}, {when}",
+           .paragraphs = "{unit} approved your exchange offer “{title}”. It is in the "
+                         "calendar now.\n\nWhen: {when}\n\nAs its host you see on the "
+                         "offer's page who is coming, and you can write to them all.",
+           .action = "View offer"},
+          {.subject = "A question about your offer: {title}",
+           .paragraphs = "{unit} looked at your exchange offer “{title}” and asks you for a "
+                         "change:\n\n{body}\n\nYou can revise your offer and send it "
+                         "again.",
+           .action = "Revise offer"},
+          {.subject = "Your offer: {title}",
+           .paragraphs = "{unit} did not take up your exchange offer “{title}” this "
+                         "time.\n\n{body}\n\nThank you for wanting to share what you know!",
+           .action = "View unit"},
+          {.subject = "Your wish has an offer: {title}",
+           .paragraphs = "there is an exchange offer for your wish at {unit} now: "
+                         "“{title}”.\n\nWhen: {when}",
+           .action = "View offer"},
       }},
       .weekdays = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
       .months = {"January", "February", "March", "April", "May", "June", "July", "August",

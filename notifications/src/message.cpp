@@ -134,6 +134,14 @@ std::string_view kind_name(message_kind k) {
       return "waitlist_promotion";
     case message_kind::responsibles_message:
       return "responsibles_message";
+    case message_kind::offer_approved:
+      return "offer_approved";
+    case message_kind::offer_changes_requested:
+      return "offer_changes_requested";
+    case message_kind::offer_declined:
+      return "offer_declined";
+    case message_kind::wish_answered:
+      return "wish_answered";
   }
   return "unknown";
 }
@@ -173,7 +181,10 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   std::vector<std::string> paragraphs;
   paragraphs.push_back(fill(greeting, f, name));
   for (const auto paragraph : split_paragraphs(e.paragraphs)) {
-    paragraphs.push_back(fill(paragraph, f, name));
+    // A paragraph of only an empty fact (a decline without a message) is left out.
+    if (auto filled = fill(paragraph, f, name); !filled.empty()) {
+      paragraphs.push_back(std::move(filled));
+    }
   }
   if (is_event_kind(kind) && !f.location.empty()) {
     paragraphs.push_back(fill(cat.location_line, f, name));

@@ -19,6 +19,7 @@ struct problem {
 
 /// A store failure: not_found 404, forbidden 403, conflict 409, invalid 422 (with its field),
 /// occurrence_cancelled / occurrence_past / rsvp_closed 409 with their own codes, expired 410,
+/// limit_reached 429,
 /// unavailable and schema_too_new 503. Unavailable's own text (SQLite's) goes to the log, not
 /// to the client.
 problem problem_of(const storage::error& e);

@@ -1,9 +1,13 @@
 // Part of store: see event_rows.h.
 #include "event_rows.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -31,7 +35,10 @@ calendar::event_status status_from_db(std::string_view s) {
 constexpr std::string_view event_columns =
     "id, unit_id, uid, related_to, sequence, created, last_modified, kind, status, title, "
     "description, location, online_url, zone, all_day, start_local, duration, rrule, capacity, "
-    "rsvp_deadline";
+    "rsvp_deadline, "
+    // The host's name where they allowed it to be shown (calendar::event::host).
+    "coalesce((SELECT p.name FROM event_hosts h JOIN people p ON p.id = h.person_id "
+    "WHERE h.event_id = events.id AND h.public = 1 AND p.deleted IS NULL), '')";
 
 // Statements are cached by their text, so each query text is built once.
 const std::string& event_by_id_query() {
@@ -73,6 +80,7 @@ calendar::event event_from(const sql::statement& s) {
   }
   if (const auto capacity = s.optional_int64(18)) e.capacity = static_cast<int>(*capacity);
   if (const auto deadline = s.optional_int64(19)) e.rsvp_deadline = seconds(*deadline);
+  e.host = s.text(20);
   return e;
 }
 
@@ -177,6 +185,22 @@ void write_children(sql::connection& c, const calendar::event& e) {
 }
 
 }  // namespace
+
+/// A new iCalendar UID: 128 random bits, so that UIDs of different servers never collide
+/// (RFC 5545 §3.8.4.7 asks for global uniqueness).
+std::string new_uid() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no randomness for a UID");
+  }
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string uid;
+  for (const unsigned char b : bytes) {
+    uid += hex[b >> 4];
+    uid += hex[b & 15];
+  }
+  return uid + "@treffpunkt";
+}
 
 std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id) {
   auto& s = c.prepare(event_by_id_query());

@@ -26,6 +26,10 @@ std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string
 /// The unit's events with their children, by id.
 std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::unit_id u);
 
+/// A new iCalendar UID: 128 random bits, so that UIDs of different servers never collide
+/// (RFC 5545 §3.8.4.7 asks for global uniqueness).
+std::string new_uid();
+
 /// Inserts a new event row with its children; sets e.id.
 void insert_event(sql::connection& c, calendar::event& e);
 

@@ -1,6 +1,5 @@
 // Part of store: see store_impl.h.
 #include <calendar/expand.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
@@ -22,22 +21,6 @@ namespace treffpunkt::storage {
 namespace {
 
 error from_calendar(const calendar::error& e) { return error{errc::invalid, e.what(), e.field}; }
-
-/// A new iCalendar UID: 128 random bits, so that UIDs of different servers never collide
-/// (RFC 5545 §3.8.4.7 asks for global uniqueness).
-std::string new_uid() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no randomness for a UID");
-  }
-  constexpr std::string_view hex = "0123456789abcdef";
-  std::string uid;
-  for (const unsigned char b : bytes) {
-    uid += hex[b >> 4];
-    uid += hex[b & 15];
-  }
-  return uid + "@treffpunkt";
-}
 
 /// Whether `after` offers more places than `before` (none = unlimited).
 bool capacity_grew(std::optional<int> before, std::optional<int> after) {
@@ -65,6 +48,7 @@ bool same_content(const calendar::event& a, const calendar::event& b) {
     e.sequence = 0;
     e.created = {};
     e.last_modified = {};
+    e.host.clear();  // the store's, not the feed's
     for (auto& o : e.overrides) {
       o.sequence = 0;
       o.last_modified = {};
@@ -74,6 +58,24 @@ bool same_content(const calendar::event& a, const calendar::event& b) {
     return e;
   };
   return strip(a) == strip(b);
+}
+
+/// Whether `edited` changes of `old` only what its host may change: the texts, the place and
+/// the link (the bookkeeping of an edit aside).
+bool only_host_changes(const calendar::event& old, calendar::event edited) {
+  edited.title = old.title;
+  edited.description = old.description;
+  edited.location = old.location;
+  edited.online_url = old.online_url;
+  edited.id = old.id;
+  edited.unit = old.unit;
+  edited.uid = old.uid;
+  edited.related_to = old.related_to;
+  edited.sequence = old.sequence;
+  edited.created = old.created;
+  edited.last_modified = old.last_modified;
+  edited.host = old.host;
+  return edited == old;
 }
 
 std::string name_of(const calendar::event& e) {
@@ -203,12 +205,20 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     const auto old = load_event(c, e.id);
     if (!old) return error{errc::not_found, "no such event"};
-    if (!may_edit_unit(c, who, old->unit)) return forbidden_for(old->unit);
+    if (!may_edit_unit(c, who, old->unit)) {
+      if (!hosts_event(c, who, old->id)) return forbidden_for(old->unit);
+      if (!only_host_changes(*old, e)) {
+        return error{errc::forbidden,
+                     "a host may change the title, description, place and link of their offer, "
+                     "nothing else"};
+      }
+    }
     // The identity of the event in every calendar that has it.
     e.uid = old->uid;
     e.created = old->created;
     e.unit = old->unit;
     e.related_to = old->related_to;
+    e.host = old->host;
     e.sequence = old->sequence + 1;
     e.last_modified = now;
     // An edit of the series revises every moved or changed instance too (RFC 5546 §2.1.4): a
@@ -266,7 +276,9 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
     auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no such event"};
-    if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
+    if (!may_edit_unit(c, who, e->unit) && !hosts_event(c, who, id)) {
+      return forbidden_for(e->unit);
+    }
     if (e->status == calendar::event_status::cancelled) return *e;  // nothing changes
     const calendar::event before = *e;
     e->status = calendar::event_status::cancelled;

@@ -117,6 +117,25 @@ json::array events_of(sql::connection& c) {
   return events;
 }
 
+const std::initializer_list<column> proposal_columns = {
+    {"id", col::integer},        {"unit_id", col::integer}, {"person_id", col::integer},
+    {"state", col::text},        {"title", col::text},      {"description", col::text},
+    {"format", col::text},       {"location", col::text},   {"online_url", col::text},
+    {"duration", col::integer},  {"dates", col::text},      {"capacity", col::integer},
+    {"show_host", col::boolean}, {"wish_id", col::integer}, {"message", col::text},
+    {"event_id", col::integer},  {"created", col::integer}, {"updated", col::integer}};
+constexpr std::string_view proposal_select =
+    "SELECT id, unit_id, person_id, state, title, description, format, location, online_url, "
+    "duration, dates, capacity, show_host, wish_id, message, event_id, created, updated "
+    "FROM offer_proposals ";
+
+const std::initializer_list<column> wish_columns = {
+    {"id", col::integer},    {"unit_id", col::integer}, {"person_id", col::integer},
+    {"text", col::text},     {"open", col::boolean},    {"created", col::integer},
+    {"closed", col::integer}};
+constexpr std::string_view wish_select =
+    "SELECT id, unit_id, person_id, text, open, created, closed FROM wishes ";
+
 }  // namespace
 
 std::string store::export_json() const {
@@ -156,6 +175,12 @@ std::string store::export_json() const {
                            "SELECT id, event_id, occurrence_key, person_id, answer, state, "
                            "waitlist_seq, created, updated FROM rsvps ORDER BY id",
                            rsvp_columns);
+    out["event_hosts"] = rows_of(
+        c, "SELECT event_id, person_id, public FROM event_hosts ORDER BY event_id",
+        {{"event_id", col::integer}, {"person_id", col::integer}, {"public", col::boolean}});
+    out["offer_proposals"] =
+        rows_of(c, std::string(proposal_select) + "ORDER BY id", proposal_columns);
+    out["wishes"] = rows_of(c, std::string(wish_select) + "ORDER BY id", wish_columns);
     // Tokens are left out on purpose: a backup must not carry credentials, not even hashed
     // ones; after a restore people log in again and rotate their feed secrets.
     out["audit_log"] = rows_of(c,
@@ -211,6 +236,14 @@ result<std::string> store::export_person_json(person_id p) const {
     out["reminder_preferences"] =
         rows_of(c, "SELECT offsets FROM reminder_preferences WHERE person_id = ?",
                 {{"offsets", col::text}}, p.value);
+    out["offer_proposals"] =
+        rows_of(c, std::string(proposal_select) + "WHERE person_id = ? ORDER BY id",
+                proposal_columns, p.value);
+    out["wishes"] = rows_of(c, std::string(wish_select) + "WHERE person_id = ? ORDER BY id",
+                            wish_columns, p.value);
+    out["hosted_events"] =
+        rows_of(c, "SELECT event_id, public FROM event_hosts WHERE person_id = ? ORDER BY event_id",
+                {{"event_id", col::integer}, {"public", col::boolean}}, p.value);
     // What they did themselves: the audit lines that name them as the actor.
     out["audit_log"] = rows_of(c,
                                "SELECT id, at, actor_id, action, unit_id, event_id, detail "

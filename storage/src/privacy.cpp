@@ -64,6 +64,19 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
           .bind(1, p.value)
           .run();
     }
+    // Their proposals and wishes are their words and go; the events made from their approved
+    // proposals stay with the unit, without a host. Pages and feeds that named them change.
+    auto& named = c.prepare(
+        "SELECT e.unit_id FROM event_hosts h JOIN events e ON e.id = h.event_id "
+        "WHERE h.person_id = ? UNION SELECT unit_id FROM wishes WHERE person_id = ? AND open = 1");
+    named.bind(1, p.value).bind(2, p.value);
+    while (named.step()) units.insert(named.int64(0));
+    named.reset();
+    for (const char* table : {"event_hosts", "offer_proposals", "wishes"}) {
+      c.prepare(std::string("DELETE FROM ") + table + " WHERE person_id = ?")
+          .bind(1, p.value)
+          .run();
+    }
     // Every message to them, sent ones too: the address and the text are theirs. A message
     // being sent just now is gone as well; its dispatcher's mark_sent then finds nothing.
     c.prepare("DELETE FROM outbox WHERE recipient = ?").bind(1, email).run();

@@ -693,9 +693,9 @@ result<int> store::queue_for_attendees(calendar::event_id id, const calendar::oc
   return impl_->write([&](sql::connection& c) -> result<int> {
     const auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
-    if (!may_edit_unit(c, who, e->unit)) {
+    if (!may_edit_unit(c, who, e->unit) && !hosts_event(c, who, id)) {
       return error{errc::forbidden,
-                   "only the unit's responsibles and admins may write to "
+                   "only the unit's responsibles, admins and the host may write to "
                    "the attendees"};
     }
     if (!calendar::find_occurrence(*e, key)) {

@@ -153,7 +153,52 @@ constexpr std::string_view v3 = R"sql(
 ALTER TABLE people ADD COLUMN deleted INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 3> all{v1, v2, v3};
+// v4: exchange offers proposed by members (offer_proposals), wishes, and the host of an event
+// made from an approved proposal (event_hosts). `dates` holds the proposer's suggested starts as
+// comma-separated local seconds ("" = flexible); `wish_id` the wish an offer answers.
+constexpr std::string_view v4 = R"sql(
+CREATE TABLE wishes (
+  id        INTEGER PRIMARY KEY,
+  unit_id   INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+  person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  text      TEXT NOT NULL,
+  open      INTEGER NOT NULL DEFAULT 1,
+  created   INTEGER NOT NULL,
+  closed    INTEGER
+);
+CREATE INDEX wishes_unit ON wishes (unit_id, open);
+CREATE TABLE offer_proposals (
+  id          INTEGER PRIMARY KEY,
+  unit_id     INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+  person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  state       TEXT NOT NULL CHECK (state IN
+                ('waiting', 'changes_requested', 'approved', 'declined', 'withdrawn')),
+  title       TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  format      TEXT NOT NULL CHECK (format IN ('in_person', 'online', 'both')),
+  location    TEXT NOT NULL DEFAULT '',
+  online_url  TEXT NOT NULL DEFAULT '',
+  duration    INTEGER NOT NULL,
+  dates       TEXT NOT NULL DEFAULT '',
+  capacity    INTEGER,
+  show_host   INTEGER NOT NULL DEFAULT 0,
+  wish_id     INTEGER REFERENCES wishes(id) ON DELETE SET NULL,
+  message     TEXT NOT NULL DEFAULT '',
+  event_id    INTEGER REFERENCES events(id),
+  created     INTEGER NOT NULL,
+  updated     INTEGER NOT NULL
+);
+CREATE INDEX offer_proposals_unit ON offer_proposals (unit_id, state);
+CREATE INDEX offer_proposals_person ON offer_proposals (person_id, state);
+CREATE TABLE event_hosts (
+  event_id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  public    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX event_hosts_person ON event_hosts (person_id);
+)sql";
+
+constexpr std::array<std::string_view, 4> all{v1, v2, v3, v4};
 
 }  // namespace
 

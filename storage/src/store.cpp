@@ -42,6 +42,8 @@ class category final : public boost::system::error_category {
         return "database written by a newer version";
       case errc::unavailable:
         return "database unavailable";
+      case errc::limit_reached:
+        return "limit reached";
     }
     return "unknown storage error";
   }

@@ -161,6 +161,15 @@ bool may_edit_unit(sql::connection& c, const actor& who, calendar::unit_id u) {
   return found;
 }
 
+bool hosts_event(sql::connection& c, const actor& who, calendar::event_id e) {
+  if (who.is_system()) return false;
+  auto& s = c.prepare("SELECT 1 FROM event_hosts WHERE event_id = ? AND person_id = ?");
+  s.bind(1, e.value).bind(2, who.person()->value);
+  const bool found = s.step();
+  s.reset();
+  return found;
+}
+
 // ---- units ------------------------------------------------------------------------------
 
 result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {

@@ -222,7 +222,7 @@ TEST(MailCompose, RemindersAndNoticesNeedOneClickUnsubscribe) {
 }
 
 TEST(MailCompose, EveryKindHasGermanAndEnglishTextsWithAllPlaceholdersFilled) {
-  for (int k = 0; k <= static_cast<int>(message_kind::responsibles_message); ++k) {
+  for (int k = 0; k <= static_cast<int>(last_message_kind); ++k) {
     const auto kind = static_cast<message_kind>(k);
     for (const auto lang : {language::de, language::en}) {
       const texts t = write_texts(kind, lang, sample_facts(lang), "Jürgen");

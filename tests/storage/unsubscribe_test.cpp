@@ -37,10 +37,12 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
     ASSERT_TRUE(opened);
     ASSERT_TRUE((*opened)->ensure_person("anna@example.org", "Anna"));
   }
-  // Back to what schema 1 had: no settings table, no notices column (nor the later deleted).
+  // Back to what schema 1 had: no settings table, no notices column (nor what came later:
+  // deleted, the offers' tables and the events' host).
   exec(db,
        "DROP TABLE settings; ALTER TABLE people DROP COLUMN notices; "
-       "ALTER TABLE people DROP COLUMN deleted; PRAGMA user_version = 1;");
+       "ALTER TABLE people DROP COLUMN deleted; DROP TABLE offer_proposals; DROP TABLE wishes; "
+       "DROP TABLE event_hosts; PRAGMA user_version = 1;");
   ASSERT_EQ(sql_int(db, "PRAGMA user_version"), 1);
   auto opened = store::open(dir.path());
   ASSERT_TRUE(opened) << opened.error().message;

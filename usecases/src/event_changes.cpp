@@ -54,6 +54,14 @@ result<void> check_text(std::string_view name, const std::string& s) {
   return {};
 }
 
+}  // namespace
+
+result<void> check_event_text(std::string_view name, const std::string& s) {
+  return check_text(name, s);
+}
+
+namespace {
+
 /// Applies the texts that are set, in the order of text_limits.
 template <class Target>
 result<void> apply_texts(Target& t, const std::optional<std::string>& title,

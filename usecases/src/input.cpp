@@ -81,6 +81,11 @@ std::optional<std::string> email_address(std::string_view typed) {
   return address;
 }
 
+result<std::string> typed_text(std::string_view typed, std::string_view field, std::size_t max,
+                               bool multiline) {
+  return message_text(typed, field, max, multiline);
+}
+
 result<std::string> message_subject(std::string_view typed, std::string_view field) {
   return message_text(typed, field, max_subject_chars, false);
 }

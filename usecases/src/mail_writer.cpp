@@ -59,6 +59,49 @@ std::string mail_writer::unsubscribe_url(storage::person_id p) const {
          sign_token(ctx_.store.installation_secret(), unsubscribe_purpose, p.value);
 }
 
+mail::envelope mail_writer::envelope_to(const storage::person& to,
+                                        std::string_view dedupe_key) const {
+  const std::string_view from = ctx_.mail.from;
+  const auto at = from.find('@');
+  const std::string domain =
+      at == std::string_view::npos ? "@localhost" : std::string(from.substr(at));
+  std::string id_part(dedupe_key);
+  std::replace_if(
+      id_part.begin(), id_part.end(),
+      [](char ch) {
+        return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
+      },
+      '.');
+  return mail::envelope{.from = {"treffpunkt", std::string(from)},
+                        .to = {to.name, to.email},
+                        .date = ctx_.now,
+                        .message_id = id_part + domain,
+                        .unsubscribe_url = {}};
+}
+
+storage::outbox_message mail_writer::compose_plain(mail::message_kind kind,
+                                                   const storage::person& to,
+                                                   const std::string& unit_name,
+                                                   const std::string& title,
+                                                   const std::string& body, std::string link,
+                                                   std::string dedupe_key) const {
+  mail::facts f;
+  f.unit_name = unit_name;
+  f.event_title = title;
+  f.body = body;
+  f.link = std::move(link);
+  auto composed =
+      mail::compose(kind, mail::language_from_tag(to.language), f, envelope_to(to, dedupe_key));
+  if (!composed) {
+    throw std::runtime_error(std::string(mail::kind_name(kind)) + ": " + composed.error().message);
+  }
+  return storage::outbox_message{.kind = std::string(mail::kind_name(kind)),
+                                 .recipient = to.email,
+                                 .message = std::move(*composed),
+                                 .due = ctx_.now,
+                                 .dedupe_key = std::move(dedupe_key)};
+}
+
 storage::outbox_message mail_writer::compose(mail::message_kind kind, const calendar::event& e,
                                              const calendar::occurrence& o,
                                              const std::string& unit_name,
@@ -82,21 +125,7 @@ storage::outbox_message mail_writer::compose(mail::message_kind kind, const cale
                ? extra->link
                : std::string(ctx_.base_url) + "/events/" + std::to_string(e.id.value) + ".ics";
   const std::string_view from = ctx_.mail.from;
-  const auto at = from.find('@');
-  const std::string domain =
-      at == std::string_view::npos ? "@localhost" : std::string(from.substr(at));
-  std::string id_part = dedupe_key;
-  std::replace_if(
-      id_part.begin(), id_part.end(),
-      [](char ch) {
-        return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
-      },
-      '.');
-  mail::envelope env{.from = {"treffpunkt", std::string(from)},
-                     .to = {to.name, to.email},
-                     .date = ctx_.now,
-                     .message_id = id_part + domain,
-                     .unsubscribe_url = {}};
+  auto env = envelope_to(to, dedupe_key);
   // One click stops reminders and notices (RFC 8058), without a login.
   if (mail::wants_unsubscribe(kind)) env.unsubscribe_url = unsubscribe_url(to.id);
   std::optional<mail::calendar_part> invitation;

@@ -18,6 +18,7 @@
 namespace treffpunkt::notifications {
 enum class message_kind;
 struct facts;
+struct envelope;
 }  // namespace treffpunkt::notifications
 
 namespace treffpunkt::usecases {
@@ -48,6 +49,14 @@ class mail_writer {
                                   calendar::utc_seconds due, std::string previous_when = {},
                                   bool whole_event = false,
                                   const notifications::facts* extra = nullptr) const;
+
+  /// One message of `kind` that is about no occurrence (a decision about a proposal): `title`
+  /// and `body` fill {title} and {body}; no iMIP part, no unsubscribe link; due now. Throws
+  /// when it cannot be composed.
+  storage::outbox_message compose_plain(notifications::message_kind kind, const storage::person& to,
+                                        const std::string& unit_name, const std::string& title,
+                                        const std::string& body, std::string link,
+                                        std::string dedupe_key) const;
 
   /// The reminders of `to` for the occurrence, `offsets` before its start.
   void add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
@@ -84,6 +93,9 @@ class mail_writer {
   const context& ctx() const { return ctx_; }
 
  private:
+  /// From treffpunkt to `to`, dated now, with a Message-ID made of the dedupe key.
+  notifications::envelope envelope_to(const storage::person& to, std::string_view dedupe_key) const;
+
   const context& ctx_;
 };
 

@@ -76,6 +76,10 @@ struct event {
   std::string description;
   std::string location;
   std::string online_url;
+  /// The name of the member who offers it (an exchange offer made from their proposal), as
+  /// pages and feeds may show it: empty when there is none or they did not allow it. The store
+  /// fills it in from its hosts; edits and imports never set it.
+  std::string host;
 
   std::string zone{default_zone};  ///< IANA name
   bool all_day = false;

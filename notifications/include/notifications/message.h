@@ -13,15 +13,22 @@
 namespace treffpunkt::notifications {
 
 enum class message_kind {
-  login_link,            ///< the one-time link that logs a member in
-  guest_rsvp_link,       ///< a guest's double opt-in link for their RSVP
-  rsvp_confirmation,     ///< an RSVP counted; carries an iMIP REQUEST
-  reminder,              ///< before an occurrence the member said yes to
-  moved,                 ///< an occurrence moved or changed; REQUEST with a higher SEQUENCE
-  cancelled,             ///< an occurrence or event cancelled; CANCEL
-  waitlist_promotion,    ///< a place came free; carries an iMIP REQUEST
-  responsibles_message,  ///< a unit's responsibles write to an occurrence's attendees
+  login_link,               ///< the one-time link that logs a member in
+  guest_rsvp_link,          ///< a guest's double opt-in link for their RSVP
+  rsvp_confirmation,        ///< an RSVP counted; carries an iMIP REQUEST
+  reminder,                 ///< before an occurrence the member said yes to
+  moved,                    ///< an occurrence moved or changed; REQUEST with a higher SEQUENCE
+  cancelled,                ///< an occurrence or event cancelled; CANCEL
+  waitlist_promotion,       ///< a place came free; carries an iMIP REQUEST
+  responsibles_message,     ///< a unit's responsibles write to an occurrence's attendees
+  offer_approved,           ///< a member's proposed exchange offer is approved, with its date
+  offer_changes_requested,  ///< the responsibles ask the proposer to change their proposal
+  offer_declined,           ///< the responsibles decline a proposal
+  wish_answered,            ///< an approved offer answers the member's wish
 };
+
+/// The last message_kind, for code that goes through all of them.
+inline constexpr message_kind last_message_kind = message_kind::wish_answered;
 
 /// calendar::language, the one the pages use too (an alias, not a copy): German is the
 /// default, English for people who chose it.
@@ -51,7 +58,7 @@ struct facts {
   std::string link;           ///< the action: login, confirm, event page (https)
   std::string sender_name;    ///< for `responsibles_message`
   std::string subject;        ///< for `responsibles_message`: their subject line
-  std::string body;           ///< for `responsibles_message`: their text, plain
+  std::string body;           ///< for `responsibles_message` and decisions: their text, plain
   std::string expires_in;     ///< for links: "24 Stunden", "48 hours"
 };
 

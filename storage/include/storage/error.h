@@ -21,6 +21,7 @@ enum class errc {
   expired,               ///< a token or guest RSVP that is too old or already used
   schema_too_new,        ///< the database was written by a newer treffpunkt
   unavailable,           ///< the database cannot be written (disk full, read-only, locked)
+  limit_reached,         ///< a member has as many proposals or wishes open as they may
 };
 
 const boost::system::error_category& storage_category() noexcept;

@@ -11,6 +11,8 @@
 #include <calendar/rsvp.h>
 #include <calendar/time.h>
 #include <storage/error.h>
+#include <storage/ids.h>
+#include <storage/offers.h>
 
 #include <chrono>
 #include <cstdint>
@@ -23,11 +25,6 @@
 #include <vector>
 
 namespace treffpunkt::storage {
-
-struct person_id {
-  std::int64_t value = 0;
-  friend auto operator<=>(const person_id&, const person_id&) = default;
-};
 
 struct person {
   person_id id;
@@ -220,6 +217,22 @@ using event_split_mails =
 /// that order.
 using attendee_mails = std::function<std::vector<outbox_message>(const std::vector<attendee>&)>;
 
+/// A decision about a proposal as its write transaction sees it, for the mails it causes.
+struct decided_proposal {
+  proposal after;   ///< as decided
+  person proposer;  ///< their address and language
+  std::string unit_name;
+  std::optional<calendar::event> event;  ///< approve: the event made
+  /// approve, when the offer answers a wish whose wisher still has an account: the wish and
+  /// the wisher.
+  std::optional<wish> answered;
+  std::optional<person> wisher;
+};
+
+/// The mails a decision causes (to the proposer, and to the wisher on approval): called by
+/// decide_proposal inside its transaction. If it throws, the decision is rolled back too.
+using decision_mails = std::function<mail_plan(const decided_proposal&)>;
+
 /// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
 enum class outbox_state { queued, sending, sent, failed };
 
@@ -381,6 +394,52 @@ class store {
   /// when `dry_run` or when any event fails. Capacities change as in update_event.
   result<import_summary> import_events(calendar::unit_id u, std::vector<calendar::event> events,
                                        const actor& who, calendar::utc_seconds now, bool dry_run);
+
+  // ---- exchange offers and wishes (offers.h) ------------------------------------------
+  /// A member proposes an exchange offer to a unit: it waits for the unit's responsibles.
+  /// Errors: not_found (no such unit; field "wish": no such wish), forbidden (a guest or an
+  /// unknown person), limit_reached when they have max_open_proposals undecided already,
+  /// conflict (field "wish") when the wish is closed or another unit's. Audited.
+  result<proposal> propose_offer(calendar::unit_id u, person_id p, offer_draft d,
+                                 calendar::utc_seconds now);
+  /// The proposer replaces the text of their undecided proposal (waiting, or sent back to them
+  /// with changes requested); it waits again. Errors: not_found (no such proposal, or not
+  /// theirs), conflict when it is decided or withdrawn, and as propose_offer for the wish.
+  result<proposal> revise_proposal(proposal_id id, person_id p, offer_draft d,
+                                   calendar::utc_seconds now);
+  /// The proposer takes back their undecided proposal. Errors as revise_proposal.
+  result<proposal> withdraw_proposal(proposal_id id, person_id p, calendar::utc_seconds now);
+  /// A responsible of the proposal's unit (or an admin) decides about a waiting proposal, in
+  /// one transaction with the mails `mails` composes. Approving makes an event of kind
+  /// exchange_offer in the unit's zone at `d.start`, with the proposal's texts, format and
+  /// length, `d.capacity` places and the proposer as its host (shown publicly if they allowed
+  /// it). Errors: not_found, forbidden, conflict when it is not waiting (decided already, sent
+  /// back, withdrawn), invalid when the event does not validate (calendar::validate).
+  result<proposal> decide_proposal(proposal_id id, const actor& who, const proposal_decision& d,
+                                   calendar::utc_seconds now, const decision_mails& mails = {});
+  std::optional<proposal> proposal_by_id(proposal_id id) const;
+  /// The unit's proposals, undecided first (oldest first), then the decided ones, newest first.
+  std::vector<proposal> proposals_of_unit(calendar::unit_id u) const;
+  /// The person's proposals, newest first.
+  std::vector<proposal> proposals_of_person(person_id p) const;
+  /// The waiting proposals of the units `who` may edit (every unit for admins), oldest first.
+  std::vector<proposal> waiting_proposals(const actor& who) const;
+  /// The host of an event made from a proposal, if it has one (whose account still exists).
+  std::optional<event_host> host_of(calendar::event_id e) const;
+  /// The events the person hosts, by id.
+  std::vector<calendar::event_id> hosted_by(person_id p) const;
+
+  /// A member's wish to a unit: 1 to 500 characters, already checked. Errors: not_found
+  /// (unit), forbidden (a guest or an unknown person), limit_reached when they have
+  /// max_open_wishes open in the unit.
+  result<wish> post_wish(calendar::unit_id u, person_id p, std::string text,
+                         calendar::utc_seconds now);
+  /// Closes a wish (its wisher, the unit's responsibles or an admin). Closing a closed wish
+  /// changes nothing. Errors: not_found, forbidden.
+  result<wish> close_wish(wish_id id, const actor& who, calendar::utc_seconds now);
+  std::optional<wish> wish_by_id(wish_id id) const;
+  /// The unit's open wishes, oldest first.
+  std::vector<wish> open_wishes(calendar::unit_id u) const;
 
   // ---- RSVPs --------------------------------------------------------------------------
   /// Yes / no / maybe of a member to one occurrence. Refused (occurrence_cancelled,

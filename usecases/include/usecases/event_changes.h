@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace treffpunkt::usecases {
 
@@ -34,6 +35,11 @@ struct event_changes {
   /// RSVPs close this many minutes before the start (0 to 366 days); a set none: never.
   std::optional<std::optional<std::int64_t>> rsvp_deadline_minutes;
 };
+
+/// One text of an event as `name` ("title", "description", "location", "online_url") allows
+/// it: its length, one line without control characters (a description may have line breaks
+/// and tabs), and for online_url only an https:// or http:// address. Errors name the field.
+result<void> check_event_text(std::string_view name, const std::string& s);
 
 /// Applies `c` to `e` (`creating`: title and start are required; a new event lasts two hours,
 /// a day when all-day, unless end or duration says otherwise; a changed one keeps its length),

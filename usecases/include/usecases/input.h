@@ -27,6 +27,12 @@ inline constexpr std::size_t max_body_chars = 5000;
 /// A subject is one line (no CR or LF, so no header can be smuggled in); a body may have line
 /// breaks and tabs, and CRLF becomes LF. Errors name `field`: required (empty), too_long,
 /// invalid (control characters).
+/// A text as typed, trimmed: 1 to `max` characters (code points), one line without control
+/// characters, or when `multiline` with line breaks and tabs (CRLF becomes LF). Errors name
+/// `field`: required (empty), too_long, invalid (control characters).
+result<std::string> typed_text(std::string_view typed, std::string_view field, std::size_t max,
+                               bool multiline);
+
 result<std::string> message_subject(std::string_view typed, std::string_view field = "subject");
 result<std::string> message_body(std::string_view typed, std::string_view field = "body");
 
