@@ -40,13 +40,16 @@ class Server:
 
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="treffpunkt-api-")
+        # The access log goes to a file: a pipe nobody reads fills up and stops the server.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         if "listening on http://127.0.0.1:" not in line:
             self.proc.kill()
-            raise RuntimeError("server did not start: %r %r" % (line, self.proc.stderr.read()))
+            self.log.seek(0)
+            raise RuntimeError("server did not start: %r %r" % (line, self.log.read()))
         self.port = int(line.split("http://127.0.0.1:")[1].split()[0])
 
     def cli(self, *args):
@@ -64,7 +67,7 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.log.close()
         shutil.rmtree(self.data, ignore_errors=True)
 
 
@@ -660,6 +663,259 @@ class ApiTest(unittest.TestCase):
             ran += 1
         self.assertIsNone(pending)
         self.assertGreater(ran, 10)
+
+
+class ApiOffers(unittest.TestCase):
+    """Exchange offers: proposals, decisions, hosts' rights and wishes, on a server of their
+    own (a member may have only three proposals undecided)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.server.cli("admin", "add", ADMIN)
+        cls.tokens = {
+            "anonymous": None,
+            "proposer": cls.server.token("proposer@example.org"),
+            "other_member": cls.server.token("other.member@example.org"),
+            "responsible": cls.server.token(RESPONSIBLE),
+            "other_responsible": cls.server.token(OTHER_RESPONSIBLE),
+            "admin": cls.server.token(ADMIN),
+        }
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def call(self, method, path, who=None, **kw):
+        return call(self.server.port, method, path,
+                    token=self.tokens.get(who) if who else None, **kw)
+
+    def offer(self, **fields):
+        body = {"title": "Bürgerhaushalt: was ging, was nicht", "format": "in_person",
+                "location": "Erfurt", "dates": [later(20, 18)], "duration_minutes": 90}
+        body.update(fields)
+        return body
+
+    def propose(self, who="proposer", **fields):
+        resp = self.call("POST", "/api/v1/units/frauen/proposals", who, body=self.offer(**fields))
+        self.assertEqual(resp.status, 201, resp.raw)
+        return resp.json
+
+    def approved(self):
+        p = self.propose()
+        resp = self.call("POST", "/api/v1/proposals/%d/decision" % p["id"], "admin",
+                         body={"decision": "approve", "start": later(20, 18), "capacity": 5})
+        self.assertEqual(resp.status, 200, resp.raw)
+        return resp.json["event"]
+
+    def withdraw_all(self, who="proposer"):
+        for p in self.call("GET", "/api/v1/me/proposals", who).json["proposals"]:
+            if p["state"] in ("waiting", "changes_requested"):
+                self.call("DELETE", "/api/v1/proposals/%d" % p["id"], who)
+
+    def assert_error(self, resp, status, code, field=None):
+        self.assertEqual(resp.status, status, resp.raw)
+        self.assertEqual(resp.json["error"]["code"], code, resp.raw)
+        if field is not None:
+            self.assertEqual(resp.json["error"].get("field"), field, resp.raw)
+
+    def test_bad_proposals_are_refused_and_change_nothing(self):
+        self.withdraw_all()
+        before = self.call("GET", "/api/v1/me/proposals", "proposer").json
+        cases = [
+            (self.offer(title=""), 422, "invalid", "title"),
+            (self.offer(title="   "), 422, "invalid", "title"),
+            (self.offer(title="x" * 201), 422, "invalid", "title"),
+            (self.offer(description="x" * 20001), 422, "invalid", "description"),
+            (self.offer(dates=[later(-2, 18)]), 422, "out_of_bounds", "dates"),
+            (self.offer(dates=["morgen"]), 422, "invalid", "dates"),
+            (self.offer(dates=[later(d, 18) for d in (3, 4, 5, 6)]), 422, "invalid", "dates"),
+            (self.offer(format="online", online_url="javascript:alert(1)"), 422, "invalid",
+             "online_url"),
+            (self.offer(format="online", online_url="ftp://example.org"), 422, "invalid",
+             "online_url"),
+            (self.offer(format="online"), 422, "invalid", "online_url"),
+            (self.offer(format="hybrid"), 422, "invalid", "format"),
+            (self.offer(location=""), 422, "invalid", "location"),
+            (self.offer(duration_minutes=5), 422, "out_of_bounds", "duration_minutes"),
+            (self.offer(capacity=0), 422, "invalid", "capacity"),
+            (self.offer(wish=999999), 404, "not_found", "wish"),
+            (self.offer(dates="2031-01-01T18:00"), 400, "wrong_type", "dates"),
+            (self.offer(colour="red"), 422, "invalid", "colour"),
+        ]
+        for body, status, code, field in cases:
+            with self.subTest(body=json.dumps(body)[:80]):
+                resp = self.call("POST", "/api/v1/units/frauen/proposals", "proposer", body=body)
+                self.assert_error(resp, status, code, field)
+        self.assert_error(self.call("POST", "/api/v1/units/nowhere/proposals", "proposer",
+                                    body=self.offer()), 404, "not_found")
+        self.assertEqual(self.call("GET", "/api/v1/me/proposals", "proposer").json, before)
+
+    def test_a_fourth_undecided_proposal_is_429_until_one_is_decided(self):
+        self.withdraw_all()
+        made = [self.propose() for _ in range(3)]
+        self.assert_error(self.call("POST", "/api/v1/units/frauen/proposals", "proposer",
+                                    body=self.offer()), 429, "limit_reached")
+        resp = self.call("POST", "/api/v1/proposals/%d/decision" % made[0]["id"], "responsible",
+                         body={"decision": "decline", "message": "Diesmal nicht."})
+        self.assertEqual(resp.status, 200, resp.raw)
+        self.assertEqual(resp.json["state"], "declined")
+        self.propose()
+        self.withdraw_all()
+
+    def test_deciding_twice_or_badly_is_refused(self):
+        self.withdraw_all()
+        p = self.propose()
+        path = "/api/v1/proposals/%d/decision" % p["id"]
+        self.assert_error(self.call("POST", path, "responsible", body={"decision": "maybe"}),
+                          422, "invalid", "decision")
+        self.assert_error(self.call("POST", path, "responsible",
+                                    body={"decision": "approve", "start": later(-1, 18)}),
+                          422, "out_of_bounds", "start")
+        self.assert_error(self.call("POST", path, "responsible",
+                                    body={"decision": "request_changes"}),
+                          422, "invalid", "message")
+        self.assertEqual(self.call("GET", "/api/v1/proposals/%d" % p["id"], "proposer")
+                         .json["state"], "waiting")
+        ok = self.call("POST", path, "responsible",
+                       body={"decision": "approve", "start": later(21, 18)})
+        self.assertEqual(ok.status, 200, ok.raw)
+        self.assert_error(self.call("POST", path, "responsible",
+                                    body={"decision": "approve", "start": later(21, 18)}),
+                          409, "conflict", "state")
+        self.assert_error(self.call("PUT", "/api/v1/proposals/%d" % p["id"], "proposer",
+                                    body=self.offer()), 409, "conflict")
+        event = self.call("GET", "/api/v1/events/%d" % ok.json["event"]).json
+        self.assertEqual(event["kind"], "exchange_offer")
+        self.assertIsNone(event["host"])  # show_host was false
+
+    def test_a_host_changes_texts_place_and_link_of_their_offer_only(self):
+        event_id = self.approved()
+        path = "/api/v1/events/%d" % event_id
+        ok = self.call("PATCH", path, "proposer",
+                       body={"location": "Rathaus", "online_url": "https://meet.example.org/x"})
+        self.assertEqual(ok.status, 200, ok.raw)
+        self.assertEqual(ok.json["location"], "Rathaus")
+        self.assert_error(self.call("PATCH", path, "proposer", body={"start": later(22, 18)}),
+                          403, "forbidden")
+        self.assert_error(self.call("PATCH", path, "proposer", body={"capacity": 50}),
+                          403, "forbidden")
+        self.assert_error(self.call("PATCH", path, "other_member", body={"title": "x"}),
+                          403, "forbidden")
+        # Not another event of the unit.
+        meetings = self.call("GET", "/api/v1/units/frauen/events").json["events"]
+        other = next(e for e in meetings if e["kind"] == "meeting")
+        self.assert_error(self.call("PATCH", "/api/v1/events/%d" % other["id"], "proposer",
+                                    body={"title": "Gekapert"}), 403, "forbidden")
+        self.assertEqual(self.call("GET", path).json["location"], "Rathaus")
+        key = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            later(20)[:10], later(20)[:10])).json["occurrences"]
+        key = next(o["key"] for o in key if o["event"] == event_id)
+        self.assertEqual(self.call("PUT", path + "/occurrences/%s/rsvp" % key, "other_member",
+                                   body={"answer": "yes"}).status, 200)
+        seen = self.call("GET", path + "/occurrences/%s/attendees" % key, "proposer")
+        self.assertEqual(seen.status, 200, seen.raw)
+        self.assertEqual(len(seen.json["attendees"]), 1)
+        self.assertNotIn("email", seen.json["attendees"][0])  # names, not addresses
+        wrote = self.call("POST", path + "/occurrences/%s/message" % key, "proposer",
+                          body={"subject": "Unterlagen", "body": "Bringt eure Fragen mit."})
+        self.assertEqual(wrote.status, 202, wrote.raw)
+        self.assertEqual(wrote.json["recipients"], 1)
+        cancelled = self.call("DELETE", path, "proposer")
+        self.assertEqual(cancelled.status, 200, cancelled.raw)
+        self.assertEqual(cancelled.json["status"], "cancelled")
+
+    def test_permission_matrix(self):
+        """Each offer route x proposer, another member, responsible, another unit's
+        responsible, admin and anonymous."""
+        who = ["anonymous", "proposer", "other_member", "responsible", "other_responsible",
+               "admin"]
+        ok = None
+        proposer_or_editor = [401, ok, 404, ok, 404, ok]
+        proposer_only = [401, ok, 404, 404, 404, 404]
+        editors = [401, 403, 403, ok, 403, ok]
+        members = [401, ok, ok, ok, ok, ok]
+        wisher_or_editor = [401, ok, 403, ok, 403, ok]
+        host_or_editor = [401, ok, 403, ok, 403, ok]
+
+        def proposal():
+            return self.propose()["id"]
+
+        def wish():
+            resp = self.call("POST", "/api/v1/units/frauen/wishes", "proposer",
+                             body={"text": "Wer kennt sich mit Anträgen aus?"})
+            self.assertEqual(resp.status, 201, resp.raw)
+            return resp.json["id"]
+
+        rows = [
+            ("GET proposal", proposer_or_editor,
+             lambda: ("GET", "/api/v1/proposals/%d" % proposal(), None)),
+            ("PUT proposal", proposer_only,
+             lambda: ("PUT", "/api/v1/proposals/%d" % proposal(), self.offer(title="Neu"))),
+            ("DELETE proposal", proposer_only,
+             lambda: ("DELETE", "/api/v1/proposals/%d" % proposal(), None)),
+            ("POST decision", editors,
+             lambda: ("POST", "/api/v1/proposals/%d/decision" % proposal(),
+                      {"decision": "request_changes", "message": "Bitte kürzer."})),
+            ("GET unit proposals", editors,
+             lambda: ("GET", "/api/v1/units/frauen/proposals", None)),
+            ("POST proposal", members,
+             lambda: ("POST", "/api/v1/units/frauen/proposals", self.offer())),
+            ("GET my proposals", members, lambda: ("GET", "/api/v1/me/proposals", None)),
+            ("POST wish", members,
+             lambda: ("POST", "/api/v1/units/bildung/wishes", {"text": "Mehr Workshops"})),
+            ("GET wishes", [ok] * 6, lambda: ("GET", "/api/v1/units/frauen/wishes", None)),
+            ("DELETE wish", wisher_or_editor,
+             lambda: ("DELETE", "/api/v1/wishes/%d" % wish(), None)),
+            ("PATCH offer", host_or_editor,
+             lambda: ("PATCH", "/api/v1/events/%d" % self.approved(), {"location": "Saal"})),
+            ("DELETE offer", host_or_editor,
+             lambda: ("DELETE", "/api/v1/events/%d" % self.approved(), None)),
+        ]
+        checked = 0
+        for name, expected, make in rows:
+            for caller, status in zip(who, expected):
+                with self.subTest(route=name, caller=caller):
+                    self.withdraw_all()
+                    for unit in ("bildung", "frauen"):
+                        for w in self.call("GET", "/api/v1/units/%s/wishes" % unit).json[
+                                "wishes"]:
+                            self.call("DELETE", "/api/v1/wishes/%d" % w["id"], "admin")
+                    method, path, body = make()
+                    resp = self.call(method, path, caller, body=body)
+                    if status is None:
+                        self.assertIn(resp.status, (200, 201), resp.raw)
+                    else:
+                        self.assertEqual(resp.status, status, resp.raw)
+                        self.assertIn("code", resp.json["error"])
+                    checked += 1
+                    for other in who[1:]:
+                        self.withdraw_all(other)
+        self.assertEqual(checked, len(rows) * len(who))
+
+    def test_wishes_are_public_without_names_and_limited(self):
+        for w in self.call("GET", "/api/v1/units/kommunales/wishes").json["wishes"]:
+            self.call("DELETE", "/api/v1/wishes/%d" % w["id"], "admin")
+        made = []
+        for i in range(3):
+            resp = self.call("POST", "/api/v1/units/kommunales/wishes", "other_member",
+                             body={"text": "Wunsch %d" % i})
+            self.assertEqual(resp.status, 201, resp.raw)
+            made.append(resp.json["id"])
+        self.assert_error(self.call("POST", "/api/v1/units/kommunales/wishes", "other_member",
+                                    body={"text": "noch einer"}), 429, "limit_reached")
+        self.assert_error(self.call("POST", "/api/v1/units/kommunales/wishes", "other_member",
+                                    body={"text": ""}), 422, "invalid", "text")
+        listed = self.call("GET", "/api/v1/units/kommunales/wishes")
+        self.assertEqual(listed.status, 200)
+        self.assertEqual([w["text"] for w in listed.json["wishes"]],
+                         ["Wunsch 0", "Wunsch 1", "Wunsch 2"])
+        self.assertNotIn("other.member", listed.raw.decode())
+        closed = self.call("DELETE", "/api/v1/wishes/%d" % made[0], "other_member")
+        self.assertEqual(closed.status, 200, closed.raw)
+        self.assertFalse(closed.json["open"])
+        self.assertEqual(len(self.call("GET", "/api/v1/units/kommunales/wishes")
+                             .json["wishes"]), 2)
 
 
 class ApiAccountDeletion(unittest.TestCase):

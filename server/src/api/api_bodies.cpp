@@ -158,4 +158,44 @@ api_result<usecases::occurrence_changes> occurrence_changes_of(override_body bod
   return with_times(std::move(body), all_day);
 }
 
+proposal_body tag_invoke(json::value_to_tag<proposal_body>, const json::value& v) {
+  const field_reader in(v);
+  proposal_body out;
+  auto& o = out.offer;
+  o.title = in.text("title", true).value_or("");
+  o.description = in.text("description").value_or("");
+  o.format = in.text("format").value_or("in_person");
+  o.location = in.text("location").value_or("");
+  o.online_url = in.text("online_url").value_or("");
+  for (const auto& text : in.texts("dates").value_or(std::vector<std::string>{})) {
+    const auto t = parse_local(text, false);
+    if (!t) field_reader::invalid("dates", "dates must be local times YYYY-MM-DDTHH:MM");
+    o.dates.push_back(*t);
+  }
+  o.duration_minutes = in.integer("duration_minutes");
+  if (const auto c = in.nullable_integer("capacity")) o.capacity = *c;
+  o.show_host = in.boolean("show_host").value_or(false);
+  if (const auto w = in.nullable_integer("wish")) o.wish = *w;
+  return out;
+}
+
+decision_body tag_invoke(json::value_to_tag<decision_body>, const json::value& v) {
+  const field_reader in(v);
+  decision_body out;
+  auto& d = out.decision;
+  d.decision = in.text("decision", true).value_or("");
+  if (const auto start = in.text("start")) {
+    d.start = parse_local(*start, false);
+    if (!d.start) field_reader::invalid("start", "start must be a local time YYYY-MM-DDTHH:MM");
+  }
+  if (const auto c = in.nullable_integer("capacity")) d.capacity = *c;
+  d.message = in.text("message").value_or("");
+  return out;
+}
+
+wish_body tag_invoke(json::value_to_tag<wish_body>, const json::value& v) {
+  const field_reader in(v);
+  return wish_body{in.text("text", true).value_or("")};
+}
+
 }  // namespace treffpunkt::server

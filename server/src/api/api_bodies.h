@@ -7,6 +7,7 @@
 #include <calendar/event.h>
 #include <calendar/rsvp.h>
 #include <usecases/event_changes.h>
+#include <usecases/offers.h>
 
 #include <array>
 #include <boost/json/value.hpp>
@@ -112,6 +113,31 @@ override_body tag_invoke(boost::json::value_to_tag<override_body>, const boost::
 
 /// The changes of an override body for an occurrence of an event that is `all_day` or not.
 api_result<usecases::occurrence_changes> occurrence_changes_of(override_body body, bool all_day);
+
+/// POST /units/{slug}/proposals and PUT /proposals/{id}: an exchange offer as its proposer
+/// writes it (usecases/offers.h checks it); "dates" are local times "YYYY-MM-DDTHH:MM".
+struct proposal_body {
+  static constexpr std::array<std::string_view, 10> fields{
+      "title", "description",      "format",   "location",  "online_url",
+      "dates", "duration_minutes", "capacity", "show_host", "wish"};
+  usecases::offer_input offer;
+};
+proposal_body tag_invoke(boost::json::value_to_tag<proposal_body>, const boost::json::value& v);
+
+/// POST /proposals/{id}/decision: {"decision", "start", "capacity", "message"}.
+struct decision_body {
+  static constexpr std::array<std::string_view, 4> fields{"decision", "start", "capacity",
+                                                          "message"};
+  usecases::decision_input decision;
+};
+decision_body tag_invoke(boost::json::value_to_tag<decision_body>, const boost::json::value& v);
+
+/// POST /units/{slug}/wishes: {"text"}.
+struct wish_body {
+  static constexpr std::array<std::string_view, 1> fields{"text"};
+  std::string text;
+};
+wish_body tag_invoke(boost::json::value_to_tag<wish_body>, const boost::json::value& v);
 
 /// Reads "YYYY-MM-DD" (calendar::parse_iso_date: a real day of the calendar, nothing more).
 std::optional<date::sys_days> parse_date(std::string_view text);

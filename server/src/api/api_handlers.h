@@ -43,6 +43,24 @@ http_response put(const request_context& ctx, const route_params& p);
 http_response guest(const request_context& ctx, const route_params& p);
 }  // namespace api_rsvps
 
+namespace api_offers {  // offers.cpp
+http_response propose(const request_context& ctx, const route_params& p);
+http_response of_unit(const request_context& ctx, const route_params& p);
+http_response mine(const request_context& ctx, const route_params& p);
+http_response get(const request_context& ctx, const route_params& p);
+/// The proposer sends their proposal again, changed.
+http_response revise(const request_context& ctx, const route_params& p);
+http_response withdraw(const request_context& ctx, const route_params& p);
+/// A responsible approves, asks for a change or declines.
+http_response decide(const request_context& ctx, const route_params& p);
+}  // namespace api_offers
+
+namespace api_wishes {  // offers.cpp
+http_response of_unit(const request_context& ctx, const route_params& p);
+http_response post(const request_context& ctx, const route_params& p);
+http_response close(const request_context& ctx, const route_params& p);
+}  // namespace api_wishes
+
 namespace api_me {  // me.cpp
 http_response get(const request_context& ctx, const route_params& p);
 http_response remove(const request_context& ctx, const route_params& p);
@@ -67,6 +85,9 @@ http_response revoke(const request_context& ctx, const route_params& p);
 std::optional<http_response> need_person(const request_context& ctx);
 /// 401 for anonymous callers, 403 for people who may not edit the unit.
 std::optional<http_response> need_editor(const request_context& ctx, calendar::unit_id u);
+/// As need_editor, and the event's host passes too (the store decides what they may change).
+std::optional<http_response> need_editor_or_host(const request_context& ctx,
+                                                 const calendar::event& e);
 /// The unit of the path's {slug}, or 404.
 api_result<calendar::unit> unit_of(const request_context& ctx, const route_params& p);
 /// The event of the path's {id}, or 404.

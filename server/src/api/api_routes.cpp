@@ -56,6 +56,10 @@ area api_routes() {
           {"GET", "/api/v1/units/{slug}/occurrences", api_units::occurrences},
           {"GET", "/api/v1/units/{slug}/events", api_units::events},
           {"POST", "/api/v1/units/{slug}/events", api_events::create},
+          {"GET", "/api/v1/units/{slug}/proposals", api_offers::of_unit},
+          {"POST", "/api/v1/units/{slug}/proposals", api_offers::propose},
+          {"GET", "/api/v1/units/{slug}/wishes", api_wishes::of_unit},
+          {"POST", "/api/v1/units/{slug}/wishes", api_wishes::post},
           {"PUT", "/api/v1/units/{slug}/follow", api_units::follow},
           {"DELETE", "/api/v1/units/{slug}/follow", api_units::unfollow},
           {"GET", "/api/v1/events/{id}", api_events::get},
@@ -68,9 +72,15 @@ area api_routes() {
           {"GET", "/api/v1/events/{id}/occurrences/{key}/attendees", api_occurrences::attendees},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/message", api_occurrences::message},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/guest-rsvp", api_rsvps::guest},
+          {"GET", "/api/v1/proposals/{id}", api_offers::get},
+          {"PUT", "/api/v1/proposals/{id}", api_offers::revise},
+          {"DELETE", "/api/v1/proposals/{id}", api_offers::withdraw},
+          {"POST", "/api/v1/proposals/{id}/decision", api_offers::decide},
+          {"DELETE", "/api/v1/wishes/{id}", api_wishes::close},
           {"GET", "/api/v1/me", api_me::get},
           {"DELETE", "/api/v1/me", api_me::remove},
           {"GET", "/api/v1/me/export", api_me::data},
+          {"GET", "/api/v1/me/proposals", api_offers::mine},
           {"GET", "/api/v1/me/reminders", api_me::reminders},
           {"PUT", "/api/v1/me/reminders", api_me::set_reminders},
           {"GET", "/api/v1/me/notices", api_me::notices},
@@ -97,6 +107,17 @@ std::optional<http_response> need_editor(const request_context& ctx, calendar::u
   if (ctx.store().may_edit(ctx.who().actor(), u)) return std::nullopt;
   return error_response(
       {403, "forbidden", "only the unit's responsibles and admins may do this", {}});
+}
+
+std::optional<http_response> need_editor_or_host(const request_context& ctx,
+                                                 const calendar::event& e) {
+  if (auto anonymous = need_person(ctx)) return anonymous;
+  if (ctx.store().may_edit(ctx.who().actor(), e.unit)) return std::nullopt;
+  if (const auto host = ctx.store().host_of(e.id); host && host->person == ctx.who().who->id) {
+    return std::nullopt;
+  }
+  return error_response(
+      {403, "forbidden", "only the unit's responsibles, admins and the host may do this", {}});
 }
 
 api_result<calendar::unit> unit_of(const request_context& ctx, const route_params& p) {

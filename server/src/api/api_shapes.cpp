@@ -75,6 +75,7 @@ json::object event_json(const event& e, std::string_view unit_slug) {
       {"description", e.description},
       {"location", e.location},
       {"online_url", e.online_url},
+      {"host", e.host.empty() ? json::value(nullptr) : json::value(e.host)},
       {"zone", e.zone},
       {"all_day", e.all_day},
       {"start", local_text(e.start, e.all_day)},
@@ -144,6 +145,40 @@ json::object rsvp_json(const storage::rsvp_record& r) {
   out["waitlist_position"] =
       r.waitlist_position > 0 ? json::value(r.waitlist_position) : json::value(nullptr);
   return out;
+}
+
+json::object proposal_json(const storage::proposal& p, std::string_view unit_slug,
+                           std::string_view proposer_name) {
+  const auto& d = p.draft;
+  json::array dates;
+  for (const auto t : d.dates) dates.emplace_back(local_text(t));
+  json::object out{{"id", p.id.value},
+                   {"unit", unit_slug},
+                   {"state", storage::to_string(p.state)},
+                   {"title", d.title},
+                   {"description", d.description},
+                   {"format", storage::to_string(d.format)},
+                   {"location", d.location},
+                   {"online_url", d.online_url},
+                   {"duration_minutes", std::chrono::duration_cast<minutes>(d.duration).count()},
+                   {"dates", std::move(dates)},
+                   {"capacity", optional_int(d.capacity)},
+                   {"show_host", d.show_host},
+                   {"wish", d.wish ? json::value(d.wish->value) : json::value(nullptr)},
+                   {"message", p.message},
+                   {"event", p.event ? json::value(p.event->value) : json::value(nullptr)},
+                   {"created", utc_text(p.created)},
+                   {"updated", utc_text(p.updated)}};
+  if (!proposer_name.empty()) out["proposer"] = proposer_name;
+  return out;
+}
+
+json::object wish_json(const storage::wish& w, std::string_view unit_slug) {
+  return json::object{{"id", w.id.value},
+                      {"unit", unit_slug},
+                      {"text", w.text},
+                      {"open", w.open},
+                      {"created", utc_text(w.created)}};
 }
 
 }  // namespace treffpunkt::server

@@ -26,5 +26,11 @@ boost::json::object occurrence_json(const calendar::event& e, const calendar::oc
                                     const storage::occupancy& counts);
 boost::json::object occupancy_json(const storage::occupancy& counts);
 boost::json::object rsvp_json(const storage::rsvp_record& r);
+/// A proposal as its proposer and the unit's responsibles see it; `proposer_name` (shown to
+/// the responsibles only) when not empty.
+boost::json::object proposal_json(const storage::proposal& p, std::string_view unit_slug,
+                                  std::string_view proposer_name = {});
+/// An open or closed wish: its text, never who wished it.
+boost::json::object wish_json(const storage::wish& w, std::string_view unit_slug);
 
 }  // namespace treffpunkt::server

@@ -40,7 +40,7 @@ http_response get(const request_context& ctx, const route_params& p) {
 http_response patch(const request_context& ctx, const route_params& p) {
   auto e = event_of(ctx, p);
   if (!e) return error_response(e.error());
-  if (auto refused = need_editor(ctx, e->unit)) return *refused;
+  if (auto refused = need_editor_or_host(ctx, *e)) return *refused;
   auto body = read_body<event_body>(ctx);
   if (!body) return error_response(body.error());
   const bool all_day = body->changes.all_day.value_or(e->all_day);
@@ -57,7 +57,7 @@ http_response patch(const request_context& ctx, const route_params& p) {
 http_response cancel(const request_context& ctx, const route_params& p) {
   auto e = event_of(ctx, p);
   if (!e) return error_response(e.error());
-  if (auto refused = need_editor(ctx, e->unit)) return *refused;
+  if (auto refused = need_editor_or_host(ctx, *e)) return *refused;
   auto cancelled = usecases::cancel_event(ctx.use(), *e, ctx.who().actor());
   if (!cancelled) return error_response(problem_of(cancelled.error()));
   return json_response(200, event_json(*cancelled, slug_of(ctx, *cancelled)));

@@ -125,6 +125,18 @@ std::optional<std::vector<std::int64_t>> field_reader::integers(std::string_view
   return out;
 }
 
+std::optional<std::vector<std::string>> field_reader::texts(std::string_view name) const {
+  const auto* v = get(name, false);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) wrong_type(name, "a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string()) wrong_type(name, "a list of strings");
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
 api_result<json::value> read_object(const request_context& ctx,
                                     std::span<const std::string_view> known) {
   const auto& request = ctx.request();

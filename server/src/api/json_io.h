@@ -54,6 +54,7 @@ class field_reader {
   /// A field that may be null to remove what it sets: none when absent, a set none for null.
   std::optional<std::optional<std::int64_t>> nullable_integer(std::string_view name) const;
   std::optional<std::optional<std::string>> nullable_text(std::string_view name) const;
+  std::optional<std::vector<std::string>> texts(std::string_view name) const;
   std::optional<std::vector<std::int64_t>> integers(std::string_view name, std::string_view wanted,
                                                     bool required = false) const;
 

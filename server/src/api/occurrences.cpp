@@ -52,12 +52,14 @@ http_response attendees(const request_context& ctx, const route_params& p) {
   auto found = occurrence_of(ctx, p);
   if (!found) return error_response(found.error());
   const auto& [e, key] = *found;
-  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  if (auto refused = need_editor_or_host(ctx, e)) return *refused;
+  // A host sees who comes by name; addresses only the unit's responsibles and admins.
+  const bool editor = ctx.store().may_edit(ctx.who().actor(), e.unit);
   json::array out;
   for (const auto& a : ctx.store().attendees(e.id, key)) {
     auto item = rsvp_json(a.rsvp);
     item["name"] = a.who.name;
-    item["email"] = a.who.email;
+    if (editor) item["email"] = a.who.email;
     out.emplace_back(std::move(item));
   }
   return json_response(
@@ -67,12 +69,13 @@ http_response attendees(const request_context& ctx, const route_params& p) {
                         {"attendees", std::move(out)}});
 }
 
-/// POST .../message: a responsible's message to everyone going to or waiting for the occurrence.
+/// POST .../message: a responsible's (or the host's) message to everyone going to or waiting
+/// for the occurrence.
 http_response message(const request_context& ctx, const route_params& p) {
   auto found = occurrence_of(ctx, p);
   if (!found) return error_response(found.error());
   const auto& [e, key] = *found;
-  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  if (auto refused = need_editor_or_host(ctx, e)) return *refused;
   auto body = read_body<message_body>(ctx);
   if (!body) return error_response(body.error());
   auto subject = usecases::message_subject(body->subject);
