@@ -33,7 +33,7 @@ app::app(storage::store& store, app_options options)
     : services_(std::make_unique<services>(store, std::move(options))),
       router_(std::make_unique<router>(
           std::vector<area>{feed_routes(), page_routes(), login_routes(), login_api_routes(),
-                            manage_routes(), admin_routes(), api_routes()},
+                            manage_routes(), admin_routes(), offer_routes(), api_routes()},
           area{"none", {}, {}, text_not_found, text_method_not_allowed})) {
   services_->counts = std::make_unique<metrics>(router_->patterns());
 }

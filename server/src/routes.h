@@ -5,7 +5,8 @@
 ///   feeds/feed_routes.cpp     feeds, /healthz, /metrics, and paths of no area
 ///   pages/page_routes.cpp     the member pages, their forms, emailed links' pages, /static
 ///   pages/login_routes.cpp    /login, /logout, /api/v1/login, /api/v1/logout
-///   manage/manage_routes.cpp  /manage (responsibles) and /admin (admins)
+///   manage/manage_routes.cpp  /manage (responsibles, hosts) and /admin (admins)
+///   pages/offer_forms.cpp     proposing offers, one's proposals, wishes
 ///   api/api_routes.cpp        the JSON API under /api/v1
 
 #include <optional>
@@ -19,6 +20,7 @@ area page_routes();
 area login_routes();
 area login_api_routes();
 area manage_routes();
+area offer_routes();
 area admin_routes();
 area api_routes();
 

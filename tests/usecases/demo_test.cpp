@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 #include <usecases/demo.h>
 
+#include <filesystem>
+#include <random>
+#include <string>
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -71,3 +75,37 @@ TEST(Demo, IsTheSameForTheSameDay) {
 }
 
 }  // namespace
+
+TEST(Demo, EveryUnitHasAMembersHostedOfferAWaitingProposalAndAnOpenWish) {
+  namespace st = treffpunkt::storage;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("treffpunkt-demo-" + std::to_string(std::random_device{}()));
+  {
+    auto opened = st::store::open(dir);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    const auto now = date::sys_days{today} + 10h;
+    ASSERT_TRUE(treffpunkt::usecases::load_demo(store, now));
+    for (const auto& u : store.units()) {
+      SCOPED_TRACE(u.slug);
+      int hosted = 0;
+      for (const auto& e : store.events_of_unit(u.id)) {
+        const auto host = store.host_of(e.id);
+        if (!host) continue;
+        ++hosted;
+        EXPECT_EQ(e.kind, treffpunkt::calendar::event_kind::exchange_offer);
+        EXPECT_GT(treffpunkt::calendar::to_utc(e.start, e.zone), now);  // still to come
+        EXPECT_EQ(e.host.empty(), !host->shown_publicly);
+      }
+      EXPECT_EQ(hosted, 1);
+      int waiting = 0;
+      for (const auto& p : store.proposals_of_unit(u.id)) {
+        waiting += p.state == st::proposal_state::waiting ? 1 : 0;
+      }
+      EXPECT_EQ(waiting, 1);
+      EXPECT_EQ(store.open_wishes(u.id).size(), 1U);
+    }
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}

@@ -85,6 +85,23 @@ void override_nth(event& e, std::size_t n, bool cancel, std::chrono::minutes shi
   e.last_modified = stamp;
 }
 
+/// A member's offer as the demo proposes it.
+demo_offer offer(demo_person host, std::string title, std::string description,
+                 storage::offer_format format, std::chrono::minutes length,
+                 std::vector<local_seconds> dates, std::optional<int> places, bool show_host) {
+  demo_offer o;
+  o.host = std::move(host);
+  auto& d = o.draft;
+  d.title = std::move(title);
+  d.description = std::move(description);
+  d.format = format;
+  d.duration = length;
+  d.dates = std::move(dates);
+  d.capacity = places;
+  d.show_host = show_host;
+  return o;
+}
+
 }  // namespace
 
 std::vector<demo_unit> make_demo(date::sys_days today) {
@@ -132,6 +149,28 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
     empower.capacity = 12;
     empower.description = "Ein Tag Übung vor Publikum, mit Feedback und viel Kaffee ☕.";
     u.events = m.take();
+    auto sexism = offer({"Mira Sommer", "mira.sommer@demo.invalid"},
+                        "Erfahrungsaustausch: Sexismus in Gremien ansprechen",
+                        "Wie sprechen wir Sexismus in Sitzungen an, ohne selbst zum Thema zu "
+                        "werden? Ich erzähle, was in unserem Kreisvorstand geholfen hat, und "
+                        "freue mich auf eure Erfahrungen.",
+                        storage::offer_format::both, 120min,
+                        {at(season + date::days{64}, 18h + 30min)}, 15, true);
+    sexism.draft.location = "Juso-Büro, Juri-Gagarin-Ring 158, 99084 Erfurt";
+    sexism.draft.online_url = "https://meet.demo.invalid/frauen-austausch";
+    sexism.approved_at = at(season + date::days{64}, 18h + 30min);
+    u.offers.push_back(std::move(sexism));
+    auto podcast = offer({"Lena Hoffmann", "lena.hoffmann@demo.invalid"},
+                         "Podcast-Workshop: Frauen*stimmen hörbar machen",
+                         "Von der Idee bis zur ersten Folge: Technik, Themen, Interviews.",
+                         storage::offer_format::online, 90min,
+                         {at(season + date::days{78}, 19h), at(season + date::days{85}, 19h)},
+                         std::nullopt, true);
+    podcast.draft.online_url = "https://meet.demo.invalid/podcast";
+    u.offers.push_back(std::move(podcast));
+    u.wishes.push_back({{"Lena Hoffmann", "lena.hoffmann@demo.invalid"},
+                        "Wer hat Erfahrung mit Mentoring-Programmen für junge Frauen* im "
+                        "Verband?"});
     units.push_back(std::move(u));
   }
   {
@@ -161,6 +200,24 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
     exchange.location = "Friedrich-Schiller-Universität Jena, Seminarraum 3";
     exchange.capacity = 20;
     u.events = m.take();
+    auto school =
+        offer({"Jonas Weber", "jonas.weber@demo.invalid"},
+              "Schüler*innenvertretung: Wie wir die Schulkonferenz überzeugt haben",
+              "Ein Jahr Kampagne für kostenloses Mittagessen an unserer Schule: was "
+              "funktioniert hat und was wir heute anders machen würden.",
+              storage::offer_format::online, 90min, {at(season + date::days{65}, 18h)}, 25, true);
+    school.draft.online_url = "https://meet.demo.invalid/schulkonferenz";
+    school.approved_at = at(season + date::days{65}, 18h);
+    u.offers.push_back(std::move(school));
+    auto inclusion = offer({"Aylin Demir", "aylin.demir@demo.invalid"},
+                           "Inklusion an Berufsschulen: Erfahrungen aus Gera",
+                           "Was Azubis mit Behinderung an Berufsschulen brauchen und wie wir als "
+                           "Jusos Druck machen können.",
+                           storage::offer_format::in_person, 120min, {}, 15, false);
+    inclusion.draft.location = "Haus der Jugend, Erfurt";
+    u.offers.push_back(std::move(inclusion));
+    u.wishes.push_back({{"Aylin Demir", "aylin.demir@demo.invalid"},
+                        "Wer kennt sich mit BAföG-Beratung aus und kann davon erzählen?"});
     units.push_back(std::move(u));
   }
   {
@@ -188,6 +245,26 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
     alliance.location = "DGB-Haus, Schillerstraße 44, 99096 Erfurt";
     alliance.capacity = 30;
     u.events = m.take();
+    // Hosts of antifascist offers are often targets: this one is named only to the people
+    // coming and the responsibles.
+    auto safety = offer({"Tom Richter", "tom.richter@demo.invalid"},
+                        "Sicher auf Demos: Erfahrungen aus Awareness-Teams",
+                        "Wie wir bei Gegenprotesten aufeinander achten: Bezugsgruppen, "
+                        "Ermittlungsausschuss, Nachsorge.",
+                        storage::offer_format::in_person, 120min,
+                        {at(season + date::days{69}, 18h)}, 20, false);
+    safety.draft.location = "DGB-Haus, Schillerstraße 44, 99096 Erfurt";
+    safety.approved_at = at(season + date::days{69}, 18h);
+    u.offers.push_back(std::move(safety));
+    auto research =
+        offer({"Sam Keller", "sam.keller@demo.invalid"},
+              "Rechte Strukturen vor Ort recherchieren: erste Schritte",
+              "Offene Quellen, Quellenschutz und wie man sich dabei selbst schützt.",
+              storage::offer_format::online, 90min, {at(season + date::days{80}, 19h)}, 12, false);
+    research.draft.online_url = "https://meet.demo.invalid/recherche";
+    u.offers.push_back(std::move(research));
+    u.wishes.push_back({{"Sam Keller", "sam.keller@demo.invalid"},
+                        "Wer hat Erfahrung mit Gegenprotesten in kleinen Orten?"});
     units.push_back(std::move(u));
   }
   {
@@ -214,6 +291,27 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
     exchange.location = "Landtag, Jürgen-Fuchs-Straße 1, 99096 Erfurt";
     exchange.capacity = 25;
     u.events = m.take();
+    auto budget = offer({"Paula Neumann", "paula.neumann@demo.invalid"},
+                        "Bürgerhaushalt in Jena: was ging, was nicht",
+                        "Zwei Jahre Bürgerhaushalt aus Sicht einer Stadträtin: Beteiligung, "
+                        "Verwaltung, Presse – und was ich heute anders machen würde.",
+                        storage::offer_format::both, 120min,
+                        {at(season + date::days{71}, 18h + 30min)}, 20, true);
+    budget.draft.location = "Volkshaus Jena, Carl-Zeiß-Platz 15";
+    budget.draft.online_url = "https://meet.demo.invalid/buergerhaushalt";
+    budget.approved_at = at(season + date::days{71}, 18h + 30min);
+    u.offers.push_back(std::move(budget));
+    auto motions =
+        offer({"Felix Braun", "felix.braun@demo.invalid"},
+              "Anträge im Kreistag: vom Entwurf zur Mehrheit",
+              "Wie ein Antrag geschrieben, abgestimmt und durchgebracht wird – mit "
+              "Beispielen aus dem Ilm-Kreis.",
+              storage::offer_format::in_person, 90min,
+              {at(season + date::days{76}, 18h), at(season + date::days{90}, 18h)}, 15, true);
+    motions.draft.location = "SPD-Büro Arnstadt";
+    u.offers.push_back(std::move(motions));
+    u.wishes.push_back({{"Felix Braun", "felix.braun@demo.invalid"},
+                        "Wer hat Erfahrung mit Jugendbeteiligung in Gemeinderäten?"});
     units.push_back(std::move(u));
   }
 
@@ -233,7 +331,8 @@ storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now)
   if (!store.units().empty()) return 0;
   const auto system = storage::actor::system();
   int created = 0;
-  for (auto& d : make_demo(date::floor<date::days>(now))) {
+  auto demo = make_demo(date::floor<date::days>(now));
+  for (auto& d : demo) {
     auto u = store.create_unit(d.unit, system);
     if (!u) return u.error();
     ++created;
@@ -256,6 +355,32 @@ storage::result<int> load_demo(storage::store& store, calendar::utc_seconds now)
         if (auto set = store.set_override(written->id, std::move(o), system, now); !set) {
           return set.error();
         }
+      }
+    }
+  }
+  // The members' offers and wishes after every unit's events, so that those keep their ids.
+  for (const auto& d : demo) {
+    const auto u = store.unit_by_slug(d.unit.slug);
+    if (!u) continue;
+    for (const auto& w : d.wishes) {
+      auto who = store.ensure_person(w.wisher.email, w.wisher.name);
+      if (!who) return who.error();
+      if (auto posted = store.post_wish(u->id, who->id, w.text, now); !posted) {
+        return posted.error();
+      }
+    }
+    for (const auto& o : d.offers) {
+      auto who = store.ensure_person(o.host.email, o.host.name);
+      if (!who) return who.error();
+      auto proposed = store.propose_offer(u->id, who->id, o.draft, now);
+      if (!proposed) return proposed.error();
+      if (!o.approved_at) continue;
+      storage::proposal_decision yes;
+      yes.start = *o.approved_at;
+      yes.capacity = o.draft.capacity;
+      // No mails: demo people have no real address.
+      if (auto decided = store.decide_proposal(proposed->id, system, yes, now); !decided) {
+        return decided.error();
       }
     }
   }

@@ -350,11 +350,13 @@ constexpr std::array messages = {
 }  // namespace
 
 std::span<const message> catalog() {
-  // The member pages' messages, then the manage and admin pages' (catalog_manage.cpp).
+  // The member pages' messages, then the manage and admin pages' (catalog_manage.cpp) and the
+  // offers' (catalog_offers.cpp).
   static const std::vector<message> all = [] {
     std::vector<message> v(messages.begin(), messages.end());
-    const auto more = manage_catalog();
-    v.insert(v.end(), more.begin(), more.end());
+    for (const auto more : {manage_catalog(), offers_catalog()}) {
+      v.insert(v.end(), more.begin(), more.end());
+    }
     return v;
   }();
   return all;

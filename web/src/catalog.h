@@ -23,6 +23,9 @@ std::span<const message> catalog();
 /// The manage and admin pages' messages (catalog_manage.cpp), part of catalog().
 std::span<const message> manage_catalog();
 
+/// The exchange offers' and wishes' messages (catalog_offers.cpp), part of catalog().
+std::span<const message> offers_catalog();
+
 /// The text of `key` in `l`; the key itself if unknown (a test keeps that from happening).
 std::string_view text(language l, std::string_view key);
 

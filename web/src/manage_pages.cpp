@@ -22,29 +22,11 @@ using namespace std::chrono_literals;
 constexpr int max_count = 500;
 constexpr int max_capacity = 100000;
 
-std::optional<int> parse_int(std::string_view s) {
-  int n = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return n;
-}
-
-/// "2026-02-03" as <input type="date"> sends it, in the years an event may have.
-std::optional<date::year_month_day> parse_day(std::string_view s) {
-  const auto day = calendar::parse_iso_date(s);
-  if (!day || day->year() < date::year{1971} || day->year() > date::year{2199}) return std::nullopt;
-  return day;
-}
-
-/// "19:00" (or "19:00:00", as some browsers send with a step) as <input type="time"> sends it.
-std::optional<std::chrono::minutes> parse_clock(std::string_view s) {
-  if (s.size() == 8 && s.substr(5) == ":00") s = s.substr(0, 5);
-  if (s.size() != 5 || s[2] != ':') return std::nullopt;
-  const auto h = parse_int(s.substr(0, 2));
-  const auto m = parse_int(s.substr(3, 2));
-  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59) return std::nullopt;
-  return std::chrono::hours(*h) + std::chrono::minutes(*m);
-}
+using detail::parse_clock;
+using detail::parse_day;
+using detail::parse_int;
+using detail::set_errors;
+using detail::set_unit;
 
 std::string iso_of(const session& s) {
   return s.all_day ? date::format("%Y-%m-%d", date::floor<date::days>(s.start))
@@ -66,33 +48,6 @@ mu::data session_item(const session& s, language l) {
   d.set("cancelled", s.cancelled);
   d.set("moved", s.moved && !s.cancelled);
   return d;
-}
-
-/// For each field with an error: `{field}_invalid` and `{field}_error` (the messages, joined),
-/// and the list `errors` for the summary at the top.
-void set_errors(mu::data& d, const std::vector<field_error>& errors, std::string_view prefix = {}) {
-  std::map<std::string, std::string> by_field;
-  mu::data list{mu::data::type::list};
-  for (const auto& e : errors) {
-    auto& m = by_field[e.field];
-    if (!m.empty()) m += " ";
-    m += e.message;
-    mu::data item{mu::data::type::object};
-    item.set("message", e.message);
-    item.set("anchor", std::string(prefix) + "f-" + e.field);
-    list.push_back(item);
-  }
-  for (const auto& [field, message] : by_field) {
-    d.set(field + "_invalid", true);
-    d.set(field + "_error", message);
-  }
-  d.set("errors", list);
-  d.set("has_errors", !errors.empty());
-}
-
-void set_unit(mu::data& d, const unit_summary& u) {
-  d.set("unit_slug", u.slug);
-  d.set("unit_name", u.name);
 }
 
 std::string counts_text(int going, int waitlisted, int maybe, const std::optional<int>& capacity,
@@ -285,6 +240,11 @@ std::string render_manage_home(const page_context& ctx, const manage_home_view& 
   d.set("units", units);
   d.set("has_units", !view.units.empty());
   d.set("admin", view.admin);
+  d.set("has_proposals", view.waiting_proposals > 0);
+  d.set("proposals_text", view.waiting_proposals == 1
+                              ? std::string(text(ctx.lang, "o_proposals_waiting_one"))
+                              : fill(text(ctx.lang, "o_proposals_waiting"),
+                                     {{"n", std::to_string(view.waiting_proposals)}}));
   return page(ctx, text(ctx.lang, "m_home_title"), "manage_home.mustache", d);
 }
 

@@ -513,6 +513,18 @@ std::string render_me(const page_context& ctx, const me_view& view) {
   }
   d.set("follows", follows);
   d.set("has_follows", !view.follows.empty());
+  mu::data offers{mu::data::type::list};
+  for (const auto& o : view.offers) {
+    mu::data item{mu::data::type::object};
+    item.set("title", o.title);
+    item.set("href", o.href);
+    item.set("state", o.state);
+    item.set("state_text",
+             std::string(text(l, o.state == "hosting" ? "o_hosting" : "o_state_" + o.state)));
+    offers.push_back(item);
+  }
+  d.set("offers", offers);
+  d.set("has_offers", !view.offers.empty());
 
   // The common choices, and whatever else the member chose (through the API) so that saving
   // the form keeps it.

@@ -1,7 +1,10 @@
 #include "render.h"
 
+#include <calendar/time.h>  // parse_iso_date
 #include <web/assets.h>
 
+#include <charconv>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
@@ -115,6 +118,53 @@ std::string page(const page_context& ctx, std::string_view title, std::string_vi
   layout.set("switch_href", switch_href);
   layout.set("switch_lang", std::string(tag(other)));
   return render("layout.mustache", layout, ctx.lang);
+}
+
+std::optional<int> parse_int(std::string_view s) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
+std::optional<date::year_month_day> parse_day(std::string_view s) {
+  const auto day = calendar::parse_iso_date(s);
+  if (!day || day->year() < date::year{1971} || day->year() > date::year{2199}) return std::nullopt;
+  return day;
+}
+
+std::optional<std::chrono::minutes> parse_clock(std::string_view s) {
+  if (s.size() == 8 && s.substr(5) == ":00") s = s.substr(0, 5);
+  if (s.size() != 5 || s[2] != ':') return std::nullopt;
+  const auto h = parse_int(s.substr(0, 2));
+  const auto m = parse_int(s.substr(3, 2));
+  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59) return std::nullopt;
+  return std::chrono::hours(*h) + std::chrono::minutes(*m);
+}
+
+void set_errors(mu::data& d, const std::vector<field_error>& errors, std::string_view prefix) {
+  std::map<std::string, std::string> by_field;
+  mu::data list{mu::data::type::list};
+  for (const auto& e : errors) {
+    auto& m = by_field[e.field];
+    if (!m.empty()) m += " ";
+    m += e.message;
+    mu::data item{mu::data::type::object};
+    item.set("message", e.message);
+    item.set("anchor", std::string(prefix) + "f-" + e.field);
+    list.push_back(item);
+  }
+  for (const auto& [field, message] : by_field) {
+    d.set(field + "_invalid", true);
+    d.set(field + "_error", message);
+  }
+  d.set("errors", list);
+  d.set("has_errors", !errors.empty());
+}
+
+void set_unit(mu::data& d, const unit_summary& u) {
+  d.set("unit_slug", u.slug);
+  d.set("unit_name", u.name);
 }
 
 }  // namespace treffpunkt::web::detail

@@ -3,12 +3,17 @@
 /// templates with the catalog's texts put in, and the layout around a page's body.
 /// Private to web/: the Mustache engine stays out of the public headers.
 
+#include <date/date.h>
 #include <web/i18n.h>
-#include <web/pages.h>  // page_context
+#include <web/manage_pages.h>  // field_error
+#include <web/pages.h>         // page_context
 
+#include <chrono>
 #include <kainjow/mustache.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace treffpunkt::web::detail {
 
@@ -26,5 +31,18 @@ std::string render(std::string_view name, mu::data& data, language l);
 /// The page `body_template` filled with `data`, inside the layout.
 std::string page(const page_context& ctx, std::string_view title, std::string_view body_template,
                  mu::data& data);
+
+/// A whole number as typed ("12"); none for anything else.
+std::optional<int> parse_int(std::string_view s);
+/// "2026-02-03" as <input type="date"> sends it, in the years an event may have.
+std::optional<date::year_month_day> parse_day(std::string_view s);
+/// "19:00" (or "19:00:00", as some browsers send with a step) as <input type="time"> sends it.
+std::optional<std::chrono::minutes> parse_clock(std::string_view s);
+
+/// For each field with an error: `{field}_invalid` and `{field}_error` (the messages, joined),
+/// and the list `errors` for the summary at the top (anchors "{prefix}f-{field}").
+void set_errors(mu::data& d, const std::vector<field_error>& errors, std::string_view prefix = {});
+/// `unit_slug` and `unit_name`.
+void set_unit(mu::data& d, const unit_summary& u);
 
 }  // namespace treffpunkt::web::detail

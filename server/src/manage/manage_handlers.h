@@ -43,6 +43,22 @@ http_response move(const request_context& ctx, const route_params& p);
 http_response message(const request_context& ctx, const route_params& p);
 }  // namespace manage_occurrences
 
+namespace manage_proposals {  // manage_proposals.cpp
+http_response list(const request_context& ctx, const route_params& p);
+http_response page(const request_context& ctx, const route_params& p);
+/// Approve (with a date and places), ask for a change, or decline.
+http_response decide(const request_context& ctx, const route_params& p);
+}  // namespace manage_proposals
+
+/// The host's page of their exchange offer (host_pages.cpp); the unit's responsibles may use it
+/// too.
+namespace host_pages {
+http_response page(const request_context& ctx, const route_params& p);
+http_response edit(const request_context& ctx, const route_params& p);
+http_response cancel(const request_context& ctx, const route_params& p);
+http_response message(const request_context& ctx, const route_params& p);
+}  // namespace host_pages
+
 namespace admin_pages {  // admin_pages.cpp
 http_response home(const request_context& ctx, const route_params& p);
 http_response create_unit(const request_context& ctx, const route_params& p);
@@ -88,6 +104,18 @@ struct occurrence_in_unit {
 };
 std::variant<occurrence_in_unit, http_response> editable_occurrence(const request_context& ctx,
                                                                     const route_params& p);
+
+/// The form that writes to an occurrence's attendees, as typed (`subject`, `body`; CRs of the
+/// textarea removed) and as checked by the use cases' rules (`checked_*`, set when there are no
+/// `errors`).
+struct message_form {
+  std::string subject;
+  std::string body;
+  std::string checked_subject;
+  std::string checked_body;
+  std::vector<web::field_error> errors;
+};
+message_form read_message_form(const request_context& ctx);
 
 /// The event page of /manage/events/{id}: its next occurrences with their counts; a move that
 /// failed (`failed_key`, with what was typed) or an error of the whole event shown with 422.

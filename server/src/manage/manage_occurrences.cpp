@@ -140,17 +140,14 @@ http_response message(const request_context& ctx, const route_params& p) {
   if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
   const auto& x = std::get<occurrence_in_unit>(found);
   auto v = attendees_view(ctx, x);
-  v.subject = ctx.form_value("subject");
-  v.body = ctx.form_value("body");
-  std::erase(v.body, '\r');
+  auto typed = read_message_form(ctx);
+  v.subject = typed.subject;
+  v.body = typed.body;
+  v.errors = typed.errors;
   const auto l = ctx.lang();
-  const auto subject = usecases::message_subject(v.subject);
-  const auto body = usecases::message_body(v.body);
-  if (!subject) v.errors.push_back({"subject", web::manage_text(l, "m_err_subject")});
-  if (!body) v.errors.push_back({"body", web::manage_text(l, "m_err_body")});
   if (v.errors.empty()) {
     auto sent = usecases::message_attendees(ctx.use(), x.event, x.occurrence.key, manager(ctx),
-                                            *subject, *body);
+                                            typed.checked_subject, typed.checked_body);
     if (sent) {
       return see_other("/manage/events/" + std::to_string(x.event.id.value) + "/" +
                        x.occurrence.key.to_string() + "?done=message&n=" + std::to_string(*sent));
@@ -162,4 +159,20 @@ http_response message(const request_context& ctx, const route_params& p) {
 }
 
 }  // namespace manage_occurrences
+
+message_form read_message_form(const request_context& ctx) {
+  message_form m;
+  m.subject = ctx.form_value("subject");
+  m.body = ctx.form_value("body");
+  std::erase(m.body, '\r');
+  const auto l = ctx.lang();
+  auto subject = usecases::message_subject(m.subject);
+  auto body = usecases::message_body(m.body);
+  if (!subject) m.errors.push_back({"subject", web::manage_text(l, "m_err_subject")});
+  if (!body) m.errors.push_back({"body", web::manage_text(l, "m_err_body")});
+  if (subject) m.checked_subject = std::move(*subject);
+  if (body) m.checked_body = std::move(*body);
+  return m;
+}
+
 }  // namespace treffpunkt::server

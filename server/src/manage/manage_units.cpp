@@ -14,6 +14,7 @@ http_response home(const request_context& ctx, const route_params&) {
     if (ctx.store().may_edit(manager_actor(ctx), u.id)) v.units.push_back(summary(u));
   }
   if (v.units.empty() && !v.admin) return forbidden(ctx);
+  v.waiting_proposals = static_cast<int>(ctx.store().waiting_proposals(manager_actor(ctx)).size());
   return manage_html(ctx, 200, web::render_manage_home(page_context_of(ctx), v));
 }
 

@@ -33,6 +33,19 @@ http_response rotate_feed(const request_context& ctx, const route_params& p);
 http_response delete_account(const request_context& ctx, const route_params& p);
 }  // namespace me_forms
 
+/// Exchange offers from the members' side (offer_forms.cpp, with its routes): proposing one,
+/// one's proposal (seen, revised, withdrawn), a unit's wishes.
+namespace offer_forms {
+http_response propose_form(const request_context& ctx, const route_params& p);
+http_response propose(const request_context& ctx, const route_params& p);
+http_response proposal(const request_context& ctx, const route_params& p);
+http_response revise(const request_context& ctx, const route_params& p);
+http_response withdraw(const request_context& ctx, const route_params& p);
+http_response wishes(const request_context& ctx, const route_params& p);
+http_response post_wish(const request_context& ctx, const route_params& p);
+http_response close_wish(const request_context& ctx, const route_params& p);
+}  // namespace offer_forms
+
 /// The pages emailed links open, without a login (link_pages.cpp): GET asks with a button (mail
 /// scanners follow links), POST does it.
 namespace link_pages {

@@ -229,6 +229,21 @@ web::me_view page_builder::me(const storage::person& p, const std::string& csrf)
   for (const auto id : store.follows(p.id)) {
     if (const auto u = store.unit_by_id(id)) v.follows.push_back({u->slug, u->name, {}});
   }
+  // The offers they host that are still to come, then their proposals still undecided.
+  for (const auto id : store.hosted_by(p.id)) {
+    const auto e = store.event_by_id(id);
+    if (!e || e->status == calendar::event_status::cancelled) continue;
+    if (calendar::to_utc(e->start, e->zone) + e->duration < now) continue;
+    v.offers.push_back({e->title, "/manage/offers/" + std::to_string(id.value), "hosting"});
+  }
+  for (const auto& proposal : store.proposals_of_person(p.id)) {
+    if (proposal.state != storage::proposal_state::waiting &&
+        proposal.state != storage::proposal_state::changes_requested) {
+      continue;
+    }
+    v.offers.push_back({proposal.draft.title, "/me/proposals/" + std::to_string(proposal.id.value),
+                        std::string(storage::to_string(proposal.state))});
+  }
   for (const auto m : store.reminder_offsets(p.id)) {
     v.reminders.push_back(static_cast<int>(m.count()));
   }

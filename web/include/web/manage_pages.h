@@ -32,6 +32,7 @@ struct field_error {
 struct manage_home_view {
   std::vector<unit_summary> units;  ///< the units the viewer may edit
   bool admin = false;               ///< links /admin
+  int waiting_proposals = 0;        ///< of those units: proposed offers to decide
 };
 
 /// One event or series in a unit's list.

@@ -160,11 +160,19 @@ enum class me_notice {
 };
 
 /// The member's own page, /me.
+/// One of the member's exchange offers on their page: a proposal, or an offer they host.
+struct my_offer {
+  std::string title;
+  std::string href;   ///< /me/proposals/{id} or /manage/offers/{id}
+  std::string state;  ///< a proposal's state ("waiting", ...); "hosting" for an offer they host
+};
+
 struct me_view {
   std::string name;
   std::string email;
   std::vector<my_rsvp> rsvps;         ///< upcoming, soonest first
   std::vector<unit_summary> follows;  ///< slug and name
+  std::vector<my_offer> offers;       ///< offers they host, then their undecided proposals
   /// Minutes before an occurrence, longest first: the member's choice or the default.
   std::vector<int> reminders;
   bool reminders_chosen = false;  ///< false: `reminders` is the installation's default
