@@ -131,6 +131,104 @@ TEST(Pages, MonthViewIsATableWithLinksOnTheirDays) {
   EXPECT_TRUE(contains(html, "href=\"?month=2026-01\""));
 }
 
+/// The HTML of the <section> labelled by `heading_id`, or empty if there is none.
+std::string section(const std::string& html, std::string_view heading_id) {
+  const auto start = html.find("<section aria-labelledby=\"" + std::string(heading_id) + "\"");
+  if (start == std::string::npos) return {};
+  const auto end = html.find("</section>", start);
+  return html.substr(start, end - start);
+}
+
+web::session offer_session(std::string title, unsigned day, std::string unit_name = "Bildung") {
+  auto s = session_of(std::move(title));
+  s.event = calendar::event_id{9};
+  s.key = calendar::occurrence_key::timed(date::sys_days{2025_y / 12 / date::day{day}} + 17h);
+  s.start = calendar::local_seconds{date::local_days{2025_y / 12 / date::day{day}}} + 18h;
+  s.end = s.start + 2h;
+  s.unit_name = std::move(unit_name);
+  s.offer = true;
+  return s;
+}
+
+TEST(Pages, UnitPageListsExchangeOffersApartFromMeetings) {
+  auto v = unit_view();
+  v.offers = {{offer_session("Erfahrungsaustausch Zivilklausel", 10), 15, 12},
+              {offer_session("Workshop Reden halten", 17), 12, 12},
+              {offer_session("Offenes Austauschcafé", 20), std::nullopt, 4}};
+  const auto html = web::render_unit(context(), v);
+  const auto meetings = section(html, "upcoming-heading");
+  const auto offers = section(html, "offers-heading");
+  EXPECT_TRUE(contains(meetings, "<h2 id=\"upcoming-heading\">Kommende Treffen</h2>"));
+  EXPECT_TRUE(contains(meetings, ">Treffen</a>"));
+  EXPECT_FALSE(contains(meetings, "Zivilklausel"));
+  EXPECT_TRUE(contains(offers, "<h2 id=\"offers-heading\">Austauschangebote</h2>"));
+  EXPECT_FALSE(contains(offers, ">Treffen</a>"));
+  EXPECT_TRUE(contains(offers,
+                       "<a href=\"/events/9/20251210T170000Z\">Erfahrungsaustausch "
+                       "Zivilklausel</a>"));
+  EXPECT_TRUE(contains(offers, "Mi., 10. Dez. 2025, 18:00–20:00"));
+  EXPECT_TRUE(contains(offers, "<span class=\"places\">Noch 3 von 15 Plätzen frei</span>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"places is-full\">Ausgebucht</span>"));
+  EXPECT_EQ(count(offers, "class=\"places"), 2);     // nothing said of unlimited places
+  EXPECT_FALSE(contains(offers, "class=\"unit\""));  // the unit's own page
+  EXPECT_FALSE(contains(html, "no-offers"));
+
+  const auto en = web::render_unit(context(language::en), v);
+  const auto offers_en = section(en, "offers-heading");
+  EXPECT_TRUE(contains(section(en, "upcoming-heading"), "Upcoming meetings"));
+  EXPECT_TRUE(contains(offers_en, "<h2 id=\"offers-heading\">Exchange offers</h2>"));
+  EXPECT_TRUE(contains(offers_en, "3 of 15 places left"));
+  EXPECT_TRUE(contains(offers_en, "Fully booked"));
+  EXPECT_TRUE(contains(offers_en, "Wed, 10 Dec 2025, 18:00–20:00"));
+  expect_no_inline_code(en);
+}
+
+TEST(Pages, UnitWithoutOffersSaysSoInOneLineWithoutAHeading) {
+  const auto html = web::render_unit(context(), unit_view());
+  EXPECT_FALSE(contains(html, "offers-heading"));
+  EXPECT_FALSE(contains(html, "<h2>Austauschangebote"));
+  EXPECT_EQ(count(html, "Austauschangebote"), 1);
+  EXPECT_TRUE(contains(
+      html, "<p class=\"no-offers\">Gerade hat diese Netzwerkstelle keine Austauschangebote.</p>"));
+  const auto en = web::render_unit(context(language::en), unit_view());
+  EXPECT_TRUE(contains(
+      en, "<p class=\"no-offers\">This network unit has no exchange offers coming up.</p>"));
+}
+
+TEST(Pages, HomeListsTheNextOffersOfAllUnitsApart) {
+  web::home_view home;
+  home.units = {{"bildung", "Netzwerkstelle Bildung", ""},
+                {"frauen", "Netzwerkstelle Frauen*", ""}};
+  home.next = {session_of("Treffen")};
+  home.offers = {{offer_session("Zivilklausel", 10, "Netzwerkstelle Bildung"), 20, 0},
+                 {offer_session("Reden halten", 17, "Netzwerkstelle Frauen*"), 12, 11}};
+  const auto html = web::render_home(context(), home);
+  const auto offers = section(html, "offers-heading");
+  EXPECT_TRUE(contains(offers, "<h2 id=\"offers-heading\">Austauschangebote</h2>"));
+  EXPECT_TRUE(contains(offers, ">Zivilklausel</a>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"unit\">Netzwerkstelle Bildung</span>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"unit\">Netzwerkstelle Frauen*</span>"));
+  EXPECT_TRUE(contains(offers, "Noch 20 von 20 Plätzen frei"));
+  EXPECT_TRUE(contains(offers, "Noch 1 von 12 Plätzen frei"));
+  EXPECT_FALSE(contains(offers, ">Treffen</a>"));
+  const auto meetings = section(html, "next-heading");
+  EXPECT_TRUE(contains(meetings, "Die nächsten Treffen"));
+  EXPECT_TRUE(contains(meetings, ">Treffen</a>"));
+  EXPECT_FALSE(contains(meetings, "Zivilklausel"));
+
+  const auto en = web::render_home(context(language::en), home);
+  const auto offers_en = section(en, "offers-heading");
+  EXPECT_TRUE(contains(offers_en, "<h2 id=\"offers-heading\">Exchange offers</h2>"));
+  EXPECT_TRUE(contains(offers_en, "<span class=\"unit\">Netzwerkstelle Frauen*</span>"));
+  EXPECT_TRUE(contains(offers_en, "1 of 12 places left"));
+  EXPECT_TRUE(contains(section(en, "next-heading"), "Next meetings"));
+
+  home.offers.clear();
+  const auto none = web::render_home(context(), home);
+  EXPECT_FALSE(contains(none, "offers-heading"));
+  EXPECT_TRUE(contains(none, "<p class=\"no-offers\">Gerade gibt es keine Austauschangebote.</p>"));
+}
+
 TEST(Pages, TextIsEscapedEverywhere) {
   auto v = unit_view();
   v.unit.name = evil;

@@ -38,6 +38,7 @@ mu::data session_data(const session& s, language l) {
   d.set("iso", iso(s.start, s.all_day));
   d.set("cancelled", s.cancelled);
   d.set("moved", s.moved && !s.cancelled);
+  d.set("offer", s.offer);
   return d;
 }
 
@@ -47,6 +48,28 @@ void set_sessions(mu::data& d, const std::vector<session>& sessions, language l,
   d.set("sessions", list);
   d.set("has_sessions", !sessions.empty());
   d.set("show_unit", show_unit);
+}
+
+/// The exchange offers as the offer_list partial shows them: a session with its places left
+/// (none said for unlimited places or a cancelled date), and its unit where `show_unit`.
+void set_offers(mu::data& d, const std::vector<offer>& offers, language l, bool show_unit) {
+  mu::data list{mu::data::type::list};
+  for (const auto& o : offers) {
+    auto item = session_data(o.when, l);
+    item.set("show_unit", show_unit);
+    const bool has_places = o.capacity.has_value() && !o.when.cancelled;
+    const int left = o.capacity ? std::max(0, *o.capacity - o.going) : 0;
+    item.set("has_places", has_places);
+    item.set("full", has_places && left == 0);
+    item.set("places",
+             !has_places ? std::string()
+             : left > 0  ? fill(text(l, "places_left"), {{"left", std::to_string(left)},
+                                                         {"capacity", std::to_string(*o.capacity)}})
+                         : std::string(text(l, "places_full")));
+    list.push_back(item);
+  }
+  d.set("offers", list);
+  d.set("has_offers", !offers.empty());
 }
 
 /// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3), upper-case hex and a
@@ -381,6 +404,7 @@ std::string render_home(const page_context& ctx, const home_view& view) {
   d.set("units", units);
   d.set("all_webcal", webcal(ctx.base_url + "/calendar.ics"));
   set_sessions(d, view.next, l, true);
+  set_offers(d, view.offers, l, true);
   return page(ctx, text(l, "home_title"), "home.mustache", d);
 }
 
@@ -415,6 +439,7 @@ std::string unit_page(const page_context& ctx, const unit_view& view,
   d.set("has_qr", qr.has_value());
   d.set("qr", qr.value_or(""));
   set_sessions(d, view.upcoming, l, false);
+  set_offers(d, view.offers, l, false);
   return page(ctx, view.unit.name, "unit.mustache", d);
 }
 
