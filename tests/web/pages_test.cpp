@@ -229,6 +229,42 @@ TEST(Pages, HomeListsTheNextOffersOfAllUnitsApart) {
   EXPECT_TRUE(contains(none, "<p class=\"no-offers\">Gerade gibt es keine Austauschangebote.</p>"));
 }
 
+// On a phone the month grid has no room for titles: each day with sessions links, with one
+// dot per session, to that day in the list below the grid (the stylesheet shows one or the
+// other by the screen's width).
+TEST(Pages, MonthDaysLinkWithADotPerSessionToTheDayInTheList) {
+  auto v = unit_view();
+  auto cancelled = offer_session("Abgesagtes Angebot", 2);
+  cancelled.cancelled = true;
+  v.in_month = {v.upcoming[0], cancelled, offer_session("Zivilklausel", 10)};
+  const auto html = web::render_unit(context(), v);
+  EXPECT_TRUE(contains(html,
+                       "<a class=\"day-link\" href=\"#day-2025-12-02\"><span "
+                       "class=\"visually-hidden\">Di., 2. Dez. 2025: 2 Termine</span><span "
+                       "class=\"dots\" aria-hidden=\"true\"><span class=\"dot\"></span><span "
+                       "class=\"dot is-cancelled is-offer\"></span></span></a>"));
+  EXPECT_TRUE(contains(html,
+                       "href=\"#day-2025-12-10\"><span class=\"visually-hidden\">Mi., 10. "
+                       "Dez. 2025: 1 Termin</span>"));
+  EXPECT_EQ(count(html, "class=\"day-link\""), 2);
+  EXPECT_TRUE(contains(html, "<li id=\"day-2025-12-02\">\n<h3>Di., 2. Dez. 2025</h3>"));
+  EXPECT_TRUE(contains(html, "<li id=\"day-2025-12-10\">\n<h3>Mi., 10. Dez. 2025</h3>"));
+  EXPECT_TRUE(contains(html, "<time datetime=\"2025-12-02T19:00\">19:00–21:00</time>"));
+  EXPECT_TRUE(contains(html, "<span class=\"badge badge-offer\">Austauschangebot</span>"));
+  // In the grid an offer says what it is to screen readers as well.
+  EXPECT_TRUE(contains(html,
+                       "href=\"/events/9/20251210T170000Z\">18:00 Zivilklausel<span "
+                       "class=\"visually-hidden\"> (Austauschangebot)</span></a>"));
+  const auto en = web::render_unit(context(language::en), v);
+  EXPECT_TRUE(contains(en, "Tue, 2 Dec 2025: 2 sessions"));
+  EXPECT_TRUE(contains(en, "Wed, 10 Dec 2025: 1 session"));
+
+  v.in_month.clear();
+  const auto empty = web::render_unit(context(), v);
+  EXPECT_FALSE(contains(empty, "day-link"));
+  EXPECT_TRUE(contains(empty, "<p>In diesem Monat stehen keine Termine an.</p>"));
+}
+
 TEST(Pages, TextIsEscapedEverywhere) {
   auto v = unit_view();
   v.unit.name = evil;

@@ -310,6 +310,26 @@ void set_rsvp_area(mu::data& d, const occurrence_view& view, language l) {
   d.set("guest_answers", guest_answers);
 }
 
+/// "1 Termin" / "3 Termine".
+std::string count_sessions(std::size_t n, language l) {
+  return n == 1 ? std::string(text(l, "one_session"))
+                : fill(text(l, "n_sessions"), {{"n", std::to_string(n)}});
+}
+
+/// When a session of a day takes place, under that day's heading: "18:30–20:00"; all day:
+/// "ganztägig"; ending on another day: the whole span.
+std::string time_of_day(const session& s, language l) {
+  if (s.all_day) return std::string(text(l, "all_day"));
+  if (date::floor<date::days>(s.start) != date::floor<date::days>(s.end)) {
+    return format_span(s.start, s.end, false, l);
+  }
+  return date::format("%H:%M", s.start) + "–" + date::format("%H:%M", s.end);
+}
+
+/// The month as a grid of weeks (each day with its sessions, and for narrow screens a link
+/// with one dot per session to the day in the list below) and as that list: the days with
+/// sessions, in order. The stylesheet shows the titles in the grid on wide screens and the
+/// dots and the list on narrow ones, where seven columns leave no room for titles.
 mu::data month_data(const unit_view& v, language l) {
   mu::data d{mu::data::type::object};
   std::map<date::local_days, std::vector<const session*>> by_day;
@@ -322,34 +342,64 @@ mu::data month_data(const unit_view& v, language l) {
     h.set("long", std::string(weekday_long(wd, l)));
     weekdays.push_back(h);
   }
+  const auto anchor = [](date::local_days day) { return "day-" + date::format("%F", day); };
   mu::data weeks{mu::data::type::list};
   for (const auto& w : month_weeks(v.month)) {
     mu::data days{mu::data::type::list};
     for (const auto& ymd : w) {
       const bool in_month = ymd.year() / ymd.month() == v.month;
-      mu::data day{mu::data::type::object};
-      day.set("in_month", in_month);
-      day.set("cell_class", in_month ? "" : "other");
-      day.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
+      const date::local_days day{ymd};
+      const auto found = in_month ? by_day.find(day) : by_day.end();
+      const bool has_items = found != by_day.end();
+      mu::data cell{mu::data::type::object};
+      cell.set("in_month", in_month);
+      cell.set("cell_class", !in_month ? "other" : has_items ? "has-items" : "");
+      cell.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
+      cell.set("has_items", has_items);
       mu::data items{mu::data::type::list};
-      if (const auto found = by_day.find(date::local_days{ymd});
-          in_month && found != by_day.end()) {
+      mu::data dots{mu::data::type::list};
+      if (has_items) {
         for (const session* s : found->second) {
+          std::string item_class = s->cancelled ? "is-cancelled" : "";
+          if (s->offer) item_class += item_class.empty() ? "is-offer" : " is-offer";
           mu::data item{mu::data::type::object};
           item.set("href", occurrence_path(s->event, s->key));
           item.set("time", s->all_day ? std::string() : date::format("%H:%M", s->start));
           item.set("title", s->title);
-          item.set("item_class", s->cancelled ? "is-cancelled" : "");
+          item.set("offer", s->offer);
+          item.set("item_class", item_class);
           items.push_back(item);
+          mu::data dot{mu::data::type::object};
+          dot.set("dot_class", item_class.empty() ? "dot" : "dot " + item_class);
+          dots.push_back(dot);
         }
+        cell.set("anchor", anchor(day));
+        cell.set("day_label", format_date(day, l) + ": " + count_sessions(found->second.size(), l));
       }
-      day.set("items", items);
-      days.push_back(day);
+      cell.set("items", items);
+      cell.set("dots", dots);
+      days.push_back(cell);
     }
     mu::data row{mu::data::type::object};
     row.set("days", days);
     weeks.push_back(row);
   }
+  mu::data agenda{mu::data::type::list};
+  for (const auto& [day, sessions] : by_day) {
+    mu::data entry{mu::data::type::object};
+    entry.set("anchor", anchor(day));
+    entry.set("date", format_date(day, l));
+    mu::data items{mu::data::type::list};
+    for (const session* s : sessions) {
+      auto item = session_data(*s, l);
+      item.set("time_of_day", time_of_day(*s, l));
+      items.push_back(item);
+    }
+    entry.set("items", items);
+    agenda.push_back(entry);
+  }
+  d.set("agenda", agenda);
+  d.set("has_agenda", !by_day.empty());
   const auto prev = v.month - date::months{1};
   const auto next = v.month + date::months{1};
   d.set("weekdays", weekdays);
