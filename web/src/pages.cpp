@@ -326,6 +326,44 @@ std::string time_of_day(const session& s, language l) {
   return date::format("%H:%M", s.start) + "–" + date::format("%H:%M", s.end);
 }
 
+/// The list of the month's days links to a day by this anchor: "day-2025-12-02".
+std::string day_anchor(date::local_days day) { return "day-" + date::format("%F", day); }
+
+/// One day of the month grid: its number, the titles of its sessions (none: nullptr) and a
+/// link with one dot per session to the day in the list.
+mu::data day_cell(const date::year_month_day& ymd, bool in_month,
+                  const std::vector<const session*>* sessions, language l) {
+  const date::local_days day{ymd};
+  mu::data cell{mu::data::type::object};
+  cell.set("in_month", in_month);
+  cell.set("cell_class", !in_month ? "other" : sessions ? "has-items" : "");
+  cell.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
+  cell.set("has_items", sessions != nullptr);
+  mu::data items{mu::data::type::list};
+  mu::data dots{mu::data::type::list};
+  if (sessions) {
+    for (const session* s : *sessions) {
+      std::string item_class = s->cancelled ? "is-cancelled" : "";
+      if (s->offer) item_class += item_class.empty() ? "is-offer" : " is-offer";
+      mu::data item{mu::data::type::object};
+      item.set("href", occurrence_path(s->event, s->key));
+      item.set("time", s->all_day ? std::string() : date::format("%H:%M", s->start));
+      item.set("title", s->title);
+      item.set("offer", s->offer);
+      item.set("item_class", item_class);
+      items.push_back(item);
+      mu::data dot{mu::data::type::object};
+      dot.set("dot_class", item_class.empty() ? "dot" : "dot " + item_class);
+      dots.push_back(dot);
+    }
+    cell.set("anchor", day_anchor(day));
+    cell.set("day_label", format_date(day, l) + ": " + count_sessions(sessions->size(), l));
+  }
+  cell.set("items", items);
+  cell.set("dots", dots);
+  return cell;
+}
+
 /// The month as a grid of weeks (each day with its sessions, and for narrow screens a link
 /// with one dot per session to the day in the list below) and as that list: the days with
 /// sessions, in order. The stylesheet shows the titles in the grid on wide screens and the
@@ -342,43 +380,13 @@ mu::data month_data(const unit_view& v, language l) {
     h.set("long", std::string(weekday_long(wd, l)));
     weekdays.push_back(h);
   }
-  const auto anchor = [](date::local_days day) { return "day-" + date::format("%F", day); };
   mu::data weeks{mu::data::type::list};
   for (const auto& w : month_weeks(v.month)) {
     mu::data days{mu::data::type::list};
     for (const auto& ymd : w) {
       const bool in_month = ymd.year() / ymd.month() == v.month;
-      const date::local_days day{ymd};
-      const auto found = in_month ? by_day.find(day) : by_day.end();
-      const bool has_items = found != by_day.end();
-      mu::data cell{mu::data::type::object};
-      cell.set("in_month", in_month);
-      cell.set("cell_class", !in_month ? "other" : has_items ? "has-items" : "");
-      cell.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
-      cell.set("has_items", has_items);
-      mu::data items{mu::data::type::list};
-      mu::data dots{mu::data::type::list};
-      if (has_items) {
-        for (const session* s : found->second) {
-          std::string item_class = s->cancelled ? "is-cancelled" : "";
-          if (s->offer) item_class += item_class.empty() ? "is-offer" : " is-offer";
-          mu::data item{mu::data::type::object};
-          item.set("href", occurrence_path(s->event, s->key));
-          item.set("time", s->all_day ? std::string() : date::format("%H:%M", s->start));
-          item.set("title", s->title);
-          item.set("offer", s->offer);
-          item.set("item_class", item_class);
-          items.push_back(item);
-          mu::data dot{mu::data::type::object};
-          dot.set("dot_class", item_class.empty() ? "dot" : "dot " + item_class);
-          dots.push_back(dot);
-        }
-        cell.set("anchor", anchor(day));
-        cell.set("day_label", format_date(day, l) + ": " + count_sessions(found->second.size(), l));
-      }
-      cell.set("items", items);
-      cell.set("dots", dots);
-      days.push_back(cell);
+      const auto found = in_month ? by_day.find(date::local_days{ymd}) : by_day.end();
+      days.push_back(day_cell(ymd, in_month, found != by_day.end() ? &found->second : nullptr, l));
     }
     mu::data row{mu::data::type::object};
     row.set("days", days);
@@ -387,7 +395,7 @@ mu::data month_data(const unit_view& v, language l) {
   mu::data agenda{mu::data::type::list};
   for (const auto& [day, sessions] : by_day) {
     mu::data entry{mu::data::type::object};
-    entry.set("anchor", anchor(day));
+    entry.set("anchor", day_anchor(day));
     entry.set("date", format_date(day, l));
     mu::data items{mu::data::type::list};
     for (const session* s : sessions) {
