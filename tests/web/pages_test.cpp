@@ -131,6 +131,140 @@ TEST(Pages, MonthViewIsATableWithLinksOnTheirDays) {
   EXPECT_TRUE(contains(html, "href=\"?month=2026-01\""));
 }
 
+/// The HTML of the <section> labelled by `heading_id`, or empty if there is none.
+std::string section(const std::string& html, std::string_view heading_id) {
+  const auto start = html.find("<section aria-labelledby=\"" + std::string(heading_id) + "\"");
+  if (start == std::string::npos) return {};
+  const auto end = html.find("</section>", start);
+  return html.substr(start, end - start);
+}
+
+web::session offer_session(std::string title, unsigned day, std::string unit_name = "Bildung") {
+  auto s = session_of(std::move(title));
+  s.event = calendar::event_id{9};
+  s.key = calendar::occurrence_key::timed(date::sys_days{2025_y / 12 / date::day{day}} + 17h);
+  s.start = calendar::local_seconds{date::local_days{2025_y / 12 / date::day{day}}} + 18h;
+  s.end = s.start + 2h;
+  s.unit_name = std::move(unit_name);
+  s.offer = true;
+  return s;
+}
+
+TEST(Pages, UnitPageListsExchangeOffersApartFromMeetings) {
+  auto v = unit_view();
+  v.offers = {{offer_session("Erfahrungsaustausch Zivilklausel", 10), 15, 12},
+              {offer_session("Workshop Reden halten", 17), 12, 12},
+              {offer_session("Offenes Austauschcafé", 20), std::nullopt, 4}};
+  const auto html = web::render_unit(context(), v);
+  const auto meetings = section(html, "upcoming-heading");
+  const auto offers = section(html, "offers-heading");
+  EXPECT_TRUE(contains(meetings, "<h2 id=\"upcoming-heading\">Kommende Treffen</h2>"));
+  EXPECT_TRUE(contains(meetings, ">Treffen</a>"));
+  EXPECT_FALSE(contains(meetings, "Zivilklausel"));
+  EXPECT_TRUE(contains(offers, "<h2 id=\"offers-heading\">Austauschangebote</h2>"));
+  EXPECT_FALSE(contains(offers, ">Treffen</a>"));
+  EXPECT_TRUE(contains(offers,
+                       "<a href=\"/events/9/20251210T170000Z\">Erfahrungsaustausch "
+                       "Zivilklausel</a>"));
+  EXPECT_TRUE(contains(offers, "Mi., 10. Dez. 2025, 18:00–20:00"));
+  EXPECT_TRUE(contains(offers, "<span class=\"places\">Noch 3 von 15 Plätzen frei</span>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"places is-full\">Ausgebucht</span>"));
+  EXPECT_EQ(count(offers, "class=\"places"), 2);     // nothing said of unlimited places
+  EXPECT_FALSE(contains(offers, "class=\"unit\""));  // the unit's own page
+  EXPECT_FALSE(contains(html, "no-offers"));
+
+  const auto en = web::render_unit(context(language::en), v);
+  const auto offers_en = section(en, "offers-heading");
+  EXPECT_TRUE(contains(section(en, "upcoming-heading"), "Upcoming meetings"));
+  EXPECT_TRUE(contains(offers_en, "<h2 id=\"offers-heading\">Exchange offers</h2>"));
+  EXPECT_TRUE(contains(offers_en, "3 of 15 places left"));
+  EXPECT_TRUE(contains(offers_en, "Fully booked"));
+  EXPECT_TRUE(contains(offers_en, "Wed, 10 Dec 2025, 18:00–20:00"));
+  expect_no_inline_code(en);
+}
+
+TEST(Pages, UnitWithoutOffersSaysSoInOneLineWithoutAHeading) {
+  const auto html = web::render_unit(context(), unit_view());
+  EXPECT_FALSE(contains(html, "offers-heading"));
+  EXPECT_FALSE(contains(html, "<h2>Austauschangebote"));
+  EXPECT_EQ(count(html, "Austauschangebote"), 1);
+  EXPECT_TRUE(contains(
+      html, "<p class=\"no-offers\">Gerade hat diese Netzwerkstelle keine Austauschangebote.</p>"));
+  const auto en = web::render_unit(context(language::en), unit_view());
+  EXPECT_TRUE(contains(
+      en, "<p class=\"no-offers\">This network unit has no exchange offers coming up.</p>"));
+}
+
+TEST(Pages, HomeListsTheNextOffersOfAllUnitsApart) {
+  web::home_view home;
+  home.units = {{"bildung", "Netzwerkstelle Bildung", ""},
+                {"frauen", "Netzwerkstelle Frauen*", ""}};
+  home.next = {session_of("Treffen")};
+  home.offers = {{offer_session("Zivilklausel", 10, "Netzwerkstelle Bildung"), 20, 0},
+                 {offer_session("Reden halten", 17, "Netzwerkstelle Frauen*"), 12, 11}};
+  const auto html = web::render_home(context(), home);
+  const auto offers = section(html, "offers-heading");
+  EXPECT_TRUE(contains(offers, "<h2 id=\"offers-heading\">Austauschangebote</h2>"));
+  EXPECT_TRUE(contains(offers, ">Zivilklausel</a>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"unit\">Netzwerkstelle Bildung</span>"));
+  EXPECT_TRUE(contains(offers, "<span class=\"unit\">Netzwerkstelle Frauen*</span>"));
+  EXPECT_TRUE(contains(offers, "Noch 20 von 20 Plätzen frei"));
+  EXPECT_TRUE(contains(offers, "Noch 1 von 12 Plätzen frei"));
+  EXPECT_FALSE(contains(offers, ">Treffen</a>"));
+  const auto meetings = section(html, "next-heading");
+  EXPECT_TRUE(contains(meetings, "Die nächsten Treffen"));
+  EXPECT_TRUE(contains(meetings, ">Treffen</a>"));
+  EXPECT_FALSE(contains(meetings, "Zivilklausel"));
+
+  const auto en = web::render_home(context(language::en), home);
+  const auto offers_en = section(en, "offers-heading");
+  EXPECT_TRUE(contains(offers_en, "<h2 id=\"offers-heading\">Exchange offers</h2>"));
+  EXPECT_TRUE(contains(offers_en, "<span class=\"unit\">Netzwerkstelle Frauen*</span>"));
+  EXPECT_TRUE(contains(offers_en, "1 of 12 places left"));
+  EXPECT_TRUE(contains(section(en, "next-heading"), "Next meetings"));
+
+  home.offers.clear();
+  const auto none = web::render_home(context(), home);
+  EXPECT_FALSE(contains(none, "offers-heading"));
+  EXPECT_TRUE(contains(none, "<p class=\"no-offers\">Gerade gibt es keine Austauschangebote.</p>"));
+}
+
+// On a phone the month grid has no room for titles: each day with sessions links, with one
+// dot per session, to that day in the list below the grid (the stylesheet shows one or the
+// other by the screen's width).
+TEST(Pages, MonthDaysLinkWithADotPerSessionToTheDayInTheList) {
+  auto v = unit_view();
+  auto cancelled = offer_session("Abgesagtes Angebot", 2);
+  cancelled.cancelled = true;
+  v.in_month = {v.upcoming[0], cancelled, offer_session("Zivilklausel", 10)};
+  const auto html = web::render_unit(context(), v);
+  EXPECT_TRUE(contains(html,
+                       "<a class=\"day-link\" href=\"#day-2025-12-02\"><span "
+                       "class=\"visually-hidden\">Di., 2. Dez. 2025: 2 Termine</span><span "
+                       "class=\"dots\" aria-hidden=\"true\"><span class=\"dot\"></span><span "
+                       "class=\"dot is-cancelled is-offer\"></span></span></a>"));
+  EXPECT_TRUE(contains(html,
+                       "href=\"#day-2025-12-10\"><span class=\"visually-hidden\">Mi., 10. "
+                       "Dez. 2025: 1 Termin</span>"));
+  EXPECT_EQ(count(html, "class=\"day-link\""), 2);
+  EXPECT_TRUE(contains(html, "<li id=\"day-2025-12-02\">\n<h3>Di., 2. Dez. 2025</h3>"));
+  EXPECT_TRUE(contains(html, "<li id=\"day-2025-12-10\">\n<h3>Mi., 10. Dez. 2025</h3>"));
+  EXPECT_TRUE(contains(html, "<time datetime=\"2025-12-02T19:00\">19:00–21:00</time>"));
+  EXPECT_TRUE(contains(html, "<span class=\"badge badge-offer\">Austauschangebot</span>"));
+  // In the grid an offer says what it is to screen readers as well.
+  EXPECT_TRUE(contains(html,
+                       "href=\"/events/9/20251210T170000Z\">18:00 Zivilklausel<span "
+                       "class=\"visually-hidden\"> (Austauschangebot)</span></a>"));
+  const auto en = web::render_unit(context(language::en), v);
+  EXPECT_TRUE(contains(en, "Tue, 2 Dec 2025: 2 sessions"));
+  EXPECT_TRUE(contains(en, "Wed, 10 Dec 2025: 1 session"));
+
+  v.in_month.clear();
+  const auto empty = web::render_unit(context(), v);
+  EXPECT_FALSE(contains(empty, "day-link"));
+  EXPECT_TRUE(contains(empty, "<p>In diesem Monat stehen keine Termine an.</p>"));
+}
+
 TEST(Pages, TextIsEscapedEverywhere) {
   auto v = unit_view();
   v.unit.name = evil;

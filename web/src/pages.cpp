@@ -38,6 +38,7 @@ mu::data session_data(const session& s, language l) {
   d.set("iso", iso(s.start, s.all_day));
   d.set("cancelled", s.cancelled);
   d.set("moved", s.moved && !s.cancelled);
+  d.set("offer", s.offer);
   return d;
 }
 
@@ -47,6 +48,28 @@ void set_sessions(mu::data& d, const std::vector<session>& sessions, language l,
   d.set("sessions", list);
   d.set("has_sessions", !sessions.empty());
   d.set("show_unit", show_unit);
+}
+
+/// The exchange offers as the offer_list partial shows them: a session with its places left
+/// (none said for unlimited places or a cancelled date), and its unit where `show_unit`.
+void set_offers(mu::data& d, const std::vector<offer>& offers, language l, bool show_unit) {
+  mu::data list{mu::data::type::list};
+  for (const auto& o : offers) {
+    auto item = session_data(o.when, l);
+    item.set("show_unit", show_unit);
+    const bool has_places = o.capacity.has_value() && !o.when.cancelled;
+    const int left = o.capacity ? std::max(0, *o.capacity - o.going) : 0;
+    item.set("has_places", has_places);
+    item.set("full", has_places && left == 0);
+    item.set("places",
+             !has_places ? std::string()
+             : left > 0  ? fill(text(l, "places_left"), {{"left", std::to_string(left)},
+                                                         {"capacity", std::to_string(*o.capacity)}})
+                         : std::string(text(l, "places_full")));
+    list.push_back(item);
+  }
+  d.set("offers", list);
+  d.set("has_offers", !offers.empty());
 }
 
 /// Every byte but the unreserved ones percent-encoded (RFC 3986 §2.3), upper-case hex and a
@@ -287,6 +310,64 @@ void set_rsvp_area(mu::data& d, const occurrence_view& view, language l) {
   d.set("guest_answers", guest_answers);
 }
 
+/// "1 Termin" / "3 Termine".
+std::string count_sessions(std::size_t n, language l) {
+  return n == 1 ? std::string(text(l, "one_session"))
+                : fill(text(l, "n_sessions"), {{"n", std::to_string(n)}});
+}
+
+/// When a session of a day takes place, under that day's heading: "18:30–20:00"; all day:
+/// "ganztägig"; ending on another day: the whole span.
+std::string time_of_day(const session& s, language l) {
+  if (s.all_day) return std::string(text(l, "all_day"));
+  if (date::floor<date::days>(s.start) != date::floor<date::days>(s.end)) {
+    return format_span(s.start, s.end, false, l);
+  }
+  return date::format("%H:%M", s.start) + "–" + date::format("%H:%M", s.end);
+}
+
+/// The list of the month's days links to a day by this anchor: "day-2025-12-02".
+std::string day_anchor(date::local_days day) { return "day-" + date::format("%F", day); }
+
+/// One day of the month grid: its number, the titles of its sessions (none: nullptr) and a
+/// link with one dot per session to the day in the list.
+mu::data day_cell(const date::year_month_day& ymd, bool in_month,
+                  const std::vector<const session*>* sessions, language l) {
+  const date::local_days day{ymd};
+  mu::data cell{mu::data::type::object};
+  cell.set("in_month", in_month);
+  cell.set("cell_class", !in_month ? "other" : sessions ? "has-items" : "");
+  cell.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
+  cell.set("has_items", sessions != nullptr);
+  mu::data items{mu::data::type::list};
+  mu::data dots{mu::data::type::list};
+  if (sessions) {
+    for (const session* s : *sessions) {
+      std::string item_class = s->cancelled ? "is-cancelled" : "";
+      if (s->offer) item_class += item_class.empty() ? "is-offer" : " is-offer";
+      mu::data item{mu::data::type::object};
+      item.set("href", occurrence_path(s->event, s->key));
+      item.set("time", s->all_day ? std::string() : date::format("%H:%M", s->start));
+      item.set("title", s->title);
+      item.set("offer", s->offer);
+      item.set("item_class", item_class);
+      items.push_back(item);
+      mu::data dot{mu::data::type::object};
+      dot.set("dot_class", item_class.empty() ? "dot" : "dot " + item_class);
+      dots.push_back(dot);
+    }
+    cell.set("anchor", day_anchor(day));
+    cell.set("day_label", format_date(day, l) + ": " + count_sessions(sessions->size(), l));
+  }
+  cell.set("items", items);
+  cell.set("dots", dots);
+  return cell;
+}
+
+/// The month as a grid of weeks (each day with its sessions, and for narrow screens a link
+/// with one dot per session to the day in the list below) and as that list: the days with
+/// sessions, in order. The stylesheet shows the titles in the grid on wide screens and the
+/// dots and the list on narrow ones, where seven columns leave no room for titles.
 mu::data month_data(const unit_view& v, language l) {
   mu::data d{mu::data::type::object};
   std::map<date::local_days, std::vector<const session*>> by_day;
@@ -304,29 +385,29 @@ mu::data month_data(const unit_view& v, language l) {
     mu::data days{mu::data::type::list};
     for (const auto& ymd : w) {
       const bool in_month = ymd.year() / ymd.month() == v.month;
-      mu::data day{mu::data::type::object};
-      day.set("in_month", in_month);
-      day.set("cell_class", in_month ? "" : "other");
-      day.set("number", std::to_string(static_cast<unsigned>(ymd.day())));
-      mu::data items{mu::data::type::list};
-      if (const auto found = by_day.find(date::local_days{ymd});
-          in_month && found != by_day.end()) {
-        for (const session* s : found->second) {
-          mu::data item{mu::data::type::object};
-          item.set("href", occurrence_path(s->event, s->key));
-          item.set("time", s->all_day ? std::string() : date::format("%H:%M", s->start));
-          item.set("title", s->title);
-          item.set("item_class", s->cancelled ? "is-cancelled" : "");
-          items.push_back(item);
-        }
-      }
-      day.set("items", items);
-      days.push_back(day);
+      const auto found = in_month ? by_day.find(date::local_days{ymd}) : by_day.end();
+      days.push_back(day_cell(ymd, in_month, found != by_day.end() ? &found->second : nullptr, l));
     }
     mu::data row{mu::data::type::object};
     row.set("days", days);
     weeks.push_back(row);
   }
+  mu::data agenda{mu::data::type::list};
+  for (const auto& [day, sessions] : by_day) {
+    mu::data entry{mu::data::type::object};
+    entry.set("anchor", day_anchor(day));
+    entry.set("date", format_date(day, l));
+    mu::data items{mu::data::type::list};
+    for (const session* s : sessions) {
+      auto item = session_data(*s, l);
+      item.set("time_of_day", time_of_day(*s, l));
+      items.push_back(item);
+    }
+    entry.set("items", items);
+    agenda.push_back(entry);
+  }
+  d.set("agenda", agenda);
+  d.set("has_agenda", !by_day.empty());
   const auto prev = v.month - date::months{1};
   const auto next = v.month + date::months{1};
   d.set("weekdays", weekdays);
@@ -381,6 +462,7 @@ std::string render_home(const page_context& ctx, const home_view& view) {
   d.set("units", units);
   d.set("all_webcal", webcal(ctx.base_url + "/calendar.ics"));
   set_sessions(d, view.next, l, true);
+  set_offers(d, view.offers, l, true);
   return page(ctx, text(l, "home_title"), "home.mustache", d);
 }
 
@@ -415,6 +497,7 @@ std::string unit_page(const page_context& ctx, const unit_view& view,
   d.set("has_qr", qr.has_value());
   d.set("qr", qr.value_or(""));
   set_sessions(d, view.upcoming, l, false);
+  set_offers(d, view.offers, l, false);
   return page(ctx, view.unit.name, "unit.mustache", d);
 }
 

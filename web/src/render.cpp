@@ -89,6 +89,7 @@ const std::string& localized(std::string_view name, language l) {
 
 std::string render(std::string_view name, mu::data& data, language l) {
   data.set("session_list", mu::partial([l] { return localized("sessions.mustache", l); }));
+  data.set("offer_list", mu::partial([l] { return localized("offers.mustache", l); }));
   auto& tmpl = parsed(name, l);
   auto out = tmpl.render(data);
   if (!tmpl.is_valid()) {

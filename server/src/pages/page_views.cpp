@@ -3,6 +3,7 @@
 #include <calendar/rsvp.h>
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "../request_context.h"
@@ -19,6 +20,10 @@ constexpr auto unit_window = date::days{90};
 constexpr std::size_t unit_sessions = 40;
 constexpr auto event_window = date::days{366};
 constexpr std::size_t event_sessions = 12;
+/// Exchange offers are fewer and planned further ahead than meetings.
+constexpr auto offer_window = date::days{180};
+constexpr std::size_t home_offers = 6;
+constexpr std::size_t unit_offers = 12;
 
 /// The occurrences of the unit's events in [from, to), soonest first, at most `limit`.
 std::vector<web::session> sessions_of(const calendar::unit& u,
@@ -36,6 +41,27 @@ std::vector<web::session> sessions_of(const calendar::unit& u,
   for (auto& [start, s] : found) {
     if (out.size() == limit) break;
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+/// The events of `kind` among `events`.
+std::vector<calendar::event> of_kind(const std::vector<calendar::event>& events,
+                                     calendar::event_kind kind) {
+  std::vector<calendar::event> out;
+  std::copy_if(events.begin(), events.end(), std::back_inserter(out),
+               [kind](const calendar::event& e) { return e.kind == kind; });
+  return out;
+}
+
+/// The exchange offers' occurrences `sessions` with their places (one read each).
+std::vector<web::offer> with_places(const storage::store& store,
+                                    std::vector<web::session> sessions) {
+  std::vector<web::offer> out;
+  out.reserve(sessions.size());
+  for (auto& s : sessions) {
+    const auto seats = store.occupancy_of(s.event, s.key);
+    out.push_back({std::move(s), seats.capacity, seats.going});
   }
   return out;
 }
@@ -84,6 +110,7 @@ web::session make_session(const calendar::event& e, const calendar::unit& u,
   s.all_day = e.all_day;
   s.cancelled = o.cancelled;
   s.moved = o.moved;
+  s.offer = e.kind == calendar::event_kind::exchange_offer;
   return s;
 }
 
@@ -105,20 +132,33 @@ std::optional<web::rsvp_status> status_of(storage::rsvp_state st) {
 
 std::optional<std::string> page_builder::home(const web::page_context& page) const {
   web::home_view v;
-  std::vector<std::pair<utc_seconds, web::session>> all;
+  std::vector<std::pair<utc_seconds, web::session>> meetings;
+  std::vector<std::pair<utc_seconds, web::session>> offers;
   for (const auto& u : store.units()) {
     v.units.push_back({u.slug, u.name, u.description});
-    for (auto& s :
-         sessions_of(u, store.events_of_unit(u.id), now, now + home_window, home_sessions)) {
-      all.emplace_back(calendar::to_utc(s.start, u.zone), std::move(s));
+    const auto events = store.events_of_unit(u.id);
+    for (auto& s : sessions_of(u, of_kind(events, calendar::event_kind::meeting), now,
+                               now + home_window, home_sessions)) {
+      meetings.emplace_back(calendar::to_utc(s.start, u.zone), std::move(s));
+    }
+    for (auto& s : sessions_of(u, of_kind(events, calendar::event_kind::exchange_offer), now,
+                               now + offer_window, home_offers)) {
+      offers.emplace_back(calendar::to_utc(s.start, u.zone), std::move(s));
     }
   }
-  std::stable_sort(all.begin(), all.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [start, s] : all) {
-    if (v.next.size() == home_sessions) break;
-    v.next.push_back(std::move(s));
-  }
+  const auto soonest = [](std::vector<std::pair<utc_seconds, web::session>>& found,
+                          std::size_t limit) {
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<web::session> out;
+    for (auto& [start, s] : found) {
+      if (out.size() == limit) break;
+      out.push_back(std::move(s));
+    }
+    return out;
+  };
+  v.next = soonest(meetings, home_sessions);
+  v.offers = with_places(store, soonest(offers, home_offers));
   return web::render_home(page, v);
 }
 
@@ -131,7 +171,11 @@ std::optional<std::string> page_builder::unit(
   web::unit_view v;
   v.unit = {u->slug, u->name, u->description};
   v.responsibles = responsible_names(store, u->id);
-  v.upcoming = sessions_of(*u, events, now, now + unit_window, unit_sessions);
+  v.upcoming = sessions_of(*u, of_kind(events, calendar::event_kind::meeting), now,
+                           now + unit_window, unit_sessions);
+  v.offers =
+      with_places(store, sessions_of(*u, of_kind(events, calendar::event_kind::exchange_offer), now,
+                                     now + offer_window, unit_offers));
   v.month = month;
   const auto from = calendar::to_utc(calendar::local_seconds{date::local_days{month / 1}}, u->zone);
   const auto to = calendar::to_utc(

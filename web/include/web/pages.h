@@ -48,19 +48,29 @@ struct session {
   bool all_day = false;
   bool cancelled = false;
   bool moved = false;
+  bool offer = false;  ///< of an exchange offer (calendar::event_kind::exchange_offer)
+};
+
+/// An occurrence of an exchange offer in a list of offers: when, and its places if limited.
+struct offer {
+  session when;
+  std::optional<int> capacity;  ///< none: unlimited, and the list says nothing of places
+  int going = 0;
 };
 
 struct home_view {
   std::vector<unit_summary> units;
-  std::vector<session> next;  ///< the next sessions across units, soonest first
+  std::vector<session> next;  ///< the next meetings across units, soonest first
+  std::vector<offer> offers;  ///< the next exchange offers across units, soonest first
 };
 
 struct unit_view {
   unit_summary unit;
   std::vector<std::string> responsibles;  ///< names only, never addresses
-  std::vector<session> upcoming;          ///< the next ~90 days
+  std::vector<session> upcoming;          ///< its meetings in the next ~90 days
+  std::vector<offer> offers;              ///< its exchange offers to come, listed apart
   date::year_month month{};               ///< shown in the month view
-  std::vector<session> in_month;          ///< the sessions of `month`
+  std::vector<session> in_month;          ///< the sessions (meetings and offers) of `month`
 };
 
 struct event_view {
