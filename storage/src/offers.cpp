@@ -377,6 +377,10 @@ result<proposal> store::decide_proposal(proposal_id id, const actor& who,
           .bind(3, id.value)
           .run();
       impl::bump_unit_version(c, e.unit);
+      // Their personal feed has the offers they host.
+      c.prepare("UPDATE people SET version = version + 1 WHERE id = ?")
+          .bind(1, found->proposer.value)
+          .run();
       impl::audit(c, who, "approve_proposal", e.unit, e.id, e.title, now);
       decided.event = load_event(c, e.id);
       if (draft.wish) {

@@ -147,6 +147,8 @@ constexpr std::array messages = {
     message{"w_intro", "Was möchtest du lernen? Wer etwas dazu weiß, kann ein Angebot vorschlagen.",
             "What would you like to learn? Whoever knows about it can propose an offer."},
     message{"w_none", "Noch keine offenen Wünsche.", "No open wishes yet."},
+    message{"w_all", "Wünsche ansehen und eintragen", "See and add wishes"},
+    message{"o_host", "Gastgeber*in", "Host"},
     message{"w_f_text", "Dein Wunsch", "Your wish"},
     message{"w_post", "Wunsch eintragen", "Add wish"},
     message{"w_can_help", "Ich kann helfen", "I can help"},

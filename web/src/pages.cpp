@@ -498,6 +498,10 @@ std::string unit_page(const page_context& ctx, const unit_view& view,
   d.set("qr", qr.value_or(""));
   set_sessions(d, view.upcoming, l, false);
   set_offers(d, view.offers, l, false);
+  mu::data wishes{mu::data::type::list};
+  for (const auto& w : view.wishes) wishes.push_back(w);
+  d.set("wishes", wishes);
+  d.set("has_wishes", !view.wishes.empty());
   return page(ctx, view.unit.name, "unit.mustache", d);
 }
 
@@ -549,6 +553,8 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
                                 : format_date_time(*view.original_start, l))
                    : std::string()}}));
   set_place(d, view.location, view.online_url);
+  d.set("has_host", !view.host.empty());
+  d.set("host", view.host);
   set_description(d, view.description);
   d.set("places", places_text(view, l));
   set_rsvp_area(d, view, l);

@@ -42,8 +42,8 @@ event single_occurrence(const event& e, const calendar::occurrence& o) {
   return one;
 }
 
-/// The feed's events: every event of the followed units, then the occurrences the person has
-/// a place at (state going) in other units. A waitlisted yes is not in the feed: it is not a
+/// The feed's events: every event of the followed units, the exchange offers the person hosts
+/// in other units, then the occurrences they have a place at (state going) in other units. A waitlisted yes is not in the feed: it is not a
 /// place yet, and a calendar entry would say otherwise; it arrives once they move up (which
 /// bumps their version).
 std::vector<event> feed_events(storage::store& store, storage::person_id p) {
@@ -57,6 +57,11 @@ std::vector<event> feed_events(storage::store& store, storage::person_id p) {
   for (const auto u : followed) {
     auto events = store.events_of_unit(u);
     std::move(events.begin(), events.end(), std::back_inserter(out));
+  }
+  // The exchange offers they host, wherever they are.
+  for (const auto id : store.hosted_by(p)) {
+    auto e = store.event_by_id(id);
+    if (e && !followed_ids.contains(e->unit.value)) out.push_back(std::move(*e));
   }
   std::optional<event> loaded;
   for (const auto& r : store.rsvps_of_person(p)) {

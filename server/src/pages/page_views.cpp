@@ -181,6 +181,7 @@ std::optional<std::string> page_builder::unit(
   const auto to = calendar::to_utc(
       calendar::local_seconds{date::local_days{(month + date::months{1}) / 1}}, u->zone);
   v.in_month = sessions_of(*u, events, from, to, 500);
+  for (const auto& w : store.open_wishes(u->id)) v.wishes.push_back(w.text);
   return follow ? web::render_unit(page, v, *follow) : web::render_unit(page, v);
 }
 
@@ -222,6 +223,7 @@ std::optional<web::occurrence_view> page_builder::occurrence_view(
   v.description = std::string(o->description);
   v.location = std::string(o->location);
   v.online_url = std::string(o->online_url);
+  v.host = e->host;  // named publicly, or nobody
   const auto seats = store.occupancy_of(e->id, key);
   v.capacity = seats.capacity;
   v.going = seats.going;
@@ -230,6 +232,11 @@ std::optional<web::occurrence_view> page_builder::occurrence_view(
   if (member) {
     v.who = web::viewer::member;
     if (const auto r = store.rsvp_of(e->id, key, member->id)) {
+      // Who answered learns who hosts it, also when the host's name is not public (a member's
+      // page is rendered for them alone).
+      if (v.host.empty() && r->state != storage::rsvp_state::pending) {
+        if (const auto host = store.host_of(e->id)) v.host = host->name;
+      }
       v.answer = r->answer;
       v.status = status_of(r->state);
       v.waitlist_position = r->waitlist_position;

@@ -69,6 +69,7 @@ struct unit_view {
   std::vector<std::string> responsibles;  ///< names only, never addresses
   std::vector<session> upcoming;          ///< its meetings in the next ~90 days
   std::vector<offer> offers;              ///< its exchange offers to come, listed apart
+  std::vector<std::string> wishes;        ///< its members' open wishes, without names
   date::year_month month{};               ///< shown in the month view
   std::vector<session> in_month;          ///< the sessions (meetings and offers) of `month`
 };
@@ -119,6 +120,9 @@ struct occurrence_view {
   std::string description;  ///< Markdown
   std::string location;     ///< a URL here is shown as an online link
   std::string online_url;
+  /// The host of an exchange offer, where the reader may see them (shown publicly, or the reader
+  /// answered); empty: none shown.
+  std::string host;
   std::optional<int> capacity;  ///< none: unlimited
   int going = 0;
   int waitlisted = 0;
