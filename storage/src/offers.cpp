@@ -501,7 +501,7 @@ result<wish> store::close_wish(wish_id id, const actor& who, calendar::utc_secon
                    "only the wisher, the unit's responsibles and admins close a wish"};
     }
     if (!w->open) return *w;
-    c.prepare("UPDATE wishes SET open = 0, closed = ? WHERE id = ?")
+    c.prepare("UPDATE wishes SET open = 0, closed = ?, person_id = NULL WHERE id = ?")
         .bind(1, to_db(now))
         .bind(2, id.value)
         .run();
@@ -515,6 +515,21 @@ result<wish> store::close_wish(wish_id id, const actor& who, calendar::utc_secon
 std::optional<wish> store::wish_by_id(wish_id id) const {
   impl::reader r(*impl_);
   return load_wish(*r, id);
+}
+
+int store::expire_offers(calendar::utc_seconds before) {
+  auto expired = impl_->write([&](sql::connection& c) -> result<int> {
+    c.prepare(
+         "DELETE FROM offer_proposals WHERE state IN ('declined', 'withdrawn') AND updated < ?")
+        .bind(1, to_db(before))
+        .run();
+    int n = c.changes();
+    // A proposal that answered a deleted wish keeps its text; its link goes (ON DELETE SET NULL).
+    c.prepare("DELETE FROM wishes WHERE open = 0 AND closed < ?").bind(1, to_db(before)).run();
+    n += c.changes();
+    return n;
+  });
+  return expired ? *expired : 0;
 }
 
 std::vector<wish> store::open_wishes(calendar::unit_id u) const {

@@ -356,4 +356,25 @@ TEST_F(OffersStore, ThePersonExportCarriesProposalsWishesAndHostedEvents) {
   EXPECT_NE(exported->find("\"hosted_events\":[]"), std::string::npos);
 }
 
+TEST_F(OffersStore, DecidedProposalsAndClosedWishesExpireAndAClosedWishForgetsItsWisher) {
+  const auto declined = propose();
+  proposal_decision no;
+  no.what = verdict::decline;
+  ASSERT_TRUE(store_->decide_proposal(declined.id, actor::of(responsible_), no, now));
+  const auto approved = store_->decide_proposal(propose().id, actor::of(responsible_),
+                                                approve_at(local(2025, 11, 20, 18)), now);
+  ASSERT_TRUE(approved);
+  const auto waiting = propose();
+  const auto w = store_->post_wish(unit_, member_, "Ein Wunsch", now);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(store_->close_wish(w->id, actor::of(member_), now));
+  EXPECT_EQ(store_->wish_by_id(w->id)->wisher, st::person_id{});
+  EXPECT_EQ(store_->expire_offers(now), 0);       // nothing older than now
+  EXPECT_EQ(store_->expire_offers(now + 1h), 2);  // the declined proposal and the closed wish
+  EXPECT_FALSE(store_->proposal_by_id(declined.id));
+  EXPECT_FALSE(store_->wish_by_id(w->id));
+  EXPECT_TRUE(store_->proposal_by_id(approved->id));
+  EXPECT_TRUE(store_->proposal_by_id(waiting.id));
+}
+
 }  // namespace

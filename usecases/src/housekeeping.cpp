@@ -21,6 +21,11 @@ int housekeeping::run_once() {
   if (mails > 0 && log_) {
     log_("removed " + std::to_string(mails) + " sent or failed mail(s) older than 30 days");
   }
+  const int offers = store_.expire_offers(now - offers_retention);
+  if (offers > 0 && log_) {
+    log_("removed " + std::to_string(offers) +
+         " declined or withdrawn proposal(s) and closed wish(es) older than 90 days");
+  }
   return removed;
 }
 

@@ -434,10 +434,13 @@ class store {
   /// max_open_wishes open in the unit.
   result<wish> post_wish(calendar::unit_id u, person_id p, std::string text,
                          calendar::utc_seconds now);
-  /// Closes a wish (its wisher, the unit's responsibles or an admin). Closing a closed wish
-  /// changes nothing. Errors: not_found, forbidden.
+  /// Closes a wish (its wisher, the unit's responsibles or an admin); a closed wish no longer
+  /// says who wished it. Closing a closed wish changes nothing. Errors: not_found, forbidden.
   result<wish> close_wish(wish_id id, const actor& who, calendar::utc_seconds now);
   std::optional<wish> wish_by_id(wish_id id) const;
+  /// Deletes declined and withdrawn proposals and closed wishes last changed before `before`:
+  /// what a member wrote that nothing shows any more. Returns how many.
+  int expire_offers(calendar::utc_seconds before);
   /// The unit's open wishes, oldest first.
   std::vector<wish> open_wishes(calendar::unit_id u) const;
 

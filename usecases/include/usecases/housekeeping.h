@@ -2,7 +2,8 @@
 /// Periodic clean-up while the server runs: unconfirmed guest RSVPs (and a guest's address
 /// with them) are deleted once their link has expired (store::expire_guest_rsvps), so the
 /// store keeps no address nobody confirmed; sent and failed mail (addresses and text) is
-/// deleted `outbox_retention` after it went out (store::expire_outbox).
+/// deleted `outbox_retention` after it went out (store::expire_outbox); declined and withdrawn
+/// proposals and closed wishes `offers_retention` after that (store::expire_offers).
 
 #include <calendar/clock.h>
 #include <storage/store.h>
@@ -20,6 +21,10 @@ namespace treffpunkt::usecases {
 /// like "did my reminder go out?"). Longer than the longest reminder (28 days), so that a
 /// reminder's dedupe key is never freed while its occurrence is still ahead.
 inline constexpr std::chrono::days outbox_retention{30};
+
+/// How long a declined or withdrawn proposal and a closed wish stay: time for the member to
+/// read the answer and copy their text, and for the responsibles to remember what they said.
+inline constexpr std::chrono::days offers_retention{90};
 
 class housekeeping {
  public:
