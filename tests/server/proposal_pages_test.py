@@ -154,15 +154,20 @@ class ProposalPages(pages.Client):
                                "start_time": "18:00", "capacity": "8"})
         self.assertEqual(r.status, 422)
         self.assertIn('href="#f-start"', r.body)
+        page = self.get("/manage/proposals/%d" % proposal, RESPONSIBLE)
+        self.assertIn('value="%sT18:30"' % day(27), page.body)  # the second date, to pick
         r = self.request("POST", action, RESPONSIBLE,
-                         form={"decision": "approve", "start_date": day(27),
-                               "start_time": "18:30", "capacity": "8"})
+                         form={"decision": "approve", "start_choice": day(27) + "T18:30",
+                               "start_date": day(20), "start_time": "18:00", "capacity": "8"})
         self.assertEqual(r.status, 303, r.body[:2000])
         again = self.request("POST", action, RESPONSIBLE,
                              form={"decision": "decline", "message": ""})
         self.assertEqual(again.status, 422)
         event = [p for p in self.my_proposals() if p["id"] == proposal][0]["event"]
         self.assertIsNotNone(event)
+        made = json.loads(self.request("GET", "/api/v1/events/%d" % event).body)
+        self.assertEqual(made["start"], day(27) + "T18:30:00")  # the picked date
+        self.assertEqual(made["capacity"], 8)
 
         # The host's page: from /me, with who comes by name.
         me = self.me()

@@ -165,11 +165,16 @@ std::string render_manage_proposal(const page_context& ctx, const manage_proposa
   d.set("online_url", view.online_url);
   d.set("duration_text", duration_text(view.duration_minutes, l));
   mu::data dates{mu::data::type::list};
-  for (const auto& x : view.dates) {
+  for (std::size_t i = 0; i < view.dates.size(); ++i) {
+    const auto& x = view.dates.at(i);
     mu::data item{mu::data::type::object};
+    item.set("n", std::to_string(i + 1));
+    item.set("value", x.value);
     item.set("label", x.label);
+    item.set("checked", view.start_choice == x.value);
     dates.push_back(item);
   }
+  d.set("other_checked", view.start_choice == "other" || view.dates.empty());
   d.set("dates", dates);
   d.set("has_dates", !view.dates.empty());
   d.set("capacity_text",

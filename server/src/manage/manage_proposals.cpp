@@ -52,8 +52,8 @@ web::manage_proposal_view proposal_view(const request_context& ctx, const propos
   v.duration_minutes =
       static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(d.duration).count());
   for (const auto t : d.dates) {
-    v.dates.push_back({date::format("%Y-%m-%d", t), date::format("%H:%M", t),
-                       web::format_date_time(t, ctx.lang())});
+    v.dates.push_back({date::format("%Y-%m-%dT%H:%M", t), date::format("%Y-%m-%d", t),
+                       date::format("%H:%M", t), web::format_date_time(t, ctx.lang())});
   }
   if (d.capacity) v.capacity = std::to_string(*d.capacity);
   v.proposer = name_of(ctx, p.proposer);
@@ -62,7 +62,9 @@ web::manage_proposal_view proposal_view(const request_context& ctx, const propos
     if (const auto w = ctx.store().wish_by_id(*d.wish)) v.wish_text = w->text;
   }
   v.zone = x.unit.zone;
-  // The approve form starts at the proposer's first date and places.
+  // The approve form starts at the proposer's first date and places; "another date" starts
+  // there too.
+  v.start_choice = v.dates.empty() ? "other" : v.dates.front().value;
   if (!v.dates.empty()) {
     v.start_date = v.dates.front().date;
     v.start_time = v.dates.front().time;
@@ -112,10 +114,13 @@ http_response decide(const request_context& ctx, const route_params& p) {
   std::erase(in.message, '\r');
   v.message = in.message;
   if (in.decision == "approve") {
+    v.start_choice = ctx.form_value("start_choice");
     v.start_date = ctx.form_value("start_date");
     v.start_time = ctx.form_value("start_time");
     v.approve_capacity = ctx.form_value("capacity");
-    in.start = parse_local(v.start_date + "T" + v.start_time, false);
+    // One of the suggested dates, or (also without a choice, as older forms sent) the typed one.
+    const bool suggested = !v.start_choice.empty() && v.start_choice != "other";
+    in.start = parse_local(suggested ? v.start_choice : v.start_date + "T" + v.start_time, false);
     if (!in.start) v.errors.push_back(web::offer_error(l, "start"));
     if (!v.approve_capacity.empty()) {
       const auto places = parse_id(v.approve_capacity);

@@ -73,6 +73,7 @@ struct manage_proposals_view {
 
 /// A suggested date on the decision page.
 struct offer_date {
+  std::string value;  ///< "2026-06-18T18:00"
   std::string date;   ///< "2026-06-18"
   std::string time;   ///< "18:00"
   std::string label;  ///< "Donnerstag, 18. Juni 2026, 18:00"
@@ -94,7 +95,9 @@ struct manage_proposal_view {
   bool show_host = false;
   std::string wish_text;
   std::string zone;
-  /// The decision forms' values, kept after an error.
+  /// The decision forms' values, kept after an error: `start_choice` is one of the suggested
+  /// dates ("2026-06-18T18:00") or "other" (then `start_date` and `start_time`).
+  std::string start_choice;
   std::string start_date;
   std::string start_time;
   std::string approve_capacity;
