@@ -116,5 +116,43 @@ TEST_F(Events, SplittingASeriesMovesTheRemindersToTheNewSeries) {
   for (const auto& m : now_keys) EXPECT_TRUE(m.dedupe_key.starts_with(new_prefix)) << m.dedupe_key;
 }
 
+TEST_F(Events, ChangingFromOneDateOnMovesTheLaterDatesAndTellsThoseGoing) {
+  const auto anna = person("anna@example.org");
+  ASSERT_TRUE(answer_rsvp(ctx(), event_, occurrence(2).key, anna, rsvp_answer::yes));
+  event_changes c;
+  c.start = occurrence(1).local_start + std::chrono::hours(1);  // from the second on, at 20:00
+  c.location = "Rathaus, Saal 2";
+  const auto changed = change_from(ctx(), event_, occurrence(1).key, c, storage::actor::system());
+  ASSERT_TRUE(changed) << changed.error().message;
+  const auto& [old_series, new_series] = *changed;
+  EXPECT_EQ(new_series.location, "Rathaus, Saal 2");
+  EXPECT_EQ(old_series.location, "Jugendzentrum");
+  EXPECT_EQ(new_series.related_to, old_series.uid);
+  // Anna's answer followed her date into the new series, at its new time, and she was told.
+  const auto rsvps = store_->rsvps_of_person(anna.id);
+  ASSERT_EQ(rsvps.size(), 1U);
+  EXPECT_EQ(rsvps[0].event, new_series.id);
+  const auto notices = mails("moved");
+  ASSERT_EQ(notices.size(), 1U);
+  const auto text = readable(notices[0].message);
+  EXPECT_NE(text.find("Dienstag, 30. Juni 2026, 20:00 Uhr"), std::string::npos) << text;
+  EXPECT_NE(text.find("method=REQUEST"), std::string::npos);
+}
+
+TEST_F(Events, ChangingFromTheFirstDateOrBadlyWritesNothing) {
+  event_changes c;
+  c.location = "Rathaus";
+  const auto first = change_from(ctx(), event_, occurrence(0).key, c, storage::actor::system());
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().code, storage::errc::invalid);
+  event_changes bad;
+  bad.online_url = "javascript:alert(1)";
+  const auto refused = change_from(ctx(), event_, occurrence(1).key, bad, storage::actor::system());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "online_url");
+  EXPECT_EQ(store_->events_of_unit(unit_.id).size(), 1U);
+  EXPECT_EQ(stored_event(), event_);
+}
+
 }  // namespace
 }  // namespace treffpunkt::usecases

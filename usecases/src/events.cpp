@@ -1,3 +1,4 @@
+#include <calendar/expand.h>
 #include <notifications/message.h>
 #include <notifications/reminders.h>
 #include <usecases/events.h>
@@ -127,6 +128,30 @@ storage::result<std::pair<calendar::event, calendar::event>> split_event(
       });
   if (split) mails.queued();
   return split;
+}
+
+storage::result<std::pair<calendar::event, calendar::event>> change_from(
+    const context& ctx, const calendar::event& e, const calendar::occurrence_key& from,
+    const event_changes& changes, const storage::actor& who) {
+  // The changes on the split as it would be, before anything is written.
+  auto preview = calendar::split_series(e, from, "preview");
+  if (!preview) {
+    const bool missing = preview.error().code == calendar::errc::not_found;
+    return storage::error{missing ? storage::errc::not_found : storage::errc::invalid,
+                          preview.error().what(), "occurrence"};
+  }
+  if (auto applied = apply_event_changes(preview->second, changes, false); !applied) {
+    return storage::error{storage::errc::invalid, applied.error().message, applied.error().field};
+  }
+  auto split = split_event(ctx, e, from, who);
+  if (!split) return split.error();
+  auto edited = split->second;
+  if (auto applied = apply_event_changes(edited, changes, false); !applied) {
+    return storage::error{storage::errc::invalid, applied.error().message, applied.error().field};
+  }
+  auto changed = update_event(ctx, std::move(edited), who);
+  if (!changed) return changed.error();
+  return std::pair{std::move(split->first), std::move(*changed)};
 }
 
 storage::result<int> message_attendees(const context& ctx, const calendar::event& e,

@@ -7,6 +7,7 @@
 #include <calendar/time.h>
 #include <storage/store.h>
 #include <usecases/context.h>
+#include <usecases/event_changes.h>
 
 #include <string_view>
 #include <utility>
@@ -38,6 +39,17 @@ storage::result<calendar::event> cancel_event(const context& ctx, const calendar
 storage::result<std::pair<calendar::event, calendar::event>> split_event(
     const context& ctx, const calendar::event& e, const calendar::occurrence_key& from,
     const storage::actor& who);
+
+/// "This and all later dates": splits the series at `from` (split_event) and applies `changes`
+/// (new time, place, length, title, places: usecases/event_changes.h) to the new series
+/// (update_event), so that those going to a later date get a `moved` notice with the new
+/// series' invitation and their reminders planned again. The changes are checked on the split
+/// in memory first: a change that breaks a rule is refused (invalid, with apply_event_changes'
+/// field and message) with nothing written. Errors: as split_event (`from` the first date, or
+/// not a date of a series: invalid / not_found). Returns {old, new} as they now stand.
+storage::result<std::pair<calendar::event, calendar::event>> change_from(
+    const context& ctx, const calendar::event& e, const calendar::occurrence_key& from,
+    const event_changes& changes, const storage::actor& who);
 
 /// A message from the unit's responsibles (`sender`, who must be allowed to edit the unit) to
 /// everyone going to or waiting for the occurrence who has not turned notices off: one
