@@ -147,6 +147,13 @@ class ApiTest(unittest.TestCase):
         self.assertTrue(keys, resp.raw)
         return keys[0]
 
+    def second_key(self, event):
+        resp = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            event["start"][:10], later(60)[:10]))
+        keys = [o["key"] for o in resp.json["occurrences"] if o["event"] == event["id"]]
+        self.assertGreater(len(keys), 1, resp.raw)
+        return keys[1]
+
     # ---- reads -------------------------------------------------------------------------
     def test_units_list_and_one_unit(self):
         resp = self.call("GET", "/api/v1/units")
@@ -386,6 +393,44 @@ class ApiTest(unittest.TestCase):
                       "responsible", body={"cancelled": True}), 404, "not_found")
 
     # ---- RSVPs -------------------------------------------------------------------------
+    def test_split_changes_later_dates_and_their_answers_follow(self):
+        e = self.new_event(rrule="FREQ=WEEKLY;COUNT=4")
+        listed = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            e["start"][:10], later(60)[:10])).json["occurrences"]
+        keys = [o["key"] for o in listed if o["event"] == e["id"]]
+        self.assertEqual(len(keys), 4)
+        path = "/api/v1/events/%d/occurrences/%%s" % e["id"]
+        self.assertEqual(self.call("PUT", path % keys[2] + "/rsvp", "member",
+                                   body={"answer": "yes"}).status, 200)
+        before = self.call("GET", "/api/v1/units/frauen/events").json["events"]
+        # Refused, nothing written: the first date, a bad value, another unit's responsible.
+        self.assert_error(self.call("POST", path % keys[0] + "/split", "responsible",
+                                    body={"location": "x"}), 422, "invalid", "occurrence")
+        self.assert_error(self.call("POST", path % keys[1] + "/split", "responsible",
+                                    body={"capacity": 0}), 422, "invalid", "capacity")
+        self.assert_error(self.call("POST", path % keys[1] + "/split", "other_responsible",
+                                    body={"location": "x"}), 403, "forbidden")
+        self.assertEqual(self.call("GET", "/api/v1/units/frauen/events").json["events"], before)
+        second = self.call("GET", path % keys[1]).json
+        new_start = second["local_start"][:11] + "20:00"
+        done = self.call("POST", path % keys[1] + "/split", "responsible",
+                         body={"start": new_start, "location": "Rathaus"})
+        self.assertEqual(done.status, 200, done.raw)
+        old, new = done.json["old"], done.json["new"]
+        self.assertEqual(old["rrule"], "FREQ=WEEKLY;COUNT=1")
+        self.assertEqual(new["rrule"], "FREQ=WEEKLY;COUNT=3")
+        self.assertEqual(new["location"], "Rathaus")
+        self.assertEqual(old["location"], e["location"])
+        # The member's yes to the third date is now the new series' second date, at 20:00.
+        moved = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            e["start"][:10], later(60)[:10])).json["occurrences"]
+        new_keys = [o["key"] for o in moved if o["event"] == new["id"]]
+        self.assertEqual(len(new_keys), 3)
+        mine = self.call("GET", "/api/v1/events/%d/occurrences/%s/rsvp" % (new["id"], new_keys[1]),
+                         "member")
+        self.assertEqual(mine.status, 200, mine.raw)
+        self.assertEqual(mine.json["state"], "going")
+
     def test_rsvp_capacity_waitlist_and_promotion(self):
         event = self.new_event(capacity=2)
         key = self.first_key(event)
@@ -588,6 +633,9 @@ class ApiTest(unittest.TestCase):
             ("POST message", editors,
              lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/message" % (e["id"], k),
                            {"subject": "Hallo", "body": "Bis bald"})),
+            ("POST split", editors,
+             lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/split" % (
+                 e["id"], self.second_key(e)), {"location": "Rathaus"})),
             ("PUT rsvp", anyone,
              lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s/rsvp" % (e["id"], k),
                            {"answer": "yes"})),

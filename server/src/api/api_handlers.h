@@ -35,6 +35,8 @@ http_response get(const request_context& ctx, const route_params& p);
 http_response put(const request_context& ctx, const route_params& p);
 http_response attendees(const request_context& ctx, const route_params& p);
 http_response message(const request_context& ctx, const route_params& p);
+/// "This and all later dates": splits the series there and changes the new one.
+http_response split(const request_context& ctx, const route_params& p);
 }  // namespace api_occurrences
 
 namespace api_rsvps {  // rsvps.cpp

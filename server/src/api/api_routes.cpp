@@ -71,6 +71,7 @@ area api_routes() {
           {"PUT", "/api/v1/events/{id}/occurrences/{key}/rsvp", api_rsvps::put},
           {"GET", "/api/v1/events/{id}/occurrences/{key}/attendees", api_occurrences::attendees},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/message", api_occurrences::message},
+          {"POST", "/api/v1/events/{id}/occurrences/{key}/split", api_occurrences::split},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/guest-rsvp", api_rsvps::guest},
           {"GET", "/api/v1/proposals/{id}", api_offers::get},
           {"PUT", "/api/v1/proposals/{id}", api_offers::revise},

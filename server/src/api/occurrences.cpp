@@ -69,6 +69,24 @@ http_response attendees(const request_context& ctx, const route_params& p) {
                         {"attendees", std::move(out)}});
 }
 
+/// POST .../split: "this and all later dates" of a series, changed by the body's fields.
+http_response split(const request_context& ctx, const route_params& p) {
+  auto found = occurrence_of(ctx, p);
+  if (!found) return error_response(found.error());
+  const auto& [e, key] = *found;
+  if (auto refused = need_editor(ctx, e.unit)) return *refused;
+  auto body = read_body<event_body>(ctx);
+  if (!body) return error_response(body.error());
+  const bool all_day = body->changes.all_day.value_or(e.all_day);
+  auto changes = event_changes_of(std::move(*body), all_day);
+  if (!changes) return error_response(changes.error());
+  auto changed = usecases::change_from(ctx.use(), e, key, *changes, ctx.who().actor());
+  if (!changed) return error_response(problem_of(changed.error()));
+  const auto slug = slug_of(ctx, e);
+  return json_response(200, json::object{{"old", event_json(changed->first, slug)},
+                                         {"new", event_json(changed->second, slug)}});
+}
+
 /// POST .../message: a responsible's (or the host's) message to everyone going to or waiting
 /// for the occurrence.
 http_response message(const request_context& ctx, const route_params& p) {
