@@ -297,6 +297,52 @@ class ManagePages(Client):
         self.assertIn("Diese Veranstaltung wurde abgesagt.",
                       self.get(yes.header("location"), RESPONSIBLE).body)
 
+    def test_change_a_series_from_one_date_on(self):
+        start, form = self.new_event_form(title="Lesekreis Bildung", location="Bibliothek",
+                                          online_url="")
+        saved = self.request("POST", "/manage/units/bildung/events/new", RESPONSIBLE,
+                             form={**form, "action": "save"})
+        self.assertEqual(saved.status, 303, saved.body)
+        event = re.search(r"/manage/events/(\d+)", saved.header("location")).group(1)
+        page = self.get("/manage/events/%s" % event, RESPONSIBLE).body
+        keys = list(dict.fromkeys(re.findall(r'href="/manage/events/%s/(\d{8}T\d{6}Z)"' % event,
+                                             page)))
+        # Every later date offers it, the first not (that is an edit of the whole series).
+        self.assertNotIn("/manage/events/%s/%s/from-here" % (event, keys[0]), page)
+        self.assertIn("/manage/events/%s/%s/from-here" % (event, keys[2]), page)
+        self.assertEqual(self.request("GET", "/manage/events/%s/%s/from-here" % (event, keys[2]),
+                                      OTHER_RESPONSIBLE).status, 403)
+        path = "/manage/events/%s/%s/from-here" % (event, keys[2])
+        shown = self.get(path, RESPONSIBLE).body
+        self.assertIn('value="Bibliothek"', shown)
+        self.assertIn('value="19:00"', shown)
+        fields = {"title": "Lesekreis Bildung", "description": "", "start_time": "18:00",
+                  "end_time": "20:00", "location": "Rathaus", "online_url": "", "capacity": ""}
+        bad = self.request("POST", path, RESPONSIBLE, form={**fields, "capacity": "viele"})
+        self.assertEqual(bad.status, 422)
+        self.check_page(path, bad.body)
+        self.assertIn('value="Rathaus"', bad.body)  # what was typed comes back
+        first = self.request("POST", "/manage/events/%s/%s/from-here" % (event, keys[0]),
+                             RESPONSIBLE, form=fields)
+        self.assertEqual(first.status, 422)
+        self.assertIn("erste Termin der Reihe", unescape(first.body))
+        self.assertEqual(len(re.findall(r"Lesekreis Bildung",
+                                        self.get("/manage/units/bildung", RESPONSIBLE).body)), 1)
+        done = self.request("POST", path, RESPONSIBLE, form=fields)
+        self.assertEqual(done.status, 303, done.body)
+        new_event = re.fullmatch(r"/manage/events/(\d+)\?done=split",
+                                 done.header("location")).group(1)
+        self.assertNotEqual(new_event, event)
+        self.assertIn("ab diesem Termin geändert", self.get(done.header("location"),
+                                                             RESPONSIBLE).body)
+        # The feed has both series: the old one ends before the date, the new starts at 18:00.
+        feed = self.request("GET", "/units/bildung.ics").body.replace("\r\n ", "")
+        vevents = [v for v in feed.split("BEGIN:VEVENT") if "Lesekreis Bildung" in v]
+        self.assertEqual(len(vevents), 2)
+        self.assertTrue(any("LOCATION:Rathaus" in v and "RELATED-TO" in v for v in vevents))
+        self.assertTrue(any("LOCATION:Bibliothek" in v and "RRULE:" in v and "UNTIL=" in v
+                            for v in vevents), vevents)
+
     def test_bad_time_is_422_next_to_the_field_with_values_kept(self):
         _, form = self.new_event_form(start_time="25:61", title="Mit <Fehler> & Umlaut ä",
                                       action="save")

@@ -19,6 +19,21 @@ constexpr std::array messages = {
     message{"m_no_events", "Noch keine Termine. Leg den ersten an!",
             "No sessions yet. Create the first one!"},
     message{"m_once", "einmalig", "once"},
+    message{"m_change_from", "Ab diesem Termin ändern", "Change from this date on"},
+    message{"m_split_title", "„{title}“ ab {when} ändern", "Change “{title}” from {when} on"},
+    message{"m_split_intro",
+            "Was du hier änderst, gilt für diesen und alle späteren Termine der Reihe; die "
+            "früheren bleiben, wie sie sind. Wer zu einem späteren Termin zugesagt hat, bleibt "
+            "angemeldet und bekommt eine E-Mail mit der neuen Einladung.",
+            "What you change here applies to this and all later dates of the series; the "
+            "earlier ones stay as they are. Whoever said yes to a later date stays signed up and "
+            "gets an email with the new invitation."},
+    message{"m_split_submit", "Ab hier ändern", "Change from here on"},
+    message{"m_done_split", "Die Reihe ist ab diesem Termin geändert.",
+            "The series is changed from this date on."},
+    message{"m_err_split_first",
+            "Das ist der erste Termin der Reihe: Bearbeite dafür die ganze Reihe.",
+            "This is the first date of the series: edit the whole series instead."},
     message{"m_next", "Nächster Termin", "Next session"},
     message{"m_no_next", "Kein kommender Termin", "No upcoming session"},
     message{"m_event_cancelled_badge", "Abgesagt", "Cancelled"},

@@ -356,6 +356,7 @@ std::string render_manage_event(const page_context& ctx, const manage_event_view
                               : o.move_date);
     item.set("move_time", o.move_time.empty() ? date::format("%H:%M", o.when.start) : o.move_time);
     item.set("move_open", !o.errors.empty());
+    item.set("can_split", o.can_split);
     set_errors(item, o.errors, prefix);
     item.set("csrf", view.csrf);
     list.push_back(item);
@@ -524,6 +525,32 @@ std::string render_admin_people(const page_context& ctx, const admin_people_view
 std::string render_forbidden(const page_context& ctx) {
   mu::data d{mu::data::type::object};
   return page(ctx, text(ctx.lang, "m_forbidden_title"), "manage_forbidden.mustache", d);
+}
+
+std::string render_split_form(const page_context& ctx, const split_form_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  set_errors(d, view.errors);
+  const auto when = format_span(view.from.start, view.from.end, view.from.all_day, l);
+  d.set("id", std::to_string(view.id.value));
+  d.set("heading", fill(text(l, "m_split_title"), {{"title", view.series_title}, {"when", when}}));
+  d.set("action", manage_occurrence_path(view.from) + "/from-here");
+  d.set("zone_note", fill(text(l, "m_zone_note"), {{"zone", view.zone}}));
+  d.set("all_day", view.from.all_day);
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"title", &view.title},
+        {"description", &view.description},
+        {"start_time", &view.start_time},
+        {"end_time", &view.end_time},
+        {"location", &view.location},
+        {"online_url", &view.online_url},
+        {"capacity", &view.capacity}}) {
+    d.set(name, *value);
+  }
+  d.set("csrf", view.csrf);
+  return page(ctx, fill(text(l, "m_split_title"), {{"title", view.series_title}, {"when", when}}),
+              "manage_split.mustache", d);
 }
 
 }  // namespace treffpunkt::web

@@ -180,6 +180,19 @@ http_response save_form(const request_context& ctx, const calendar::unit& u,
 
 }  // namespace
 
+namespace {
+
+/// Whether `key` is the series' first date (its original start): that one cannot be split off.
+bool is_first(const calendar::event& e, const calendar::occurrence_key& key) {
+  if (key.is_date()) {
+    return date::floor<date::days>(key.instant()).time_since_epoch() ==
+           date::floor<date::days>(e.start).time_since_epoch();
+  }
+  return key.instant() == calendar::to_utc(e.start, e.zone);
+}
+
+}  // namespace
+
 http_response event_page(const request_context& ctx, const calendar::unit& u,
                          const calendar::event& e,
                          const std::optional<calendar::occurrence_key>& failed_key,
@@ -204,6 +217,8 @@ http_response event_page(const request_context& ctx, const calendar::unit& u,
     m.waitlisted = seats.waitlisted;
     m.maybe = seats.maybe;
     m.capacity = seats.capacity;
+    // A later date of a series that still goes on: "change from this date on".
+    m.can_split = e.is_series() && !o.cancelled && !v.cancelled && !is_first(e, o.key);
     v.occurrences.push_back(std::move(m));
   }
   const bool failed_any = failed_key.has_value() || !v.errors.empty();

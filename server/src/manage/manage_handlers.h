@@ -10,6 +10,7 @@
 #include <storage/store.h>
 #include <web/manage_pages.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ http_response cancel(const request_context& ctx, const route_params& p);
 http_response restore(const request_context& ctx, const route_params& p);
 http_response move(const request_context& ctx, const route_params& p);
 http_response message(const request_context& ctx, const route_params& p);
+/// "Change from this date on" of a series: the form, and the change (usecases::change_from).
+http_response split_form(const request_context& ctx, const route_params& p);
+http_response split(const request_context& ctx, const route_params& p);
 }  // namespace manage_occurrences
 
 namespace manage_proposals {  // manage_proposals.cpp
@@ -99,7 +103,10 @@ std::variant<event_in_unit, http_response> editable_event(const request_context&
 /// The same and the occurrence of {key}.
 struct occurrence_in_unit {
   calendar::unit unit;
-  calendar::event event;
+  /// On the heap, so that `event`, and the texts `occurrence` points into, stay where they are
+  /// when this is moved (into the variant, out of it).
+  std::shared_ptr<const calendar::event> held;
+  const calendar::event& event;
   calendar::occurrence occurrence;
 };
 std::variant<occurrence_in_unit, http_response> editable_occurrence(const request_context& ctx,

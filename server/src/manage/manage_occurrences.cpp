@@ -133,6 +133,98 @@ http_response move(const request_context& ctx, const route_params& p) {
   return back_to_event(x.event, "moved");
 }
 
+namespace {
+
+/// The form of "change from this date on", filled from the series as it is at that date.
+web::split_form_view split_view(const request_context& ctx, const occurrence_in_unit& x) {
+  const auto& e = x.event;
+  const auto& o = x.occurrence;
+  web::split_form_view v;
+  v.unit = summary(x.unit);
+  v.id = e.id;
+  v.series_title = e.title;
+  v.from = make_session(e, x.unit, o);
+  v.title = std::string(o.title);
+  v.description = std::string(o.description);
+  v.start_time = date::format("%H:%M", o.local_start);
+  v.end_time = date::format("%H:%M", o.local_end);
+  v.location = std::string(o.location);
+  v.online_url = std::string(o.online_url);
+  if (e.capacity) v.capacity = std::to_string(*e.capacity);
+  v.zone = e.zone;
+  v.csrf = ctx.csrf_token();
+  return v;
+}
+
+/// The message next to the split form's field for a change's failed field.
+web::field_error split_error(std::string_view field, web::language l) {
+  if (field == "occurrence") return {"title", web::manage_text(l, "m_err_split_first")};
+  if (field == "title") return {"title", web::manage_text(l, "m_err_title")};
+  if (field == "online_url") return {"online_url", web::manage_text(l, "m_err_online_url")};
+  if (field == "capacity") return {"capacity", web::manage_text(l, "m_err_capacity")};
+  if (field == "end" || field == "duration_minutes") {
+    return {"end_time", web::manage_text(l, "m_err_end_equal")};
+  }
+  if (field == "description" || field == "location") {
+    return {std::string(field), web::manage_text(l, "m_err_too_long")};
+  }
+  return {"start_time", web::manage_text(l, "m_err_invalid")};
+}
+
+}  // namespace
+
+http_response split_form(const request_context& ctx, const route_params& p) {
+  auto found = editable_occurrence(ctx, p);
+  if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
+  const auto& x = std::get<occurrence_in_unit>(found);
+  if (!x.event.is_series()) return not_found(ctx);
+  return manage_html(ctx, 200, web::render_split_form(page_context_of(ctx), split_view(ctx, x)));
+}
+
+http_response split(const request_context& ctx, const route_params& p) {
+  auto found = editable_occurrence(ctx, p);
+  if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
+  const auto& x = std::get<occurrence_in_unit>(found);
+  if (!x.event.is_series()) return not_found(ctx);
+  const auto l = ctx.lang();
+  auto v = split_view(ctx, x);
+  v.title = ctx.form_value("title");
+  v.description = ctx.form_value("description");
+  std::erase(v.description, '\r');
+  v.start_time = ctx.form_value("start_time");
+  v.end_time = ctx.form_value("end_time");
+  v.location = ctx.form_value("location");
+  v.online_url = ctx.form_value("online_url");
+  v.capacity = ctx.form_value("capacity");
+  // Times and places read as the event form reads them, on the date the change starts at.
+  web::event_form f;
+  f.date = date::format("%Y-%m-%d", date::floor<date::days>(x.occurrence.local_start));
+  f.start_time = v.start_time;
+  f.end_time = v.end_time;
+  f.all_day = x.event.all_day;
+  f.capacity = v.capacity;
+  auto checked = web::check_event_form(f, x.event.zone, l);
+  v.errors = std::move(checked.errors);
+  if (v.errors.empty()) {
+    usecases::event_changes c;
+    c.title = v.title;
+    c.description = v.description;
+    c.location = v.location;
+    c.online_url = v.online_url;
+    c.start = checked.input->start;
+    c.end = checked.input->end;
+    c.capacity = checked.input->capacity ? std::optional<std::int64_t>(*checked.input->capacity)
+                                         : std::optional<std::int64_t>();
+    auto done = usecases::change_from(ctx.use(), x.event, x.occurrence.key, c, manager_actor(ctx));
+    if (done) {
+      return see_other("/manage/events/" + std::to_string(done->second.id.value) + "?done=split");
+    }
+    if (problem_of(done.error()).status != 422) return store_error(ctx, done.error());
+    v.errors.push_back(split_error(done.error().field, l));
+  }
+  return manage_html(ctx, 422, web::render_split_form(page_context_of(ctx), v));
+}
+
 /// "Nachricht an Teilnehmende": one mail to everyone going or waiting, with the API's rules for
 /// subject and text (usecases/input.h).
 http_response message(const request_context& ctx, const route_params& p) {

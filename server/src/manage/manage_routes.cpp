@@ -71,6 +71,8 @@ area manage_routes() {
           {"POST", "/manage/events/{id}/{key}/restore", manage_occurrences::restore},
           {"POST", "/manage/events/{id}/{key}/move", manage_occurrences::move},
           {"POST", "/manage/events/{id}/{key}/message", manage_occurrences::message},
+          {"GET", "/manage/events/{id}/{key}/from-here", manage_occurrences::split_form},
+          {"POST", "/manage/events/{id}/{key}/from-here", manage_occurrences::split},
       },
       manage_not_found,
       not_allowed,
@@ -135,8 +137,9 @@ std::string done_notice(const request_context& ctx) {
     return web::manage_text(l, "m_done_message",
                             {{"n", count ? std::to_string(*count) : std::string("0")}});
   }
-  for (const std::string_view known : {"saved", "moved", "cancelled", "restored", "event_cancelled",
-                                       "unit", "responsible", "responsible_removed", "deleted"}) {
+  for (const std::string_view known :
+       {"saved", "moved", "cancelled", "restored", "event_cancelled", "split", "unit",
+        "responsible", "responsible_removed", "deleted"}) {
     if (done == known) {
       const bool of_admin =
           known == "unit" || known == "deleted" || known.starts_with("responsible");
@@ -187,9 +190,10 @@ std::variant<occurrence_in_unit, http_response> editable_occurrence(const reques
   auto& [u, e] = std::get<event_in_unit>(found);
   const auto key = calendar::occurrence_key::parse(p["key"]);
   if (!key) return not_found(ctx);
-  auto o = calendar::find_occurrence(e, *key);
+  auto held = std::make_shared<const calendar::event>(std::move(e));
+  auto o = calendar::find_occurrence(*held, *key);
   if (!o) return not_found(ctx);
-  return occurrence_in_unit{std::move(u), std::move(e), *o};
+  return occurrence_in_unit{std::move(u), held, *held, *o};
 }
 
 }  // namespace treffpunkt::server

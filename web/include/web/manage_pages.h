@@ -113,6 +113,8 @@ struct managed_occurrence {
   int waitlisted = 0;
   int maybe = 0;
   std::optional<int> capacity;
+  /// A later date of a series: "change from this date on" is offered.
+  bool can_split = false;
   /// Values of its move form (kept after an error) and the error, if this one was moved.
   std::string move_date;
   std::string move_time;
@@ -128,6 +130,24 @@ struct manage_event_view {
   std::vector<managed_occurrence> occurrences;  ///< the next ones, cancelled ones included
   std::vector<field_error> errors;              ///< of the form that cancels the whole event
   std::string notice;  ///< what was just done ("Termin abgesagt."), or empty
+  std::string csrf;
+};
+
+/// "This and all later dates": the form that changes a series from one date on, as typed.
+struct split_form_view {
+  unit_summary unit;
+  calendar::event_id id;
+  std::string series_title;  ///< the series as it is, for the heading
+  session from;              ///< the date the change starts at
+  std::string title;
+  std::string description;
+  std::string start_time;  ///< "19:00"
+  std::string end_time;
+  std::string location;
+  std::string online_url;
+  std::string capacity;  ///< empty: unlimited
+  std::string zone;
+  std::vector<field_error> errors;
   std::string csrf;
 };
 
@@ -224,6 +244,7 @@ std::string render_manage_unit(const page_context& ctx, const manage_unit_view& 
 std::string render_event_form(const page_context& ctx, const event_form_view& view);
 std::string render_manage_event(const page_context& ctx, const manage_event_view& view);
 std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view);
+std::string render_split_form(const page_context& ctx, const split_form_view& view);
 std::string render_admin(const page_context& ctx, const admin_view& view);
 std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view);
 std::string render_admin_people(const page_context& ctx, const admin_people_view& view);
