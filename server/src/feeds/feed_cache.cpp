@@ -23,8 +23,8 @@ using calendar::utc_seconds;
 /// The public feeds speak German, as their names do ("Alle Netzwerkstellen").
 constexpr calendar::language public_language = calendar::language::de;
 
-/// The feed of `events` (those of `kind`) as it stands at `now`, named by `name` and `url`
-/// as for every kind.
+/// The feed of those `events` that are of `kind`, as it stands at `now`. `info` names the feed
+/// of every kind; the name and URL of a variant say which kind it holds.
 rendered render_feed(calendar::feed_info info, std::vector<event> events, kind_filter kind,
                      utc_seconds now) {
   if (kind) std::erase_if(events, [&](const event& e) { return !carries(kind, e); });
