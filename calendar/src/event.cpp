@@ -107,6 +107,16 @@ result<void> check_rule(const event& e) {
 
 }  // namespace
 
+std::string_view kind_name(event_kind k) {
+  return k == event_kind::exchange_offer ? "exchange_offer" : "meeting";
+}
+
+std::optional<event_kind> parse_event_kind(std::string_view name) {
+  if (name == "meeting") return event_kind::meeting;
+  if (name == "exchange_offer") return event_kind::exchange_offer;
+  return std::nullopt;
+}
+
 const occurrence_override* event::find_override(const occurrence_key& key) const {
   // Linear on purpose: also right for an event that validate() has not seen (unsorted), and
   // a series has few overrides.

@@ -1,5 +1,6 @@
 #include <calendar/ical_reader.h>
-#include <calendar/text.h>  // valid_utf8
+#include <calendar/ical_writer.h>  // category_label
+#include <calendar/text.h>         // valid_utf8
 
 #include <algorithm>
 #include <array>
@@ -571,6 +572,45 @@ result<utc_seconds> parse_utc(const property& p) {
   return utc_seconds(v->local.time_since_epoch());
 }
 
+/// The values of a TEXT list such as CATEGORIES (§3.8.1.2): separated by commas, where "\,"
+/// is a comma inside a value; each unescaped and without the blanks around it.
+std::vector<std::string> split_text_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i + 1 < s.size() && s[i] == '\\') {
+      ++i;  // the escaped character, a comma too, belongs to this value
+      continue;
+    }
+    if (i < s.size() && s[i] != ',') continue;
+    out.push_back(unescape_text(trim(s.substr(start, i - start))));
+    start = i + 1;
+  }
+  return out;
+}
+
+/// The kind of an event by what we write (ical_writer.cpp): X-TREFFPUNKT-KIND, else a
+/// CATEGORIES value that is our label of an exchange offer in any language, ASCII
+/// case-insensitively; else (also for other programs' categories) a meeting.
+event_kind kind_of(const property* x_kind, const std::vector<const property*>& categories) {
+  if (x_kind != nullptr) {
+    for (const event_kind k : {event_kind::meeting, event_kind::exchange_offer}) {
+      if (iequals(trim(x_kind->value), category_label(k, std::nullopt))) return k;
+    }
+  }
+  for (const property* p : categories) {
+    for (const std::string& value : split_text_list(p->value)) {
+      for (const auto lang :
+           {std::optional<language>{}, std::optional{language::de}, std::optional{language::en}}) {
+        if (iequals(value, category_label(event_kind::exchange_offer, lang))) {
+          return event_kind::exchange_offer;
+        }
+      }
+    }
+  }
+  return event_kind::meeting;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Step 3: one VEVENT.
 
@@ -621,7 +661,8 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
   ev.duration = seconds(0);
   const property *dtstart = nullptr, *dtend = nullptr, *duration = nullptr, *rrule = nullptr;
   const property *created = nullptr, *last_modified = nullptr, *dtstamp = nullptr;
-  std::vector<const property*> rdates, exdates;
+  std::vector<const property*> rdates, exdates, categories;
+  const property* x_kind = nullptr;
   // Properties that §3.6.1 allows at most once: a second one is a broken file.
   auto once = [](const property*& slot, const property& p) -> result<void> {
     if (slot != nullptr) {
@@ -669,8 +710,12 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
       rdates.push_back(&p);
     } else if (p.name == "EXDATE") {
       exdates.push_back(&p);
+    } else if (p.name == "CATEGORIES") {
+      categories.push_back(&p);  // §3.8.1.2: may appear more than once
+    } else if (p.name == "X-TREFFPUNKT-KIND" && x_kind == nullptr) {
+      x_kind = &p;
     }
-    // Everything else (ATTENDEE, ORGANIZER, CLASS, TRANSP, CATEGORIES, X-MICROSOFT-CDO-*,
+    // Everything else (ATTENDEE, ORGANIZER, CLASS, TRANSP, X-MICROSOFT-CDO-*,
     // X-APPLE-*, X-MOZ-*, ...) has no place in the domain and is ignored.
     if (!r) return r.error();
     // An unknown TZID is reported where it first appears (Outlook writes DTEND before
@@ -711,6 +756,7 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
     if (!t) return t.error();
     ev.created = *t;
   }
+  ev.kind = kind_of(x_kind, categories);
   if (status != nullptr && iequals(trim(status->value), "CANCELLED")) {
     ev.status = event_status::cancelled;
   }

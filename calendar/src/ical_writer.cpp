@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "vtimezone.h"
@@ -276,6 +277,13 @@ vevent_view override_view(const event& e, const occurrence_override& o) {
   return v;
 }
 
+/// What a VEVENT says beyond the event: the people of an iMIP message, the CATEGORIES of a feed.
+struct vevent_extras {
+  const imip_party* party = nullptr;
+  bool categories = false;
+  std::optional<language> lang;  ///< of the CATEGORIES label
+};
+
 /// The people of an iMIP message (RFC 6047 §3.2, RFC 5546 §3.2.2 and §3.2.5).
 void write_people(ical_builder& w, const imip_party& party) {
   std::string& organizer = w.begin("ORGANIZER");
@@ -298,7 +306,7 @@ void write_people(ical_builder& w, const imip_party& party) {
 }
 
 void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
-                  const imip_party* party = nullptr) {
+                  const vevent_extras& extras) {
   w.line("BEGIN:VEVENT");
   w.text("UID", e.uid);
   // DTSTAMP is the last change, never "now": a feed rendered twice must be the same bytes,
@@ -342,11 +350,12 @@ void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
   }
   w.text_if("LOCATION", v.location);
   if (!v.online_url.empty()) w.uri("URL", v.online_url);
-  if (party != nullptr) write_people(w, *party);
+  if (extras.party != nullptr) write_people(w, *extras.party);
   w.line(v.cancelled ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
   w.line("TRANSP:OPAQUE");
-  // The kind is machine-readable only: CATEGORIES would show an English word in members'
-  // German calendar apps.
+  // The kind for people, in the feed's language (RFC 5545 §3.8.1.2), and for machines: the
+  // X-property stays what `treffpunkt import` and other programs go by.
+  if (extras.categories) w.text("CATEGORIES", category_label(e.kind, extras.lang));
   w.line(e.kind == event_kind::meeting ? "X-TREFFPUNKT-KIND:MEETING"
                                        : "X-TREFFPUNKT-KIND:EXCHANGE-OFFER");
   if (v.recurrence_id == nullptr) w.text_if("RELATED-TO", e.related_to);
@@ -355,12 +364,11 @@ void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
 
 /// The series (or one-off) VEVENT, then one VEVENT per override that is not a cancellation
 /// (cancellations are EXDATEs of the series).
-void write_event_with_overrides(ical_builder& w, const event& e,
-                                const imip_party* party = nullptr) {
-  write_vevent(w, e, master_view(e), party);
+void write_event_with_overrides(ical_builder& w, const event& e, const vevent_extras& extras) {
+  write_vevent(w, e, master_view(e), extras);
   if (!e.is_series()) return;
   for (const occurrence_override& o : e.overrides) {
-    if (!o.cancelled) write_vevent(w, e, override_view(e, o), party);
+    if (!o.cancelled) write_vevent(w, e, override_view(e, o), extras);
   }
 }
 
@@ -374,6 +382,14 @@ void write_calendar_head(ical_builder& w, std::string_view method) {
 }
 
 }  // namespace
+
+std::string_view category_label(event_kind kind, std::optional<language> lang) {
+  const bool offer = kind == event_kind::exchange_offer;
+  if (!lang) return offer ? "EXCHANGE-OFFER" : "MEETING";
+  // The words of the pages (web/src/catalog.cpp: kind_meeting, kind_exchange_offer).
+  if (*lang == language::en) return offer ? "Exchange offer" : "Meeting";
+  return offer ? "Austauschangebot" : "Treffen";
+}
 
 std::string escape_text(std::string_view text) {
   std::string out;
@@ -449,14 +465,16 @@ std::string write_feed(const feed_info& info, std::span<const event> events) {
   }
   for (const std::string_view z : zones) w.lines(detail::vtimezone(z));
 
-  for (const event& e : events) write_event_with_overrides(w, e);
+  const vevent_extras extras{nullptr, true, info.lang};
+  for (const event& e : events) write_event_with_overrides(w, e, extras);
   w.line("END:VCALENDAR");
   return w.take();
 }
 
-std::string write_event(const event& e) {
+std::string write_event(const event& e, std::optional<language> lang) {
   feed_info info;
   info.name = e.title;
+  info.lang = lang;
   return write_feed(info, std::span<const event>(&e, 1));
 }
 
@@ -495,12 +513,14 @@ std::string write_imip(imip_method method, const event& e, const std::optional<o
   write_calendar_head(w, method_name(method));
   if (!e.all_day) w.lines(detail::vtimezone(e.zone));
 
+  // No CATEGORIES in a message: it knows no language, and the feed's copy of the event says it.
+  const vevent_extras extras{&party, false, std::nullopt};
   const bool cancel = method == imip_method::cancel;
   if (!key || !e.is_series()) {
     if (!cancel) {
       // The whole event as the feed has it, moved occurrences included (RFC 5546 §3.2.2
       // allows the override VEVENTs of the same UID in a REQUEST).
-      write_event_with_overrides(w, e, &party);
+      write_event_with_overrides(w, e, extras);
     } else {
       vevent_view v = master_view(e);
       v.cancelled = true;
@@ -509,7 +529,7 @@ std::string write_imip(imip_method method, const event& e, const std::optional<o
       for (const occurrence_override& o : e.overrides)
         v.sequence = std::max<long long>(v.sequence, o.sequence);
       v.sequence += 1;
-      write_vevent(w, e, v, &party);
+      write_vevent(w, e, v, extras);
     }
     w.line("END:VCALENDAR");
     return w.take();
@@ -536,7 +556,7 @@ std::string write_imip(imip_method method, const event& e, const std::optional<o
   v.with_recurrence_set = false;
   v.cancelled = cancel;
   if (cancel) v.sequence += 1;
-  write_vevent(w, e, v, &party);
+  write_vevent(w, e, v, extras);
   w.line("END:VCALENDAR");
   return w.take();
 }

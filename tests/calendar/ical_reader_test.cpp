@@ -7,8 +7,10 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/test_time.h"
 
@@ -643,6 +645,73 @@ TEST(IcalReader, WriterOutputReadsBackUnchanged) {
   EXPECT_EQ(b.overrides[0].key, cancelled.key);
   EXPECT_TRUE(b.overrides[0].cancelled);
   EXPECT_EQ(b.overrides[1], moved);
+}
+
+// --- The kind of an event ---------------------------------------------------------------------
+
+/// A meeting series with a moved occurrence and an exchange offer, as the feeds carry them.
+std::vector<event> both_kinds() {
+  event meeting;
+  meeting.uid = "kind-meeting@treffpunkt";
+  meeting.title = "Offenes Treffen";
+  meeting.start = local(2025, 9, 2, 19);
+  meeting.rule = recurrence_rule::parse("FREQ=MONTHLY;BYDAY=1TU;COUNT=6").value();
+  meeting.created = meeting.last_modified = utc(2025, 8, 1);
+  occurrence_override moved;
+  moved.key = key("20251104T180000Z");
+  moved.start = local(2025, 11, 5, 18);
+  moved.last_modified = utc(2025, 10, 20);
+  meeting.overrides = {moved};
+  event offer = meeting;
+  offer.uid = "kind-offer@treffpunkt";
+  offer.title = "Best-Practice-Austausch";
+  offer.kind = event_kind::exchange_offer;
+  return {meeting, offer};
+}
+
+TEST(IcalReader, KindsReadBackFromAFeedInEveryLanguage) {
+  const auto events = both_kinds();
+  for (const auto lang :
+       {std::optional<language>{}, std::optional{language::de}, std::optional{language::en}}) {
+    feed_info info;
+    info.name = "Netzwerkstelle Frauen*";
+    info.lang = lang;
+    const auto back = read_ok(write_feed(info, events));
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0].kind, event_kind::meeting);
+    EXPECT_EQ(back[1].kind, event_kind::exchange_offer);
+    EXPECT_EQ(back, events);  // the rest too, the moved occurrences included
+  }
+}
+
+TEST(IcalReader, KindFromTheXPropertyBeatsCategories) {
+  std::string body(one_event);
+  body.insert(body.find("END:VEVENT"), "CATEGORIES:Austauschangebot\nX-TREFFPUNKT-KIND:meeting\n");
+  EXPECT_EQ(read_ok(calendar_with(body)).at(0).kind, event_kind::meeting);
+  body.replace(body.find("X-TREFFPUNKT-KIND:meeting"), 25, "X-TREFFPUNKT-KIND:exchange-offer");
+  EXPECT_EQ(read_ok(calendar_with(body)).at(0).kind, event_kind::exchange_offer);
+}
+
+TEST(IcalReader, KindFromCategoriesInAnyCaseAndLanguage) {
+  for (const std::string_view categories :
+       {"CATEGORIES:Austauschangebot", "CATEGORIES:austauschANGEBOT", "CATEGORIES:Exchange offer",
+        "CATEGORIES:EXCHANGE-OFFER", "CATEGORIES:Arbeit, exchange OFFER ,Kommunales",
+        "CATEGORIES:Arbeit\nCATEGORIES:Austauschangebot",
+        // An X-property value we do not know says nothing: the categories decide.
+        "X-TREFFPUNKT-KIND:WORKSHOP\nCATEGORIES:Exchange offer"}) {
+    std::string body(one_event);
+    body.insert(body.find("END:VEVENT"), std::string(categories) + "\n");
+    EXPECT_EQ(read_ok(calendar_with(body)).at(0).kind, event_kind::exchange_offer) << categories;
+  }
+  for (const std::string_view categories :
+       {"CATEGORIES:Treffen", "CATEGORIES:Meeting,Arbeit", "CATEGORIES:Austauschangebote",
+        "CATEGORIES:Austausch\\,angebot", "CATEGORIES:Exchange\\, offer"}) {
+    std::string body(one_event);
+    body.insert(body.find("END:VEVENT"), std::string(categories) + "\n");
+    EXPECT_EQ(read_ok(calendar_with(body)).at(0).kind, event_kind::meeting) << categories;
+  }
+  // Without either, as Google, Outlook and the others export: a meeting.
+  EXPECT_EQ(read_ok(calendar_with(one_event)).at(0).kind, event_kind::meeting);
 }
 
 }  // namespace

@@ -391,6 +391,7 @@ feed_info frauen_feed() {
   info.description = "Treffen, Austausch, Empowerment";
   info.colour = "#aa3355";
   info.url = "https://treffpunkt.example/units/frauen.ics";
+  info.lang = language::de;
   return info;
 }
 
@@ -440,6 +441,7 @@ TEST(IcalWriter, FeedMatchesGoldenText) {
                 "LOCATION:Jugendhaus Erfurt\\, Raum 2\r\n"
                 "STATUS:CONFIRMED\r\n"
                 "TRANSP:OPAQUE\r\n"
+                "CATEGORIES:Treffen\r\n"
                 "X-TREFFPUNKT-KIND:MEETING\r\n"
                 "END:VEVENT\r\n"
                 "BEGIN:VEVENT\r\n"
@@ -457,6 +459,7 @@ TEST(IcalWriter, FeedMatchesGoldenText) {
                 "LOCATION:Jugendhaus Erfurt\\, Raum 2\r\n"
                 "STATUS:CONFIRMED\r\n"
                 "TRANSP:OPAQUE\r\n"
+                "CATEGORIES:Treffen\r\n"
                 "X-TREFFPUNKT-KIND:MEETING\r\n"
                 "END:VEVENT\r\n"
                 "BEGIN:VEVENT\r\n"
@@ -472,6 +475,7 @@ TEST(IcalWriter, FeedMatchesGoldenText) {
                 "URL:https://meet.example.org/kommunales\r\n"
                 "STATUS:CONFIRMED\r\n"
                 "TRANSP:OPAQUE\r\n"
+                "CATEGORIES:Austauschangebot\r\n"
                 "X-TREFFPUNKT-KIND:EXCHANGE-OFFER\r\n"
                 "END:VEVENT\r\n"
                 "END:VCALENDAR\r\n");
@@ -587,6 +591,7 @@ TEST(IcalWriter, MovedOccurrenceIsOverrideWithRecurrenceId) {
       "LOCATION:Rathaus\\, Saal 1",
       "STATUS:CONFIRMED",
       "TRANSP:OPAQUE",
+      "CATEGORIES:MEETING",  // write_event was given no language: the stable label
       "X-TREFFPUNKT-KIND:MEETING",
       "END:VEVENT"};
   EXPECT_EQ(ov, expected);
@@ -631,6 +636,60 @@ TEST(IcalWriter, RelatedToNamesTheSeriesItWasSplitFrom) {
   e.related_to = "event-1@treffpunkt.example";
   EXPECT_TRUE(has_line(write_event(e), "RELATED-TO:event-1@treffpunkt.example"));
   EXPECT_FALSE(has_line(write_event(monthly_meeting()), "RELATED-TO:"));
+}
+
+TEST(IcalWriter, KindIsACategoryInTheFeedsLanguageBesideTheXProperty) {
+  const std::vector<event> events{monthly_meeting(), all_day_workshop()};
+  struct expected {
+    std::optional<language> lang;
+    const char* meeting;
+    const char* offer;
+  };
+  for (const auto& [lang, meeting, offer] :
+       {expected{language::de, "CATEGORIES:Treffen", "CATEGORIES:Austauschangebot"},
+        expected{language::en, "CATEGORIES:Meeting", "CATEGORIES:Exchange offer"},
+        expected{std::nullopt, "CATEGORIES:MEETING", "CATEGORIES:EXCHANGE-OFFER"}}) {
+    feed_info info = frauen_feed();
+    info.lang = lang;
+    const std::string feed =
+        dumped(std::string("categories-") + (lang ? std::string(tag(*lang)) : "stable"),
+               write_feed(info, events));
+    const auto first = component(feed, "VEVENT", 0);
+    const auto second = component(feed, "VEVENT", 1);
+    EXPECT_NE(std::find(first.begin(), first.end(), meeting), first.end()) << meeting;
+    EXPECT_NE(std::find(first.begin(), first.end(), "X-TREFFPUNKT-KIND:MEETING"), first.end());
+    EXPECT_NE(std::find(second.begin(), second.end(), offer), second.end()) << offer;
+    EXPECT_NE(std::find(second.begin(), second.end(), "X-TREFFPUNKT-KIND:EXCHANGE-OFFER"),
+              second.end());
+    EXPECT_EQ(count_of(feed, "CATEGORIES:"), 2U);
+  }
+  EXPECT_EQ(category_label(event_kind::exchange_offer, language::de), "Austauschangebot");
+  EXPECT_EQ(category_label(event_kind::meeting, std::nullopt), "MEETING");
+}
+
+TEST(IcalWriter, OverridesCarryTheCategoryOfTheirSeries) {
+  event e = monthly_meeting();
+  e.kind = event_kind::exchange_offer;
+  e.overrides.push_back(cancelled_on(utc(2026, 1, 6, 18)));  // an EXDATE, no VEVENT
+  occurrence_override moved;
+  moved.key = occurrence_key::timed(utc(2026, 2, 3, 18));
+  moved.start = local(2026, 2, 5, 18, 30);
+  e.overrides.push_back(moved);
+  feed_info info = frauen_feed();
+  info.lang = language::en;
+  const std::string feed = dumped("override-category", write_feed(info, std::vector<event>{e}));
+  ASSERT_EQ(count_of(feed, "BEGIN:VEVENT"), 2U);
+  for (std::size_t n = 0; n < 2; ++n) {
+    const auto ev = component(feed, "VEVENT", n);
+    EXPECT_EQ(std::count(ev.begin(), ev.end(), "CATEGORIES:Exchange offer"), 1) << n;
+    EXPECT_EQ(std::count(ev.begin(), ev.end(), "X-TREFFPUNKT-KIND:EXCHANGE-OFFER"), 1) << n;
+  }
+}
+
+TEST(IcalWriter, SingleEventFeedCarriesTheCategoryInItsLanguage) {
+  EXPECT_TRUE(
+      has_line(write_event(all_day_workshop(), language::de), "CATEGORIES:Austauschangebot"));
+  EXPECT_TRUE(has_line(write_event(all_day_workshop()), "CATEGORIES:EXCHANGE-OFFER"));
 }
 
 TEST(IcalWriter, SingleEventIsItsOwnCalendarNamedAfterIt) {
@@ -865,6 +924,14 @@ TEST(IcalWriter, ImipRequestOfPlainOccurrenceUsesItsOwnStart) {
   EXPECT_TRUE(has_line(ics, "DTSTART;TZID=Europe/Berlin:20260707T190000"));
   EXPECT_TRUE(has_line(ics, "DTEND;TZID=Europe/Berlin:20260707T210000"));
   EXPECT_TRUE(has_line(ics, "SEQUENCE:2"));
+}
+
+TEST(IcalWriter, ImipKeepsTheKindOnlyAsXProperty) {
+  // A message knows no language: the feed's copy of the event shows the category.
+  const std::string ics =
+      write_imip(imip_method::request, all_day_workshop(), std::nullopt, people());
+  EXPECT_EQ(count_of(ics, "CATEGORIES"), 0U);
+  EXPECT_TRUE(has_line(ics, "X-TREFFPUNKT-KIND:EXCHANGE-OFFER"));
 }
 
 TEST(IcalWriter, ImipNamesAreQuotedWithoutQuotesOrControls) {

@@ -89,6 +89,36 @@ function checkStructure(calendar, where) {
   }
 }
 
+/** The CATEGORIES label of each kind (calendar::category_label) by the value of
+ * X-TREFFPUNKT-KIND: without a language, in German, in English. */
+const KIND_LABELS = {
+  'MEETING': ['MEETING', 'Treffen', 'Meeting'],
+  'EXCHANGE-OFFER': ['EXCHANGE-OFFER', 'Austauschangebot', 'Exchange offer'],
+};
+
+/** Each VEVENT carries its kind as X-TREFFPUNKT-KIND and as one CATEGORIES value, the label of
+ * that kind, in one language for the whole feed (docs/calendar.md). */
+function checkKinds(calendar, where) {
+  const languages = new Set();
+  for (const vevent of calendar.getAllSubcomponents('vevent')) {
+    const uid = vevent.getFirstPropertyValue('uid');
+    const kind = vevent.getFirstPropertyValue('x-treffpunkt-kind');
+    const labels = KIND_LABELS[kind];
+    if (!labels) {
+      problem(where, `${uid}: X-TREFFPUNKT-KIND is ${JSON.stringify(kind)}`);
+      continue;
+    }
+    const categories =
+        vevent.getAllProperties('categories').flatMap((p) => p.getValues().map(String));
+    if (categories.length !== 1 || !labels.includes(categories[0])) {
+      problem(where, `${uid}: CATEGORIES ${JSON.stringify(categories)} for ${kind}`);
+      continue;
+    }
+    languages.add(labels.indexOf(categories[0]));
+  }
+  if (languages.size > 1) problem(where, 'CATEGORIES in more than one language');
+}
+
 function expandFeed(calendar, from, to, where) {
   const vevents = calendar.getAllSubcomponents('vevent');
   const overridesByUid = new Map();
@@ -203,6 +233,7 @@ function checkFeed(file, requireJson) {
     return 'not parsed';
   }
   checkStructure(calendar, where);
+  checkKinds(calendar, where);
 
   const jsonFile = file.replace(/\.ics$/, '.json');
   if (!fs.existsSync(jsonFile)) {

@@ -104,6 +104,41 @@ def check_raw_lines(raw, where, problems):
                       f"character?): {e}")
 
 
+# The CATEGORIES label of each kind (calendar::category_label) by the value of
+# X-TREFFPUNKT-KIND: without a language, in German, in English.
+KIND_LABELS = {
+    "MEETING": ("MEETING", "Treffen", "Meeting"),
+    "EXCHANGE-OFFER": ("EXCHANGE-OFFER", "Austauschangebot", "Exchange offer"),
+}
+
+
+def categories_of(event):
+    """Every CATEGORIES value of a VEVENT, as the parser reads them."""
+    value = event.get("CATEGORIES")
+    if value is None:
+        return []
+    return [str(c) for v in (value if isinstance(value, list) else [value]) for c in v.cats]
+
+
+def check_kinds(cal, where, problems):
+    """Each VEVENT carries its kind as X-TREFFPUNKT-KIND and as one CATEGORIES value, the label
+    of that kind, in one language for the whole feed (docs/calendar.md)."""
+    languages = set()
+    for event in cal.walk("VEVENT"):
+        uid = str(event.get("UID", ""))
+        kind = str(event.get("X-TREFFPUNKT-KIND", ""))
+        if kind not in KIND_LABELS:
+            fail_list(problems, where, f"{uid}: X-TREFFPUNKT-KIND is {kind!r}")
+            continue
+        categories = categories_of(event)
+        if len(categories) != 1 or categories[0] not in KIND_LABELS[kind]:
+            fail_list(problems, where, f"{uid}: CATEGORIES {categories!r} for {kind}")
+            continue
+        languages.add(KIND_LABELS[kind].index(categories[0]))
+    if len(languages) > 1:
+        fail_list(problems, where, "CATEGORIES in more than one language")
+
+
 def check_structure(cal, unfolded, where, problems):
     """What docs/calendar.md's rules for feeds (those real calendar apps punish) ask of a feed."""
     if cal.name != "VCALENDAR":
@@ -264,6 +299,7 @@ def check_feed(path, require_json, problems):
     unfolded = raw.decode("utf-8", errors="replace")
     unfolded = unfolded.replace("\r\n ", "").replace("\r\n\t", "")
     check_structure(cal, unfolded, where, problems)
+    check_kinds(cal, where, problems)
 
     expansion = path.with_suffix(".json")
     if not expansion.exists():

@@ -130,7 +130,8 @@ feed_builder frauen_feed() {
                                  "Frauen*, Lesben, inter, nicht-binäre, trans und agender "
                                  "Personen 💜",
                   .colour = "#aa3355",
-                  .url = "https://treffpunkt.example/units/frauen.ics"});
+                  .url = "https://treffpunkt.example/units/frauen.ics",
+                  .lang = cal::language::de});
 
   // Weekly on Tuesdays 19:00, across both DST switches of 2025 and 2026.
   cal::event& weekly = f.add("frauen-weekly", "Frauen*-Treffen: Austausch & Vernetzung 💬",
@@ -176,12 +177,14 @@ feed_builder frauen_feed() {
   cal::event& weekend = f.add_all_day("frauen-empowerment", "Empowerment-Wochenende für Frauen*",
                                       local(2025, 1, 4), 2);
   weekend.rule = rule("FREQ=MONTHLY;INTERVAL=3;BYDAY=1SA");
+  weekend.kind = cal::event_kind::exchange_offer;
   weekend.overrides.push_back(
       cancelled(cal::occurrence_key::all_day(date::sys_days{date::year{2025} / 7 / 5})));
 
   // One-off workshop and a cancelled one-off.
   f.add("frauen-workshop", "Workshop: Selbstverteidigung & Selbstbehauptung",
-        local(2025, 5, 17, 10), 6h);
+        local(2025, 5, 17, 10), 6h)
+      .kind = cal::event_kind::exchange_offer;
   cal::event& gone = f.add("frauen-lesung", "Lesung „Schüler*innen in Thüringen“ (fällt aus)",
                            local(2025, 6, 12, 19, 30), 90min);
   gone.status = cal::event_status::cancelled;
@@ -273,12 +276,14 @@ feed_builder welt_feed() {
   feed_builder f("welt", {.name = "Netzwerkstelle Kommunales – international",
                           .description = "Bündnisarbeit mit Partner*innen weltweit 🌍",
                           .colour = "#33aa55",
-                          .url = ""});
+                          .url = "",
+                          .lang = cal::language::en});
 
   // Sydney switches on the first Sunday of April and of October.
   cal::event& sydney = f.add("kommunales-sydney", "Partnerschafts-Call Sydney",
                              local(2025, 1, 9, 18, 30), 1h, "Australia/Sydney");
   sydney.rule = rule("FREQ=WEEKLY;BYDAY=TH");
+  sydney.kind = cal::event_kind::exchange_offer;
   sydney.overrides.push_back(cancelled(cal::occurrence_key::timed(utc(2025, 4, 10, 8, 30))));
   sydney.overrides.push_back(
       moved(cal::occurrence_key::timed(utc(2025, 10, 2, 8, 30)), local(2025, 10, 6, 18, 30)));

@@ -179,6 +179,26 @@ class PersonalFeed(unittest.TestCase):
         for s in (secret, new_secret, member):
             self.assertNotIn(s, log)
 
+    def test_kind_filters_the_personal_feed_as_the_units_feeds(self):
+        member = cli(self.server, "token", "create", "kinds@example.org")
+        self.assertEqual(self.call("PUT", "/api/v1/units/frauen/follow", member).status, 200)
+        path = self.call("GET", "/api/v1/me/feed", member).json["path"]
+        for kind, label in (("meeting", "CATEGORIES:Treffen"),
+                            ("exchange_offer", "CATEGORIES:Austauschangebot")):
+            feed = self.call("GET", path + "?kind=" + kind)
+            self.assertEqual(feed.status, 200, feed.raw)
+            self.assertEqual(feed.header("Cache-Control"), "private, max-age=300")
+            public = self.call("GET", "/units/frauen.ics?kind=" + kind).text
+            self.assertTrue(uids(public))
+            self.assertEqual(uids(feed.text), uids(public))
+            self.assertEqual(feed.text.count("CATEGORIES:"), feed.text.count(label))
+            again = self.call("GET", path + "?kind=" + kind,
+                              headers={"If-None-Match": feed.header("ETag")})
+            self.assertEqual((again.status, again.raw), (304, b""))
+        self.assertEqual(self.call("GET", path + "?kind=offers").status, 400)
+        # A secret that is not one stays 404, whatever the query.
+        self.assertEqual(self.call("GET", "/feeds/" + "A" * 43 + ".ics?kind=offers").status, 404)
+
     def test_waitlisted_yes_is_not_in_the_feed_until_moved_up(self):
         first = cli(self.server, "token", "create", "first@example.org")
         waiting = cli(self.server, "token", "create", "waiting@example.org")

@@ -9,6 +9,7 @@ import http.client
 import signal
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,6 +98,81 @@ class ServeDemo(unittest.TestCase):
         resp3, _ = self.request("GET", "/units/antifa.ics",
                                 {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
         self.assertEqual(resp3.status, 200)
+
+    @staticmethod
+    def split_feed(body):
+        """A feed's VEVENTs, each as its text, and the rest of its content lines (unfolded)."""
+        text = body.decode("utf-8").replace("\r\n ", "")
+        vevents = re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", text, re.S)
+        rest = re.sub(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", "", text, flags=re.S)
+        return vevents, rest.split("\r\n")
+
+    def test_kind_splits_unit_and_all_units_feeds_in_two(self):
+        kinds = {"meeting": ("MEETING", "Treffen", "Treffen"),
+                 "exchange_offer": ("EXCHANGE-OFFER", "Austauschangebot", "Austauschangebote")}
+        for path, name in (("/units/frauen.ics", "Netzwerkstelle Frauen*"),
+                           ("/calendar.ics", "Alle Netzwerkstellen")):
+            resp, everything = self.request("GET", path)
+            self.assertEqual(resp.status, 200)
+            cal = icalendar.Calendar.from_ical(everything)
+            # The feed of every kind: each VEVENT has its kind as a German category too.
+            for e in cal.walk("VEVENT"):
+                x_kind = str(e["X-TREFFPUNKT-KIND"])
+                label = {"MEETING": "Treffen", "EXCHANGE-OFFER": "Austauschangebot"}[x_kind]
+                self.assertEqual([str(c) for c in e["CATEGORIES"].cats], [label], str(e["UID"]))
+            all_vevents, all_rest = self.split_feed(everything)
+            parts = []
+            for kind, (x_kind, label, plural) in kinds.items():
+                resp, body = self.request("GET", "%s?kind=%s" % (path, kind))
+                self.assertEqual(resp.status, 200, kind)
+                self.assertEqual(resp.getheader("Content-Type"), "text/calendar; charset=utf-8")
+                cal = icalendar.Calendar.from_ical(body)
+                events = cal.walk("VEVENT")
+                self.assertTrue(events, "%s%s has none" % (path, kind))
+                for e in events:
+                    self.assertEqual(str(e["X-TREFFPUNKT-KIND"]), x_kind)
+                    self.assertEqual([str(c) for c in e["CATEGORIES"].cats], [label])
+                self.assertEqual(str(cal["X-WR-CALNAME"]), "%s – %s" % (name, plural))
+                url = "http://127.0.0.1:%d%s?kind=%s" % (self.port, path, kind)
+                self.assertEqual(str(cal["URL"]), url)
+                vevents, rest = self.split_feed(body)
+                parts += vevents
+                # Apart from what names the feed, the calendar around the VEVENTs is the same.
+                named = ("NAME:", "X-WR-CALNAME:", "URL:", "SOURCE;")
+                self.assertEqual([l for l in rest if not l.startswith(named)],
+                                 [l for l in all_rest if not l.startswith(named)])
+            # Together they are the feed of every kind, VEVENT for VEVENT, line for line.
+            self.assertEqual(sorted(parts), sorted(all_vevents), path)
+
+    def test_unknown_kind_is_400_with_a_message(self):
+        for path in ("/units/frauen.ics?kind=workshop", "/calendar.ics?kind=",
+                     "/calendar.ics?kind=MEETING", "/calendar.ics?lang=en&kind=offer"):
+            resp, body = self.request("GET", path)
+            self.assertEqual(resp.status, 400, path)
+            self.assertEqual(resp.getheader("Content-Type"), "text/plain; charset=utf-8")
+            self.assertEqual(body, b"kind must be meeting or exchange_offer\n")
+
+    def test_filtered_feed_answers_304_head_and_keeps_the_etag_of_the_whole(self):
+        path = "/units/bildung.ics?kind=exchange_offer"
+        _, whole = self.request("GET", "/units/bildung.ics")
+        whole_etag = self.request("GET", "/units/bildung.ics")[0].getheader("ETag")
+        resp, body = self.request("GET", path)
+        etag = resp.getheader("ETag")
+        self.assertRegex(etag, r'^"[0-9a-f]{16}"$')
+        self.assertNotEqual(etag, whole_etag)
+        resp2, body2 = self.request("GET", path, {"If-None-Match": etag})
+        self.assertEqual((resp2.status, body2), (304, b""))
+        self.assertEqual(resp2.getheader("ETag"), etag)
+        resp3, _ = self.request("GET", path, {"If-Modified-Since": resp.getheader("Last-Modified")})
+        self.assertEqual(resp3.status, 304)
+        self.assertEqual(self.request("GET", "/units/bildung.ics",
+                                      {"If-None-Match": etag})[0].status, 200)
+        head, head_body = self.request("HEAD", path)
+        self.assertEqual((head.status, head_body), (200, b""))
+        self.assertEqual(int(head.getheader("Content-Length")), len(body))
+        # Asking for the variants changed nothing of the whole feed.
+        resp4, whole2 = self.request("GET", "/units/bildung.ics")
+        self.assertEqual((resp4.getheader("ETag"), whole2), (whole_etag, whole))
 
     def test_head_has_length_but_no_body(self):
         get, body = self.request("GET", "/units/kommunales.ics")

@@ -1,3 +1,4 @@
+#include <calendar/ical_writer.h>  // category_label
 #include <calendar/time.h>
 #include <gtest/gtest.h>
 #include <web/i18n.h>
@@ -93,7 +94,10 @@ TEST(Language, AcceptLanguageReadsQInAnyCaseAndSkipsOnlySpacesAndTabs) {
   EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5 ,\ten\t;\tq=0.9"), language::en);
   // Other white space is no OWS (RFC 9110 §5.6.3): the range is no language then.
   EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\ren;q=0.9"), language::de);
-  EXPECT_EQ(web::negotiate_language("", "", "de;q=0.5,\xC2\xA0" "en;q=0.9"), language::de);
+  EXPECT_EQ(web::negotiate_language("", "",
+                                    "de;q=0.5,\xC2\xA0"
+                                    "en;q=0.9"),
+            language::de);
 }
 
 TEST(Catalog, EveryMessageInBothLanguagesAndKeysUnique) {
@@ -103,6 +107,17 @@ TEST(Catalog, EveryMessageInBothLanguagesAndKeysUnique) {
     EXPECT_FALSE(all[i].de.empty()) << all[i].key;
     EXPECT_FALSE(all[i].en.empty()) << all[i].key;
     for (std::size_t j = i + 1; j < all.size(); ++j) EXPECT_NE(all[i].key, all[j].key);
+  }
+}
+
+TEST(Catalog, KindsHaveTheWordsOfTheFeedsCategories) {
+  // A member sees the same word on the page and in their calendar app.
+  using treffpunkt::calendar::category_label;
+  using treffpunkt::calendar::event_kind;
+  for (const language l : {language::de, language::en}) {
+    EXPECT_EQ(web::detail::text(l, "kind_meeting"), category_label(event_kind::meeting, l));
+    EXPECT_EQ(web::detail::text(l, "kind_exchange_offer"),
+              category_label(event_kind::exchange_offer, l));
   }
 }
 

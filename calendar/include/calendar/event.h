@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace treffpunkt::calendar {
@@ -38,6 +39,12 @@ struct unit {
 /// Meetings are the regular sessions; exchange offers are sessions someone offers (a
 /// best-practice exchange, a workshop), often with limited places.
 enum class event_kind { meeting, exchange_offer };
+
+/// "meeting" or "exchange_offer": how the JSON API, the database and the feeds' `?kind=` name
+/// a kind.
+std::string_view kind_name(event_kind k);
+/// The kind that `name` names, exactly as kind_name() writes it; none for anything else.
+std::optional<event_kind> parse_event_kind(std::string_view name);
 
 /// A cancelled one-off event stays in feeds for a while with STATUS:CANCELLED.
 enum class event_status { confirmed, cancelled };

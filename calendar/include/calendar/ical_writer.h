@@ -3,9 +3,11 @@
 /// Output is byte-for-byte deterministic for the same input: no "now" is read anywhere.
 
 #include <calendar/event.h>
+#include <calendar/language.h>
 #include <calendar/time.h>
 
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,15 +22,24 @@ struct feed_info {
   std::string url;          ///< URL of the feed itself, may be empty
   std::chrono::seconds refresh_interval{
       std::chrono::hours(6)};  ///< REFRESH-INTERVAL, X-PUBLISHED-TTL
+  /// The language of the feed's readers: the words its CATEGORIES show (category_label).
+  std::optional<language> lang = std::nullopt;
 };
 
+/// The word a calendar app shows for an event's kind, written as its CATEGORIES: "Treffen" and
+/// "Austauschangebot" in German, "Meeting" and "Exchange offer" in English (the pages' words);
+/// without a language the stable "MEETING" and "EXCHANGE-OFFER" of X-TREFFPUNKT-KIND.
+std::string_view category_label(event_kind kind, std::optional<language> lang);
+
 /// A whole feed: VCALENDAR with METHOD:PUBLISH, one VTIMEZONE per zone used (IANA TZID,
-/// current rules as RRULEs), then each event with its overrides. Which events belong in a
-/// feed (the past 90 days, cancelled one-offs for 30 days) is `select_for_feed`'s job.
+/// current rules as RRULEs), then each event with its overrides, each VEVENT with its kind as
+/// X-TREFFPUNKT-KIND and as CATEGORIES. Which events belong in a feed (the past 90 days,
+/// cancelled one-offs for 30 days) is `select_for_feed`'s job.
 std::string write_feed(const feed_info& info, std::span<const event> events);
 
-/// One event or series as its own calendar (METHOD:PUBLISH), for /events/{id}.ics.
-std::string write_event(const event& e);
+/// One event or series as its own calendar (METHOD:PUBLISH), for /events/{id}.ics; `lang` as
+/// in feed_info.
+std::string write_event(const event& e, std::optional<language> lang = std::nullopt);
 
 /// The events a feed should carry at `now`: everything that has an occurrence ending after
 /// now - 90 days, and cancelled one-off events only for 30 days after they were cancelled

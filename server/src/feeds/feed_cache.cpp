@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <iterator>
 #include <optional>
-#include <span>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "feed_response.h"
 
@@ -18,13 +20,28 @@ namespace {
 using calendar::event;
 using calendar::utc_seconds;
 
-rendered render_feed(const calendar::feed_info& info, std::span<const event> events,
+/// The public feeds speak German, as their names do ("Alle Netzwerkstellen").
+constexpr calendar::language public_language = calendar::language::de;
+
+/// The feed of those `events` that are of `kind`, as it stands at `now`. `info` names the feed
+/// of every kind; the name and URL of a variant say which kind it holds.
+rendered render_feed(calendar::feed_info info, std::vector<event> events, kind_filter kind,
                      utc_seconds now) {
+  if (kind) std::erase_if(events, [&](const event& e) { return !carries(kind, e); });
+  info.name = feed_name(info.name, kind, public_language);
+  info.url = feed_url(info.url, kind);
+  info.lang = public_language;
   const auto chosen = calendar::select_for_feed(events, now);
   std::vector<event> kept;
   kept.reserve(chosen.size());
   for (const event* e : chosen) kept.push_back(*e);
   return make_rendered(calendar::write_feed(info, kept), newest_change(chosen));
+}
+
+/// The key of a rendered feed in the cache: what it shows, and which of its kinds.
+std::string cache_key(std::string what, kind_filter kind) {
+  if (kind) what += "?kind=" + std::string(calendar::kind_name(*kind));
+  return what;
 }
 
 }  // namespace
@@ -37,16 +54,17 @@ std::uint64_t feed_cache::renders() const { return renders_.load(std::memory_ord
 std::uint64_t feed_cache::cache_hits() const { return hits_.load(std::memory_order_relaxed); }
 
 template <class F>
-std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, utc_seconds now,
-                                                     F&& revalidate) {
+std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, kind_filter kind,
+                                                     utc_seconds now, F&& revalidate) {
   // The stamp is read before the store is: a write that commits in between moves it, so
   // what we remember below under the older stamp is revalidated by the next request.
   const auto stamp = store_.change_stamp();
   const auto day = date::floor<date::days>(now);
+  auto& fresh = fresh_[variant_of(kind)];
   {
     const std::shared_lock lock(fresh_mutex_);
-    if (const auto found = fresh_.find(path);
-        found != fresh_.end() && found->second.stamp == stamp && found->second.day == day) {
+    if (const auto found = fresh.find(path);
+        found != fresh.end() && found->second.stamp == stamp && found->second.day == day) {
       hits_.fetch_add(1, std::memory_order_relaxed);
       return found->second.value;
     }
@@ -54,7 +72,7 @@ std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, utc_
   auto value = std::forward<F>(revalidate)();
   if (!value) return value;  // unknown unit or event: not remembered, so the map stays small
   const std::unique_lock lock(fresh_mutex_);
-  auto& e = fresh_[std::string(path)];
+  auto& e = fresh[std::string(path)];
   // A thread that read an older stamp must not push back a newer entry.
   if (!e.value || e.stamp <= stamp) e = fresh_entry{stamp, day, value};
   return value;
@@ -79,42 +97,44 @@ std::shared_ptr<const rendered> feed_cache::cached(const std::string& key, std::
 }
 
 std::shared_ptr<const rendered> feed_cache::unit_feed(std::string_view path, std::string_view slug,
-                                                      utc_seconds now) {
-  return fresh_or(path, now, [&]() -> std::shared_ptr<const rendered> {
+                                                      kind_filter kind, utc_seconds now) {
+  return fresh_or(path, kind, now, [&]() -> std::shared_ptr<const rendered> {
     const auto u = store_.unit_by_slug(slug);
     if (!u) return nullptr;
-    return cached("unit:" + u->slug, store_.unit_version(u->id), now, [&] {
+    return cached(cache_key("unit:" + u->slug, kind), store_.unit_version(u->id), now, [&] {
       const calendar::feed_info info{u->name, u->description, u->colour,
                                      base_url_ + "/units/" + u->slug + ".ics"};
-      return render_feed(info, store_.events_of_unit(u->id), now);
+      return render_feed(info, store_.events_of_unit(u->id), kind, now);
     });
   });
 }
 
-std::shared_ptr<const rendered> feed_cache::all_units_feed(std::string_view path, utc_seconds now) {
-  return fresh_or(path, now, [&] { return all_units_feed_uncached(now); });
+std::shared_ptr<const rendered> feed_cache::all_units_feed(std::string_view path, kind_filter kind,
+                                                           utc_seconds now) {
+  return fresh_or(path, kind, now, [&] { return all_units_feed_uncached(kind, now); });
 }
 
-std::shared_ptr<const rendered> feed_cache::all_units_feed_uncached(utc_seconds now) {
-  return cached("all", store_.data_version(), now, [&] {
+std::shared_ptr<const rendered> feed_cache::all_units_feed_uncached(kind_filter kind,
+                                                                    utc_seconds now) {
+  return cached(cache_key("all", kind), store_.data_version(), now, [&] {
     std::vector<event> everything;
     for (const auto& u : store_.units()) {
       auto events = store_.events_of_unit(u.id);
       std::move(events.begin(), events.end(), std::back_inserter(everything));
     }
     const calendar::feed_info info{"Alle Netzwerkstellen", "", "", base_url_ + "/calendar.ics"};
-    return render_feed(info, everything, now);
+    return render_feed(info, std::move(everything), kind, now);
   });
 }
 
 std::shared_ptr<const rendered> feed_cache::event_feed(std::string_view path, calendar::event_id id,
                                                        utc_seconds now) {
-  return fresh_or(path, now, [&]() -> std::shared_ptr<const rendered> {
+  return fresh_or(path, std::nullopt, now, [&]() -> std::shared_ptr<const rendered> {
     const auto e = store_.event_by_id(id);
     if (!e) return nullptr;
     return cached("event:" + std::to_string(id.value), store_.unit_version(e->unit), now, [&] {
       const std::array<const event*, 1> one = {&*e};
-      return make_rendered(calendar::write_event(*e), newest_change(one));
+      return make_rendered(calendar::write_event(*e, public_language), newest_change(one));
     });
   });
 }

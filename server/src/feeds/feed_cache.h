@@ -9,6 +9,7 @@
 #include <calendar/time.h>
 #include <storage/store.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -32,11 +33,14 @@ class feed_cache {
   const std::string& base_url() const { return base_url_; }
 
   /// The feed of a unit, of all units, of one event (or series); null for an unknown unit or
-  /// event. `path` is the request's path: what it resolved to is remembered under it. `now`
-  /// decides which past events a feed still carries.
+  /// event. `path` is the request's path: what it resolved to is remembered under it (and
+  /// `kind`). `kind` keeps the events of one kind (`?kind=`); each variant is rendered and kept
+  /// on its own, with its own ETag. `now` decides which past events a feed still carries. The
+  /// public feeds are German, like their names: CATEGORIES say "Treffen", "Austauschangebot".
   std::shared_ptr<const rendered> unit_feed(std::string_view path, std::string_view slug,
-                                            calendar::utc_seconds now);
-  std::shared_ptr<const rendered> all_units_feed(std::string_view path, calendar::utc_seconds now);
+                                            kind_filter kind, calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed(std::string_view path, kind_filter kind,
+                                                 calendar::utc_seconds now);
   std::shared_ptr<const rendered> event_feed(std::string_view path, calendar::event_id id,
                                              calendar::utc_seconds now);
 
@@ -59,11 +63,11 @@ class feed_cache {
     date::sys_days day{};
     std::shared_ptr<const rendered> value;
   };
-  /// The value remembered for `path` if still valid for `stamp` and `day`, else
+  /// The value remembered for `path` and `kind` if still valid for `stamp` and `day`, else
   /// `revalidate()` (which reads the versions from the store and may render), remembered.
   template <class F>
-  std::shared_ptr<const rendered> fresh_or(std::string_view path, calendar::utc_seconds now,
-                                           F&& revalidate);
+  std::shared_ptr<const rendered> fresh_or(std::string_view path, kind_filter kind,
+                                           calendar::utc_seconds now, F&& revalidate);
 
   /// The cached value for `key` if it was rendered for this version and day, else renders it
   /// (under the lock, so that one version is never rendered twice).
@@ -71,7 +75,8 @@ class feed_cache {
                                          calendar::utc_seconds now,
                                          const std::function<rendered()>& render);
 
-  std::shared_ptr<const rendered> all_units_feed_uncached(calendar::utc_seconds now);
+  std::shared_ptr<const rendered> all_units_feed_uncached(kind_filter kind,
+                                                          calendar::utc_seconds now);
 
   storage::store& store_;
   std::string base_url_;
@@ -80,7 +85,8 @@ class feed_cache {
   std::map<std::string, entry, std::less<>> cache_;
   /// Guards `fresh_`: shared on the hot path, so that io threads do not wait for each other.
   std::shared_mutex fresh_mutex_;
-  std::map<std::string, fresh_entry, std::less<>> fresh_;
+  /// By path, one map per variant (variant_of): a filtered feed costs no key of its own.
+  std::array<std::map<std::string, fresh_entry, std::less<>>, kind_variants> fresh_;
   std::atomic<std::uint64_t> renders_{0};
   std::atomic<std::uint64_t> hits_{0};
 };

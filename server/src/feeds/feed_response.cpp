@@ -57,6 +57,20 @@ rendered make_rendered(std::string body, utc_seconds newest, std::string_view ca
   return f;
 }
 
+std::string feed_name(std::string_view name, kind_filter k, calendar::language l) {
+  if (!k) return std::string(name);
+  const bool offers = *k == calendar::event_kind::exchange_offer;
+  const std::string_view what = l == calendar::language::en
+                                    ? (offers ? "Exchange offers" : "Meetings")
+                                    : (offers ? "Austauschangebote" : "Treffen");
+  return std::string(name) + " – " + std::string(what);
+}
+
+std::string feed_url(std::string_view url, kind_filter k) {
+  if (!k) return std::string(url);
+  return std::string(url) + "?kind=" + std::string(calendar::kind_name(*k));
+}
+
 utc_seconds newest_change(std::span<const event* const> events) {
   utc_seconds newest{};
   for (const event* e : events) {

@@ -3,10 +3,13 @@
 /// personal feeds (personal_feeds.cpp), so that both behave alike for calendar apps.
 
 #include <calendar/event.h>
+#include <calendar/language.h>
 #include <calendar/time.h>
 #include <server/http.h>
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +40,28 @@ rendered make_rendered(std::string body, calendar::utc_seconds newest,
 
 /// The newest LAST-MODIFIED among the events and their overrides.
 calendar::utc_seconds newest_change(std::span<const calendar::event* const> events);
+
+/// Which events a feed carries: every kind, or the one `?kind=` names.
+using kind_filter = std::optional<calendar::event_kind>;
+
+/// How many variants of a feed there are (every kind, then one per kind), and which one a
+/// filter asks for: where the caches keep them apart.
+inline constexpr std::size_t kind_variants = 3;
+inline std::size_t variant_of(kind_filter k) {
+  if (!k) return 0;
+  return *k == calendar::event_kind::meeting ? 1 : 2;
+}
+
+/// Whether `e` belongs in a feed of `k`.
+inline bool carries(kind_filter k, const calendar::event& e) { return !k || e.kind == *k; }
+
+/// The name of a feed of `k`: `name` as it is for every kind, else with what it carries
+/// ("Netzwerkstelle Bildung – Austauschangebote"), so that a calendar app subscribed to both
+/// tells them apart.
+std::string feed_name(std::string_view name, kind_filter k, calendar::language l);
+
+/// The URL of a feed of `k`: `url` with `?kind=` for one kind.
+std::string feed_url(std::string_view url, kind_filter k);
 
 /// The feed, or 304 when If-None-Match matches its ETag (or, without If-None-Match,
 /// If-Modified-Since is not older than Last-Modified: RFC 9110 §13.1.3).

@@ -1,7 +1,8 @@
 // The feeds (/calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
 // /healthz and /metrics; and the answers to paths of no area. A cached feed is answered from
 // memory with its prebuilt head: this is the hot path.
-#include <calendar/text.h>  // is_base64url
+#include <calendar/event.h>  // parse_event_kind
+#include <calendar/text.h>   // is_base64url
 
 #include "../request_context.h"
 #include "../responses.h"
@@ -12,12 +13,37 @@
 namespace treffpunkt::server {
 namespace {
 
+/// What `?kind=` asks a feed for: every kind (no such parameter), one kind, or, for a value
+/// that names none, nothing (`valid` false: 400). A feed without a query, as calendar apps
+/// ask for it, pays one comparison for this.
+struct kind_query {
+  bool valid = true;
+  kind_filter kind;
+};
+
+kind_query kind_of(const request_context& ctx) {
+  if (ctx.raw_query().empty()) return {};
+  const auto value = ctx.query("kind");
+  if (!value) return {};
+  const auto kind = calendar::parse_event_kind(*value);
+  return {kind.has_value(), kind};
+}
+
+http_response bad_kind() {
+  return http_response::text(400, "kind must be meeting or exchange_offer\n");
+}
+
 http_response all_units(const request_context& ctx, const route_params&) {
-  return answer_feed(ctx.request(), *ctx.site_of().all_units_feed(ctx.path(), ctx.now()));
+  const auto filter = kind_of(ctx);
+  if (!filter.valid) return bad_kind();
+  return answer_feed(ctx.request(),
+                     *ctx.site_of().all_units_feed(ctx.path(), filter.kind, ctx.now()));
 }
 
 http_response unit(const request_context& ctx, const route_params& p) {
-  const auto feed = ctx.site_of().unit_feed(ctx.path(), p["slug"], ctx.now());
+  const auto filter = kind_of(ctx);
+  if (!filter.valid) return bad_kind();
+  const auto feed = ctx.site_of().unit_feed(ctx.path(), p["slug"], filter.kind, ctx.now());
   if (!feed) return not_found_text();
   return answer_feed(ctx.request(), *feed);
 }
@@ -37,7 +63,10 @@ http_response personal(const request_context& ctx, const route_params& p) {
   if (secret.size() > 128 || !calendar::is_base64url(secret)) return not_found_text();
   const auto who = ctx.store().redeem_token(storage::token_kind::feed, secret, ctx.now());
   if (!who) return not_found_text();
-  return answer_feed(ctx.request(), *ctx.app().personal.feed_of(*who, ctx.now()));
+  // After the secret: a wrong one is 404 whatever the query says.
+  const auto filter = kind_of(ctx);
+  if (!filter.valid) return bad_kind();
+  return answer_feed(ctx.request(), *ctx.app().personal.feed_of(*who, filter.kind, ctx.now()));
 }
 
 http_response healthz(const request_context&, const route_params&) {

@@ -5,6 +5,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <set>
 #include <vector>
@@ -84,11 +85,16 @@ std::vector<event> feed_events(storage::store& store, storage::person_id p) {
 }  // namespace
 
 struct personal_feeds::entry {
+  /// One rendering of the feed: for every kind, or for one (variant_of).
+  struct variant {
+    std::int64_t person_version = -1;
+    std::int64_t data_version = -1;
+    date::sys_days day{};
+    calendar::language lang = calendar::language::de;
+    std::shared_ptr<const rendered> feed;
+  };
   std::mutex mutex;  ///< held while rendering, so that one version is rendered once
-  std::int64_t person_version = -1;
-  std::int64_t data_version = -1;
-  date::sys_days day{};
-  std::shared_ptr<const rendered> feed;
+  std::array<variant, kind_variants> variants;
   std::uint64_t last_served = 0;
 };
 
@@ -106,13 +112,14 @@ std::uint64_t personal_feeds::cache_hits() const {
 }
 
 std::shared_ptr<const rendered> personal_feeds::feed_of(const storage::person& who,
-                                                        utc_seconds now) {
+                                                        kind_filter kind, utc_seconds now) {
   // The feed changes with the person's follows and RSVPs (their version) and with any unit's
   // events (the data version: the sum of all units' versions), and with the day (which past
   // events it still carries).
   const std::int64_t person_version = store_.person_version(who.id);
   const std::int64_t data_version = store_.data_version();
   const auto day = date::floor<date::days>(now);
+  const auto lang = calendar::parse_language(who.language).value_or(calendar::language::de);
 
   std::shared_ptr<entry> e;
   {
@@ -138,24 +145,29 @@ std::shared_ptr<const rendered> personal_feeds::feed_of(const storage::person& w
   std::shared_ptr<const rendered> feed;
   {
     const std::lock_guard lock(e->mutex);
-    const bool fresh = e->feed && e->person_version == person_version &&
-                       e->data_version == data_version && e->day == day;
+    auto& v = e->variants[variant_of(kind)];
+    const bool fresh = v.feed && v.person_version == person_version &&
+                       v.data_version == data_version && v.day == day && v.lang == lang;
     if (!fresh) {
-      const auto events = feed_events(store_, who.id);
+      auto events = feed_events(store_, who.id);
+      if (kind) std::erase_if(events, [&](const event& ev) { return !carries(kind, ev); });
       const auto chosen = calendar::select_for_feed(events, now);
       std::vector<event> kept;
       kept.reserve(chosen.size());
       for (const event* ev : chosen) kept.push_back(*ev);
       calendar::feed_info info;
-      info.name = "treffpunkt – " + (who.name.empty() ? who.email : who.name);
+      info.name =
+          feed_name("treffpunkt – " + (who.name.empty() ? who.email : who.name), kind, lang);
+      info.lang = lang;
       // No URL in the feed: it would carry the secret into every copy of the file.
-      e->feed = std::make_shared<const rendered>(make_rendered(
+      v.feed = std::make_shared<const rendered>(make_rendered(
           calendar::write_feed(info, kept), newest_change(chosen), private_feed_cache));
-      e->person_version = person_version;
-      e->data_version = data_version;
-      e->day = day;
+      v.person_version = person_version;
+      v.data_version = data_version;
+      v.day = day;
+      v.lang = lang;
     }
-    feed = e->feed;
+    feed = v.feed;
     const std::lock_guard lock_counts(mutex_);
     ++(fresh ? hits_ : renders_);
   }

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "feed_response.h"  // rendered
+#include "feed_response.h"  // rendered, kind_filter
 
 namespace treffpunkt::server {
 
@@ -23,8 +23,10 @@ class personal_feeds {
   /// Keeps at most `max_cached` rendered feeds (the least recently served goes first).
   explicit personal_feeds(storage::store& store, std::size_t max_cached = 1024);
 
-  /// The personal feed of `who` as it stands at `now` (rendered, or from memory).
-  std::shared_ptr<const rendered> feed_of(const storage::person& who, calendar::utc_seconds now);
+  /// The personal feed of `who` as it stands at `now` (rendered, or from memory), with the
+  /// events of one kind only if `kind` names one (`?kind=`), its CATEGORIES in their language.
+  std::shared_ptr<const rendered> feed_of(const storage::person& who, kind_filter kind,
+                                          calendar::utc_seconds now);
 
   /// How many times a personal feed was rendered / served from memory (tests, /metrics).
   std::uint64_t renders() const;
