@@ -611,6 +611,20 @@ event_kind kind_of(const property* x_kind, const std::vector<const property*>& c
   return event_kind::meeting;
 }
 
+/// Takes the host line our feeds write first in DESCRIPTION (host_line, in either language)
+/// off `description`, with the blank line after it; other text stays as it is.
+void strip_host_line(std::string& description, const std::string& host) {
+  for (const auto lang : {language::de, language::en}) {
+    const std::string line = host_line(host, lang);
+    if (!description.starts_with(line)) continue;
+    const std::string_view rest = std::string_view(description).substr(line.size());
+    if (rest.empty() || rest.starts_with("\n\n")) {
+      description.erase(0, line.size() + std::min<std::size_t>(rest.size(), 2));
+      return;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Step 3: one VEVENT.
 
@@ -663,6 +677,7 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
   const property *created = nullptr, *last_modified = nullptr, *dtstamp = nullptr;
   std::vector<const property*> rdates, exdates, categories;
   const property* x_kind = nullptr;
+  const property* x_host = nullptr;
   // Properties that §3.6.1 allows at most once: a second one is a broken file.
   auto once = [](const property*& slot, const property& p) -> result<void> {
     if (slot != nullptr) {
@@ -714,6 +729,8 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
       categories.push_back(&p);  // §3.8.1.2: may appear more than once
     } else if (p.name == "X-TREFFPUNKT-KIND" && x_kind == nullptr) {
       x_kind = &p;
+    } else if (p.name == "X-TREFFPUNKT-HOST" && x_host == nullptr) {
+      x_host = &p;
     }
     // Everything else (ATTENDEE, ORGANIZER, CLASS, TRANSP, X-MICROSOFT-CDO-*,
     // X-APPLE-*, X-MOZ-*, ...) has no place in the domain and is ignored.
@@ -764,7 +781,11 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
     ev.title = unescape_text(summary->value);
     pv.summary_line = summary->line;
   }
-  if (description != nullptr) ev.description = unescape_text(description->value);
+  if (description != nullptr) {
+    ev.description = unescape_text(description->value);
+    // The host line our feeds put first (host_line) is the store's, not the text's.
+    if (x_host != nullptr) strip_host_line(ev.description, unescape_text(x_host->value));
+  }
   if (location != nullptr) ev.location = unescape_text(location->value);
   if (url != nullptr) ev.online_url = std::string(trim(url->value));
 

@@ -338,11 +338,17 @@ void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
     }
   }
   w.text("SUMMARY", v.title);
-  if (!v.online_url.empty()) {
+  // A feed names the host of an exchange offer first, where they allowed it (ORGANIZER stays
+  // the unit: it is who answers for the calendar).
+  const std::string host =
+      extras.categories && !e.host.empty() ? host_line(e.host, extras.lang) : std::string();
+  if (!v.online_url.empty() || !host.empty()) {
     // The link also goes into the text: several clients show DESCRIPTION but not URL.
     std::string& d = w.begin("DESCRIPTION:");
+    append_escaped(d, host);
+    if (!host.empty() && (!v.description.empty() || !v.online_url.empty())) d += "\\n\\n";
     append_escaped(d, v.description);
-    if (!v.description.empty()) d += "\\n";
+    if (!v.description.empty() && !v.online_url.empty()) d += "\\n";
     append_escaped(d, v.online_url);
     w.end();
   } else {
@@ -356,6 +362,7 @@ void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
   // The kind for people, in the feed's language (RFC 5545 §3.8.1.2), and for machines: the
   // X-property stays what `treffpunkt import` and other programs go by.
   if (extras.categories) w.text("CATEGORIES", category_label(e.kind, extras.lang));
+  if (!host.empty()) w.text("X-TREFFPUNKT-HOST", e.host);
   w.line(e.kind == event_kind::meeting ? "X-TREFFPUNKT-KIND:MEETING"
                                        : "X-TREFFPUNKT-KIND:EXCHANGE-OFFER");
   if (v.recurrence_id == nullptr) w.text_if("RELATED-TO", e.related_to);
@@ -389,6 +396,10 @@ std::string_view category_label(event_kind kind, std::optional<language> lang) {
   // The words of the pages (web/src/catalog.cpp: kind_meeting, kind_exchange_offer).
   if (*lang == language::en) return offer ? "Exchange offer" : "Meeting";
   return offer ? "Austauschangebot" : "Treffen";
+}
+
+std::string host_line(std::string_view host, std::optional<language> lang) {
+  return std::string(lang == language::en ? "Host: " : "Gastgeber*in: ") + std::string(host);
 }
 
 std::string escape_text(std::string_view text) {

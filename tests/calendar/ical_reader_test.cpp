@@ -684,6 +684,26 @@ TEST(IcalReader, KindsReadBackFromAFeedInEveryLanguage) {
   }
 }
 
+TEST(IcalReader, TheHostLineOfOurFeedsIsNotReadIntoTheDescription) {
+  auto events = both_kinds();
+  events[1].description = "Wie wir es gemacht haben.";
+  for (const auto lang : {language::de, language::en}) {
+    auto named = events;
+    named[1].host = "Paula Neumann";
+    feed_info info;
+    info.name = "Netzwerkstelle Frauen*";
+    info.lang = lang;
+    const auto back = read_ok(write_feed(info, named));
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[1].description, "Wie wir es gemacht haben.");
+    EXPECT_EQ(back[1].host, "");  // the store's to set, never an import's
+  }
+  // Text that only looks like the line, without our X-property, stays.
+  std::string body(one_event);
+  body.insert(body.find("END:VEVENT"), "DESCRIPTION:Gastgeber*in: Paula\\n\\nText\n");
+  EXPECT_EQ(read_ok(calendar_with(body)).at(0).description, "Gastgeber*in: Paula\n\nText");
+}
+
 TEST(IcalReader, KindFromTheXPropertyBeatsCategories) {
   std::string body(one_event);
   body.insert(body.find("END:VEVENT"), "CATEGORIES:Austauschangebot\nX-TREFFPUNKT-KIND:meeting\n");

@@ -692,6 +692,35 @@ TEST(IcalWriter, SingleEventFeedCarriesTheCategoryInItsLanguage) {
   EXPECT_TRUE(has_line(write_event(all_day_workshop()), "CATEGORIES:EXCHANGE-OFFER"));
 }
 
+TEST(IcalWriter, AFeedNamesTheHostFirstInTheDescriptionWhereTheyAllowedIt) {
+  event offer = all_day_workshop();
+  offer.host = "Paula Neumann";
+  offer.description = "Zwei Jahre Bürgerhaushalt.";
+  feed_info info = frauen_feed();
+  info.lang = language::de;
+  const std::string feed = write_feed(info, std::vector<event>{offer});
+  EXPECT_TRUE(has_line(feed,
+                       "DESCRIPTION:Gastgeber*in: Paula Neumann\\n\\nZwei Jahre "
+                       "Bürgerhaushalt.\\nhttps://meet.example.org/kommunales"))
+      << feed;
+  EXPECT_TRUE(has_line(feed, "X-TREFFPUNKT-HOST:Paula Neumann"));
+  info.lang = language::en;
+  EXPECT_NE(write_feed(info, std::vector<event>{offer}).find("DESCRIPTION:Host: Paula Neumann"),
+            std::string::npos);
+  // With a link and no text; never in an invitation (it has no CATEGORIES either).
+  offer.description.clear();
+  offer.online_url = "https://meet.example.org/bh";
+  info.lang = language::de;
+  EXPECT_TRUE(has_line(write_feed(info, std::vector<event>{offer}),
+                       "DESCRIPTION:Gastgeber*in: Paula Neumann\\n\\nhttps://meet.example.org/bh"));
+  // Nobody named: the description as before, no X-property.
+  offer.host.clear();
+  const std::string unnamed = write_feed(info, std::vector<event>{offer});
+  EXPECT_TRUE(has_line(unnamed, "DESCRIPTION:https://meet.example.org/bh"));
+  EXPECT_EQ(unnamed.find("X-TREFFPUNKT-HOST"), std::string::npos);
+  EXPECT_EQ(unnamed.find("Gastgeber"), std::string::npos);
+}
+
 TEST(IcalWriter, SingleEventIsItsOwnCalendarNamedAfterIt) {
   const std::string ics = write_event(monthly_meeting());
   EXPECT_TRUE(has_line(ics, "METHOD:PUBLISH"));

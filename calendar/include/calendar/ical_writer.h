@@ -31,6 +31,11 @@ struct feed_info {
 /// without a language the stable "MEETING" and "EXCHANGE-OFFER" of X-TREFFPUNKT-KIND.
 std::string_view category_label(event_kind kind, std::optional<language> lang);
 
+/// The line that names an exchange offer's host at the top of its DESCRIPTION in feeds, where
+/// the host allowed it (event::host): "Gastgeber*in: NAME", "Host: NAME" in English. The
+/// VEVENT carries the name as X-TREFFPUNKT-HOST too, so that the reader can take the line off.
+std::string host_line(std::string_view host, std::optional<language> lang);
+
 /// A whole feed: VCALENDAR with METHOD:PUBLISH, one VTIMEZONE per zone used (IANA TZID,
 /// current rules as RRULEs), then each event with its overrides, each VEVENT with its kind as
 /// X-TREFFPUNKT-KIND and as CATEGORIES. Which events belong in a feed (the past 90 days,
