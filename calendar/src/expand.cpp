@@ -347,4 +347,42 @@ result<std::pair<event, event>> split_series(const event& e, const occurrence_ke
   return std::pair{std::move(old_series), std::move(new_series)};
 }
 
+std::optional<event> ended_at(const event& e, utc_seconds at) {
+  if (!e.is_series()) {
+    if (to_utc(e.start, e.zone) >= at) return std::nullopt;
+    return e;
+  }
+  // The first occurrence (by its original start, which is what split_series splits at) that
+  // starts at or after `at`; one that started before and still runs overlaps too.
+  const auto later = expand(e, at, at + date::years{300}, expand_limits{4, 200000});
+  const auto first_after =
+      std::find_if(later.begin(), later.end(), [&](const occurrence& o) { return o.start >= at; });
+  if (first_after == later.end()) return e;
+  // Nothing of it took place before: none of it stays.
+  const auto earlier =
+      expand(e, to_utc(e.start, e.zone) - date::days{2}, at, expand_limits{1, 200000});
+  if (earlier.empty() || earlier.front().start >= at) return std::nullopt;
+  event kept = e;
+  if (!e.rule) {
+    std::erase_if(kept.rdates, [&](local_seconds r) { return to_utc(r, e.zone) >= at; });
+  } else {
+    auto split = split_series(e, first_after->key, e.uid + "-after");
+    if (!split) return e;  // cannot happen: a later occurrence of a rule-based series
+    kept = std::move(split->first);
+  }
+  // A change calendar apps take: a higher SEQUENCE, changed when the unit was archived.
+  kept.sequence = e.sequence + 1;
+  kept.last_modified = std::max(e.last_modified, at);
+  return kept;
+}
+
+std::vector<event> shown_events(const unit& u, std::vector<event> events) {
+  if (!u.archived) return events;
+  std::vector<event> kept;
+  for (const auto& e : events) {
+    if (auto ended = ended_at(e, *u.archived)) kept.push_back(std::move(*ended));
+  }
+  return kept;
+}
+
 }  // namespace treffpunkt::calendar

@@ -67,13 +67,22 @@ rsvp_state state_from_db(std::string_view s) {
 // ---- occurrences -----------------------------------------------------------------------
 
 /// The occurrence `key` of `e` if an RSVP to it may be given at `now`, else the reason why not.
-result<calendar::occurrence> open_occurrence(const calendar::event& e,
+/// An archived unit takes no answers to what was to come when it was archived.
+result<calendar::occurrence> open_occurrence(sql::connection& c, const calendar::event& e,
                                              const calendar::occurrence_key& key,
                                              calendar::utc_seconds now) {
   auto o = calendar::find_occurrence(e, key);
   if (!o) {
     return error{errc::not_found,
                  "event " + std::to_string(e.id.value) + " has no occurrence " + key.to_string()};
+  }
+  auto& archived = c.prepare("SELECT archived FROM units WHERE id = ?");
+  archived.bind(1, e.unit.value);
+  std::optional<std::int64_t> since;
+  if (archived.step()) since = archived.optional_int64(0);
+  archived.reset();
+  if (since && o->start >= utc_from_db(*since)) {
+    return error{errc::rsvp_closed, "the unit is archived: it takes no answers"};
   }
   if (const auto refusal = calendar::rsvp_refused(e, *o, now)) {
     switch (*refusal) {
@@ -415,7 +424,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
     const auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
-    const auto o = open_occurrence(*e, key, now);
+    const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
     if (!person_exists(c, p)) {
       return error{errc::not_found, "no person " + std::to_string(p.value)};
@@ -476,7 +485,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
     const auto e = load_event(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
-    const auto o = open_occurrence(*e, key, now);
+    const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
     const person_id p = guest_person(c, address, who, language, now);
     const slot at{id, o->key.to_string()};
@@ -552,7 +561,7 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     if (!e || !key) return error{errc::not_found, "the event of this RSVP no longer exists"};
     // Checked again now: the occurrence may have been cancelled or started since the request.
     // A refusal rolls back, so the link is not used up by it.
-    const auto o = open_occurrence(*e, *key, now);
+    const auto o = open_occurrence(c, *e, *key, now);
     if (!o) return o.error();
     mark_token_used(c, hash, now);
     // Places are given now, not at the request: an unconfirmed RSVP held none.

@@ -198,7 +198,13 @@ CREATE TABLE event_hosts (
 CREATE INDEX event_hosts_person ON event_hosts (person_id);
 )sql";
 
-constexpr std::array<std::string_view, 4> all{v1, v2, v3, v4};
+// v5: units get a contact address and can be archived (when; NULL: active).
+constexpr std::string_view v5 = R"sql(
+ALTER TABLE units ADD COLUMN contact TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN archived INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 5> all{v1, v2, v3, v4, v5};
 
 }  // namespace
 

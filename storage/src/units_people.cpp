@@ -26,7 +26,8 @@ bool valid_slug(std::string_view s) {
   });
 }
 
-constexpr std::string_view unit_columns = "id, slug, name, description, colour, zone";
+constexpr std::string_view unit_columns =
+    "id, slug, name, description, colour, zone, contact, archived";
 
 calendar::unit unit_from(const sql::statement& s) {
   calendar::unit u;
@@ -36,6 +37,8 @@ calendar::unit unit_from(const sql::statement& s) {
   u.description = s.text(3);
   u.colour = s.text(4);
   u.zone = s.text(5);
+  u.contact = s.text(6);
+  if (const auto when = s.optional_int64(7)) u.archived = utc_from_db(*when);
   return u;
 }
 
@@ -172,14 +175,28 @@ bool hosts_event(sql::connection& c, const actor& who, calendar::event_id e) {
 
 // ---- units ------------------------------------------------------------------------------
 
+namespace {
+
+/// What every unit must be: a name, a known zone, a contact that is an address (or none).
+result<void> check_unit(const calendar::unit& u) {
+  if (trimmed(u.name).empty()) return error{errc::invalid, "a unit needs a name", "name"};
+  if (!calendar::is_known_zone(u.zone)) {
+    return error{errc::invalid, "unknown time zone '" + u.zone + "'", "zone"};
+  }
+  if (!u.contact.empty() && !looks_like_email(normalise_email(u.contact))) {
+    return error{errc::invalid, "the contact must be an email address", "contact"};
+  }
+  return {};
+}
+
+}  // namespace
+
 result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
   if (!valid_slug(u.slug)) {
     return error{errc::invalid, "a slug has 1 to 40 characters a-z, 0-9 and '-'", "slug"};
   }
-  if (u.name.empty()) return error{errc::invalid, "a unit needs a name", "name"};
-  if (!calendar::is_known_zone(u.zone)) {
-    return error{errc::invalid, "unknown time zone '" + u.zone + "'", "zone"};
-  }
+  if (auto ok = check_unit(u); !ok) return ok.error();
+  if (!u.contact.empty()) u.contact = normalise_email(u.contact);
   // Units, people and follows carry no caller-supplied time: the store's clock dates them.
   const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<calendar::unit> {
@@ -189,16 +206,86 @@ result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
     const bool duplicate = taken.step();
     taken.reset();
     if (duplicate) return error{errc::conflict, "the slug '" + u.slug + "' is taken", "slug"};
-    c.prepare("INSERT INTO units (slug, name, description, colour, zone) VALUES (?, ?, ?, ?, ?)")
+    c.prepare(
+         "INSERT INTO units (slug, name, description, colour, zone, contact) "
+         "VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, u.slug)
         .bind(2, u.name)
         .bind(3, u.description)
         .bind(4, u.colour)
         .bind(5, u.zone)
+        .bind(6, u.contact)
         .run();
+    u.archived.reset();
     u.id = calendar::unit_id{c.last_insert_rowid()};
     impl::audit(c, who, "create_unit", u.id, std::nullopt, u.slug, now);
     return u;
+  });
+}
+
+result<calendar::unit> store::update_unit(calendar::unit u, const actor& who) {
+  if (auto ok = check_unit(u); !ok) return ok.error();
+  if (!u.contact.empty()) u.contact = normalise_email(u.contact);
+  const auto now = impl_->clock.now();
+  return impl_->write([&](sql::connection& c) -> result<calendar::unit> {
+    auto& find = c.prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE id = ?");
+    find.bind(1, u.id.value);
+    std::optional<calendar::unit> old;
+    if (find.step()) old = unit_from(find);
+    find.reset();
+    if (!old) return error{errc::not_found, "no such unit"};
+    if (!may_edit_unit(c, who, u.id)) {
+      return error{errc::forbidden, "only the unit's responsibles and admins edit a unit"};
+    }
+    const bool admin = is_admin(c, who);
+    if (!admin && (u.name != old->name || u.zone != old->zone || u.contact != old->contact ||
+                   u.colour != old->colour)) {
+      return error{errc::forbidden,
+                   "a unit's responsibles change its description; name, zone and contact are "
+                   "the admins'"};
+    }
+    c.prepare(
+         "UPDATE units SET name = ?, description = ?, colour = ?, zone = ?, contact = ? "
+         "WHERE id = ?")
+        .bind(1, u.name)
+        .bind(2, u.description)
+        .bind(3, u.colour)
+        .bind(4, u.zone)
+        .bind(5, u.contact)
+        .bind(6, u.id.value)
+        .run();
+    impl::bump_unit_version(c, u.id);
+    impl::audit(c, who, "update_unit", u.id, std::nullopt, old->slug, now);
+    u.slug = old->slug;  // URLs name it: never changes
+    u.archived = old->archived;
+    return u;
+  });
+}
+
+result<calendar::unit> store::set_archived(calendar::unit_id id, bool archived, const actor& who,
+                                           calendar::utc_seconds now) {
+  return impl_->write([&](sql::connection& c) -> result<calendar::unit> {
+    auto& find = c.prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE id = ?");
+    find.bind(1, id.value);
+    std::optional<calendar::unit> u;
+    if (find.step()) u = unit_from(find);
+    find.reset();
+    if (!u) return error{errc::not_found, "no such unit"};
+    if (!is_admin(c, who)) return error{errc::forbidden, "only admins archive units"};
+    if (u->archived.has_value() == archived) return *u;  // nothing changes
+    if (archived) {
+      c.prepare("UPDATE units SET archived = ? WHERE id = ?")
+          .bind(1, to_db(now))
+          .bind(2, id.value)
+          .run();
+      u->archived = now;
+    } else {
+      c.prepare("UPDATE units SET archived = NULL WHERE id = ?").bind(1, id.value).run();
+      u->archived.reset();
+    }
+    impl::bump_unit_version(c, id);
+    impl::audit(c, who, archived ? "archive_unit" : "restore_unit", id, std::nullopt, u->slug, now);
+    return *u;
   });
 }
 

@@ -513,4 +513,40 @@ TEST(Split, RejectsFirstOccurrenceNonOccurrenceAndOneOff) {
   EXPECT_EQ(single.error().code, errc::invalid_value);
 }
 
+// --- ended_at: a unit archived ---------------------------------------------------------------
+
+TEST(EndedAt, ASeriesKeepsWhatStartedBeforeAndLosesTheRest) {
+  const auto e = series("Europe/Berlin", local(2026, 3, 3, 19), "FREQ=WEEKLY;COUNT=6");
+  const auto archived = utc(2026, 3, 16, 12);  // after the second and third (3, 10 March)
+  const auto ended = treffpunkt::calendar::ended_at(e, archived);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(starts(expand(*ended, utc(2026, 1, 1), utc(2027, 1, 1))),
+            (std::vector<utc_seconds>{utc(2026, 3, 3, 18), utc(2026, 3, 10, 18)}));
+  EXPECT_EQ(ended->uid, e.uid);  // the same series in every calendar that has it
+}
+
+TEST(EndedAt, WhatHadNotStartedIsGoneAndWhatHadEndedStays) {
+  const auto weekly = series("Europe/Berlin", local(2026, 3, 3, 19), "FREQ=WEEKLY;COUNT=6");
+  EXPECT_FALSE(treffpunkt::calendar::ended_at(weekly, utc(2026, 3, 1)));
+  EXPECT_EQ(treffpunkt::calendar::ended_at(weekly, utc(2026, 6, 1)), weekly);
+  const auto once = series("Europe/Berlin", local(2026, 3, 3, 19), "");
+  EXPECT_FALSE(treffpunkt::calendar::ended_at(once, utc(2026, 3, 3, 18)));
+  EXPECT_EQ(treffpunkt::calendar::ended_at(once, utc(2026, 3, 3, 18, 1)), once);
+  // Extra dates from `at` on go.
+  auto extra = once;
+  extra.rdates = {local(2026, 3, 10, 19), local(2026, 3, 17, 19)};
+  const auto kept = treffpunkt::calendar::ended_at(extra, utc(2026, 3, 12));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->rdates, std::vector<local_seconds>{local(2026, 3, 10, 19)});
+}
+
+TEST(EndedAt, AnAllDaySeriesEndsToo) {
+  auto e = series("Europe/Berlin", local(2026, 3, 3), "FREQ=WEEKLY;COUNT=4", 24h);
+  e.all_day = true;
+  const auto ended = treffpunkt::calendar::ended_at(e, utc(2026, 3, 12));
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(expand(*ended, utc(2026, 1, 1), utc(2027, 1, 1)).size(), 2U);
+  EXPECT_FALSE(treffpunkt::calendar::ended_at(e, utc(2026, 3, 1)));
+}
+
 }  // namespace

@@ -50,7 +50,7 @@ class OfferPages : public app_test {
   }
 
   calendar::unit_id add_unit(std::string slug, std::string name) {
-    calendar::unit u{{}, std::move(slug), std::move(name), "", "#333333"};
+    calendar::unit u{{}, std::move(slug), std::move(name), "", "#333333", "Europe/Berlin", "", {}};
     const auto made = store_->create_unit(u, storage::actor::system());
     EXPECT_TRUE(made);
     return made ? made->id : calendar::unit_id{};

@@ -412,10 +412,15 @@ TEST_F(Store, ChangeStampSeesAnotherProcessWithinTheProbeInterval) {
   auto other = store::open(dir_.path());
   ASSERT_TRUE(other) << other.error().message;
   const auto before = store_->change_stamp();
-  auto u =
-      (*other)->create_unit(calendar::unit{calendar::unit_id{}, "antifa", "Netzwerkstelle Antifa",
-                                           "", "", std::string(calendar::default_zone)},
-                            actor::system());
+  auto u = (*other)->create_unit(calendar::unit{calendar::unit_id{},
+                                                "antifa",
+                                                "Netzwerkstelle Antifa",
+                                                "",
+                                                "",
+                                                std::string(calendar::default_zone),
+                                                {},
+                                                {}},
+                                 actor::system());
   ASSERT_TRUE(u) << u.error().message;
   const auto deadline = std::chrono::steady_clock::now() + 3 * store::change_probe_interval;
   while (store_->change_stamp() == before && std::chrono::steady_clock::now() < deadline) {

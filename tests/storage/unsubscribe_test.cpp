@@ -42,7 +42,8 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
   exec(db,
        "DROP TABLE settings; ALTER TABLE people DROP COLUMN notices; "
        "ALTER TABLE people DROP COLUMN deleted; DROP TABLE offer_proposals; DROP TABLE wishes; "
-       "DROP TABLE event_hosts; PRAGMA user_version = 1;");
+       "DROP TABLE event_hosts; ALTER TABLE units DROP COLUMN contact; "
+       "ALTER TABLE units DROP COLUMN archived; PRAGMA user_version = 1;");
   ASSERT_EQ(sql_int(db, "PRAGMA user_version"), 1);
   auto opened = store::open(dir.path());
   ASSERT_TRUE(opened) << opened.error().message;

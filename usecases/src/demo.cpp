@@ -123,7 +123,9 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
               "Vorschläge, wie Frauen*förderung, z.B. über Frauen*empowermentprogramme, im "
               "Verband besser umgesetzt werden kann.",
               "#b0306a",
-              std::string(calendar::default_zone)};
+              std::string(calendar::default_zone),
+              {},
+              {}};
     u.responsibles = {{"Rosa Schererz", "rosa.schererz@demo.invalid"},
                       {"Katharina Klaus", "katharina.klaus@demo.invalid"}};
     event_maker m("frauen", u.unit.id, stamp);
@@ -183,7 +185,9 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
               "Schüler*innen- und Auszubildendengruppe zu Zivilklausel, Inklusion an allen "
               "Bildungseinrichtungen und kostenlosen Kitas.",
               "#1f6fb2",
-              std::string(calendar::default_zone)};
+              std::string(calendar::default_zone),
+              {},
+              {}};
     u.responsibles = {{"Oleg Shevchenko", "oleg.shevchenko@demo.invalid"},
                       {"Konstantin Petry", "konstantin.petry@demo.invalid"},
                       {"Louisa Klopfleisch", "louisa.klopfleisch@demo.invalid"}};
@@ -230,7 +234,9 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
               "Konzerten in den Weg stellen, sprechen über Strategien gegen Rechts und engagieren "
               "uns in den Bürger*innenbündnissen in ganz Thüringen.",
               "#c62828",
-              std::string(calendar::default_zone)};
+              std::string(calendar::default_zone),
+              {},
+              {}};
     u.responsibles = {{"Romy Arnold", "romy.arnold@demo.invalid"},
                       {"Louisa Klopfleisch", "louisa.klopfleisch@demo.invalid"}};
     event_maker m("antifa", u.unit.id, stamp);
@@ -276,7 +282,9 @@ std::vector<demo_unit> make_demo(date::sys_days today) {
               "eine Plattform für Jusos in Gemeinderäten und Kreistagen, um sich auszutauschen, "
               "Gelungenes vorzustellen und über das zu sprechen, was nicht so gut lief.",
               "#2e7d32",
-              std::string(calendar::default_zone)};
+              std::string(calendar::default_zone),
+              {},
+              {}};
     u.responsibles = {{"Konrad Erben", "konrad.erben@demo.invalid"},
                       {"Daniel Iliev", "daniel.iliev@demo.invalid"}};
     event_maker m("kommunales", u.unit.id, stamp);

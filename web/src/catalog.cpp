@@ -36,6 +36,12 @@ constexpr std::array messages = {
     message{"subscribe_all", "Alle Netzwerkstellen abonnieren", "Subscribe to all network units"},
     message{"more_about", "Mehr über {name}", "More about {name}"},
     message{"responsible", "Verantwortlich", "Responsible"},
+    message{"contact", "Kontakt", "Contact"},
+    message{"unit_archived",
+            "Diese Netzwerkstelle ist seit {date} archiviert. Hier stehen nur noch ihre "
+            "vergangenen Termine.",
+            "This network unit has been archived since {date}. Only its past sessions are "
+            "listed here."},
     message{"and", "und", "and"},
     message{"subscribe_heading", "Kalender abonnieren", "Subscribe to the calendar"},
     message{"subscribe_intro",

@@ -498,6 +498,17 @@ std::string unit_page(const page_context& ctx, const unit_view& view,
   d.set("qr", qr.value_or(""));
   set_sessions(d, view.upcoming, l, false);
   set_offers(d, view.offers, l, false);
+  d.set("archived", view.archived.has_value());
+  if (view.archived) {
+    d.set("archived_text",
+          fill(text(l, "unit_archived"),
+               {{"date",
+                 format_date(
+                     date::local_days{date::floor<date::days>(*view.archived).time_since_epoch()},
+                     l)}}));
+  }
+  d.set("has_contact", !view.contact.empty());
+  d.set("contact", view.contact);
   mu::data wishes{mu::data::type::list};
   for (const auto& w : view.wishes) wishes.push_back(w);
   d.set("wishes", wishes);

@@ -34,6 +34,10 @@ struct unit {
   std::string description;
   std::string colour;  ///< "#aa3355", for calendar apps that show a colour
   std::string zone{default_zone};
+  std::string contact;  ///< an address to write to about the unit; may be empty
+  /// When an admin archived it: its pages say so, its feed keeps what took place before and
+  /// drops the rest. None: active.
+  std::optional<utc_seconds> archived;
 };
 
 /// Meetings are the regular sessions; exchange offers are sessions someone offers (a

@@ -6,6 +6,7 @@
 #include <calendar/time.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,16 @@ std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
 
 /// The occurrence of `e` with this key, or not_found if the series has no such occurrence.
 result<occurrence> find_occurrence(const event& e, const occurrence_key& key);
+
+/// The event as if it had ended at `at` (its unit archived then): a one-off event that starts
+/// at or after `at` is none; a series keeps only its occurrences that start before `at` (a
+/// rule-based one ends as split_series ends it, extra dates from `at` on go), or is none if
+/// all of them start later; anything else stays as it is.
+std::optional<event> ended_at(const event& e, utc_seconds at);
+
+/// The events of unit `u` as its pages and feeds show them: as they are, or for an archived
+/// unit what took place before it was archived (ended_at), so that calendar apps drop the rest.
+std::vector<event> shown_events(const unit& u, std::vector<event> events);
 
 /// "Edit from this occurrence on": the series ends just before `from` (its rule gets an
 /// UNTIL, or a smaller COUNT), and a new series with `new_uid`, RELATED-TO the old UID, starts

@@ -198,4 +198,23 @@ wish_body tag_invoke(json::value_to_tag<wish_body>, const json::value& v) {
   return wish_body{in.text("text", true).value_or("")};
 }
 
+unit_create_body tag_invoke(json::value_to_tag<unit_create_body>, const json::value& v) {
+  const field_reader in(v);
+  unit_create_body out;
+  auto& u = out.unit;
+  u.slug = in.text("slug", true).value_or("");
+  u.name = in.text("name", true).value_or("");
+  u.description = in.text("description").value_or("");
+  u.zone = in.text("zone").value_or(std::string(calendar::default_zone));
+  u.colour = in.text("colour").value_or("");
+  u.contact = in.text("contact").value_or("");
+  return out;
+}
+
+unit_patch_body tag_invoke(json::value_to_tag<unit_patch_body>, const json::value& v) {
+  const field_reader in(v);
+  return unit_patch_body{in.text("name"),   in.text("description"), in.text("zone"),
+                         in.text("colour"), in.text("contact"),     in.boolean("archived")};
+}
+
 }  // namespace treffpunkt::server

@@ -139,6 +139,28 @@ struct wish_body {
 };
 wish_body tag_invoke(boost::json::value_to_tag<wish_body>, const boost::json::value& v);
 
+/// POST /units: a new unit, {"slug", "name", "description", "zone", "colour", "contact"}.
+struct unit_create_body {
+  static constexpr std::array<std::string_view, 6> fields{"slug", "name",   "description",
+                                                          "zone", "colour", "contact"};
+  calendar::unit unit;
+};
+unit_create_body tag_invoke(boost::json::value_to_tag<unit_create_body>,
+                            const boost::json::value& v);
+
+/// PATCH /units/{slug}: what changes of a unit; {"archived": true} archives it.
+struct unit_patch_body {
+  static constexpr std::array<std::string_view, 6> fields{"name",   "description", "zone",
+                                                          "colour", "contact",     "archived"};
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> zone;
+  std::optional<std::string> colour;
+  std::optional<std::string> contact;
+  std::optional<bool> archived;
+};
+unit_patch_body tag_invoke(boost::json::value_to_tag<unit_patch_body>, const boost::json::value& v);
+
 /// Reads "YYYY-MM-DD" (calendar::parse_iso_date: a real day of the calendar, nothing more).
 std::optional<date::sys_days> parse_date(std::string_view text);
 /// Reads "YYYY-MM-DDTHH:MM[:SS]", or when `all_day` "YYYY-MM-DD".

@@ -15,6 +15,10 @@ namespace treffpunkt::server {
 
 namespace api_units {  // units.cpp
 http_response list(const request_context& ctx, const route_params& p);
+/// Admins create units.
+http_response create(const request_context& ctx, const route_params& p);
+/// Admins change a unit and archive it; its responsibles change its description.
+http_response patch(const request_context& ctx, const route_params& p);
 http_response get(const request_context& ctx, const route_params& p);
 http_response occurrences(const request_context& ctx, const route_params& p);
 http_response events(const request_context& ctx, const route_params& p);

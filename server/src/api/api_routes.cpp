@@ -52,7 +52,9 @@ area api_routes() {
       {"/api/v1"},
       {
           {"GET", "/api/v1/units", api_units::list},
+          {"POST", "/api/v1/units", api_units::create},
           {"GET", "/api/v1/units/{slug}", api_units::get},
+          {"PATCH", "/api/v1/units/{slug}", api_units::patch},
           {"GET", "/api/v1/units/{slug}/occurrences", api_units::occurrences},
           {"GET", "/api/v1/units/{slug}/events", api_units::events},
           {"POST", "/api/v1/units/{slug}/events", api_events::create},

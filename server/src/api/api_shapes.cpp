@@ -35,13 +35,16 @@ std::string local_text(local_seconds t, bool date_only) {
 json::object unit_json(const storage::store& store, const calendar::unit& u) {
   json::array names;
   for (const auto& p : store.responsibles(u.id)) names.emplace_back(p.name);
-  return json::object{{"slug", u.slug},
-                      {"name", u.name},
-                      {"description", u.description},
-                      {"colour", u.colour},
-                      {"zone", u.zone},
-                      {"responsibles", std::move(names)},
-                      {"feed", "/units/" + u.slug + ".ics"}};
+  return json::object{
+      {"slug", u.slug},
+      {"name", u.name},
+      {"description", u.description},
+      {"colour", u.colour},
+      {"zone", u.zone},
+      {"contact", u.contact},
+      {"archived", u.archived ? json::value(utc_text(*u.archived)) : json::value(nullptr)},
+      {"responsibles", std::move(names)},
+      {"feed", "/units/" + u.slug + ".ics"}};
 }
 
 json::object event_json(const event& e, std::string_view unit_slug) {

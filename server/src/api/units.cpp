@@ -28,6 +28,41 @@ http_response list(const request_context& ctx, const route_params&) {
   return json_response(200, json::object{{"units", std::move(out)}});
 }
 
+http_response create(const request_context& ctx, const route_params&) {
+  if (auto refused = need_person(ctx)) return *refused;
+  auto body = read_body<unit_create_body>(ctx);
+  if (!body) return error_response(body.error());
+  auto made = ctx.store().create_unit(std::move(body->unit), ctx.who().actor());
+  if (!made) return error_response(problem_of(made.error()));
+  return json_response(201, unit_json(ctx.store(), *made));
+}
+
+http_response patch(const request_context& ctx, const route_params& p) {
+  auto u = unit_of(ctx, p);
+  if (!u) return error_response(u.error());
+  if (auto refused = need_editor(ctx, u->id)) return *refused;
+  auto body = read_body<unit_patch_body>(ctx);
+  if (!body) return error_response(body.error());
+  auto changed = *u;
+  if (body->name) changed.name = *body->name;
+  if (body->description) changed.description = *body->description;
+  if (body->zone) changed.zone = *body->zone;
+  if (body->colour) changed.colour = *body->colour;
+  if (body->contact) changed.contact = *body->contact;
+  // Archiving is checked first: a responsible's description is not saved with a refused archive.
+  if (body->archived && *body->archived != u->archived.has_value() && !ctx.who().who->admin) {
+    return error_response({403, "forbidden", "only admins archive units", "archived"});
+  }
+  auto saved = ctx.store().update_unit(changed, ctx.who().actor());
+  if (!saved) return error_response(problem_of(saved.error()));
+  if (body->archived) {
+    auto archived = ctx.store().set_archived(u->id, *body->archived, ctx.who().actor(), ctx.now());
+    if (!archived) return error_response(problem_of(archived.error()));
+    saved = std::move(*archived);
+  }
+  return json_response(200, unit_json(ctx.store(), *saved));
+}
+
 http_response get(const request_context& ctx, const route_params& p) {
   auto u = unit_of(ctx, p);
   if (!u) return error_response(u.error());
@@ -63,7 +98,7 @@ http_response occurrences(const request_context& ctx, const route_params& p) {
     json::object item;
   };
   std::vector<found> all;
-  for (const auto& e : ctx.store().events_of_unit(u->id)) {
+  for (const auto& e : calendar::shown_events(*u, ctx.store().events_of_unit(u->id))) {
     for (const auto& o : calendar::expand(e, start, end)) {
       all.push_back({o.start, occurrence_json(e, o, ctx.store().occupancy_of(e.id, o.key))});
     }

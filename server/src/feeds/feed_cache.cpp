@@ -1,5 +1,6 @@
 #include "feed_cache.h"
 
+#include <calendar/expand.h>
 #include <calendar/ical_writer.h>
 #include <date/date.h>
 
@@ -104,7 +105,10 @@ std::shared_ptr<const rendered> feed_cache::unit_feed(std::string_view path, std
     return cached(cache_key("unit:" + u->slug, kind), store_.unit_version(u->id), now, [&] {
       const calendar::feed_info info{u->name, u->description, u->colour,
                                      base_url_ + "/units/" + u->slug + ".ics"};
-      return render_feed(info, store_.events_of_unit(u->id), kind, now);
+      auto feed =
+          render_feed(info, calendar::shown_events(*u, store_.events_of_unit(u->id)), kind, now);
+      if (u->archived) feed.gone_from = *u->archived + archived_feed_lifetime;
+      return feed;
     });
   });
 }
@@ -119,7 +123,7 @@ std::shared_ptr<const rendered> feed_cache::all_units_feed_uncached(kind_filter 
   return cached(cache_key("all", kind), store_.data_version(), now, [&] {
     std::vector<event> everything;
     for (const auto& u : store_.units()) {
-      auto events = store_.events_of_unit(u.id);
+      auto events = calendar::shown_events(u, store_.events_of_unit(u.id));
       std::move(events.begin(), events.end(), std::back_inserter(everything));
     }
     const calendar::feed_info info{"Alle Netzwerkstellen", "", "", base_url_ + "/calendar.ics"};

@@ -11,6 +11,8 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -23,6 +25,10 @@
 #include "feed_response.h"  // rendered
 
 namespace treffpunkt::server {
+
+/// How long the feed of an archived unit still answers (with what took place before): calendar
+/// apps that poll it drop the rest meanwhile; afterwards it answers 410 Gone.
+inline constexpr std::chrono::days archived_feed_lifetime{183};
 
 class feed_cache {
  public:

@@ -27,6 +27,9 @@ struct rendered {
   /// §15.4.5).
   std::shared_ptr<const std::string> head_200;
   std::shared_ptr<const std::string> head_304;
+  /// The feed of a unit archived long ago answers 410 Gone from then on, so that calendar apps
+  /// stop asking; none: never.
+  std::optional<calendar::utc_seconds> gone_from;
 };
 
 inline constexpr std::string_view public_feed_cache = "public, max-age=300";

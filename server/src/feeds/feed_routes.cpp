@@ -45,6 +45,9 @@ http_response unit(const request_context& ctx, const route_params& p) {
   if (!filter.valid) return bad_kind();
   const auto feed = ctx.site_of().unit_feed(ctx.path(), p["slug"], filter.kind, ctx.now());
   if (!feed) return not_found_text();
+  if (feed->gone_from && ctx.now() >= *feed->gone_from) {
+    return http_response::text(410, "this unit was archived; its calendar has ended\n");
+  }
   return answer_feed(ctx.request(), *feed);
 }
 

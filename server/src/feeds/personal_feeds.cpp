@@ -44,9 +44,9 @@ event single_occurrence(const event& e, const calendar::occurrence& o) {
 }
 
 /// The feed's events: every event of the followed units, the exchange offers the person hosts
-/// in other units, then the occurrences they have a place at (state going) in other units. A waitlisted yes is not in the feed: it is not a
-/// place yet, and a calendar entry would say otherwise; it arrives once they move up (which
-/// bumps their version).
+/// in other units, then the occurrences they have a place at (state going) in other units. A
+/// waitlisted yes is not in the feed: it is not a place yet, and a calendar entry would say
+/// otherwise; it arrives once they move up (which bumps their version).
 std::vector<event> feed_events(storage::store& store, storage::person_id p) {
   std::vector<event> out;
   const auto followed = store.follows(p);

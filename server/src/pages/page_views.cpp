@@ -135,6 +135,7 @@ std::optional<std::string> page_builder::home(const web::page_context& page) con
   std::vector<std::pair<utc_seconds, web::session>> meetings;
   std::vector<std::pair<utc_seconds, web::session>> offers;
   for (const auto& u : store.units()) {
+    if (u.archived) continue;  // nothing to come; its page and feed still answer
     v.units.push_back({u.slug, u.name, u.description});
     const auto events = store.events_of_unit(u.id);
     for (auto& s : sessions_of(u, of_kind(events, calendar::event_kind::meeting), now,
@@ -167,9 +168,11 @@ std::optional<std::string> page_builder::unit(
     const std::optional<web::follow_state>& follow) const {
   const auto u = store.unit_by_slug(slug);
   if (!u) return std::nullopt;
-  const auto events = store.events_of_unit(u->id);
+  const auto events = calendar::shown_events(*u, store.events_of_unit(u->id));
   web::unit_view v;
   v.unit = {u->slug, u->name, u->description};
+  v.archived = u->archived;
+  v.contact = u->contact;
   v.responsibles = responsible_names(store, u->id);
   v.upcoming = sessions_of(*u, of_kind(events, calendar::event_kind::meeting), now,
                            now + unit_window, unit_sessions);

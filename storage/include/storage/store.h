@@ -286,7 +286,17 @@ class store {
   static int schema_version();
 
   // ---- units -------------------------------------------------------------------------
+  /// Admins create units: a slug of a-z, 0-9 and '-', a name, a known zone, a contact address
+  /// or none. Errors: invalid (with the field), conflict (slug taken), forbidden.
   result<calendar::unit> create_unit(calendar::unit u, const actor& who);
+  /// Changes the unit `u.id`: admins its name, description, colour, zone and contact; its
+  /// responsibles only its description (anything else they change is forbidden). The slug never
+  /// changes. Errors: not_found, forbidden, invalid as create_unit.
+  result<calendar::unit> update_unit(calendar::unit u, const actor& who);
+  /// Archives a unit (admins only) at `now`, or makes it active again; doing what is already so
+  /// changes nothing. Errors: not_found, forbidden.
+  result<calendar::unit> set_archived(calendar::unit_id id, bool archived, const actor& who,
+                                      calendar::utc_seconds now);
   std::vector<calendar::unit> units() const;
   std::optional<calendar::unit> unit_by_slug(std::string_view slug) const;
   std::optional<calendar::unit> unit_by_id(calendar::unit_id id) const;

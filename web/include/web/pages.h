@@ -70,8 +70,11 @@ struct unit_view {
   std::vector<session> upcoming;          ///< its meetings in the next ~90 days
   std::vector<offer> offers;              ///< its exchange offers to come, listed apart
   std::vector<std::string> wishes;        ///< its members' open wishes, without names
-  date::year_month month{};               ///< shown in the month view
-  std::vector<session> in_month;          ///< the sessions (meetings and offers) of `month`
+  /// When it was archived: the page says so and shows only what took place before.
+  std::optional<calendar::utc_seconds> archived;
+  std::string contact;            ///< an address to write to, if the unit has one
+  date::year_month month{};       ///< shown in the month view
+  std::vector<session> in_month;  ///< the sessions (meetings and offers) of `month`
 };
 
 struct event_view {
