@@ -56,7 +56,10 @@ std::vector<event> feed_events(storage::store& store, storage::person_id p) {
     return ids;
   }();
   for (const auto u : followed) {
-    auto events = store.events_of_unit(u);
+    const auto unit = store.unit_by_id(u);
+    if (!unit) continue;
+    // An archived unit's as its own feed shows them: what took place before.
+    auto events = calendar::shown_events(*unit, store.events_of_unit(u));
     std::move(events.begin(), events.end(), std::back_inserter(out));
   }
   // The exchange offers they host, wherever they are.
