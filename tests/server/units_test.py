@@ -57,6 +57,30 @@ def call(port, method, path, who=None, body=None):
     return r.status, parsed, raw.decode("utf-8", "replace")
 
 
+def page(port, method, path, who, form=None):
+    """A page as `who` (Bearer), forms with the CSRF cookie and field of a first GET."""
+    import urllib.parse
+    headers = {"Authorization": "Bearer " + TOKENS[who]}
+    body = None
+    if form is not None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        conn.request("GET", "/manage", headers=headers)
+        r = conn.getresponse()
+        r.read()
+        token = [v.split(";", 1)[0].split("=", 1)[1] for k, v in r.getheaders()
+                 if k.lower() == "set-cookie" and v.startswith("csrf=")][0]
+        conn.close()
+        headers["Cookie"] = "csrf=" + token
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urllib.parse.urlencode({"csrf": token, **form})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    out = (r.status, r.getheader("Location"), r.read().decode("utf-8", "replace"))
+    conn.close()
+    return out
+
+
 class Units(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -113,6 +137,59 @@ class Units(unittest.TestCase):
         self.assertIsNone(unit["archived"])
         status, _, _ = self.api("PATCH", "/api/v1/units/nowhere", ADMIN, {"archived": True})
         self.assertEqual(status, 404)
+
+    def test_the_units_page_of_settings(self):
+        port = self.server.port
+        status, _, form = page(port, "GET", "/manage/units/kommunales/edit", ADMIN)
+        self.assertEqual(status, 200)
+        for field in ('name="name"', 'name="zone"', 'name="contact"', 'name="archived"'):
+            self.assertIn(field, form)
+        status, _, _ = page(port, "GET", "/manage/units/kommunales/edit", MEMBER)
+        self.assertEqual(status, 403)
+        status, _, body = page(port, "POST", "/manage/units/kommunales/edit", ADMIN,
+                               {"name": "Netzwerkstelle Kommunales", "description": "Neu",
+                                "zone": "Mars/Olympus", "contact": ""})
+        self.assertEqual(status, 422)
+        self.assertIn('href="#f-zone"', body)
+        self.assertIn('value="Mars/Olympus"', body)  # what was typed comes back
+        status, location, _ = page(port, "POST", "/manage/units/kommunales/edit", ADMIN,
+                                   {"name": "Netzwerkstelle Kommunales",
+                                    "description": "Für Jusos in **Räten**.",
+                                    "zone": "Europe/Berlin", "contact": "kommunal@example.org"})
+        self.assertEqual(status, 303)
+        self.assertIn("done=unit_saved", location)
+        public = self.api("GET", "/units/kommunales")[2]
+        self.assertIn("<strong>Räten</strong>", public)
+        self.assertIn("mailto:kommunal@example.org", public)
+        status, location, _ = page(port, "POST", "/manage/units/kommunales/archive", ADMIN,
+                                   {"archived": "1"})
+        self.assertEqual((status, location), (303, "/manage/units/kommunales/edit?done=archived"))
+        self.assertIn("archiviert", unescape(self.api("GET", "/units/kommunales")[2]))
+        status, _, form = page(port, "GET", location, ADMIN)
+        self.assertIn('name="archived" value="0"', form)  # now the button makes it active again
+        status, _, _ = page(port, "POST", "/manage/units/kommunales/archive", ADMIN,
+                            {"archived": "0"})
+        self.assertEqual(status, 303)
+        self.assertIsNone(self.api("GET", "/api/v1/units/kommunales")[1]["archived"])
+
+    def test_a_responsible_edits_the_description_only(self):
+        port = self.server.port
+        status, _, form = page(port, "GET", "/manage/units/bildung/edit", RESPONSIBLE)
+        self.assertEqual(status, 200)
+        self.assertNotIn('name="name"', form)
+        self.assertNotIn('name="archived"', form)
+        status, _, _ = page(port, "POST", "/manage/units/bildung/edit", RESPONSIBLE,
+                            {"description": "Bildung für alle.", "name": "Gekapert"})
+        self.assertEqual(status, 303)
+        unit = self.api("GET", "/api/v1/units/bildung")[1]
+        self.assertEqual(unit["description"], "Bildung für alle.")
+        self.assertEqual(unit["name"], "Netzwerkstelle Bildung")  # the name field is ignored
+        status, _, _ = page(port, "POST", "/manage/units/bildung/archive", RESPONSIBLE,
+                            {"archived": "1"})
+        self.assertEqual(status, 403)
+        self.assertIsNone(self.api("GET", "/api/v1/units/bildung")[1]["archived"])
+        status, _, _ = page(port, "GET", "/manage/units/frauen/edit", RESPONSIBLE)
+        self.assertEqual(status, 403)
 
     def test_archiving_ends_the_calendar_and_the_feed_is_gone_six_months_later(self):
         today = test_clock.today()

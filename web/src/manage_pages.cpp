@@ -553,4 +553,31 @@ std::string render_split_form(const page_context& ctx, const split_form_view& vi
               "manage_split.mustache", d);
 }
 
+std::string render_unit_edit(const page_context& ctx, const unit_edit_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  set_errors(d, view.errors);
+  d.set("heading", fill(text(l, "m_unit_edit_title"), {{"name", view.unit.name}}));
+  d.set("name", view.name);
+  d.set("description", view.description);
+  d.set("zone", view.zone);
+  d.set("contact", view.contact);
+  d.set("admin", view.admin);
+  d.set("archived", view.archived.has_value());
+  if (view.archived) {
+    d.set("archived_text",
+          fill(text(l, "unit_archived"),
+               {{"date",
+                 format_date(
+                     date::local_days{date::floor<date::days>(*view.archived).time_since_epoch()},
+                     l)}}));
+  }
+  d.set("has_notice", !view.notice.empty());
+  d.set("notice", view.notice);
+  d.set("csrf", view.csrf);
+  return page(ctx, fill(text(l, "m_unit_edit_title"), {{"name", view.unit.name}}),
+              "manage_unit_edit.mustache", d);
+}
+
 }  // namespace treffpunkt::web

@@ -23,6 +23,10 @@ namespace treffpunkt::server {
 namespace manage_units {  // manage_units.cpp
 http_response home(const request_context& ctx, const route_params& p);
 http_response unit(const request_context& ctx, const route_params& p);
+/// The unit's page of settings: admins all of it and archiving, responsibles the description.
+http_response edit_form(const request_context& ctx, const route_params& p);
+http_response edit(const request_context& ctx, const route_params& p);
+http_response archive(const request_context& ctx, const route_params& p);
 }  // namespace manage_units
 
 namespace manage_events {  // manage_events.cpp

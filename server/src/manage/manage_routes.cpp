@@ -52,6 +52,9 @@ area manage_routes() {
       {
           {"GET", "/manage", manage_units::home},
           {"GET", "/manage/units/{slug}", manage_units::unit},
+          {"GET", "/manage/units/{slug}/edit", manage_units::edit_form},
+          {"POST", "/manage/units/{slug}/edit", manage_units::edit},
+          {"POST", "/manage/units/{slug}/archive", manage_units::archive},
           {"GET", "/manage/units/{slug}/events/new", manage_events::new_form},
           {"POST", "/manage/units/{slug}/events/new", manage_events::create},
           {"GET", "/manage/proposals", manage_proposals::list},

@@ -3,6 +3,7 @@
 
 #include "../pages/page_views.h"
 #include "../request_context.h"
+#include "../responses.h"
 #include "manage_handlers.h"
 
 namespace treffpunkt::server::manage_units {
@@ -40,6 +41,75 @@ http_response unit(const request_context& ctx, const route_params& p) {
     return a.next && b.next && a.next->start < b.next->start;
   });
   return manage_html(ctx, 200, web::render_manage_unit(page_context_of(ctx), v));
+}
+
+namespace {
+
+web::unit_edit_view edit_view(const request_context& ctx, const calendar::unit& u) {
+  web::unit_edit_view v;
+  v.unit = summary(u);
+  v.name = u.name;
+  v.description = u.description;
+  v.zone = u.zone;
+  v.contact = u.contact;
+  v.admin = manager(ctx).admin;
+  v.archived = u.archived;
+  v.csrf = ctx.csrf_token();
+  const auto done = ctx.plain_query("done");
+  for (const std::string_view known : {"unit_saved", "archived", "unarchived"}) {
+    if (done == known) v.notice = web::manage_text(ctx.lang(), "m_done_" + std::string(known));
+  }
+  return v;
+}
+
+}  // namespace
+
+http_response edit_form(const request_context& ctx, const route_params& p) {
+  auto found = editable_unit(ctx, p);
+  if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
+  const auto& u = std::get<calendar::unit>(found);
+  return manage_html(ctx, 200, web::render_unit_edit(page_context_of(ctx), edit_view(ctx, u)));
+}
+
+http_response edit(const request_context& ctx, const route_params& p) {
+  auto found = editable_unit(ctx, p);
+  if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
+  const auto& u = std::get<calendar::unit>(found);
+  auto v = edit_view(ctx, u);
+  v.notice.clear();
+  auto changed = u;
+  changed.description = ctx.form_value("description");
+  std::erase(changed.description, '\r');
+  v.description = changed.description;
+  if (v.admin) {
+    // A responsible's form has only the description: the rest stays as it is.
+    v.name = changed.name = ctx.form_value("name");
+    v.zone = changed.zone = ctx.form_value("zone");
+    v.contact = changed.contact = ctx.form_value("contact");
+  }
+  auto saved = ctx.store().update_unit(changed, manager_actor(ctx));
+  if (!saved) {
+    if (saved.error().code != storage::errc::invalid) return store_error(ctx, saved.error());
+    const auto& field = saved.error().field;
+    const std::string key = field == "name"      ? "m_err_unit_name"
+                            : field == "zone"    ? "m_err_zone"
+                            : field == "contact" ? "m_err_contact"
+                                                 : "m_err_invalid";
+    v.errors.push_back({field.empty() ? "description" : field, web::manage_text(ctx.lang(), key)});
+    return manage_html(ctx, 422, web::render_unit_edit(page_context_of(ctx), v));
+  }
+  return see_other("/manage/units/" + u.slug + "/edit?done=unit_saved");
+}
+
+http_response archive(const request_context& ctx, const route_params& p) {
+  auto found = editable_unit(ctx, p);
+  if (auto* refused = std::get_if<http_response>(&found)) return std::move(*refused);
+  const auto& u = std::get<calendar::unit>(found);
+  const bool archived = ctx.form_value("archived") == "1";
+  auto done = ctx.store().set_archived(u.id, archived, manager_actor(ctx), ctx.now());
+  if (!done) return store_error(ctx, done.error());
+  return see_other("/manage/units/" + u.slug +
+                   "/edit?done=" + (archived ? "archived" : "unarchived"));
 }
 
 }  // namespace treffpunkt::server::manage_units

@@ -151,6 +151,21 @@ struct split_form_view {
   std::string csrf;
 };
 
+/// /manage/units/{slug}/edit: a unit as typed; admins change all of it and archive it, its
+/// responsibles its description.
+struct unit_edit_view {
+  unit_summary unit;
+  std::string name;
+  std::string description;  ///< Markdown
+  std::string zone;
+  std::string contact;
+  bool admin = false;  ///< name, zone, contact and archiving are shown
+  std::optional<calendar::utc_seconds> archived;
+  std::vector<field_error> errors;
+  std::string notice;
+  std::string csrf;
+};
+
 /// One person on an occurrence's attendee list.
 struct attendee_row {
   std::string name;
@@ -245,6 +260,7 @@ std::string render_event_form(const page_context& ctx, const event_form_view& vi
 std::string render_manage_event(const page_context& ctx, const manage_event_view& view);
 std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view);
 std::string render_split_form(const page_context& ctx, const split_form_view& view);
+std::string render_unit_edit(const page_context& ctx, const unit_edit_view& view);
 std::string render_admin(const page_context& ctx, const admin_view& view);
 std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view);
 std::string render_admin_people(const page_context& ctx, const admin_people_view& view);
