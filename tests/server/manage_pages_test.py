@@ -297,6 +297,46 @@ class ManagePages(Client):
         self.assertIn("Diese Veranstaltung wurde abgesagt.",
                       self.get(yes.header("location"), RESPONSIBLE).body)
 
+    def test_extra_and_left_out_dates_in_the_form_and_the_feed(self):
+        start, form = self.new_event_form(title="Plenum mit Pause", repeat="monthly_weekday")
+        tuesdays = first_tuesdays(start, 3)
+        extra = tuesdays[2] + datetime.timedelta(days=10)
+        path = "/manage/units/bildung/events/new"
+        fields = {**form, "extra_dates": extra.isoformat(), "left_out": tuesdays[1].isoformat()}
+        preview = self.request("POST", path, RESPONSIBLE, form=fields)
+        self.assertEqual(preview.status, 200, preview.body)
+        self.check_page(path, preview.body)
+        shown = re.findall(r'<ol class="preview-dates">(.*?)</ol>', preview.body, re.S)[0]
+        self.assertIn('datetime="%sT19:00"' % extra.isoformat(), shown)
+        self.assertRegex(shown, r'datetime="%sT19:00".*?Fällt aus' % tuesdays[1].isoformat())
+        # Refused next to their field, with what was typed.
+        before = self.request("POST", path, RESPONSIBLE,
+                              form={**fields, "extra_dates": (start - datetime.timedelta(days=3))
+                                    .isoformat(), "action": "save"})
+        self.assertEqual(before.status, 422)
+        self.assertIn('href="#f-extra_dates"', before.body)
+        wrong = self.request("POST", path, RESPONSIBLE,
+                             form={**fields, "left_out": (tuesdays[1] + datetime.timedelta(days=1))
+                                   .isoformat(), "action": "save"})
+        self.assertEqual(wrong.status, 422)
+        self.assertIn('href="#f-left_out"', wrong.body)
+        garbled = self.request("POST", path, RESPONSIBLE,
+                               form={**fields, "left_out": "nächsten Dienstag", "action": "save"})
+        self.assertEqual(garbled.status, 422)
+        self.assertIn("nächsten Dienstag", garbled.body)
+        saved = self.request("POST", path, RESPONSIBLE, form={**fields, "action": "save"})
+        self.assertEqual(saved.status, 303, saved.body)
+        event = re.search(r"/manage/events/(\d+)", saved.header("location")).group(1)
+        feed = self.request("GET", "/units/bildung.ics").body.replace("\r\n ", "")
+        vevent = [v for v in feed.split("BEGIN:VEVENT") if "Plenum mit Pause" in v][0]
+        self.assertIn("RDATE;TZID=Europe/Berlin:%sT190000" % extra.strftime("%Y%m%d"), vevent)
+        self.assertIn("EXDATE;TZID=Europe/Berlin:%sT190000" % tuesdays[1].strftime("%Y%m%d"),
+                      vevent)
+        # The edit form shows both lists as they are.
+        edit = self.get("/manage/events/%s/edit" % event, RESPONSIBLE).body
+        self.assertRegex(edit, r'name="extra_dates"[^>]*>%s</textarea>' % extra.isoformat())
+        self.assertRegex(edit, r'name="left_out"[^>]*>%s</textarea>' % tuesdays[1].isoformat())
+
     def test_change_a_series_from_one_date_on(self):
         start, form = self.new_event_form(title="Lesekreis Bildung", location="Bibliothek",
                                           online_url="")

@@ -1,5 +1,6 @@
 // One set of rules for what a responsible sets on an event or an occurrence, whichever form it
 // comes from (usecases/event_changes.h).
+#include <calendar/expand.h>
 #include <calendar/recurrence.h>
 #include <gtest/gtest.h>
 #include <usecases/event_changes.h>
@@ -153,6 +154,55 @@ TEST(EventChanges, AnOccurrencesEndCountsFromItsOriginalStartUnlessMoved) {
   c.title = "Sondertermin";
   c.end = local(2026, 6, 23, 20);
   EXPECT_EQ(occurrence_override_of(e, key, c).error().code, errc::end_before_start);
+}
+
+TEST(EventChanges, ExtraDatesAreAfterTheFirstAndSortedOnce) {
+  auto c = minimal();
+  c.rrule = "FREQ=WEEKLY;COUNT=4";
+  c.rdates = std::vector<calendar::local_seconds>{local(2026, 7, 30, 18), local(2026, 7, 2, 19),
+                                                  local(2026, 7, 30, 18)};
+  auto e = created(c);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->rdates,
+            (std::vector<calendar::local_seconds>{local(2026, 7, 2, 19), local(2026, 7, 30, 18)}));
+  EXPECT_EQ(calendar::expand(*e, treffpunkt::testing::utc(2026, 1, 1),
+                             treffpunkt::testing::utc(2027, 1, 1))
+                .size(),
+            6U);
+  c.rdates = std::vector<calendar::local_seconds>{local(2026, 6, 1, 19)};  // before the first
+  EXPECT_EQ(created(c).error().field, "rdates");
+}
+
+TEST(EventChanges, LeftOutDatesAreDatesOfTheSeriesAndCanBeTakenBack) {
+  auto c = minimal();  // Tuesdays from 16 June 2026, 19:00
+  c.rrule = "FREQ=WEEKLY;COUNT=6";
+  c.left_out = std::vector<date::local_days>{date::local_days{date::year{2026} / 6 / 30}};
+  auto e = created(c);
+  ASSERT_TRUE(e) << e.error().message;
+  ASSERT_EQ(e->overrides.size(), 1U);
+  EXPECT_TRUE(e->overrides[0].cancelled);
+  const auto window = [](const calendar::event& x) {
+    std::size_t n = 0;
+    for (const auto& o : calendar::expand(x, treffpunkt::testing::utc(2026, 1, 1),
+                                          treffpunkt::testing::utc(2027, 1, 1))) {
+      if (!o.cancelled) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(window(*e), 5U);
+  // Another list replaces it: the 30th takes place again, the 7th of July is left out.
+  event_changes again;
+  again.left_out = std::vector<date::local_days>{date::local_days{date::year{2026} / 7 / 7}};
+  ASSERT_TRUE(apply_event_changes(*e, again, false));
+  ASSERT_EQ(e->overrides.size(), 1U);
+  EXPECT_EQ(e->overrides[0].key.instant(), treffpunkt::testing::utc(2026, 7, 7, 17));
+  // A day without a date of the series, or a one-off event: refused, naming the field.
+  event_changes wednesday;
+  wednesday.left_out = std::vector<date::local_days>{date::local_days{date::year{2026} / 7 / 8}};
+  EXPECT_EQ(apply_event_changes(*e, wednesday, false).error().field, "left_out");
+  auto once = created(minimal());
+  ASSERT_TRUE(once);
+  EXPECT_EQ(apply_event_changes(*once, wednesday, false).error().field, "left_out");
 }
 
 }  // namespace

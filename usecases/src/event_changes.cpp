@@ -1,7 +1,9 @@
 #include <calendar/error.h>
+#include <calendar/expand.h>
 #include <calendar/recurrence.h>
 #include <usecases/event_changes.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -110,6 +112,78 @@ result<seconds> length_to(local_seconds start, local_seconds end, bool all_day,
   return *d;
 }
 
+constexpr std::size_t most_rdates = 100;
+
+result<void> set_rdates(calendar::event& e, std::vector<local_seconds> dates) {
+  if (dates.size() > most_rdates) {
+    return error{errc::out_of_bounds, "at most 100 extra dates", "rdates"};
+  }
+  for (const auto d : dates) {
+    if (d < e.start) {
+      return error{errc::out_of_bounds,
+                   "an extra date lies before the first date " +
+                       date::format("%Y-%m-%d", date::floor<date::days>(e.start)),
+                   "rdates"};
+    }
+  }
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  e.rdates = std::move(dates);
+  return {};
+}
+
+/// Whether `o` says nothing but that its date is left out (an EXDATE).
+bool only_cancelled(const calendar::occurrence_override& o) {
+  return o.cancelled && !o.start && !o.duration && !o.title && !o.description && !o.location &&
+         !o.online_url;
+}
+
+result<void> set_left_out(calendar::event& e, const std::vector<date::local_days>& days) {
+  if (!e.is_series() && !days.empty()) {
+    return error{errc::invalid, "only a series has dates to leave out", "left_out"};
+  }
+  // The keys of the dates on those days, found with the left-out ones taking place again.
+  auto open = e;
+  std::erase_if(open.overrides, only_cancelled);
+  for (auto& o : open.overrides) o.cancelled = false;
+  std::vector<calendar::occurrence_key> keys;
+  // A date is the day of its original start (its key), also when it was moved.
+  const auto day_of = [&](const calendar::occurrence_key& key) {
+    return key.is_date()
+               ? date::local_days{date::floor<date::days>(key.instant()).time_since_epoch()}
+               : date::floor<date::days>(calendar::to_local(key.instant(), e.zone));
+  };
+  for (const auto day : days) {
+    const auto from = calendar::to_utc(local_seconds{day - date::days{8}}, e.zone);
+    const auto to = calendar::to_utc(local_seconds{day + date::days{9}}, e.zone);
+    const auto found = calendar::expand(open, from, to);
+    const auto on_day = std::find_if(found.begin(), found.end(),
+                                     [&](const auto& o) { return day_of(o.key) == day; });
+    if (on_day == found.end()) {
+      return error{errc::invalid, date::format("%Y-%m-%d", day) + " is not a date of the series",
+                   "left_out"};
+    }
+    keys.push_back(on_day->key);
+  }
+  // Cancellations not listed go; those listed are set, keeping other changes of the date.
+  std::erase_if(e.overrides, [&](const calendar::occurrence_override& o) {
+    return only_cancelled(o) && std::find(keys.begin(), keys.end(), o.key) == keys.end();
+  });
+  for (auto& o : e.overrides) {
+    o.cancelled = std::find(keys.begin(), keys.end(), o.key) != keys.end();
+  }
+  for (const auto& key : keys) {
+    if (e.find_override(key) != nullptr) continue;
+    calendar::occurrence_override o;
+    o.key = key;
+    o.cancelled = true;
+    e.overrides.push_back(o);
+  }
+  std::sort(e.overrides.begin(), e.overrides.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  return {};
+}
+
 }  // namespace
 
 result<void> apply_event_changes(calendar::event& e, const event_changes& c, bool creating) {
@@ -172,6 +246,12 @@ result<void> apply_event_changes(calendar::event& e, const event_changes& c, boo
       if (!n) return n.error();
       e.rsvp_deadline = minutes(*n);
     }
+  }
+  if (c.rdates) {
+    if (auto r = set_rdates(e, *c.rdates); !r) return r;
+  }
+  if (c.left_out) {
+    if (auto r = set_left_out(e, *c.left_out); !r) return r;
   }
   if (auto valid = calendar::validate(e); !valid) return from_calendar(valid.error());
   return {};

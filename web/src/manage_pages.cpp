@@ -164,6 +164,33 @@ event_form_check check_event_form(const event_form& form, std::string_view zone,
       in.rrule = std::move(rule);
     }
   }
+  // Extra and left-out dates: a date a line (or separated by spaces or commas).
+  const auto days_of = [&](std::string_view text, std::string_view field,
+                           std::vector<date::local_days>& out_days) {
+    std::string word;
+    const auto take = [&] {
+      if (word.empty()) return;
+      if (const auto d = parse_day(word)) {
+        out_days.emplace_back(*d);
+      } else {
+        fail(field, "m_err_dates_list");
+      }
+      word.clear();
+    };
+    for (const char ch : text) {
+      if (ch == '\n' || ch == '\r' || ch == ' ' || ch == ',' || ch == ';' || ch == '\t') {
+        take();
+      } else {
+        word += ch;
+      }
+    }
+    take();
+  };
+  std::vector<date::local_days> extra;
+  days_of(form.extra_dates, "extra_dates", extra);
+  days_of(form.left_out, "left_out", in.left_out);
+  const auto time_of_day = form.all_day || !from ? std::chrono::minutes{0} : *from;
+  for (const auto d : extra) in.rdates.push_back(calendar::local_seconds{d} + time_of_day);
   if (out.errors.empty()) out.input = std::move(in);
   return out;
 }
@@ -202,6 +229,22 @@ event_form event_form_of(const calendar::event& e) {
     }
   } else if (!e.rdates.empty()) {
     f.repeat = "keep";
+  }
+  for (const auto r : e.rdates) {
+    if (!f.extra_dates.empty()) f.extra_dates += "\n";
+    f.extra_dates += date::format("%Y-%m-%d", date::floor<date::days>(r));
+  }
+  for (const auto& o : e.overrides) {
+    if (!o.cancelled || o.start || o.duration || o.title || o.description || o.location ||
+        o.online_url) {
+      continue;
+    }
+    const auto day =
+        o.key.is_date()
+            ? date::local_days{date::floor<date::days>(o.key.instant()).time_since_epoch()}
+            : date::floor<date::days>(calendar::to_local(o.key.instant(), e.zone));
+    if (!f.left_out.empty()) f.left_out += "\n";
+    f.left_out += date::format("%Y-%m-%d", day);
   }
   return f;
 }
@@ -297,6 +340,8 @@ std::string render_event_form(const page_context& ctx, const event_form_view& vi
   d.set("ends_until", f.ends == "until");
   d.set("count", f.count);
   d.set("until", f.until);
+  d.set("extra_dates", f.extra_dates);
+  d.set("left_out", f.left_out);
   // The choices in words for the entered date (or today's week day, before one is entered).
   const auto day = parse_day(f.date);
   mu::data choices{mu::data::type::list};

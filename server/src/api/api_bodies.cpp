@@ -132,11 +132,36 @@ event_body tag_invoke(json::value_to_tag<event_body>, const json::value& v) {
   if (const auto rule = in.nullable_text("rrule")) c.rrule = rule->value_or("");
   c.capacity = in.nullable_integer("capacity");
   c.rsvp_deadline_minutes = in.nullable_integer("rsvp_deadline_minutes");
+  out.rdates = in.texts("rdates");
+  if (const auto days = in.texts("left_out")) {
+    std::vector<date::local_days> left_out;
+    for (const auto& text : *days) {
+      const auto day = parse_date(text);
+      if (!day) field_reader::invalid("left_out", "left_out must be dates YYYY-MM-DD");
+      left_out.emplace_back(day->time_since_epoch());
+    }
+    c.left_out = std::move(left_out);
+  }
   return out;
 }
 
 api_result<usecases::event_changes> event_changes_of(event_body body, bool all_day) {
-  return with_times(std::move(body), all_day);
+  auto rdates = std::move(body.rdates);
+  auto changes = with_times(std::move(body), all_day);
+  if (!changes || !rdates) return changes;
+  std::vector<calendar::local_seconds> starts;
+  for (const auto& text : *rdates) {
+    const auto t = parse_local(text, all_day);
+    if (!t) {
+      return problem{422, "invalid",
+                     all_day ? "rdates must be dates YYYY-MM-DD"
+                             : "rdates must be local times YYYY-MM-DDTHH:MM",
+                     "rdates"};
+    }
+    starts.push_back(*t);
+  }
+  changes->rdates = std::move(starts);
+  return changes;
 }
 
 override_body tag_invoke(json::value_to_tag<override_body>, const json::value& v) {

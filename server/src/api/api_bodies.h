@@ -77,7 +77,7 @@ login_body tag_invoke(boost::json::value_to_tag<login_body>, const boost::json::
 /// POST /units/{slug}/events and PATCH /events/{id}: the fields of an event (docs/api.md).
 /// Times stay text until the event's all_day is known (event_changes_of).
 struct event_body {
-  static constexpr std::array<std::string_view, 13> fields{"title",
+  static constexpr std::array<std::string_view, 15> fields{"title",
                                                            "description",
                                                            "location",
                                                            "online_url",
@@ -89,10 +89,14 @@ struct event_body {
                                                            "all_day",
                                                            "rrule",
                                                            "capacity",
-                                                           "rsvp_deadline_minutes"};
+                                                           "rsvp_deadline_minutes",
+                                                           "rdates",
+                                                           "left_out"};
   usecases::event_changes changes;
   std::optional<std::string> start;
   std::optional<std::string> end;
+  /// Extra dates as text until all_day is known, as start and end.
+  std::optional<std::vector<std::string>> rdates;
 };
 event_body tag_invoke(boost::json::value_to_tag<event_body>, const boost::json::value& v);
 

@@ -30,6 +30,8 @@ std::string field_of(std::string_view changed) {
   if (changed == "start") return "date";
   if (changed == "end" || changed == "duration_minutes") return "end_time";
   if (changed == "rrule") return "repeat";
+  if (changed == "rdates") return "extra_dates";
+  if (changed == "left_out") return "left_out";
   for (const std::string_view same :
        {"title", "description", "location", "online_url", "capacity", "kind"}) {
     if (changed == same) return std::string(same);
@@ -51,6 +53,10 @@ field_error form_error(std::string_view changed_field, bool too_long, language l
     key = "m_err_end_equal";
   } else if (field == "capacity") {
     key = "m_err_capacity";
+  } else if (field == "extra_dates") {
+    key = "m_err_extra_before";
+  } else if (field == "left_out") {
+    key = "m_err_left_out";
   } else if (too_long) {
     key = "m_err_too_long";
   }
@@ -73,6 +79,8 @@ web::event_form read_event_form(const request_context& ctx) {
   f.ends = ctx.form_value("ends");
   f.count = ctx.form_value("count");
   f.until = ctx.form_value("until");
+  f.extra_dates = ctx.form_value("extra_dates");
+  f.left_out = ctx.form_value("left_out");
   // Descriptions come from a <textarea>: browsers send CRLF line ends.
   std::erase(f.description, '\r');
   return f;
@@ -100,6 +108,8 @@ std::vector<field_error> apply_form(calendar::event& e, const web::event_form& f
     c.capacity =
         in.capacity ? std::optional<std::int64_t>(*in.capacity) : std::optional<std::int64_t>();
     if (in.rrule) c.rrule = *in.rrule;
+    c.rdates = in.rdates;
+    c.left_out = in.left_out;
   } else if (creating) {
     // Only to check the texts below; nothing is saved with errors.
     c.start = calendar::local_seconds{date::local_days{date::year{2000} / 1 / 1}};

@@ -5,6 +5,7 @@
 
 #include <calendar/event.h>
 #include <calendar/time.h>
+#include <date/date.h>
 #include <usecases/error.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace treffpunkt::usecases {
 
@@ -34,6 +36,13 @@ struct event_changes {
   std::optional<std::optional<std::int64_t>> capacity;
   /// RSVPs close this many minutes before the start (0 to 366 days); a set none: never.
   std::optional<std::optional<std::int64_t>> rsvp_deadline_minutes;
+  /// Replaces the extra dates (RDATE): wall-clock starts in the zone, none before the first
+  /// date, at most 100.
+  std::optional<std::vector<calendar::local_seconds>> rdates;
+  /// Replaces the left-out dates (EXDATE): days on which the series has a date, which is then
+  /// left out; a date left out before and not listed any more takes place again (unless it was
+  /// changed otherwise too: then only its cancellation goes).
+  std::optional<std::vector<date::local_days>> left_out;
 };
 
 /// One text of an event as `name` ("title", "description", "location", "online_url") allows

@@ -66,6 +66,10 @@ struct event_form {
   std::string ends = "never";   ///< "never", "count" or "until"
   std::string count;            ///< with ends=count
   std::string until;            ///< with ends=until: "2026-06-30"
+  /// Extra dates, one "2026-12-23" a line, each at the start time (RDATE).
+  std::string extra_dates;
+  /// Left-out dates of the series, one "2026-12-22" a line (EXDATE).
+  std::string left_out;
 };
 
 /// What a well-formed event form asks for, in the event's zone.
@@ -77,6 +81,8 @@ struct event_input {
   /// one-off event. Unset when the form keeps the edited series' rule ("keep").
   std::optional<std::string> rrule;
   std::optional<int> capacity;
+  std::vector<calendar::local_seconds> rdates;  ///< the extra dates at the start time
+  std::vector<date::local_days> left_out;
 };
 
 /// Reads the form's dates, times, repeat and capacity (texts are checked by the caller with
