@@ -256,6 +256,7 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(made["rsvp_deadline_minutes"], 60)
         self.assertEqual(made["status"], "confirmed")
         path = "/api/v1/events/%d" % made["id"]
+        self.assertIsInstance(made.pop("warnings"), list)  # a write's answer, not the event's
         self.assertEqual(self.call("GET", path).json, made)
         patched = self.call("PATCH", path, "responsible",
                             body={"title": "Neuer Titel", "capacity": None,
@@ -431,6 +432,34 @@ class ApiTest(unittest.TestCase):
                          "member")
         self.assertEqual(mine.status, 200, mine.raw)
         self.assertEqual(mine.json["state"], "going")
+
+    def test_clash_warnings_name_the_session_and_why(self):
+        listed = self.call("GET", "/api/v1/units/bildung/occurrences").json["occurrences"]
+        meeting = next(o for o in listed
+                       if o["kind"] == "meeting" and not o["cancelled"] and o["location"])
+        at = meeting["local_start"][:16]
+
+        def warned(unit, **fields):
+            body = {"title": "Überschneidung", "start": at, "duration_minutes": 60}
+            body.update(fields)
+            resp = self.call("POST", "/api/v1/units/%s/events" % unit, "admin", body=body)
+            self.assertEqual(resp.status, 201, resp.raw)  # warnings never block
+            return [(w["reason"], w["with"]["event"], w["with"]["key"])
+                    for w in resp.json["warnings"]]
+
+        theirs = (meeting["event"], meeting["key"])
+        # Louisa Klopfleisch is responsible for Bildung and Antifa (the demo, as the seed).
+        self.assertIn(("shared_responsible",) + theirs, warned("antifa"))
+        self.assertIn(("same_location",) + theirs,
+                      warned("kommunales", location=" " + meeting["location"].upper() + " "))
+        self.assertNotIn(theirs, [w[1:] for w in warned("kommunales", location="Rathaus")])
+        # Moving a session onto it warns too, for that session.
+        other = self.new_event(start=later(40), location=meeting["location"])
+        key = self.first_key(other)
+        moved = self.call("PUT", "/api/v1/events/%d/occurrences/%s" % (other["id"], key),
+                          "admin", body={"start": at})
+        self.assertEqual(moved.status, 200, moved.raw)
+        self.assertIn("same_location", [w["reason"] for w in moved.json["warnings"]])
 
     def test_rsvp_capacity_waitlist_and_promotion(self):
         event = self.new_event(capacity=2)

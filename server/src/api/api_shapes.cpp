@@ -198,4 +198,29 @@ json::object wish_json(const storage::wish& w, std::string_view unit_slug) {
                       {"created", utc_text(w.created)}};
 }
 
+json::array warnings_json(const std::vector<usecases::clash>& clashes,
+                          const calendar::occurrence_key* key) {
+  json::array out;
+  for (const auto& c : clashes) {
+    if (key != nullptr && c.ours.key != *key) continue;
+    out.emplace_back(json::object{{"key", c.ours.key.to_string()},
+                                  {"start", utc_text(c.ours.start)},
+                                  {"reason", usecases::to_string(c.why)},
+                                  {"with", json::object{{"event", c.theirs.event.value},
+                                                        {"key", c.theirs.key.to_string()},
+                                                        {"title", c.theirs.title},
+                                                        {"unit", c.theirs.unit_slug},
+                                                        {"start", utc_text(c.theirs.start)},
+                                                        {"end", utc_text(c.theirs.end)}}}});
+  }
+  return out;
+}
+
+json::array warnings_of(const storage::store& store, const calendar::event& e,
+                        calendar::utc_seconds now, const calendar::occurrence_key* key) {
+  // From now to a year after now, or after the event's start when that is later.
+  const auto to = std::max(now, calendar::to_utc(e.start, e.zone)) + date::days{366};
+  return warnings_json(usecases::clashes_with(store, e, now, to), key);
+}
+
 }  // namespace treffpunkt::server

@@ -5,7 +5,9 @@
 #include <calendar/expand.h>
 #include <calendar/time.h>
 #include <storage/store.h>
+#include <usecases/clashes.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
@@ -30,6 +32,15 @@ boost::json::object rsvp_json(const storage::rsvp_record& r);
 /// the responsibles only) when not empty.
 boost::json::object proposal_json(const storage::proposal& p, std::string_view unit_slug,
                                   std::string_view proposer_name = {});
+/// Clash warnings (usecases/clashes.h): for each, our occurrence, the session it overlaps and
+/// why. Only `key`'s when given.
+boost::json::array warnings_json(const std::vector<usecases::clash>& clashes,
+                                 const calendar::occurrence_key* key = nullptr);
+/// The clashes of `e`'s occurrences in the year from `now` (or from its start, if later), as
+/// warnings_json.
+boost::json::array warnings_of(const storage::store& store, const calendar::event& e,
+                               calendar::utc_seconds now,
+                               const calendar::occurrence_key* key = nullptr);
 /// An open or closed wish: its text, never who wished it.
 boost::json::object wish_json(const storage::wish& w, std::string_view unit_slug);
 

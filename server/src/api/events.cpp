@@ -28,7 +28,9 @@ http_response create(const request_context& ctx, const route_params& p) {
   }
   auto made = ctx.store().create_event(std::move(e), ctx.who().actor(), ctx.now());
   if (!made) return error_response(problem_of(made.error()));
-  return json_response(201, event_json(*made, u->slug));
+  auto out = event_json(*made, u->slug);
+  out["warnings"] = warnings_of(ctx.store(), *made, ctx.now());
+  return json_response(201, out);
 }
 
 http_response get(const request_context& ctx, const route_params& p) {
@@ -51,7 +53,9 @@ http_response patch(const request_context& ctx, const route_params& p) {
   }
   auto changed = usecases::update_event(ctx.use(), std::move(*e), ctx.who().actor());
   if (!changed) return error_response(problem_of(changed.error()));
-  return json_response(200, event_json(*changed, slug_of(ctx, *changed)));
+  auto out = event_json(*changed, slug_of(ctx, *changed));
+  out["warnings"] = warnings_of(ctx.store(), *changed, ctx.now());
+  return json_response(200, out);
 }
 
 http_response cancel(const request_context& ctx, const route_params& p) {

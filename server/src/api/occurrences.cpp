@@ -45,7 +45,11 @@ http_response put(const request_context& ctx, const route_params& p) {
   if (!o) return error_response(problem_of(o.error()));
   auto changed = usecases::change_occurrence(ctx.use(), e, std::move(*o), ctx.who().actor());
   if (!changed) return error_response(problem_of(changed.error()));
-  return occurrence_response(ctx, *changed, key);
+  auto found_again = calendar::find_occurrence(*changed, key);
+  if (!found_again) return error_response({404, "not_found", "no such occurrence", {}});
+  auto out = occurrence_json(*changed, *found_again, ctx.store().occupancy_of(changed->id, key));
+  out["warnings"] = warnings_of(ctx.store(), *changed, ctx.now(), &key);
+  return json_response(200, out);
 }
 
 http_response attendees(const request_context& ctx, const route_params& p) {
@@ -83,8 +87,10 @@ http_response split(const request_context& ctx, const route_params& p) {
   auto changed = usecases::change_from(ctx.use(), e, key, *changes, ctx.who().actor());
   if (!changed) return error_response(problem_of(changed.error()));
   const auto slug = slug_of(ctx, e);
-  return json_response(200, json::object{{"old", event_json(changed->first, slug)},
-                                         {"new", event_json(changed->second, slug)}});
+  return json_response(
+      200, json::object{{"old", event_json(changed->first, slug)},
+                        {"new", event_json(changed->second, slug)},
+                        {"warnings", warnings_of(ctx.store(), changed->second, ctx.now())}});
 }
 
 /// POST .../message: a responsible's (or the host's) message to everyone going to or waiting
