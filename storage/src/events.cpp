@@ -220,6 +220,58 @@ std::vector<occurrence_going> upcoming_going(sql::connection& c, const calendar:
   return upcoming;
 }
 
+/// Makes `e`, read from a file, the next version of `stored`: what the file cannot say stays as
+/// the store has it (iCalendar has no property for places or an RSVP deadline, and Google or
+/// Outlook drop our kind), the identity stays, and SEQUENCE grows. False when the file then
+/// says nothing new (`e` must not be written).
+bool revise_from_file(const calendar::event& stored, calendar::event& e, bool kind_stated,
+                      calendar::utc_seconds now) {
+  if (!e.capacity) e.capacity = stored.capacity;
+  if (!e.rsvp_deadline) e.rsvp_deadline = stored.rsvp_deadline;
+  if (!kind_stated) e.kind = stored.kind;
+  if (same_content(stored, e)) return false;
+  e.id = stored.id;
+  e.created = stored.created;
+  e.related_to = e.related_to.empty() ? stored.related_to : e.related_to;
+  e.sequence = std::max(stored.sequence + 1, e.sequence);
+  e.last_modified = now;
+  // As update_event: a calendar app ignores an instance whose SEQUENCE did not grow
+  // (RFC 5546 §2.1.4), and the master's new one is above every stored override's.
+  for (auto& o : e.overrides) o.sequence = std::max(o.sequence, e.sequence);
+  return true;
+}
+
+/// Writes an import's update of `before` to `after` inside the import's transaction on `c`, as
+/// update_event does (or, for an event the file newly cancels, as cancel_event), and returns
+/// what it changed for the people who come, if anything.
+std::optional<imported_change> write_import_update(sql::connection& c,
+                                                   const calendar::event& before,
+                                                   const calendar::event& after, const actor& who,
+                                                   calendar::utc_seconds now) {
+  update_event_rows(c, after);
+  store::impl::audit(c, who, "import_update", after.unit, after.id, after.uid, now);
+  if (before.status != calendar::event_status::cancelled &&
+      after.status == calendar::event_status::cancelled) {
+    // As cancel_event: the RSVPs stay as history, and nobody moves up.
+    imported_change change{event_update{before, after, {}, {}, {}, {}}, true,
+                           upcoming_going(c, before, now)};
+    if (change.upcoming.empty()) return std::nullopt;
+    return change;
+  }
+  // As update_event: RSVPs follow a moved occurrence; more places move people up.
+  const auto followed = follow_moved_occurrences(c, before, after, who, now);
+  std::vector<rsvp_record> promoted;
+  if (capacity_grew(before.capacity, after.capacity)) {
+    promoted = promote_from_waitlists(c, after, who, now);
+  }
+  auto update = update_of(c, before, after, followed, std::move(promoted), now);
+  if (update.promoted.empty() && update.changed.empty() && update.cancelled.empty() &&
+      update.gone.empty()) {
+    return std::nullopt;
+  }
+  return imported_change{std::move(update), false, {}};
+}
+
 }  // namespace
 
 result<calendar::event> store::create_event(calendar::event e, const actor& who,
@@ -499,7 +551,6 @@ result<import_summary> store::import_events(calendar::unit_id u,
   return import_events(u, std::move(stated), who, now, dry_run, import_mails{});
 }
 
-// NOLINTNEXTLINE(readability-function-cognitive-complexity): plan every event, then write
 result<import_summary> store::import_events(calendar::unit_id u, std::vector<imported_event> events,
                                             const actor& who, calendar::utc_seconds now,
                                             bool dry_run, const import_mails& mails) {
@@ -543,24 +594,11 @@ result<import_summary> store::import_events(calendar::unit_id u, std::vector<imp
       if (existing->unit != u) {
         return error{errc::conflict, name_of(e) + " belongs to another unit", "uid"};
       }
-      // What the file cannot say stays as the store has it: iCalendar has no property for
-      // places or an RSVP deadline, and Google or Outlook drop our kind.
-      if (!e.capacity) e.capacity = existing->capacity;
-      if (!e.rsvp_deadline) e.rsvp_deadline = existing->rsvp_deadline;
-      if (!kind_stated) e.kind = existing->kind;
-      if (same_content(*existing, e)) {
+      if (!revise_from_file(*existing, e, kind_stated, now)) {
         plans.push_back({plan::unchanged, std::move(*existing), std::nullopt});
         ++summary.unchanged;
         continue;
       }
-      e.id = existing->id;
-      e.created = existing->created;
-      e.related_to = e.related_to.empty() ? existing->related_to : e.related_to;
-      e.sequence = std::max(existing->sequence + 1, e.sequence);
-      e.last_modified = now;
-      // As update_event: a calendar app ignores an instance whose SEQUENCE did not grow
-      // (RFC 5546 §2.1.4), and the master's new one is above every stored override's.
-      for (auto& o : e.overrides) o.sequence = std::max(o.sequence, e.sequence);
       plans.push_back({plan::update, std::move(e), std::move(existing)});
       ++summary.updated;
     }
@@ -572,31 +610,8 @@ result<import_summary> store::import_events(calendar::unit_id u, std::vector<imp
         insert_event(c, e);
         impl::audit(c, who, "import_create", u, e.id, e.uid, now);
       } else if (what == plan::update) {
-        update_event_rows(c, e);
-        impl::audit(c, who, "import_update", u, e.id, e.uid, now);
-        if (before->status != calendar::event_status::cancelled &&
-            e.status == calendar::event_status::cancelled) {
-          // As cancel_event: the RSVPs stay as history, and nobody moves up.
-          if (mails) {
-            imported_change change{event_update{*before, e, {}, {}, {}, {}}, true,
-                                   upcoming_going(c, *before, now)};
-            if (!change.upcoming.empty()) changes.push_back(std::move(change));
-          }
-          continue;
-        }
-        // As update_event: RSVPs follow a moved occurrence; more places move people up.
-        const auto followed = follow_moved_occurrences(c, *before, e, who, now);
-        std::vector<rsvp_record> promoted;
-        if (capacity_grew(before->capacity, e.capacity)) {
-          promoted = promote_from_waitlists(c, e, who, now);
-        }
-        if (mails) {
-          auto update = update_of(c, *before, e, followed, std::move(promoted), now);
-          if (!update.promoted.empty() || !update.changed.empty() || !update.cancelled.empty() ||
-              !update.gone.empty()) {
-            changes.push_back({std::move(update), false, {}});
-          }
-        }
+        auto change = write_import_update(c, *before, e, who, now);
+        if (mails && change) changes.push_back(std::move(*change));
       }
     }
     if (summary.created + summary.updated > 0) impl::bump_unit_version(c, u);
