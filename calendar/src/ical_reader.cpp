@@ -590,25 +590,26 @@ std::vector<std::string> split_text_list(std::string_view s) {
 }
 
 /// The kind of an event by what we write (ical_writer.cpp): X-TREFFPUNKT-KIND, else a
-/// CATEGORIES value that is our label of an exchange offer in any language, ASCII
-/// case-insensitively; else (also for other programs' categories) a meeting.
-event_kind kind_of(const property* x_kind, const std::vector<const property*>& categories) {
+/// CATEGORIES value that is our label of an exchange offer in any language, else of a meeting,
+/// ASCII case-insensitively; none when the file says neither (other programs' categories).
+std::optional<event_kind> kind_of(const property* x_kind,
+                                  const std::vector<const property*>& categories) {
   if (x_kind != nullptr) {
     for (const event_kind k : {event_kind::meeting, event_kind::exchange_offer}) {
       if (iequals(trim(x_kind->value), category_label(k, std::nullopt))) return k;
     }
   }
-  for (const property* p : categories) {
-    for (const std::string& value : split_text_list(p->value)) {
-      for (const auto lang :
-           {std::optional<language>{}, std::optional{language::de}, std::optional{language::en}}) {
-        if (iequals(value, category_label(event_kind::exchange_offer, lang))) {
-          return event_kind::exchange_offer;
+  for (const event_kind k : {event_kind::exchange_offer, event_kind::meeting}) {
+    for (const property* p : categories) {
+      for (const std::string& value : split_text_list(p->value)) {
+        for (const auto lang : {std::optional<language>{}, std::optional{language::de},
+                                std::optional{language::en}}) {
+          if (iequals(value, category_label(k, lang))) return k;
         }
       }
     }
   }
-  return event_kind::meeting;
+  return std::nullopt;
 }
 
 /// Takes the host line our feeds write first in DESCRIPTION (host_line, in either language)
@@ -633,6 +634,7 @@ struct parsed_vevent {
   int begin_line = 0;
   event ev;
   bool has_end = false;  ///< DTEND or DURATION present
+  stated_fields stated;
   std::optional<time_value> recurrence_id;
   int recurrence_id_line = 0;
   std::vector<std::pair<time_value, int>> exdates;  ///< value, line
@@ -773,7 +775,9 @@ result<parsed_vevent> read_vevent(const component& c, const calendar_context& ct
     if (!t) return t.error();
     ev.created = *t;
   }
-  ev.kind = kind_of(x_kind, categories);
+  const auto kind = kind_of(x_kind, categories);
+  ev.kind = kind.value_or(event_kind::meeting);
+  pv.stated.kind = kind.has_value();
   if (status != nullptr && iequals(trim(status->value), "CANCELLED")) {
     ev.status = event_status::cancelled;
   }
@@ -976,7 +980,7 @@ int line_for_field(const parsed_vevent& pv, std::string_view field) {
 }  // namespace
 
 // NOLINTNEXTLINE(readability-function-cognitive-complexity): zones, events, overrides, in order
-result<std::vector<event>> read_events(std::string_view text) {
+result<std::vector<file_event>> read_file_events(std::string_view text) {
   if (text.size() > max_input_bytes) {
     return fail(errc::out_of_bounds, 0, {}, "input larger than 10 MiB");
   }
@@ -1059,7 +1063,7 @@ result<std::vector<event>> read_events(std::string_view text) {
     masters.push_back(std::move(o));
   }
 
-  std::vector<event> events;
+  std::vector<file_event> events;
   events.reserve(masters.size());
   for (auto& pv : masters) {
     for (auto& [key, o] : pv.overrides) pv.ev.overrides.push_back(std::move(o));
@@ -1068,8 +1072,17 @@ result<std::vector<event>> read_events(std::string_view text) {
       e.line = line_for_field(pv, e.field);
       return e;
     }
-    events.push_back(std::move(pv.ev));
+    events.push_back({std::move(pv.ev), pv.stated});
   }
+  return events;
+}
+
+result<std::vector<event>> read_events(std::string_view text) {
+  auto read = read_file_events(text);
+  if (!read) return read.error();
+  std::vector<event> events;
+  events.reserve(read->size());
+  for (auto& f : *read) events.push_back(std::move(f.ev));
   return events;
 }
 

@@ -10,6 +10,7 @@
 #include <storage/store.h>
 #include <usecases/demo.h>
 #include <usecases/housekeeping.h>
+#include <usecases/import.h>
 #include <usecases/people.h>
 #include <usecases/store_outbox.h>
 
@@ -39,8 +40,10 @@ Usage:
                                                 (treffpunkt serve --help lists all options)
   treffpunkt admin add EMAIL                    make EMAIL an admin (created if new)
   treffpunkt token create EMAIL                 print a new API token for EMAIL (created if new)
-  treffpunkt import --unit SLUG [--dry-run] FILE.ics
-                                                add or update the unit's events from FILE.ics
+  treffpunkt import --unit SLUG [--dry-run] [--base-url URL] [--mail-from ADDRESS]
+                    [--config FILE] FILE.ics    add or update the unit's events from FILE.ics;
+                                                mails to those going to a changed session link
+                                                to URL
   treffpunkt export [--person EMAIL]            all data (or all about one person, for their
                                                 data request) as JSON on standard output
   treffpunkt person delete EMAIL [--base-url URL] [--mail-from ADDRESS] [--config FILE]
@@ -132,6 +135,41 @@ std::unique_ptr<notifications::mail_sender> make_sender(const serve_config& conf
   smtp.url = config.smtp;
   smtp.mail_from = from;
   return std::make_unique<notifications::smtp_sender>(std::move(smtp));
+}
+
+/// Whether `rest[i]` is one of serve's options that shape the mails a command queues for serve
+/// to send (--base-url, --config, --mail-from; NAME VALUE or NAME=VALUE): then it and its value
+/// are added to `args` and `i` stands on the last one taken.
+bool take_mail_option(const std::vector<std::string_view>& rest, std::size_t& i,
+                      std::vector<std::string_view>& args) {
+  const std::string_view arg = rest[i];
+  const std::string_view name = arg.substr(0, arg.find('='));
+  if (name != "--base-url" && name != "--config" && name != "--mail-from") return false;
+  args.push_back(arg);
+  if (name == arg && i + 1 < rest.size()) args.push_back(rest[++i]);
+  return true;
+}
+
+/// serve's configuration from `args` (take_mail_option's, after --data if it was given) and
+/// the TREFFPUNKT_* variables: the data folder, From and base URL of the mails a command queues.
+std::optional<serve_config> mail_config(const command_line& c,
+                                        std::vector<std::string_view> mail_args, std::ostream& out,
+                                        std::ostream& err) {
+  std::vector<std::string_view> args;
+  if (c.data_given) args = {"--data", c.data_dir};
+  args.insert(args.end(), mail_args.begin(), mail_args.end());
+  auto loaded = load_serve_config(args, process_env, out, err);
+  if (!loaded.config) return std::nullopt;
+  return *loaded.config;
+}
+
+/// The base URL of links in mails: serve's --base-url, else (as serve without one) its own
+/// listening address.
+std::string mail_base_url(const serve_config& config) {
+  if (!config.base_url.empty()) return config.base_url;
+  const auto& host = config.server.address;
+  return "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(config.server.port);
 }
 
 int serve(const command_line& c, std::ostream& out, std::ostream& err) {
@@ -269,15 +307,22 @@ int token(const command_line& c, std::ostream& out, std::ostream& err) {
   }
 }
 
+/// `import --unit SLUG [--dry-run] FILE.ics`: the unit's events created or updated by UID, as
+/// usecases::import_events does it; the notices, promotions and reminders of updated events are
+/// queued with the links and sender that serve would use (its --base-url, --mail-from and
+/// --config, and their TREFFPUNKT_* variables), and the running or next serve sends them.
 int import(const command_line& c, std::ostream& out, std::ostream& err) {
   std::string slug;
   std::string file;
   bool dry_run = false;
+  std::vector<std::string_view> mail_args;
   for (std::size_t i = 1; i < c.rest.size(); ++i) {
     if (c.rest[i] == "--unit" && i + 1 < c.rest.size()) {
       slug = std::string(c.rest[++i]);
     } else if (c.rest[i] == "--dry-run") {
       dry_run = true;
+    } else if (take_mail_option(c.rest, i, mail_args)) {
+      continue;
     } else if (file.empty() && !c.rest[i].starts_with("--")) {
       file = std::string(c.rest[i]);
     } else {
@@ -286,21 +331,24 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     }
   }
   if (slug.empty() || file.empty()) {
-    err << "Usage: treffpunkt import --unit SLUG [--dry-run] FILE.ics\n";
+    err << "Usage: treffpunkt import --unit SLUG [--dry-run] [--base-url URL] [--mail-from "
+           "ADDRESS] [--config FILE] FILE.ics\n";
     return 2;
   }
+  const auto config = mail_config(c, mail_args, out, err);
+  if (!config) return 2;
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     err << "treffpunkt import: cannot read " << file << '\n';
     return 1;
   }
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto events = calendar::read_events(text);
+  auto events = calendar::read_file_events(text);
   if (!events) {
     err << file << ": " << events.error().what() << '\n';
     return 1;
   }
-  auto store = open_store(c.data_dir, c.clock, err);
+  auto store = open_store(config->data_dir, c.clock, err);
   if (!store) return 1;
   const auto unit = store->unit_by_slug(slug);
   if (!unit) {
@@ -308,8 +356,11 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     return 1;
   }
   const std::size_t count = events->size();
-  auto summary = store->import_events(unit->id, std::move(*events), storage::actor::system(),
-                                      c.clock.now(), dry_run);
+  const std::string base_url = mail_base_url(*config);
+  const usecases::mail_settings mail{mail_from(*config), {}};
+  const usecases::context use{*store, mail, base_url, c.clock.now()};
+  auto summary =
+      usecases::import_events(use, unit->id, std::move(*events), storage::actor::system(), dry_run);
   if (!summary) {
     err << file << ": " << summary.error().message << '\n';
     return 1;
@@ -317,6 +368,11 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
   out << (dry_run ? "would import " : "imported ") << count << " events into " << slug << ": "
       << summary->created << " new, " << summary->updated << " updated, " << summary->unchanged
       << " unchanged" << (dry_run ? " (dry run: nothing written)" : "") << '\n';
+  if (!dry_run && summary->updated > 0 && config->base_url.empty()) {
+    err << "treffpunkt import: no --base-url given: links in mails about the updated events "
+           "point to "
+        << base_url << '\n';
+  }
   return 0;
 }
 
@@ -361,28 +417,17 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
   const std::string_view email = c.rest[2];
   // Only serve's options that shape the mails; the others mean nothing here. The data folder
   // too is serve's: --data, else TREFFPUNKT_DATA, else the file's, else the default.
-  std::vector<std::string_view> args;
-  if (c.data_given) args = {"--data", c.data_dir};
+  std::vector<std::string_view> mail_args;
   for (std::size_t i = 3; i < c.rest.size(); ++i) {
-    const std::string_view arg = c.rest[i];
-    const std::string_view name = arg.substr(0, arg.find('='));
-    if (name != "--base-url" && name != "--config" && name != "--mail-from") {
-      err << "treffpunkt person delete: unexpected '" << arg << "'\n";
+    if (!take_mail_option(c.rest, i, mail_args)) {
+      err << "treffpunkt person delete: unexpected '" << c.rest[i] << "'\n";
       return 2;
     }
-    args.push_back(arg);
-    if (name == arg && i + 1 < c.rest.size()) args.push_back(c.rest[++i]);
   }
-  auto loaded = load_serve_config(args, process_env, out, err);
-  if (!loaded.config) return 2;
-  const serve_config& config = *loaded.config;
-  std::string base_url = config.base_url;
-  if (base_url.empty()) {
-    // As serve without --base-url: its own listening address.
-    const auto& host = config.server.address;
-    base_url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-               std::to_string(config.server.port);
-  }
+  const auto loaded = mail_config(c, mail_args, out, err);
+  if (!loaded) return 2;
+  const serve_config& config = *loaded;
+  const std::string base_url = mail_base_url(config);
 
   auto store = open_store(config.data_dir, c.clock, err);
   if (!store) return 1;

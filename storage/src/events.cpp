@@ -171,6 +171,107 @@ std::map<calendar::occurrence_key, calendar::occurrence_key> follow_moved_occurr
   return followed;
 }
 
+/// What the write of `after` over `before` (on `c`, with the RSVPs followed as `followed`)
+/// changed for the people going to an occurrence that had not started at `now`, for the mails:
+/// see event_update. `promoted` are told by their promotion, not by a notice.
+event_update update_of(sql::connection& c, const calendar::event& before,
+                       const calendar::event& after,
+                       const std::map<calendar::occurrence_key, calendar::occurrence_key>& followed,
+                       std::vector<rsvp_record> promoted, calendar::utc_seconds now) {
+  event_update u{before, after, std::move(promoted), {}, {}, {}};
+  for (const auto& key : going_keys(c, after.id)) {
+    const auto from = followed.find(key);
+    const auto previous_key = from == followed.end() ? key : from->second;
+    const auto was = calendar::find_occurrence(u.before, previous_key);
+    // Started occurrences are history; so are RSVPs to keys the event never had.
+    if (!was || was->start <= now) continue;
+    const auto is = calendar::find_occurrence(u.after, key);
+    if (!is) {
+      // Gone with a changed rule: the RSVPs stay as history (as in promote_from_waitlists).
+      if (!was->cancelled) u.gone.push_back(key);
+      continue;
+    }
+    if (was->cancelled && is->cancelled) continue;
+    if (!was->cancelled && !is->cancelled && !occurrence_changed(*was, *is)) continue;
+    auto going = going_to(c, after.id, key);
+    // Someone just promoted learns the new time from their promotion.
+    std::erase_if(going, [&](const attendee& a) {
+      return std::any_of(u.promoted.begin(), u.promoted.end(), [&](const rsvp_record& r) {
+        return r.person == a.who.id && r.key == key;
+      });
+    });
+    if (going.empty()) continue;
+    (is->cancelled ? u.cancelled : u.changed).push_back({key, std::move(going), previous_key});
+  }
+  return u;
+}
+
+/// The occurrences of `e` that had not started at `now` and are not cancelled, with the
+/// people going (read on `c`): whom a cancel of the whole event concerns.
+std::vector<occurrence_going> upcoming_going(sql::connection& c, const calendar::event& e,
+                                             calendar::utc_seconds now) {
+  std::vector<occurrence_going> upcoming;
+  for (const auto& key : going_keys(c, e.id)) {
+    const auto o = calendar::find_occurrence(e, key);
+    if (!o || o->cancelled || o->start <= now) continue;
+    auto going = going_to(c, e.id, key);
+    if (!going.empty()) upcoming.push_back({key, std::move(going), key});
+  }
+  return upcoming;
+}
+
+/// Makes `e`, read from a file, the next version of `stored`: what the file cannot say stays as
+/// the store has it (iCalendar has no property for places or an RSVP deadline, and Google or
+/// Outlook drop our kind), the identity stays, and SEQUENCE grows. False when the file then
+/// says nothing new (`e` must not be written).
+bool revise_from_file(const calendar::event& stored, calendar::event& e, bool kind_stated,
+                      calendar::utc_seconds now) {
+  if (!e.capacity) e.capacity = stored.capacity;
+  if (!e.rsvp_deadline) e.rsvp_deadline = stored.rsvp_deadline;
+  if (!kind_stated) e.kind = stored.kind;
+  if (same_content(stored, e)) return false;
+  e.id = stored.id;
+  e.created = stored.created;
+  e.related_to = e.related_to.empty() ? stored.related_to : e.related_to;
+  e.sequence = std::max(stored.sequence + 1, e.sequence);
+  e.last_modified = now;
+  // As update_event: a calendar app ignores an instance whose SEQUENCE did not grow
+  // (RFC 5546 §2.1.4), and the master's new one is above every stored override's.
+  for (auto& o : e.overrides) o.sequence = std::max(o.sequence, e.sequence);
+  return true;
+}
+
+/// Writes an import's update of `before` to `after` inside the import's transaction on `c`, as
+/// update_event does (or, for an event the file newly cancels, as cancel_event), and returns
+/// what it changed for the people who come, if anything.
+std::optional<imported_change> write_import_update(sql::connection& c,
+                                                   const calendar::event& before,
+                                                   const calendar::event& after, const actor& who,
+                                                   calendar::utc_seconds now) {
+  update_event_rows(c, after);
+  store::impl::audit(c, who, "import_update", after.unit, after.id, after.uid, now);
+  if (before.status != calendar::event_status::cancelled &&
+      after.status == calendar::event_status::cancelled) {
+    // As cancel_event: the RSVPs stay as history, and nobody moves up.
+    imported_change change{event_update{before, after, {}, {}, {}, {}}, true,
+                           upcoming_going(c, before, now)};
+    if (change.upcoming.empty()) return std::nullopt;
+    return change;
+  }
+  // As update_event: RSVPs follow a moved occurrence; more places move people up.
+  const auto followed = follow_moved_occurrences(c, before, after, who, now);
+  std::vector<rsvp_record> promoted;
+  if (capacity_grew(before.capacity, after.capacity)) {
+    promoted = promote_from_waitlists(c, after, who, now);
+  }
+  auto update = update_of(c, before, after, followed, std::move(promoted), now);
+  if (update.promoted.empty() && update.changed.empty() && update.cancelled.empty() &&
+      update.gone.empty()) {
+    return std::nullopt;
+  }
+  return imported_change{std::move(update), false, {}};
+}
+
 }  // namespace
 
 result<calendar::event> store::create_event(calendar::event e, const actor& who,
@@ -236,25 +337,7 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
     std::vector<rsvp_record> promoted;
     if (capacity_grew(old->capacity, e.capacity)) promoted = promote_from_waitlists(c, e, who, now);
     if (mails) {
-      event_update u{*old, e, std::move(promoted), {}};
-      for (const auto& key : going_keys(c, e.id)) {
-        const auto from = followed.find(key);
-        const auto previous_key = from == followed.end() ? key : from->second;
-        const auto before = calendar::find_occurrence(u.before, previous_key);
-        const auto after = calendar::find_occurrence(u.after, key);
-        // An occurrence that no longer exists keeps its RSVPs as history (as in
-        // promote_from_waitlists); started ones are history too.
-        if (!before || !after || before->cancelled || after->cancelled) continue;
-        if (before->start <= now || !occurrence_changed(*before, *after)) continue;
-        auto going = going_to(c, e.id, key);
-        // Someone just promoted learns the new time from their promotion.
-        std::erase_if(going, [&](const attendee& a) {
-          return std::any_of(u.promoted.begin(), u.promoted.end(), [&](const rsvp_record& r) {
-            return r.person == a.who.id && r.key == key;
-          });
-        });
-        if (!going.empty()) u.changed.push_back({key, std::move(going), previous_key});
-      }
+      const auto u = update_of(c, *old, e, followed, std::move(promoted), now);
       if (auto queued = compose_and_queue(
               c, "event", [&] { return mails(u); }, now);
           !queued) {
@@ -293,13 +376,7 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
     impl::bump_unit_version(c, e->unit);
     impl::audit(c, who, "cancel_event", e->unit, e->id, e->title, now);
     if (mails) {
-      std::vector<occurrence_going> upcoming;
-      for (const auto& key : going_keys(c, id)) {
-        const auto o = calendar::find_occurrence(before, key);
-        if (!o || o->cancelled || o->start <= now) continue;
-        auto going = going_to(c, id, key);
-        if (!going.empty()) upcoming.push_back({key, std::move(going), key});
-      }
+      const auto upcoming = upcoming_going(c, before, now);
       if (auto queued = compose_and_queue(
               c, "cancel", [&] { return mails(before, *e, upcoming); }, now);
           !queued) {
@@ -468,9 +545,18 @@ std::vector<calendar::event> store::events_of_unit(calendar::unit_id u) const {
 result<import_summary> store::import_events(calendar::unit_id u,
                                             std::vector<calendar::event> events, const actor& who,
                                             calendar::utc_seconds now, bool dry_run) {
+  std::vector<imported_event> stated;
+  stated.reserve(events.size());
+  for (auto& e : events) stated.push_back({std::move(e), true});
+  return import_events(u, std::move(stated), who, now, dry_run, import_mails{});
+}
+
+result<import_summary> store::import_events(calendar::unit_id u, std::vector<imported_event> events,
+                                            const actor& who, calendar::utc_seconds now,
+                                            bool dry_run, const import_mails& mails) {
   // Checked before the transaction: a file that breaks a rule is refused whole.
   std::set<std::string> seen;
-  for (auto& e : events) {
+  for (auto& [e, kind_stated] : events) {
     e.unit = u;
     if (e.uid.empty()) e.uid = new_uid();
     if (!seen.insert(e.uid).second) {
@@ -490,11 +576,11 @@ result<import_summary> store::import_events(calendar::unit_id u,
     struct planned {
       plan what;
       calendar::event e;
-      std::optional<int> old_capacity;  ///< of an update
+      std::optional<calendar::event> before;  ///< of an update: as stored
     };
     std::vector<planned> plans;
     import_summary summary;
-    for (auto& e : events) {
+    for (auto& [e, kind_stated] : events) {
       auto existing = load_event_by_uid(c, e.uid);
       if (!existing) {
         e.id = {};
@@ -508,33 +594,34 @@ result<import_summary> store::import_events(calendar::unit_id u,
       if (existing->unit != u) {
         return error{errc::conflict, name_of(e) + " belongs to another unit", "uid"};
       }
-      if (same_content(*existing, e)) {
+      if (!revise_from_file(*existing, e, kind_stated, now)) {
         plans.push_back({plan::unchanged, std::move(*existing), std::nullopt});
         ++summary.unchanged;
         continue;
       }
-      e.id = existing->id;
-      e.created = existing->created;
-      e.related_to = e.related_to.empty() ? existing->related_to : e.related_to;
-      e.sequence = std::max(existing->sequence + 1, e.sequence);
-      e.last_modified = now;
-      plans.push_back({plan::update, std::move(e), existing->capacity});
+      plans.push_back({plan::update, std::move(e), std::move(existing)});
       ++summary.updated;
     }
     if (dry_run) return summary;
 
-    for (auto& [what, e, old_capacity] : plans) {
+    std::vector<imported_change> changes;
+    for (auto& [what, e, before] : plans) {
       if (what == plan::create) {
         insert_event(c, e);
         impl::audit(c, who, "import_create", u, e.id, e.uid, now);
       } else if (what == plan::update) {
-        update_event_rows(c, e);
-        impl::audit(c, who, "import_update", u, e.id, e.uid, now);
-        // As update_event: more places move people up from waitlists.
-        if (capacity_grew(old_capacity, e.capacity)) promote_from_waitlists(c, e, who, now);
+        auto change = write_import_update(c, *before, e, who, now);
+        if (mails && change) changes.push_back(std::move(*change));
       }
     }
     if (summary.created + summary.updated > 0) impl::bump_unit_version(c, u);
+    if (mails && !changes.empty()) {
+      if (auto queued = compose_and_queue(
+              c, "import", [&] { return mails(changes); }, now);
+          !queued) {
+        return queued.error();
+      }
+    }
     return summary;
   });
 }

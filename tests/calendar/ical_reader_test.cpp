@@ -734,5 +734,21 @@ TEST(IcalReader, KindFromCategoriesInAnyCaseAndLanguage) {
   EXPECT_EQ(read_ok(calendar_with(one_event)).at(0).kind, event_kind::meeting);
 }
 
+TEST(IcalReader, SaysWhetherTheFileStatedAKind) {
+  const auto stated = [](std::string_view extra) {
+    std::string body(one_event);
+    body.insert(body.find("END:VEVENT"), std::string(extra));
+    auto read = read_file_events(calendar_with(body));
+    EXPECT_TRUE(read) << read.error().what();
+    return read ? read->at(0).stated.kind : false;
+  };
+  EXPECT_TRUE(stated("X-TREFFPUNKT-KIND:MEETING\n"));
+  EXPECT_TRUE(stated("CATEGORIES:Treffen\n"));
+  EXPECT_TRUE(stated("CATEGORIES:Arbeit,Exchange offer\n"));
+  // Google and Outlook drop ours: an import then keeps the store's kind.
+  EXPECT_FALSE(stated(""));
+  EXPECT_FALSE(stated("CATEGORIES:Arbeit\nX-TREFFPUNKT-KIND:WORKSHOP\n"));
+}
+
 }  // namespace
 }  // namespace treffpunkt::calendar

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The administration commands as an operator types them: admin add, token create, import
-(with --dry-run and broken files), export, person delete.
+(with --dry-run, broken files and the mails of a changed event), export, person delete.
 
 Usage: cli_commands_test.py PATH/TO/treffpunkt PATH/TO/tests/calendar/data
 """
@@ -209,6 +209,85 @@ class Commands(unittest.TestCase):
         message = email.message_from_bytes(rows[0][0], policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",)).get_content()
         self.assertIn("https://termine.example.org/events/%d" % event["id"], text)
+
+    def test_import_of_a_moved_event_tells_those_going_and_keeps_its_places(self):
+        """As an edit in the pages: a `moved` notice queued for serve, links to --base-url;
+        the file has no places, the event keeps its one; the same file again queues nothing."""
+        admin, going, waiting = "leitung@example.org", "geht@example.org", "wartet@example.org"
+        self.run_ok("admin", "add", admin)
+        tokens = {who: self.run_ok("token", "create", who).stdout.strip()
+                  for who in (admin, going, waiting)}
+        proc = subprocess.Popen([BINARY, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            port = int(proc.stdout.readline().split("http://127.0.0.1:")[1].split()[0])
+
+            def call(method, path, who, body=None):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                try:
+                    conn.request(method, path, body=json.dumps(body) if body else None,
+                                 headers={"Authorization": "Bearer " + tokens[who],
+                                          "Content-Type": "application/json"})
+                    r = conn.getresponse()
+                    return r.status, json.loads(r.read())
+                finally:
+                    conn.close()
+
+            day = test_clock.today() + datetime.timedelta(days=40)
+            status, event = call("POST", "/api/v1/units/antifa/events", admin,
+                                 {"title": "Workshop", "start": day.isoformat() + "T18:00",
+                                  "capacity": 1})
+            self.assertEqual(status, 201, event)
+            _, listing = call("GET", "/api/v1/units/antifa/occurrences?from=%s&to=%s"
+                              % (day, day), admin)
+            key = [o["key"] for o in listing["occurrences"] if o["event"] == event["id"]][0]
+            rsvp = "/api/v1/events/%d/occurrences/%s/rsvp" % (event["id"], key)
+            self.assertEqual(call("PUT", rsvp, going, {"answer": "yes"})[1]["state"], "going")
+            self.assertEqual(call("PUT", rsvp, waiting, {"answer": "yes"})[1]["state"],
+                             "waitlisted")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+        # The event as another calendar app exports it, an hour later: no places, no kind.
+        ics = os.path.join(self.data, "moved.ics")
+        with open(ics, "w", newline="") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+                    "BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "DTSTART;TZID=Europe/Berlin:%sT190000\r\nDURATION:PT2H\r\n"
+                    "SUMMARY:Workshop\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+                    % (event["uid"], day.strftime("%Y%m%d")))
+
+        def outbox(kind):
+            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "treffpunkt.db"),
+                                 uri=True)
+            try:
+                return db.execute("SELECT recipient, message FROM outbox WHERE kind = ?",
+                                  (kind,)).fetchall()
+            finally:
+                db.close()
+
+        dry = self.run_ok("import", "--unit", "antifa", "--dry-run", ics)
+        self.assertIn("0 new, 1 updated", dry.stdout)
+        self.assertEqual(outbox("moved"), [])
+        done = self.run_ok("import", "--unit", "antifa", "--base-url",
+                           "https://termine.example.org/", ics)
+        self.assertIn("0 new, 1 updated, 0 unchanged", done.stdout)
+        self.assertEqual(done.stderr, "")
+        moved = outbox("moved")
+        self.assertEqual([r[0] for r in moved], [going])
+        message = email.message_from_bytes(moved[0][1], policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        self.assertIn("https://termine.example.org/events/%d" % event["id"], text)
+        self.assertIn("19:00", text)
+        self.assertEqual(outbox("waitlist_promotion"), [])
+        events = {e["uid"]: e for e in self.export()["events"]}
+        self.assertEqual(events[event["uid"]]["capacity"], 1)
+
+        again = self.run_ok("import", "--unit", "antifa", ics)
+        self.assertIn("0 new, 0 updated, 1 unchanged", again.stdout)
+        self.assertEqual(len(outbox("moved")), 1)
 
     def test_import_into_an_unknown_unit_fails(self):
         done = self.run_ok("import", "--unit", "nope", os.path.join(FIXTURES, "google.ics"),

@@ -535,6 +535,39 @@ TEST_F(RsvpStore, ImportRaisingCapacityPromotesToo) {
   EXPECT_EQ(store_->rsvp_of(e.id, second, people[2].id)->waitlist_position, 1);
 }
 
+TEST_F(RsvpStore, ImportWithoutPlacesOrDeadlineKeepsTheStoredOnes) {
+  auto e = meeting(1);
+  e.rsvp_deadline = 2h;
+  ASSERT_TRUE(store_->update_event(e, actor::system(), now));
+  e = *store_->event_by_id(e.id);
+  const auto people = members(2);
+  for (const auto& p : people) answer(e, p, rsvp_answer::yes);
+  // As a file from Google or Outlook has it: iCalendar has no property for either.
+  auto file = e;
+  file.capacity.reset();
+  file.rsvp_deadline.reset();
+  file.kind = cal::event_kind::exchange_offer;
+  const auto unchanged = store_->import_events(unit_, {file}, actor::system(), now + 1h, false);
+  ASSERT_TRUE(unchanged) << unchanged.error().message;
+  EXPECT_EQ(unchanged->updated, 1) << "the kind was stated";
+  file.title = "Neu";
+  std::vector<treffpunkt::storage::imported_event> unstated{{file, false}};
+  const auto imported =
+      store_->import_events(unit_, std::move(unstated), actor::system(), now + 2h, false, {});
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->updated, 1);
+  const auto stored = store_->event_by_id(e.id);
+  EXPECT_EQ(stored->title, "Neu");
+  EXPECT_EQ(stored->capacity, 1);
+  EXPECT_EQ(stored->rsvp_deadline, 2h);
+  EXPECT_EQ(stored->kind, cal::event_kind::exchange_offer);
+  EXPECT_EQ(store_->rsvp_of(e.id, second, people[1].id)->state, rsvp_state::waitlisted);
+  // The same again: nothing to change.
+  const auto again = store_->import_events(unit_, {file}, actor::system(), now + 3h, false);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 1);
+}
+
 // ---- guests -------------------------------------------------------------------------------
 
 TEST_F(RsvpStore, GuestRsvpCountsOnlyOnceConfirmed) {

@@ -38,29 +38,9 @@ storage::result<calendar::event> update_event(const context& ctx, calendar::even
                                               const storage::actor& who) {
   const mail_writer mails(ctx);
   const std::string name = mails.unit_name(edited.unit);
-  auto changed =
-      ctx.store.update_event(std::move(edited), who, ctx.now, [&](const storage::event_update& u) {
-        storage::mail_plan plan;
-        mails.promotion_mails(plan.queue, u.promoted, u.after, name);
-        // "edit<master sequence>": unique per write, and never one of set_override's versions
-        // (an override's SEQUENCE), so neither notice hides the other by its dedupe key.
-        const std::string version = "edit" + std::to_string(u.after.sequence);
-        for (const auto& c : u.changed) {
-          const auto before = calendar::find_occurrence(u.before, c.previous_key);
-          std::optional<calendar::local_seconds> previous_start;
-          if (before) previous_start = before->local_start;
-          // The reminders planned for the old time (or place) go; occurrence_mails plans
-          // them again.
-          plan.drop.push_back(mail::reminder_prefix(u.after.id, c.previous_key));
-          if (c.previous_key != c.key) {
-            plan.drop.push_back(mail::reminder_prefix(u.after.id, c.key));
-          }
-          auto notices =
-              mails.occurrence_mails(u.after, c.key, previous_start, name, c.going, version);
-          std::move(notices.begin(), notices.end(), std::back_inserter(plan.queue));
-        }
-        return plan;
-      });
+  auto changed = ctx.store.update_event(
+      std::move(edited), who, ctx.now,
+      [&](const storage::event_update& u) { return mails.event_update_plan(u, name); });
   if (changed) mails.queued();
   return changed;
 }
@@ -69,35 +49,12 @@ storage::result<calendar::event> cancel_event(const context& ctx, const calendar
                                               const storage::actor& who) {
   const mail_writer mails(ctx);
   const std::string name = mails.unit_name(e.unit);
-  auto cancelled = ctx.store.cancel_event(
-      e.id, who, ctx.now,
-      [&](const calendar::event& before, const calendar::event& after,
-          const std::vector<storage::occurrence_going>& upcoming) {
-        storage::mail_plan plan;
-        // Every reminder of the event: nothing of it takes place any more.
-        plan.drop.push_back(mail::reminder_prefix(after.id));
-        // One notice per person, about the first upcoming occurrence they were going to (the
-        // list is in time order); its CANCEL names the whole UID, so a calendar app removes
-        // every occurrence of the series at once (RFC 5546 §3.2.5).
-        std::vector<storage::person_id> told;
-        for (const auto& occ : upcoming) {
-          const auto o = calendar::find_occurrence(before, occ.key);
-          if (!o) continue;
-          for (const auto& a : occ.going) {
-            if (a.who.email.empty() || !a.who.notices ||
-                std::find(told.begin(), told.end(), a.who.id) != told.end()) {
-              continue;
-            }
-            told.push_back(a.who.id);
-            plan.queue.push_back(mails.compose(
-                mail::message_kind::cancelled, after, *o, name, a.who,
-                "cancelled:" + std::to_string(after.id.value) + ":event:" +
-                    std::to_string(a.who.id.value) + ":" + std::to_string(after.sequence),
-                ctx.now, {}, true));
-          }
-        }
-        return plan;
-      });
+  auto cancelled =
+      ctx.store.cancel_event(e.id, who, ctx.now,
+                             [&](const calendar::event& before, const calendar::event& after,
+                                 const std::vector<storage::occurrence_going>& upcoming) {
+                               return mails.event_cancel_plan(before, after, upcoming, name);
+                             });
   if (cancelled) mails.queued();
   return cancelled;
 }

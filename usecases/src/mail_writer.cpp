@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <stdexcept>
 
 #include "signed_token.h"
@@ -226,6 +227,59 @@ std::vector<storage::outbox_message> mail_writer::occurrence_mails(
     }
   }
   return out;
+}
+
+storage::mail_plan mail_writer::event_update_plan(const storage::event_update& u,
+                                                  const std::string& unit_name) const {
+  storage::mail_plan plan;
+  promotion_mails(plan.queue, u.promoted, u.after, unit_name);
+  // "edit<master sequence>": unique per write, and never one of set_override's versions (an
+  // override's SEQUENCE), so neither notice hides the other by its dedupe key.
+  const std::string version = "edit" + std::to_string(u.after.sequence);
+  for (const auto* list : {&u.changed, &u.cancelled}) {
+    for (const auto& c : *list) {
+      const auto before = calendar::find_occurrence(u.before, c.previous_key);
+      std::optional<calendar::local_seconds> previous_start;
+      if (before) previous_start = before->local_start;
+      // The reminders planned for the old time (or place) go; occurrence_mails plans them
+      // again unless the occurrence is cancelled now.
+      plan.drop.push_back(mail::reminder_prefix(u.after.id, c.previous_key));
+      if (c.previous_key != c.key) plan.drop.push_back(mail::reminder_prefix(u.after.id, c.key));
+      auto notices = occurrence_mails(u.after, c.key, previous_start, unit_name, c.going, version);
+      std::move(notices.begin(), notices.end(), std::back_inserter(plan.queue));
+    }
+  }
+  for (const auto& key : u.gone) plan.drop.push_back(mail::reminder_prefix(u.after.id, key));
+  return plan;
+}
+
+storage::mail_plan mail_writer::event_cancel_plan(
+    const calendar::event& before, const calendar::event& after,
+    const std::vector<storage::occurrence_going>& upcoming, const std::string& unit_name) const {
+  storage::mail_plan plan;
+  // Every reminder of the event: nothing of it takes place any more.
+  plan.drop.push_back(mail::reminder_prefix(after.id));
+  // One notice per person, about the first upcoming occurrence they were going to (the list is
+  // in time order); its CANCEL names the whole UID, so a calendar app removes every occurrence
+  // of the series at once (RFC 5546 §3.2.5).
+  std::vector<storage::person_id> told;
+  for (const auto& occ : upcoming) {
+    const auto o = calendar::find_occurrence(before, occ.key);
+    if (!o) continue;
+    for (const auto& a : occ.going) {
+      if (a.who.email.empty() || !a.who.notices ||
+          std::find(told.begin(), told.end(), a.who.id) != told.end()) {
+        continue;
+      }
+      told.push_back(a.who.id);
+      plan.queue.push_back(compose(mail::message_kind::cancelled, after, *o, unit_name, a.who,
+                                   "cancelled:" + std::to_string(after.id.value) +
+                                       ":event:" + std::to_string(a.who.id.value) + ":" +
+                                       std::to_string(after.sequence),
+                                   ctx_.now, {}, true));
+    }
+  }
+  return plan;
 }
 
 }  // namespace treffpunkt::usecases

@@ -81,6 +81,20 @@ class mail_writer {
       const std::optional<calendar::local_seconds>& previous_start, const std::string& unit_name,
       const std::vector<storage::attendee>& going, const std::string& version) const;
 
+  /// What an edit of a whole event tells whom (update_event, and an import's update; see
+  /// events.h): promotions, `moved` notices of changed occurrences and `cancelled` ones of
+  /// newly cancelled occurrences, each under the edit's SEQUENCE; reminders of what changed
+  /// dropped and planned again, those of cancelled and gone occurrences dropped.
+  storage::mail_plan event_update_plan(const storage::event_update& u,
+                                       const std::string& unit_name) const;
+
+  /// What a cancel of a whole event tells whom (cancel_event, and an import's
+  /// STATUS:CANCELLED): one `cancelled` notice per person going to an upcoming occurrence, and
+  /// every reminder of the event dropped.
+  storage::mail_plan event_cancel_plan(const calendar::event& before, const calendar::event& after,
+                                       const std::vector<storage::occurrence_going>& upcoming,
+                                       const std::string& unit_name) const;
+
   /// {base}/unsubscribe/{token}: the person's one-click unsubscribe link.
   std::string unsubscribe_url(storage::person_id p) const;
 

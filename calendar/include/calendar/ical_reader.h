@@ -17,4 +17,22 @@ namespace treffpunkt::calendar {
 /// Events come back with no id and no unit; validate() has been applied to each.
 result<std::vector<event>> read_events(std::string_view text);
 
+/// What a file said of an event where the domain would otherwise take a default: an import
+/// of an event the store has already keeps the store's value of what the file left unsaid.
+/// (Capacity and RSVP deadline have no iCalendar property at all; host is the store's.)
+struct stated_fields {
+  /// X-TREFFPUNKT-KIND, or a CATEGORIES value that is our label of either kind; other
+  /// programs (Google, Outlook) drop both, and then the event reads as a meeting.
+  bool kind = false;
+};
+
+/// An event as read_events reads it, with what its file stated.
+struct file_event {
+  event ev;
+  stated_fields stated;
+};
+
+/// read_events, with what each event's file stated (same events, same order).
+result<std::vector<file_event>> read_file_events(std::string_view text);
+
 }  // namespace treffpunkt::calendar

@@ -179,8 +179,14 @@ struct event_update {
   std::vector<rsvp_record> promoted;
   /// Occurrences that had not started at the edit and whose start, end or location changed
   /// (and are not cancelled now), each with the people going who were going before (the
-  /// promoted are in `promoted` only).
+  /// promoted are in `promoted` only); also a cancelled occurrence that takes place again.
   std::vector<occurrence_going> changed;
+  /// Occurrences that had not started, were not cancelled and now are (an import's EXDATE or
+  /// cancelled RECURRENCE-ID), with the people going.
+  std::vector<occurrence_going> cancelled;
+  /// Occurrences that had not started, that someone was going to and that the event no longer
+  /// has (a changed rule; their RSVPs stay as history): their reminders are void.
+  std::vector<calendar::occurrence_key> gone;
 };
 
 /// The mails an event edit causes: called by update_event inside its write transaction, after
@@ -257,6 +263,30 @@ struct import_summary {
   int updated = 0;
   int unchanged = 0;
 };
+
+/// One event of an import file, and whether the file said its kind
+/// (calendar::stated_fields): an update keeps the stored kind when it did not.
+struct imported_event {
+  calendar::event event;
+  bool kind_stated = true;
+};
+
+/// What an import did to an event the store had, for the mails it causes.
+struct imported_change {
+  /// As update_event's: the event before and as written, the promoted, and the changed,
+  /// cancelled and gone occurrences (those lists empty when the whole event was cancelled).
+  event_update update;
+  /// The file cancelled the whole event (STATUS:CANCELLED), as cancel_event: `upcoming` lists
+  /// every occurrence of `update.before` that had not started and was not cancelled, with the
+  /// people going.
+  bool event_cancelled = false;
+  std::vector<occurrence_going> upcoming;
+};
+
+/// The mails an import causes: called once by import_events inside its transaction, after
+/// every event is written, with each updated event whose changes concern someone (a created or
+/// unchanged event causes no mail). If it throws, the whole import is rolled back.
+using import_mails = std::function<mail_plan(const std::vector<imported_change>&)>;
 
 class store {
  public:
@@ -401,9 +431,19 @@ class store {
   std::optional<calendar::event> event_by_id(calendar::event_id id) const;
   std::vector<calendar::event> events_of_unit(calendar::unit_id u) const;
   /// Creates or updates the unit's events by UID, all in one transaction; nothing is written
-  /// when `dry_run` or when any event fails. Capacities change as in update_event.
+  /// when `dry_run` or when any event fails. An update keeps what a file cannot say: the
+  /// stored capacity and RSVP deadline when the imported event has none (iCalendar has no
+  /// property for them), the kind when the file did not state one, the host (never imported).
+  /// It is what update_event does otherwise: SEQUENCE + 1 (every override's at least the
+  /// master's), RSVPs follow a moved occurrence, a raised capacity promotes; but an event the
+  /// file newly cancels (STATUS:CANCELLED) keeps its RSVPs as history, as cancel_event does.
   result<import_summary> import_events(calendar::unit_id u, std::vector<calendar::event> events,
                                        const actor& who, calendar::utc_seconds now, bool dry_run);
+  /// The same, with what the file stated of each event, queueing the mails the updates cause
+  /// in the same transaction (import_mails; not called when `dry_run`).
+  result<import_summary> import_events(calendar::unit_id u, std::vector<imported_event> events,
+                                       const actor& who, calendar::utc_seconds now, bool dry_run,
+                                       const import_mails& mails);
 
   // ---- exchange offers and wishes (offers.h) ------------------------------------------
   /// A member proposes an exchange offer to a unit: it waits for the unit's responsibles.
