@@ -12,6 +12,7 @@ import email.policy
 import glob
 import http.client
 import io
+import json
 import os
 import re
 import subprocess
@@ -336,6 +337,31 @@ class ManagePages(Client):
         edit = self.get("/manage/events/%s/edit" % event, RESPONSIBLE).body
         self.assertRegex(edit, r'name="extra_dates"[^>]*>%s</textarea>' % extra.isoformat())
         self.assertRegex(edit, r'name="left_out"[^>]*>%s</textarea>' % tuesdays[1].isoformat())
+
+    def test_clash_warnings_in_the_preview_on_the_event_page_and_for_admins(self):
+        listed = json.loads(self.request("GET", "/api/v1/units/bildung/occurrences").body)
+        meeting = next(o for o in listed["occurrences"]
+                       if o["kind"] == "meeting" and not o["cancelled"])
+        day, time = meeting["local_start"][:10], meeting["local_start"][11:16]
+        _, form = self.new_event_form(title="Zusatztreffen", date=day, start_time=time,
+                                      end_time="23:00", repeat="once")
+        path = "/manage/units/bildung/events/new"
+        preview = self.request("POST", path, RESPONSIBLE, form=form)
+        self.assertEqual(preview.status, 200, preview.body)
+        self.check_page(path, preview.body)
+        text = unescape(preview.body)
+        self.assertIn("Überschneidungen", text)
+        self.assertIn("„%s“" % meeting["title"], text)
+        self.assertIn("dieselbe Netzwerkstelle", text)
+        # Saved anyway; the event's page says it too, and /admin lists it.
+        saved = self.request("POST", path, RESPONSIBLE, form={**form, "action": "save"})
+        self.assertEqual(saved.status, 303, saved.body)
+        page = unescape(self.get(saved.header("location"), RESPONSIBLE).body)
+        self.assertIn("Überschneidet sich mit „%s“" % meeting["title"], page)
+        admin = unescape(self.get("/admin", ADMIN).body)
+        self.assertIn("Überschneidungen in den nächsten 90 Tagen", admin)
+        self.assertRegex(admin, r"Zusatztreffen.*%s|%s.*Zusatztreffen" % (
+            re.escape(meeting["title"]), re.escape(meeting["title"])))
 
     def test_change_a_series_from_one_date_on(self):
         start, form = self.new_event_form(title="Lesekreis Bildung", location="Bibliothek",

@@ -28,6 +28,31 @@ using detail::parse_int;
 using detail::set_errors;
 using detail::set_unit;
 
+/// The warnings as a list for the templates: each a sentence naming the other session, a link
+/// to it and why.
+mu::data warnings_data(const std::vector<clash_warning>& warnings, language l) {
+  mu::data list{mu::data::type::list};
+  for (const auto& w : warnings) {
+    mu::data item{mu::data::type::object};
+    item.set("text", fill(text(l, "m_clash"),
+                          {{"title", w.theirs.title},
+                           {"unit", w.theirs.unit_name},
+                           {"when", format_span(w.theirs.start, w.theirs.end, w.theirs.all_day, l)},
+                           {"ours", format_span(w.ours.start, w.ours.end, w.ours.all_day, l)}}));
+    item.set("reason", std::string(text(l, "m_clash_" + w.reason)));
+    item.set("href", occurrence_path(w.theirs.event, w.theirs.key));
+    item.set("ours_title", w.ours.title);
+    item.set("ours_unit", w.ours.unit_name);
+    item.set("ours_href", occurrence_path(w.ours.event, w.ours.key));
+    item.set("ours_when", format_span(w.ours.start, w.ours.end, w.ours.all_day, l));
+    item.set("title", w.theirs.title);
+    item.set("unit", w.theirs.unit_name);
+    item.set("when", format_span(w.theirs.start, w.theirs.end, w.theirs.all_day, l));
+    list.push_back(item);
+  }
+  return list;
+}
+
 std::string iso_of(const session& s) {
   return s.all_day ? date::format("%Y-%m-%d", date::floor<date::days>(s.start))
                    : date::format("%Y-%m-%dT%H:%M", s.start);
@@ -340,6 +365,8 @@ std::string render_event_form(const page_context& ctx, const event_form_view& vi
   d.set("ends_until", f.ends == "until");
   d.set("count", f.count);
   d.set("until", f.until);
+  d.set("warnings", warnings_data(view.warnings, l));
+  d.set("has_warnings", !view.warnings.empty());
   d.set("extra_dates", f.extra_dates);
   d.set("left_out", f.left_out);
   // The choices in words for the entered date (or today's week day, before one is entered).
@@ -402,6 +429,8 @@ std::string render_manage_event(const page_context& ctx, const manage_event_view
     item.set("move_time", o.move_time.empty() ? date::format("%H:%M", o.when.start) : o.move_time);
     item.set("move_open", !o.errors.empty());
     item.set("can_split", o.can_split);
+    item.set("warnings", warnings_data(o.warnings, l));
+    item.set("has_warnings", !o.warnings.empty());
     set_errors(item, o.errors, prefix);
     item.set("csrf", view.csrf);
     list.push_back(item);
@@ -467,6 +496,8 @@ std::string render_manage_attendees(const page_context& ctx, const manage_attend
 
 std::string render_admin(const page_context& ctx, const admin_view& view) {
   mu::data d{mu::data::type::object};
+  d.set("clashes", warnings_data(view.clashes, ctx.lang));
+  d.set("has_clashes", !view.clashes.empty());
   mu::data units{mu::data::type::list};
   int n = 0;
   for (const auto& u : view.units) {

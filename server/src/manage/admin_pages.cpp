@@ -40,6 +40,9 @@ http_response admin_page(const request_context& ctx, web::unit_form form,
     }
     v.units.push_back(std::move(a));
   }
+  v.clashes =
+      clash_warnings(usecases::all_clashes(ctx.store(), ctx.now(), ctx.now() + date::days{90}),
+                     calendar::default_zone);
   const bool failed_any = !v.errors.empty() || !failed_slug.empty();
   return manage_html(ctx, failed_any ? 422 : 200, web::render_admin(page_context_of(ctx), v));
 }

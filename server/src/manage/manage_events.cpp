@@ -170,6 +170,12 @@ http_response save_form(const request_context& ctx, const calendar::unit& u,
       if (v.preview.size() == preview_count) break;
       v.preview.push_back(make_session(e, u, o));
     }
+    // What the previewed dates overlap: a hint before saving.
+    if (!v.preview.empty()) {
+      const auto until = calendar::to_utc(v.preview.back().end, e.zone);
+      v.warnings = clash_warnings(
+          usecases::clashes_with(ctx.store(), e, std::max(from, ctx.now()), until), e.zone);
+    }
     return manage_html(ctx, 200, web::render_event_form(page, v));
   }
   storage::result<calendar::event> saved =
@@ -218,6 +224,9 @@ http_response event_page(const request_context& ctx, const calendar::unit& u,
   v.errors = std::move(errors);
   auto next = calendar::expand(e, ctx.now(), ctx.now() + look_ahead);
   if (next.size() > manage_count) next.resize(manage_count);
+  const auto clashes = next.empty()
+                           ? std::vector<usecases::clash>{}
+                           : usecases::clashes_with(ctx.store(), e, ctx.now(), next.back().end);
   for (const auto& o : next) {
     web::managed_occurrence m;
     if (failed_key && *failed_key == o.key) m = failed;
@@ -229,6 +238,10 @@ http_response event_page(const request_context& ctx, const calendar::unit& u,
     m.capacity = seats.capacity;
     // A later date of a series that still goes on: "change from this date on".
     m.can_split = e.is_series() && !o.cancelled && !v.cancelled && !is_first(e, o.key);
+    std::vector<usecases::clash> own;
+    std::copy_if(clashes.begin(), clashes.end(), std::back_inserter(own),
+                 [&](const usecases::clash& c) { return c.ours.key == o.key; });
+    m.warnings = clash_warnings(own, e.zone);
     v.occurrences.push_back(std::move(m));
   }
   const bool failed_any = failed_key.has_value() || !v.errors.empty();

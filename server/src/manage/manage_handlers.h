@@ -8,6 +8,7 @@
 #include <calendar/event.h>
 #include <calendar/expand.h>
 #include <storage/store.h>
+#include <usecases/clashes.h>
 #include <web/manage_pages.h>
 
 #include <memory>
@@ -127,6 +128,10 @@ struct message_form {
   std::vector<web::field_error> errors;
 };
 message_form read_message_form(const request_context& ctx);
+
+/// Clash warnings (usecases/clashes.h) as the pages show them, times in `zone`.
+std::vector<web::clash_warning> clash_warnings(const std::vector<usecases::clash>& clashes,
+                                               std::string_view zone);
 
 /// The event page of /manage/events/{id}: its next occurrences with their counts; a move that
 /// failed (`failed_key`, with what was typed) or an error of the whole event shown with 422.

@@ -199,4 +199,25 @@ std::variant<occurrence_in_unit, http_response> editable_occurrence(const reques
   return occurrence_in_unit{std::move(u), held, *held, *o};
 }
 
+std::vector<web::clash_warning> clash_warnings(const std::vector<usecases::clash>& clashes,
+                                               std::string_view zone) {
+  const auto session_of = [&](const usecases::clash_side& side) {
+    web::session s;
+    s.event = side.event;
+    s.key = side.key;
+    s.title = side.title;
+    s.unit_name = side.unit_name;
+    s.unit_slug = side.unit_slug;
+    s.start = calendar::to_local(side.start, zone);
+    s.end = calendar::to_local(side.end, zone);
+    return s;
+  };
+  std::vector<web::clash_warning> out;
+  out.reserve(clashes.size());
+  for (const auto& c : clashes) {
+    out.push_back({session_of(c.ours), session_of(c.theirs), std::string(to_string(c.why))});
+  }
+  return out;
+}
+
 }  // namespace treffpunkt::server

@@ -49,6 +49,14 @@ struct manage_unit_view {
   std::vector<managed_event> events;
 };
 
+/// A clash warning as the pages show it: our session overlaps theirs, and why ("same_unit",
+/// "shared_responsible", "same_location").
+struct clash_warning {
+  session ours;
+  session theirs;
+  std::string reason;
+};
+
 /// The event form as typed: every value a string, so that what was typed comes back as it was
 /// when the form is shown again with errors.
 struct event_form {
@@ -106,9 +114,10 @@ struct event_form_view {
   std::vector<field_error> errors;
   /// The edited series' own rule in words, offered as "keep" when it is none of the choices.
   std::string kept_rule;
-  bool previewed = false;        ///< the "Vorschau" button was used and the values are valid
-  std::string preview_rule;      ///< the rule in words
-  std::vector<session> preview;  ///< the next occurrences
+  bool previewed = false;               ///< the "Vorschau" button was used and the values are valid
+  std::string preview_rule;             ///< the rule in words
+  std::vector<session> preview;         ///< the next occurrences
+  std::vector<clash_warning> warnings;  ///< of the previewed event's next dates
   std::string csrf;
 };
 
@@ -121,6 +130,7 @@ struct managed_occurrence {
   std::optional<int> capacity;
   /// A later date of a series: "change from this date on" is offered.
   bool can_split = false;
+  std::vector<clash_warning> warnings;  ///< sessions it overlaps
   /// Values of its move form (kept after an error) and the error, if this one was moved.
   std::string move_date;
   std::string move_time;
@@ -219,6 +229,7 @@ struct unit_form {
 
 struct admin_view {
   std::vector<admin_unit> units;
+  std::vector<clash_warning> clashes;  ///< of the next 90 days, across all units
   unit_form form;
   std::vector<field_error> errors;  ///< of the create-unit form
   std::string notice;
