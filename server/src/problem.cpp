@@ -25,6 +25,8 @@ problem problem_of(const storage::error& e) {
       return {410, "expired", e.message, e.field};
     case errc::limit_reached:
       return {429, "limit_reached", e.message, e.field};
+    case errc::not_started:
+      return {409, "occurrence_not_started", e.message, e.field};
     case errc::schema_too_new:
       return {503, "unavailable", e.message, e.field};
     case errc::unavailable:

@@ -18,7 +18,8 @@ struct problem {
 };
 
 /// A store failure: not_found 404, forbidden 403, conflict 409, invalid 422 (with its field),
-/// occurrence_cancelled / occurrence_past / rsvp_closed 409 with their own codes, expired 410,
+/// occurrence_cancelled / occurrence_past / rsvp_closed 409 with their own codes (not_started:
+/// occurrence_not_started), expired 410,
 /// limit_reached 429,
 /// unavailable and schema_too_new 503. Unavailable's own text (SQLite's) goes to the log, not
 /// to the client.

@@ -175,6 +175,20 @@ std::string store::export_json() const {
                            "SELECT id, event_id, occurrence_key, person_id, answer, state, "
                            "waitlist_seq, created, updated FROM rsvps ORDER BY id",
                            rsvp_columns);
+    out["attendance_lists"] = rows_of(
+        c,
+        "SELECT event_id, occurrence_key, recorded_at FROM attendance_lists "
+        "ORDER BY event_id, occurrence_key",
+        {{"event_id", col::integer}, {"occurrence_key", col::text}, {"recorded_at", col::integer}});
+    out["attendance"] = rows_of(c,
+                                "SELECT id, event_id, occurrence_key, person_id, walk_in, "
+                                "recorded_at FROM attendance ORDER BY id",
+                                {{"id", col::integer},
+                                 {"event_id", col::integer},
+                                 {"occurrence_key", col::text},
+                                 {"person_id", col::integer},
+                                 {"walk_in", col::text},
+                                 {"recorded_at", col::integer}});
     out["event_hosts"] = rows_of(
         c, "SELECT event_id, person_id, public FROM event_hosts ORDER BY event_id",
         {{"event_id", col::integer}, {"person_id", col::integer}, {"public", col::boolean}});
@@ -233,6 +247,16 @@ result<std::string> store::export_person_json(person_id p) const {
                             {"created", col::integer},
                             {"updated", col::integer}},
                            p.value);
+    // Where they were recorded as having come (never who else came).
+    out["attendance"] = rows_of(c,
+                                "SELECT a.event_id, e.title, a.occurrence_key, a.recorded_at "
+                                "FROM attendance a JOIN events e ON e.id = a.event_id "
+                                "WHERE a.person_id = ? ORDER BY a.event_id, a.occurrence_key",
+                                {{"event_id", col::integer},
+                                 {"event_title", col::text},
+                                 {"occurrence_key", col::text},
+                                 {"recorded_at", col::integer}},
+                                p.value);
     out["reminder_preferences"] =
         rows_of(c, "SELECT offsets FROM reminder_preferences WHERE person_id = ?",
                 {{"offsets", col::text}}, p.value);

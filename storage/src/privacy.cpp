@@ -59,6 +59,8 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
     c.prepare("DELETE FROM rsvps WHERE person_id = ? AND state NOT IN ('going', 'maybe')")
         .bind(1, p.value)
         .run();
+    // Who came keeps its numbers as the RSVPs do, but not who it was: the link goes.
+    c.prepare("UPDATE attendance SET person_id = NULL WHERE person_id = ?").bind(1, p.value).run();
     for (const char* table : {"tokens", "follows", "reminder_preferences", "responsibles"}) {
       c.prepare(std::string("DELETE FROM ") + table + " WHERE person_id = ?")
           .bind(1, p.value)

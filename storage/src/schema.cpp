@@ -204,7 +204,32 @@ ALTER TABLE units ADD COLUMN contact TEXT NOT NULL DEFAULT '';
 ALTER TABLE units ADD COLUMN archived INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 5> all{v1, v2, v3, v4, v5};
+// v6: who came to an occurrence (store::set_attendance). `attendance_lists` says that and when
+// a list was recorded (an empty list: nobody came); `attendance` holds one row per person who
+// came: a member who answered (person_id), a walk-in by name (walk_in), or neither: someone who
+// came and has since deleted their account (store::delete_person drops the link, the count
+// stays).
+constexpr std::string_view v6 = R"sql(
+CREATE TABLE attendance_lists (
+  event_id       INTEGER NOT NULL REFERENCES events(id),
+  occurrence_key TEXT NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  PRIMARY KEY (event_id, occurrence_key)
+);
+CREATE TABLE attendance (
+  id             INTEGER PRIMARY KEY,
+  event_id       INTEGER NOT NULL REFERENCES events(id),
+  occurrence_key TEXT NOT NULL,
+  person_id      INTEGER REFERENCES people(id) ON DELETE SET NULL,
+  walk_in        TEXT,
+  recorded_at    INTEGER NOT NULL,
+  CHECK (person_id IS NULL OR walk_in IS NULL),
+  UNIQUE (event_id, occurrence_key, person_id)
+);
+CREATE INDEX attendance_person ON attendance (person_id);
+)sql";
+
+constexpr std::array<std::string_view, 6> all{v1, v2, v3, v4, v5, v6};
 
 }  // namespace
 

@@ -44,6 +44,8 @@ class category final : public boost::system::error_category {
         return "database unavailable";
       case errc::limit_reached:
         return "limit reached";
+      case errc::not_started:
+        return "the occurrence has not started yet";
     }
     return "unknown storage error";
   }

@@ -35,6 +35,26 @@ def later(days, hour=19):
     return "%sT%02d:00" % (d.isoformat(), hour)
 
 
+def soon(seconds):
+    """A local time (Europe/Berlin, with seconds) `seconds` from now on the tests' clock: the
+    server's clock, started later, is a little behind it, so this is at least as far ahead
+    for the server."""
+    t = test_clock.now() + datetime.timedelta(seconds=seconds)
+    return t.astimezone(test_clock.ZONE).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def wait_until_started(test, put):
+    """Calls `put()` until the occurrence has started on the server's clock (it is refused
+    with 409 occurrence_not_started until then); returns the first other answer."""
+    deadline = time.monotonic() + 30
+    while True:
+        resp = put()
+        if resp.status != 409 or resp.json["error"]["code"] != "occurrence_not_started":
+            return resp
+        test.assertLess(time.monotonic(), deadline, "the occurrence never started")
+        time.sleep(0.5)
+
+
 class Server:
     """`treffpunkt serve --demo` on a free port, and the CLI on the same data folder."""
 
@@ -635,6 +655,56 @@ class ApiTest(unittest.TestCase):
         # GET is not a route of this path.
         self.assertEqual(self.call("GET", path, "responsible").status, 405)
 
+    # ---- who came -----------------------------------------------------------------------
+    def test_who_came_is_recorded_once_the_session_has_started(self):
+        event = self.new_event(start=soon(6), duration_minutes=60, capacity=1)
+        key = self.first_key(event)
+        base = "/api/v1/events/%d/occurrences/%s" % (event["id"], key)
+        people = [self.server.token("came%d@example.org" % i) for i in range(4)]
+        for i, answer in enumerate(["yes", "yes", "maybe", "no"]):
+            resp = call(self.port, "PUT", base + "/rsvp", token=people[i],
+                        body={"answer": answer})
+            self.assertEqual(resp.status, 200, resp.raw)
+        att = self.call("GET", base + "/attendees", "responsible").json["attendees"]
+        ids = {a["email"]: a["person"] for a in att}
+        self.assertEqual(len(ids), 3)  # going, waitlisted, maybe; not the "no"
+        no_id = call(self.port, "GET", "/api/v1/me", token=people[3]).json["id"]
+        empty = self.call("GET", base + "/attendance", "responsible")
+        self.assertEqual(empty.status, 200, empty.raw)
+        self.assertEqual((empty.json["recorded"], empty.json["total"]), (None, 0))
+
+        def put(body, who="responsible"):
+            return self.call("PUT", base + "/attendance", who, body=body)
+
+        came = [ids["came0@example.org"], ids["came1@example.org"], ids["came2@example.org"]]
+        ok = wait_until_started(self, lambda: put({"came": came, "walk_ins": ["  Kim Gast "]}))
+        self.assertEqual(ok.status, 200, ok.raw)
+        self.assertEqual([(c["email"], c["state"]) for c in ok.json["came"]],
+                         [("came0@example.org", "going"), ("came1@example.org", "waitlisted"),
+                          ("came2@example.org", "maybe")])
+        self.assertEqual(ok.json["walk_ins"], ["Kim Gast"])
+        self.assertEqual(ok.json["total"], 4)
+        self.assertIsNotNone(ok.json["recorded"])
+        # Refusals change nothing.
+        self.assert_error(put({"came": [no_id]}), 422, "invalid", "came")
+        self.assert_error(put({"came": [came[0], came[0]]}), 422, "invalid", "came")
+        self.assert_error(put({"walk_ins": ["x" * 101]}), 422, "invalid", "walk_ins")
+        self.assert_error(put({"walk_ins": ["Kim", "Kim"]}), 422, "invalid", "walk_ins")
+        self.assert_error(put({"walk_ins": ["Kim\nBcc: x"]}), 422, "invalid", "walk_ins")
+        self.assert_error(put({"came": "alle"}), 400, "wrong_type", "came")
+        self.assert_error(put({"wer": []}), 422, "invalid")
+        self.assert_error(put({"came": []}, "other_responsible"), 403, "forbidden")
+        self.assert_error(put({"came": []}, "member"), 403, "forbidden")
+        self.assertEqual(self.call("GET", base + "/attendance", "admin").json["total"], 4)
+        # Saving replaces the list.
+        again = put({"came": [came[1]]})
+        self.assertEqual(again.status, 200, again.raw)
+        self.assertEqual((again.json["total"], again.json["walk_ins"]), (1, []))
+        # Someone who came and deletes their account stays a number, not a name.
+        self.assertEqual(call(self.port, "DELETE", "/api/v1/me", token=people[1]).status, 200)
+        after = self.call("GET", base + "/attendance", "responsible").json
+        self.assertEqual((after["came"], after["anonymous"], after["total"]), ([], 1, 1))
+
     # ---- the permission matrix -----------------------------------------------------------
     def test_permission_matrix(self):
         """Each write and attendee route x each kind of caller: the status of each."""
@@ -645,6 +715,10 @@ class ApiTest(unittest.TestCase):
         def fresh():
             e = self.new_event(rrule="FREQ=WEEKLY;COUNT=3")
             return e, self.first_key(e)
+
+        def past():
+            e = self.new_event(start=later(-3))
+            return e["id"], self.first_key(e)
 
         rows = [
             ("POST unit events", editors,
@@ -663,6 +737,13 @@ class ApiTest(unittest.TestCase):
             ("POST message", editors,
              lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/message" % (e["id"], k),
                            {"subject": "Hallo", "body": "Bis bald"})),
+            # Who came: of a session three days ago (recorded only once it has started).
+            ("GET attendance", editors,
+             lambda e, k: ("GET", "/api/v1/events/%d/occurrences/%s/attendance" % past(),
+                           None)),
+            ("PUT attendance", editors,
+             lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s/attendance" % past(),
+                           {"walk_ins": ["Gast"]})),
             ("POST split", editors,
              lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/split" % (
                  e["id"], self.second_key(e)), {"location": "Rathaus"})),
@@ -785,6 +866,38 @@ class ApiOffers(unittest.TestCase):
                          body={"decision": "approve", "start": later(20, 18), "capacity": 5})
         self.assertEqual(resp.status, 200, resp.raw)
         return resp.json["event"]
+
+    def offer_key(self):
+        """An approved offer still to come and its occurrence's key."""
+        event_id = self.approved()
+        found = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            later(20)[:10], later(20)[:10])).json["occurrences"]
+        return event_id, next(o["key"] for o in found if o["event"] == event_id)
+
+    def test_the_host_records_who_came_and_sees_names_only(self):
+        p = self.propose()
+        resp = self.call("POST", "/api/v1/proposals/%d/decision" % p["id"], "responsible",
+                         body={"decision": "approve", "start": soon(6)})
+        self.assertEqual(resp.status, 200, resp.raw)
+        event_id = resp.json["event"]
+        self.withdraw_all()
+        event = self.call("GET", "/api/v1/events/%d" % event_id).json
+        found = self.call("GET", "/api/v1/units/frauen/occurrences?from=%s&to=%s" % (
+            event["start"][:10], event["start"][:10])).json["occurrences"]
+        key = next(o["key"] for o in found if o["event"] == event_id)
+        base = "/api/v1/events/%d/occurrences/%s" % (event_id, key)
+        self.assertEqual(self.call("PUT", base + "/rsvp", "other_member",
+                                   body={"answer": "yes"}).status, 200)
+        member = self.call("GET", base + "/attendees", "proposer").json["attendees"][0]["person"]
+        ok = wait_until_started(self, lambda: self.call(
+            "PUT", base + "/attendance", "proposer", body={"came": [member]}))
+        self.assertEqual(ok.status, 200, ok.raw)
+        self.assertEqual(len(ok.json["came"]), 1)
+        self.assertNotIn("email", ok.json["came"][0])  # names, not addresses
+        seen = self.call("GET", base + "/attendance", "responsible").json
+        self.assertEqual(seen["came"][0]["email"], "other.member@example.org")
+        self.assert_error(self.call("GET", base + "/attendance", "other_member"), 403,
+                          "forbidden")
 
     def withdraw_all(self, who="proposer"):
         for p in self.call("GET", "/api/v1/me/proposals", who).json["proposals"]:
@@ -949,6 +1062,14 @@ class ApiOffers(unittest.TestCase):
              lambda: ("PATCH", "/api/v1/events/%d" % self.approved(), {"location": "Saal"})),
             ("DELETE offer", host_or_editor,
              lambda: ("DELETE", "/api/v1/events/%d" % self.approved(), None)),
+            ("GET attendance", host_or_editor,
+             lambda: ("GET", "/api/v1/events/%d/occurrences/%s/attendance" % self.offer_key(),
+                      None)),
+            # Rights are checked first; the offer is still to come, so those who may are told
+            # that it has not started.
+            ("PUT attendance", [401, 409, 403, 409, 403, 409],
+             lambda: ("PUT", "/api/v1/events/%d/occurrences/%s/attendance" % self.offer_key(),
+                      {"walk_ins": ["Gast"]})),
         ]
         checked = 0
         for name, expected, make in rows:

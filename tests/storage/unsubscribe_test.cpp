@@ -38,9 +38,10 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
     ASSERT_TRUE((*opened)->ensure_person("anna@example.org", "Anna"));
   }
   // Back to what schema 1 had: no settings table, no notices column (nor what came later:
-  // deleted, the offers' tables and the events' host).
+  // deleted, the offers' tables, the events' host, who came).
   exec(db,
-       "DROP TABLE settings; ALTER TABLE people DROP COLUMN notices; "
+       "DROP TABLE attendance; DROP TABLE attendance_lists; DROP TABLE settings; ALTER TABLE "
+       "people DROP COLUMN notices; "
        "ALTER TABLE people DROP COLUMN deleted; DROP TABLE offer_proposals; DROP TABLE wishes; "
        "DROP TABLE event_hosts; ALTER TABLE units DROP COLUMN contact; "
        "ALTER TABLE units DROP COLUMN archived; PRAGMA user_version = 1;");

@@ -108,6 +108,46 @@ void append_cell(std::string& out, std::string_view cell) {
   out += '"';
 }
 
+/// `text` escaped for XML character data and attribute values.
+std::string xml_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// A length in the chart's units, with at most two decimals ("12.5").
+std::string units(double v) {
+  std::string out = std::to_string(static_cast<long long>(v * 100.0 + 0.5));
+  while (out.size() < 3) out.insert(0, "0");
+  out.insert(out.size() - 2, ".");
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
+}
+
+std::string_view state_label_key(std::string_view state) {
+  if (state == "going") return "m_came_state_going";
+  if (state == "waitlisted") return "m_came_state_waitlisted";
+  return "m_came_state_maybe";
+}
+
 }  // namespace
 
 std::string manage_text(
@@ -294,6 +334,91 @@ std::string attendees_csv(const std::vector<attendee_row>& rows) {
   return out;
 }
 
+std::string attendance_csv(const std::vector<came_row>& rows) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark, as attendees_csv
+  out += "name,email,came_as\r\n";
+  for (const auto& r : rows) {
+    append_cell(out, r.name);
+    out += ',';
+    append_cell(out, r.email);
+    out += ',';
+    append_cell(out, r.came_as);
+    out += "\r\n";
+  }
+  return out;
+}
+
+// ---- the season chart ---------------------------------------------------------------------
+
+std::string season_chart_svg(const std::vector<season_point>& season, language l,
+                             std::string_view table_id) {
+  // Geometry in the viewBox's units; the SVG scales to the width of the page.
+  constexpr double left = 28;
+  constexpr double top = 10;
+  constexpr double plot = 100;  // height of the tallest bar
+  constexpr double group = 36;
+  constexpr double bar = 7;
+  constexpr double gap = 1;
+  constexpr double bottom = 26;
+  const auto n = static_cast<double>(season.size());
+  const double width = left + n * group + 4;
+  const double height = top + plot + bottom;
+  int most = 1;
+  for (const auto& p : season) {
+    most = std::max({most, p.going, p.waitlisted, p.maybe, p.came.value_or(0)});
+  }
+  const double scale = plot / most;
+  const double base = top + plot;
+  const std::string title = fill(text(l, "m_season_chart_alt"),
+                                 {{"n", std::to_string(season.size())}, {"table", table_id}});
+  std::string out =
+      "<svg class=\"season-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
+      units(width) + " " + units(height) +
+      "\" role=\"img\" aria-labelledby=\"season-chart-title\">"
+      "<title id=\"season-chart-title\">" +
+      xml_escaped(title) + "</title>";
+  // The axis: 0 and the largest number.
+  out += "<line class=\"chart-axis\" x1=\"" + units(left - 2) + "\" y1=\"" + units(base) +
+         "\" x2=\"" + units(width) + "\" y2=\"" + units(base) + "\"/>";
+  out += "<line class=\"chart-grid\" x1=\"" + units(left - 2) + "\" y1=\"" + units(top) +
+         "\" x2=\"" + units(width) + "\" y2=\"" + units(top) + "\"/>";
+  out += "<text class=\"chart-label\" x=\"" + units(left - 5) + "\" y=\"" + units(top + 4) +
+         "\" text-anchor=\"end\">" + std::to_string(most) + "</text>";
+  out += "<text class=\"chart-label\" x=\"" + units(left - 5) + "\" y=\"" + units(base) +
+         "\" text-anchor=\"end\">0</text>";
+  // Every date labelled while they fit, else every second one.
+  const std::size_t label_every = season.size() > 10 ? 2 : 1;
+  for (std::size_t i = 0; i < season.size(); ++i) {
+    const auto& p = season[i];
+    const double x0 = left + static_cast<double>(i) * group + 2;
+    const auto day = date::year_month_day{date::floor<date::days>(p.when.start)};
+    out += "<g class=\"chart-date" + std::string(p.started ? "" : " is-future") + "\" data-key=\"" +
+           xml_escaped(p.when.key.to_string()) + "\">";
+    const std::pair<std::string_view, std::optional<int>> bars[] = {
+        {"yes", p.going}, {"maybe", p.maybe}, {"waitlist", p.waitlisted}, {"came", p.came}};
+    double x = x0;
+    for (const auto& [kind, value] : bars) {
+      if (value) {
+        const double h = *value * scale;
+        out += "<rect class=\"chart-" + std::string(kind) + "\" data-series=\"" +
+               std::string(kind) + "\" data-value=\"" + std::to_string(*value) + "\" x=\"" +
+               units(x) + "\" y=\"" + units(base - h) + "\" width=\"" + units(bar) +
+               "\" height=\"" + units(h) + "\"/>";
+      }
+      x += bar + gap;
+    }
+    if (i % label_every == 0 || i + 1 == season.size()) {
+      out += "<text class=\"chart-label\" x=\"" + units(x0 + 2 * (bar + gap) - gap / 2) +
+             "\" y=\"" + units(base + 16) + "\" text-anchor=\"middle\">" +
+             std::to_string(static_cast<unsigned>(day.day())) + "." +
+             std::to_string(static_cast<unsigned>(day.month())) + ".</text>";
+    }
+    out += "</g>";
+  }
+  out += "</svg>";
+  return out;
+}
+
 // ---- pages --------------------------------------------------------------------------------
 
 std::string render_manage_home(const page_context& ctx, const manage_home_view& view) {
@@ -437,6 +562,21 @@ std::string render_manage_event(const page_context& ctx, const manage_event_view
   }
   d.set("occurrences", list);
   d.set("has_occurrences", !view.occurrences.empty());
+  mu::data season{mu::data::type::list};
+  for (const auto& p : view.season) {
+    auto item = session_item(p.when, l);
+    item.set("date", format_date(date::floor<date::days>(p.when.start), l));
+    item.set("going", std::to_string(p.going));
+    item.set("maybe", std::to_string(p.maybe));
+    item.set("waitlisted", std::to_string(p.waitlisted));
+    item.set("came", p.came ? std::to_string(*p.came) : std::string("–"));
+    item.set("started", p.started);
+    item.set("came_href", manage_occurrence_path(p.when) + "/attendance");
+    season.push_back(item);
+  }
+  d.set("season", season);
+  d.set("has_season", !view.season.empty());
+  if (!view.season.empty()) d.set("season_chart", season_chart_svg(view.season, l, "season-table"));
   set_errors(d, view.errors);
   return page(ctx, view.title, "manage_event.mustache", d);
 }
@@ -492,6 +632,61 @@ std::string render_manage_attendees(const page_context& ctx, const manage_attend
   d.set("csrf", view.csrf);
   return page(ctx, fill(text(l, "m_attendees_title"), {{"title", s.title}}),
               "manage_occurrence.mustache", d);
+}
+
+std::string render_attendance(const page_context& ctx, const attendance_view& view) {
+  const auto l = ctx.lang;
+  mu::data d{mu::data::type::object};
+  set_unit(d, view.unit);
+  const auto& s = view.when;
+  d.set("title", s.title);
+  d.set("when", format_span(s.start, s.end, s.all_day, l));
+  d.set("iso", iso_of(s));
+  d.set("back_href", view.back_href);
+  d.set("action", view.action);
+  d.set("csv_href", view.csv_href);
+  d.set("has_csv", !view.csv_href.empty());
+  d.set("started", view.started);
+  mu::data answered{mu::data::type::list};
+  int ticked = 0;
+  for (const auto& a : view.answered) {
+    mu::data item{mu::data::type::object};
+    item.set("person", std::to_string(a.person));
+    item.set("name", a.name.empty() ? std::string(text(l, "m_no_name")) : a.name);
+    item.set("state", std::string(text(l, state_label_key(a.state))));
+    item.set("came", a.came);
+    if (a.came) ++ticked;
+    answered.push_back(item);
+  }
+  d.set("answered", answered);
+  d.set("has_answered", !view.answered.empty());
+  mu::data walk_ins{mu::data::type::list};
+  int n = 0;
+  for (const auto& name : view.walk_ins) {
+    mu::data item{mu::data::type::object};
+    item.set("name", name);
+    item.set("n", std::to_string(++n));
+    walk_ins.push_back(item);
+  }
+  d.set("walk_ins", walk_ins);
+  d.set("new_walk_ins", view.new_walk_ins);
+  d.set("has_anonymous", view.anonymous > 0);
+  d.set("anonymous_text",
+        fill(text(l, "m_came_anonymous"), {{"n", std::to_string(view.anonymous)}}));
+  const int total = ticked + static_cast<int>(view.walk_ins.size()) + view.anonymous;
+  d.set("summary",
+        view.recorded
+            ? fill(text(l, "m_came_summary"),
+                   {{"n", std::to_string(total)},
+                    {"at", format_date_time(
+                               calendar::to_local(*view.recorded, calendar::default_zone), l)}})
+            : std::string(text(l, "m_came_not_recorded")));
+  d.set("notice", view.notice);
+  d.set("has_notice", !view.notice.empty());
+  set_errors(d, view.errors);
+  d.set("csrf", view.csrf);
+  return page(ctx, fill(text(l, "m_came_title"), {{"title", s.title}}),
+              "manage_attendance.mustache", d);
 }
 
 std::string render_admin(const page_context& ctx, const admin_view& view) {

@@ -199,6 +199,8 @@ std::string render_host_event(const page_context& ctx, const host_event_view& vi
   set_notice(d, view.notice);
   d.set("heading", fill(text(l, "o_host_title"), {{"title", view.title}}));
   d.set("base", "/manage/offers/" + std::to_string(view.id.value));
+  d.set("came_href", view.came_href);
+  d.set("has_came", !view.came_href.empty());
   d.set("csrf", view.csrf);
   d.set("cancelled", view.cancelled);
   d.set("has_when", view.when.has_value());

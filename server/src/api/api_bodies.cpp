@@ -89,6 +89,14 @@ message_body tag_invoke(json::value_to_tag<message_body>, const json::value& v) 
   return out;
 }
 
+attendance_body tag_invoke(json::value_to_tag<attendance_body>, const json::value& v) {
+  const field_reader in(v);
+  attendance_body out;
+  out.came = in.integers("came", "a list of person ids").value_or(std::vector<std::int64_t>{});
+  out.walk_ins = in.texts("walk_ins").value_or(std::vector<std::string>{});
+  return out;
+}
+
 reminders_body tag_invoke(json::value_to_tag<reminders_body>, const json::value& v) {
   const field_reader in(v);
   return {*in.integers("reminders", "a list of minutes", true)};

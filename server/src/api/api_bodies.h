@@ -46,6 +46,15 @@ struct message_body {
 };
 message_body tag_invoke(boost::json::value_to_tag<message_body>, const boost::json::value& v);
 
+/// PUT .../attendance: {"came": [person ids], "walk_ins": ["Name", ...]}, both optional
+/// (an empty list when left out).
+struct attendance_body {
+  static constexpr std::array<std::string_view, 2> fields{"came", "walk_ins"};
+  std::vector<std::int64_t> came;
+  std::vector<std::string> walk_ins;
+};
+attendance_body tag_invoke(boost::json::value_to_tag<attendance_body>, const boost::json::value& v);
+
 /// PUT /me/reminders: {"reminders": [minutes, ...]}
 struct reminders_body {
   static constexpr std::array<std::string_view, 1> fields{"reminders"};

@@ -43,6 +43,14 @@ http_response message(const request_context& ctx, const route_params& p);
 http_response split(const request_context& ctx, const route_params& p);
 }  // namespace api_occurrences
 
+namespace api_attendance {  // attendance.cpp
+/// Who came to an occurrence: the unit's responsibles and admins, and the offer's host (names
+/// only).
+http_response get(const request_context& ctx, const route_params& p);
+/// Records who came, replacing the list; once the occurrence has started.
+http_response put(const request_context& ctx, const route_params& p);
+}  // namespace api_attendance
+
 namespace api_rsvps {  // rsvps.cpp
 http_response get(const request_context& ctx, const route_params& p);
 http_response put(const request_context& ctx, const route_params& p);

@@ -72,6 +72,8 @@ area api_routes() {
           {"GET", "/api/v1/events/{id}/occurrences/{key}/rsvp", api_rsvps::get},
           {"PUT", "/api/v1/events/{id}/occurrences/{key}/rsvp", api_rsvps::put},
           {"GET", "/api/v1/events/{id}/occurrences/{key}/attendees", api_occurrences::attendees},
+          {"GET", "/api/v1/events/{id}/occurrences/{key}/attendance", api_attendance::get},
+          {"PUT", "/api/v1/events/{id}/occurrences/{key}/attendance", api_attendance::put},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/message", api_occurrences::message},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/split", api_occurrences::split},
           {"POST", "/api/v1/events/{id}/occurrences/{key}/guest-rsvp", api_rsvps::guest},

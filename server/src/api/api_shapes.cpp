@@ -164,6 +164,24 @@ json::object rsvp_json(const storage::rsvp_record& r) {
   return out;
 }
 
+json::object attendance_json(calendar::event_id e, const calendar::occurrence_key& key,
+                             const storage::attendance_record& a, bool with_email) {
+  json::array came;
+  for (const auto& m : a.came) {
+    json::object item{{"person", m.who.id.value}, {"name", m.who.name}};
+    if (with_email) item["email"] = m.who.email;
+    item["state"] = state_name(m.state);
+    came.emplace_back(std::move(item));
+  }
+  json::array walk_ins;
+  for (const auto& name : a.walk_ins) walk_ins.emplace_back(name);
+  json::object out{{"event", e.value},         {"key", key.to_string()},
+                   {"came", std::move(came)},  {"walk_ins", std::move(walk_ins)},
+                   {"anonymous", a.anonymous}, {"total", a.total()}};
+  out["recorded"] = a.recorded ? json::value(utc_text(*a.recorded)) : json::value(nullptr);
+  return out;
+}
+
 json::object proposal_json(const storage::proposal& p, std::string_view unit_slug,
                            std::string_view proposer_name) {
   const auto& d = p.draft;

@@ -28,6 +28,11 @@ boost::json::object occurrence_json(const calendar::event& e, const calendar::oc
                                     const storage::occupancy& counts);
 boost::json::object occupancy_json(const storage::occupancy& counts);
 boost::json::object rsvp_json(const storage::rsvp_record& r);
+/// Who came to an occurrence: members by id, name and the state of their answer (and their
+/// address when `with_email`: the unit's responsibles and admins), walk-ins by name, how many
+/// have deleted their account since (never named), the total and when it was recorded.
+boost::json::object attendance_json(calendar::event_id e, const calendar::occurrence_key& key,
+                                    const storage::attendance_record& a, bool with_email);
 /// A proposal as its proposer and the unit's responsibles see it; `proposer_name` (shown to
 /// the responsibles only) when not empty.
 boost::json::object proposal_json(const storage::proposal& p, std::string_view unit_slug,

@@ -62,6 +62,7 @@ http_response attendees(const request_context& ctx, const route_params& p) {
   json::array out;
   for (const auto& a : ctx.store().attendees(e.id, key)) {
     auto item = rsvp_json(a.rsvp);
+    item["person"] = a.who.id.value;  // what PUT .../attendance names in "came"
     item["name"] = a.who.name;
     if (editor) item["email"] = a.who.email;
     out.emplace_back(std::move(item));

@@ -45,6 +45,10 @@ web::host_event_view host_view(const request_context& ctx, const event_in_unit& 
   const auto all = calendar::expand(e, start, start + e.duration + std::chrono::seconds(1));
   if (!all.empty()) {
     v.when = make_session(e, x.unit, all.front());
+    if (!all.front().cancelled && all.front().start <= ctx.now()) {
+      v.came_href = "/manage/events/" + std::to_string(e.id.value) + "/" +
+                    all.front().key.to_string() + "/attendance";
+    }
     for (const auto& a : ctx.store().attendees(e.id, all.front().key)) {
       const std::string name = a.who.name.empty() ? "–" : a.who.name;
       if (a.rsvp.state == storage::rsvp_state::going) v.going.push_back(name);

@@ -209,6 +209,49 @@ bool is_first(const calendar::event& e, const calendar::occurrence_key& key) {
 
 }  // namespace
 
+namespace {
+
+/// The season's chart: the last season_past dates that have started (within two years) and
+/// the next season_next, none cancelled, each with its answers and who came.
+constexpr std::size_t season_past = 12;
+constexpr std::size_t season_next = 4;
+
+std::vector<web::season_point> season_of(const request_context& ctx, const calendar::unit& u,
+                                         const calendar::event& e,
+                                         const std::vector<calendar::occurrence>& next) {
+  const auto now = ctx.now();
+  std::vector<calendar::occurrence> dates;
+  for (const auto& o : calendar::expand(e, now - look_ahead, now + std::chrono::seconds(1))) {
+    if (!o.cancelled && o.start <= now) dates.push_back(o);
+  }
+  if (dates.size() > season_past) dates.erase(dates.begin(), dates.end() - season_past);
+  std::size_t coming = 0;
+  for (const auto& o : next) {
+    if (coming == season_next) break;
+    if (o.cancelled || o.start <= now) continue;
+    dates.push_back(o);
+    ++coming;
+  }
+  const auto counts = ctx.store().attendance_counts(e.id);
+  std::vector<web::season_point> out;
+  for (const auto& o : dates) {
+    web::season_point p;
+    p.when = make_session(e, u, o);
+    const auto seats = ctx.store().occupancy_of(e.id, o.key);
+    p.going = seats.going;
+    p.waitlisted = seats.waitlisted;
+    p.maybe = seats.maybe;
+    p.started = o.start <= now;
+    for (const auto& [key, n] : counts) {
+      if (key == o.key) p.came = n;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
 http_response event_page(const request_context& ctx, const calendar::unit& u,
                          const calendar::event& e,
                          const std::optional<calendar::occurrence_key>& failed_key,
@@ -223,6 +266,7 @@ http_response event_page(const request_context& ctx, const calendar::unit& u,
   v.notice = done_notice(ctx);
   v.errors = std::move(errors);
   auto next = calendar::expand(e, ctx.now(), ctx.now() + look_ahead);
+  v.season = season_of(ctx, u, e, next);
   if (next.size() > manage_count) next.resize(manage_count);
   const auto clashes = next.empty()
                            ? std::vector<usecases::clash>{}

@@ -52,6 +52,15 @@ http_response split_form(const request_context& ctx, const route_params& p);
 http_response split(const request_context& ctx, const route_params& p);
 }  // namespace manage_occurrences
 
+/// Who came to an occurrence (manage_attendance.cpp): the unit's responsibles, admins and the
+/// offer's host tick it once the occurrence has started; the CSV is the responsibles' and
+/// admins'.
+namespace manage_attendance {
+http_response page(const request_context& ctx, const route_params& p);
+http_response save(const request_context& ctx, const route_params& p);
+http_response csv(const request_context& ctx, const route_params& p);
+}  // namespace manage_attendance
+
 namespace manage_proposals {  // manage_proposals.cpp
 http_response list(const request_context& ctx, const route_params& p);
 http_response page(const request_context& ctx, const route_params& p);

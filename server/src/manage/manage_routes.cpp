@@ -70,6 +70,9 @@ area manage_routes() {
           {"POST", "/manage/events/{id}/cancel", manage_events::cancel},
           {"GET", "/manage/events/{id}/{key}", manage_occurrences::attendees},
           {"GET", "/manage/events/{id}/{key}/attendees.csv", manage_occurrences::attendees_csv},
+          {"GET", "/manage/events/{id}/{key}/attendance", manage_attendance::page},
+          {"POST", "/manage/events/{id}/{key}/attendance", manage_attendance::save},
+          {"GET", "/manage/events/{id}/{key}/attendance.csv", manage_attendance::csv},
           {"POST", "/manage/events/{id}/{key}/cancel", manage_occurrences::cancel},
           {"POST", "/manage/events/{id}/{key}/restore", manage_occurrences::restore},
           {"POST", "/manage/events/{id}/{key}/move", manage_occurrences::move},
@@ -141,7 +144,7 @@ std::string done_notice(const request_context& ctx) {
                             {{"n", count ? std::to_string(*count) : std::string("0")}});
   }
   for (const std::string_view known :
-       {"saved", "moved", "cancelled", "restored", "event_cancelled", "split", "unit",
+       {"saved", "moved", "cancelled", "restored", "event_cancelled", "split", "came", "unit",
         "responsible", "responsible_removed", "deleted"}) {
     if (done == known) {
       const bool of_admin =

@@ -22,6 +22,7 @@ enum class errc {
   schema_too_new,        ///< the database was written by a newer treffpunkt
   unavailable,           ///< the database cannot be written (disk full, read-only, locked)
   limit_reached,         ///< a member has as many proposals or wishes open as they may
+  not_started,           ///< who came, recorded before the occurrence has started
 };
 
 const boost::system::error_category& storage_category() noexcept;

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace treffpunkt::storage {
@@ -94,6 +95,29 @@ struct attendee {
   person who;
   rsvp_record rsvp;
 };
+
+/// Who came to one occurrence, as recorded at or after its start by a responsible of its unit,
+/// an admin or the host of the offer (store::set_attendance).
+struct attendance_record {
+  /// A member (or a confirmed guest) who had answered yes or maybe, with their answer's state.
+  struct member {
+    person who;
+    rsvp_state state = rsvp_state::going;
+  };
+  /// Going first, then waitlisted, then maybe; by name within each.
+  std::vector<member> came;
+  std::vector<std::string> walk_ins;  ///< names of those who came without an answer, as typed
+  /// People who came and have since deleted their account: counted, never named.
+  int anonymous = 0;
+  /// When the list was last saved; none when it never was (an empty saved list: nobody came).
+  std::optional<calendar::utc_seconds> recorded;
+
+  int total() const { return static_cast<int>(came.size() + walk_ins.size()) + anonymous; }
+};
+
+/// At most this many walk-ins per occurrence, each 1 to max_walk_in_chars characters.
+inline constexpr std::size_t max_walk_ins = 500;
+inline constexpr std::size_t max_walk_in_chars = 100;
 
 enum class token_kind { login, session, api, feed, guest_rsvp };
 
@@ -550,6 +574,28 @@ class store {
   result<int> queue_for_attendees(calendar::event_id id, const calendar::occurrence_key& key,
                                   const actor& who, const attendee_mails& mails,
                                   calendar::utc_seconds now);
+
+  // ---- who came ---------------------------------------------------------------------------
+  /// Records who came to an occurrence, replacing its list: `came` are people who answered it
+  /// (going, waitlisted or maybe), `walk_ins` names of others (trimmed and checked by the
+  /// caller: usecases::guest_name). Those of the list who have since deleted their account
+  /// stay, anonymous. For the unit's responsibles, admins and the event's host; audited with
+  /// the counts only. Errors, with nothing written: not_found (event; field "occurrence": no
+  /// such occurrence), forbidden, occurrence_cancelled, not_started (it starts after `now`),
+  /// invalid with field "came" (someone who did not answer yes or maybe, or twice) or
+  /// "walk_ins" (an empty, too long or multi-line name, the same name twice, more than
+  /// max_walk_ins).
+  result<attendance_record> set_attendance(calendar::event_id id,
+                                           const calendar::occurrence_key& key,
+                                           const std::vector<person_id>& came,
+                                           const std::vector<std::string>& walk_ins,
+                                           const actor& who, calendar::utc_seconds now);
+  /// The occurrence's list as recorded (empty, without `recorded`, if it never was).
+  attendance_record attendance_of(calendar::event_id id, const calendar::occurrence_key& key) const;
+  /// How many came to each occurrence of the event whose list was recorded, by key (for the
+  /// season's chart).
+  std::vector<std::pair<calendar::occurrence_key, int>> attendance_counts(
+      calendar::event_id id) const;
 
   // ---- one-click unsubscribe (RFC 8058) ------------------------------------------------
   /// 32 random bytes made when the database is first opened and kept in it: the key that signs

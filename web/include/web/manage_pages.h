@@ -137,12 +137,24 @@ struct managed_occurrence {
   std::vector<field_error> errors;
 };
 
+/// One date of a series' season chart: the answers, and who came once it was recorded.
+struct season_point {
+  session when;
+  int going = 0;       ///< said yes and have a place
+  int waitlisted = 0;  ///< said yes, on the waitlist
+  int maybe = 0;
+  std::optional<int> came;  ///< none: not recorded (or still to come)
+  bool started = false;     ///< who came may be recorded (its page is linked)
+};
+
 struct manage_event_view {
   unit_summary unit;
   calendar::event_id id;
   std::string title;
   std::string rule;  ///< in words; empty for a one-off event
   bool cancelled = false;
+  /// The season: recent dates that have started and the next few, oldest first, not cancelled.
+  std::vector<season_point> season;
   std::vector<managed_occurrence> occurrences;  ///< the next ones, cancelled ones included
   std::vector<field_error> errors;              ///< of the form that cancels the whole event
   std::string notice;  ///< what was just done ("Termin abgesagt."), or empty
@@ -201,6 +213,40 @@ struct manage_attendees_view {
   std::vector<field_error> errors;
   std::string notice;
   std::string csrf;
+};
+
+/// Someone who answered an occurrence, on its list of who came.
+struct attendance_person {
+  std::int64_t person = 0;
+  std::string name;
+  std::string state;  ///< "going", "waitlisted", "maybe"
+  bool came = false;  ///< ticked
+};
+
+/// /manage/events/{id}/{key}/attendance: ticking who came, on a phone.
+struct attendance_view {
+  unit_summary unit;
+  session when;
+  std::string back_href;  ///< the event's manage page, or the host's page of their offer
+  std::string action;     ///< where the form posts
+  std::string csv_href;   ///< the list as CSV; empty: not for this viewer (a host)
+  bool started = false;   ///< before the start there is no form, only a note
+  std::vector<attendance_person> answered;  ///< going, then waitlisted, then maybe
+  std::vector<std::string> walk_ins;        ///< recorded or typed before, each a ticked box
+  std::string new_walk_ins;                 ///< the field for more names, as typed
+  int anonymous = 0;                        ///< came and deleted their account since
+  std::optional<calendar::utc_seconds> recorded;
+  std::vector<field_error> errors;  ///< fields "came", "walk_ins"; "occurrence" for the page
+  std::string notice;
+  std::string csrf;
+};
+
+/// One line of the CSV of who came: `came_as` is the state of their answer ("going",
+/// "waitlisted", "maybe"), "walk_in", or "deleted_account" (no name, no address).
+struct came_row {
+  std::string name;
+  std::string email;
+  std::string came_as;
 };
 
 // ---- /admin ---------------------------------------------------------------------------
@@ -277,6 +323,7 @@ std::string render_event_form(const page_context& ctx, const event_form_view& vi
 std::string render_manage_event(const page_context& ctx, const manage_event_view& view);
 std::string render_manage_attendees(const page_context& ctx, const manage_attendees_view& view);
 std::string render_split_form(const page_context& ctx, const split_form_view& view);
+std::string render_attendance(const page_context& ctx, const attendance_view& view);
 std::string render_unit_edit(const page_context& ctx, const unit_edit_view& view);
 std::string render_admin(const page_context& ctx, const admin_view& view);
 std::string render_admin_outbox(const page_context& ctx, const admin_outbox_view& view);
@@ -289,6 +336,16 @@ std::string render_forbidden(const page_context& ctx);
 /// email, state, position, answered_at (UTC, ISO 8601). A cell that starts with = + - @ (or a
 /// tab or CR) gets a leading apostrophe, so that a spreadsheet does not run it as a formula.
 std::string attendees_csv(const std::vector<attendee_row>& rows);
+
+/// Who came, as CSV: as attendees_csv, with the columns name, email, came_as.
+std::string attendance_csv(const std::vector<came_row>& rows);
+
+/// The season as a bar chart: an SVG (no script, no style attribute: classes of style.css)
+/// with, per date, bars for yes, maybe, waitlist and came. Its text alternative
+/// (role="img", a <title>) names what it shows and points to the table of the same numbers,
+/// whose id is `table_id`. Each bar carries its number (data-value) and is drawn to scale.
+std::string season_chart_svg(const std::vector<season_point>& season, language l,
+                             std::string_view table_id);
 
 /// The text of catalog message `key` in `l` with its "{name}" slots filled (for the server's
 /// notices and error messages).

@@ -119,6 +119,8 @@ struct host_event_view {
   bool cancelled = false;
   std::vector<std::string> going;     ///< names, in the order they answered
   std::vector<std::string> waitlist;  ///< names, in order
+  /// Once it has started: the page that ticks who came (empty before).
+  std::string came_href;
   std::optional<int> capacity;
   std::string subject;  ///< the message form's values, kept after an error
   std::string body;
