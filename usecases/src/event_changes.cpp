@@ -184,6 +184,17 @@ result<void> set_left_out(calendar::event& e, const std::vector<date::local_days
   return {};
 }
 
+/// The extra and left-out dates a change sets.
+result<void> apply_dates(calendar::event& e, const event_changes& c) {
+  if (c.rdates) {
+    if (auto r = set_rdates(e, *c.rdates); !r) return r;
+  }
+  if (c.left_out) {
+    if (auto r = set_left_out(e, *c.left_out); !r) return r;
+  }
+  return {};
+}
+
 }  // namespace
 
 result<void> apply_event_changes(calendar::event& e, const event_changes& c, bool creating) {
@@ -247,12 +258,7 @@ result<void> apply_event_changes(calendar::event& e, const event_changes& c, boo
       e.rsvp_deadline = minutes(*n);
     }
   }
-  if (c.rdates) {
-    if (auto r = set_rdates(e, *c.rdates); !r) return r;
-  }
-  if (c.left_out) {
-    if (auto r = set_left_out(e, *c.left_out); !r) return r;
-  }
+  if (auto r = apply_dates(e, c); !r) return r;
   if (auto valid = calendar::validate(e); !valid) return from_calendar(valid.error());
   return {};
 }

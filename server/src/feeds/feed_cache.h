@@ -12,7 +12,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>

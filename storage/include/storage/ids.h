@@ -8,6 +8,7 @@ namespace treffpunkt::storage {
 
 struct person_id {
   std::int64_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const person_id&, const person_id&) = default;
 };
 

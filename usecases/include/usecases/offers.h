@@ -35,7 +35,7 @@ struct offer_input {
 
 /// Limits of what a proposer and a wisher type.
 inline constexpr std::int64_t shortest_offer_minutes = 15;
-inline constexpr std::int64_t longest_offer_minutes = 12 * 60;
+inline constexpr std::int64_t longest_offer_minutes = std::int64_t{12} * 60;
 inline constexpr std::size_t max_wish_chars = 500;
 inline constexpr std::size_t max_decision_message_chars = 2000;
 
