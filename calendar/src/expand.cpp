@@ -385,4 +385,19 @@ std::vector<event> shown_events(const unit& u, std::vector<event> events) {
   return kept;
 }
 
+date::local_days original_day(const event& e, const occurrence_key& key) {
+  if (key.is_date()) {
+    return date::local_days{date::floor<date::days>(key.instant()).time_since_epoch()};
+  }
+  return date::floor<date::days>(to_local(key.instant(), e.zone));
+}
+
+std::vector<date::local_days> left_out_days(const event& e) {
+  std::vector<date::local_days> out;
+  for (const auto& o : e.overrides) {
+    if (o.only_cancelled()) out.push_back(original_day(e, o.key));
+  }
+  return out;
+}
+
 }  // namespace treffpunkt::calendar

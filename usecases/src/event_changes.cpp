@@ -132,33 +132,22 @@ result<void> set_rdates(calendar::event& e, std::vector<local_seconds> dates) {
   return {};
 }
 
-/// Whether `o` says nothing but that its date is left out (an EXDATE).
-bool only_cancelled(const calendar::occurrence_override& o) {
-  return o.cancelled && !o.start && !o.duration && !o.title && !o.description && !o.location &&
-         !o.online_url;
-}
-
 result<void> set_left_out(calendar::event& e, const std::vector<date::local_days>& days) {
   if (!e.is_series() && !days.empty()) {
     return error{errc::invalid, "only a series has dates to leave out", "left_out"};
   }
   // The keys of the dates on those days, found with the left-out ones taking place again.
   auto open = e;
-  std::erase_if(open.overrides, only_cancelled);
+  std::erase_if(open.overrides, [](const auto& o) { return o.only_cancelled(); });
   for (auto& o : open.overrides) o.cancelled = false;
   std::vector<calendar::occurrence_key> keys;
-  // A date is the day of its original start (its key), also when it was moved.
-  const auto day_of = [&](const calendar::occurrence_key& key) {
-    return key.is_date()
-               ? date::local_days{date::floor<date::days>(key.instant()).time_since_epoch()}
-               : date::floor<date::days>(calendar::to_local(key.instant(), e.zone));
-  };
   for (const auto day : days) {
     const auto from = calendar::to_utc(local_seconds{day - date::days{8}}, e.zone);
     const auto to = calendar::to_utc(local_seconds{day + date::days{9}}, e.zone);
     const auto found = calendar::expand(open, from, to);
-    const auto on_day = std::find_if(found.begin(), found.end(),
-                                     [&](const auto& o) { return day_of(o.key) == day; });
+    const auto on_day = std::find_if(found.begin(), found.end(), [&](const auto& o) {
+      return calendar::original_day(e, o.key) == day;
+    });
     if (on_day == found.end()) {
       return error{errc::invalid, date::format("%Y-%m-%d", day) + " is not a date of the series",
                    "left_out"};
@@ -167,7 +156,7 @@ result<void> set_left_out(calendar::event& e, const std::vector<date::local_days
   }
   // Cancellations not listed go; those listed are set, keeping other changes of the date.
   std::erase_if(e.overrides, [&](const calendar::occurrence_override& o) {
-    return only_cancelled(o) && std::find(keys.begin(), keys.end(), o.key) == keys.end();
+    return o.only_cancelled() && std::find(keys.begin(), keys.end(), o.key) == keys.end();
   });
   for (auto& o : e.overrides) {
     o.cancelled = std::find(keys.begin(), keys.end(), o.key) != keys.end();

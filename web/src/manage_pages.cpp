@@ -301,15 +301,7 @@ event_form event_form_of(const calendar::event& e) {
     if (!f.extra_dates.empty()) f.extra_dates += "\n";
     f.extra_dates += date::format("%Y-%m-%d", date::floor<date::days>(r));
   }
-  for (const auto& o : e.overrides) {
-    if (!o.cancelled || o.start || o.duration || o.title || o.description || o.location ||
-        o.online_url) {
-      continue;
-    }
-    const auto day =
-        o.key.is_date()
-            ? date::local_days{date::floor<date::days>(o.key.instant()).time_since_epoch()}
-            : date::floor<date::days>(calendar::to_local(o.key.instant(), e.zone));
+  for (const auto day : calendar::left_out_days(e)) {
     if (!f.left_out.empty()) f.left_out += "\n";
     f.left_out += date::format("%Y-%m-%d", day);
   }
@@ -843,12 +835,7 @@ std::string render_unit_edit(const page_context& ctx, const unit_edit_view& view
   d.set("admin", view.admin);
   d.set("archived", view.archived.has_value());
   if (view.archived) {
-    d.set("archived_text",
-          fill(text(l, "unit_archived"),
-               {{"date",
-                 format_date(
-                     date::local_days{date::floor<date::days>(*view.archived).time_since_epoch()},
-                     l)}}));
+    d.set("archived_text", detail::archived_text(*view.archived, l));
   }
   d.set("has_notice", !view.notice.empty());
   d.set("notice", view.notice);

@@ -500,12 +500,7 @@ std::string unit_page(const page_context& ctx, const unit_view& view,
   set_offers(d, view.offers, l, false);
   d.set("archived", view.archived.has_value());
   if (view.archived) {
-    d.set("archived_text",
-          fill(text(l, "unit_archived"),
-               {{"date",
-                 format_date(
-                     date::local_days{date::floor<date::days>(*view.archived).time_since_epoch()},
-                     l)}}));
+    d.set("archived_text", detail::archived_text(*view.archived, l));
   }
   d.set("has_contact", !view.contact.empty());
   d.set("contact", view.contact);

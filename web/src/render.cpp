@@ -168,4 +168,9 @@ void set_unit(mu::data& d, const unit_summary& u) {
   d.set("unit_name", u.name);
 }
 
+std::string archived_text(calendar::utc_seconds since, language l) {
+  const date::local_days day{date::floor<date::days>(since).time_since_epoch()};
+  return fill(text(l, "unit_archived"), {{"date", format_date(day, l)}});
+}
+
 }  // namespace treffpunkt::web::detail

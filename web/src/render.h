@@ -42,6 +42,9 @@ std::optional<std::chrono::minutes> parse_clock(std::string_view s);
 /// For each field with an error: `{field}_invalid` and `{field}_error` (the messages, joined),
 /// and the list `errors` for the summary at the top (anchors "{prefix}f-{field}").
 void set_errors(mu::data& d, const std::vector<field_error>& errors, std::string_view prefix = {});
+/// "This unit has been archived since {date}." in `l`, the date in the unit's calendar days.
+std::string archived_text(calendar::utc_seconds since, language l);
+
 /// `unit_slug` and `unit_name`.
 void set_unit(mu::data& d, const unit_summary& u);
 

@@ -68,6 +68,11 @@ struct occurrence_override {
   int sequence = 0;  ///< grows with each change of this occurrence
   utc_seconds last_modified{};
 
+  /// Whether it says nothing but that the date is left out (an EXDATE, a "left-out date").
+  bool only_cancelled() const {
+    return cancelled && !start && !duration && !title && !description && !location && !online_url;
+  }
+
   friend bool operator==(const occurrence_override&, const occurrence_override&) = default;
 };
 

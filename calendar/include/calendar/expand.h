@@ -46,6 +46,13 @@ std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
 /// The occurrence of `e` with this key, or not_found if the series has no such occurrence.
 result<occurrence> find_occurrence(const event& e, const occurrence_key& key);
 
+/// The day of an occurrence as planned: the local day (in `e`'s zone) of its key, the original
+/// start, also when it was moved.
+date::local_days original_day(const event& e, const occurrence_key& key);
+
+/// The days of `e`'s left-out dates (overrides that only cancel), in key order.
+std::vector<date::local_days> left_out_days(const event& e);
+
 /// The event as if it had ended at `at` (its unit archived then): a one-off event that starts
 /// at or after `at` is none; a series keeps only its occurrences that start before `at` (a
 /// rule-based one ends as split_series ends it, extra dates from `at` on go), or is none if

@@ -63,17 +63,8 @@ json::object event_json(const event& e, std::string_view unit_slug) {
   }
   json::array rdates;
   for (const auto& r : e.rdates) rdates.emplace_back(local_text(r, e.all_day));
-  // The left-out dates: days of dates cancelled and otherwise unchanged (EXDATE).
   json::array left_out;
-  for (const auto& o : e.overrides) {
-    if (!o.cancelled || o.start || o.duration || o.title || o.description || o.location ||
-        o.online_url) {
-      continue;
-    }
-    const auto day =
-        o.key.is_date()
-            ? date::local_days{date::floor<date::days>(o.key.instant()).time_since_epoch()}
-            : date::floor<date::days>(calendar::to_local(o.key.instant(), e.zone));
+  for (const auto day : calendar::left_out_days(e)) {
     left_out.emplace_back(date::format("%Y-%m-%d", day));
   }
   std::optional<int> deadline;
