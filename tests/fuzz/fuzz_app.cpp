@@ -116,7 +116,7 @@ placeholders make_template(const fs::path& dir) {
     if (series && e.uid.starts_with("treffen.")) {
       p.values.emplace_back("{event}", std::to_string(e.id.value));
       p.values.emplace_back("{key}", upcoming_key(e));
-    } else if (!series && e.capacity) {
+    } else if (e.uid.starts_with("zivilklausel.")) {
       p.values.emplace_back("{offer}", std::to_string(e.id.value));
       p.values.emplace_back("{okey}", upcoming_key(e));
     }
