@@ -261,6 +261,7 @@ void fill_request(http_request& plain, http::request<http::string_body>& req,
   plain.cookie.assign(field(http::field::cookie));
   plain.content_type.assign(field(http::field::content_type));
   plain.accept_language.assign(field(http::field::accept_language));
+  plain.user_agent.assign(field(http::field::user_agent));
   plain.forwarded_for.assign(field("X-Forwarded-For"));
   plain.forwarded_proto.assign(field("X-Forwarded-Proto"));
   plain.forwarded_host.assign(field("X-Forwarded-Host"));

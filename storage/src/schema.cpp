@@ -229,7 +229,29 @@ CREATE TABLE attendance (
 CREATE INDEX attendance_person ON attendance (person_id);
 )sql";
 
-constexpr std::array<std::string_view, 6> all{v1, v2, v3, v4, v5, v6};
+// v7 (issue 15): feed fetches counted per feed, UTC day and client family, written in batches
+// by the server (no address, no User-Agent; kept 90 days). `feed` is "all", "unit:<id>",
+// "event:<id>" or "person:<id>"; `day` counts days since 1970-01-01 (UTC); `family` is a
+// calendar::client_family name; `last_fetch` Unix seconds. `events.confirmed` is when a
+// responsible last said a series still happens, `events.confirm_asked` when they were last
+// asked to; `people.lag_notices` = 0 stops the notices for members whose calendar app lags.
+constexpr std::string_view v7 = R"sql(
+CREATE TABLE feed_fetches (
+  feed         TEXT NOT NULL,
+  day          INTEGER NOT NULL,
+  family       TEXT NOT NULL,
+  fetches      INTEGER NOT NULL DEFAULT 0,
+  not_modified INTEGER NOT NULL DEFAULT 0,
+  last_fetch   INTEGER NOT NULL,
+  PRIMARY KEY (feed, day, family)
+) WITHOUT ROWID;
+CREATE INDEX feed_fetches_day ON feed_fetches (day);
+ALTER TABLE events ADD COLUMN confirmed INTEGER;
+ALTER TABLE events ADD COLUMN confirm_asked INTEGER;
+ALTER TABLE people ADD COLUMN lag_notices INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+constexpr std::array<std::string_view, 7> all{v1, v2, v3, v4, v5, v6, v7};
 
 }  // namespace
 

@@ -71,6 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       request.content_type = std::move(value);
     } else if (name == "accept-language") {
       request.accept_language = std::move(value);
+    } else if (name == "user-agent") {
+      request.user_agent = std::move(value);
     } else if (name == "if-none-match") {
       request.if_none_match = std::move(value);
     } else if (name == "if-modified-since") {
