@@ -108,7 +108,12 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
       "the current data version).\n"
       "# TYPE treffpunkt_feed_cache_misses_total counter\n"
       "treffpunkt_feed_cache_misses_total " +
-      std::to_string(cache.misses) + "\n";
+      std::to_string(cache.misses) +
+      "\n# HELP treffpunkt_feed_stale_total Feeds served as last rendered because the store "
+      "failed while checking them (instead of an error).\n"
+      "# TYPE treffpunkt_feed_stale_total counter\n"
+      "treffpunkt_feed_stale_total " +
+      std::to_string(cache.stale) + "\n";
   out +=
       "# HELP treffpunkt_outbox_depth Emails waiting to be sent (queued or being sent).\n"
       "# TYPE treffpunkt_outbox_depth gauge\n"

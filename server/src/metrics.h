@@ -17,6 +17,7 @@ namespace treffpunkt::server {
 struct cache_counts {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;  ///< renders
+  std::uint64_t stale = 0;   ///< feeds served as last rendered while the store failed
 };
 
 class metrics {

@@ -64,11 +64,13 @@ feed_cache& services::site_for(const http_request& request) {
 
 cache_counts services::cache() const {
   cache_counts c{main_site.cache_hits() + personal.cache_hits() + pages.cache_hits(),
-                 main_site.renders() + personal.renders() + pages.renders()};
+                 main_site.renders() + personal.renders() + pages.renders(),
+                 main_site.stale_served() + personal.stale_served()};
   const std::lock_guard lock(proxied_mutex_);
   for (const auto& [base, s] : proxied_) {
     c.hits += s->cache_hits();
     c.misses += s->renders();
+    c.stale += s->stale_served();
   }
   return c;
 }

@@ -54,6 +54,8 @@ std::uint64_t feed_cache::renders() const { return renders_.load(std::memory_ord
 
 std::uint64_t feed_cache::cache_hits() const { return hits_.load(std::memory_order_relaxed); }
 
+std::uint64_t feed_cache::stale_served() const { return stale_.load(std::memory_order_relaxed); }
+
 template <class F>
 std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, kind_filter kind,
                                                      utc_seconds now, F&& revalidate) {
@@ -70,7 +72,20 @@ std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, kind
       return found->second.value;
     }
   }
-  auto value = std::forward<F>(revalidate)();
+  std::shared_ptr<const rendered> value;
+  try {
+    value = std::forward<F>(revalidate)();
+  } catch (const std::exception&) {
+    // A store that fails for a moment (an I/O error, a lock held past the busy timeout): the
+    // feed this path served last is still a true picture of a recent past, and calendar apps
+    // treat a 5xx as a broken calendar (Thunderbird disables it). Nothing served yet: the
+    // caller's error.
+    const std::shared_lock lock(fresh_mutex_);
+    const auto found = fresh.find(path);
+    if (found == fresh.end()) throw;
+    stale_.fetch_add(1, std::memory_order_relaxed);
+    return found->second.value;
+  }
   if (!value) return value;  // unknown unit or event: not remembered, so the map stays small
   const std::unique_lock lock(fresh_mutex_);
   auto& e = fresh[std::string(path)];

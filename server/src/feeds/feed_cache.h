@@ -55,6 +55,10 @@ class feed_cache {
   /// How many times a cached feed was served without rendering (for /metrics).
   std::uint64_t cache_hits() const;
 
+  /// How many times a feed was served as last rendered because the store failed while
+  /// checking it (for /metrics).
+  std::uint64_t stale_served() const;
+
  private:
   struct entry {
     std::int64_t version = -1;
@@ -94,6 +98,7 @@ class feed_cache {
   std::array<std::map<std::string, fresh_entry, std::less<>>, kind_variants> fresh_;
   std::atomic<std::uint64_t> renders_{0};
   std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> stale_{0};
 };
 
 }  // namespace treffpunkt::server

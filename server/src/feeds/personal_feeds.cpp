@@ -114,67 +114,82 @@ std::uint64_t personal_feeds::cache_hits() const {
   return hits_;
 }
 
+std::uint64_t personal_feeds::stale_served() const {
+  const std::lock_guard lock(mutex_);
+  return stale_;
+}
+
+std::shared_ptr<personal_feeds::entry> personal_feeds::entry_of(storage::person_id who) {
+  const std::lock_guard lock(mutex_);
+  auto& slot = cache_[who.value];
+  if (!slot) {
+    if (cache_.size() > max_cached_) {
+      auto oldest = cache_.end();
+      for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+        if (it->second &&
+            (oldest == cache_.end() || it->second->last_served < oldest->second->last_served)) {
+          oldest = it;
+        }
+      }
+      if (oldest != cache_.end()) cache_.erase(oldest);
+    }
+    slot = std::make_shared<entry>();
+  }
+  slot->last_served = ++clock_;
+  return slot;
+}
+
+std::shared_ptr<const rendered> personal_feeds::render(const storage::person& who, kind_filter kind,
+                                                       calendar::language lang,
+                                                       utc_seconds now) const {
+  auto events = feed_events(store_, who.id);
+  if (kind) std::erase_if(events, [&](const event& ev) { return !carries(kind, ev); });
+  const auto chosen = calendar::select_for_feed(events, now);
+  std::vector<event> kept;
+  kept.reserve(chosen.size());
+  for (const event* ev : chosen) kept.push_back(*ev);
+  calendar::feed_info info;
+  info.name = feed_name("treffpunkt – " + (who.name.empty() ? who.email : who.name), kind, lang);
+  info.lang = lang;
+  // No URL in the feed: it would carry the secret into every copy of the file.
+  return std::make_shared<const rendered>(
+      make_rendered(calendar::write_feed(info, kept), newest_change(chosen), private_feed_cache));
+}
+
 std::shared_ptr<const rendered> personal_feeds::feed_of(const storage::person& who,
                                                         kind_filter kind, utc_seconds now) {
-  // The feed changes with the person's follows and RSVPs (their version) and with any unit's
-  // events (the data version: the sum of all units' versions), and with the day (which past
-  // events it still carries).
-  const std::int64_t person_version = store_.person_version(who.id);
-  const std::int64_t data_version = store_.data_version();
-  const auto day = date::floor<date::days>(now);
   const auto lang = calendar::parse_language(who.language).value_or(calendar::language::de);
-
-  std::shared_ptr<entry> e;
-  {
-    const std::lock_guard lock(mutex_);
-    auto& slot = cache_[who.id.value];
-    if (!slot) {
-      if (cache_.size() > max_cached_) {
-        auto oldest = cache_.end();
-        for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-          if (it->second &&
-              (oldest == cache_.end() || it->second->last_served < oldest->second->last_served)) {
-            oldest = it;
-          }
-        }
-        if (oldest != cache_.end()) cache_.erase(oldest);
-      }
-      slot = std::make_shared<entry>();
-    }
-    e = slot;
-    e->last_served = ++clock_;
-  }
-
-  std::shared_ptr<const rendered> feed;
-  {
-    const std::lock_guard lock(e->mutex);
-    auto& v = e->variants[variant_of(kind)];
-    const bool fresh = v.feed && v.person_version == person_version &&
-                       v.data_version == data_version && v.day == day && v.lang == lang;
+  const auto e = entry_of(who.id);
+  const std::lock_guard lock(e->mutex);
+  auto& v = e->variants[variant_of(kind)];
+  bool fresh = false;
+  try {
+    // The feed changes with the person's follows and RSVPs (their version) and with any
+    // unit's events (the data version: the sum of all units' versions), and with the day
+    // (which past events it still carries).
+    const std::int64_t person_version = store_.person_version(who.id);
+    const std::int64_t data_version = store_.data_version();
+    const auto day = date::floor<date::days>(now);
+    fresh = v.feed && v.person_version == person_version && v.data_version == data_version &&
+            v.day == day && v.lang == lang;
     if (!fresh) {
-      auto events = feed_events(store_, who.id);
-      if (kind) std::erase_if(events, [&](const event& ev) { return !carries(kind, ev); });
-      const auto chosen = calendar::select_for_feed(events, now);
-      std::vector<event> kept;
-      kept.reserve(chosen.size());
-      for (const event* ev : chosen) kept.push_back(*ev);
-      calendar::feed_info info;
-      info.name =
-          feed_name("treffpunkt – " + (who.name.empty() ? who.email : who.name), kind, lang);
-      info.lang = lang;
-      // No URL in the feed: it would carry the secret into every copy of the file.
-      v.feed = std::make_shared<const rendered>(make_rendered(
-          calendar::write_feed(info, kept), newest_change(chosen), private_feed_cache));
+      v.feed = render(who, kind, lang, now);
       v.person_version = person_version;
       v.data_version = data_version;
       v.day = day;
       v.lang = lang;
     }
-    feed = v.feed;
+  } catch (const std::exception&) {
+    // The store failed for a moment: the feed served last is better than a 5xx, which
+    // calendar apps take for a broken calendar (as feed_cache does).
+    if (!v.feed) throw;
     const std::lock_guard lock_counts(mutex_);
-    ++(fresh ? hits_ : renders_);
+    ++stale_;
+    return v.feed;
   }
-  return feed;
+  const std::lock_guard lock_counts(mutex_);
+  ++(fresh ? hits_ : renders_);
+  return v.feed;
 }
 
 }  // namespace treffpunkt::server
