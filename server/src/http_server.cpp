@@ -464,6 +464,8 @@ void raise_file_limit() {
 
 }  // namespace
 
+unsigned blocking_threads(unsigned io_threads) { return std::max(16u, 4 * io_threads); }
+
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready,
                     request_observer observer, request_predicate may_block) {
@@ -472,7 +474,7 @@ int run_http_server(const server_options& options, request_handler handler,
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts: sessions still pending when they are destroyed refer to it.
   shared_state state{options, std::move(handler), std::move(observer), std::move(may_block),
-                     threads};
+                     blocking_threads(threads)};
   std::vector<std::unique_ptr<worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<worker>());
   auto& main_ioc = workers.front()->ioc;  // runs on this thread: acceptor, signals, drain

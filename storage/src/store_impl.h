@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <type_traits>
@@ -42,12 +43,38 @@ struct store::impl {
   std::unique_ptr<sql::connection> probe;
   std::int64_t probe_version = -1;
 
+  /// Group commit (docs/architecture.md, "Writes"): the writer commits with synchronous=NORMAL,
+  /// which in WAL mode writes the transaction to the WAL without an fsync, and write() returns
+  /// only once an fdatasync of the WAL made the commit durable. Writes that commit while another
+  /// waits for its fsync share the next one: one fsync per group, not one per write. -1: no
+  /// group commit (a read-only folder, or the WAL could not be opened; the writer then runs
+  /// with synchronous=FULL and every commit syncs itself).
+  int wal_fd = -1;
+  std::filesystem::path wal_path;
+  /// Commits made (under write_mutex), and how many of them are known durable.
+  std::atomic<std::uint64_t> committed{0};
+  std::mutex sync_mutex;
+  std::condition_variable synced_cv;
+  bool syncing = false;                 ///< guarded by sync_mutex: one fsync at a time
+  std::uint64_t synced = 0;             ///< guarded by sync_mutex
+  std::atomic<std::uint64_t> syncs{0};  ///< fsyncs made (store::durable_syncs)
+
+  /// Returns once commit number `seq` is durable: syncs the WAL itself, or waits for the sync
+  /// under way and then, if that did not cover `seq`, for the next one.
+  result<void> make_durable(std::uint64_t seq);
+  /// Opens the WAL for make_durable (after the writer switched to WAL and wrote); false if it
+  /// cannot, and the caller keeps synchronous=FULL.
+  bool open_wal();
+
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;
   /// The time of writes that carry none of the caller's (store::open).
   calendar::clock clock;
 
   explicit impl(std::filesystem::path path) : db_path(std::move(path)) {}
+  ~impl();
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
 
   /// A read connection for the caller's scope.
   class reader {
@@ -83,26 +110,37 @@ error to_error(const sql::failure& f);
 
 template <class F>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
-  const std::lock_guard lock(write_mutex);
-  if (!writer) {
-    return error{errc::unavailable,
-                 "the data folder " + db_path.parent_path().string() + " is read-only"};
-  }
-  try {
-    sql::transaction txn(*writer);
-    auto outcome = std::forward<F>(body)(*writer);
-    if (outcome) {
-      txn.commit();
-      // Every committed write moves the count (caches then check their unit's version, one
-      // query, and keep what is still current). After the commit, never before: a cache that
-      // took the old count and then read the old rows is told by the new count to read again,
-      // whereas a count moved before the commit could let it keep the old rows under the new.
-      local_writes.fetch_add(1, std::memory_order_release);
+  std::uint64_t seq = 0;  // this write's commit, once made
+  auto outcome = [&]() -> std::invoke_result_t<F, sql::connection&> {
+    const std::lock_guard lock(write_mutex);
+    if (!writer) {
+      return error{errc::unavailable,
+                   "the data folder " + db_path.parent_path().string() + " is read-only"};
     }
-    return outcome;
-  } catch (const sql::failure& f) {
-    return to_error(f);
+    try {
+      sql::transaction txn(*writer);
+      auto done = std::forward<F>(body)(*writer);
+      if (done) {
+        txn.commit();
+        // Every committed write moves the count (caches then check their unit's version, one
+        // query, and keep what is still current). After the commit, never before: a cache
+        // that took the old count and then read the old rows is told by the new count to read
+        // again, whereas a count moved before the commit could let it keep the old rows under
+        // the new.
+        local_writes.fetch_add(1, std::memory_order_release);
+        seq = committed.fetch_add(1, std::memory_order_acq_rel) + 1;
+      }
+      return done;
+    } catch (const sql::failure& f) {
+      return to_error(f);
+    }
+  }();
+  // Outside the write lock: the next writes commit while this one waits for its fsync, and
+  // share the next.
+  if (seq != 0 && wal_fd >= 0) {
+    if (auto durable = make_durable(seq); !durable) return durable.error();
   }
+  return outcome;
 }
 
 /// Runs `body()` in one read transaction on a reader connection, so that everything it reads

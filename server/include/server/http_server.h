@@ -41,11 +41,16 @@ using request_observer =
 /// handled on a pool of threads of its own, so that the io threads go on serving others.
 using request_predicate = std::function<bool(const http_request&)>;
 
+/// The threads that answer requests that may block: writes, which spend their time waiting for
+/// the fsync of their group commit (storage: store::impl::write), not on a core. Many, so that
+/// many writes can wait for the same fsync: at least 16, four per io thread.
+unsigned blocking_threads(unsigned io_threads);
+
 /// Serves until SIGINT or SIGTERM, then stops accepting, closes idle keep-alive connections,
 /// lets requests in flight finish (at most `shutdown_timeout`) and returns 0. `ready` is called
 /// once the socket listens (with the bound port, useful for port 0). Requests for which
-/// `may_block` returns true run on a pool of as many threads as there are io threads, the
-/// others on their connection's io thread. Throws std::system_error when the address cannot
+/// `may_block` returns true run on a pool of `blocking_threads()` threads, the others on their
+/// connection's io thread. Throws std::system_error when the address cannot
 /// be bound.
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready = {},
