@@ -54,7 +54,8 @@ void metrics::record(std::string_view method, int route, unsigned status,
                     std::memory_order_relaxed);
 }
 
-std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth) const {
+std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth,
+                            std::uint64_t commits, std::uint64_t syncs) const {
   std::string out;
   std::array<char, 256> line{};
   const auto add_route = [&](std::string_view pattern, const route_counts& counts) {
@@ -119,6 +120,16 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
       "# TYPE treffpunkt_outbox_depth gauge\n"
       "treffpunkt_outbox_depth " +
       std::to_string(outbox_depth) + "\n";
+  out +=
+      "# HELP treffpunkt_store_commits_total Write transactions committed.\n"
+      "# TYPE treffpunkt_store_commits_total counter\n"
+      "treffpunkt_store_commits_total " +
+      std::to_string(commits) +
+      "\n# HELP treffpunkt_store_syncs_total fsyncs of the database's WAL that made commits "
+      "durable (group commit: writes that arrive together share one).\n"
+      "# TYPE treffpunkt_store_syncs_total counter\n"
+      "treffpunkt_store_syncs_total " +
+      std::to_string(syncs) + "\n";
   return out;
 }
 

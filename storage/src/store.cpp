@@ -318,6 +318,11 @@ std::uint64_t store::change_stamp() const {
 store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 store::~store() = default;
 
+store::durability_counts store::durability() const {
+  return {impl_->committed.load(std::memory_order_relaxed),
+          impl_->syncs.load(std::memory_order_relaxed)};
+}
+
 int store::schema_version() { return static_cast<int>(migrations().size()); }
 
 bool store::read_only() const { return !impl_->writer; }

@@ -138,9 +138,11 @@ http_response metrics_page(const request_context& ctx, const route_params&) {
                                "metrics are not served to this address (see --metrics-from)\n");
   }
   // One COUNT query per scrape: cheap next to a scrape interval of seconds.
-  return http_response::text(
-      200, ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth()),
-      "text/plain; version=0.0.4");
+  const auto durability = ctx.store().durability();
+  return http_response::text(200,
+                             ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth(),
+                                                      durability.commits, durability.syncs),
+                             "text/plain; version=0.0.4");
 }
 
 }  // namespace

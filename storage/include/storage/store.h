@@ -368,6 +368,14 @@ class store {
   /// The staleness bound of change_stamp() for writes by other processes.
   static constexpr std::chrono::milliseconds change_probe_interval{1000};
 
+  /// Writes committed since open, and the fsyncs of the WAL that made them durable (group
+  /// commit: writes that arrive together share one; docs/architecture.md). For /metrics.
+  struct durability_counts {
+    std::uint64_t commits = 0;
+    std::uint64_t syncs = 0;
+  };
+  durability_counts durability() const;
+
   // ---- people, roles, follows -----------------------------------------------------------
   /// The person with this email, created (as a member, not a guest) if new.
   result<person> ensure_person(std::string_view email, std::string_view name,
