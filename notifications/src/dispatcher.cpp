@@ -13,6 +13,29 @@ std::chrono::seconds retry_delay(int attempts, double unit_random) {
   return std::chrono::seconds(static_cast<std::int64_t>(std::llround(raw * jitter)));
 }
 
+result<std::vector<bool>> outbox_port::record(std::span<const mail_outcome> outcomes,
+                                              calendar::utc_seconds now) {
+  std::vector<bool> recorded;
+  recorded.reserve(outcomes.size());
+  for (const auto& o : outcomes) {
+    result<void> done;
+    switch (o.what) {
+      case mail_outcome::kind::sent:
+        done = mark_sent(o.id, now);
+        break;
+      case mail_outcome::kind::retry:
+        done = mark_retry(o.id, o.error, o.next_due);
+        break;
+      case mail_outcome::kind::failed:
+        done = mark_failed(o.id, o.error);
+        break;
+    }
+    if (!done && done.error().code == errc::unavailable) return done.error();
+    recorded.push_back(static_cast<bool>(done));
+  }
+  return recorded;
+}
+
 dispatcher::dispatcher(outbox_port& outbox, mail_sender& sender, dispatcher_options options)
     : outbox_(outbox), sender_(sender), options_(std::move(options)), random_(options_.seed) {}
 
@@ -58,35 +81,47 @@ dispatcher::round dispatcher::run_once() {
   const auto results = sender_.send(batch);
 
   std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<mail_outcome> outcomes;
+  outcomes.reserve(claimed->size());
   for (std::size_t i = 0; i < claimed->size(); ++i) {
     const auto& m = (*claimed)[i];
     const delivery d = i < results.size()
                            ? results[i]
                            : delivery{delivery_status::temporary, "sender returned no result"};
-    result<void> recorded;
     if (d.status == delivery_status::sent) {
-      // The one window for a duplicate: accepted by the server, then the process dies
-      // before this commits; the lease expires and the message goes out again
-      // (docs/notifications.md).
-      recorded = outbox_.mark_sent(m.id, now());
+      outcomes.push_back({m.id, mail_outcome::kind::sent, {}, {}});
       ++r.sent;
     } else if (d.status == delivery_status::permanent || m.attempts + 1 >= options_.max_attempts) {
-      recorded = outbox_.mark_failed(m.id, d.detail);
+      outcomes.push_back({m.id, mail_outcome::kind::failed, d.detail, {}});
       ++r.failed;
     } else {
-      recorded = outbox_.mark_retry(m.id, d.detail, now() + retry_delay(m.attempts, unit(random_)));
+      outcomes.push_back({m.id, mail_outcome::kind::retry, d.detail,
+                          now() + retry_delay(m.attempts, unit(random_))});
       ++r.retried;
-    }
-    if (!recorded) {
-      say("outbox: cannot record message " + std::to_string(m.id) + ": " +
-          recorded.error().message);
-      if (d.status == delivery_status::sent && recorded.error().code == errc::unavailable) {
-        sent_unrecorded_.push_back(m.id);
-      }
     }
     if (d.status != delivery_status::sent) {
       say("outbox: message " + std::to_string(m.id) + " to " + m.recipient + ": " + d.detail);
     }
+  }
+  // One write for the whole batch. The one window for a duplicate: accepted by the server,
+  // then the process dies before this commits; the lease expires and the message goes out
+  // again (docs/notifications.md). The batch was sent before any of it is recorded either
+  // way, so recording it at once widens that window by nothing.
+  const auto recorded = outbox_.record(outcomes, now());
+  if (!recorded) {
+    say("outbox: cannot record " + std::to_string(outcomes.size()) +
+        " messages: " + recorded.error().message);
+    if (recorded.error().code == errc::unavailable) {
+      for (const auto& o : outcomes) {
+        if (o.what == mail_outcome::kind::sent) sent_unrecorded_.push_back(o.id);
+      }
+    }
+    return r;
+  }
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (i < recorded->size() && (*recorded)[i]) continue;
+    say("outbox: cannot record message " + std::to_string(outcomes[i].id) +
+        ": no such outbox message being sent");
   }
   return r;
 }

@@ -114,15 +114,48 @@ result<std::vector<outbox_entry>> store::claim_due(calendar::utc_seconds now,
   });
 }
 
+namespace {
+
+/// Records one outcome inside a write; false when the message is not (or no longer) in a
+/// state that outcome can follow.
+bool apply(sql::connection& c, const outbox_outcome& o, calendar::utc_seconds now) {
+  switch (o.what) {
+    case outbox_outcome::kind::sent:
+      c.prepare(
+           "UPDATE outbox SET state = 'sent', sent = ?, lease_until = NULL "
+           "WHERE id = ? AND state = 'sending'")
+          .bind(1, to_db(now))
+          .bind(2, o.id.value)
+          .run();
+      break;
+    case outbox_outcome::kind::retry:
+      c.prepare(
+           "UPDATE outbox SET state = 'queued', due = ?, attempts = attempts + 1, "
+           "last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'")
+          .bind(1, to_db(o.next_due))
+          .bind(2, o.error)
+          .bind(3, o.id.value)
+          .run();
+      break;
+    case outbox_outcome::kind::failed:
+      c.prepare(
+           "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
+           "lease_until = NULL WHERE id = ? AND state IN ('queued', 'sending')")
+          .bind(1, o.error)
+          .bind(2, o.id.value)
+          .run();
+      break;
+  }
+  return c.changes() == 1;
+}
+
+}  // namespace
+
 result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<void> {
-    c.prepare(
-         "UPDATE outbox SET state = 'sent', sent = ?, lease_until = NULL "
-         "WHERE id = ? AND state = 'sending'")
-        .bind(1, to_db(now))
-        .bind(2, id.value)
-        .run();
-    if (c.changes() != 1) return error{errc::not_found, "no such outbox message being sent"};
+    if (!apply(c, {id, outbox_outcome::kind::sent, {}, {}}, now)) {
+      return error{errc::not_found, "no such outbox message being sent"};
+    }
     return {};
   });
 }
@@ -130,28 +163,30 @@ result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
 result<void> store::mark_retry(outbox_id id, std::string_view error_text,
                                calendar::utc_seconds next_due) {
   return impl_->write([&](sql::connection& c) -> result<void> {
-    c.prepare(
-         "UPDATE outbox SET state = 'queued', due = ?, attempts = attempts + 1, last_error = ?, "
-         "lease_until = NULL WHERE id = ? AND state = 'sending'")
-        .bind(1, to_db(next_due))
-        .bind(2, error_text)
-        .bind(3, id.value)
-        .run();
-    if (c.changes() != 1) return error{errc::not_found, "no such outbox message being sent"};
+    if (!apply(c, {id, outbox_outcome::kind::retry, std::string(error_text), next_due}, {})) {
+      return error{errc::not_found, "no such outbox message being sent"};
+    }
     return {};
   });
 }
 
 result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
   return impl_->write([&](sql::connection& c) -> result<void> {
-    c.prepare(
-         "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
-         "lease_until = NULL WHERE id = ? AND state IN ('queued', 'sending')")
-        .bind(1, error_text)
-        .bind(2, id.value)
-        .run();
-    if (c.changes() != 1) return error{errc::not_found, "no such outbox message to fail"};
+    if (!apply(c, {id, outbox_outcome::kind::failed, std::string(error_text), {}}, {})) {
+      return error{errc::not_found, "no such outbox message to fail"};
+    }
     return {};
+  });
+}
+
+result<std::vector<bool>> store::record_outcomes(std::span<const outbox_outcome> outcomes,
+                                                 calendar::utc_seconds now) {
+  if (outcomes.empty()) return std::vector<bool>{};
+  return impl_->write([&](sql::connection& c) -> result<std::vector<bool>> {
+    std::vector<bool> recorded;
+    recorded.reserve(outcomes.size());
+    for (const auto& o : outcomes) recorded.push_back(apply(c, o, now));
+    return recorded;
   });
 }
 

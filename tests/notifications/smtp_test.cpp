@@ -297,6 +297,19 @@ TEST_F(NotificationsDispatcher, ServerDownThenUpDeliversEachMessageOnce) {
   EXPECT_EQ(store_->outbox_depth(), 0);
 }
 
+TEST_F(NotificationsDispatcher, ARoundCostsTwoWritesWhateverTheBatchSize) {
+  smtp_server server(dir_.path() / "smtp", {});
+  auto sender = sender_for(server);
+  dispatcher d(*outbox_, sender, options());
+  for (int i = 0; i < 10; ++i) enqueue(i);
+  const auto before = store_->durability();
+  EXPECT_EQ(d.run_once().sent, 10);
+  // The claim, and the ten sent marks together: not one write (and fsync) per message.
+  EXPECT_EQ(store_->durability().commits, before.commits + 2);
+  EXPECT_EQ(server.received().size(), 10U);
+  EXPECT_EQ(store_->outbox_depth(), 0);
+}
+
 TEST_F(NotificationsDispatcher, TemporaryFailureThenSuccessDeliversOnceAfterRetry) {
   smtp_server server(dir_.path() / "smtp", with_failures(1));
   auto sender = sender_for(server);

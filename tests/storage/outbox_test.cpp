@@ -86,6 +86,38 @@ TEST_F(Outbox, SentRetriedAndFailedMessagesMoveThroughTheirStates) {
   EXPECT_EQ(store_->claim_due(t0 + 2min, 5min, 10).value().size(), 1U);
 }
 
+TEST_F(Outbox, ABatchsOutcomesAreRecordedInOneWriteEachAsItsOwnMarkWould) {
+  for (const auto* key : {"sent", "retry", "failed", "taken"}) {
+    ASSERT_TRUE(store_->enqueue(message(key), t0));
+  }
+  const auto claimed = store_->claim_due(t0, 5min, 10).value();
+  ASSERT_EQ(claimed.size(), 4U);
+  // The fourth was recorded by someone else meanwhile (its lease ran out, another dispatcher).
+  ASSERT_TRUE(store_->mark_sent(claimed[3].id, t0));
+  const auto before = store_->durability();
+  const std::vector<outbox_outcome> outcomes{
+      {claimed[0].id, outbox_outcome::kind::sent, {}, {}},
+      {claimed[1].id, outbox_outcome::kind::retry, "451 try later", t0 + 2min},
+      {claimed[2].id, outbox_outcome::kind::failed, "550 no such user", {}},
+      {claimed[3].id, outbox_outcome::kind::sent, {}, {}},
+  };
+  const auto recorded = store_->record_outcomes(outcomes, t0 + 1s);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  EXPECT_EQ(*recorded, (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(store_->durability().commits, before.commits + 1);  // one write for the batch
+
+  const auto list = store_->outbox_list(10);
+  ASSERT_EQ(list.size(), 4U);
+  EXPECT_EQ(list[1].state, outbox_state::failed);  // newest first: taken, failed, retry, sent
+  EXPECT_EQ(list[1].last_error, "550 no such user");
+  EXPECT_EQ(list[2].state, outbox_state::queued);
+  EXPECT_EQ(list[2].due, t0 + 2min);
+  EXPECT_EQ(list[2].attempts, 1);
+  EXPECT_EQ(list[3].state, outbox_state::sent);
+  EXPECT_EQ(list[3].sent, t0 + 1s);
+  EXPECT_EQ(list[0].sent, t0);  // the other dispatcher's mark stands
+}
+
 TEST_F(Outbox, DroppingByPrefixRemovesOnlyQueuedMessagesAndFreesTheirKeys) {
   ASSERT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z:3:1440"), t0));
   ASSERT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z:3:120", t0 + 1h), t0));

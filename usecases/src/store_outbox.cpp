@@ -50,6 +50,22 @@ n::result<void> store_outbox::mark_failed(std::int64_t id, std::string_view erro
   return {};
 }
 
+n::result<std::vector<bool>> store_outbox::record(std::span<const n::mail_outcome> outcomes,
+                                                  calendar::utc_seconds now) {
+  std::vector<storage::outbox_outcome> rows;
+  rows.reserve(outcomes.size());
+  for (const auto& o : outcomes) {
+    const auto what = o.what == n::mail_outcome::kind::sent ? storage::outbox_outcome::kind::sent
+                      : o.what == n::mail_outcome::kind::retry
+                          ? storage::outbox_outcome::kind::retry
+                          : storage::outbox_outcome::kind::failed;
+    rows.push_back({storage::outbox_id{o.id}, what, o.error, o.next_due});
+  }
+  auto recorded = store_.record_outcomes(rows, now);
+  if (!recorded) return from_store(recorded.error());
+  return std::move(*recorded);
+}
+
 n::result<std::optional<calendar::utc_seconds>> store_outbox::next_due() {
   try {
     return store_.next_due();

@@ -15,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <span>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -29,6 +31,15 @@ struct queued_mail {
   int attempts = 0;  ///< failed attempts so far
 };
 
+/// What became of one claimed message (outbox_port::record).
+struct mail_outcome {
+  enum class kind { sent, retry, failed };
+  std::int64_t id = 0;
+  kind what = kind::sent;
+  std::string error;                 ///< retry, failed
+  calendar::utc_seconds next_due{};  ///< retry
+};
+
 /// The outbox as the dispatcher needs it; see storage::store::claim_due and friends.
 class outbox_port {
  public:
@@ -39,6 +50,12 @@ class outbox_port {
   virtual result<void> mark_retry(std::int64_t id, std::string_view error,
                                   calendar::utc_seconds next_due) = 0;
   virtual result<void> mark_failed(std::int64_t id, std::string_view error) = 0;
+  /// A round's outcomes at once (the store: in one transaction, so that a batch of mail costs
+  /// one commit, not one per message). Per outcome, whether it was recorded (false: no longer
+  /// being sent). An error (e.g. unavailable) means nothing was recorded. This default records
+  /// them one by one.
+  virtual result<std::vector<bool>> record(std::span<const mail_outcome> outcomes,
+                                           calendar::utc_seconds now);
   /// When the next claim could find something: the earliest due time of a queued message or
   /// lease end of a claimed one; none when nothing is waiting. The default (none) makes the
   /// dispatcher fall back to sleeping its whole `idle` cap.

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -280,6 +281,15 @@ struct outbox_entry {
   std::string last_error;
   std::optional<calendar::utc_seconds> sent;
   std::string dedupe_key;
+};
+
+/// What became of one claimed message (store::record_outcomes).
+struct outbox_outcome {
+  enum class kind { sent, retry, failed };
+  outbox_id id;
+  kind what = kind::sent;
+  std::string error;                 ///< retry, failed: the reason
+  calendar::utc_seconds next_due{};  ///< retry: when to try again
 };
 
 struct import_summary {
@@ -651,6 +661,12 @@ class store {
   result<void> mark_retry(outbox_id id, std::string_view error, calendar::utc_seconds next_due);
   /// A permanent failure: state failed with the reason, attempts + 1; never sent again.
   result<void> mark_failed(outbox_id id, std::string_view error);
+  /// The outcomes of one batch in one transaction (one commit and fsync for the batch, not one
+  /// per mail), each recorded as mark_sent, mark_retry or mark_failed would. Per outcome,
+  /// whether it was recorded: false when the message was no longer being sent (gone, or taken
+  /// by another dispatcher after its lease ran out).
+  result<std::vector<bool>> record_outcomes(std::span<const outbox_outcome> outcomes,
+                                            calendar::utc_seconds now);
   /// Deletes the queued (not yet claimed) messages whose dedupe key starts with `prefix`, e.g.
   /// the reminders of an occurrence that moved or was cancelled, or of an RSVP changed to no;
   /// their keys can be queued again. Returns how many. An empty prefix is refused (invalid).

@@ -25,6 +25,8 @@ class store_outbox final : public notifications::outbox_port {
   notifications::result<void> mark_retry(std::int64_t id, std::string_view error,
                                          calendar::utc_seconds next_due) override;
   notifications::result<void> mark_failed(std::int64_t id, std::string_view error) override;
+  notifications::result<std::vector<bool>> record(
+      std::span<const notifications::mail_outcome> outcomes, calendar::utc_seconds now) override;
   notifications::result<std::optional<calendar::utc_seconds>> next_due() override;
 
  private:
