@@ -42,6 +42,15 @@ series_status status_of(const calendar::event& e, const calendar::unit& u,
   return s;
 }
 
+std::optional<series_status> status_of(const storage::store& store, const calendar::event& e,
+                                       calendar::utc_seconds now) {
+  if (!e.is_series()) return std::nullopt;
+  const auto stamps = store.series_confirmation_of(e.id);
+  const auto u = store.unit_by_id(e.unit);
+  if (!stamps || !u) return std::nullopt;
+  return status_of(e, *u, *stamps, now);
+}
+
 std::string confirm_url(std::string_view base_url, calendar::event_id id) {
   return std::string(base_url) + "/manage/events/" + std::to_string(id.value) + "/confirm";
 }

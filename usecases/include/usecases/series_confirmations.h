@@ -51,6 +51,10 @@ struct series_status {
 series_status status_of(const calendar::event& e, const calendar::unit& u,
                         const storage::series_confirmation& c, calendar::utc_seconds now);
 
+/// The same read from the store: none for a one-off event (or an event or unit that is gone).
+std::optional<series_status> status_of(const storage::store& store, const calendar::event& e,
+                                       calendar::utc_seconds now);
+
 /// Where the responsibles confirm a series: {base}/manage/events/{id}/confirm.
 std::string confirm_url(std::string_view base_url, calendar::event_id id);
 
