@@ -223,6 +223,28 @@ TEST_F(SeriesConfirmations, UnansweredForFourWeeksTheSeriesIsFlagged) {
   EXPECT_EQ(status_of(e, u, stamps(), later).confirmed, later);
 }
 
+TEST_F(SeriesConfirmations, DatesYearsAheadCountAndLeftOutOnesDoNot) {
+  calendar::event far;
+  far.unit = unit_.id;
+  far.title = "Zukunftswerkstatt";
+  far.start = treffpunkt::testing::local(2031, 12, 2, 19);
+  far.rule = calendar::recurrence_rule::parse("FREQ=WEEKLY;COUNT=3").value();
+  // The first of its three dates left out.
+  calendar::occurrence_override off;
+  off.key = calendar::occurrence_key::timed(calendar::to_utc(far.start, far.zone));
+  off.cancelled = true;
+  far.overrides = {off};
+  far = store_->create_event(far, storage::actor::system(), t0_).value();
+  const auto next = next_dates(far, t0_, 5);
+  ASSERT_EQ(next.size(), 2U);
+  EXPECT_EQ(next[0].local_start, treffpunkt::testing::local(2031, 12, 9, 19));
+  EXPECT_TRUE(asked_about(far, unit_, t0_));
+  EXPECT_TRUE(confirm_series(at(t0_), far.id, storage::actor::of(oleg_.id)));
+  // After its last date it is over.
+  EXPECT_FALSE(asked_about(
+      far, unit_, calendar::to_utc(treffpunkt::testing::local(2031, 12, 16, 20), far.zone)));
+}
+
 TEST_F(SeriesConfirmations, OnlyResponsiblesAndAdminsConfirm) {
   const auto member = person("mitglied@example.org");
   const auto refused = confirm_series(at(t0_), event_.id, storage::actor::of(member.id));

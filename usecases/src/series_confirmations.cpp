@@ -14,9 +14,12 @@ std::vector<calendar::occurrence> next_dates(const calendar::event& e, calendar:
                                              std::size_t n) {
   std::vector<calendar::occurrence> out;
   if (n == 0) return out;
-  // Two years: a yearly series has its next date in there, and no rule runs away in it
-  // (expand's own limits hold too).
-  for (auto& o : calendar::expand(e, now, now + std::chrono::days{2 * 366})) {
+  // However far ahead (a series may start in years): expand stops walking the rule once it
+  // has found enough, and the cancelled dates it finds are overrides, so `n` more than those
+  // (and one begun before `now`) are enough. Its step budget keeps any rule from running away.
+  calendar::expand_limits limits;
+  limits.max_occurrences = n + e.overrides.size() + 1;
+  for (auto& o : calendar::expand(e, now, now + std::chrono::days{200 * 366}, limits)) {
     if (o.cancelled || o.start <= now) continue;
     out.push_back(o);
     if (out.size() == n) break;

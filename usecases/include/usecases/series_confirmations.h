@@ -27,8 +27,8 @@ inline constexpr std::chrono::weeks default_confirm_series_after{8};
 /// How long after the question an unanswered series is flagged as unconfirmed.
 inline constexpr std::chrono::weeks unconfirmed_after{4};
 
-/// The next dates of `e` that start after `now` and are not cancelled, at most `n`, looked for
-/// in the next two years.
+/// The next dates of `e` that start after `now` and are not cancelled, at most `n`, however
+/// far ahead they are.
 std::vector<calendar::occurrence> next_dates(const calendar::event& e, calendar::utc_seconds now,
                                              std::size_t n);
 
