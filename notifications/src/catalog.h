@@ -23,6 +23,7 @@ struct catalog {
   std::string_view link_intro;          ///< before a bare link in the plain text
   std::string_view signature;
   std::string_view unsubscribe_note;  ///< under reminders and notices
+  std::string_view responsible_note;  ///< under mails to responsibles (to_responsible), {unit}
   std::array<entry, static_cast<std::size_t>(last_message_kind) + 1>
       entries;                               ///< indexed by message_kind
   std::array<std::string_view, 7> weekdays;  ///< Sunday first

@@ -13,6 +13,9 @@ const catalog& catalog_de() {
       .unsubscribe_note =
           "Du bekommst diese E-Mail, weil du dich für diesen Termin angemeldet hast. "
           "Erinnerungen kannst du in deinem Profil ändern oder abbestellen.",
+      .responsible_note =
+          "Du bekommst diese E-Mail, weil du für {unit} verantwortlich bist. Stimmt das nicht "
+          "mehr, sag bitte den Admins von treffpunkt Bescheid.",
       .entries = {{
           {.subject = "Dein Anmeldelink für treffpunkt",
            .paragraphs = "mit diesem Link meldest du dich bei treffpunkt an. Er gilt "
@@ -68,6 +71,15 @@ const catalog& catalog_de() {
            .paragraphs = "zu deinem Wunsch bei {unit} gibt es jetzt ein Austauschangebot: "
                          "„{title}“.\n\nWann: {when}",
            .action = "Zum Angebot"},
+          {.subject = "Findet „{title}“ noch statt?",
+           .paragraphs = "seit {previous} hat niemand die Terminreihe „{title}“ von {unit} "
+                         "bearbeitet oder bestätigt. Findet sie weiter so statt? Dann bestätige "
+                         "sie bitte: Öffne den Link und drück dort auf „Findet weiter statt“. "
+                         "Hat sich etwas geändert, bearbeite die Reihe oder sag sie ab; auch "
+                         "das zählt als Antwort.\n\nOhne Antwort bleibt die Reihe im Kalender. "
+                         "Nach vier Wochen zeigen wir sie auf der Seite der Netzwerkstelle als "
+                         "unbestätigt an.\n\nNächster Termin: {when}",
+           .action = "Reihe ansehen und bestätigen"},
       }},
       .weekdays = {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
       .months = {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",

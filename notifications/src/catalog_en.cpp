@@ -13,6 +13,9 @@ const catalog& catalog_en() {
       .unsubscribe_note =
           "You get this email because you signed up for this session. You can change or turn "
           "off reminders in your profile.",
+      .responsible_note =
+          "You get this email because you are responsible for {unit}. If that is no longer "
+          "so, please tell the admins of treffpunkt.",
       .entries = {{
           {.subject = "Your treffpunkt login link",
            .paragraphs = "use this link to log in to treffpunkt. It is valid for {expires} "
@@ -66,6 +69,14 @@ const catalog& catalog_en() {
            .paragraphs = "there is an exchange offer for your wish at {unit} now: "
                          "“{title}”.\n\nWhen: {when}",
            .action = "View offer"},
+          {.subject = "Is “{title}” still happening?",
+           .paragraphs = "nobody has edited or confirmed the series “{title}” of {unit} since "
+                         "{previous}. Does it go on like this? Then please confirm it: open the "
+                         "link and press “Still happening” there. If something has changed, "
+                         "edit the series or cancel it; that counts as an answer too.\n\n"
+                         "Without an answer the series stays in the calendar. After four weeks "
+                         "we mark it as unconfirmed on the unit's page.\n\nNext date: {when}",
+           .action = "View and confirm the series"},
       }},
       .weekdays = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
       .months = {"January", "February", "March", "April", "May", "June", "July", "August",

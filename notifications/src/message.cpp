@@ -30,8 +30,8 @@ constexpr std::string_view html_template = R"(<!DOCTYPE html>
 {{#paragraphs}}<p>{{.}}</p>
 {{/paragraphs}}{{#link}}<p><a href="{{href}}">{{label}}</a></p>
 {{/link}}<p>{{signature}}</p>
-{{#has_unsubscribe_note}}<p style="color:#666;font-size:small">{{unsubscribe_note}}</p>
-{{/has_unsubscribe_note}}</body>
+{{#has_note}}<p style="color:#666;font-size:small">{{note}}</p>
+{{/has_note}}</body>
 </html>
 )";
 
@@ -142,6 +142,8 @@ std::string_view kind_name(message_kind k) {
       return "offer_declined";
     case message_kind::wish_answered:
       return "wish_answered";
+    case message_kind::series_confirmation:
+      return "series_confirmation";
   }
   return "unknown";
 }
@@ -150,6 +152,8 @@ bool wants_unsubscribe(message_kind k) {
   return k == message_kind::reminder || k == message_kind::moved || k == message_kind::cancelled ||
          k == message_kind::responsibles_message;
 }
+
+bool to_responsible(message_kind k) { return k == message_kind::series_confirmation; }
 
 std::optional<calendar::imip_method> required_method(message_kind k) {
   switch (k) {
@@ -192,10 +196,15 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   const bool has_link = !e.action.empty() && !f.link.empty();
   const std::string signature = fill(cat.signature, f, name);
 
+  // Under the signature: why they get it (and for reminders and notices how to stop them).
+  std::string note;
+  if (wants_unsubscribe(kind)) note = cat.unsubscribe_note;
+  if (to_responsible(kind)) note = fill(cat.responsible_note, f, name);
+
   for (const auto& paragraph : paragraphs) out.text += paragraph + "\n\n";
   if (has_link) out.text += std::string(e.action) + ": " + f.link + "\n\n";
   out.text += signature + "\n";
-  if (wants_unsubscribe(kind)) out.text += "\n-- \n" + std::string(cat.unsubscribe_note) + "\n";
+  if (!note.empty()) out.text += "\n-- \n" + note + "\n";
 
   mu::data html{mu::data::type::object};
   html.set("lang", std::string(calendar::tag(lang)));
@@ -212,8 +221,8 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
     html.set("link", false);
   }
   html.set("signature", signature);
-  html.set("has_unsubscribe_note", wants_unsubscribe(kind));
-  html.set("unsubscribe_note", std::string(cat.unsubscribe_note));
+  html.set("has_note", !note.empty());
+  html.set("note", note);
   auto& tmpl = html_mustache();
   out.html = tmpl.render(html);
   if (!tmpl.is_valid()) throw std::logic_error("mail HTML template: " + tmpl.error_message());

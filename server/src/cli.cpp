@@ -247,6 +247,13 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
           app_config.login.emails_per_ip_per_hour = config.login_emails_per_ip_per_hour;
           app_config.login.mail_queued = [&mailer] { mailer.wake(); };
+          // "Still happening?" mails link to the confirm page: the base URL is known now.
+          if (config.confirm_series_after_weeks > 0) {
+            keeper.ask_about_series(
+                {std::chrono::weeks(config.confirm_series_after_weeks),
+                 config.base_url.empty() ? app_config.default_base_url : config.base_url,
+                 {from, [&mailer] { mailer.wake(); }}});
+          }
           published = std::make_unique<app>(*store, std::move(app_config));
           out << "treffpunkt " << version << " listening on http://" << host << ":" << port
               << " with " << store->units().size() << " units from " << config.data_dir

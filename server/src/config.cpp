@@ -208,6 +208,15 @@ const std::vector<option>& options() {
          c.login_emails_per_ip_per_hour = static_cast<int>(*n);
          return std::nullopt;
        }},
+      {"confirm-series-after", "WEEKS", kind::integer,
+       "ask a unit's responsibles whether a series still happens once nobody has edited or "
+       "confirmed it for this many weeks (default 8; 0 never asks)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         const auto n = parse_number(text, 0, 520);
+         if (!n) return "a number of weeks from 0 (never) to 520";
+         c.confirm_series_after_weeks = static_cast<int>(*n);
+         return std::nullopt;
+       }},
   };
   return all;
 }

@@ -26,6 +26,9 @@ struct serve_config {
   std::chrono::seconds login_link_ttl{std::chrono::minutes(15)};
   int login_emails_per_address_per_hour = 5;  ///< 0 turns the limit off
   int login_emails_per_ip_per_hour = 20;      ///< 0 turns the limit off
+  /// Weeks a series may go unedited and unconfirmed before its responsibles are asked whether
+  /// it still happens (usecases/series_confirmations.h); 0 never asks.
+  int confirm_series_after_weeks = 8;
   bool demo = false;
   bool access_log = true;
   api_limits limits;  ///< RSVP rate limits (per minute; 0 turns one off)

@@ -69,7 +69,7 @@ json::array events_of(sql::connection& c) {
       c,
       "SELECT id, unit_id, uid, related_to, sequence, created, last_modified, kind, status, "
       "title, description, location, online_url, zone, all_day, start_local, duration, rrule, "
-      "capacity, rsvp_deadline FROM events ORDER BY id",
+      "capacity, rsvp_deadline, confirmed, confirm_asked FROM events ORDER BY id",
       {{"id", col::integer},
        {"unit_id", col::integer},
        {"uid", col::text},
@@ -89,7 +89,9 @@ json::array events_of(sql::connection& c) {
        {"duration", col::integer},
        {"rrule", col::text},
        {"capacity", col::integer},
-       {"rsvp_deadline", col::integer}});
+       {"rsvp_deadline", col::integer},
+       {"confirmed", col::integer},
+       {"confirm_asked", col::integer}});
   for (auto& value : events) {
     json::object& e = value.as_object();
     const std::int64_t id = e["id"].as_int64();

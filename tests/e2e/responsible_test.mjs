@@ -3,7 +3,7 @@
 // occurrence, and the unit's feed shows the EXDATE." The responsible is Oleg Shevchenko of the
 // demo's Bildung unit (server/src/demo.cpp), on a phone (375 px). The feed is read with ical.js
 // (tests/oracle's copy, installed by Oracle.NpmInstall). Then an admin looks at /admin and the
-// outbox. axe-core checks each manage and admin page, nothing scrolls sideways at 375 px, and
+// outbox, and Oleg confirms a series on its "still happening?" page. axe-core checks each manage and admin page, nothing scrolls sideways at 375 px, and
 // every page gets a screenshot in ARTIFACTS/responsible/.
 //
 // Usage: node responsible_test.mjs PATH/TO/treffpunkt [--artifacts DIR]
@@ -139,6 +139,22 @@ test('an admin sees units, responsibles and the outbox', async () => {
   await page.locator('h1', { hasText: 'Postausgang' }).waitFor();
   await page.getByText('admin@example.org').first().waitFor();  // the login link's mail
   await checkPage(page, 'admin-outbox');
+});
+
+// Issue 15: the page the "still happening?" mail links to, on a phone; the button confirms.
+test('a responsible confirms that a series still happens', async () => {
+  const { page } = await h.loginAs(RESPONSIBLE, { width: PHONE });
+  await page.goto('/manage/units/bildung');
+  const series = page.getByRole('link', { name: 'Treffen der Netzwerkstelle Bildung',
+                                          exact: true });
+  await page.goto(`${await series.getAttribute('href')}/confirm`);
+  await page.locator('h1', { hasText: 'Findet „Treffen der Netzwerkstelle Bildung“ noch statt?' })
+    .waitFor();
+  assert.ok(await page.locator('.sessions time').count() > 0, 'its next dates are shown');
+  await checkPage(page, 'confirm-series');
+  await page.getByRole('button', { name: 'Findet weiter statt' }).click();
+  await page.locator('[role="status"]', { hasText: 'Danke! Die Reihe ist bestätigt.' }).waitFor();
+  await checkPage(page, 'confirm-series-done');
 });
 
 /// `treffpunkt ARGS --data <the harness's data folder>` while the server runs.

@@ -219,6 +219,12 @@ TEST(MailCompose, RemindersAndNoticesNeedOneClickUnsubscribe) {
       compose(message_kind::login_link, language::de, sample_facts(), sample_envelope());
   ASSERT_TRUE(login);
   EXPECT_EQ(login->find("List-Unsubscribe"), std::string::npos);
+  // A question to a responsible comes with their role: no List-Unsubscribe either.
+  const auto question =
+      compose(message_kind::series_confirmation, language::de, sample_facts(), sample_envelope());
+  ASSERT_TRUE(question);
+  EXPECT_EQ(question->find("List-Unsubscribe"), std::string::npos);
+  EXPECT_EQ(question->find("text/calendar"), std::string::npos);
 }
 
 TEST(MailCompose, EveryKindHasGermanAndEnglishTextsWithAllPlaceholdersFilled) {

@@ -11,6 +11,7 @@ namespace treffpunkt::notifications {
 namespace {
 
 using testing::sample_facts;
+using treffpunkt::testing::local;
 
 /// Every character HTML escapes, a line end in a value and a query in the link.
 facts tricky_facts(language lang) {
@@ -142,6 +143,83 @@ TEST(MailTexts, LoginLinkWithoutANameHasNoLocationAndNoNote) {
       "Netzwerkstelle Frauen*</p>\n"
       "</body>\n"
       "</html>\n");
+}
+
+/// "Still happening?" to a unit's responsible: the day it was last touched, the next date, the
+/// link to the confirm page, and under the signature why they get it (no unsubscribe note).
+facts series_facts(language lang) {
+  facts f = sample_facts(lang);
+  f.unit_name = "Netzwerkstelle Bildung";
+  f.event_title = "Offenes Treffen";
+  f.previous_when = format_when(local(2025, 10, 7), true, lang);
+  f.location = "Jugendhaus";
+  f.link = "https://treffpunkt.example/manage/events/7/confirm";
+  return f;
+}
+
+TEST(MailTexts, SeriesConfirmationInGermanAsksWithTheRoleNote) {
+  const texts t = write_texts(message_kind::series_confirmation, language::de,
+                              series_facts(language::de), "Oleg");
+  EXPECT_EQ(t.subject, "Findet „Offenes Treffen“ noch statt?");
+  EXPECT_EQ(t.text,
+            "Hallo Oleg,\n"
+            "\n"
+            "seit Dienstag, 7. Oktober 2025 hat niemand die Terminreihe „Offenes Treffen“ von "
+            "Netzwerkstelle Bildung bearbeitet oder bestätigt. Findet sie weiter so statt? Dann "
+            "bestätige sie bitte: Öffne den Link und drück dort auf „Findet weiter statt“. Hat "
+            "sich etwas geändert, bearbeite die Reihe oder sag sie ab; auch das zählt als "
+            "Antwort.\n"
+            "\n"
+            "Ohne Antwort bleibt die Reihe im Kalender. Nach vier Wochen zeigen wir sie auf der "
+            "Seite der Netzwerkstelle als unbestätigt an.\n"
+            "\n"
+            "Nächster Termin: Dienstag, 2. Dezember 2025, 19:00 Uhr\n"
+            "\n"
+            "Ort: Jugendhaus\n"
+            "\n"
+            "Reihe ansehen und bestätigen: https://treffpunkt.example/manage/events/7/confirm\n"
+            "\n"
+            "Viele Grüße\n"
+            "Netzwerkstelle Bildung\n"
+            "\n"
+            "-- \n"
+            "Du bekommst diese E-Mail, weil du für Netzwerkstelle Bildung verantwortlich bist. "
+            "Stimmt das nicht mehr, sag bitte den Admins von treffpunkt Bescheid.\n");
+  EXPECT_NE(t.html.find("<p style=\"color:#666;font-size:small\">Du bekommst diese E-Mail, weil "
+                        "du für Netzwerkstelle Bildung verantwortlich bist."),
+            std::string::npos);
+  EXPECT_NE(t.html.find("<p><a href=\"https://treffpunkt.example/manage/events/7/confirm\">Reihe "
+                        "ansehen und bestätigen</a></p>"),
+            std::string::npos);
+}
+
+TEST(MailTexts, SeriesConfirmationInEnglish) {
+  const texts t = write_texts(message_kind::series_confirmation, language::en,
+                              series_facts(language::en), "Oleg");
+  EXPECT_EQ(t.subject, "Is “Offenes Treffen” still happening?");
+  EXPECT_EQ(t.text,
+            "Hello Oleg,\n"
+            "\n"
+            "nobody has edited or confirmed the series “Offenes Treffen” of Netzwerkstelle "
+            "Bildung since Tuesday, 7 October 2025. Does it go on like this? Then please confirm "
+            "it: open the link and press “Still happening” there. If something has changed, edit "
+            "the series or cancel it; that counts as an answer too.\n"
+            "\n"
+            "Without an answer the series stays in the calendar. After four weeks we mark it as "
+            "unconfirmed on the unit's page.\n"
+            "\n"
+            "Next date: Tuesday, 2 December 2025, 7:00 pm\n"
+            "\n"
+            "Where: Jugendhaus\n"
+            "\n"
+            "View and confirm the series: https://treffpunkt.example/manage/events/7/confirm\n"
+            "\n"
+            "Best wishes\n"
+            "Netzwerkstelle Bildung\n"
+            "\n"
+            "-- \n"
+            "You get this email because you are responsible for Netzwerkstelle Bildung. If that "
+            "is no longer so, please tell the admins of treffpunkt.\n");
 }
 
 }  // namespace

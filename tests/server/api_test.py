@@ -304,6 +304,49 @@ class ApiTest(unittest.TestCase):
         self.assertIn(series["id"], ids)
         self.assertIn(day["id"], ids)
 
+    def test_confirming_a_series(self):
+        """POST /api/v1/events/{id}/confirm: a series still happens. Its stamps are in the
+        event's JSON; what is never asked about (a one-off event, a series that is over or
+        cancelled) is 409 and changes nothing."""
+        series = self.new_event(rrule="FREQ=WEEKLY;COUNT=4")
+        self.assertEqual(series["confirmed"], series["last_modified"])  # made: an edit
+        self.assertIsNone(series["unconfirmed_since"])
+        path = "/api/v1/events/%d/confirm" % series["id"]
+        self.assert_error(self.call("POST", path, "member"), 403, "forbidden")
+        self.assert_error(self.call("POST", path, "other_responsible"), 403, "forbidden")
+        self.assert_error(self.call("POST", path), 401, "unauthenticated")
+        self.assertEqual(self.call("GET", "/api/v1/events/%d" % series["id"]).json["confirmed"],
+                         series["confirmed"])
+        time.sleep(1.1)  # confirmed is in seconds: a second on, it must be newer
+        done = self.call("POST", path, "responsible")
+        self.assertEqual(done.status, 200, done.raw)
+        self.assertEqual(done.json["id"], series["id"])
+        self.assertGreater(done.json["confirmed"], series["confirmed"])
+        self.assertIsNone(done.json["unconfirmed_since"])
+        self.assertEqual(done.json["sequence"], series["sequence"])  # calendars see no change
+        self.assertEqual(done.json["last_modified"], series["last_modified"])
+        got = self.call("GET", "/api/v1/events/%d" % series["id"]).json
+        self.assertEqual(got["confirmed"], done.json["confirmed"])
+        listed = self.call("GET", "/api/v1/units/frauen/events").json["events"]
+        self.assertEqual(next(e for e in listed if e["id"] == series["id"])["confirmed"],
+                         done.json["confirmed"])
+        self.assertEqual(self.call("POST", path, "admin").status, 200)  # admins may too
+
+        single = self.new_event()
+        self.assertIsNone(single["confirmed"])
+        self.assertIsNone(single["unconfirmed_since"])
+        self.assert_error(self.call("POST", "/api/v1/events/%d/confirm" % single["id"],
+                                    "responsible"), 409, "conflict", "event")
+        over = self.new_event(start=later(-30), rrule="FREQ=WEEKLY;COUNT=2")
+        self.assert_error(self.call("POST", "/api/v1/events/%d/confirm" % over["id"],
+                                    "responsible"), 409, "conflict", "event")
+        self.assertEqual(self.call("GET", "/api/v1/events/%d" % over["id"]).json["confirmed"],
+                         over["confirmed"])
+        self.call("DELETE", "/api/v1/events/%d" % series["id"], "responsible")
+        self.assert_error(self.call("POST", path, "responsible"), 409, "conflict", "event")
+        self.assert_error(self.call("POST", "/api/v1/events/999999/confirm", "responsible"),
+                          404, "not_found")
+
     def test_validation_is_422_with_the_field(self):
         cases = [
             ({"start": later(5)}, 422, "invalid", "title"),
@@ -744,6 +787,8 @@ class ApiTest(unittest.TestCase):
             ("PUT attendance", editors,
              lambda e, k: ("PUT", "/api/v1/events/%d/occurrences/%s/attendance" % past(),
                            {"walk_ins": ["Gast"]})),
+            ("POST confirm", editors,
+             lambda e, k: ("POST", "/api/v1/events/%d/confirm" % e["id"], None)),
             ("POST split", editors,
              lambda e, k: ("POST", "/api/v1/events/%d/occurrences/%s/split" % (
                  e["id"], self.second_key(e)), {"location": "Rathaus"})),

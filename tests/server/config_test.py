@@ -54,7 +54,9 @@ class Config(unittest.TestCase):
                                ("--shutdown-timeout", "TREFFPUNKT_SHUTDOWN_TIMEOUT",
                                 "shutdown_timeout"),
                                ("--body-limit", "TREFFPUNKT_BODY_LIMIT", "body_limit"),
-                               ("--demo", "TREFFPUNKT_DEMO", "demo")):
+                               ("--demo", "TREFFPUNKT_DEMO", "demo"),
+                               ("--confirm-series-after", "TREFFPUNKT_CONFIRM_SERIES_AFTER",
+                                "confirm_series_after")):
             self.assertIn(flag, done.stdout)
             self.assertIn(env, done.stdout)
             self.assertIn("TOML %s = " % key, done.stdout)
@@ -139,6 +141,10 @@ class Config(unittest.TestCase):
                                                  "256, got 'many'"),
             ((), {"TREFFPUNKT_TRUST_PROXY": "sometimes"}, "TREFFPUNKT_TRUST_PROXY wants true"),
             ((), {"TREFFPUNKT_LISTEN": "localhost"}, "TREFFPUNKT_LISTEN wants HOST:PORT"),
+            (("--confirm-series-after", "-1"), {},
+             "--confirm-series-after wants a number of weeks from 0 (never) to 520, got '-1'"),
+            ((), {"TREFFPUNKT_CONFIRM_SERIES_AFTER": "eight"},
+             "TREFFPUNKT_CONFIRM_SERIES_AFTER wants a number of weeks"),
             (("--metrics-from", "10.0.0.0/8, intranet"), {},
              "--metrics-from wants addresses or ranges such as 10.0.0.0/8 or ::1, "
              "comma-separated, or any (\"intranet\" is none)"),
@@ -154,6 +160,8 @@ class Config(unittest.TestCase):
             ('threads = 4\nread_timeout = 0\n',
              ":2: read_timeout wants a number of seconds from 1 to 86400, got '0'"),
             ('demo = true\ntrust_proxy = "yes"\n', ":2: trust_proxy wants true or false"),
+            ('confirm_series_after = 521\n',
+             ":1: confirm_series_after wants a number of weeks from 0 (never) to 520"),
             ('lisen = "127.0.0.1:8080"\n', ":1: unknown key 'lisen'"),
             ('[server]\nlisten = "x"\n', ":1: unknown key 'server'"),
             ('listen = "127.0.0.1:8080\n', ":1:"),  # unterminated string: toml++'s message

@@ -1,4 +1,5 @@
 #include <usecases/housekeeping.h>
+#include <usecases/series_confirmations.h>
 
 #include <exception>
 #include <string>
@@ -26,7 +27,34 @@ int housekeeping::run_once() {
     log_("removed " + std::to_string(offers) +
          " declined or withdrawn proposal(s) and closed wish(es) older than 90 days");
   }
+  ask_series(now);
   return removed;
+}
+
+void housekeeping::ask_about_series(series_questions q) {
+  {
+    const std::lock_guard lock(mutex_);
+    questions_ = std::move(q);
+    run_now_ = true;
+  }
+  wake_.notify_all();
+}
+
+void housekeeping::ask_series(calendar::utc_seconds now) {
+  std::optional<series_questions> q;
+  {
+    const std::lock_guard lock(mutex_);
+    q = questions_;
+  }
+  if (!q) return;
+  const context ctx{store_, q->mail, q->base_url, now};
+  const auto round = ask_series_confirmations(ctx, q->after);
+  if (!log_) return;
+  if (round.series > 0) {
+    log_("asked the responsibles of " + std::to_string(round.series) +
+         " series whether they still happen");
+  }
+  for (const auto& failed : round.errors) log_("cannot ask about " + failed);
 }
 
 void housekeeping::start() {
@@ -42,7 +70,8 @@ void housekeeping::start() {
         if (log_) log_(std::string("housekeeping failed: ") + e.what());
       }
       lock.lock();
-      wake_.wait_for(lock, every_, [this] { return stopping_; });
+      wake_.wait_for(lock, every_, [this] { return stopping_ || run_now_; });
+      run_now_ = false;
     }
   });
 }

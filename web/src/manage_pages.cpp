@@ -29,6 +29,7 @@ using detail::parse_day;
 using detail::parse_int;
 using detail::set_errors;
 using detail::set_unit;
+using detail::unconfirmed_data;
 
 /// The warnings as a list for the templates: each a sentence naming the other session, a link
 /// to it and why.
@@ -456,6 +457,8 @@ std::string render_manage_unit(const page_context& ctx, const manage_unit_view& 
   }
   d.set("events", events);
   d.set("has_events", !view.events.empty());
+  d.set("unconfirmed", unconfirmed_data(view.unconfirmed, l));
+  d.set("has_unconfirmed", !view.unconfirmed.empty());
   return page(ctx, view.unit.name, "manage_unit.mustache", d);
 }
 
@@ -691,6 +694,8 @@ std::string render_admin(const page_context& ctx, const admin_view& view) {
   mu::data d{mu::data::type::object};
   d.set("clashes", warnings_data(view.clashes, ctx.lang));
   d.set("has_clashes", !view.clashes.empty());
+  d.set("unconfirmed", unconfirmed_data(view.unconfirmed, ctx.lang));
+  d.set("has_unconfirmed", !view.unconfirmed.empty());
   mu::data units{mu::data::type::list};
   int n = 0;
   for (const auto& u : view.units) {

@@ -48,4 +48,8 @@ std::string archived_text(calendar::utc_seconds since, language l);
 /// `unit_slug` and `unit_name`.
 void set_unit(mu::data& d, const unit_summary& u);
 
+/// The flags of unconfirmed series as the manage unit page and /admin list them
+/// (confirm_pages.cpp): id, title, unit, asked_text, confirm_label.
+mu::data unconfirmed_data(const std::vector<unconfirmed_flag>& flags, language l);
+
 }  // namespace treffpunkt::web::detail

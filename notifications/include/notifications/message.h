@@ -25,10 +25,11 @@ enum class message_kind {
   offer_changes_requested,  ///< the responsibles ask the proposer to change their proposal
   offer_declined,           ///< the responsibles decline a proposal
   wish_answered,            ///< an approved offer answers the member's wish
+  series_confirmation,      ///< to a unit's responsibles: does a series still take place?
 };
 
 /// The last message_kind, for code that goes through all of them.
-inline constexpr message_kind last_message_kind = message_kind::wish_answered;
+inline constexpr message_kind last_message_kind = message_kind::series_confirmation;
 
 /// calendar::language, the one the pages use too (an alias, not a copy): German is the
 /// default, English for people who chose it.
@@ -45,6 +46,9 @@ std::string_view kind_name(message_kind k);
 /// Whether the kind carries List-Unsubscribe (reminders and notices: RFC 8058), and which
 /// iMIP method it must carry, if any.
 bool wants_unsubscribe(message_kind k);
+/// Whether the kind goes to someone for their role as a unit's responsible: no
+/// List-Unsubscribe (the mail comes with the role), a footer that says why they get it.
+bool to_responsible(message_kind k);
 std::optional<calendar::imip_method> required_method(message_kind k);
 
 /// The facts a text is filled with, already formatted for the recipient (times in the event's
@@ -53,7 +57,8 @@ struct facts {
   std::string unit_name;      ///< "Netzwerkstelle Bildung"
   std::string event_title;    ///< "Offenes Treffen"
   std::string when;           ///< "Dienstag, 2. Dezember 2025, 19:00 Uhr"
-  std::string previous_when;  ///< for `moved`: the old time
+  std::string previous_when;  ///< for `moved`: the old time; `series_confirmation`: the day
+                              ///< it was last edited or confirmed
   std::string location;       ///< may be empty
   std::string link;           ///< the action: login, confirm, event page (https)
   std::string sender_name;    ///< for `responsibles_message`

@@ -31,6 +31,8 @@ http_response create(const request_context& ctx, const route_params& p);
 http_response get(const request_context& ctx, const route_params& p);
 http_response patch(const request_context& ctx, const route_params& p);
 http_response cancel(const request_context& ctx, const route_params& p);
+/// A series still happens (its unit's responsibles and admins).
+http_response confirm(const request_context& ctx, const route_params& p);
 }  // namespace api_events
 
 namespace api_occurrences {  // occurrences.cpp

@@ -67,6 +67,7 @@ area api_routes() {
           {"GET", "/api/v1/events/{id}", api_events::get},
           {"PATCH", "/api/v1/events/{id}", api_events::patch},
           {"DELETE", "/api/v1/events/{id}", api_events::cancel},
+          {"POST", "/api/v1/events/{id}/confirm", api_events::confirm},
           {"GET", "/api/v1/events/{id}/occurrences/{key}", api_occurrences::get},
           {"PUT", "/api/v1/events/{id}/occurrences/{key}", api_occurrences::put},
           {"GET", "/api/v1/events/{id}/occurrences/{key}/rsvp", api_rsvps::get},

@@ -47,7 +47,8 @@ json::object unit_json(const storage::store& store, const calendar::unit& u) {
       {"feed", "/units/" + u.slug + ".ics"}};
 }
 
-json::object event_json(const event& e, std::string_view unit_slug) {
+json::object event_json(const event& e, std::string_view unit_slug,
+                        const std::optional<usecases::series_status>& confirmation) {
   json::array overrides;
   for (const auto& o : e.overrides) {
     json::object item{{"key", o.key.to_string()}, {"cancelled", o.cancelled}};
@@ -96,6 +97,11 @@ json::object event_json(const event& e, std::string_view unit_slug) {
       {"rsvp_deadline_minutes", optional_int(deadline)},
       {"created", utc_text(e.created)},
       {"last_modified", utc_text(e.last_modified)},
+      {"confirmed",
+       confirmation ? json::value(utc_text(confirmation->confirmed)) : json::value(nullptr)},
+      {"unconfirmed_since", confirmation && confirmation->unconfirmed_since
+                                ? json::value(utc_text(*confirmation->unconfirmed_since))
+                                : json::value(nullptr)},
       {"feed", "/events/" + std::to_string(e.id.value) + ".ics"}};
 }
 

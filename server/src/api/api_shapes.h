@@ -6,10 +6,12 @@
 #include <calendar/time.h>
 #include <storage/store.h>
 #include <usecases/clashes.h>
+#include <usecases/series_confirmations.h>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,8 +23,12 @@ std::string utc_text(calendar::utc_seconds t);
 std::string local_text(calendar::local_seconds t, bool date_only = false);
 /// A unit with its responsibles' names (public, as on the home page).
 boost::json::object unit_json(const storage::store& store, const calendar::unit& u);
-/// An event or series as stored, times as wall clock in its zone.
-boost::json::object event_json(const calendar::event& e, std::string_view unit_slug);
+/// An event or series as stored, times as wall clock in its zone, with "confirmed" (the last
+/// edit or confirmation of a series) and "unconfirmed_since" (when its responsibles were asked
+/// whether it still happens, once it is flagged as unconfirmed) from `confirmation`
+/// (usecases::status_of): null for a one-off event, and the latter while it is not flagged.
+boost::json::object event_json(const calendar::event& e, std::string_view unit_slug,
+                               const std::optional<usecases::series_status>& confirmation);
 /// One occurrence with its counts (never names).
 boost::json::object occurrence_json(const calendar::event& e, const calendar::occurrence& o,
                                     const storage::occupancy& counts);

@@ -89,9 +89,12 @@ http_response split(const request_context& ctx, const route_params& p) {
   if (!changed) return error_response(problem_of(changed.error()));
   const auto slug = slug_of(ctx, e);
   return json_response(
-      200, json::object{{"old", event_json(changed->first, slug)},
-                        {"new", event_json(changed->second, slug)},
-                        {"warnings", warnings_of(ctx.store(), changed->second, ctx.now())}});
+      200, json::object{
+               {"old", event_json(changed->first, slug,
+                                  usecases::status_of(ctx.store(), changed->first, ctx.now()))},
+               {"new", event_json(changed->second, slug,
+                                  usecases::status_of(ctx.store(), changed->second, ctx.now()))},
+               {"warnings", warnings_of(ctx.store(), changed->second, ctx.now())}});
 }
 
 /// POST .../message: a responsible's (or the host's) message to everyone going to or waiting

@@ -117,7 +117,9 @@ http_response events(const request_context& ctx, const route_params& p) {
   auto u = unit_of(ctx, p);
   if (!u) return error_response(u.error());
   json::array out;
-  for (const auto& e : ctx.store().events_of_unit(u->id)) out.emplace_back(event_json(e, u->slug));
+  for (const auto& e : ctx.store().events_of_unit(u->id)) {
+    out.emplace_back(event_json(e, u->slug, usecases::status_of(ctx.store(), e, ctx.now())));
+  }
   return json_response(200, json::object{{"events", std::move(out)}});
 }
 

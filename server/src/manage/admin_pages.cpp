@@ -43,6 +43,9 @@ http_response admin_page(const request_context& ctx, web::unit_form form,
   v.clashes =
       clash_warnings(usecases::all_clashes(ctx.store(), ctx.now(), ctx.now() + date::days{90}),
                      calendar::default_zone);
+  for (const auto& s : usecases::unconfirmed_series_of(ctx.store(), std::nullopt, ctx.now())) {
+    v.unconfirmed.push_back(unconfirmed_flag_of(s));
+  }
   const bool failed_any = !v.errors.empty() || !failed_slug.empty();
   return manage_html(ctx, failed_any ? 422 : 200, web::render_admin(page_context_of(ctx), v));
 }

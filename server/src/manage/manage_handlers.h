@@ -9,6 +9,7 @@
 #include <calendar/expand.h>
 #include <storage/store.h>
 #include <usecases/clashes.h>
+#include <usecases/series_confirmations.h>
 #include <web/manage_pages.h>
 
 #include <memory>
@@ -60,6 +61,12 @@ http_response page(const request_context& ctx, const route_params& p);
 http_response save(const request_context& ctx, const route_params& p);
 http_response csv(const request_context& ctx, const route_params& p);
 }  // namespace manage_attendance
+
+/// "Still happening?" (manage_confirm.cpp): the page of the mail's link, and its button.
+namespace manage_confirm {
+http_response page(const request_context& ctx, const route_params& p);
+http_response confirm(const request_context& ctx, const route_params& p);
+}  // namespace manage_confirm
 
 namespace manage_proposals {  // manage_proposals.cpp
 http_response list(const request_context& ctx, const route_params& p);
@@ -137,6 +144,9 @@ struct message_form {
   std::vector<web::field_error> errors;
 };
 message_form read_message_form(const request_context& ctx);
+
+/// A series flagged as unconfirmed as the unit's page and /admin list it (manage_confirm.cpp).
+web::unconfirmed_flag unconfirmed_flag_of(const usecases::unconfirmed_series& s);
 
 /// Clash warnings (usecases/clashes.h) as the pages show them, times in `zone`.
 std::vector<web::clash_warning> clash_warnings(const std::vector<usecases::clash>& clashes,

@@ -68,6 +68,8 @@ area manage_routes() {
           {"GET", "/manage/events/{id}/edit", manage_events::edit_form},
           {"POST", "/manage/events/{id}/edit", manage_events::edit},
           {"POST", "/manage/events/{id}/cancel", manage_events::cancel},
+          {"GET", "/manage/events/{id}/confirm", manage_confirm::page},
+          {"POST", "/manage/events/{id}/confirm", manage_confirm::confirm},
           {"GET", "/manage/events/{id}/{key}", manage_occurrences::attendees},
           {"GET", "/manage/events/{id}/{key}/attendees.csv", manage_occurrences::attendees_csv},
           {"GET", "/manage/events/{id}/{key}/attendance", manage_attendance::page},

@@ -35,6 +35,9 @@ http_response unit(const request_context& ctx, const route_params& p) {
     if (!next.empty()) m.next = make_session(e, u, next.front());
     v.events.push_back(std::move(m));
   }
+  for (const auto& s : usecases::unconfirmed_series_of(ctx.store(), u.id, ctx.now())) {
+    v.unconfirmed.push_back(unconfirmed_flag_of(s));
+  }
   // Soonest next occurrence first; those without one (past, cancelled) after them.
   std::stable_sort(v.events.begin(), v.events.end(), [](const auto& a, const auto& b) {
     if (a.next.has_value() != b.next.has_value()) return a.next.has_value();

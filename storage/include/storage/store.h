@@ -264,6 +264,31 @@ struct decided_proposal {
 /// decide_proposal inside its transaction. If it throws, the decision is rolled back too.
 using decision_mails = std::function<mail_plan(const decided_proposal&)>;
 
+/// "Still happening?" (issue 15): when a series was last edited or confirmed by a responsible,
+/// and when its unit's responsibles were last asked to confirm it (events.confirmed,
+/// events.confirm_asked).
+struct series_confirmation {
+  calendar::event_id event;
+  calendar::unit_id unit;
+  calendar::utc_seconds last_modified{};           ///< the last edit (any change of the event)
+  std::optional<calendar::utc_seconds> confirmed;  ///< the last "still happening" of anyone
+  std::optional<calendar::utc_seconds> asked;      ///< the last question to the responsibles
+
+  /// The newest of the last edit and the last confirmation: where the clock starts again.
+  calendar::utc_seconds since() const {
+    return confirmed && *confirmed > last_modified ? *confirmed : last_modified;
+  }
+  /// Whether the responsibles were asked after that and have not answered (by confirming or
+  /// editing) yet.
+  bool waiting() const { return asked && *asked > since(); }
+};
+
+/// The mails that ask a unit's responsibles whether a series still happens: called by
+/// ask_series_confirmation inside its transaction with the series and the unit's
+/// responsibles. If it throws, nothing is written.
+using confirmation_mails = std::function<mail_plan(const calendar::event& series,
+                                                   const std::vector<person>& responsibles)>;
+
 /// queued -> sending (claimed, with a lease) -> sent | failed; sending -> queued on retry.
 enum class outbox_state { queued, sending, sent, failed };
 
@@ -628,6 +653,28 @@ class store {
   /// were dropped. Errors: not_found for an unknown person.
   result<int> unsubscribe(person_id p, const std::vector<std::string>& drop_kinds,
                           calendar::utc_seconds now);
+
+  // ---- still happening? (series_confirmation) -------------------------------------------
+  /// The series (a rule or extra dates) that are not cancelled, of units that are not
+  /// archived, with their stamps: of unit `u`, or of every unit when none. By event id.
+  std::vector<series_confirmation> series_confirmations(
+      std::optional<calendar::unit_id> u = std::nullopt) const;
+  /// The stamps of any one event; none when there is no such event.
+  std::optional<series_confirmation> series_confirmation_of(calendar::event_id id) const;
+  /// A responsible of the series' unit (or an admin) says it still happens: confirmed = now,
+  /// in one transaction, audited (confirm_series). Nothing a feed shows changes. Errors:
+  /// not_found, forbidden, conflict (field "event") when the event is no series or is
+  /// cancelled.
+  result<series_confirmation> confirm_series(calendar::event_id id, const actor& who,
+                                             calendar::utc_seconds now);
+  /// Asks the unit's responsibles whether the series still happens, in one transaction:
+  /// confirm_asked = now and what `mails` returns queued (enqueue_in: dedupe keys make it
+  /// idempotent). Only while the series is as the caller saw it, stale since `since`: not
+  /// edited or confirmed since (series_confirmation::since() is still `since`), not asked
+  /// since, not cancelled; otherwise it writes nothing and answers false. Errors: not_found,
+  /// invalid when `mails` throws or a message lacks recipient or bytes.
+  result<bool> ask_series_confirmation(calendar::event_id id, calendar::utc_seconds since,
+                                       calendar::utc_seconds now, const confirmation_mails& mails);
 
   // ---- tokens -------------------------------------------------------------------------
   issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,

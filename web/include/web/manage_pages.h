@@ -44,9 +44,19 @@ struct managed_event {
   bool cancelled = false;       ///< the whole event
 };
 
+/// A series flagged as unconfirmed: its responsibles were asked whether it still happens and
+/// nobody has answered for four weeks (usecases/series_confirmations.h). Links its confirm page.
+struct unconfirmed_flag {
+  calendar::event_id event;
+  std::string title;
+  std::string unit_name;
+  date::local_days asked{};  ///< the day of the question, in the series' zone
+};
+
 struct manage_unit_view {
   unit_summary unit;
   std::vector<managed_event> events;
+  std::vector<unconfirmed_flag> unconfirmed;  ///< of this unit, the longest waiting first
 };
 
 /// A clash warning as the pages show it: our session overlaps theirs, and why ("same_unit",
@@ -275,7 +285,8 @@ struct unit_form {
 
 struct admin_view {
   std::vector<admin_unit> units;
-  std::vector<clash_warning> clashes;  ///< of the next 90 days, across all units
+  std::vector<clash_warning> clashes;         ///< of the next 90 days, across all units
+  std::vector<unconfirmed_flag> unconfirmed;  ///< of every unit, the longest waiting first
   unit_form form;
   std::vector<field_error> errors;  ///< of the create-unit form
   std::string notice;
