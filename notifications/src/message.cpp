@@ -83,6 +83,8 @@ std::string fill(std::string_view tpl, const facts& f, std::string_view name) {
     if (key == "body") value = f.body;
     if (key == "subject") value = f.subject;
     if (key == "expires") value = f.expires_in;
+    if (key == "app") value = f.app;
+    if (key == "delay") value = f.delay;
     out += value;
     pos = close + 1;
   }
@@ -101,6 +103,10 @@ std::vector<std::string_view> split_paragraphs(std::string_view s) {
 }
 
 bool is_event_kind(message_kind k) { return k != message_kind::login_link; }
+
+bool is_lag_kind(message_kind k) {
+  return k == message_kind::lag_moved || k == message_kind::lag_cancelled;
+}
 
 bool valid_link(std::string_view link) {
   if (!link.starts_with("https://") && !link.starts_with("http://")) return false;
@@ -142,13 +148,29 @@ std::string_view kind_name(message_kind k) {
       return "offer_declined";
     case message_kind::wish_answered:
       return "wish_answered";
+    case message_kind::lag_moved:
+      return "lag_moved";
+    case message_kind::lag_cancelled:
+      return "lag_cancelled";
   }
   return "unknown";
 }
 
 bool wants_unsubscribe(message_kind k) {
   return k == message_kind::reminder || k == message_kind::moved || k == message_kind::cancelled ||
-         k == message_kind::responsibles_message;
+         k == message_kind::responsibles_message || is_lag_kind(k);
+}
+
+app_delay lagging_app(calendar::client_family f, language lang) {
+  const auto& lag = catalog_of(lang).lag;
+  switch (f) {
+    case calendar::client_family::google:
+      return {std::string(lag.google_app), std::string(lag.google_delay)};
+    case calendar::client_family::microsoft:
+      return {std::string(lag.microsoft_app), std::string(lag.microsoft_delay)};
+    default:
+      return {std::string(lag.other_app), std::string(lag.other_delay)};
+  }
 }
 
 std::optional<calendar::imip_method> required_method(message_kind k) {
@@ -192,10 +214,13 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   const bool has_link = !e.action.empty() && !f.link.empty();
   const std::string signature = fill(cat.signature, f, name);
 
+  // A lag notice goes to followers who may never have answered: it says why they get it.
+  const std::string_view note = is_lag_kind(kind) ? cat.lag.note : cat.unsubscribe_note;
+
   for (const auto& paragraph : paragraphs) out.text += paragraph + "\n\n";
   if (has_link) out.text += std::string(e.action) + ": " + f.link + "\n\n";
   out.text += signature + "\n";
-  if (wants_unsubscribe(kind)) out.text += "\n-- \n" + std::string(cat.unsubscribe_note) + "\n";
+  if (wants_unsubscribe(kind)) out.text += "\n-- \n" + std::string(note) + "\n";
 
   mu::data html{mu::data::type::object};
   html.set("lang", std::string(calendar::tag(lang)));
@@ -213,7 +238,7 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   }
   html.set("signature", signature);
   html.set("has_unsubscribe_note", wants_unsubscribe(kind));
-  html.set("unsubscribe_note", std::string(cat.unsubscribe_note));
+  html.set("unsubscribe_note", std::string(note));
   auto& tmpl = html_mustache();
   out.html = tmpl.render(html);
   if (!tmpl.is_valid()) throw std::logic_error("mail HTML template: " + tmpl.error_message());
@@ -273,7 +298,9 @@ result<std::string> compose(message_kind kind, language lang, const facts& f, co
         {"sender", &f.sender_name},
         {"body", &f.body},
         {"subject", &f.subject},
-        {"expires", &f.expires_in}}) {
+        {"expires", &f.expires_in},
+        {"app", &f.app},
+        {"delay", &f.delay}}) {
     if (!valid_utf8(*value)) return error{errc::invalid_value, "not UTF-8", field};
   }
   auto t = write_texts(kind, lang, f, env.to.name);
