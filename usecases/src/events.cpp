@@ -30,6 +30,7 @@ storage::result<calendar::event> change_occurrence(const context& ctx, const cal
         auto out = mails.occurrence_mails(after, key, previous_start, name, going, version);
         // Followers whose calendar lags and who are not going (lag_notices.h).
         std::vector<storage::person_id> told;
+        told.reserve(going.size());
         for (const auto& a : going) told.push_back(a.who.id);
         mails.add_lag_notices(out, e, after, name, told, version, key);
         return out;

@@ -74,7 +74,7 @@ std::vector<short_notice_change> short_notice_changes(const calendar::event& bef
     }
     const bool changed =
         was.start != is->start || was.end != is->end || was.location != is->location;
-    if (changed && (soon(was.start) || soon(is->start))) out.push_back({was, std::move(is)});
+    if (changed && (soon(was.start) || soon(is->start))) out.push_back({was, is});
   }
   return out;
 }
@@ -120,7 +120,8 @@ void mail_writer::add_lag_notices(std::vector<storage::outbox_message>& out,
       const std::string slot =
           event_id + ":" + (whole_event ? std::string("event") : c.before.key.to_string());
       if (c.after) {
-        extra.link = base + "/events/" + event_id + "/" + c.after->key.to_string();
+        extra.link = base;
+        extra.link.append("/events/").append(event_id).append("/").append(c.after->key.to_string());
         std::string previous = mail::format_when(c.before.local_start, before.all_day, lang);
         if (c.before.location != c.after->location && !c.before.location.empty()) {
           previous += ", " + std::string(c.before.location);
