@@ -80,10 +80,31 @@ const catalog& catalog_de() {
                          "Nach vier Wochen zeigen wir sie auf der Seite der Netzwerkstelle als "
                          "unbestätigt an.\n\nNächster Termin: {when}",
            .action = "Reihe ansehen und bestätigen"},
+          {.subject = "Verschoben: {title}, jetzt {when}",
+           .paragraphs = "die Sitzung „{title}“ von {unit} wurde verschoben auf {when}.\n\n"
+                         "Bisher: {previous}\n\nDein Kalender ({app}) zeigt das womöglich erst "
+                         "in {delay}: Er holt Änderungen nur alle paar Stunden ab. Darum sagen "
+                         "wir es dir schon jetzt.",
+           .action = "Zum Termin"},
+          {.subject = "Abgesagt: {title}, {when}",
+           .paragraphs = "die Sitzung „{title}“ von {unit} am {when} fällt aus.\n\n"
+                         "Dein Kalender ({app}) zeigt das womöglich erst in {delay}: Er holt "
+                         "Änderungen nur alle paar Stunden ab. Darum sagen wir es dir schon "
+                         "jetzt.",
+           .action = "Weitere Termine"},
       }},
       .weekdays = {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
       .months = {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
                  "Oktober", "November", "Dezember"},
+      .lag = {.google_app = "Google Kalender",
+              .google_delay = "bis zu 24 Stunden",
+              .microsoft_app = "Outlook",
+              .microsoft_delay = "einigen Stunden",
+              .other_app = "deine Kalender-App",
+              .other_delay = "einigen Stunden",
+              .note = "Du bekommst diese E-Mail, weil du dieser Netzwerkstelle folgst und dein "
+                      "Kalender Änderungen erst spät zeigt. Du kannst diese Hinweise in deinem "
+                      "Profil abstellen."},
   };
   return c;
 }

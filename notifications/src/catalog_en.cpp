@@ -77,10 +77,29 @@ const catalog& catalog_en() {
                          "Without an answer the series stays in the calendar. After four weeks "
                          "we mark it as unconfirmed on the unit's page.\n\nNext date: {when}",
            .action = "View and confirm the series"},
+          {.subject = "Moved: {title}, now {when}",
+           .paragraphs = "the session “{title}” of {unit} has been moved to {when}.\n\n"
+                         "Before: {previous}\n\nYour calendar ({app}) may show this only in "
+                         "{delay}: it fetches changes only every few hours. So we are telling "
+                         "you now.",
+           .action = "View session"},
+          {.subject = "Cancelled: {title}, {when}",
+           .paragraphs = "the session “{title}” of {unit} on {when} is cancelled.\n\n"
+                         "Your calendar ({app}) may show this only in {delay}: it fetches "
+                         "changes only every few hours. So we are telling you now.",
+           .action = "More sessions"},
       }},
       .weekdays = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
       .months = {"January", "February", "March", "April", "May", "June", "July", "August",
                  "September", "October", "November", "December"},
+      .lag = {.google_app = "Google Calendar",
+              .google_delay = "up to 24 hours",
+              .microsoft_app = "Outlook",
+              .microsoft_delay = "a few hours",
+              .other_app = "your calendar app",
+              .other_delay = "a few hours",
+              .note = "You get this email because you follow this unit and your calendar shows "
+                      "changes late. You can turn these notes off in your profile."},
   };
   return c;
 }

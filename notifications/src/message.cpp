@@ -83,6 +83,8 @@ std::string fill(std::string_view tpl, const facts& f, std::string_view name) {
     if (key == "body") value = f.body;
     if (key == "subject") value = f.subject;
     if (key == "expires") value = f.expires_in;
+    if (key == "app") value = f.app;
+    if (key == "delay") value = f.delay;
     out += value;
     pos = close + 1;
   }
@@ -101,6 +103,10 @@ std::vector<std::string_view> split_paragraphs(std::string_view s) {
 }
 
 bool is_event_kind(message_kind k) { return k != message_kind::login_link; }
+
+bool is_lag_kind(message_kind k) {
+  return k == message_kind::lag_moved || k == message_kind::lag_cancelled;
+}
 
 bool valid_link(std::string_view link) {
   if (!link.starts_with("https://") && !link.starts_with("http://")) return false;
@@ -144,13 +150,29 @@ std::string_view kind_name(message_kind k) {
       return "wish_answered";
     case message_kind::series_confirmation:
       return "series_confirmation";
+    case message_kind::lag_moved:
+      return "lag_moved";
+    case message_kind::lag_cancelled:
+      return "lag_cancelled";
   }
   return "unknown";
 }
 
 bool wants_unsubscribe(message_kind k) {
   return k == message_kind::reminder || k == message_kind::moved || k == message_kind::cancelled ||
-         k == message_kind::responsibles_message;
+         k == message_kind::responsibles_message || is_lag_kind(k);
+}
+
+app_delay lagging_app(calendar::client_family f, language lang) {
+  const auto& lag = catalog_of(lang).lag;
+  switch (f) {
+    case calendar::client_family::google:
+      return {std::string(lag.google_app), std::string(lag.google_delay)};
+    case calendar::client_family::microsoft:
+      return {std::string(lag.microsoft_app), std::string(lag.microsoft_delay)};
+    default:
+      return {std::string(lag.other_app), std::string(lag.other_delay)};
+  }
 }
 
 bool to_responsible(message_kind k) { return k == message_kind::series_confirmation; }
@@ -196,9 +218,12 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   const bool has_link = !e.action.empty() && !f.link.empty();
   const std::string signature = fill(cat.signature, f, name);
 
-  // Under the signature: why they get it (and for reminders and notices how to stop them).
+  // Under the signature: why they get it (and for reminders and notices how to stop them; a
+  // lag notice goes to followers who may never have answered, and says why they get it).
   std::string note;
-  if (wants_unsubscribe(kind)) note = cat.unsubscribe_note;
+  if (wants_unsubscribe(kind)) {
+    note = is_lag_kind(kind) ? std::string(cat.lag.note) : std::string(cat.unsubscribe_note);
+  }
   if (to_responsible(kind)) note = fill(cat.responsible_note, f, name);
 
   for (const auto& paragraph : paragraphs) out.text += paragraph + "\n\n";
@@ -282,7 +307,9 @@ result<std::string> compose(message_kind kind, language lang, const facts& f, co
         {"sender", &f.sender_name},
         {"body", &f.body},
         {"subject", &f.subject},
-        {"expires", &f.expires_in}}) {
+        {"expires", &f.expires_in},
+        {"app", &f.app},
+        {"delay", &f.delay}}) {
     if (!valid_utf8(*value)) return error{errc::invalid_value, "not UTF-8", field};
   }
   auto t = write_texts(kind, lang, f, env.to.name);

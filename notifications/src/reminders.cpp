@@ -17,6 +17,13 @@ std::string reminder_prefix(calendar::event_id event, const calendar::occurrence
   return reminder_prefix(event, key) + std::to_string(person) + ":";
 }
 
+std::string reminder_key(calendar::event_id event, const calendar::occurrence_key& key,
+                         std::int64_t person, calendar::utc_seconds start,
+                         std::chrono::minutes before) {
+  return reminder_prefix(event, key, person) + std::to_string(start.time_since_epoch().count()) +
+         ":" + std::to_string(before.count());
+}
+
 std::vector<planned_reminder> plan_reminders(calendar::event_id event,
                                              const calendar::occurrence_key& key,
                                              std::int64_t person, calendar::utc_seconds start,
@@ -24,12 +31,10 @@ std::vector<planned_reminder> plan_reminders(calendar::event_id event,
                                              calendar::utc_seconds now) {
   std::vector<planned_reminder> out;
   if (start <= now) return out;
-  const std::string prefix =
-      reminder_prefix(event, key, person) + std::to_string(start.time_since_epoch().count()) + ":";
   for (const auto before : offsets) {
     const calendar::utc_seconds due = start - before;
     if (due < now || before <= std::chrono::minutes(0)) continue;
-    out.push_back({before, due, prefix + std::to_string(before.count())});
+    out.push_back({before, due, reminder_key(event, key, person, start, before)});
   }
   std::sort(out.begin(), out.end(),
             [](const planned_reminder& a, const planned_reminder& b) { return a.due < b.due; });

@@ -243,20 +243,17 @@ bool revise_from_file(const calendar::event& stored, calendar::event& e, bool ki
 
 /// Writes an import's update of `before` to `after` inside the import's transaction on `c`, as
 /// update_event does (or, for an event the file newly cancels, as cancel_event), and returns
-/// what it changed for the people who come, if anything.
-std::optional<imported_change> write_import_update(sql::connection& c,
-                                                   const calendar::event& before,
-                                                   const calendar::event& after, const actor& who,
-                                                   calendar::utc_seconds now) {
+/// what it changed for the people who come.
+imported_change write_import_update(sql::connection& c, const calendar::event& before,
+                                    const calendar::event& after, const actor& who,
+                                    calendar::utc_seconds now) {
   update_event_rows(c, after);
   store::impl::audit(c, who, "import_update", after.unit, after.id, after.uid, now);
   if (before.status != calendar::event_status::cancelled &&
       after.status == calendar::event_status::cancelled) {
     // As cancel_event: the RSVPs stay as history, and nobody moves up.
-    imported_change change{event_update{before, after, {}, {}, {}, {}}, true,
+    return imported_change{event_update{before, after, {}, {}, {}, {}}, true,
                            upcoming_going(c, before, now)};
-    if (change.upcoming.empty()) return std::nullopt;
-    return change;
   }
   // As update_event: RSVPs follow a moved occurrence; more places move people up.
   const auto followed = follow_moved_occurrences(c, before, after, who, now);
@@ -264,12 +261,10 @@ std::optional<imported_change> write_import_update(sql::connection& c,
   if (capacity_grew(before.capacity, after.capacity)) {
     promoted = promote_from_waitlists(c, after, who, now);
   }
-  auto update = update_of(c, before, after, followed, std::move(promoted), now);
-  if (update.promoted.empty() && update.changed.empty() && update.cancelled.empty() &&
-      update.gone.empty()) {
-    return std::nullopt;
-  }
-  return imported_change{std::move(update), false, {}};
+  // Also an update that concerns nobody going: the unit's followers may be told of a change
+  // at short notice (lag notices).
+  return imported_change{
+      update_of(c, before, after, followed, std::move(promoted), now), false, {}};
 }
 
 }  // namespace
@@ -611,7 +606,7 @@ result<import_summary> store::import_events(calendar::unit_id u, std::vector<imp
         impl::audit(c, who, "import_create", u, e.id, e.uid, now);
       } else if (what == plan::update) {
         auto change = write_import_update(c, *before, e, who, now);
-        if (mails && change) changes.push_back(std::move(*change));
+        if (mails) changes.push_back(std::move(change));
       }
     }
     if (summary.created + summary.updated > 0) impl::bump_unit_version(c, u);

@@ -49,9 +49,10 @@ json::array rows_of(sql::connection& c, std::string_view query,
 }
 
 const std::initializer_list<column> person_columns = {
-    {"id", col::integer},      {"email", col::text},      {"name", col::text},
-    {"language", col::text},   {"admin", col::boolean},   {"guest", col::boolean},
-    {"created", col::integer}, {"version", col::integer}, {"notices", col::boolean}};
+    {"id", col::integer},         {"email", col::text},      {"name", col::text},
+    {"language", col::text},      {"admin", col::boolean},   {"guest", col::boolean},
+    {"created", col::integer},    {"version", col::integer}, {"notices", col::boolean},
+    {"lag_notices", col::boolean}};
 
 const std::initializer_list<column> rsvp_columns = {
     {"id", col::integer},           {"event_id", col::integer}, {"occurrence_key", col::text},
@@ -160,7 +161,8 @@ std::string store::export_json() const {
                             {"version", col::integer}});
     out["people"] =
         rows_of(c,
-                "SELECT id, email, name, language, admin, guest, created, version, notices "
+                "SELECT id, email, name, language, admin, guest, created, version, notices, "
+                "lag_notices "
                 "FROM people ORDER BY id",
                 person_columns);
     out["responsibles"] =
@@ -213,7 +215,8 @@ result<std::string> store::export_person_json(person_id p) const {
     sql::connection& c = *r;
     json::array found =
         rows_of(c,
-                "SELECT id, email, name, language, admin, guest, created, version, notices "
+                "SELECT id, email, name, language, admin, guest, created, version, notices, "
+                "lag_notices "
                 "FROM people WHERE id = ?",
                 person_columns, p.value);
     if (found.empty()) return error{errc::not_found, "no such person"};

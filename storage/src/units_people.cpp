@@ -1,4 +1,6 @@
 // Part of store: see store_impl.h.
+#include <calendar/expand.h>
+
 #include <algorithm>
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/classification.hpp>  // is_space
@@ -10,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "event_rows.h"
+#include "outbox.h"
 #include "people_rows.h"
 #include "rights.h"
 #include "store_impl.h"
@@ -99,6 +103,37 @@ std::optional<person> read_person(sql::connection& c, std::string_view where, co
   if (s.step()) found = person_from(s);
   s.reset();
   return found;
+}
+
+/// The occurrences `p` is going to that start after `now` and are not cancelled, by event, as
+/// the write transaction on `c` sees them.
+std::vector<places_in_event> upcoming_places(sql::connection& c, person_id p,
+                                             calendar::utc_seconds now) {
+  std::vector<std::pair<calendar::event_id, std::string>> rows;
+  {
+    auto& s = c.prepare(
+        "SELECT event_id, occurrence_key FROM rsvps WHERE person_id = ? AND state = 'going' "
+        "ORDER BY event_id, occurrence_key");
+    s.bind(1, p.value);
+    while (s.step()) rows.emplace_back(calendar::event_id{s.int64(0)}, s.text(1));
+  }
+  std::vector<places_in_event> out;
+  for (const auto& [id, text] : rows) {
+    if (out.empty() || out.back().event.id != id) {
+      auto e = load_event(c, id);
+      if (!e) continue;
+      out.push_back({std::move(*e), {}});
+    }
+    auto& place = out.back();
+    if (place.event.id != id) continue;  // the event was not found
+    const auto key = calendar::occurrence_key::parse(text);
+    if (!key) continue;
+    const auto o = calendar::find_occurrence(place.event, *key);
+    if (!o || o->cancelled || o->start <= now) continue;
+    place.keys.push_back(*key);
+  }
+  std::erase_if(out, [](const places_in_event& e) { return e.keys.empty(); });
+  return out;
 }
 
 bool exists(sql::connection& c, std::string_view query, std::int64_t id) {
@@ -496,6 +531,11 @@ std::vector<std::chrono::minutes> store::default_reminder_offsets() {
 }
 
 result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before) {
+  return set_reminder_offsets(p, std::move(before), impl_->clock.now(), reminder_mails{});
+}
+
+result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before,
+                                         calendar::utc_seconds now, const reminder_mails& mails) {
   std::sort(before.begin(), before.end(), std::greater<>());
   before.erase(std::unique(before.begin(), before.end()), before.end());
   if (before.size() > most_reminders) {
@@ -511,9 +551,9 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
     }
   }
   const std::string text = offsets_to_db(before);
-  const auto now = impl_->clock.now();
   return impl_->write([&](sql::connection& c) -> result<void> {
-    if (!person_exists(c, p)) return error{errc::not_found, "no such person"};
+    const auto who = read_person(c, "id = ?", [&](sql::statement& s) { s.bind(1, p.value); });
+    if (!who) return error{errc::not_found, "no such person"};
     c.prepare(
          "INSERT INTO reminder_preferences (person_id, offsets) VALUES (?, ?) "
          "ON CONFLICT (person_id) DO UPDATE SET offsets = excluded.offsets")
@@ -522,6 +562,38 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
         .run();
     impl::audit(c, actor::of(p), "set_reminders", std::nullopt, std::nullopt,
                 text.empty() ? "off" : "minutes=" + text, now);
+    if (!mails) return {};
+    // The reminders already queued follow the new choice (issue 15): those of offsets no
+    // longer chosen go, new ones are planned for what the person is going to.
+    reminder_plan plan;
+    try {
+      plan = mails(*who, before, upcoming_places(c, p, now));
+    } catch (const std::exception& failure) {
+      return error{errc::invalid, std::string("cannot compose the reminders: ") + failure.what()};
+    }
+    for (const auto& prefix : plan.drop) {
+      if (prefix.empty()) continue;
+      // substr() rather than LIKE: keys may contain % and _ (as drop_queued_in).
+      auto& queued = c.prepare(
+          "SELECT id, dedupe_key FROM outbox WHERE state = 'queued' AND dedupe_key IS NOT NULL "
+          "AND substr(dedupe_key, 1, length(?1)) = ?1");
+      queued.bind(1, prefix);
+      std::vector<std::int64_t> doomed;
+      while (queued.step()) {
+        if (std::find(plan.keep.begin(), plan.keep.end(), queued.text(1)) == plan.keep.end()) {
+          doomed.push_back(queued.int64(0));
+        }
+      }
+      for (const auto id : doomed) {
+        c.prepare("DELETE FROM outbox WHERE id = ? AND state = 'queued'").bind(1, id).run();
+      }
+    }
+    for (const auto& m : plan.queue) {
+      if (m.recipient.empty() || m.message.empty()) {
+        return error{errc::invalid, "an outbox message needs a recipient and a message"};
+      }
+      enqueue_in(c, m, now);
+    }
     return {};
   });
 }

@@ -76,7 +76,9 @@ inline facts sample_facts(language lang = language::de) {
                .sender_name = "Anna Schmidt",
                .subject = "Raumänderung",
                .body = "Bitte bringt <Snacks> mit & gute Laune.\nBis bald!",
-               .expires_in = lang == language::de ? "48 Stunden" : "48 hours"};
+               .expires_in = lang == language::de ? "48 Stunden" : "48 hours",
+               .app = lagging_app(calendar::client_family::google, lang).app,
+               .delay = lagging_app(calendar::client_family::google, lang).delay};
 }
 
 inline envelope sample_envelope(std::string id = "m1@treffpunkt.example") {

@@ -222,5 +222,48 @@ TEST(MailTexts, SeriesConfirmationInEnglish) {
             "is no longer so, please tell the admins of treffpunkt.\n");
 }
 
+TEST(MailTexts, ALagNoticeNamesTheAppHowLateItMayBeAndWhyAFollowerGetsIt) {
+  const texts t = write_texts(message_kind::lag_moved, language::de, sample_facts(), "Jürgen");
+  EXPECT_EQ(t.subject,
+            "Verschoben: Empowerment für Schüler*innen, Thüringen, jetzt " + sample_facts().when);
+  EXPECT_NE(t.text.find(
+                "die Sitzung „Empowerment für Schüler*innen, Thüringen“ von Netzwerkstelle Frauen* "
+                "wurde verschoben auf Dienstag, 2. Dezember 2025, 19:00 Uhr.\n\n"
+                "Bisher: Montag, 1. Dezember 2025, 18:00 Uhr\n\n"
+                "Dein Kalender (Google Kalender) zeigt das womöglich erst in bis zu 24 "
+                "Stunden"),
+            std::string::npos)
+      << t.text;
+  // Not the reminders' note ("angemeldet"): a follower may never have answered.
+  EXPECT_NE(t.text.find("weil du dieser Netzwerkstelle folgst"), std::string::npos);
+  EXPECT_EQ(t.text.find("angemeldet"), std::string::npos);
+  EXPECT_NE(t.html.find("weil du dieser Netzwerkstelle folgst"), std::string::npos);
+
+  facts outlook = sample_facts(language::en);
+  const auto app = lagging_app(calendar::client_family::microsoft, language::en);
+  EXPECT_EQ(app.app, "Outlook");
+  EXPECT_EQ(app.delay, "a few hours");
+  outlook.app = app.app;
+  outlook.delay = app.delay;
+  const texts en = write_texts(message_kind::lag_cancelled, language::en, outlook, "Jürgen");
+  EXPECT_EQ(en.subject, "Cancelled: Empowerment für Schüler*innen, Thüringen, " + outlook.when);
+  EXPECT_NE(en.text.find("Your calendar (Outlook) may show this only in a few hours"),
+            std::string::npos)
+      << en.text;
+  EXPECT_NE(en.text.find("because you follow this unit"), std::string::npos);
+}
+
+TEST(MailTexts, ALagNoticeCarriesListUnsubscribeAndNoInvitation) {
+  const auto m = compose(message_kind::lag_cancelled, language::de, sample_facts(),
+                         testing::sample_envelope());
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_NE(m->find("List-Unsubscribe: <https://treffpunkt.example/unsubscribe/abc123>"),
+            std::string::npos);
+  EXPECT_EQ(m->find("text/calendar"), std::string::npos);
+  EXPECT_EQ(kind_name(message_kind::lag_moved), "lag_moved");
+  EXPECT_TRUE(wants_unsubscribe(message_kind::lag_moved));
+  EXPECT_FALSE(required_method(message_kind::lag_moved));
+}
+
 }  // namespace
 }  // namespace treffpunkt::notifications

@@ -294,7 +294,8 @@ class Attacks(unittest.TestCase):
                 self.db("SELECT * FROM occurrence_overrides ORDER BY event_id, occurrence_key"),
                 self.db("SELECT count(*) FROM rsvps"),
                 self.db("SELECT * FROM responsibles ORDER BY unit_id, person_id"),
-                self.db("SELECT id, name, email, admin, notices FROM people ORDER BY id"),
+                self.db("SELECT id, name, email, admin, notices, lag_notices FROM people "
+                        "ORDER BY id"),
                 self.db("SELECT count(*) FROM outbox WHERE kind = 'message'"))
 
     # ---- XSS -------------------------------------------------------------------------------
@@ -418,6 +419,7 @@ class Attacks(unittest.TestCase):
         forms = [
             (MEMBER, "/me/reminders", {"before": "60"}),
             (MEMBER, "/me/notices", {"notices": "0"}),
+            (MEMBER, "/me/lag-notices", {}),
             (MEMBER, "/me/feed/rotate", {}),
             (MEMBER, "/me/delete", {"confirm": "yes"}),
             (MEMBER, "/units/bildung/follow", {"follow": "1"}),

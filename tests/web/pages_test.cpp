@@ -453,16 +453,23 @@ TEST(Pages, MePageListsRsvpsFollowsRemindersAndANewFeedLinkOnce) {
   EXPECT_TRUE(contains(html, "value=\"60\"> 1 Stunde vorher"));
   EXPECT_TRUE(contains(html, ">Link erzeugen</button>"));
   EXPECT_FALSE(contains(html, "/feeds/"));
-  // Unfollow, reminders, notices, feed link, delete account.
-  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 5);
+  // Unfollow, reminders, notices, lag notices, feed link, delete account.
+  EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 6);
   EXPECT_TRUE(contains(html, "<a href=\"/api/v1/me/export\" download>"));
   EXPECT_TRUE(contains(html, "action=\"/me/delete\""));
   // Notices on: a button to turn them off (and back, after an unsubscribe link).
   EXPECT_TRUE(contains(html, "action=\"/me/notices\""));
   EXPECT_TRUE(contains(html, "name=\"notices\" value=\"0\""));
   EXPECT_TRUE(contains(html, ">Benachrichtigungen ausschalten</button>"));
+  // Lag notices on (the default): their checkbox ticked, beside the notices' switch.
+  EXPECT_TRUE(contains(html, "action=\"/me/lag-notices\""));
+  EXPECT_TRUE(contains(html, "name=\"lag_notices\" value=\"1\" checked"));
+  EXPECT_TRUE(contains(html, "mein Kalender das erst spät zeigt"));
   v.notices = false;
-  EXPECT_TRUE(contains(web::render_me(context(), v), ">Benachrichtigungen einschalten</button>"));
+  v.lag_notices = false;
+  html = web::render_me(context(), v);
+  EXPECT_TRUE(contains(html, ">Benachrichtigungen einschalten</button>"));
+  EXPECT_TRUE(contains(html, "name=\"lag_notices\" value=\"1\" aria-describedby"));
   v.reminders = {30};
   v.reminders_chosen = true;
   v.has_feed = true;

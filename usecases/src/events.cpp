@@ -27,7 +27,13 @@ storage::result<calendar::event> change_occurrence(const context& ctx, const cal
         const auto* now_changed = after.find_override(key);
         const std::string version =
             std::to_string(now_changed ? now_changed->sequence : after.sequence);
-        return mails.occurrence_mails(after, key, previous_start, name, going, version);
+        auto out = mails.occurrence_mails(after, key, previous_start, name, going, version);
+        // Followers whose calendar lags and who are not going (lag_notices.h).
+        std::vector<storage::person_id> told;
+        told.reserve(going.size());
+        for (const auto& a : going) told.push_back(a.who.id);
+        mails.add_lag_notices(out, e, after, name, told, version, key);
+        return out;
       },
       mail::reminder_prefix(e.id, key));
   if (changed) mails.queued();

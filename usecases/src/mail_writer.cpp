@@ -40,7 +40,8 @@ std::string dedupe_key(std::string_view kind, std::string_view slot, std::int64_
 std::vector<std::string> unsubscribable_kinds() {
   std::vector<std::string> out;
   for (const auto k : {mail::message_kind::reminder, mail::message_kind::moved,
-                       mail::message_kind::cancelled, mail::message_kind::responsibles_message}) {
+                       mail::message_kind::cancelled, mail::message_kind::responsibles_message,
+                       mail::message_kind::lag_moved, mail::message_kind::lag_cancelled}) {
     out.emplace_back(mail::kind_name(k));
   }
   return out;
@@ -120,6 +121,8 @@ storage::outbox_message mail_writer::compose(mail::message_kind kind, const cale
     f.subject = extra->subject;
     f.body = extra->body;
     f.expires_in = extra->expires_in;
+    f.app = extra->app;
+    f.delay = extra->delay;
   }
   f.location = std::string(o.location);
   f.link = extra != nullptr && !extra->link.empty()
@@ -250,6 +253,15 @@ storage::mail_plan mail_writer::event_update_plan(const storage::event_update& u
     }
   }
   for (const auto& key : u.gone) plan.drop.push_back(mail::reminder_prefix(u.after.id, key));
+  // The unit's followers whose calendar lags, unless told above (lag_notices.cpp).
+  std::vector<storage::person_id> told;
+  for (const auto& r : u.promoted) told.push_back(r.person);
+  for (const auto* list : {&u.changed, &u.cancelled}) {
+    for (const auto& c : *list) {
+      for (const auto& a : c.going) told.push_back(a.who.id);
+    }
+  }
+  add_lag_notices(plan.queue, u.before, u.after, unit_name, told, version);
   return plan;
 }
 
@@ -279,6 +291,14 @@ storage::mail_plan mail_writer::event_cancel_plan(
                                    ctx_.now, {}, true));
     }
   }
+  // The unit's followers whose calendar lags and who were going to none of it
+  // (lag_notices.cpp): one notice each, about the first session of the next 48 hours.
+  std::vector<storage::person_id> going;
+  for (const auto& occ : upcoming) {
+    for (const auto& a : occ.going) going.push_back(a.who.id);
+  }
+  add_lag_notices(plan.queue, before, after, unit_name, going, std::to_string(after.sequence),
+                  std::nullopt, true);
   return plan;
 }
 

@@ -95,6 +95,19 @@ class mail_writer {
                                        const std::vector<storage::occurrence_going>& upcoming,
                                        const std::string& unit_name) const;
 
+  /// Lag notices (usecases/lag_notices.h, lag_notices.cpp) for a write that turned `before`
+  /// into `after`: for each of short_notice_changes (`only`: of that occurrence alone), a
+  /// `lag_moved` or `lag_cancelled` to each follower of the unit whose calendar app lags, except
+  /// those in `told` (this write sends them a notice, cancel or promotion) and those whose RSVP
+  /// to the occurrence was going (they get the usual notice) or no. `whole_event`: one per
+  /// person, about the first (a cancel of the whole event). Dedupe keys as the usual notices':
+  /// "lag_moved:<event>:<occurrence>:<person>:<version>", whole: "...:<event>:event:...".
+  void add_lag_notices(std::vector<storage::outbox_message>& out, const calendar::event& before,
+                       const calendar::event& after, const std::string& unit_name,
+                       const std::vector<storage::person_id>& told, std::string_view version,
+                       const std::optional<calendar::occurrence_key>& only = std::nullopt,
+                       bool whole_event = false) const;
+
   /// {base}/unsubscribe/{token}: the person's one-click unsubscribe link.
   std::string unsubscribe_url(storage::person_id p) const;
 

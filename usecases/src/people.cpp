@@ -1,5 +1,7 @@
+#include <calendar/expand.h>
 #include <notifications/message.h>
 #include <notifications/mime.h>
+#include <notifications/reminders.h>
 #include <usecases/people.h>
 
 #include <boost/url/encode.hpp>
@@ -89,6 +91,36 @@ bool end_session(const context& ctx, std::string_view raw) {
   if (!who) return false;
   // A token's id is the short hash of its raw value (storage::token_info::id).
   return ctx.store.revoke_token(who->id, storage::token_kind::session, short_hash(raw));
+}
+
+storage::result<void> set_reminders(const context& ctx, storage::person_id p,
+                                    std::vector<std::chrono::minutes> before) {
+  const mail_writer mails(ctx);
+  auto done = ctx.store.set_reminder_offsets(
+      p, std::move(before), ctx.now,
+      [&](const storage::person& who, const std::vector<std::chrono::minutes>& chosen,
+          const std::vector<storage::places_in_event>& going) {
+        storage::reminder_plan plan;
+        if (who.email.empty()) return plan;
+        for (const auto& [e, keys] : going) {
+          const std::string name = mails.unit_name(e.unit);
+          for (const auto& key : keys) {
+            const auto o = calendar::find_occurrence(e, key);
+            if (!o) continue;
+            // Every queued reminder of the person for it goes, but those of the new choice
+            // (also one whose time has just passed, which the dispatcher is about to send);
+            // add_reminders then queues what is new and still ahead.
+            plan.drop.push_back(mail::reminder_prefix(e.id, key, who.id.value));
+            for (const auto m : chosen) {
+              plan.keep.push_back(mail::reminder_key(e.id, key, who.id.value, o->start, m));
+            }
+            mails.add_reminders(plan.queue, e, *o, name, who, chosen);
+          }
+        }
+        return plan;
+      });
+  if (done) mails.queued();
+  return done;
 }
 
 storage::result<int> unsubscribe(const context& ctx, storage::person_id p) {

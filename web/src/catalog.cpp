@@ -363,6 +363,20 @@ constexpr std::array messages = {
     message{"me_notices_turn_off", "Benachrichtigungen ausschalten", "Turn notifications off"},
     message{"me_notices_turn_on", "Benachrichtigungen einschalten", "Turn notifications on"},
     message{"me_notices_saved", "Deine Einstellung ist gespeichert.", "Your setting is saved."},
+    message{"me_lag_notices_label",
+            "Auch ohne Zusage eine E-Mail, wenn ein Termin einer Netzwerkstelle, der ich folge, "
+            "in den nächsten 48 Stunden verschoben wird oder ausfällt und mein Kalender das erst "
+            "spät zeigt",
+            "An email, even without an RSVP, when a session of a unit I follow in the next 48 "
+            "hours is moved or cancelled and my calendar shows it late"},
+    message{"me_lag_notices_hint",
+            "Google Kalender holt ein abonniertes Abo nur alle 12 bis 24 Stunden ab, Outlook alle "
+            "paar Stunden. Welche App dein persönliches Abo zuletzt abgeholt hat, sehen wir beim "
+            "Abholen. Gilt nur, solange Benachrichtigungen an sind.",
+            "Google Calendar fetches a subscription only every 12 to 24 hours, Outlook every few "
+            "hours. Which app last fetched your personal feed we see when it fetches it. Only "
+            "while notifications are on."},
+    message{"me_lag_notices_save", "Speichern", "Save"},
 };
 
 }  // namespace

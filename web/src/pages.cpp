@@ -652,6 +652,7 @@ std::string render_me(const page_context& ctx, const me_view& view) {
   d.set("notices_value", view.notices ? "0" : "1");
   d.set("notices_button",
         std::string(text(l, view.notices ? "me_notices_turn_off" : "me_notices_turn_on")));
+  d.set("lag_notices", view.lag_notices);
 
   d.set("has_feed", view.has_feed || view.new_feed.has_value());
   d.set("has_new_feed", view.new_feed.has_value());

@@ -2,6 +2,7 @@
 /// The notifications treffpunkt sends, in the recipient's language: texts from one catalog per
 /// language (catalog_de.cpp, catalog_en.cpp), turned into a MIME message by render().
 
+#include <calendar/client.h>
 #include <calendar/language.h>
 #include <notifications/error.h>
 #include <notifications/mime.h>
@@ -26,10 +27,15 @@ enum class message_kind {
   offer_declined,           ///< the responsibles decline a proposal
   wish_answered,            ///< an approved offer answers the member's wish
   series_confirmation,      ///< to a unit's responsibles: does a series still take place?
+  /// To a follower whose calendar app lags (calendar::lags): a session of the next 48 hours
+  /// moved or was cancelled, which their subscribed feed may show only hours later. No iMIP
+  /// part (the feed has the session; an invitation would add it twice).
+  lag_moved,
+  lag_cancelled,
 };
 
 /// The last message_kind, for code that goes through all of them.
-inline constexpr message_kind last_message_kind = message_kind::series_confirmation;
+inline constexpr message_kind last_message_kind = message_kind::lag_cancelled;
 
 /// calendar::language, the one the pages use too (an alias, not a copy): German is the
 /// default, English for people who chose it.
@@ -65,7 +71,18 @@ struct facts {
   std::string subject;        ///< for `responsibles_message`: their subject line
   std::string body;           ///< for `responsibles_message` and decisions: their text, plain
   std::string expires_in;     ///< for links: "24 Stunden", "48 hours"
+  std::string app;            ///< for lag notices: "Google Kalender" (lagging_app)
+  std::string delay;          ///< for lag notices: "bis zu 24 Stunden" (lagging_app)
 };
+
+/// A lagging calendar app as the lag notices name it, and how late it may show a change, in
+/// `lang`: {"Google Kalender", "bis zu 24 Stunden"}, {"Outlook", "a few hours"}. For a family
+/// that does not lag, a neutral "dein Kalender" / "einigen Stunden".
+struct app_delay {
+  std::string app;
+  std::string delay;
+};
+app_delay lagging_app(calendar::client_family f, language lang);
 
 /// Who, when and how to address one message.
 struct envelope {

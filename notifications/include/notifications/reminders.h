@@ -31,6 +31,12 @@ std::string reminder_prefix(calendar::event_id event, const calendar::occurrence
 std::string reminder_prefix(calendar::event_id event, const calendar::occurrence_key& key,
                             std::int64_t person);
 
+/// The key of one reminder: `before` before an occurrence starting at `start` (what
+/// plan_reminders gives it), whether or not its time has passed.
+std::string reminder_key(calendar::event_id event, const calendar::occurrence_key& key,
+                         std::int64_t person, calendar::utc_seconds start,
+                         std::chrono::minutes before);
+
 /// One reminder per offset for an occurrence starting at `start`, leaving out those whose time
 /// has passed at `now` (an RSVP three hours before gets the two-hour reminder, not the
 /// one-day one), and all of them when the occurrence has started. Longest offset first.

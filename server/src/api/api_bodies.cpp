@@ -104,7 +104,10 @@ reminders_body tag_invoke(json::value_to_tag<reminders_body>, const json::value&
 
 notices_body tag_invoke(json::value_to_tag<notices_body>, const json::value& v) {
   const field_reader in(v);
-  return {*in.boolean("notices", true)};
+  notices_body out;
+  out.lag_notices = in.boolean("lag_notices");
+  out.notices = in.boolean("notices", !out.lag_notices);
+  return out;
 }
 
 token_body tag_invoke(json::value_to_tag<token_body>, const json::value&) { return {}; }

@@ -62,10 +62,12 @@ struct reminders_body {
 };
 reminders_body tag_invoke(boost::json::value_to_tag<reminders_body>, const boost::json::value& v);
 
-/// PUT /me/notices: {"notices": true | false}
+/// PUT /me/notices: {"notices": true | false, "lag_notices": true | false}, either or both
+/// (without lag_notices, notices is required).
 struct notices_body {
-  static constexpr std::array<std::string_view, 1> fields{"notices"};
-  bool notices = true;
+  static constexpr std::array<std::string_view, 2> fields{"notices", "lag_notices"};
+  std::optional<bool> notices;
+  std::optional<bool> lag_notices;
 };
 notices_body tag_invoke(boost::json::value_to_tag<notices_body>, const boost::json::value& v);
 

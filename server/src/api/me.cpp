@@ -60,6 +60,7 @@ http_response get(const request_context& ctx, const route_params&) {
                                          {"language", p.language},
                                          {"admin", p.admin},
                                          {"notices", p.notices},
+                                         {"lag_notices", store.lag_notices(p.id)},
                                          {"responsible_for", std::move(responsible_for)},
                                          {"follows", std::move(follows)},
                                          {"rsvps", std::move(rsvps)}});
@@ -106,27 +107,42 @@ http_response set_reminders(const request_context& ctx, const route_params& p) {
   if (!body) return error_response(body.error());
   std::vector<std::chrono::minutes> before;
   for (const auto m : body->minutes) before.emplace_back(m);
-  if (auto done = ctx.store().set_reminder_offsets(ctx.who().who->id, std::move(before)); !done) {
+  // The reminders already queued follow the choice, in its transaction.
+  if (auto done = usecases::set_reminders(ctx.use(), ctx.who().who->id, std::move(before)); !done) {
     return error_response(problem_of(done.error()));
   }
   return reminders(ctx, p);
 }
 
 /// Whether the caller gets notices of changed or cancelled sessions and the responsibles'
-/// messages (off after a one-click unsubscribe, as on /me).
+/// messages (off after a one-click unsubscribe, as on /me), and the lag notices: changes at short
+/// notice of the sessions of units they follow, when their calendar app fetches their feed late
+/// (usecases/lag_notices.h; only while notices are on).
 http_response notices(const request_context& ctx, const route_params&) {
   if (auto refused = need_person(ctx)) return *refused;
-  return json_response(200, json::object{{"notices", ctx.who().who->notices}});
+  const auto& me = *ctx.who().who;
+  return json_response(
+      200, json::object{{"notices", me.notices}, {"lag_notices", ctx.store().lag_notices(me.id)}});
 }
 
 http_response set_notices(const request_context& ctx, const route_params&) {
   if (auto refused = need_person(ctx)) return *refused;
   auto body = read_body<notices_body>(ctx);
   if (!body) return error_response(body.error());
-  if (auto done = ctx.store().set_notices(ctx.who().who->id, body->notices); !done) {
-    return error_response(problem_of(done.error()));
+  const auto me = ctx.who().who->id;
+  if (body->notices) {
+    if (auto done = ctx.store().set_notices(me, *body->notices); !done) {
+      return error_response(problem_of(done.error()));
+    }
   }
-  return json_response(200, json::object{{"notices", body->notices}});
+  if (body->lag_notices) {
+    if (auto done = ctx.store().set_lag_notices(me, *body->lag_notices); !done) {
+      return error_response(problem_of(done.error()));
+    }
+  }
+  const auto now = ctx.store().person_by_id(me);
+  return json_response(200, json::object{{"notices", now ? now->notices : false},
+                                         {"lag_notices", ctx.store().lag_notices(me)}});
 }
 
 /// The feed's link. The store keeps only a secret's hash, so the link can be shown only when the

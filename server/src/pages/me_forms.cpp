@@ -86,7 +86,8 @@ http_response reminders(const request_context& ctx, const route_params&) {
     }
     before.emplace_back(minutes);
   }
-  if (auto done = ctx.store().set_reminder_offsets(ctx.member()->id, std::move(before)); !done) {
+  // The reminders already queued follow the choice, in its transaction.
+  if (auto done = usecases::set_reminders(ctx.use(), ctx.member()->id, std::move(before)); !done) {
     const bool invalid = problem_of(done.error()).status == 422;
     return me_page(ctx, invalid ? 422 : 503, web::me_notice::reminders_invalid);
   }
@@ -98,6 +99,18 @@ http_response notices(const request_context& ctx, const route_params&) {
   if (!ctx.csrf_valid()) return me_csrf_refused(ctx);
   const bool on = ctx.form("notices") != "0";
   if (auto done = ctx.store().set_notices(ctx.member()->id, on); !done) {
+    return http_response::text(503, "unavailable\n");
+  }
+  return see_other("/me?done=notices");
+}
+
+/// The lag notices' checkbox (usecases/lag_notices.h): ticked is on, left empty off (a
+/// checkbox that is not ticked sends nothing).
+http_response lag_notices(const request_context& ctx, const route_params&) {
+  if (!ctx.member()) return to_login("/me");
+  if (!ctx.csrf_valid()) return me_csrf_refused(ctx);
+  const bool on = ctx.form("lag_notices") == "1";
+  if (auto done = ctx.store().set_lag_notices(ctx.member()->id, on); !done) {
     return http_response::text(503, "unavailable\n");
   }
   return see_other("/me?done=notices");

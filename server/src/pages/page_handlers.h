@@ -29,6 +29,7 @@ namespace me_forms {
 http_response follow(const request_context& ctx, const route_params& p);
 http_response reminders(const request_context& ctx, const route_params& p);
 http_response notices(const request_context& ctx, const route_params& p);
+http_response lag_notices(const request_context& ctx, const route_params& p);
 http_response rotate_feed(const request_context& ctx, const route_params& p);
 http_response delete_account(const request_context& ctx, const route_params& p);
 }  // namespace me_forms

@@ -21,6 +21,7 @@ area page_routes() {
           {"GET", "/me", member_pages::me},
           {"POST", "/me/reminders", me_forms::reminders},
           {"POST", "/me/notices", me_forms::notices},
+          {"POST", "/me/lag-notices", me_forms::lag_notices},
           {"POST", "/me/feed/rotate", me_forms::rotate_feed},
           {"POST", "/me/delete", me_forms::delete_account},
           {"GET", "/rsvp/confirm/{token}", link_pages::guest_confirm_page},

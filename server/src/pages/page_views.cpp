@@ -307,6 +307,7 @@ web::me_view page_builder::me(const storage::person& p, const std::string& csrf)
   }
   v.has_feed = !store.list_tokens(p.id, storage::token_kind::feed, now).empty();
   v.notices = p.notices;
+  v.lag_notices = store.lag_notices(p.id);
   return v;
 }
 

@@ -6,6 +6,7 @@
 /// connections; writes are serialised on one connection, each in its own transaction
 /// (BEGIN IMMEDIATE), so a write that returns success has committed (WAL, synchronous=FULL).
 
+#include <calendar/client.h>
 #include <calendar/clock.h>
 #include <calendar/event.h>
 #include <calendar/rsvp.h>
@@ -343,9 +344,48 @@ struct imported_change {
 };
 
 /// The mails an import causes: called once by import_events inside its transaction, after
-/// every event is written, with each updated event whose changes concern someone (a created or
+/// every event is written, with each updated event (its lists empty when the update concerns
+/// nobody going: followers may still be told, see usecases/lag_notices.h; a created or
 /// unchanged event causes no mail). If it throws, the whole import is rolled back.
 using import_mails = std::function<mail_plan(const std::vector<imported_change>&)>;
+
+/// The occurrences of one event that a person is going to and that have not started, as a
+/// write transaction sees them (set_reminder_offsets).
+struct places_in_event {
+  calendar::event event;
+  std::vector<calendar::occurrence_key> keys;
+};
+
+/// What a new reminder choice does to the outbox: the queued messages whose dedupe key starts
+/// with one of `drop` are dropped unless their key is one of `keep` (a reminder still wanted
+/// stays, even when its time has just passed and the dispatcher has not yet taken it), then
+/// `queue` is queued (enqueue_in: a key that exists already, queued or sent, stays as it is).
+struct reminder_plan {
+  std::vector<std::string> drop;
+  std::vector<std::string> keep;
+  std::vector<outbox_message> queue;
+};
+
+/// The reminders of a new choice, composed by the caller: called by set_reminder_offsets
+/// inside its write transaction with the person, their new offsets (longest first; empty:
+/// reminders off) and the upcoming occurrences they are going to. If it throws, the choice is
+/// rolled back too.
+using reminder_mails =
+    std::function<reminder_plan(const person& who, const std::vector<std::chrono::minutes>& chosen,
+                                const std::vector<places_in_event>& going)>;
+
+/// The calendar app that last fetched a feed (feed_fetches, schema v7), and when.
+struct feed_client_seen {
+  calendar::client_family family = calendar::client_family::other;
+  calendar::utc_seconds last_fetch{};
+};
+
+/// A follower of a unit whose personal feed a calendar app that lags fetched last
+/// (store::lagging_followers).
+struct lagging_follower {
+  person who;
+  feed_client_seen client;
+};
 
 class store {
  public:
@@ -436,6 +476,12 @@ class store {
   /// dropped and the rest kept longest first. Errors: invalid (field "reminders") with
   /// nothing written; not_found for an unknown person.
   result<void> set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before);
+  /// The same at `now`, planning the reminders again in the same transaction: `mails` gets the
+  /// occurrences the person is going to that start after `now` (not cancelled) and says what
+  /// to drop, keep and queue (reminder_plan). Errors as above, and invalid when `mails` throws
+  /// or a message lacks recipient or bytes; nothing is written then.
+  result<void> set_reminder_offsets(person_id p, std::vector<std::chrono::minutes> before,
+                                    calendar::utc_seconds now, const reminder_mails& mails);
   /// The person's choice (empty: reminders off), or default_reminder_offsets() if they made
   /// none. Longest first.
   std::vector<std::chrono::minutes> reminder_offsets(person_id p) const;
@@ -675,6 +721,30 @@ class store {
   /// invalid when `mails` throws or a message lacks recipient or bytes.
   result<bool> ask_series_confirmation(calendar::event_id id, calendar::utc_seconds since,
                                        calendar::utc_seconds now, const confirmation_mails& mails);
+
+  // ---- calendar apps that lag (lag_notices.cpp) ----------------------------------------
+  /// The last fetch of `feed` ("person:<id>", "unit:<id>", as feed_fetches names them) at or
+  /// after `since`: which client family made it and when; none when there was none. A family
+  /// this build does not know reads as `other`.
+  std::optional<feed_client_seen> feed_client(std::string_view feed,
+                                              calendar::utc_seconds since) const;
+  /// The followers of unit `u` whose personal feed ("person:<id>") was last fetched, at or
+  /// after `since`, by a client that lags (calendar::lags: Google, Outlook) and who have
+  /// notices and lag notices on and an address: whom a change at short notice may not reach
+  /// in time through their calendar. By person id.
+  std::vector<lagging_follower> lagging_followers(calendar::unit_id u,
+                                                  calendar::utc_seconds since) const;
+  /// Whether the person wants lag notices (people.lag_notices; the default is on). False for
+  /// an unknown person. They go out only while notices are on too.
+  bool lag_notices(person_id p) const;
+  /// Turns the person's lag notices on or off, audited. Errors: not_found.
+  result<void> set_lag_notices(person_id p, bool on);
+  /// Counts `fetches` fetches of `feed` by `family` (of which `not_modified` were answered 304)
+  /// on the UTC day of `last_fetch`, the last at `last_fetch`: one upsert of feed_fetches.
+  /// For tests and tools; the server's fetch counter writes the same rows in batches.
+  /// Errors: invalid for an empty feed or negative counts.
+  result<void> add_feed_fetches(std::string_view feed, calendar::client_family family, int fetches,
+                                int not_modified, calendar::utc_seconds last_fetch);
 
   // ---- tokens -------------------------------------------------------------------------
   issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace treffpunkt::usecases {
 
@@ -37,6 +38,14 @@ std::string duration_text(std::chrono::seconds ttl, std::string_view language);
 /// Ends the session whose cookie value is `raw` (that session only: the person's other devices
 /// stay logged in). False when it is no valid session.
 bool end_session(const context& ctx, std::string_view raw);
+
+/// The person's new reminder choice (store::set_reminder_offsets: 5 minutes to 28 days, at most
+/// 5; none turns reminders off), and in the same transaction the reminders already queued
+/// follow it: for every occurrence still to come that they are going to, those of offsets no
+/// longer chosen are dropped (unless a dispatcher took them already) and those of new offsets
+/// queued, unless their time has passed. Errors as the store's (invalid, field "reminders").
+storage::result<void> set_reminders(const context& ctx, storage::person_id p,
+                                    std::vector<std::chrono::minutes> before);
 
 /// One click on an unsubscribe link (RFC 8058): the person's reminders and notices off, and
 /// their queued reminders and notices dropped (store::unsubscribe). Returns how many mails

@@ -197,6 +197,9 @@ struct me_view {
   /// Notices of moved or cancelled sessions and messages of responsibles (off after an
   /// unsubscribe link was used).
   bool notices = true;
+  /// Lag notices: changes at short notice of followed units' sessions when their calendar app
+  /// fetches the feed late (people.lag_notices; usecases/lag_notices.h).
+  bool lag_notices = true;
   bool has_feed = false;  ///< a personal feed secret exists
   std::optional<feed_link> new_feed;
   me_notice notice = me_notice::none;
