@@ -91,8 +91,11 @@ result<std::vector<outbox_entry>> store::claim_due(calendar::utc_seconds now,
     return error{errc::invalid, "claim_due needs max > 0 and a positive lease"};
   }
   // One BEGIN IMMEDIATE transaction: the select and the update cannot interleave with another
-  // claimer's, in this process (write_mutex) or another (SQLite's write lock).
-  return impl_->write([&](sql::connection& c) -> result<std::vector<outbox_entry>> {
+  // claimer's, in this process (write_mutex) or another (SQLite's write lock). Not waiting
+  // for its fsync: a claim lost in a power cut leaves the message queued, to be sent after
+  // the restart, which is the window for a duplicate that sending before recording has
+  // anyway; the outcomes' write (record_outcomes) syncs the claim with itself.
+  return impl_->write_unsynced([&](sql::connection& c) -> result<std::vector<outbox_entry>> {
     auto& s = c.prepare(
         "UPDATE outbox SET state = 'sending', lease_until = ?1 WHERE id IN ("
         "  SELECT id FROM outbox"

@@ -94,8 +94,14 @@ struct store::impl {
   /// Runs `body(writer)` in one write transaction and commits it; SQL failures and rollbacks
   /// come back as errors (constraint -> conflict, full/read-only/busy/io -> unavailable).
   /// `body` returns result<T>; a failed result rolls the transaction back.
-  template <class F>
+  template <class F, bool wait_for_sync = true>
   auto write(F&& body) -> std::invoke_result_t<F, sql::connection&>;
+  /// A write that returns once committed, without waiting for the fsync that makes it durable
+  /// (the next durable write's covers it): only for writes whose loss in a power cut changes
+  /// nothing anyone was told, e.g. the outbox's claims (a claim lost with the machine makes
+  /// the message queued again, which it would be after its lease anyway).
+  template <class F>
+  auto write_unsynced(F&& body) -> std::invoke_result_t<F, sql::connection&>;
 
   /// Appends one line to the audit log (inside a write).
   static void audit(sql::connection& c, const actor& who, std::string_view action,
@@ -109,6 +115,11 @@ struct store::impl {
 error to_error(const sql::failure& f);
 
 template <class F>
+auto store::impl::write_unsynced(F&& body) -> std::invoke_result_t<F, sql::connection&> {
+  return write<F, false>(std::forward<F>(body));
+}
+
+template <class F, bool wait_for_sync>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   std::uint64_t seq = 0;  // this write's commit, once made
   auto outcome = [&]() -> std::invoke_result_t<F, sql::connection&> {
@@ -137,8 +148,8 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   }();
   // Outside the write lock: the next writes commit while this one waits for its fsync, and
   // share the next.
-  if (seq != 0 && wal_fd >= 0) {
-    if (auto durable = make_durable(seq); !durable) return durable.error();
+  if (wait_for_sync && seq != 0 && wal_fd >= 0) {
+    if (auto synced_now = make_durable(seq); !synced_now) return synced_now.error();
   }
   return outcome;
 }
