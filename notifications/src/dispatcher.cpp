@@ -65,7 +65,41 @@ bool dispatcher::record_sent_earlier() {
 }
 
 dispatcher::round dispatcher::run_once() {
+  const round r = run_round(false);
+  finish_recording();
+  return r;
+}
+
+void dispatcher::finish_recording() {
+  if (!recording_done_.valid()) return;
+  const auto done = recording_done_.get();
+  recorded(recording_, done);
+  recording_.clear();
+}
+
+void dispatcher::recorded(const std::vector<mail_outcome>& outcomes,
+                          const result<std::vector<bool>>& done) {
+  if (!done) {
+    say("outbox: cannot record " + std::to_string(outcomes.size()) +
+        " messages: " + done.error().message);
+    if (done.error().code == errc::unavailable) {
+      for (const auto& o : outcomes) {
+        if (o.what == mail_outcome::kind::sent) sent_unrecorded_.push_back(o.id);
+      }
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (i < done->size() && (*done)[i]) continue;
+    say("outbox: cannot record message " + std::to_string(outcomes[i].id) +
+        ": no such outbox message being sent");
+  }
+}
+
+dispatcher::round dispatcher::run_round(bool overlap) {
   round r;
+  // Sent but not recorded in an earlier round (the store was unavailable): recorded before
+  // anything else is claimed.
   if (!record_sent_earlier()) return r;
   auto claimed = outbox_.claim_due(now(), options_.lease, options_.batch);
   if (!claimed) {
@@ -103,25 +137,19 @@ dispatcher::round dispatcher::run_once() {
       say("outbox: message " + std::to_string(m.id) + " to " + m.recipient + ": " + d.detail);
     }
   }
+  // The previous round's outcomes, recorded while this batch went out.
+  finish_recording();
   // One write for the whole batch. The one window for a duplicate: accepted by the server,
   // then the process dies before this commits; the lease expires and the message goes out
   // again (docs/notifications.md). The batch was sent before any of it is recorded either
-  // way, so recording it at once widens that window by nothing.
-  const auto recorded = outbox_.record(outcomes, now());
-  if (!recorded) {
-    say("outbox: cannot record " + std::to_string(outcomes.size()) +
-        " messages: " + recorded.error().message);
-    if (recorded.error().code == errc::unavailable) {
-      for (const auto& o : outcomes) {
-        if (o.what == mail_outcome::kind::sent) sent_unrecorded_.push_back(o.id);
-      }
-    }
-    return r;
-  }
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    if (i < recorded->size() && (*recorded)[i]) continue;
-    say("outbox: cannot record message " + std::to_string(outcomes[i].id) +
-        ": no such outbox message being sent");
+  // way, so recording it at once widens that window by nothing; recording it while the next
+  // batch goes out widens it by one batch, as a second dispatcher thread would.
+  if (overlap) {
+    recording_ = std::move(outcomes);
+    recording_done_ = std::async(std::launch::async,
+                                 [this, at = now()] { return outbox_.record(recording_, at); });
+  } else {
+    recorded(outcomes, outbox_.record(outcomes, now()));
   }
   return r;
 }
@@ -181,15 +209,19 @@ void dispatcher::loop() {
   for (;;) {
     {
       const std::lock_guard lock(mutex_);
-      if (stopping_) return;
+      if (stopping_) break;
       woken_ = false;
     }
-    const round r = run_once();
+    // In a backlog (full batches), the next batch goes out while this one's outcomes are
+    // recorded; otherwise everything is recorded before the pause.
+    const round r = run_round(true);
     if (r.claimed >= options_.batch) continue;  // more may be due: no pause
+    finish_recording();
     const auto pause = sleep_time(r.claimed == 0);
     std::unique_lock lock(mutex_);
     wakeup_.wait_for(lock, pause, [this] { return stopping_ || woken_; });
   }
+  finish_recording();  // never leave a batch's outcomes behind
 }
 
 }  // namespace treffpunkt::notifications

@@ -360,6 +360,27 @@ TEST_F(NotificationsDispatcher, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(store_->outbox_list(1).at(0).attempts, 5);
 }
 
+TEST_F(NotificationsDispatcher, ABacklogIsSentWhileTheLastBatchIsRecordedAndStopRecordsAll) {
+  smtp_server server(dir_.path() / "smtp", {});
+  for (int i = 0; i < 35; ++i) enqueue(i);
+  auto sender = sender_for(server);
+  auto o = options();
+  o.batch = 4;  // nine rounds back to back, each recording the last while it sends
+  dispatcher d(*outbox_, sender, o);
+  d.start();
+  for (int i = 0; i < 600 && server.received().size() < 35; ++i) std::this_thread::sleep_for(20ms);
+  // Stopped at once: the last batch's outcomes may still be on their way; stop waits for them.
+  d.stop();
+  EXPECT_EQ(server.received().size(), 35U);
+  EXPECT_EQ(store_->outbox_depth(), 0);
+  for (const auto& m : store_->outbox_list(50)) {
+    EXPECT_EQ(m.state, storage::outbox_state::sent) << m.id.value;
+  }
+  advance(o.lease + 1min);  // nothing is left claimed to come back after its lease
+  EXPECT_EQ(d.run_once().claimed, 0);
+  EXPECT_EQ(server.received().size(), 35U);
+}
+
 TEST_F(NotificationsDispatcher, TwoDispatcherThreadsSendEveryMessageExactlyOnce) {
   smtp_server server(dir_.path() / "smtp", {});
   for (int i = 0; i < 40; ++i) enqueue(i);

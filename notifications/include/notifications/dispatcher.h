@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -100,7 +101,8 @@ class dispatcher {
     int failed = 0;
   };
 
-  /// One claim-send-record round on the caller's thread (the thread's loop; tests).
+  /// One claim-send-record round on the caller's thread (tests): when it returns, its
+  /// outcomes are recorded.
   round run_once();
   /// Starts the thread: rounds back to back while batches come full, else a sleep until the
   /// next message is due, a wake() or `idle`, whichever comes first.
@@ -113,6 +115,15 @@ class dispatcher {
 
  private:
   void loop();
+  /// A round; `overlap`: the outcomes are recorded on another thread while the caller goes on
+  /// (the thread's loop, in a backlog: the next batch is sent while this one's outcomes wait
+  /// for their fsync). A recording still under way is finished after this round's batch is
+  /// sent and before its own outcomes are recorded, so that at most one is ever pending.
+  round run_round(bool overlap);
+  /// Waits for the recording under way, if any, and handles its result.
+  void finish_recording();
+  /// Handles the result of recording `outcomes`.
+  void recorded(const std::vector<mail_outcome>& outcomes, const result<std::vector<bool>>& done);
   /// How long to sleep after a round that was not full: until the next message is due, at
   /// most `idle`; `claimed_nothing`: the round found nothing (then never no pause at all).
   std::chrono::milliseconds sleep_time(bool claimed_nothing);
@@ -130,6 +141,9 @@ class dispatcher {
   /// out, is not claimed and sent a second time while this process lives. Only the thread
   /// that runs rounds touches it.
   std::vector<std::int64_t> sent_unrecorded_;
+  /// The outcomes being recorded on another thread (run_round with overlap), and that work.
+  std::vector<mail_outcome> recording_;
+  std::future<result<std::vector<bool>>> recording_done_;
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
