@@ -3,7 +3,8 @@
 /// with them) are deleted once their link has expired (store::expire_guest_rsvps), so the
 /// store keeps no address nobody confirmed; sent and failed mail (addresses and text) is
 /// deleted `outbox_retention` after it went out (store::expire_outbox); declined and withdrawn
-/// proposals and closed wishes `offers_retention` after that (store::expire_offers).
+/// proposals and closed wishes `offers_retention` after that (store::expire_offers); the
+/// counts of feed fetches after storage::feed_fetch_retention (store::expire_feed_fetches).
 
 #include <calendar/clock.h>
 #include <storage/store.h>
