@@ -253,6 +253,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
               << std::endl;
         },
         observer, app::may_write);
+    // The io threads have ended: the feed fetch counts still in memory are written now.
+    if (published) published->finish();
     keeper.stop();
     mailer.stop();
     return status;
