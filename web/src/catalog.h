@@ -26,6 +26,9 @@ std::span<const message> manage_catalog();
 /// The exchange offers' and wishes' messages (catalog_offers.cpp), part of catalog().
 std::span<const message> offers_catalog();
 
+/// How calendar apps fetch feeds (catalog_fetches.cpp), part of catalog().
+std::span<const message> fetches_catalog();
+
 /// The text of `key` in `l`; the key itself if unknown (a test keeps that from happening).
 std::string_view text(language l, std::string_view key);
 
