@@ -63,8 +63,9 @@ std::size_t fetch_counter::flush() {
       const std::lock_guard lock(counts_mutex_);
       merge(held_, taken);
     }
-    if (log_)
+    if (log_) {
       log_("feed fetch counts not written, kept for the next try: " + written.error().message);
+    }
     return 0;
   }
   return rows.size();
