@@ -114,8 +114,11 @@ std::vector<storage::feed_fetch_count> fetch_counter::counts_of(const storage::f
     }
   }
   for (const auto& [k, t] : pending) {
-    const auto same = std::find_if(rows.begin(), rows.end(), [&](const auto& r) {
-      return r.day == k.day && r.family == k.family;
+    // (A lambda may not capture a structured binding in clang 14.)
+    const auto day = k.day;
+    const auto family = k.family;
+    const auto same = std::find_if(rows.begin(), rows.end(), [day, family](const auto& r) {
+      return r.day == day && r.family == family;
     });
     if (same == rows.end()) {
       rows.push_back({feed, k.day, k.family, t.fetches, t.not_modified, t.last});
