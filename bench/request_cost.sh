@@ -8,7 +8,9 @@
 #
 # CANDIDATE_BIN defaults to the release preset's build (built if missing); PATH to the feed
 # /units/bildung.ics. CONDITIONAL=1 sends each path's own ETag back in If-None-Match (the 304
-# path). Installs valgrind and wrk if missing (as root). 127.0.0.1 only.
+# path); USER_AGENT=... sends that User-Agent (wrk sends none; a feed fetch's cost includes
+# reading the app's family from it). Installs valgrind and wrk if missing (as root). 127.0.0.1
+# only.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +64,7 @@ cost() {
     header=(-H "If-None-Match: $(curl -fsI "http://127.0.0.1:$port$path" |
       awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')")
   fi
+  [[ -z "${USER_AGENT:-}" ]] || header+=(-H "User-Agent: $USER_AGENT")
   for _ in 1 2 3; do curl -s -o /dev/null "${header[@]}" "http://127.0.0.1:$port$path"; done  # warm
   [[ "${CONDITIONAL:-0}" != 1 ]] ||
     [[ "$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "http://127.0.0.1:$port$path")" == 304 ]] ||

@@ -36,9 +36,13 @@ app::app(storage::store& store, app_options options)
                             manage_routes(), admin_routes(), offer_routes(), api_routes()},
           area{"none", {}, {}, text_not_found, text_method_not_allowed})) {
   services_->counts = std::make_unique<metrics>(router_->patterns());
+  const auto every = services_->options.fetch_counts_every;
+  if (every.count() > 0 && !store.read_only()) services_->fetches.start(every);
 }
 
-app::~app() = default;
+app::~app() { finish(); }
+
+void app::finish() { services_->fetches.stop(); }
 
 bool app::may_write(const http_request& request) {
   const std::string_view method = request.method;

@@ -242,6 +242,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.limits = config.limits;
           app_config.metrics_from = config.metrics_from;
           app_config.clock = c.clock;
+          app_config.fetch_counts_every = config.fetch_counts_every;
           app_config.login.mail_from = from;
           app_config.login.link_ttl = config.login_link_ttl;
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
@@ -260,6 +261,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
               << std::endl;
         },
         observer, app::may_write);
+    // The io threads have ended: the feed fetch counts still in memory are written now.
+    if (published) published->finish();
     keeper.stop();
     mailer.stop();
     return status;

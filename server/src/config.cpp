@@ -159,6 +159,12 @@ const std::vector<option>& options() {
        }},
       {"access-log", "", kind::boolean, "one line per request on stderr (default true)",
        [](serve_config& c, std::string_view text) { return set_bool(c.access_log, text); }},
+      {"fetch-counts-seconds", "SECONDS", kind::integer,
+       "how often the feed fetches counted per calendar app are written to the data folder "
+       "(default 15; a clean stop writes them too)",
+       [](serve_config& c, std::string_view text) {
+         return set_seconds(c.fetch_counts_every, text);
+       }},
       {"rsvp-limit-per-person", "N", kind::integer,
        "RSVPs one person may write per minute (a burst of N, then one every 60/N seconds; "
        "default 30; 0 turns the limit off)",

@@ -33,6 +33,8 @@ struct serve_config {
   bool access_log = true;
   api_limits limits;  ///< RSVP rate limits (per minute; 0 turns one off)
   address_ranges metrics_from = address_ranges::loopback();  ///< who may read /metrics
+  /// How often the feed fetches counted in memory are written to the data folder.
+  std::chrono::seconds fetch_counts_every{15};
 };
 
 /// Looks up an environment variable (std::getenv in the program, a map in tests).

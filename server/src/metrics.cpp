@@ -54,6 +54,13 @@ void metrics::record(std::string_view method, int route, unsigned status,
                     std::memory_order_relaxed);
 }
 
+void metrics::record_feed_fetch(calendar::client_family family, bool not_modified) {
+  const auto i = static_cast<std::size_t>(family);
+  if (i >= feed_fetches_.size()) return;
+  feed_fetches_[i].fetch_add(1, std::memory_order_relaxed);
+  if (not_modified) feed_not_modified_[i].fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth,
                             std::uint64_t commits, std::uint64_t syncs) const {
   std::string out;
@@ -115,6 +122,21 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
       "# TYPE treffpunkt_feed_stale_total counter\n"
       "treffpunkt_feed_stale_total " +
       std::to_string(cache.stale) + "\n";
+  const auto add_families = [&](std::string_view name, std::string_view help, const auto& counts) {
+    out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " +
+           std::string(name) + " counter\n";
+    for (const auto f : calendar::client_families) {
+      out += std::string(name) + "{family=\"" + std::string(calendar::name(f)) + "\"} " +
+             std::to_string(counts[static_cast<std::size_t>(f)].load(std::memory_order_relaxed)) +
+             "\n";
+    }
+  };
+  add_families("treffpunkt_feed_fetches_total",
+               "Feed fetches answered 200 or 304 since the start, by the family of calendar app "
+               "(read from the User-Agent, which is not kept).",
+               feed_fetches_);
+  add_families("treffpunkt_feed_not_modified_total", "Of those, answered 304 Not Modified.",
+               feed_not_modified_);
   out +=
       "# HELP treffpunkt_outbox_depth Emails waiting to be sent (queued or being sent).\n"
       "# TYPE treffpunkt_outbox_depth gauge\n"

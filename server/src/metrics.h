@@ -1,6 +1,9 @@
 #pragma once
 /// Counters for /metrics (Prometheus text format 0.0.4): requests by route pattern and status,
-/// a latency histogram. Lock-free on the hot path: three relaxed atomic increments per request.
+/// a latency histogram, feed fetches by calendar app. Lock-free on the hot path: three relaxed
+/// atomic increments per request (and one or two per feed fetch).
+
+#include <calendar/client.h>
 
 #include <array>
 #include <atomic>
@@ -34,6 +37,9 @@ class metrics {
   /// means it could not even be read.
   void record(std::string_view method, int route, unsigned status, std::chrono::microseconds took);
 
+  /// Counts one feed fetch answered 200 or 304 (`not_modified`), by the family of its app.
+  void record_feed_fetch(calendar::client_family family, bool not_modified);
+
   /// The exposition text, with the cache counts and the outbox's depth (messages queued or
   /// being sent) passed in.
   /// `commits` and `syncs`: the store's writes and the fsyncs that made them durable
@@ -56,6 +62,9 @@ class metrics {
   std::array<std::atomic<std::uint64_t>, bucket_bounds.size() + 1> buckets_{};
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> sum_us_{0};
+  /// By calendar::client_families' order.
+  std::array<std::atomic<std::uint64_t>, calendar::client_families.size()> feed_fetches_{};
+  std::array<std::atomic<std::uint64_t>, calendar::client_families.size()> feed_not_modified_{};
 };
 
 }  // namespace treffpunkt::server

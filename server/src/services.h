@@ -6,6 +6,7 @@
 #include <server/app.h>
 #include <storage/store.h>
 #include <usecases/context.h>
+#include <usecases/feed_fetches.h>
 
 #include <map>
 #include <memory>
@@ -42,6 +43,8 @@ struct services {
   page_cache pages;
   /// Requests by route and status; made by the app once its routes are known.
   std::unique_ptr<metrics> counts;
+  /// Feed fetches per feed, day and calendar app, held in memory and written in batches.
+  usecases::fetch_counter fetches;
 
   /// The render caches' counts over every site, for /metrics.
   cache_counts cache() const;

@@ -199,6 +199,15 @@ std::string store::export_json() const {
     out["offer_proposals"] =
         rows_of(c, std::string(proposal_select) + "ORDER BY id", proposal_columns);
     out["wishes"] = rows_of(c, std::string(wish_select) + "ORDER BY id", wish_columns);
+    out["feed_fetches"] = rows_of(c,
+                                  "SELECT feed, day, family, fetches, not_modified, last_fetch "
+                                  "FROM feed_fetches ORDER BY feed, day, family",
+                                  {{"feed", col::text},
+                                   {"day", col::integer},
+                                   {"family", col::text},
+                                   {"fetches", col::integer},
+                                   {"not_modified", col::integer},
+                                   {"last_fetch", col::integer}});
     // Tokens are left out on purpose: a backup must not carry credentials, not even hashed
     // ones; after a restore people log in again and rotate their feed secrets.
     out["audit_log"] = rows_of(c,
@@ -273,6 +282,21 @@ result<std::string> store::export_person_json(person_id p) const {
     out["hosted_events"] =
         rows_of(c, "SELECT event_id, public FROM event_hosts WHERE person_id = ? ORDER BY event_id",
                 {{"event_id", col::integer}, {"public", col::boolean}}, p.value);
+    // When their personal feed was fetched, per day and calendar app (kept 90 days).
+    auto& fetches = c.prepare(
+        "SELECT date(day * 86400, 'unixepoch'), family, fetches, not_modified, last_fetch "
+        "FROM feed_fetches WHERE feed = ? ORDER BY day, family");
+    fetches.bind(1, feed_ref::of(p).key());
+    json::array feed_fetches;
+    while (fetches.step()) {
+      feed_fetches.push_back(row_of(fetches, {{"date", col::text},
+                                              {"family", col::text},
+                                              {"fetches", col::integer},
+                                              {"not_modified", col::integer},
+                                              {"last_fetch", col::integer}}));
+    }
+    fetches.reset();
+    out["feed_fetches"] = std::move(feed_fetches);
     // What they did themselves: the audit lines that name them as the actor.
     out["audit_log"] = rows_of(c,
                                "SELECT id, at, actor_id, action, unit_id, event_id, detail "

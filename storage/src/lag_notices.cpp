@@ -3,6 +3,7 @@
 // (people.lag_notices): what usecases/lag_notices.h needs to tell them of a change at short
 // notice.
 #include <date/date.h>
+#include <storage/fetches.h>
 
 #include <string>
 
@@ -11,11 +12,6 @@
 
 namespace treffpunkt::storage {
 namespace {
-
-/// feed_fetches.day: days since 1970-01-01 in UTC.
-std::int64_t day_of(calendar::utc_seconds t) {
-  return date::floor<date::days>(t).time_since_epoch().count();
-}
 
 /// A stored family name; `other` for one this build does not know (a newer build wrote it).
 calendar::client_family family_from_db(const std::string& name) {
@@ -31,7 +27,7 @@ std::optional<feed_client_seen> store::feed_client(std::string_view feed,
   auto& s = r->prepare(
       "SELECT family, last_fetch FROM feed_fetches WHERE feed = ? AND day >= ? AND "
       "last_fetch >= ? ORDER BY last_fetch DESC, family LIMIT 1");
-  s.bind(1, feed).bind(2, day_of(since)).bind(3, to_db(since));
+  s.bind(1, feed).bind(2, fetch_day(since)).bind(3, to_db(since));
   std::optional<feed_client_seen> found;
   if (s.step()) found = feed_client_seen{family_from_db(s.text(0)), utc_from_db(s.int64(1))};
   s.reset();
@@ -52,7 +48,7 @@ std::vector<lagging_follower> store::lagging_followers(calendar::unit_id u,
       "WHERE f.unit_id = ?1 AND p.notices = 1 AND p.lag_notices = 1 AND p.deleted IS NULL "
       "AND p.email <> '' AND ff.last_fetch >= ?3 "
       "ORDER BY p.id, ff.last_fetch DESC, ff.family");
-  s.bind(1, u.value).bind(2, day_of(since)).bind(3, to_db(since));
+  s.bind(1, u.value).bind(2, fetch_day(since)).bind(3, to_db(since));
   std::vector<lagging_follower> out;
   std::optional<std::int64_t> last_person;
   while (s.step()) {
@@ -85,32 +81,6 @@ result<void> store::set_lag_notices(person_id p, bool on) {
         .run();
     impl::audit(c, actor::of(p), "set_lag_notices", std::nullopt, std::nullopt, on ? "on" : "off",
                 now);
-    return {};
-  });
-}
-
-result<void> store::add_feed_fetches(std::string_view feed, calendar::client_family family,
-                                     int fetches, int not_modified,
-                                     calendar::utc_seconds last_fetch) {
-  if (feed.empty()) return error{errc::invalid, "a feed needs a name", "feed"};
-  if (fetches < 0 || not_modified < 0 || not_modified > fetches) {
-    return error{errc::invalid, "counts must be 0 or more, not_modified at most fetches",
-                 "fetches"};
-  }
-  return impl_->write([&](sql::connection& c) -> result<void> {
-    c.prepare(
-         "INSERT INTO feed_fetches (feed, day, family, fetches, not_modified, last_fetch) "
-         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed, day, family) DO UPDATE SET "
-         "fetches = fetches + excluded.fetches, "
-         "not_modified = not_modified + excluded.not_modified, "
-         "last_fetch = max(last_fetch, excluded.last_fetch)")
-        .bind(1, feed)
-        .bind(2, day_of(last_fetch))
-        .bind(3, calendar::name(family))
-        .bind(4, fetches)
-        .bind(5, not_modified)
-        .bind(6, to_db(last_fetch))
-        .run();
     return {};
   });
 }

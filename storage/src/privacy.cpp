@@ -79,6 +79,8 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
           .bind(1, p.value)
           .run();
     }
+    // When and with which app their own feed was fetched is about them too.
+    c.prepare("DELETE FROM feed_fetches WHERE feed = ?").bind(1, feed_ref::of(p).key()).run();
     // Every message to them, sent ones too: the address and the text are theirs. A message
     // being sent just now is gone as well; its dispatcher's mark_sent then finds nothing.
     c.prepare("DELETE FROM outbox WHERE recipient = ?").bind(1, email).run();

@@ -6,10 +6,9 @@ notice; a "no" nothing), the checkbox on /me turns it off; and a custom reminder
 through the API re-plans the queued reminder, which the dispatcher sends at that time.
 
 Which app fetched a feed is read from the table feed_fetches, which the server's fetch counter
-fills (issue 15, part 1). TODO(merge with the fetch counter): the test fetches the personal
-feed with the real User-Agent ("Google-Calendar-Importer", "iOS/17.1.2 (21B101)
-dataaccessd/1.0") and then writes the row the counter would write itself; once the counter is
-on this branch, wait for its flush instead of writing the row (record_fetch).
+fills (issue 15, part 1): the test fetches each personal feed with the real User-Agent
+("Google-Calendar-Importer", "iOS/17.1.2 (21B101) dataaccessd/1.0") and waits for the counter's
+next batch (--fetch-counts-seconds 1) to be in the store before it moves anything.
 
 Usage: lag_mail_test.py PATH/TO/treffpunkt
 """
@@ -136,7 +135,7 @@ class LagNotices(unittest.TestCase, MaildirServer):
             for who in (ADMIN,) + MEMBERS:
                 cls.tokens[who] = cli(data, "token", "create", who)
 
-        cls.server = Server(BINARY, prepare=prepare)
+        cls.server = Server(BINARY, "--fetch-counts-seconds", "1", prepare=prepare)
         cls.ids = {}
         for who in MEMBERS:
             status, me, _, _ = call(cls.server.port, "GET", "/api/v1/me", cls.tokens[who])
@@ -149,6 +148,7 @@ class LagNotices(unittest.TestCase, MaildirServer):
         cls.subscribe(JA, "google")
         cls.subscribe(NEIN, "google")
         cls.subscribe(APFEL, "apple")
+        cls.wait_for_counts({GINA: "google", JA: "google", NEIN: "google", APFEL: "apple"})
 
     @classmethod
     def tearDownClass(cls):
@@ -162,22 +162,23 @@ class LagNotices(unittest.TestCase, MaildirServer):
         status, _, text, _ = call(cls.server.port, "GET", feed["path"],
                                   headers={"User-Agent": USER_AGENTS[family]})
         assert status == 200 and text.startswith("BEGIN:VCALENDAR"), (status, text[:200])
-        cls.record_fetch(who, family)
 
     @classmethod
-    def record_fetch(cls, who, family):
-        """The row of feed_fetches that counting this fetch gives (see the module's TODO)."""
-        now = test_clock.timestamp()
-        db = sqlite3.connect(os.path.join(cls.server.data, "treffpunkt.db"), timeout=10)
-        try:
-            db.execute("INSERT INTO feed_fetches (feed, day, family, fetches, not_modified, "
-                       "last_fetch) VALUES (?, ?, ?, 1, 0, ?) ON CONFLICT (feed, day, family) "
-                       "DO UPDATE SET fetches = fetches + 1, "
-                       "last_fetch = max(last_fetch, excluded.last_fetch)",
-                       ("person:%s" % cls.ids[who], now // 86400, family, now))
-            db.commit()
-        finally:
-            db.close()
+    def wait_for_counts(cls, families):
+        """Until the fetch counter's batch holds each member's fetch by their app (at most 10 s:
+        it writes every second here)."""
+        wanted = {("person:%s" % cls.ids[who], family) for who, family in families.items()}
+        deadline = time.monotonic() + 10
+        while True:
+            db = sqlite3.connect(os.path.join(cls.server.data, "treffpunkt.db"), timeout=10)
+            try:
+                rows = set(db.execute("SELECT feed, family FROM feed_fetches").fetchall())
+            finally:
+                db.close()
+            if wanted <= rows:
+                return
+            assert time.monotonic() < deadline, (wanted, rows)
+            time.sleep(0.1)
 
     # ---- helpers ---------------------------------------------------------------------------
     def new_session_tomorrow(self, title, hour=19):

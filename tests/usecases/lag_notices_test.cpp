@@ -35,8 +35,9 @@ class LagNotices : public testing::usecase_test {
                            std::string_view language = "de") {
     const auto p = person(email, "Mitglied", language);
     EXPECT_TRUE(store_->set_follow(p.id, unit_.id, true));
-    EXPECT_TRUE(store_->add_feed_fetches("person:" + std::to_string(p.id.value), family, 1, 0,
-                                         now() - hours(1)));
+    const auto at = now() - hours(1);
+    EXPECT_TRUE(store_->add_feed_fetches(
+        {{storage::feed_ref::of(p.id), storage::fetch_day(at), family, 1, 0, at}}));
     return p;
   }
 

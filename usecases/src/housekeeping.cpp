@@ -27,6 +27,12 @@ int housekeeping::run_once() {
     log_("removed " + std::to_string(offers) +
          " declined or withdrawn proposal(s) and closed wish(es) older than 90 days");
   }
+  // Feed fetch counts: the last 90 days stay (storage/fetches.h).
+  const int fetches =
+      store_.expire_feed_fetches(storage::fetch_day(now) - storage::feed_fetch_retention.count());
+  if (fetches > 0 && log_) {
+    log_("removed " + std::to_string(fetches) + " feed fetch count(s) older than 90 days");
+  }
   ask_series(now);
   return removed;
 }

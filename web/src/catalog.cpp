@@ -383,10 +383,12 @@ constexpr std::array messages = {
 
 std::span<const message> catalog() {
   // The member pages' messages, then the manage and admin pages' (catalog_manage.cpp) and the
-  // offers' (catalog_offers.cpp) and the "still happening?" ones (catalog_confirm.cpp).
+  // offers' (catalog_offers.cpp), the "still happening?" ones (catalog_confirm.cpp) and the
+  // feed fetches' (catalog_fetches.cpp).
   static const std::vector<message> all = [] {
     std::vector<message> v(messages.begin(), messages.end());
-    for (const auto more : {manage_catalog(), offers_catalog(), confirm_catalog()}) {
+    for (const auto more :
+         {manage_catalog(), offers_catalog(), confirm_catalog(), fetches_catalog()}) {
       v.insert(v.end(), more.begin(), more.end());
     }
     return v;

@@ -28,6 +28,8 @@ std::span<const message> offers_catalog();
 
 /// The "still happening?" page's and flags' messages (catalog_confirm.cpp), part of catalog().
 std::span<const message> confirm_catalog();
+/// How calendar apps fetch feeds (catalog_fetches.cpp), part of catalog().
+std::span<const message> fetches_catalog();
 
 /// The text of `key` in `l`; the key itself if unknown (a test keeps that from happening).
 std::string_view text(language l, std::string_view key);

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "catalog.h"
+#include "fetch_views.h"
 #include "render.h"
 
 namespace treffpunkt::web {
@@ -459,6 +460,7 @@ std::string render_manage_unit(const page_context& ctx, const manage_unit_view& 
   d.set("has_events", !view.events.empty());
   d.set("unconfirmed", unconfirmed_data(view.unconfirmed, l));
   d.set("has_unconfirmed", !view.unconfirmed.empty());
+  detail::set_fetches(d, view.fetches, l);
   return page(ctx, view.unit.name, "manage_unit.mustache", d);
 }
 

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "catalog.h"
+#include "fetch_views.h"
 #include "render.h"
 
 namespace treffpunkt::web {
@@ -658,6 +659,7 @@ std::string render_me(const page_context& ctx, const me_view& view) {
   d.set("has_new_feed", view.new_feed.has_value());
   d.set("feed_https", view.new_feed ? view.new_feed->https : std::string());
   d.set("feed_webcal", view.new_feed ? webcal(view.new_feed->https) : std::string());
+  detail::set_feed_fetched(d, view.feed_fetched, view.new_feed.has_value(), l);
   return page(ctx, text(l, "me_title"), "me.mustache", d);
 }
 

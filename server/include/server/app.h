@@ -58,6 +58,9 @@ struct app_options {
   address_ranges metrics_from = address_ranges::loopback();
   /// The time every request is answered at (TREFFPUNKT_NOW sets it for tests).
   calendar::clock clock;
+  /// How often the feed fetches counted in memory are written to the store (a thread of the
+  /// app's, not started for a read-only store); zero: only by finish().
+  std::chrono::milliseconds fetch_counts_every{std::chrono::seconds(15)};
 };
 
 class app {
@@ -81,6 +84,10 @@ class app {
   /// Thread-safe.
   void record(const http_request& request, const http_response& answer, std::size_t bytes,
               std::chrono::microseconds took);
+
+  /// Ends the app's background work and writes what it holds (the feed fetch counts): called
+  /// once no request is answered any more (a clean stop). The destructor does it too.
+  void finish();
 
  private:
   std::unique_ptr<services> services_;

@@ -123,6 +123,7 @@ std::shared_ptr<const rendered> feed_cache::unit_feed(std::string_view path, std
       auto feed =
           render_feed(info, calendar::shown_events(*u, store_.events_of_unit(u->id)), kind, now);
       if (u->archived) feed.gone_from = *u->archived + archived_feed_lifetime;
+      feed.unit = u->id;
       return feed;
     });
   });

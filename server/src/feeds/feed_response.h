@@ -30,6 +30,9 @@ struct rendered {
   /// The feed of a unit archived long ago answers 410 Gone from then on, so that calendar apps
   /// stop asking; none: never.
   std::optional<calendar::utc_seconds> gone_from;
+  /// The unit whose feed this is (its ?kind= variants too): the fetches of it are counted for
+  /// the unit (feed_routes.cpp). 0 for the other feeds.
+  calendar::unit_id unit{};
 };
 
 inline constexpr std::string_view public_feed_cache = "public, max-age=300";

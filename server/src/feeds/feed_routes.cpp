@@ -1,8 +1,10 @@
 // The feeds (/calendar.ics, /units/{slug}.ics, /events/{id}.ics, /feeds/{secret}.ics),
 // /healthz and /metrics; and the answers to paths of no area. A cached feed is answered from
 // memory with its prebuilt head: this is the hot path.
-#include <calendar/event.h>  // parse_event_kind
-#include <calendar/text.h>   // is_base64url
+#include <calendar/client.h>  // classify_client
+#include <calendar/event.h>   // parse_event_kind
+#include <calendar/text.h>    // is_base64url
+#include <storage/fetches.h>
 
 #include "../request_context.h"
 #include "../request_log.h"  // log_failure
@@ -34,6 +36,19 @@ http_response bad_kind() {
   return http_response::text(400, "kind must be meeting or exchange_offer\n");
 }
 
+/// The feed's answer (200 or 304), counted for `feed` by the family of the app that asked: in
+/// memory per day (usecases/feed_fetches.h, written in batches) and in /metrics. The
+/// User-Agent is read here and kept nowhere. Refusals (400, 404, 410) are not fetches.
+http_response counted(const request_context& ctx, const storage::feed_ref& feed,
+                      const rendered& r) {
+  auto answer = answer_feed(ctx.request(), r);
+  const auto family = calendar::classify_client(ctx.request().user_agent);
+  const bool not_modified = answer.status == 304;
+  ctx.app().fetches.count(feed, family, not_modified, ctx.now());
+  ctx.app().counts->record_feed_fetch(family, not_modified);
+  return answer;
+}
+
 /// A feed the store cannot give right now, with none served before to fall back on (the caches
 /// serve what they served last when the store fails): 503 with Retry-After, which calendar
 /// apps take as "try again later", rather than the catch-all's 500.
@@ -53,8 +68,8 @@ http_response all_units(const request_context& ctx, const route_params&) {
   return or_unavailable(ctx, [&] {
     const auto filter = kind_of(ctx);
     if (!filter.valid) return bad_kind();
-    return answer_feed(ctx.request(),
-                       *ctx.site_of().all_units_feed(ctx.path(), filter.kind, ctx.now()));
+    return counted(ctx, storage::feed_ref::all_units(),
+                   *ctx.site_of().all_units_feed(ctx.path(), filter.kind, ctx.now()));
   });
 }
 
@@ -67,7 +82,7 @@ http_response unit(const request_context& ctx, const route_params& p) {
     if (feed->gone_from && ctx.now() >= *feed->gone_from) {
       return http_response::text(410, "this unit was archived; its calendar has ended\n");
     }
-    return answer_feed(ctx.request(), *feed);
+    return counted(ctx, storage::feed_ref::of(feed->unit), *feed);
   });
 }
 
@@ -77,7 +92,7 @@ http_response event(const request_context& ctx, const route_params& p) {
     const auto feed =
         id ? ctx.site_of().event_feed(ctx.path(), calendar::event_id{*id}, ctx.now()) : nullptr;
     if (!feed) return not_found_text();
-    return answer_feed(ctx.request(), *feed);
+    return counted(ctx, storage::feed_ref::of(calendar::event_id{*id}), *feed);
   });
 }
 
@@ -92,7 +107,8 @@ http_response personal(const request_context& ctx, const route_params& p) {
     // After the secret: a wrong one is 404 whatever the query says.
     const auto filter = kind_of(ctx);
     if (!filter.valid) return bad_kind();
-    return answer_feed(ctx.request(), *ctx.app().personal.feed_of(*who, filter.kind, ctx.now()));
+    return counted(ctx, storage::feed_ref::of(who->id),
+                   *ctx.app().personal.feed_of(*who, filter.kind, ctx.now()));
   });
 }
 

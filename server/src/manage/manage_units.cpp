@@ -1,6 +1,7 @@
 // /manage and /manage/units/{slug}: the units a responsible may manage, and a unit's events.
 #include <algorithm>
 
+#include "../pages/fetch_views.h"
 #include "../pages/page_views.h"
 #include "../request_context.h"
 #include "../responses.h"
@@ -43,6 +44,7 @@ http_response unit(const request_context& ctx, const route_params& p) {
     if (a.next.has_value() != b.next.has_value()) return a.next.has_value();
     return a.next && b.next && a.next->start < b.next->start;
   });
+  v.fetches = app_fetches_of(ctx, storage::feed_ref::of(u.id), web::unit_fetch_days, u.zone);
   return manage_html(ctx, 200, web::render_manage_unit(page_context_of(ctx), v));
 }
 

@@ -10,6 +10,7 @@
 #include "../request_context.h"
 #include "../responses.h"
 #include "../services.h"
+#include "fetch_views.h"
 #include "page_handlers.h"
 #include "page_views.h"
 
@@ -23,6 +24,7 @@ http_response me_page(const request_context& ctx, unsigned status, web::me_notic
   auto v = build.me(*ctx.member(), ctx.csrf_token());
   v.notice = notice;
   if (new_feed_url) v.new_feed = web::feed_link{std::move(*new_feed_url)};
+  v.feed_fetched = personal_feed_fetched(ctx, *ctx.member());
   auto page = page_context_of(ctx);
   page.path = "/me";
   ctx.app().pages.count_render();

@@ -9,6 +9,7 @@
 #include "../request_context.h"
 #include "../responses.h"
 #include "../services.h"
+#include "fetch_views.h"
 #include "page_handlers.h"
 #include "page_views.h"
 
@@ -152,6 +153,7 @@ http_response me(const request_context& ctx, const route_params&) {
   page_builder build{ctx.store(), ctx.now()};
   auto v = build.me(*ctx.member(), ctx.csrf_token());
   v.notice = notice;
+  v.feed_fetched = personal_feed_fetched(ctx, *ctx.member());
   ctx.app().pages.count_render();
   return page_answer(
       ctx, std::make_shared<const std::string>(web::render_me(page_context_of(ctx), v)), true);

@@ -12,6 +12,7 @@
 #include <calendar/rsvp.h>
 #include <calendar/time.h>
 #include <storage/error.h>
+#include <storage/fetches.h>
 #include <storage/ids.h>
 #include <storage/offers.h>
 
@@ -739,12 +740,6 @@ class store {
   bool lag_notices(person_id p) const;
   /// Turns the person's lag notices on or off, audited. Errors: not_found.
   result<void> set_lag_notices(person_id p, bool on);
-  /// Counts `fetches` fetches of `feed` by `family` (of which `not_modified` were answered 304)
-  /// on the UTC day of `last_fetch`, the last at `last_fetch`: one upsert of feed_fetches.
-  /// For tests and tools; the server's fetch counter writes the same rows in batches.
-  /// Errors: invalid for an empty feed or negative counts.
-  result<void> add_feed_fetches(std::string_view feed, calendar::client_family family, int fetches,
-                                int not_modified, calendar::utc_seconds last_fetch);
 
   // ---- tokens -------------------------------------------------------------------------
   issued_token issue_token(token_kind kind, person_id p, std::chrono::seconds ttl,
@@ -806,7 +801,8 @@ class store {
   /// promotions, queued in the same transaction). Removed as well: every token (sessions,
   /// login links, API, feed, guest links), follows, reminder choices, responsible roles, their
   /// other RSVPs (waitlisted, pending, not going: the waitlist behind them moves up in order)
-  /// and every outbox message to their address, in any state. Audit lines stay, naming only
+  /// and every outbox message to their address, in any state, and the counts of their
+  /// personal feed's fetches. Audit lines stay, naming only
   /// the tombstone's id. Afterwards the address is free for a new account.
   /// Errors: not_found (no such person, or already deleted), forbidden (who is neither the
   /// person, an admin nor the system), conflict (field "admin") for the last admin, invalid
@@ -816,6 +812,16 @@ class store {
   /// Deletes sent and failed outbox rows (with their addresses and text) last touched before
   /// `before`; returns how many. Queued and sending messages stay.
   int expire_outbox(calendar::utc_seconds before);
+
+  // ---- feed fetches (fetches.h) ------------------------------------------------------
+  /// Adds counts in one transaction: per (feed, day, family) the fetches and 304s grow by the
+  /// given ones and the last fetch becomes the later of both. Errors: unavailable (nothing
+  /// written then: the caller keeps the counts and tries again).
+  result<void> add_feed_fetches(const std::vector<feed_fetch_count>& counts);
+  /// The feed's counts of `from_day` (fetch_day) and later, by day, then family.
+  std::vector<feed_fetch_count> feed_fetches(const feed_ref& feed, std::int64_t from_day) const;
+  /// Deletes the counts of days before `before_day`; returns how many rows.
+  int expire_feed_fetches(std::int64_t before_day);
 
   // ---- export -------------------------------------------------------------------------
   /// Everything, as JSON, for backups.

@@ -3,9 +3,10 @@
 /// with them) are deleted once their link has expired (store::expire_guest_rsvps), so the
 /// store keeps no address nobody confirmed; sent and failed mail (addresses and text) is
 /// deleted `outbox_retention` after it went out (store::expire_outbox); declined and withdrawn
-/// proposals and closed wishes `offers_retention` after that (store::expire_offers). Once
-/// told how (ask_about_series), it also asks the responsibles of series nobody has edited or
-/// confirmed for a while whether they still happen (series_confirmations.h).
+/// proposals and closed wishes `offers_retention` after that (store::expire_offers); the
+/// counts of feed fetches after storage::feed_fetch_retention (store::expire_feed_fetches).
+/// Once told how (ask_about_series), it also asks the responsibles of series nobody has
+/// edited or confirmed for a while whether they still happen (series_confirmations.h).
 
 #include <calendar/clock.h>
 #include <storage/store.h>

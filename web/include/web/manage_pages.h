@@ -8,6 +8,7 @@
 #include <calendar/event.h>
 #include <calendar/time.h>
 #include <date/date.h>
+#include <web/fetches.h>
 #include <web/i18n.h>
 #include <web/pages.h>
 
@@ -57,6 +58,9 @@ struct manage_unit_view {
   unit_summary unit;
   std::vector<managed_event> events;
   std::vector<unconfirmed_flag> unconfirmed;  ///< of this unit, the longest waiting first
+  /// The apps that fetched the unit's feed in the last unit_fetch_days days, by family, the
+  /// most recent first; times in the unit's zone.
+  std::vector<app_fetches> fetches;
 };
 
 /// A clash warning as the pages show it: our session overlaps theirs, and why ("same_unit",

@@ -8,6 +8,7 @@
 #include <calendar/rsvp.h>
 #include <calendar/time.h>
 #include <date/date.h>
+#include <web/fetches.h>
 #include <web/i18n.h>
 
 #include <cstdint>
@@ -202,6 +203,9 @@ struct me_view {
   bool lag_notices = true;
   bool has_feed = false;  ///< a personal feed secret exists
   std::optional<feed_link> new_feed;
+  /// The last fetch of their personal feed (any of their links) in the days kept, by which
+  /// app; none: not fetched yet (the page then says how to subscribe).
+  std::optional<app_fetches> feed_fetched;
   me_notice notice = me_notice::none;
   std::string csrf;
 };
