@@ -9,21 +9,24 @@ bool has(std::string_view text, std::string_view part) {
 
 }  // namespace
 
-client_family classify_client(std::string_view ua) {
+client_family classify_client(std::string_view user_agent) {
   // The most specific marks first: Outlook and Thunderbird also say "Mozilla/5.0".
-  if (has(ua, "Google-Calendar-Importer")) return client_family::google;
-  if (has(ua, "Microsoft") || has(ua, "Outlook") || has(ua, "MSOffice") || has(ua, "ms-office") ||
-      has(ua, "Exchange")) {
+  if (has(user_agent, "Google-Calendar-Importer")) return client_family::google;
+  if (has(user_agent, "Microsoft") || has(user_agent, "Outlook") || has(user_agent, "MSOffice") ||
+      has(user_agent, "ms-office") || has(user_agent, "Exchange")) {
     return client_family::microsoft;
   }
-  if (has(ua, "dataaccessd") || has(ua, "CalendarAgent") || has(ua, "iCal/") ||
-      has(ua, "CalendarStore")) {
+  if (has(user_agent, "dataaccessd") || has(user_agent, "CalendarAgent") ||
+      has(user_agent, "iCal/") || has(user_agent, "CalendarStore")) {
     return client_family::apple;
   }
-  if (has(ua, "Thunderbird") || has(ua, "Lightning/")) return client_family::thunderbird;
-  if (has(ua, "ICSx5") || has(ua, "DAVx5") || has(ua, "DAVdroid")) return client_family::davx5;
-  if (ua.starts_with("Mozilla/") &&
-      (has(ua, "Firefox/") || has(ua, "Chrome/") || has(ua, "Safari/") || has(ua, "Edg/"))) {
+  if (has(user_agent, "Thunderbird") || has(user_agent, "Lightning/"))
+    return client_family::thunderbird;
+  if (has(user_agent, "ICSx5") || has(user_agent, "DAVx5") || has(user_agent, "DAVdroid"))
+    return client_family::davx5;
+  if (user_agent.starts_with("Mozilla/") &&
+      (has(user_agent, "Firefox/") || has(user_agent, "Chrome/") || has(user_agent, "Safari/") ||
+       has(user_agent, "Edg/"))) {
     return client_family::browser;
   }
   return client_family::other;
@@ -49,9 +52,9 @@ std::string_view name(client_family f) {
   return "other";
 }
 
-std::optional<client_family> parse_client_family(std::string_view text) {
+std::optional<client_family> parse_client_family(std::string_view name_text) {
   for (const auto f : client_families) {
-    if (name(f) == text) return f;
+    if (name(f) == name_text) return f;
   }
   return std::nullopt;
 }

@@ -30,7 +30,7 @@ client_family classify_client(std::string_view user_agent);
 /// "google", "microsoft", "apple", "thunderbird", "davx5", "browser", "other": the name stored
 /// and shown in /metrics.
 std::string_view name(client_family f);
-std::optional<client_family> parse_client_family(std::string_view name);
+std::optional<client_family> parse_client_family(std::string_view name_text);
 
 /// Whether the family re-fetches a subscribed feed on its own schedule of hours (Google: up to
 /// 24, Outlook.com: several), so that a short-notice change can reach the member too late.
