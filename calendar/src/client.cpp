@@ -20,10 +20,12 @@ client_family classify_client(std::string_view user_agent) {
       has(user_agent, "iCal/") || has(user_agent, "CalendarStore")) {
     return client_family::apple;
   }
-  if (has(user_agent, "Thunderbird") || has(user_agent, "Lightning/"))
+  if (has(user_agent, "Thunderbird") || has(user_agent, "Lightning/")) {
     return client_family::thunderbird;
-  if (has(user_agent, "ICSx5") || has(user_agent, "DAVx5") || has(user_agent, "DAVdroid"))
+  }
+  if (has(user_agent, "ICSx5") || has(user_agent, "DAVx5") || has(user_agent, "DAVdroid")) {
     return client_family::davx5;
+  }
   if (user_agent.starts_with("Mozilla/") &&
       (has(user_agent, "Firefox/") || has(user_agent, "Chrome/") || has(user_agent, "Safari/") ||
        has(user_agent, "Edg/"))) {
