@@ -564,7 +564,6 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
   set_description(d, view.description);
   d.set("places", places_text(view, l));
   set_rsvp_area(d, view, l);
-  d.set("rsvp_area", mu::partial([l] { return detail::localized("rsvp.mustache", l); }));
   return page(ctx, s.title, "occurrence.mustache", d);
 }
 
