@@ -120,18 +120,10 @@ issued_token store::issue_token(token_kind kind, person_id p, std::chrono::secon
 result<person> store::redeem_token(token_kind kind, std::string_view raw,
                                    calendar::utc_seconds now) {
   const std::string hash = token_hash(raw);
-  // Sessions, API tokens and feed secrets are only read: they need no turn at the one writer
-  // (every API call and feed request presents one).
   if (!single_use(kind)) {
-    std::optional<token_row> row;
-    {
-      impl::reader r(*impl_);
-      row = find_token(*r, hash);
-    }
-    if (!row || row->kind != kind) return error{errc::not_found, "no such token"};
-    if (now >= row->expires) return error{errc::expired, "the token has expired"};
-    if (auto who = person_by_id(row->person)) return *who;
-    return error{errc::not_found, "the token's owner no longer exists"};
+    auto owner = owner_of_token(kind, hash, now);
+    if (!owner) return owner.error();
+    return std::move(owner->who);
   }
   auto owner = impl_->write([&](sql::connection& c) -> result<person_id> {
     const auto row = find_token(c, hash);
@@ -146,6 +138,22 @@ result<person> store::redeem_token(token_kind kind, std::string_view raw,
   });
   if (!owner) return owner.error();
   if (auto who = person_by_id(*owner)) return *who;
+  return error{errc::not_found, "the token's owner no longer exists"};
+}
+
+result<token_owner> store::owner_of_token(token_kind kind, std::string_view hash,
+                                          calendar::utc_seconds now) const {
+  if (single_use(kind)) return error{errc::invalid, "a single-use token must be redeemed"};
+  // Sessions, API tokens and feed secrets are only read: they need no turn at the one writer
+  // (every API call and feed request presents one).
+  std::optional<token_row> row;
+  {
+    impl::reader r(*impl_);
+    row = find_token(*r, hash);
+  }
+  if (!row || row->kind != kind) return error{errc::not_found, "no such token"};
+  if (now >= row->expires) return error{errc::expired, "the token has expired"};
+  if (auto who = person_by_id(row->person)) return token_owner{std::move(*who), row->expires};
   return error{errc::not_found, "the token's owner no longer exists"};
 }
 
