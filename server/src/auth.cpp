@@ -23,10 +23,10 @@ std::string_view trim(std::string_view s) {
   return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
-caller redeem(storage::store& store, storage::token_kind kind, std::string_view raw,
+caller redeem(member_memo& memo, storage::token_kind kind, std::string_view raw,
               calendar::utc_seconds now) {
   if (raw.empty() || raw.size() > 512) return caller{false, std::nullopt};
-  auto who = store.redeem_token(kind, raw, now);
+  auto who = memo.owner(kind, raw, now);
   if (!who) return caller{false, std::nullopt};
   return caller{true, std::move(*who)};
 }
@@ -51,7 +51,7 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
   return std::nullopt;
 }
 
-caller authenticate(storage::store& store, const http_request& request, calendar::utc_seconds now) {
+caller authenticate(member_memo& memo, const http_request& request, calendar::utc_seconds now) {
   if (!request.authorization.empty()) {
     const std::string_view header = trim(request.authorization);
     const auto space = header.find(' ');
@@ -60,10 +60,10 @@ caller authenticate(storage::store& store, const http_request& request, calendar
         !boost::algorithm::iequals(header.substr(0, space), "Bearer", std::locale::classic())) {
       return caller{false, std::nullopt};
     }
-    return redeem(store, storage::token_kind::api, trim(header.substr(space + 1)), now);
+    return redeem(memo, storage::token_kind::api, trim(header.substr(space + 1)), now);
   }
   if (const auto session = cookie_value(request.cookie, "session")) {
-    return redeem(store, storage::token_kind::session, *session, now);
+    return redeem(memo, storage::token_kind::session, *session, now);
   }
   return caller{};
 }

@@ -34,7 +34,8 @@ services::services(storage::store& s, app_options o)
       logins_by_ip(options.login.emails_per_ip_per_hour, std::chrono::hours(1)),
       main_site(s, options.base_url.empty() ? options.default_base_url : options.base_url),
       personal(s),
-      pages(s) {}
+      pages(s),
+      members(s) {}
 
 feed_cache& services::site_for(const http_request& request) {
   if (!options.trust_proxy || !options.base_url.empty()) return main_site;
