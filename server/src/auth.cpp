@@ -1,8 +1,9 @@
 #include "auth.h"
 
 #include <calendar/text.h>    // is_base64url
-#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison
-#include <storage/secrets.h>  // random_token: CSRF tokens
+#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison; OPENSSL_cleanse
+#include <openssl/rand.h>     // RAND_bytes: CSRF tokens
+#include <storage/secrets.h>  // base64url
 
 #include <algorithm>
 #include <array>
@@ -11,6 +12,7 @@
 #include <boost/algorithm/string/trim.hpp>
 #include <cstdint>
 #include <locale>
+#include <span>
 #include <stdexcept>
 
 namespace treffpunkt::server {
@@ -68,7 +70,25 @@ caller authenticate(member_memo& memo, const http_request& request, calendar::ut
   return caller{};
 }
 
-std::string new_csrf_token() { return storage::random_token(); }
+std::string new_csrf_token() {
+  // A page for a browser without the cookie makes one per request. RAND_bytes for each cost
+  // about 6,700 instructions and a getpid() (OpenSSL's fork check): each thread draws the
+  // bytes of 32 tokens at once and hands out each byte once, wiping what it handed out.
+  constexpr std::size_t token_bytes = 32;  // 43 base64url characters
+  thread_local std::array<unsigned char, 32 * token_bytes> pool{};
+  thread_local std::size_t used = pool.size();
+  if (used == pool.size()) {
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) {
+      throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
+    }
+    used = 0;
+  }
+  const std::span<unsigned char> bytes(pool.data() + used, token_bytes);
+  std::string token = storage::base64url(bytes);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  used += token_bytes;
+  return token;
+}
 
 std::optional<std::string> csrf_from_cookie(const http_request& request) {
   const auto value = cookie_value(request.cookie, "csrf");
