@@ -21,7 +21,7 @@ T member_memo::remembered(Found&& found, Compute&& compute, Keep&& keep, Answer&
   auto value = compute();
   const std::unique_lock lock(mutex_);
   // Stamps only grow: an older one is a thread that read the store before the last write.
-  if (stamp > current_.stamp) current_ = generation{stamp, {}, {}, {}};
+  if (stamp > current_.stamp) current_ = generation{stamp, {}, {}, {}, {}};
   if (stamp == current_.stamp) keep(current_, value);
   return answer(std::move(value));
 }
@@ -95,9 +95,30 @@ bool member_memo::follows(storage::person_id p, std::string_view slug) {
       among);
 }
 
+std::optional<storage::rsvp_record> member_memo::rsvp_of(calendar::event_id e,
+                                                         const calendar::occurrence_key& key,
+                                                         storage::person_id p) {
+  const std::string id =
+      std::to_string(p.value) + " " + std::to_string(e.value) + " " + key.to_string();
+  using answer = std::optional<storage::rsvp_record>;
+  return remembered<answer>(
+      [&](const generation& g) -> std::optional<answer> {
+        const auto found = g.rsvps.find(id);
+        if (found == g.rsvps.end()) return std::nullopt;
+        return found->second;
+      },
+      [&] { return store_.rsvp_of(e, key, p); },
+      [&](generation& g, const answer& value) {
+        if (g.rsvps.size() >= max_entries) g.rsvps.clear();
+        g.rsvps.insert_or_assign(id, value);
+      },
+      [](answer value) { return value; });
+}
+
 std::size_t member_memo::size() const {
   const std::shared_lock lock(mutex_);
-  return current_.owners.size() + current_.managers.size() + current_.follows.size();
+  return current_.owners.size() + current_.managers.size() + current_.follows.size() +
+         current_.rsvps.size();
 }
 
 }  // namespace treffpunkt::server

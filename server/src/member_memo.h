@@ -1,12 +1,12 @@
 #pragma once
 /// What every request of a logged-in member asks the store the same way: whose session (or API
 /// token) it is, whether they may manage a unit (the header's link to /manage), which units
-/// they follow. Remembered while store::change_stamp() stays the same: every committed write
-/// of this process moves it at once (a logout, a new responsible, a follow), a write of another
-/// process (`treffpunkt person delete`) within store::change_probe_interval. A token is
-/// remembered by its SHA-256 only, as the store keeps it, and only until it expires.
-/// Everything here answers for one person, asked by their id or token: nothing of one member
-/// is ever handed to another.
+/// they follow, their answer to the occurrence they look at. Remembered while store::change_stamp()
+/// stays the same: every committed write of this process moves it at once (a logout, a new
+/// responsible, a follow), a write of another process (`treffpunkt person delete`) within
+/// store::change_probe_interval. A token is remembered by its SHA-256 only, as the store keeps it,
+/// and only until it expires. Everything here answers for one person, asked by their id or token:
+/// nothing of one member is ever handed to another.
 
 #include <calendar/event.h>
 #include <calendar/time.h>
@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ class member_memo {
   bool can_manage(const storage::person& p);
   /// Whether `p` follows the unit `slug` (store::follows).
   bool follows(storage::person_id p, std::string_view slug);
+  /// `p`'s RSVP to the occurrence `key` of `e` (store::rsvp_of): what their occurrence page
+  /// shows of them.
+  std::optional<storage::rsvp_record> rsvp_of(calendar::event_id e,
+                                              const calendar::occurrence_key& key,
+                                              storage::person_id p);
 
   /// Answers remembered now (for the tests).
   std::size_t size() const;
@@ -51,6 +57,8 @@ class member_memo {
     std::unordered_map<std::int64_t, bool> managers;
     /// The slugs of the units each person follows.
     std::unordered_map<std::int64_t, std::vector<std::string>> follows;
+    /// By "person event key".
+    std::unordered_map<std::string, std::optional<storage::rsvp_record>> rsvps;
   };
 
   /// `found(generation)` under a shared lock if the stamp is current; otherwise (or if it

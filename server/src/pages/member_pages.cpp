@@ -133,7 +133,7 @@ http_response occurrence(const request_context& ctx, const route_params& p) {
     // What the page shows of the member is their answer (member_answer) and their token: the
     // page is the same for every member (of the same kind: the header) in the same state, and
     // is cached per state with an empty token, filled in per request.
-    mine = build.answer_of(calendar::event_id{*id}, *key, ctx.member()->id);
+    mine = answer_from(ctx.app().members.rsvp_of(calendar::event_id{*id}, *key, ctx.member()->id));
     state = mine->key() + (saved ? " saved" : "");
   }
   return page_answer(

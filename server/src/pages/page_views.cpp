@@ -228,16 +228,20 @@ std::string member_answer::key() const {
   return out;
 }
 
-member_answer page_builder::answer_of(calendar::event_id id, const calendar::occurrence_key& key,
-                                      storage::person_id member) const {
+member_answer answer_from(const std::optional<storage::rsvp_record>& r) {
   member_answer mine;
-  if (const auto r = store.rsvp_of(id, key, member)) {
+  if (r) {
     mine.answer = r->answer;
     mine.status = status_of(r->state);
     mine.waitlist_position = r->waitlist_position;
     mine.sees_host = r->state != storage::rsvp_state::pending;
   }
   return mine;
+}
+
+member_answer page_builder::answer_of(calendar::event_id id, const calendar::occurrence_key& key,
+                                      storage::person_id member) const {
+  return answer_from(store.rsvp_of(id, key, member));
 }
 
 std::optional<web::occurrence_view> page_builder::occurrence_view(

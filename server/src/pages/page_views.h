@@ -44,6 +44,9 @@ struct member_answer {
   std::string key() const;
 };
 
+/// What the page shows of the RSVP `r` (store::rsvp_of); none: the member has not answered.
+member_answer answer_from(const std::optional<storage::rsvp_record>& r);
+
 /// Reads the store into the member pages' views at one instant.
 struct page_builder {
   storage::store& store;
