@@ -7,10 +7,12 @@
 #   bench/request_cost.sh BASELINE_BIN [CANDIDATE_BIN] [PATH...]
 #
 # CANDIDATE_BIN defaults to the release preset's build (built if missing); PATH to the feed
-# /units/bildung.ics. CONDITIONAL=1 sends each path's own ETag back in If-None-Match (the 304
-# path); USER_AGENT=... sends that User-Agent (wrk sends none; a feed fetch's cost includes
-# reading the app's family from it). Installs valgrind and wrk if missing (as root). 127.0.0.1
-# only.
+# /units/bildung.ics. The PATH `OCCURRENCE` is the first occurrence page the unit page
+# /units/bildung links (as in bench/server.sh). CONDITIONAL=1 sends each path's own ETag back
+# in If-None-Match (the 304 path); USER_AGENT=... sends that User-Agent (wrk sends none; a feed
+# fetch's cost includes reading the app's family from it). MEMBER=1 logs a member in first (by
+# the emailed link, as bench/server.sh) and sends their session cookie, as a browser without a
+# csrf cookie yet. Installs valgrind and wrk if missing (as root). 127.0.0.1 only.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,12 +58,30 @@ cost() {
     --no-access-log >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 200); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port$path" && break
+    curl -fs -o /dev/null "http://127.0.0.1:$port/units/bildung" && break
     sleep 0.25
   done
   local header=()
+  if [[ "${MEMBER:-0}" == 1 ]]; then
+    local session
+    session="$(cd "$root" && /usr/bin/python3 - "$port" "$data" <<'PY'
+import sys
+sys.path.insert(0, "tests/server")
+from mail_login import login
+class S: pass
+s = S(); s.port = int(sys.argv[1]); s.data = sys.argv[2]
+print(login(s, "bench.member@example.org"))
+PY
+)"
+    header=(-H "Cookie: session=$session")
+  fi
+  if [[ "$path" == OCCURRENCE ]]; then
+    path="$(curl -s "http://127.0.0.1:$port/units/bildung" |
+      grep -o 'href="/events/[0-9]*/[0-9]\{8\}T[0-9]\{6\}Z"' | head -n1 | sed 's/href="//; s/"$//')"
+    [[ -n "$path" ]] || { echo "the unit page links no occurrence" >&2; exit 1; }
+  fi
   if [[ "${CONDITIONAL:-0}" == 1 ]]; then
-    header=(-H "If-None-Match: $(curl -fsI "http://127.0.0.1:$port$path" |
+    header+=(-H "If-None-Match: $(curl -fsI "${header[@]}" "http://127.0.0.1:$port$path" |
       awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')")
   fi
   [[ -z "${USER_AGENT:-}" ]] || header+=(-H "User-Agent: $USER_AGENT")

@@ -290,8 +290,8 @@ fi
 
 # ---- pages as a logged-in member ---------------------------------------------------------------
 # A member's pages carry their follow button, answer and CSRF token: the unit page is cached per
-# follow state with the token filled in per request, the occurrence page and /me are rendered
-# per request. Against nginx serving the bytes one such request got, as above.
+# follow state, the occurrence page per answer state, /me per member, each with the token filled
+# in per request. Against nginx serving the bytes one such request got, as above.
 member_line="member pages:  not measured (no login)"
 cookie="$(/usr/bin/python3 - "$ours_port" "$work/data" <<'PY' 2>/dev/null || true
 import sys

@@ -91,8 +91,32 @@ std::optional<occurrence_key> occurrence_key::parse(std::string_view text) {
 }
 
 std::string occurrence_key::to_string() const {
-  if (is_date_) return date::format("%Y%m%d", date::floor<date::days>(instant_));
-  return date::format("%Y%m%dT%H%M%SZ", instant_);
+  // By hand: date::format builds a stream (with its locale) per call, and every RSVP lookup
+  // and occurrence link spells a key. The same digits for the years parse() reads.
+  const auto day = date::floor<date::days>(instant_);
+  const date::year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {
+    if (is_date_) return date::format("%Y%m%d", day);
+    return date::format("%Y%m%dT%H%M%SZ", instant_);
+  }
+  std::string out(is_date_ ? 8 : 16, '0');
+  const auto put = [&](std::size_t pos, std::size_t len, long value) {
+    for (std::size_t i = pos + len; i-- > pos; value /= 10)
+      out[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, y);
+  put(4, 2, static_cast<unsigned>(ymd.month()));
+  put(6, 2, static_cast<unsigned>(ymd.day()));
+  if (!is_date_) {
+    const date::hh_mm_ss clock{instant_ - day};
+    out[8] = 'T';
+    put(9, 2, clock.hours().count());
+    put(11, 2, clock.minutes().count());
+    put(13, 2, clock.seconds().count());
+    out[15] = 'Z';
+  }
+  return out;
 }
 
 }  // namespace treffpunkt::calendar

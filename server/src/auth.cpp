@@ -1,8 +1,9 @@
 #include "auth.h"
 
 #include <calendar/text.h>    // is_base64url
-#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison
-#include <storage/secrets.h>  // random_token: CSRF tokens
+#include <openssl/crypto.h>   // CRYPTO_memcmp: constant-time comparison; OPENSSL_cleanse
+#include <openssl/rand.h>     // RAND_bytes: CSRF tokens
+#include <storage/secrets.h>  // base64url
 
 #include <algorithm>
 #include <array>
@@ -11,6 +12,7 @@
 #include <boost/algorithm/string/trim.hpp>
 #include <cstdint>
 #include <locale>
+#include <span>
 #include <stdexcept>
 
 namespace treffpunkt::server {
@@ -23,10 +25,10 @@ std::string_view trim(std::string_view s) {
   return boost::algorithm::trim_copy_if(s, boost::algorithm::is_any_of(" \t"));
 }
 
-caller redeem(storage::store& store, storage::token_kind kind, std::string_view raw,
+caller redeem(member_memo& memo, storage::token_kind kind, std::string_view raw,
               calendar::utc_seconds now) {
   if (raw.empty() || raw.size() > 512) return caller{false, std::nullopt};
-  auto who = store.redeem_token(kind, raw, now);
+  auto who = memo.owner(kind, raw, now);
   if (!who) return caller{false, std::nullopt};
   return caller{true, std::move(*who)};
 }
@@ -51,7 +53,7 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
   return std::nullopt;
 }
 
-caller authenticate(storage::store& store, const http_request& request, calendar::utc_seconds now) {
+caller authenticate(member_memo& memo, const http_request& request, calendar::utc_seconds now) {
   if (!request.authorization.empty()) {
     const std::string_view header = trim(request.authorization);
     const auto space = header.find(' ');
@@ -60,15 +62,33 @@ caller authenticate(storage::store& store, const http_request& request, calendar
         !boost::algorithm::iequals(header.substr(0, space), "Bearer", std::locale::classic())) {
       return caller{false, std::nullopt};
     }
-    return redeem(store, storage::token_kind::api, trim(header.substr(space + 1)), now);
+    return redeem(memo, storage::token_kind::api, trim(header.substr(space + 1)), now);
   }
   if (const auto session = cookie_value(request.cookie, "session")) {
-    return redeem(store, storage::token_kind::session, *session, now);
+    return redeem(memo, storage::token_kind::session, *session, now);
   }
   return caller{};
 }
 
-std::string new_csrf_token() { return storage::random_token(); }
+std::string new_csrf_token() {
+  // A page for a browser without the cookie makes one per request. RAND_bytes for each cost
+  // about 6,700 instructions and a getpid() (OpenSSL's fork check): each thread draws the
+  // bytes of 32 tokens at once and hands out each byte once, wiping what it handed out.
+  constexpr std::size_t token_bytes = 32;  // 43 base64url characters
+  thread_local std::array<unsigned char, 32 * token_bytes> pool{};
+  thread_local std::size_t used = pool.size();
+  if (used == pool.size()) {
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) {
+      throw std::runtime_error("RAND_bytes failed: no randomness for a CSRF token");
+    }
+    used = 0;
+  }
+  const std::span<unsigned char> bytes(pool.data() + used, token_bytes);
+  std::string token = storage::base64url(bytes);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  used += token_bytes;
+  return token;
+}
 
 std::optional<std::string> csrf_from_cookie(const http_request& request) {
   const auto value = cookie_value(request.cookie, "csrf");

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "member_memo.h"
+
 namespace treffpunkt::server {
 
 /// The outcome of reading a request's credentials.
@@ -27,8 +29,8 @@ struct caller {
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name);
 
 /// Reads the Authorization header (an api token) or else the `session` cookie (a session
-/// token) and redeems it with the store.
-caller authenticate(storage::store& store, const http_request& request, calendar::utc_seconds now);
+/// token) and redeems it with the store, through `memo` (member_memo.h).
+caller authenticate(member_memo& memo, const http_request& request, calendar::utc_seconds now);
 
 // ---- CSRF: double submit (a `csrf` cookie and the same value in each form) ----------------
 // One cookie for every form of the site (login, logout, the pages, the pages of emailed links):

@@ -48,6 +48,8 @@ struct connection : std::enable_shared_from_this<connection> {
   std::optional<http::request_parser<http::string_body>> parser;
   /// Reused from request to request, so that its strings keep their capacity.
   http_request plain;
+  /// The head of the answer being written (write_gathered), reused the same way.
+  std::string head;
 
   /// The deadline of the current read or write. Our own rather than tcp_stream's: that one
   /// closes the socket on expiry (leaving no way to answer 408), and it re-arms a timer for
@@ -292,27 +294,46 @@ asio::awaitable<beast::error_code> write_prebuilt(connection& c, const http_resp
   co_return ec;
 }
 
-/// Writes any other response through Beast. The body is shared with the route (a cached
-/// page); span_body sends it without a copy while `answer` keeps it alive.
-asio::awaitable<beast::error_code> write_with_beast(connection& c, const http_response& answer,
-                                                    bool head_only, bool keep_alive,
-                                                    unsigned version) {
-  http::response<http::span_body<const char>> res;
-  res.version(version);
-  res.result(answer.status);
-  res.set(http::field::server, "treffpunkt");
-  res.set(http::field::content_type, answer.content_type);
-  // insert, not set: a response may carry several Set-Cookie fields (RFC 6265 §3).
-  for (const auto& [name, value] : answer.headers) res.insert(name, value);
-  if (answer.body) res.body() = {answer.body->data(), answer.body->size()};
-  res.keep_alive(keep_alive);
-  res.content_length(answer.body ? answer.body->size() : 0);
-  if (head_only) {
-    http::response_serializer<http::span_body<const char>> sr{res};
-    auto [ec, n] = co_await http::async_write_header(c.socket, sr, use_tuple);
-    co_return ec;
+/// Writes any other response: its head made by hand into the connection's reused string, then
+/// head and shared body in one gather write (the body without a copy while `answer` keeps it
+/// alive). The same bytes as Beast's serializer wrote (status line with Beast's reason phrase,
+/// Server, Content-Type, the route's fields in order, Connection where needed, Content-Length),
+/// at a fraction of its cost: its fields container allocated per field, and its buffer
+/// sequences cost about 8,000 instructions per page.
+asio::awaitable<beast::error_code> write_gathered(connection& c, const http_response& answer,
+                                                  bool head_only, bool keep_alive,
+                                                  unsigned version) {
+  auto& head = c.head;
+  head.clear();
+  head += "HTTP/";
+  head += static_cast<char>('0' + version / 10);
+  head += '.';
+  head += static_cast<char>('0' + version % 10);
+  head += ' ';
+  head += std::to_string(answer.status);
+  head += ' ';
+  const auto reason = http::obsolete_reason(static_cast<http::status>(answer.status));
+  head.append(reason.data(), reason.size());
+  head += "\r\nServer: treffpunkt\r\nContent-Type: ";
+  head += answer.content_type;
+  head += "\r\n";
+  for (const auto& [name, value] : answer.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
   }
-  auto [ec, n] = co_await http::async_write(c.socket, res, use_tuple);
+  // As message::keep_alive() puts it: HTTP/1.1 stays open unless told, HTTP/1.0 the reverse.
+  if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
+  if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
+  head += "Content-Length: ";
+  head += std::to_string(answer.body ? answer.body->size() : 0);
+  head += "\r\n\r\n";
+  std::array<asio::const_buffer, 2> buffers{
+      asio::buffer(head.data(), head.size()),
+      head_only || !answer.body ? asio::const_buffer()
+                                : asio::buffer(answer.body->data(), answer.body->size())};
+  auto [ec, n] = co_await asio::async_write(c.socket, buffers, use_tuple);
   co_return ec;
 }
 
@@ -376,7 +397,7 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
     const auto write_ec =
         answer.prebuilt_head
             ? co_await write_prebuilt(*conn, answer, head_only, keep_alive, req.version())
-            : co_await write_with_beast(*conn, answer, head_only, keep_alive, req.version());
+            : co_await write_gathered(*conn, answer, head_only, keep_alive, req.version());
     const std::size_t size = answer.body ? answer.body->size() : 0;
     observe(state, plain, answer, head_only ? 0 : size, started);
     if (write_ec || !keep_alive) break;

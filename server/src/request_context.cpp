@@ -92,7 +92,7 @@ std::vector<std::string> request_context::form_values(std::string_view name) con
 }
 
 const caller& request_context::who() const {
-  if (!who_) who_ = authenticate(app_.store, request_, now_);
+  if (!who_) who_ = authenticate(app_.members, request_, now_);
   return *who_;
 }
 

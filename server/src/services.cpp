@@ -36,6 +36,7 @@ services::services(storage::store& s, app_options o)
       main_site(s, options.base_url.empty() ? options.default_base_url : options.base_url),
       personal(s),
       pages(s),
+      members(s),
       fetches(s, [](std::string_view what) {
         std::fprintf(stderr, "feeds: %.*s\n", static_cast<int>(what.size()), what.data());
       }) {}

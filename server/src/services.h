@@ -15,6 +15,7 @@
 
 #include "feeds/feed_cache.h"
 #include "feeds/personal_feeds.h"
+#include "member_memo.h"
 #include "metrics.h"
 #include "pages/page_cache.h"
 #include "rate_limit.h"
@@ -41,6 +42,8 @@ struct services {
   feed_cache main_site;
   personal_feeds personal;
   page_cache pages;
+  /// Whose session a request is, and what the header and the unit pages ask of them.
+  member_memo members;
   /// Requests by route and status; made by the app once its routes are known.
   std::unique_ptr<metrics> counts;
   /// Feed fetches per feed, day and calendar app, held in memory and written in batches.

@@ -2,7 +2,7 @@
 /// Token helpers shared inside the store (tokens.cpp, rsvps.cpp): secrets are random, shown
 /// once, and kept only as their SHA-256.
 
-#include <storage/secrets.h>  // random_token
+#include <storage/secrets.h>  // random_token, token_hash
 #include <storage/store.h>
 
 #include <chrono>
@@ -14,9 +14,6 @@
 #include "sqlite.h"
 
 namespace treffpunkt::storage {
-
-/// The 32-byte SHA-256 of `raw`, as stored in tokens.hash (a BLOB).
-std::string token_hash(std::string_view raw);
 
 /// The name of a kind as stored in tokens.kind ("login", "guest_rsvp", ...).
 std::string_view to_db(token_kind kind);

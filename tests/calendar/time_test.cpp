@@ -3,6 +3,9 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "common/test_time.h"
 
 namespace {
@@ -60,6 +63,28 @@ TEST(OccurrenceKey, RoundTripsTimedAndDateKeys) {
   EXPECT_EQ(day.to_string(), "20251224");
   EXPECT_EQ(occurrence_key::parse("20251224"), day);
   EXPECT_NE(timed, day);
+}
+
+// to_string writes its digits by hand (date::format per key was slow): the same text as
+// date::format across the years, at odd seconds, on leap days and at the edges of the range
+// parse() reads.
+TEST(OccurrenceKey, SpellsKeysAsDateFormatDoes) {
+  std::vector<utc_seconds> instants = {utc(2026, 2, 28, 23, 59),  utc(2028, 2, 29, 0, 0),
+                                       utc(1999, 12, 31, 23, 59), utc(2100, 3, 1, 7, 5),
+                                       utc(1970, 1, 1, 0, 0),     utc(9999, 12, 31, 23, 59),
+                                       utc(1, 1, 1, 0, 0),        utc(2026, 10, 25, 0, 30)};
+  for (std::int64_t s = -400'000'000'000; s < 200'000'000'000; s += 987'654'321) {
+    instants.push_back(utc_seconds{std::chrono::seconds{s}});
+  }
+  for (const auto t : instants) {
+    const auto timed = occurrence_key::timed(t + 59s);
+    EXPECT_EQ(timed.to_string(), date::format("%Y%m%dT%H%M%SZ", t + 59s));
+    const auto day = occurrence_key::all_day(date::floor<date::days>(t));
+    EXPECT_EQ(day.to_string(), date::format("%Y%m%d", date::floor<date::days>(t)));
+    if (timed.to_string().size() == 16) {
+      EXPECT_EQ(occurrence_key::parse(timed.to_string()), timed);
+    }
+  }
 }
 
 TEST(OccurrenceKey, RejectsMalformedKeys) {

@@ -334,6 +334,10 @@ TEST(Pages, OccurrenceShowsPlacesAndGuestForm) {
   const auto filled = web::with_csrf(html, "TOKEN123");
   EXPECT_TRUE(contains(filled, "name=\"csrf\" value=\"TOKEN123\""));
   EXPECT_FALSE(contains(filled, "name=\"csrf\" value=\"\""));
+  // Filled from the slots found once (a cached page): the same bytes.
+  const auto slots = web::csrf_slots(html);
+  EXPECT_EQ(slots.size(), 1U);
+  EXPECT_EQ(web::with_csrf(html, slots, "TOKEN123"), filled);
 
   o.going = 20;
   o.waitlisted = 3;
@@ -455,6 +459,18 @@ TEST(Pages, MePageListsRsvpsFollowsRemindersAndANewFeedLinkOnce) {
   EXPECT_FALSE(contains(html, "/feeds/"));
   // Unfollow, reminders, notices, lag notices, feed link, delete account.
   EXPECT_EQ(count(html, "name=\"csrf\" value=\"abc\""), 6);
+  {
+    // Kept with empty fields (the server caches it per member) and filled in per request: the
+    // same page. What the member typed cannot make a field of its own (it is escaped).
+    auto cached = v;
+    cached.csrf = "";
+    auto forged = v;
+    forged.email = cached.email = R"(x" name="csrf" value=""@example.org)";
+    const auto empty = web::render_me(context(), cached);
+    const auto slots = web::csrf_slots(empty);
+    EXPECT_EQ(slots.size(), 6U);
+    EXPECT_EQ(web::with_csrf(empty, slots, "abc"), web::render_me(context(), forged));
+  }
   EXPECT_TRUE(contains(html, "<a href=\"/api/v1/me/export\" download>"));
   EXPECT_TRUE(contains(html, "action=\"/me/delete\""));
   // Notices on: a button to turn them off (and back, after an unsubscribe link).

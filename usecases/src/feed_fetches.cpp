@@ -139,6 +139,19 @@ std::size_t fetch_counter::held() const {
   return held_.size();
 }
 
+std::int64_t fetch_counter::held_fetches(const storage::feed_ref& feed,
+                                         calendar::utc_seconds now) const {
+  const auto day = storage::fetch_day(now);
+  std::int64_t sum = 0;
+  const std::lock_guard lock(counts_mutex_);
+  for (const auto family : calendar::client_families) {
+    if (const auto found = held_.find(key{feed, day, family}); found != held_.end()) {
+      sum += found->second.fetches;
+    }
+  }
+  return sum;
+}
+
 std::vector<family_fetches> by_family(const std::vector<storage::feed_fetch_count>& counts) {
   std::map<calendar::client_family, family_fetches> sums;
   for (const auto& c : counts) {

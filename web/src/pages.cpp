@@ -430,19 +430,30 @@ std::string occurrence_path(calendar::event_id id, const calendar::occurrence_ke
 }
 
 std::string with_csrf(std::string_view html, std::string_view token) {
+  return with_csrf(html, csrf_slots(html), token);
+}
+
+std::vector<std::size_t> csrf_slots(std::string_view html) {
   static constexpr std::string_view empty_field = R"(name="csrf" value="")";
-  std::string out;
-  out.reserve(html.size() + 2 * token.size());
-  while (true) {
-    const auto at = html.find(empty_field);
-    if (at == std::string_view::npos) break;
-    out += html.substr(0, at);
-    out += R"(name="csrf" value=")";
-    out += token;
-    out += '"';
-    html.remove_prefix(at + empty_field.size());
+  std::vector<std::size_t> slots;
+  for (auto at = html.find(empty_field); at != std::string_view::npos;
+       at = html.find(empty_field, at + empty_field.size())) {
+    slots.push_back(at + empty_field.size() - 1);  // before the closing quote
   }
-  out += html;
+  return slots;
+}
+
+std::string with_csrf(std::string_view html, const std::vector<std::size_t>& slots,
+                      std::string_view token) {
+  std::string out;
+  out.reserve(html.size() + slots.size() * token.size());
+  std::size_t done = 0;
+  for (const auto at : slots) {
+    out.append(html.substr(done, at - done));
+    out.append(token);
+    done = at;
+  }
+  out.append(html.substr(done));
   return out;
 }
 
@@ -565,7 +576,6 @@ std::string render_occurrence(const page_context& ctx, const occurrence_view& vi
   set_description(d, view.description);
   d.set("places", places_text(view, l));
   set_rsvp_area(d, view, l);
-  d.set("rsvp_area", mu::partial([l] { return detail::localized("rsvp.mustache", l); }));
   return page(ctx, s.title, "occurrence.mustache", d);
 }
 

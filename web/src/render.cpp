@@ -3,11 +3,13 @@
 #include <calendar/time.h>  // parse_iso_date
 #include <web/assets.h>
 
+#include <array>
 #include <charconv>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 #include "catalog.h"
 #include "embedded.h"
@@ -38,13 +40,41 @@ std::string localize(std::string_view raw, language l) {
   return out;
 }
 
-/// Every embedded template in both languages, made once.
+/// The partials the templates name ({{> session_list}}), by the file each one is.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> partials = {{
+    {"session_list", "sessions.mustache"},
+    {"offer_list", "offers.mustache"},
+    {"rsvp_area", "rsvp.mustache"},
+}};
+
+/// `text` with every {{> name}} of `partials` replaced by that template's text: the Mustache
+/// engine parses a partial anew each time it renders one (for the occurrence page, more than
+/// half of its cost), a template with the partial's text in place is parsed once. The
+/// partials name no partials themselves; any other partial tag is a bug of this folder.
+std::string with_partials(std::string_view name, std::string text,
+                          const std::unordered_map<std::string, std::string>& all) {
+  for (const auto& [partial, file] : partials) {
+    const std::string tag = "{{> " + std::string(partial) + "}}";
+    const auto& body = all.at(std::string(file));
+    for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag, at + body.size())) {
+      text.replace(at, tag.size(), body);
+    }
+  }
+  if (text.find("{{>") != std::string::npos) {
+    throw std::logic_error(std::string(name) + ": a partial that is not in `partials`");
+  }
+  return text;
+}
+
+/// Every embedded template in both languages, with the partials in place, made once.
 const std::unordered_map<std::string, std::string>& localized_templates(language l) {
   static const auto build = [](language which) {
-    std::unordered_map<std::string, std::string> all;
+    std::unordered_map<std::string, std::string> plain;
     for (const auto& f : embedded_templates()) {
-      all.emplace(std::string(f.name), localize(f.text(), which));
+      plain.emplace(std::string(f.name), localize(f.text(), which));
     }
+    std::unordered_map<std::string, std::string> all;
+    for (const auto& [name, text] : plain) all.emplace(name, with_partials(name, text, plain));
     return all;
   };
   static const auto de = build(language::de);
@@ -88,8 +118,6 @@ const std::string& localized(std::string_view name, language l) {
 }
 
 std::string render(std::string_view name, mu::data& data, language l) {
-  data.set("session_list", mu::partial([l] { return localized("sessions.mustache", l); }));
-  data.set("offer_list", mu::partial([l] { return localized("offers.mustache", l); }));
   auto& tmpl = parsed(name, l);
   auto out = tmpl.render(data);
   if (!tmpl.is_valid()) {

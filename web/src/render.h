@@ -20,12 +20,12 @@ namespace treffpunkt::web::detail {
 namespace mu = kainjow::mustache;
 
 /// The embedded template `name` with the catalog's texts in `l` put in for {{t.key}} (the
-/// templates' way to name a text, e.g. {{t.home_title}}); throws for an unknown name.
+/// templates' way to name a text, e.g. {{t.home_title}}) and the partials' text in place of
+/// {{> session_list}}, {{> offer_list}} and {{> rsvp_area}}; throws for an unknown name.
 const std::string& localized(std::string_view name, language l);
 
-/// Renders template `name` in `l` with `data`; the session and offer list partials are
-/// available everywhere. A template that does not parse or render is a bug in this folder, found by
-/// the tests.
+/// Renders template `name` in `l` with `data`. A template that does not parse or render is a
+/// bug in this folder, found by the tests.
 std::string render(std::string_view name, mu::data& data, language l);
 
 /// The page `body_template` filled with `data`, inside the layout.

@@ -96,17 +96,16 @@ http_response unit(const request_context& ctx, const route_params& p) {
   }
   // A member's page differs from the next member's (of the same kind: the header) only by the
   // follow button's state and the CSRF token: cached per state with an empty token, which is
-  // filled in per request.
-  const auto u = ctx.store().unit_by_slug(slug);
-  if (!u) return page_answer(ctx, nullptr, true);
-  const auto follows = ctx.store().follows(ctx.member()->id);
-  const bool following = std::find(follows.begin(), follows.end(), u->id) != follows.end();
-  auto html =
-      ctx.app().pages.get(key + (following ? " following" : " not following"), ctx.now(), [&] {
-        return build.unit(page, slug, month, web::follow_state{following, ""});
-      });
-  if (html) html = std::make_shared<const std::string>(web::with_csrf(*html, ctx.csrf_token()));
-  return page_answer(ctx, std::move(html), true);
+  // filled in per request. (An unknown slug follows nothing and renders none: 404.)
+  const bool following = ctx.app().members.follows(ctx.member()->id, slug);
+  return page_answer(
+      ctx,
+      ctx.app().pages.get_with_csrf(
+          key + (following ? " following" : " not following"), ctx.now(), ctx.csrf_token(),
+          [&] {
+            return build.unit(page, slug, month, web::follow_state{following, ""});
+          }),
+      true);
 }
 
 http_response event(const request_context& ctx, const route_params& p) {
@@ -128,19 +127,22 @@ http_response occurrence(const request_context& ctx, const route_params& p) {
   if (!id || !key) return page_answer(ctx, nullptr, true);
   const auto page = page_context_of(ctx);
   page_builder build{ctx.store(), ctx.now()};
+  std::optional<member_answer> mine;
+  std::string state;
+  const bool saved = ctx.member() && ctx.plain_query("rsvp") == "saved";
   if (ctx.member()) {
-    // The member's own answer and token: rendered for them alone.
-    const bool saved = ctx.plain_query("rsvp") == "saved";
-    auto html = build.occurrence(page, calendar::event_id{*id}, *key, ctx.member(), csrf, saved);
-    ctx.app().pages.count_render();
-    return page_answer(ctx, html ? std::make_shared<const std::string>(std::move(*html)) : nullptr,
-                       true);
+    // What the page shows of the member is their answer (member_answer) and their token: the
+    // page is the same for every member (of the same kind: the header) in the same state, and
+    // is cached per state with an empty token, filled in per request.
+    mine = answer_from(ctx.app().members.rsvp_of(calendar::event_id{*id}, *key, ctx.member()->id));
+    state = mine->key() + (saved ? " saved" : "");
   }
-  auto html = ctx.app().pages.get(cache_key(ctx, page), ctx.now(), [&] {
-    return build.occurrence(page, calendar::event_id{*id}, *key, std::nullopt, "");
-  });
-  if (html) html = std::make_shared<const std::string>(web::with_csrf(*html, csrf));
-  return page_answer(ctx, std::move(html), true);
+  return page_answer(
+      ctx,
+      ctx.app().pages.get_with_csrf(
+          cache_key(ctx, page) + state, ctx.now(), csrf,
+          [&] { return build.occurrence(page, calendar::event_id{*id}, *key, mine, "", saved); }),
+      true);
 }
 
 http_response me(const request_context& ctx, const route_params&) {
@@ -150,13 +152,27 @@ http_response me(const request_context& ctx, const route_params&) {
   if (flag == "reminders") notice = web::me_notice::reminders_saved;
   if (flag == "unfollowed") notice = web::me_notice::unfollowed;
   if (flag == "notices") notice = web::me_notice::notices_saved;
+  // Their own page, kept for them alone: under their id (only their session finds it), with an
+  // empty token filled in per request.
+  const auto page = page_context_of(ctx);
+  const auto& who = *ctx.member();
   page_builder build{ctx.store(), ctx.now()};
-  auto v = build.me(*ctx.member(), ctx.csrf_token());
-  v.notice = notice;
-  v.feed_fetched = personal_feed_fetched(ctx, *ctx.member());
-  ctx.app().pages.count_render();
-  return page_answer(
-      ctx, std::make_shared<const std::string>(web::render_me(page_context_of(ctx), v)), true);
+  // When and by which app their feed was last fetched: from the store and the counts still in
+  // memory, whose number is in the key, so that a fetch shows at once.
+  const auto fetched_key = ctx.app().fetches.held_fetches(storage::feed_ref::of(who.id), ctx.now());
+  return page_answer(ctx,
+                     ctx.app().pages.get_with_csrf(
+                         cache_key(ctx, page) + " person=" + std::to_string(who.id.value) +
+                             " notice=" + std::to_string(static_cast<int>(notice)) +
+                             " held=" + std::to_string(fetched_key),
+                         ctx.now(), ctx.csrf_token(),
+                         [&] {
+                           auto v = build.me(who, "");
+                           v.notice = notice;
+                           v.feed_fetched = personal_feed_fetched(ctx, who);
+                           return std::optional<std::string>(web::render_me(page, v));
+                         }),
+                     true);
 }
 
 http_response static_file(const request_context& ctx, const route_params&) {

@@ -1,11 +1,15 @@
 #pragma once
 /// Pages as anonymous visitors (and members, where nothing of the member is in them) see them,
 /// rendered once per (base URL, page, language, ...) and served from memory while
-/// store::change_stamp() and the minute stay the same. The parts that are personal (a member's
-/// RSVP form, own page, a CSRF token) are never taken from here.
+/// store::change_stamp() and the minute stay the same. A member's page is kept per state
+/// (follow button, their answer: the same page for every member in that state) or, for their
+/// own page, under their id; its CSRF fields are kept empty and filled per request
+/// (get_with_csrf). The key names everything the page shows: what the key does not name
+/// must be the same for everyone who asks under it.
 
 #include <calendar/time.h>
 #include <storage/store.h>
+#include <web/pages.h>  // with_csrf
 
 #include <atomic>
 #include <cstdint>
@@ -14,6 +18,8 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace treffpunkt::server {
 
@@ -27,6 +33,12 @@ class page_cache {
   template <class F>
   std::shared_ptr<const std::string> get(const std::string& key, calendar::utc_seconds now,
                                          F&& render);
+  /// The same for a page with forms, rendered with empty CSRF fields: the page with `csrf`
+  /// filled in (web::with_csrf), made for this request.
+  template <class F>
+  std::shared_ptr<const std::string> get_with_csrf(const std::string& key,
+                                                   calendar::utc_seconds now, std::string_view csrf,
+                                                   F&& render);
 
   /// Counts a page rendered without the cache (a personal one), for /metrics.
   void count_render() { renders_.fetch_add(1, std::memory_order_relaxed); }
@@ -37,11 +49,20 @@ class page_cache {
  private:
   /// Distinct pages kept; beyond that the cache starts over (a crawler cannot grow it forever).
   static constexpr std::size_t max_pages = 4096;
+  /// A rendered page, and where its empty CSRF fields are (web::csrf_slots).
+  struct page {
+    std::string html;
+    std::vector<std::size_t> csrf_slots;
+  };
   struct entry {
     std::uint64_t stamp = 0;
     std::int64_t minute = 0;
-    std::shared_ptr<const std::string> html;
+    std::shared_ptr<const page> html;
   };
+
+  template <class F>
+  std::shared_ptr<const page> find_or_render(const std::string& key, calendar::utc_seconds now,
+                                             F&& render);
 
   storage::store& store_;
   std::shared_mutex mutex_;
@@ -53,6 +74,24 @@ class page_cache {
 template <class F>
 std::shared_ptr<const std::string> page_cache::get(const std::string& key,
                                                    calendar::utc_seconds now, F&& render) {
+  auto found = find_or_render(key, now, std::forward<F>(render));
+  if (!found) return nullptr;
+  return std::shared_ptr<const std::string>(found, &found->html);  // shares the page's life
+}
+
+template <class F>
+std::shared_ptr<const std::string> page_cache::get_with_csrf(const std::string& key,
+                                                             calendar::utc_seconds now,
+                                                             std::string_view csrf, F&& render) {
+  const auto found = find_or_render(key, now, std::forward<F>(render));
+  if (!found) return nullptr;
+  return std::make_shared<const std::string>(web::with_csrf(found->html, found->csrf_slots, csrf));
+}
+
+template <class F>
+std::shared_ptr<const page_cache::page> page_cache::find_or_render(const std::string& key,
+                                                                   calendar::utc_seconds now,
+                                                                   F&& render) {
   // The stamp is read before the store is: a write that commits in between moves it, so what
   // we remember under the older stamp is rendered again by the next request.
   const auto stamp = store_.change_stamp();
@@ -69,7 +108,8 @@ std::shared_ptr<const std::string> page_cache::get(const std::string& key,
   std::optional<std::string> html = std::forward<F>(render)();
   renders_.fetch_add(1, std::memory_order_relaxed);
   if (!html) return nullptr;
-  auto value = std::make_shared<const std::string>(std::move(*html));
+  auto slots = web::csrf_slots(*html);
+  auto value = std::make_shared<const page>(page{std::move(*html), std::move(slots)});
   const std::unique_lock lock(mutex_);
   if (pages_.size() >= max_pages && !pages_.contains(key)) pages_.clear();
   auto& e = pages_[key];

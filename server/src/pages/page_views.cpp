@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../request_context.h"
+#include "../services.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -81,20 +82,12 @@ web::page_context page_context_of(const request_context& ctx) {
   page.lang = ctx.lang();
   page.path = std::string(ctx.path());
   page.base_url = std::string(ctx.base_url());
-  set_viewer(page, ctx.store(), ctx.member());
-  return page;
-}
-
-void set_viewer(web::page_context& page, const storage::store& store,
-                const std::optional<storage::person>& who) {
+  // Who reads it, for the header (anonymous pages stay as they are).
+  const auto& who = ctx.member();
   page.logged_in = who.has_value();
   page.is_admin = who && who->admin;
-  page.can_manage = page.is_admin;
-  if (!who || page.can_manage) return;
-  const auto me = storage::actor::of(who->id);
-  const auto units = store.units();
-  page.can_manage = std::any_of(units.begin(), units.end(),
-                                [&](const calendar::unit& u) { return store.may_edit(me, u.id); });
+  page.can_manage = who && ctx.app().members.can_manage(*who);
+  return page;
 }
 
 web::session make_session(const calendar::event& e, const calendar::unit& u,
@@ -208,9 +201,60 @@ std::optional<std::string> page_builder::event(const web::page_context& page,
   return web::render_event(page, v);
 }
 
+std::string member_answer::key() const {
+  std::string out = " answer=";
+  out += answer ? calendar::to_string(*answer) : "none";
+  out += " status=";
+  if (!status) {
+    out += "none";
+  } else {
+    switch (*status) {
+      case web::rsvp_status::going:
+        out += "going";
+        break;
+      case web::rsvp_status::waitlisted:
+        out += "waitlisted";
+        break;
+      case web::rsvp_status::maybe:
+        out += "maybe";
+        break;
+      case web::rsvp_status::not_going:
+        out += "not_going";
+        break;
+    }
+  }
+  out += " " + std::to_string(waitlist_position);
+  if (sees_host) out += " host";
+  return out;
+}
+
+member_answer answer_from(const std::optional<storage::rsvp_record>& r) {
+  member_answer mine;
+  if (r) {
+    mine.answer = r->answer;
+    mine.status = status_of(r->state);
+    mine.waitlist_position = r->waitlist_position;
+    mine.sees_host = r->state != storage::rsvp_state::pending;
+  }
+  return mine;
+}
+
+member_answer page_builder::answer_of(calendar::event_id id, const calendar::occurrence_key& key,
+                                      storage::person_id member) const {
+  return answer_from(store.rsvp_of(id, key, member));
+}
+
 std::optional<web::occurrence_view> page_builder::occurrence_view(
     calendar::event_id id, const calendar::occurrence_key& key,
     const std::optional<storage::person>& member, const std::string& csrf) const {
+  std::optional<member_answer> mine;
+  if (member) mine = answer_of(id, key, member->id);
+  return occurrence_view(id, key, mine, csrf);
+}
+
+std::optional<web::occurrence_view> page_builder::occurrence_view(
+    calendar::event_id id, const calendar::occurrence_key& key,
+    const std::optional<member_answer>& member, const std::string& csrf) const {
   const auto e = store.event_by_id(id);
   if (!e) return std::nullopt;
   const auto o = calendar::find_occurrence(*e, key);
@@ -234,16 +278,14 @@ std::optional<web::occurrence_view> page_builder::occurrence_view(
   v.refused = calendar::rsvp_refused(*e, *o, now);
   if (member) {
     v.who = web::viewer::member;
-    if (const auto r = store.rsvp_of(e->id, key, member->id)) {
-      // Who answered learns who hosts it, also when the host's name is not public (a member's
-      // page is rendered for them alone).
-      if (v.host.empty() && r->state != storage::rsvp_state::pending) {
-        if (const auto host = store.host_of(e->id)) v.host = host->name;
-      }
-      v.answer = r->answer;
-      v.status = status_of(r->state);
-      v.waitlist_position = r->waitlist_position;
+    // Who answered learns who hosts it, also when the host's name is not public (the same for
+    // everyone who answered: no name of the reader's own).
+    if (v.host.empty() && member->sees_host) {
+      if (const auto host = store.host_of(e->id)) v.host = host->name;
     }
+    v.answer = member->answer;
+    v.status = member->status;
+    v.waitlist_position = member->waitlist_position;
   }
   v.csrf = csrf;
   return v;
@@ -252,7 +294,7 @@ std::optional<web::occurrence_view> page_builder::occurrence_view(
 std::optional<std::string> page_builder::occurrence(const web::page_context& page,
                                                     calendar::event_id id,
                                                     const calendar::occurrence_key& key,
-                                                    const std::optional<storage::person>& member,
+                                                    const std::optional<member_answer>& member,
                                                     const std::string& csrf, bool saved) const {
   auto v = occurrence_view(id, key, member, csrf);
   if (!v) return std::nullopt;

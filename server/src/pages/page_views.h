@@ -18,14 +18,10 @@ namespace treffpunkt::server {
 
 class request_context;
 
-/// The context of a page for this request: its language, path, base URL and who reads it.
+/// The context of a page for this request: its language, path, base URL and who reads it
+/// (the header: logged in or not, and for a responsible or an admin the links to /manage and
+/// /admin; member_memo remembers who may manage).
 web::page_context page_context_of(const request_context& ctx);
-
-/// Who reads the page, for the header: logged in or not, and for a responsible or an admin the
-/// links to /manage (and /admin). Reads the store only for a logged-in `who` (whose pages are
-/// never shared with others); anonymous pages stay as they are.
-void set_viewer(web::page_context& page, const storage::store& store,
-                const std::optional<storage::person>& who);
 
 /// One occurrence of `e` (of unit `u`) as the pages list it.
 web::session make_session(const calendar::event& e, const calendar::unit& u,
@@ -33,6 +29,23 @@ web::session make_session(const calendar::event& e, const calendar::unit& u,
 
 /// Where an RSVP stands, as the pages say it; none for a pending guest RSVP.
 std::optional<web::rsvp_status> status_of(storage::rsvp_state st);
+
+/// What an occurrence page shows of the member who reads it: their RSVP. Everything of them
+/// the page shows besides the CSRF token, so that the page can be kept for every member in
+/// the same state (member_pages.cpp).
+struct member_answer {
+  std::optional<calendar::rsvp_answer> answer;
+  std::optional<web::rsvp_status> status;
+  int waitlist_position = 0;
+  /// They answered: they learn who hosts an offer whose host is not named publicly.
+  bool sees_host = false;
+
+  /// The state in a few words, for a cache key: " answer=yes status=going 0 host".
+  std::string key() const;
+};
+
+/// What the page shows of the RSVP `r` (store::rsvp_of); none: the member has not answered.
+member_answer answer_from(const std::optional<storage::rsvp_record>& r);
 
 /// Reads the store into the member pages' views at one instant.
 struct page_builder {
@@ -50,9 +63,17 @@ struct page_builder {
                                                       const calendar::occurrence_key& key,
                                                       const std::optional<storage::person>& member,
                                                       const std::string& csrf) const;
+  /// The same with what the member's RSVP is (answer_of); none: an anonymous visitor's view.
+  std::optional<web::occurrence_view> occurrence_view(calendar::event_id id,
+                                                      const calendar::occurrence_key& key,
+                                                      const std::optional<member_answer>& member,
+                                                      const std::string& csrf) const;
+  /// The member's RSVP to the occurrence `key` of `id` (none answered: all empty).
+  member_answer answer_of(calendar::event_id id, const calendar::occurrence_key& key,
+                          storage::person_id member) const;
   std::optional<std::string> occurrence(const web::page_context& page, calendar::event_id id,
                                         const calendar::occurrence_key& key,
-                                        const std::optional<storage::person>& member,
+                                        const std::optional<member_answer>& member,
                                         const std::string& csrf, bool saved = false) const;
   /// The member's own page: upcoming RSVPs, follows, reminders, whether a feed link exists.
   web::me_view me(const storage::person& p, const std::string& csrf) const;

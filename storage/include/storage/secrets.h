@@ -25,4 +25,8 @@ std::optional<std::vector<unsigned char>> from_base64url(std::string_view text);
 /// Throws std::runtime_error if the system cannot produce random bytes (a broken invariant).
 std::string random_token();
 
+/// The 32-byte SHA-256 of a token `raw`: what the store keeps of it (tokens.hash, a BLOB), and
+/// what store::owner_of_token looks it up by.
+std::string token_hash(std::string_view raw);
+
 }  // namespace treffpunkt::storage

@@ -132,6 +132,13 @@ struct issued_token {
   std::string id;  ///< as in token_info: names the token without revealing it
 };
 
+/// The owner of a token that is presented again and again (session, API token, feed secret),
+/// and until when it is valid.
+struct token_owner {
+  person who;
+  calendar::utc_seconds expires{};
+};
+
 /// A token as its owner may see it later: never the secret itself.
 struct token_info {
   /// The first 16 hex digits of the secret's SHA-256: stable, and says nothing usable about
@@ -746,6 +753,12 @@ class store {
                            calendar::utc_seconds now);
   /// The token's owner if it is valid now. Login and guest tokens are single use.
   result<person> redeem_token(token_kind kind, std::string_view raw, calendar::utc_seconds now);
+  /// redeem_token of a reusable token (session, api, feed) by its hash (token_hash(raw)), with
+  /// its expiry: for a caller that remembers the answer while change_stamp() stays the same
+  /// (the server's session memo). Errors as redeem_token's; invalid for login and guest_rsvp
+  /// tokens, which redeeming uses up.
+  result<token_owner> owner_of_token(token_kind kind, std::string_view hash,
+                                     calendar::utc_seconds now) const;
   /// Revokes all of a person's tokens of one kind (logout everywhere, rotate feed secret).
   void revoke_tokens(person_id p, token_kind kind);
   /// The person's tokens of one kind that have not expired (nor been used, if single use),

@@ -55,6 +55,11 @@ class fetch_counter {
   /// How many (feed, day, family) rows wait in memory (tests).
   std::size_t held() const;
 
+  /// How many fetches of `feed` on the day of `now` wait in memory, of every family: a page
+  /// cached with it in its key is rendered again after the feed was fetched (the batch's write
+  /// moves the store's change stamp once they are written). A lookup per family, no SQLite.
+  std::int64_t held_fetches(const storage::feed_ref& feed, calendar::utc_seconds now) const;
+
  private:
   struct key {
     storage::feed_ref feed;

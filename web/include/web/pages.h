@@ -257,6 +257,12 @@ std::string render_not_found(const page_context& ctx);
 /// `html` (a rendered page) with every empty CSRF field filled with `token` (base64url). Page
 /// text cannot forge such a field: it is escaped, and Markdown drops raw HTML.
 std::string with_csrf(std::string_view html, std::string_view token);
+/// Where with_csrf() puts the token in `html`: the offset of each empty CSRF field's value, so
+/// that a page cached once is filled per request without searching it again.
+std::vector<std::size_t> csrf_slots(std::string_view html);
+/// with_csrf(html, token) for `slots` = csrf_slots(html).
+std::string with_csrf(std::string_view html, const std::vector<std::size_t>& slots,
+                      std::string_view token);
 
 /// The page path of an occurrence: "/events/7/20251202T180000Z".
 std::string occurrence_path(calendar::event_id id, const calendar::occurrence_key& key);
