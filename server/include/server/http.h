@@ -20,7 +20,7 @@ struct http_request {
   std::string cookie;
   std::string content_type;
   std::string accept_language;
-  std::string user_agent;  ///< read for the client family of feed fetches, never stored
+  std::string user_agent;       ///< read for the client family of feed fetches, never stored
   std::string forwarded_for;    ///< X-Forwarded-For, honoured only with --trust-proxy
   std::string forwarded_proto;  ///< X-Forwarded-Proto
   std::string forwarded_host;   ///< X-Forwarded-Host
