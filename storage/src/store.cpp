@@ -9,7 +9,6 @@
 #include <boost/throw_exception.hpp>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <mutex>
 #include <system_error>
 
@@ -225,8 +224,8 @@ result<void> store::impl::make_durable(std::uint64_t seq) {
     if (failed != 0) {
       // Committed (and visible) but not known durable: the caller is told the write failed,
       // as SQLite would tell it with synchronous=FULL; a retry writes it again.
-      return error{errc::unavailable,
-                   "the write could not be made durable: " + std::string(std::strerror(failed))};
+      return error{errc::unavailable, "the write could not be made durable: " +
+                                          std::system_category().message(failed)};
     }
   }
   return {};

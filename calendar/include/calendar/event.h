@@ -17,10 +17,12 @@ namespace treffpunkt::calendar {
 /// Database identities, distinct types so that a unit id cannot be passed as an event id.
 struct unit_id {
   std::int64_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const unit_id&, const unit_id&) = default;
 };
 struct event_id {
   std::int64_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const event_id&, const event_id&) = default;
 };
 
