@@ -194,3 +194,17 @@ def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fiu_points(control, pid, points, error, on):
+    """Makes the libfiu failure points `points` of the process run under fiu-run fail with
+    errno `error` (on) or work again (off)."""
+    command = []
+    for point in points:
+        what = "enable name=%s,failinfo=%d" % (point, error) if on else "disable name=%s" % point
+        command += ["-c", what]
+    done = subprocess.run(["fiu-ctrl", "-f", control] + command + [str(pid)],
+                          capture_output=True, text=True, timeout=10)
+    # fiu-ctrl exits 0 even when it found no such process; it then says so on stderr.
+    if done.returncode != 0 or "unknown pid" in done.stderr:
+        raise AssertionError("fiu-ctrl: %s %s" % (done.returncode, done.stderr))

@@ -34,7 +34,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_helpers import NO_LIMITS, call, cli, integrity, kill, later, new_event, query  # noqa
+from fault_helpers import (NO_LIMITS, call, cli, fiu_points, integrity, kill, later,  # noqa
+                           new_event, query)
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
@@ -274,18 +275,8 @@ class StorageFaults(unittest.TestCase):
 
 def read_only(control, pid, on):
     """Makes the process's writes to files fail with EROFS (on) or work again (off)."""
-    command = []
-    for point in ("posix/io/rw/pwrite", "posix/io/rw/pwritev", "posix/io/rw/ftruncate",
-                  "posix/io/sync/fsync", "posix/io/sync/fdatasync"):
-        what = "enable name=%s,failinfo=%d" % (point, errno.EROFS) if on else \
-            "disable name=%s" % point
-        command += ["-c", what]
-    done = subprocess.run(["fiu-ctrl", "-f", control] + command + [str(pid)],
-                          capture_output=True, text=True, timeout=10)
-    # fiu-ctrl exits 0 even when it found no such process; it then says so on stderr.
-    if done.returncode != 0 or "unknown pid" in done.stderr:
-        raise AssertionError("fiu-ctrl: %s %s" % (done.returncode, done.stderr))
-
+    fiu_points(control, pid, ("posix/io/rw/pwrite", "posix/io/rw/pwritev", "posix/io/rw/ftruncate",
+                              "posix/io/sync/fsync", "posix/io/sync/fdatasync"), errno.EROFS, on)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

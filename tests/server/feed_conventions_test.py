@@ -27,7 +27,7 @@ import unittest
 import urllib.robotparser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_helpers import NO_LIMITS, call, kill  # noqa: E402
+from fault_helpers import NO_LIMITS, call, fiu_points, kill  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402,F401  (sets TREFFPUNKT_NOW for every process started)
 
@@ -37,17 +37,8 @@ GOOGLE = "Google-Calendar-Importer"
 
 def reads_fail(control, pid, on):
     """Makes the process's file reads fail with EIO (on) or work again (off)."""
-    command = []
-    for point in ("posix/io/rw/pread", "posix/io/rw/read", "posix/io/rw/preadv"):
-        what = "enable name=%s,failinfo=%d" % (point, errno.EIO) if on else \
-            "disable name=%s" % point
-        command += ["-c", what]
-    done = subprocess.run(["fiu-ctrl", "-f", control] + command + [str(pid)],
-                          capture_output=True, text=True, timeout=10)
-    # fiu-ctrl exits 0 even when it found no such process; it then says so on stderr.
-    if done.returncode != 0 or "unknown pid" in done.stderr:
-        raise AssertionError("fiu-ctrl: %s %s" % (done.returncode, done.stderr))
-
+    fiu_points(control, pid, ("posix/io/rw/pread", "posix/io/rw/read", "posix/io/rw/preadv"),
+               errno.EIO, on)
 
 def fetch(port, path, headers=None):
     return call(port, "GET", path, headers=headers)
