@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace treffpunkt::calendar {
 namespace {
@@ -270,6 +273,27 @@ std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
     return a.start != b.start ? a.start < b.start : a.key < b.key;
   });
   if (out.size() > limits.max_occurrences) out.resize(limits.max_occurrences);
+  return out;
+}
+
+result<std::vector<local_seconds>> expand_floating(std::string_view rule, local_seconds start,
+                                                   std::size_t limit) {
+  auto parsed = recurrence_rule::parse(rule);
+  if (!parsed) return parsed.error();
+  // A zone without offsets changes: its wall clock is the floating time itself.
+  event e;
+  e.title = "expand";
+  e.zone = "Etc/UTC";
+  e.start = start;
+  e.duration = seconds(0);
+  e.rule = std::move(*parsed);
+  std::vector<local_seconds> out;
+  if (limit == 0) return out;
+  const utc_seconds from = to_utc(start, e.zone);
+  for (const occurrence& o :
+       expand(e, from, from + date::years{400}, expand_limits{limit, expand_limits{}.max_steps})) {
+    out.push_back(o.local_start);
+  }
   return out;
 }
 

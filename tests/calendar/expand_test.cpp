@@ -549,4 +549,20 @@ TEST(EndedAt, AnAllDaySeriesEndsToo) {
   EXPECT_FALSE(treffpunkt::calendar::ended_at(e, utc(2026, 3, 1)));
 }
 
+// --- a rule on its own, floating ---------------------------------------------------------
+
+TEST(ExpandFloating, FirstInstancesFromDtstart) {
+  const auto got =
+      treffpunkt::calendar::expand_floating("FREQ=MONTHLY;BYDAY=1TU", local(2026, 1, 6, 19), 3);
+  ASSERT_TRUE(got) << got.error().what();
+  EXPECT_EQ(*got, (std::vector<local_seconds>{local(2026, 1, 6, 19), local(2026, 2, 3, 19),
+                                              local(2026, 3, 3, 19)}));
+}
+
+TEST(ExpandFloating, RefusesAnUnparsableRule) {
+  const auto got = treffpunkt::calendar::expand_floating("FREQ=SOMETIMES", local(2026, 1, 6), 3);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, errc::bad_rule);
+}
+
 }  // namespace

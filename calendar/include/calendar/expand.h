@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,14 @@ struct expand_limits {
 /// A moved occurrence appears where it now is. Correct across DST changes (RFC 5545 §3.3.5).
 std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
                                const expand_limits& limits = {});
+
+/// The first `limit` instances of the RRULE value `rule` (without "RRULE:") for a floating
+/// DTSTART `start` (wall-clock time without a zone, RFC 5545 §3.3.5 form 1), ascending,
+/// starting at `start` when the rule yields it: what `treffpunkt expand` answers. Errors:
+/// the rule's, as recurrence_rule::parse reports them, or bad_rule for a rule that cannot be
+/// expanded from this start.
+result<std::vector<local_seconds>> expand_floating(std::string_view rule, local_seconds start,
+                                                   std::size_t limit);
 
 /// The occurrence of `e` with this key, or not_found if the series has no such occurrence.
 result<occurrence> find_occurrence(const event& e, const occurrence_key& key);
