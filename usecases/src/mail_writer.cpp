@@ -170,16 +170,24 @@ std::vector<storage::outbox_message> mail_writer::rsvp_mails(
     const storage::rsvp_change& c, const calendar::event& e, const std::string& unit_name,
     const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const {
   std::vector<storage::outbox_message> out;
-  const auto o = calendar::find_occurrence(e, c.rsvp.key);
-  if (!o) return out;
-  const std::string slot = std::to_string(e.id.value) + ":" + c.rsvp.key.to_string();
-  const std::string stamp = std::to_string(ctx_.now.time_since_epoch().count());
   if (c.rsvp.state == storage::rsvp_state::going) {
-    out.push_back(compose(mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
-                          dedupe_key("rsvp", slot, me.id.value, stamp), ctx_.now));
-    add_reminders(out, e, *o, unit_name, me, offsets);
+    out = going_mails(e, c.rsvp.key, unit_name, me, offsets);
   }
   promotion_mails(out, c.promoted, e, unit_name);
+  return out;
+}
+
+std::vector<storage::outbox_message> mail_writer::going_mails(
+    const calendar::event& e, const calendar::occurrence_key& key, const std::string& unit_name,
+    const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const {
+  std::vector<storage::outbox_message> out;
+  const auto o = calendar::find_occurrence(e, key);
+  if (!o) return out;
+  const std::string slot = std::to_string(e.id.value) + ":" + key.to_string();
+  const std::string stamp = std::to_string(ctx_.now.time_since_epoch().count());
+  out.push_back(compose(mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
+                        dedupe_key("rsvp", slot, me.id.value, stamp), ctx_.now));
+  add_reminders(out, e, *o, unit_name, me, offsets);
   return out;
 }
 

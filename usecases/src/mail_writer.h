@@ -70,6 +70,12 @@ class mail_writer {
       const storage::rsvp_change& c, const calendar::event& e, const std::string& unit_name,
       const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const;
 
+  /// What a member who is going gets: a confirmation and their reminders (none if the event
+  /// has no such occurrence). Part of rsvp_mails; answer_rsvp composes it before the write.
+  std::vector<storage::outbox_message> going_mails(
+      const calendar::event& e, const calendar::occurrence_key& key, const std::string& unit_name,
+      const storage::person& me, const std::vector<std::chrono::minutes>& offsets) const;
+
   /// A waitlist promotion and the reminders of each promoted person.
   void promotion_mails(std::vector<storage::outbox_message>& out,
                        const std::vector<storage::rsvp_record>& promoted, const calendar::event& e,

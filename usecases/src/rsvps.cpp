@@ -2,6 +2,10 @@
 #include <notifications/reminders.h>
 #include <usecases/rsvps.h>
 
+#include <exception>
+#include <optional>
+#include <vector>
+
 #include "mail_writer.h"
 
 namespace treffpunkt::usecases {
@@ -15,9 +19,26 @@ storage::result<storage::rsvp_change> answer_rsvp(const context& ctx, const cale
   // Read before the write: the callback runs inside the write transaction.
   const auto offsets = ctx.store.reminder_offsets(me.id);
   const std::string name = mails.unit_name(e.unit);
+  // A yes is nearly always a place: its confirmation and reminders are composed here, before
+  // the write, so that the write lock (which every RSVP waits for) is held for the SQL only.
+  // Inside, they are queued only if the write came out as foreseen, from the event as it was
+  // read; anything else (a waitlist, a promotion, an event changed meanwhile) is composed
+  // there from what the transaction sees.
+  std::optional<std::vector<storage::outbox_message>> foreseen;
+  if (answer == calendar::rsvp_answer::yes) {
+    try {
+      foreseen = mails.going_mails(e, key, name, me, offsets);
+    } catch (const std::exception&) {
+      // Composed again inside, where a failure rolls the write back and says why.
+    }
+  }
   auto change = ctx.store.set_rsvp(
       e.id, key, me.id, answer, ctx.now,
       [&](const storage::rsvp_change& c, const calendar::event& current) {
+        if (foreseen && c.rsvp.state == storage::rsvp_state::going && c.promoted.empty() &&
+            c.rsvp.key == key && current == e) {
+          return std::move(*foreseen);
+        }
         return mails.rsvp_mails(c, current, name, me, offsets);
       },
       mail::reminder_prefix(e.id, key, me.id.value));
