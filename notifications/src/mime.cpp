@@ -254,19 +254,20 @@ std::string quoted_printable(std::string_view text) {
     for (std::size_t i = 0; i < line.size(); ++i) {
       const auto c = static_cast<unsigned char>(line[i]);
       const bool last = i + 1 == line.size();
-      std::string token;
-      if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last)) {
-        token = static_cast<char>(c);
-      } else {
-        token = {'=', hex[c >> 4], hex[c & 15]};
-      }
+      const bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
+      const std::size_t size = literal ? 1 : 3;
       // A soft line break "=" keeps every line at 76 octets at most (RFC 2045 §6.7 rule 5).
-      if (length + token.size() > 75) {
+      if (length + size > 75) {
         out += "=\r\n";
         length = 0;
       }
-      out += token;
-      length += token.size();
+      if (literal) {
+        out += static_cast<char>(c);
+      } else {
+        const std::array<char, 3> escaped{'=', hex[c >> 4], hex[c & 15]};
+        out.append(escaped.data(), escaped.size());
+      }
+      length += size;
     }
     if (end == text.size()) break;
     out += crlf;
