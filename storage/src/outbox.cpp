@@ -63,12 +63,21 @@ bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_secon
   return c.changes() == 1;
 }
 
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  // Keys are text (UTF-8, compared bytewise): 0xFF never occurs in them.
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
+  if (end.empty()) return std::string(1, '\xFF');
+  end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
 int drop_queued_in(sql::connection& c, std::string_view prefix) {
-  // substr() rather than LIKE: keys may contain % and _.
-  c.prepare(
-       "DELETE FROM outbox WHERE state = 'queued' AND dedupe_key IS NOT NULL "
-       "AND substr(dedupe_key, 1, length(?1)) = ?1")
+  // A range on the key's index rather than LIKE (keys may contain % and _) or substr() (which
+  // reads every queued row); `+state` keeps SQLite from taking the index on state instead.
+  c.prepare("DELETE FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 AND +state = 'queued'")
       .bind(1, prefix)
+      .bind(2, prefix_end(prefix))
       .run();
   return c.changes();
 }

@@ -3,6 +3,9 @@
 
 #include <storage/store.h>
 
+#include <string>
+#include <string_view>
+
 #include "sqlite.h"
 
 namespace treffpunkt::storage {
@@ -14,5 +17,10 @@ bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_secon
 /// Deletes queued messages whose dedupe key starts with `prefix` (non-empty), inside the
 /// caller's write transaction; returns how many.
 int drop_queued_in(sql::connection& c, std::string_view prefix);
+
+/// The smallest key after every key that starts with `prefix` (non-empty): `dedupe_key >= prefix
+/// AND dedupe_key < prefix_end(prefix)` finds them on the key's index, where substr() or LIKE
+/// would read every queued message (and the blob in front of its key).
+std::string prefix_end(std::string_view prefix);
 
 }  // namespace treffpunkt::storage

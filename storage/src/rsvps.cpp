@@ -187,18 +187,26 @@ std::int64_t next_waitlist_seq(sql::connection& c, const slot& at) {
 }
 
 /// Inserts or replaces the person's RSVP row for the slot; returns its id.
-std::int64_t upsert_row(sql::connection& c, const slot& at, person_id p,
-                        calendar::rsvp_answer answer, rsvp_state state,
-                        std::optional<std::int64_t> waitlist_seq, calendar::utc_seconds now) {
+void upsert_row(sql::connection& c, const slot& at, person_id p, calendar::rsvp_answer answer,
+                rsvp_state state, std::optional<std::int64_t> waitlist_seq,
+                calendar::utc_seconds now) {
+  // No RETURNING: SQLite builds a temporary table for it, on the path of every RSVP.
   auto& s = c.prepare(
       "INSERT INTO rsvps (event_id, occurrence_key, person_id, answer, state, waitlist_seq, "
       "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (event_id, occurrence_key, person_id) DO UPDATE SET "
       "answer = excluded.answer, state = excluded.state, waitlist_seq = excluded.waitlist_seq, "
-      "updated = excluded.updated "
-      "RETURNING id");
+      "updated = excluded.updated");
   s.bind(1, at.event.value).bind(2, at.key).bind(3, p.value).bind(4, db_text(answer));
   s.bind(5, db_text(state)).bind(6, waitlist_seq).bind(7, to_db(now)).bind(8, to_db(now));
+  s.run();
+}
+
+/// The row id of someone's RSVP (which must exist).
+std::int64_t row_id(sql::connection& c, const slot& at, person_id p) {
+  auto& s =
+      c.prepare("SELECT id FROM rsvps WHERE event_id = ? AND occurrence_key = ? AND person_id = ?");
+  s.bind(1, at.event.value).bind(2, at.key).bind(3, p.value);
   s.step();
   const std::int64_t id = s.int64(0);
   s.reset();
@@ -497,7 +505,8 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
                    "this address has already answered for this occurrence: log in to change it",
                    "email"};
     }
-    const std::int64_t rsvp_row = upsert_row(c, at, p, answer, rsvp_state::pending, {}, now);
+    upsert_row(c, at, p, answer, rsvp_state::pending, {}, now);
+    const std::int64_t rsvp_row = row_id(c, at, p);
     // Asking again (another answer, a lost email) sends a new link; the old one stops working.
     c.prepare("DELETE FROM tokens WHERE rsvp_id = ? AND kind = 'guest_rsvp'")
         .bind(1, rsvp_row)

@@ -573,11 +573,11 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
     }
     for (const auto& prefix : plan.drop) {
       if (prefix.empty()) continue;
-      // substr() rather than LIKE: keys may contain % and _ (as drop_queued_in).
+      // A range on the key's index, as drop_queued_in.
       auto& queued = c.prepare(
-          "SELECT id, dedupe_key FROM outbox WHERE state = 'queued' AND dedupe_key IS NOT NULL "
-          "AND substr(dedupe_key, 1, length(?1)) = ?1");
-      queued.bind(1, prefix);
+          "SELECT id, dedupe_key FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
+          "AND +state = 'queued'");
+      queued.bind(1, prefix).bind(2, prefix_end(prefix));
       std::vector<std::int64_t> doomed;
       while (queued.step()) {
         if (std::find(plan.keep.begin(), plan.keep.end(), queued.text(1)) == plan.keep.end()) {

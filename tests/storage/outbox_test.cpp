@@ -123,9 +123,12 @@ TEST_F(Outbox, DroppingByPrefixRemovesOnlyQueuedMessagesAndFreesTheirKeys) {
   ASSERT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z:3:120", t0 + 1h), t0));
   ASSERT_TRUE(store_->enqueue(message("reminder:7:20251209T180000Z:3:120"), t0));
   ASSERT_TRUE(store_->enqueue(message("reminder:7_20251202T180000Z:3:99"), t0));  // not a match
+  // Neither are the keys just before and just after the prefix's range.
+  ASSERT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z"), t0));
+  ASSERT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z;"), t0));
   ASSERT_EQ(store_->claim_due(t0, 5min, 1).value().size(), 1U);  // the 1440 one is in flight
   EXPECT_EQ(store_->drop_queued("reminder:7:20251202T180000Z:").value(), 1);
-  EXPECT_EQ(store_->outbox_depth(), 3);
+  EXPECT_EQ(store_->outbox_depth(), 5);
   EXPECT_TRUE(store_->enqueue(message("reminder:7:20251202T180000Z:3:120"), t0).value());
   EXPECT_FALSE(store_->drop_queued(""));
 }
