@@ -79,6 +79,15 @@ result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
   for (auto i = static_cast<std::size_t>(version); i < all.size(); ++i) {
     sql::transaction txn(c);
     c.exec(all[i]);
+    if (all[i].find("PRAGMA writable_schema") != std::string_view::npos) {
+      // The schema text was edited in place: other connections must read it again, which a
+      // new schema_version tells them (SQLite's documentation requires the bump).
+      auto& schema_version = c.prepare("PRAGMA schema_version");
+      schema_version.step();
+      const std::int64_t next = schema_version.int64(0) + 1;
+      schema_version.reset();
+      c.exec("PRAGMA schema_version = " + std::to_string(next));
+    }
     c.exec("PRAGMA user_version = " + std::to_string(i + 1));
     txn.commit();
   }

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <storage/store.h>
 
 #include <chrono>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "store_fixture.h"
@@ -21,6 +24,37 @@ TEST_F(Store, FreshDirectoryGetsNewestSchema) {
   EXPECT_GE(store::schema_version(), 1);
   EXPECT_EQ(sql_int(db_path(), "PRAGMA user_version"), store::schema_version());
   EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
+}
+
+TEST_F(Store, ChecksAreComparisonsNotInListsAndStillHold) {
+  // v8: no CHECK builds a temporary table for an IN list on every write...
+  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM sqlite_master WHERE sql LIKE '% IN (''%'"), 0);
+  EXPECT_EQ(sql_int(db_path(),
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'rsvps' AND sql LIKE "
+                    "'%state = ''going'' OR state = ''waitlisted'' OR state = ''maybe'' OR "
+                    "state = ''not_going'' OR state = ''pending''%'"),
+            1);
+  EXPECT_EQ(sql_text(db_path(), "PRAGMA integrity_check"), "ok");
+  // ... and the constraints still refuse what they refused.
+  const auto p = make_person("anna@example.org");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  const std::string insert =
+      "INSERT INTO outbox (created, kind, recipient, message, due, state) VALUES "
+      "(0, 'test', 'anna@example.org', x'00', 0, ";
+  EXPECT_EQ(sqlite3_exec(db, (insert + "'lost')").c_str(), nullptr, nullptr, nullptr),
+            SQLITE_CONSTRAINT);
+  EXPECT_EQ(sqlite3_exec(db, (insert + "'failed')").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto token = [&](std::string_view hash, std::string_view kind) {
+    const std::string sql =
+        "INSERT INTO tokens (hash, kind, person_id, created, expires) VALUES (x'" +
+        std::string(hash) + "', '" + std::string(kind) + "', " + std::to_string(p.id.value) +
+        ", 0, 0)";
+    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  };
+  EXPECT_EQ(token("01", "master"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(token("02", "guest_rsvp"), SQLITE_OK);
+  sqlite3_close(db);
 }
 
 TEST_F(Store, WalModeIsOn) { EXPECT_EQ(sql_text(db_path(), "PRAGMA journal_mode"), "wal"); }
