@@ -1,5 +1,6 @@
 #include <server/http_server.h>
-#include <sys/resource.h>  // the file descriptor limit
+#include <sys/resource.h>  // the file descriptor limit, the blocking pool's priority
+#include <unistd.h>        // gettid
 
 #include <algorithm>
 #include <array>
@@ -8,6 +9,7 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -109,6 +111,26 @@ void on_timer(connection& c) {
   if (c.state == phase::reading) c.timed_out = true;
   beast::error_code ignored;
   c.socket.cancel(ignored);
+}
+
+/// How much lower than the io threads the blocking pool's threads run (nice, Linux: per
+/// thread). Under a burst of writes that takes every core, feeds and pages (answered on the
+/// io threads, mostly from memory) keep most of the CPU, and the writes take what is left:
+/// a calendar app that polls must not time out because a meeting got its RSVPs. With nothing
+/// else to run, the writes get every core as before.
+constexpr int blocking_nice = 5;
+
+/// Lowers the calling thread's priority by blocking_nice, once per thread (a thread of the
+/// blocking pool; asio::thread_pool has no hook at thread start). Best effort: nice only ever
+/// goes up without privileges, and a failure leaves the thread as it was.
+void yield_to_reads() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  const auto self = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int now = ::getpriority(PRIO_PROCESS, self);
+  if (errno == 0) (void)::setpriority(PRIO_PROCESS, self, now + blocking_nice);
 }
 
 struct shared_state {
@@ -385,7 +407,10 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
     if (state.may_block && state.may_block(plain)) {
       answer = co_await asio::co_spawn(
           state.blocking,
-          [&state, &plain]() -> asio::awaitable<http_response> { co_return respond(state, plain); },
+          [&state, &plain]() -> asio::awaitable<http_response> {
+            yield_to_reads();
+            co_return respond(state, plain);
+          },
           asio::use_awaitable);
     } else {
       answer = respond(state, plain);
