@@ -53,80 +53,85 @@ failure_kind classify(std::string_view sqlstate) {
   return failure_kind::other;
 }
 
+namespace {
+
+/// Just past the '...' or "..." that starts at `at` (a doubled quote is one inside it), or the
+/// end. With `backslashes` (an E'...' string) a backslash escapes the next character.
+std::size_t quoted_end(std::string_view sql, std::size_t at, bool backslashes) {
+  const char quote = sql[at];
+  for (std::size_t j = at + 1; j < sql.size(); ++j) {
+    if (backslashes && sql[j] == '\\') {
+      ++j;
+    } else if (sql[j] == quote) {
+      if (j + 1 >= sql.size() || sql[j + 1] != quote) return j + 1;
+      ++j;
+    }
+  }
+  return sql.size();
+}
+
+/// Just past the /* ... */ that starts at `at` (they nest in PostgreSQL), or the end.
+std::size_t block_comment_end(std::string_view sql, std::size_t at) {
+  int depth = 0;
+  for (std::size_t j = at; j + 1 < sql.size(); ++j) {
+    if (sql[j] == '/' && sql[j + 1] == '*') {
+      ++depth;
+      ++j;
+    } else if (sql[j] == '*' && sql[j + 1] == '/') {
+      ++j;
+      if (--depth == 0) return j + 1;
+    }
+  }
+  return sql.size();
+}
+
+/// Just past the $tag$ ... $tag$ string that starts at `at` (the tag may be empty), or the
+/// end; `at` when the `$` there starts none (a parameter such as $1, or part of a name).
+std::size_t dollar_quote_end(std::string_view sql, std::size_t at) {
+  if ((at > 0 && identifier_char(sql[at - 1])) ||
+      (at + 1 < sql.size() && sql[at + 1] >= '0' && sql[at + 1] <= '9')) {
+    return at;
+  }
+  std::size_t j = at + 1;
+  while (j < sql.size() && identifier_char(sql[j])) ++j;
+  if (j >= sql.size() || sql[j] != '$') return at;
+  const std::string_view tag = sql.substr(at, j - at + 1);
+  const std::size_t close = sql.find(tag, j + 1);
+  return close == std::string_view::npos ? sql.size() : close + tag.size();
+}
+
+/// Just past the literal, quoted identifier or comment that starts at `at`, in which a `?` is
+/// no placeholder; `at` when none starts there.
+std::size_t opaque_end(std::string_view sql, std::size_t at) {
+  const char c = sql[at];
+  const char next = at + 1 < sql.size() ? sql[at + 1] : '\0';
+  if (c == '\'') {
+    const bool escapes = at > 0 && (sql[at - 1] == 'E' || sql[at - 1] == 'e') &&
+                         (at < 2 || !identifier_char(sql[at - 2]));
+    return quoted_end(sql, at, escapes);
+  }
+  if (c == '"') return quoted_end(sql, at, false);
+  if (c == '-' && next == '-') {
+    const std::size_t newline = sql.find('\n', at);
+    return newline == std::string_view::npos ? sql.size() : newline;
+  }
+  if (c == '/' && next == '*') return block_comment_end(sql, at);
+  if (c == '$') return dollar_quote_end(sql, at);
+  return at;
+}
+
+}  // namespace
+
 std::string numbered_placeholders(std::string_view sql, int& count) {
   std::string out;
   out.reserve(sql.size() + 16);
   count = 0;
-  const std::size_t n = sql.size();
-  std::size_t i = 0;
-  // Copies sql[i..end) and moves i to end.
-  const auto copy_to = [&](std::size_t end) {
-    end = std::min(end, n);
-    out.append(sql.substr(i, end - i));
-    i = end;
-  };
-  while (i < n) {
-    const char c = sql[i];
-    const char next = i + 1 < n ? sql[i + 1] : '\0';
-    if (c == '\'') {
-      // A string literal; '' is a quote inside it. E'...' also escapes with a backslash.
-      const bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                           (i < 2 || !identifier_char(sql[i - 2]));
-      std::size_t j = i + 1;
-      while (j < n) {
-        if (escapes && sql[j] == '\\') {
-          j += 2;
-        } else if (sql[j] == '\'') {
-          if (j + 1 < n && sql[j + 1] == '\'') {
-            j += 2;
-          } else {
-            break;
-          }
-        } else {
-          ++j;
-        }
-      }
-      copy_to(j + 1);
-    } else if (c == '"') {
-      // A quoted identifier; "" is a quote inside it.
-      std::size_t j = i + 1;
-      while (j < n && !(sql[j] == '"' && (j + 1 >= n || sql[j + 1] != '"'))) {
-        j += sql[j] == '"' ? 2U : 1U;
-      }
-      copy_to(j + 1);
-    } else if (c == '-' && next == '-') {
-      const std::size_t end = sql.find('\n', i);
-      copy_to(end == std::string_view::npos ? n : end);
-    } else if (c == '/' && next == '*') {
-      // Block comments nest in PostgreSQL.
-      std::size_t j = i + 2;
-      int depth = 1;
-      while (j < n && depth > 0) {
-        if (sql[j] == '/' && j + 1 < n && sql[j + 1] == '*') {
-          ++depth;
-          j += 2;
-        } else if (sql[j] == '*' && j + 1 < n && sql[j + 1] == '/') {
-          --depth;
-          j += 2;
-        } else {
-          ++j;
-        }
-      }
-      copy_to(j);
-    } else if (c == '$' && (i == 0 || !identifier_char(sql[i - 1])) &&
-               !(next >= '0' && next <= '9')) {
-      // Perhaps a dollar-quoted string: $tag$ ... $tag$ (the tag may be empty).
-      std::size_t j = i + 1;
-      while (j < n && identifier_char(sql[j])) ++j;
-      if (j < n && sql[j] == '$') {
-        const std::string_view tag = sql.substr(i, j - i + 1);
-        const std::size_t end = sql.find(tag, j + 1);
-        copy_to(end == std::string_view::npos ? n : end + tag.size());
-      } else {
-        copy_to(i + 1);
-      }
-    } else if (c == '?') {
-      if (next >= '0' && next <= '9') {
+  for (std::size_t i = 0; i < sql.size();) {
+    if (const std::size_t end = opaque_end(sql, i); end > i) {
+      out.append(sql.substr(i, end - i));
+      i = end;
+    } else if (sql[i] == '?') {
+      if (i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
         throw failure(failure_kind::other, "",
                       "numbered placeholders (?NNN) are not supported: " + std::string(sql));
       }
@@ -134,7 +139,7 @@ std::string numbered_placeholders(std::string_view sql, int& count) {
       out += std::to_string(++count);
       ++i;
     } else {
-      copy_to(i + 1);
+      out += sql[i++];
     }
   }
   return out;
