@@ -1,5 +1,6 @@
 # Installs BUILD into PREFIX (emptied first) and checks what a packager or operator gets: the
-# program in bin/ that runs and says VERSION, and the docs in share/doc/treffpunkt/.
+# program in bin/ that runs and says VERSION, the docs in share/doc/treffpunkt/, and the
+# systemd unit (naming that program) and sysusers.d file of its user under lib/.
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD}" --prefix "${PREFIX}"
                 RESULT_VARIABLE installed OUTPUT_QUIET)
@@ -16,9 +17,33 @@ foreach(doc README.md operations.md api.md security.md)
     message(FATAL_ERROR "${doc} was not installed")
   endif()
 endforeach()
+set(unit "${PREFIX}/lib/systemd/system/treffpunkt.service")
+if(NOT EXISTS "${unit}")
+  message(FATAL_ERROR "treffpunkt.service was not installed")
+endif()
+file(STRINGS "${unit}" exec_start REGEX "^ExecStart=")
+string(FIND "${exec_start}" "ExecStart=${PREFIX}/bin/treffpunkt serve " at)
+if(NOT at EQUAL 0)
+  message(FATAL_ERROR "the unit does not start the installed program: ${exec_start}")
+endif()
+file(STRINGS "${PREFIX}/lib/sysusers.d/treffpunkt.conf" user REGEX "^u treffpunkt ")
+file(STRINGS "${unit}" unit_user REGEX "^User=")
+if(NOT user OR NOT unit_user STREQUAL "User=treffpunkt")
+  message(FATAL_ERROR "the unit's user (${unit_user}) is not the sysusers.d file's (${user})")
+endif()
+# Where systemd's tools are installed, the unit must pass their check too.
+find_program(systemd_analyze systemd-analyze)
+if(systemd_analyze)
+  execute_process(COMMAND "${systemd_analyze}" verify --man=no "${unit}"
+                  RESULT_VARIABLE verified OUTPUT_VARIABLE said ERROR_VARIABLE said)
+  if(NOT verified EQUAL 0 OR NOT said STREQUAL "")
+    message(FATAL_ERROR "systemd-analyze verify: ${said}")
+  endif()
+endif()
 file(GLOB_RECURSE everything RELATIVE "${PREFIX}" "${PREFIX}/*")
 list(LENGTH everything count)
-if(NOT count EQUAL 5)
-  message(FATAL_ERROR "installed more or less than the program and four docs: ${everything}")
+if(NOT count EQUAL 7)
+  message(FATAL_ERROR
+    "installed more or less than the program, four docs, the unit and its user: ${everything}")
 endif()
 file(REMOVE_RECURSE "${PREFIX}")

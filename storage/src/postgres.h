@@ -1,0 +1,187 @@
+#pragma once
+/// A thin RAII layer over libpq, PostgreSQL's C client, in the shape of sqlite.h: connections,
+/// prepared statements bound by position with a per-connection cache, and transactions. SQL
+/// failures are thrown as pg::failure, which says what kind of failure it was, and are to be
+/// turned into storage::error values at the store's boundary, as sql::failure is.
+///
+/// The store's SQL text is shared with SQLite where it can be: `?` placeholders are rewritten
+/// to PostgreSQL's `$1..$n` when a statement is prepared (never inside string literals, quoted
+/// identifiers or comments). Where PostgreSQL cannot infer a parameter's type from the query
+/// (`SELECT ?`, `? IS NULL`), write `CAST(? AS BIGINT)`, which SQLite reads the same. What
+/// cannot be shared (PRAGMAs, rowid and last_insert_rowid, `+column` hints) needs its own text.
+///
+/// Parameters go as text, blobs as binary (bytea); results come back as text and are parsed
+/// here. libpq's header stays in postgres.cpp: this one only names its two handle types.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+struct pg_conn;    // libpq's PGconn
+struct pg_result;  // libpq's PGresult
+
+namespace treffpunkt::storage::pg {
+
+/// What a failure means for whoever handles it.
+enum class failure_kind {
+  /// The server cannot be reached or cannot take the work now: the connection is lost or was
+  /// refused, the server shuts down, the disk is full, too many connections, a read-only
+  /// standby. Nothing was saved; the same request can succeed later (answer 503).
+  unavailable,
+  /// An integrity constraint (SQLSTATE class 23: unique, foreign key, check, not null).
+  constraint,
+  /// A serialization failure or deadlock (40001, 40P01): the transaction was rolled back and
+  /// can be run again from the start.
+  serialization,
+  /// Anything else: a mistake in the SQL, a value the column cannot take, ...
+  other,
+};
+
+/// A PostgreSQL error with its kind and SQLSTATE ("" when the server sent none, e.g. when the
+/// connection was lost).
+class failure : public std::runtime_error {
+ public:
+  failure(failure_kind kind, std::string sqlstate, const std::string& what)
+      : std::runtime_error(what), kind_(kind), sqlstate_(std::move(sqlstate)) {}
+  failure_kind kind() const { return kind_; }
+  const std::string& sqlstate() const { return sqlstate_; }
+  bool is_unavailable() const { return kind_ == failure_kind::unavailable; }
+  bool is_constraint() const { return kind_ == failure_kind::constraint; }
+  bool is_serialization() const { return kind_ == failure_kind::serialization; }
+
+ private:
+  failure_kind kind_;
+  std::string sqlstate_;
+};
+
+/// The kind of a failure with this SQLSTATE (see failure_kind).
+failure_kind classify(std::string_view sqlstate);
+
+/// `sql` with its `?` placeholders numbered `$1, $2, ...`, left alone inside '...' and E'...'
+/// literals, "..." identifiers, $tag$...$tag$ strings and -- or /* */ comments; `count` gets
+/// how many there were. Throws failure (other) on SQLite's `?NNN`, which is not supported.
+std::string numbered_placeholders(std::string_view sql, int& count);
+
+class connection;
+
+/// A statement prepared on the server. Made and kept by connection::prepare.
+class statement {
+ public:
+  ~statement();
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  /// Binds parameters by position (1-based), in order: bind(1, a), bind(2, b)... A parameter
+  /// left unbound is NULL.
+  statement& bind(int index, std::int64_t value);
+  statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  statement& bind(int index, std::string_view text);
+  statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+  statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
+  /// Bytes as they are (NULs too), for a BYTEA column.
+  statement& bind_blob(int index, std::string_view bytes);
+  statement& bind_null(int index);
+  template <class T>
+  statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  /// Runs the statement on the first step and holds its rows; each step moves to the next
+  /// one: true if a row is ready, false when done. Throws pg::failure.
+  bool step();
+  /// Runs a statement whose rows, if any, are not wanted.
+  void run();
+  /// Ready for new bindings and a new run (drops the rows and the bindings).
+  void reset();
+  /// Rows inserted, updated or deleted by the last run.
+  std::int64_t changes() const { return changes_; }
+
+  /// The current row's columns (0-based). A NULL reads as 0 or "". A boolean reads as 1 or 0,
+  /// a numeric with a fraction as its integer part (as SQLite would), a BYTEA as its bytes.
+  std::int64_t int64(int column) const;
+  int integer(int column) const { return static_cast<int>(int64(column)); }
+  std::string text(int column) const;
+  bool is_null(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+
+ private:
+  friend class connection;
+  statement(connection& c, std::string name, std::string_view sql);
+  void execute();
+
+  connection& c_;
+  std::string name_;  ///< of the prepared statement on the server
+  std::string sql_;   ///< as given, for messages
+  int parameters_ = 0;
+  std::vector<std::optional<std::string>> values_;  ///< nullopt: NULL
+  std::vector<int> formats_;                        ///< 0 text, 1 binary
+  pg_result* result_ = nullptr;
+  int row_ = -1;
+  int rows_ = 0;
+  bool executed_ = false;
+  std::int64_t changes_ = 0;
+};
+
+/// One session with the server. Used by one thread at a time.
+class connection {
+ public:
+  /// Connects to `uri` (postgresql://... or key=value ...; libpq's PG* variables fill in what
+  /// it leaves out). `database`, if given, replaces the database the URI names. Throws
+  /// failure (unavailable) when the server cannot be reached or refuses the connection.
+  explicit connection(const std::string& uri, const std::string& database = {});
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  /// Runs one or more statements without parameters or results (DDL, BEGIN, ...).
+  void exec(std::string_view sql);
+  /// A prepared statement kept for the connection's lifetime, reset and unbound for use.
+  statement& prepare(std::string_view sql);
+  /// Rows changed by the last statement run through prepare().
+  std::int64_t changes() const { return changes_; }
+  /// The connection is lost: every call now fails as unavailable; open a new one.
+  bool broken() const;
+  /// "PostgreSQL database NAME on HOST" for messages: no user, no password.
+  std::string describe() const;
+  pg_conn* get() const { return conn_; }
+
+ private:
+  friend class statement;
+  friend class transaction;
+  /// Throws the failure that `result` (may be null) or the connection reports.
+  [[noreturn]] void fail(const pg_result* result, std::string_view context) const;
+
+  pg_conn* conn_ = nullptr;
+  std::map<std::string, std::unique_ptr<statement>, std::less<>> cache_;
+  int statements_made_ = 0;
+  std::int64_t changes_ = 0;
+};
+
+/// The isolation of a transaction (PostgreSQL's default is read committed).
+enum class isolation { read_committed, repeatable_read, serializable };
+
+/// BEGIN ISOLATION LEVEL ... COMMIT; rolls back unless committed. A serializable transaction
+/// can fail with failure_kind::serialization at any statement or at commit: run it again.
+class transaction {
+ public:
+  explicit transaction(connection& c, isolation level = isolation::read_committed);
+  ~transaction();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+  void commit();
+
+ private:
+  connection& c_;
+  bool done_ = false;
+};
+
+}  // namespace treffpunkt::storage::pg
