@@ -383,12 +383,19 @@ void rrule_iterator::fill() {
       const auto hour = static_cast<std::size_t>(into_day / 3600);
       const auto minute = static_cast<std::size_t>(into_day / 60 % 60);
       const auto second = static_cast<std::size_t>(into_day % 60);
+      // Outside BYHOUR (or BYMINUTE below HOURLY): on to the next hour (minute) it allows,
+      // or the next day, rather than through every period in between.
       if (by_hour_ && !hour_filter_[hour]) {
-        skip_to(p, at, local_seconds(day) + std::chrono::hours(hour + 1));
+        std::size_t next_hour = hour + 1;
+        while (next_hour < 24 && !hour_filter_[next_hour]) ++next_hour;
+        skip_to(p, at, local_seconds(day) + std::chrono::hours(next_hour));
         return;
       }
       if (freq_ != frequency::hourly && by_minute_ && !minute_filter_[minute]) {
-        skip_to(p, at, local_seconds(day) + std::chrono::minutes(into_day / 60 + 1));
+        std::size_t next_minute = minute + 1;
+        while (next_minute < 60 && !minute_filter_[next_minute]) ++next_minute;
+        skip_to(p, at,
+                local_seconds(day) + std::chrono::hours(hour) + std::chrono::minutes(next_minute));
         return;
       }
       if (freq_ == frequency::secondly && by_second_ && !second_filter_[second]) return;
