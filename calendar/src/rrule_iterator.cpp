@@ -351,11 +351,11 @@ void rrule_iterator::fill() {
         ended_ = true;
         return;
       }
-      // DTSTART's week counts from DTSTART's day on, as in dateutil: BYSETPOS picks from
-      // the days left of it.
-      const date::local_days first = p == 0 ? day0_ : week;
-      week_year_ = year_of(first);
-      scan(first, week + date::days(6));
+      // DTSTART's week is a whole week too (RFC 5545: BYSETPOS picks "within the
+      // interval"), not only its days from DTSTART on as in dateutil: so a series split at an
+      // occurrence goes on with the same days.
+      week_year_ = year_of(week);
+      scan(week, week + date::days(6));
       week_year_.reset();
       break;
     }

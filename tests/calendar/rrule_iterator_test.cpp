@@ -97,11 +97,6 @@ const std::vector<dateutil_case> cases = {
      "20260105T180000",
      3,
      {"20260109T180000", "20260116T180000", "20260123T180000"}},
-    {"WeeklySetPosFromAMidweekStart",
-     "FREQ=WEEKLY;BYDAY=MO,FR;BYSETPOS=1;COUNT=3",
-     "20260107T180000",
-     3,
-     {"20260109T180000", "20260112T180000", "20260119T180000"}},
     {"YearlySetPos",
      "FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
      "20261231T120000",
@@ -242,6 +237,36 @@ TEST(RruleIterator, EarlyJanuaryDaysBelongToTheLastWeekOfTheYearBefore) {
             (std::vector<std::string>{"20110101T090000", "20120101T090000"}));
   EXPECT_EQ(instances("FREQ=YEARLY;BYWEEKNO=53;BYMONTH=1;BYMONTHDAY=1,2", "20100101T090000", 3),
             (std::vector<std::string>{"20100101T090000", "20100102T090000", "20160101T090000"}));
+}
+
+// A reading of ours: DTSTART's week is a whole week for BYSETPOS, so the first Monday-or-Friday
+// of the week of Wednesday 7 January is Monday 5 January, before DTSTART. dateutil picks from
+// the days from DTSTART on and gives Friday 9 January first.
+TEST(RruleIterator, BySetPosPicksFromDtstartsWholeWeek) {
+  EXPECT_EQ(instances("FREQ=WEEKLY;BYDAY=MO,FR;BYSETPOS=1;COUNT=3", "20260107T180000", 5),
+            (std::vector<std::string>{"20260112T180000", "20260119T180000", "20260126T180000"}));
+  // Split at an occurrence, a series goes on with the same days.
+  EXPECT_EQ(instances("FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=2", "20260107T180000", 2),
+            (std::vector<std::string>{"20260107T180000", "20260114T180000"}));
+}
+
+TEST(RruleIterator, ASplitSeriesWithBySetPosGoesOnWithTheSameDays) {
+  event e;
+  e.uid = "mitte@treffpunkt";
+  e.title = "Wochenmitte";
+  e.zone = "Europe/Berlin";
+  e.start = local(2026, 1, 7, 18);
+  e.duration = 1h;
+  e.rule = recurrence_rule::parse("FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=2").value();
+  ASSERT_TRUE(validate(e)) << validate(e).error().what();
+  const auto before = expand(e, utc(2026, 1, 1), utc(2026, 2, 15));
+  ASSERT_GE(before.size(), 5u);
+  const auto split = treffpunkt::calendar::split_series(e, before[2].key, "mitte-2@treffpunkt");
+  ASSERT_TRUE(split) << split.error().what();
+  ASSERT_TRUE(validate(split->second)) << validate(split->second).error().what();
+  const auto after = expand(split->second, utc(2026, 1, 1), utc(2026, 2, 15));
+  ASSERT_EQ(after.size(), before.size() - 2);
+  for (std::size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].start, before[i + 2].start);
 }
 
 TEST(RruleIterator, OrdinalIsIgnoredBelowMonthly) {
