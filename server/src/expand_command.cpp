@@ -137,7 +137,7 @@ std::variant<request, line_error> read_request(const json::object& o, json::valu
   request r;
   const std::string_view rule = *string_field(o, "rrule");
   if (rule.starts_with("RRULE:") || rule.starts_with("rrule:")) {
-    return line_error{"\"rrule\" is the rule's value, without \"RRULE:\""};
+    return line_error{R"("rrule" is the rule's value, without "RRULE:")"};
   }
   if (auto wrong = freq_fault(rule)) return line_error{std::move(*wrong)};
   r.rrule = std::string(rule);
@@ -160,11 +160,11 @@ std::variant<request, line_error> read_request(const json::object& o, json::valu
   return r;
 }
 
-std::string error_answer(const json::value& id, std::size_t line_number, std::string message) {
+std::string error_answer(const json::value& id, std::size_t line_number, std::string_view message) {
   json::object answer;
   answer["id"] = id;
   answer["line"] = line_number;
-  answer["error"] = std::move(message);
+  answer["error"] = message;
   return json::serialize(answer);
 }
 
@@ -172,8 +172,9 @@ std::string error_answer(const json::value& id, std::size_t line_number, std::st
 
 std::string expand_answer(std::string_view line, std::size_t line_number) {
   json::value id;  // null until the line names one
-  const auto fault = [&](std::string why) {
-    return error_answer(id, line_number, "line " + std::to_string(line_number) + ": " + why);
+  const auto fault = [&](std::string_view why) {
+    return error_answer(id, line_number,
+                        "line " + std::to_string(line_number) + ": " + std::string(why));
   };
   boost::system::error_code ec;
   json::value parsed = json::parse(line, ec);
