@@ -339,12 +339,23 @@ def near_a_match(rng, rule, dtstart):
     return at - datetime.timedelta(**{unit: rng.choice([0, 0, 1, 2, 7, 30, 90])})
 
 
+def mixed_byday(rule):
+    """BYDAY with numbered and plain weekdays together (BYDAY=4MO,TU) in MONTHLY or YEARLY."""
+    days = rule.parts.get("BYDAY", "").split(",")
+    numbered = [d for d in days if d[:-2]]
+    return rule.freq in ("MONTHLY", "YEARLY") and bool(numbered) and len(numbered) < len(days)
+
+
 def made(rng, freq, combo, tag, dtstart=None, fixed=None, modifiers=True):
     rule = Rule(freq)
     dtstart = dtstart or random_dtstart(rng, freq)
     for name in combo:
         rule.parts[name] = part_value(rng, name, freq)
     rule.parts.update(fixed or {})
+    if "BYSETPOS" in rule.parts and mixed_byday(rule):
+        # BYSETPOS over dateutil's wrong set for a mixed BYDAY (see byday_union): not a rule
+        # whose RFC answer this generator can compute, so the numbers go.
+        rule.parts["BYDAY"] = ",".join(d[-2:] for d in rule.parts["BYDAY"].split(","))
     if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
         dtstart = near_a_match(rng, rule, dtstart)
     if modifiers:
@@ -465,6 +476,26 @@ def specials(rng):
         yield rule, random_dtstart(rng, rule.freq)
 
 
+def byday_union(rule, dtstart, limit, horizon):
+    """A mixed BYDAY as RFC 5545 has it: the list is a union, BYDAY=4MO,-1SA,TU is the fourth
+    Monday, the last Saturday and every Tuesday. dateutil 2.8.2 keeps a day only if it is one
+    of the plain weekdays AND one of the numbered ones (rrule._iter filters by both byweekday
+    and nwdaymask), so that rule has no instance at all. Expanded as two rules, one with each
+    kind of BYDAY, merged; then COUNT applied (rules with BYSETPOS are not generated mixed)."""
+    days = rule.parts["BYDAY"].split(",")
+    merged = set()
+    for kind in ([d for d in days if d[:-2]], [d for d in days if not d[:-2]]):
+        half = Rule(rule.freq)
+        half.parts = {k: v for k, v in rule.parts.items() if k != "COUNT"}
+        half.parts["BYDAY"] = ",".join(kind)
+        found, _ = dateutil_expand(half.text(), dtstart, limit, horizon)
+        merged |= set(found)
+    kept = sorted(merged)
+    if "COUNT" in rule.parts:
+        kept = kept[:int(rule.parts["COUNT"])]
+    return kept[:limit]
+
+
 def whole_first_week(rule, dtstart, limit, horizon):
     """A WEEKLY rule with BYSETPOS as RFC 5545 has it: BYSETPOS picks from the whole week
     (from WKST on), also in DTSTART's week. dateutil starts that first week at DTSTART's day
@@ -519,6 +550,10 @@ def entry(number, rule, dtstart, limit):
                 rule.parts["UNTIL"])]:
             out.setdefault("alternatives", {})["dtstart-counted"] = \
                 ([text(dtstart)] + rest)[:limit]
+    if mixed_byday(rule) and limit > 0:
+        tags.add("byday-mixed")
+        out.setdefault("alternatives", {})["byday-union"] = byday_union(rule, dtstart, limit,
+                                                                         horizon)
     if rule.freq == "WEEKLY" and "BYSETPOS" in rule.parts and limit > 0:
         out.setdefault("alternatives", {})["bysetpos-whole-first-week"] = whole_first_week(
             rule, dtstart, limit, horizon)
