@@ -82,6 +82,13 @@ class _CountingIterinfo(du._iterinfo):
             setattr(self, attr, None)
         self.rrule = rrule
 
+    def rebuild(self, year, month):
+        super().rebuild(year, month)
+        if _fix_weekno[0] and self.rrule._byweekno and year != _fixed_for[0]:
+            _fixed_for[0] = year
+            self.wnomask = weekno_mask(year, self.yearlen, self.rrule._wkst,
+                                       self.rrule._byweekno)
+
     def _tick(self):
         _steps[0] += 1
         if _steps[0] > MAX_STEPS:
@@ -102,6 +109,38 @@ class _CountingIterinfo(du._iterinfo):
     def ddayset(self, *args):
         self._tick()
         return super().ddayset(*args)
+
+
+_fix_weekno = [False]  # weekno_mask instead of dateutil's, for the alternative
+_fixed_for = [None]
+
+
+def first_week_start(year, wkst):
+    """RFC 5545 §3.3.10: week 1 is the first week (from WKST) with at least four days of the
+    year, i.e. the one holding 4 January."""
+    jan4 = datetime.date(year, 1, 4)
+    return jan4 - datetime.timedelta(days=(jan4.weekday() - wkst) % 7)
+
+
+def weekno_mask(year, yearlen, wkst, byweekno):
+    """Which of the days from 1 January of `year` (yearlen + 7 of them, as dateutil's masks)
+    lie in a week BYWEEKNO names, each week numbered in the year that holds four of its days
+    and counted from that year's end for negative numbers."""
+    mask = [0] * (yearlen + 7)
+    start = datetime.date(year, 1, 1)
+    for i in range(yearlen + 7):
+        day = start + datetime.timedelta(days=i)
+        week_year = day.year
+        if day < first_week_start(week_year, wkst):
+            week_year -= 1
+        elif day >= first_week_start(week_year + 1, wkst):
+            week_year += 1
+        first = first_week_start(week_year, wkst)
+        number = (day - first).days // 7 + 1
+        weeks = (first_week_start(week_year + 1, wkst) - first).days // 7
+        if number in byweekno or number - weeks - 1 in byweekno:
+            mask[i] = 1
+    return mask
 
 
 _base_iterinfo = du._iterinfo
@@ -496,6 +535,22 @@ def byday_union(rule, dtstart, limit, horizon):
     return kept[:limit]
 
 
+def iso_weeks(rule, dtstart, limit, horizon):
+    """YEARLY with BYWEEKNO, its weeks numbered as RFC 5545 (and ISO 8601 for WKST=MO) number
+    them: dateutil 2.8.2's _iterinfo.rebuild counts the weeks of the previous year with this
+    year's length (FREQ=YEARLY;BYWEEKNO=53 takes 1-2 January 2022 as week 53 of 2021, which
+    has 52) and does not look for a negative week number of next year in this one
+    (BYWEEKNO=-53 misses 29-31 December 2031, week 1 of 2032 = week -53 of 2032). dateutil
+    with that one mask computed here (weekno_mask), everything else its own."""
+    _fix_weekno[0] = True
+    _fixed_for[0] = None
+    try:
+        found, _ = dateutil_expand(rule.text(), dtstart, limit, horizon)
+    finally:
+        _fix_weekno[0] = False
+    return found
+
+
 def whole_first_week(rule, dtstart, limit, horizon):
     """A WEEKLY rule with BYSETPOS as RFC 5545 has it: BYSETPOS picks from the whole week
     (from WKST on), also in DTSTART's week. dateutil starts that first week at DTSTART's day
@@ -554,6 +609,9 @@ def entry(number, rule, dtstart, limit):
         tags.add("byday-mixed")
         out.setdefault("alternatives", {})["byday-union"] = byday_union(rule, dtstart, limit,
                                                                          horizon)
+    if rule.freq == "YEARLY" and "BYWEEKNO" in rule.parts and limit > 0:
+        out.setdefault("alternatives", {})["byweekno-weeks"] = iso_weeks(rule, dtstart, limit,
+                                                                        horizon)
     if rule.freq == "WEEKLY" and "BYSETPOS" in rule.parts and limit > 0:
         out.setdefault("alternatives", {})["bysetpos-whole-first-week"] = whole_first_week(
             rule, dtstart, limit, horizon)
