@@ -13,6 +13,13 @@ Writes one JSON object a line:
      "dateutil_error": "...",                          # instead of expected: dateutil refuses
      "alternatives": {"dtstart-counted": [...], ...}}  # other readings' lists (readings.json)
 
+The alternatives, where they apply: byday-union (a mixed BYDAY as a union), byweekno-weeks
+(YEARLY BYWEEKNO with weeks numbered as RFC 5545 does), bysetpos-whole-first-week (WEEKLY
+BYSETPOS over DTSTART's whole week), until-date-whole-day (a DATE UNTIL keeping its day), and
+dtstart-counted (DTSTART first and counted, the other reading of a DTSTART that is no instance;
+no reading uses it, the checker's summary counts the answers it would explain). The first
+three repair dateutil 2.8.2 bugs; each function below says which.
+
 The first four fields are a line of `treffpunkt expand --jsonl`. The rules cover every FREQ
 (SECONDLY..YEARLY) with every BY-part alone and with every other BY-part, and with three
 at random; INTERVAL, COUNT, floating UNTIL, WKST; leap days (DTSTART on 29 February,
