@@ -184,6 +184,45 @@ result<rule_parts> read_parts(std::string_view text) {
   return parts;
 }
 
+/// The combinations RFC 5545 §3.3.10 forbids. Clients expand them each in their own way
+/// (dateutil filters by BYWEEKNO in any FREQ, drops a BYDAY ordinal below MONTHLY, ...), so a
+/// member's app would show other dates than ours: refused, with the RFC's sentence.
+result<void> check_combination(frequency freq, const rule_parts& parts) {
+  const bool yearly = freq == frequency::yearly;
+  const bool monthly = freq == frequency::monthly;
+  const bool ordinal = std::any_of(parts.by_day.begin(), parts.by_day.end(),
+                                   [](const auto& day) { return day.second != 0; });
+  if (!parts.by_week_no.empty() && !yearly) {
+    return rule_error(errc::bad_rule, "BYWEEKNO is only allowed with FREQ=YEARLY (RFC 5545)");
+  }
+  if (!parts.by_year_day.empty() &&
+      (freq == frequency::daily || freq == frequency::weekly || monthly)) {
+    return rule_error(errc::bad_rule,
+                      "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY (RFC 5545)");
+  }
+  if (!parts.by_month_day.empty() && freq == frequency::weekly) {
+    return rule_error(errc::bad_rule, "BYMONTHDAY is not allowed with FREQ=WEEKLY (RFC 5545)");
+  }
+  if (ordinal && !yearly && !monthly) {
+    return rule_error(errc::bad_rule,
+                      "BYDAY with a number (1MO, -1FR) is only allowed with FREQ=MONTHLY or "
+                      "YEARLY (RFC 5545)");
+  }
+  if (ordinal && !parts.by_week_no.empty()) {
+    return rule_error(errc::bad_rule,
+                      "BYDAY with a number (1MO, -1FR) is not allowed together with BYWEEKNO "
+                      "(RFC 5545)");
+  }
+  if (!parts.by_set_pos.empty() && parts.by_second.empty() && parts.by_minute.empty() &&
+      parts.by_hour.empty() && parts.by_day.empty() && parts.by_month_day.empty() &&
+      parts.by_year_day.empty() && parts.by_week_no.empty() && parts.by_month.empty()) {
+    return rule_error(errc::bad_rule,
+                      "BYSETPOS needs another BY part (BYDAY, BYMONTHDAY, ...) to pick from "
+                      "(RFC 5545)");
+  }
+  return {};
+}
+
 struct ical_string_deleter {
   void operator()(char* p) const { icalmemory_free_buffer(p); }
 };
@@ -303,6 +342,7 @@ result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
   auto parts_of_text = read_parts(rule.text_);
   if (!parts_of_text) return parts_of_text.error();
   rule.parts_ = std::move(*parts_of_text);
+  if (auto allowed = check_combination(rule.freq_, rule.parts_); !allowed) return allowed.error();
   return rule;
 }
 

@@ -261,23 +261,15 @@ bool rrule_iterator::day_matches(date::local_days d) {
     }
   }
   if (by_week_no_) {
-    // Weeks are numbered in the year the period starts in: a weekly period from late
-    // December reads its January days as in that year's last week or next year's week 1.
-    const int year = week_year_ ? *week_year_ : static_cast<int>(ymd.year());
+    // Every day's week as RFC 5545 numbers it (BYWEEKNO comes with FREQ=YEARLY only): a day
+    // before week 1 is in the last week of the year before, a late-December day from the next
+    // year's week 1 on in that week (1, or -53 of a 53-week year; dateutil sees only the 1).
+    const int year = static_cast<int>(ymd.year());
     const year_info y = info(year);
-    {
-      if (d >= y.next_week1) {
-        // Late December days in the next year's week 1: that week is "1" (RFC 5545's own
-        // example), not also "-53" of a year this period is not in (as dateutil reads it).
-        if (!week_nos_[1]) return false;
-      } else {
-        // A day before week 1 is in the last week of the year before.
-        const year_info w = d < y.week1 ? info(year - 1) : y;
-        const auto no = static_cast<std::size_t>((d - w.week1).count() / 7 + 1);
-        const auto weeks = static_cast<std::size_t>((w.next_week1 - w.week1).count() / 7);
-        if (!week_nos_[no] && !week_nos_neg_[weeks - no + 1]) return false;
-      }
-    }
+    const year_info w = d < y.week1 ? info(year - 1) : d >= y.next_week1 ? info(year + 1) : y;
+    const auto no = static_cast<std::size_t>((d - w.week1).count() / 7 + 1);
+    const auto weeks = static_cast<std::size_t>((w.next_week1 - w.week1).count() / 7);
+    if (!week_nos_[no] && !week_nos_neg_[weeks - no + 1]) return false;
   }
   return true;
 }
@@ -354,9 +346,7 @@ void rrule_iterator::fill() {
       // DTSTART's week is a whole week too (RFC 5545: BYSETPOS picks "within the
       // interval"), not only its days from DTSTART on as in dateutil: so a series split at an
       // occurrence goes on with the same days.
-      week_year_ = year_of(week);
       scan(week, week + date::days(6));
-      week_year_.reset();
       break;
     }
     case frequency::daily: {

@@ -104,7 +104,6 @@ class rrule_iterator {
 
   std::vector<date::local_days> nth_days_;  // the ordinal BYDAY days of the current period
   std::optional<year_info> year_cache_;
-  std::optional<int> week_year_;  // the year whose weeks BYWEEKNO counts, if not the day's
 
   int emitted_ = 0;
   bool ended_ = false;

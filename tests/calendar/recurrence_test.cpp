@@ -158,7 +158,7 @@ TEST(Recurrence, ByValuesOutOfRangeAreBadRuleWithTheirName) {
 }
 
 TEST(Recurrence, PartsAreSortedAndUnique) {
-  const auto r = recurrence_rule::parse("FREQ=DAILY;BYHOUR=9,8,9;BYDAY=TU,MO,-1FR;WKST=SU");
+  const auto r = recurrence_rule::parse("FREQ=MONTHLY;BYHOUR=9,8,9;BYDAY=TU,MO,-1FR;WKST=SU");
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->parts().by_hour, (std::vector<int>{8, 9}));
   EXPECT_EQ(r->parts().by_day, (std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {4, -1}}));

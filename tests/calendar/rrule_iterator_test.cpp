@@ -269,10 +269,27 @@ TEST(RruleIterator, ASplitSeriesWithBySetPosGoesOnWithTheSameDays) {
   for (std::size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].start, before[i + 2].start);
 }
 
-TEST(RruleIterator, OrdinalIsIgnoredBelowMonthly) {
-  // As dateutil: RFC 5545 forbids it, and every Monday is what was meant.
-  EXPECT_EQ(instances("FREQ=WEEKLY;BYDAY=1MO", "20260105T090000", 2),
-            (std::vector<std::string>{"20260105T090000", "20260112T090000"}));
+// RFC 5545 §3.3.10 forbids these; clients expand them each in their own way, so they are
+// refused with the RFC's reason (docs/calendar.md). dateutil would expand every one.
+TEST(RruleIterator, CombinationsRfc5545ForbidsAreRefused) {
+  for (const char* rule :
+       {"FREQ=WEEKLY;BYDAY=1MO", "FREQ=DAILY;BYDAY=-1FR", "FREQ=MONTHLY;BYWEEKNO=20",
+        "FREQ=DAILY;BYYEARDAY=100", "FREQ=MONTHLY;BYYEARDAY=1", "FREQ=WEEKLY;BYMONTHDAY=2",
+        "FREQ=YEARLY;BYWEEKNO=20;BYDAY=1MO", "FREQ=HOURLY;BYSETPOS=2"}) {
+    const auto got = expand_floating(rule, local(2026, 1, 5, 9), 3);
+    ASSERT_FALSE(got) << rule;
+    EXPECT_EQ(got.error().code, errc::bad_rule) << rule;
+    EXPECT_NE(got.error().message.find("RFC 5545"), std::string::npos) << got.error().message;
+  }
+  EXPECT_TRUE(expand_floating("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO", local(2026, 5, 11, 9), 1));
+  EXPECT_TRUE(expand_floating("FREQ=DAILY;BYHOUR=9,12;BYSETPOS=1", local(2026, 5, 11, 9), 1));
+}
+
+// RFC 5545 numbers every day's week: 29-31 December 2031 are in week 1 of 2032, which has 53
+// weeks, so also in week -53 (dateutil misses them).
+TEST(RruleIterator, LateDecemberDaysAreInTheNextYearsFirstWeek) {
+  EXPECT_EQ(instances("FREQ=YEARLY;BYWEEKNO=-53;BYMONTH=12", "20310101T090000", 3),
+            (std::vector<std::string>{"20311229T090000", "20311230T090000", "20311231T090000"}));
 }
 
 TEST(RruleIterator, DtstartIsAnInstanceOnlyWhenTheRuleYieldsIt) {
@@ -284,7 +301,7 @@ TEST(RruleIterator, DtstartIsAnInstanceOnlyWhenTheRuleYieldsIt) {
 TEST(RruleIterator, ImpossibleRulesEndWithoutInstances) {
   EXPECT_TRUE(instances("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "20260101T090000", 3).empty());
   // One candidate an hour cannot have a second.
-  EXPECT_TRUE(instances("FREQ=HOURLY;BYSETPOS=2", "20260101T090000", 3).empty());
+  EXPECT_TRUE(instances("FREQ=HOURLY;BYMINUTE=0;BYSETPOS=2", "20260101T090000", 3).empty());
   EXPECT_TRUE(instances("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "20260101T090000", 3).empty());
 }
 
