@@ -2,6 +2,8 @@
 # The calendar benchmark and its baseline: builds calendar_bench with the release preset, runs
 # it, lets recurring-ical-events (Debian's python3) expand the same 1,000 series over the same
 # two years, and compares. Fails when the two occurrence counts differ.
+# Then `treffpunkt expand --jsonl` against python-dateutil over the rules of the dateutil
+# corpus (tests/rrule) that reach their limit, one process each (bench/expand_rate.py).
 #
 #   bench/calendar.sh            (from anywhere; builds in build/release)
 set -euo pipefail
@@ -11,7 +13,7 @@ cd "$root"
 python=/usr/bin/python3  # Debian's, where python3-recurring-ical-events lives
 
 cmake --preset release >/dev/null
-cmake --build --preset release --target calendar_bench
+cmake --build --preset release --target calendar_bench treffpunkt rrule_corpus
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -45,3 +47,17 @@ echo "expansion:    treffpunkt $our_rate occurrences/s, recurring-ical-events $t
 awk -v a="$our_rate" -v b="$their_rate" \
   'BEGIN { printf "treffpunkt / recurring-ical-events = %.1f x\n", a / b }'
 echo "render:       one unit's feed (150 events) in $render_us us (aim: well under 1000 us)"
+
+echo
+echo "== treffpunkt expand --jsonl and dateutil $($python -c 'import dateutil; print(dateutil.__version__)') (bench/dateutil_baseline.py) over the rules of tests/rrule's corpus that reach their limit"
+"$python" bench/expand_rate.py build/release/server/treffpunkt \
+  build/release/tests/oracle/rrule-corpus.jsonl "$work" | tee "$work/expand.txt"
+e() { value "expand.$1" "$work/expand.txt"; }
+echo
+echo "== summary, expand --jsonl"
+echo "rules:        $(e rules), one process each ($(e left_out_crash_or_hang) left out on which treffpunkt crashes or hangs)"
+echo "answers:      treffpunkt $(e ours_occurrences) occurrences ($(e ours_refused) rules refused, $(e ours_other_dates) with other dates: ctest -R Oracle.RruleDateutil says which), dateutil $(e dateutil_occurrences)"
+echo "expansion:    treffpunkt $(e ours_rules_per_second) rules/s, $(e ours_per_second) occurrences/s; dateutil $(e dateutil_rules_per_second) rules/s, $(e dateutil_per_second) occurrences/s"
+awk -v a="$(e ours_rules_per_second)" -v b="$(e dateutil_rules_per_second)" \
+  -v c="$(e ours_per_second)" -v d="$(e dateutil_per_second)" \
+  'BEGIN { printf "treffpunkt / dateutil = %.2f x in rules/s, %.2f x in occurrences/s\n", a / b, c / d }'

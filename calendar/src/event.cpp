@@ -79,6 +79,13 @@ result<void> check_overrides(const event& e) {
 /// on that (libical and Google skip it, others show it): requiring the match keeps the
 /// server's occurrences equal to what every calendar app expands from the feed.
 result<void> check_rule(const event& e) {
+  if (e.rule->until_is_floating()) {
+    // RFC 5545 §3.3.10: with a DTSTART in a time zone, UNTIL MUST be in UTC. Only a floating
+    // DTSTART (expand_floating) may have a floating UNTIL.
+    return field_error(errc::bad_rule, "rrule",
+                       "UNTIL must be a UTC date-time (ending in Z) or a date for an event in a "
+                       "time zone");
+  }
   event probe = e;
   probe.rdates.clear();
   probe.overrides.clear();

@@ -1,5 +1,4 @@
 #include <calendar/expand.h>
-#include <libical/ical.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -9,6 +8,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "rrule_iterator.h"
 
 namespace treffpunkt::calendar {
 namespace {
@@ -40,45 +41,11 @@ std::optional<local_seconds> local_of_key(const event& e, const occurrence_key& 
   return to_local(key.instant(), e.zone);
 }
 
-/// Floating (zone-less) libical time: libical then iterates wall-clock times, which is what
-/// RFC 5545 §3.3.10 means for a DTSTART with TZID (the rule repeats the local time, DST or
-/// not); turning them into instants is `to_utc`'s job (§3.3.5).
-icaltimetype floating(local_seconds t, bool is_date) {
-  const date::local_days day = local_date(t);
-  const date::year_month_day ymd{day};
-  icaltimetype r = icaltime_null_time();
-  r.year = static_cast<int>(ymd.year());
-  r.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
-  r.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  if (is_date) {
-    r.is_date = 1;
-  } else {
-    const date::hh_mm_ss hms{t - day};
-    r.hour = static_cast<int>(hms.hours().count());
-    r.minute = static_cast<int>(hms.minutes().count());
-    r.second = static_cast<int>(hms.seconds().count());
-  }
-  return r;
-}
-
-local_seconds local_of(const icaltimetype& t) {
-  const date::year_month_day ymd{date::year{t.year}, date::month{static_cast<unsigned>(t.month)},
-                                 date::day{static_cast<unsigned>(t.day)}};
-  local_seconds r{date::local_days{ymd}};
-  if (!t.is_date)
-    r += std::chrono::hours(t.hour) + std::chrono::minutes(t.minute) + seconds(t.second);
-  return r;
-}
-
-struct iterator_deleter {
-  void operator()(icalrecur_iterator* it) const { icalrecur_iterator_free(it); }
-};
-using iterator_ptr = std::unique_ptr<icalrecur_iterator, iterator_deleter>;
-
-/// Whether a candidate is still within the rule's UNTIL (inclusive, RFC 5545 §3.3.10).
-/// libical 3.0 compares a floating time with a UTC UNTIL as if both were UTC, so UNTIL is
-/// taken off the rule given to libical and applied here: a UTC UNTIL against the candidate's
-/// instant, a date UNTIL against its local date (as clients do for all-day series).
+/// Whether a candidate is still within the rule's UNTIL (inclusive, RFC 5545 §3.3.10). The
+/// iterator walks wall-clock times, so UNTIL is applied here: a UTC UNTIL against the
+/// candidate's instant, a date UNTIL against its local date (as clients do for all-day
+/// series), a floating UNTIL (only with a floating DTSTART, see expand_floating) against its
+/// wall-clock time.
 bool within_until(const recurrence_rule& rule, local_seconds local, utc_seconds instant) {
   const auto until = rule.until();
   if (!until) return true;
@@ -86,10 +53,14 @@ bool within_until(const recurrence_rule& rule, local_seconds local, utc_seconds 
     return local_date(local).time_since_epoch() <=
            date::floor<date::days>(*until).time_since_epoch();
   }
+  if (rule.until_is_floating()) return local.time_since_epoch() <= until->time_since_epoch();
   return instant <= *until;
 }
 
-/// Counts libical steps across every walk of one call, so that limits hold per call.
+/// The step budget of one expand_floating call: a rule's instances may lie centuries apart.
+constexpr std::size_t floating_steps = 1000000;
+
+/// Counts rule steps across every walk of one call, so that limits hold per call.
 struct budget {
   std::size_t steps_left;
   bool exhausted() const { return steps_left == 0; }
@@ -102,29 +73,24 @@ struct budget {
 bool walk_rule(const event& e, utc_seconds lo, utc_seconds hi, utc_seconds counted_from,
                std::size_t max_results, budget& steps, std::vector<original>& out) {
   const recurrence_rule& rule = *e.rule;
-  icalrecurrencetype ical = icalrecurrencetype_from_string(rule.to_string().c_str());
-  if (ical.freq == ICAL_NO_RECURRENCE) return true;
-  ical.until = icaltime_null_time();
-  iterator_ptr it(icalrecur_iterator_new(ical, floating(e.start, e.all_day)));
-  if (!it) return true;  // libical found the rule impossible (e.g. 30 February)
+  // The rule repeats the wall-clock time, DST or not (RFC 5545 §3.3.10); turning it into
+  // instants is `to_utc`'s job (§3.3.5).
+  rrule_iterator it(rule, e.start);
 
-  // Without COUNT, nothing before the window needs counting: let libical jump close to it
-  // (two days early, so that no occurrence near the DST edge or the window is missed).
+  // Without COUNT, nothing before the window needs counting: jump close to it (two days
+  // early, so that no occurrence near the DST edge or the window is missed).
   if (!rule.count()) {
     const local_seconds target = to_local(lo, e.zone) - date::days(2);
-    if (target > e.start + date::days(2)) {
-      (void)icalrecur_iterator_set_start(it.get(), floating(target, e.all_day));
-    }
+    if (target > e.start + date::days(2)) it.seek(target);
   }
   // Instants are not strictly monotonic in local time: a gap time (02:30 read with the
   // offset before the gap) lands after 03:00-03:29. Walk a little past `hi` before stopping.
   const utc_seconds stop = hi + std::chrono::hours(3);
   std::size_t counted = 0;
-  while (!steps.exhausted()) {
-    --steps.steps_left;
-    const icaltimetype next = icalrecur_iterator_next(it.get());
-    if (icaltime_is_null_time(next)) return true;
-    const local_seconds local = local_of(next);
+  while (true) {
+    const auto next = it.next(steps.steps_left);
+    if (!next) return it.ended();
+    const local_seconds local = *next;
     const utc_seconds instant = to_utc(local, e.zone);
     if (!within_until(rule, local, instant)) return true;
     if (instant >= stop) return true;
@@ -135,7 +101,6 @@ bool walk_rule(const event& e, utc_seconds lo, utc_seconds hi, utc_seconds count
     }
     out.push_back({key_of(e, local, instant), local, instant});
   }
-  return false;
 }
 
 /// The originals of `e` (DTSTART or the rule's occurrences, plus RDATEs, deduplicated by
@@ -280,19 +245,23 @@ result<std::vector<local_seconds>> expand_floating(std::string_view rule, local_
                                                    std::size_t limit) {
   auto parsed = recurrence_rule::parse(rule);
   if (!parsed) return parsed.error();
-  // A zone without offsets changes: its wall clock is the floating time itself.
-  event e;
-  e.title = "expand";
-  e.zone = "Etc/UTC";
-  e.start = start;
-  e.duration = seconds(0);
-  e.rule = std::move(*parsed);
+  if (parsed->until() && !parsed->until_is_floating() && !parsed->until_is_date()) {
+    // RFC 5545 §3.3.10: a floating DTSTART takes a floating UNTIL (or a date); a UTC one
+    // would need a zone to compare with.
+    return error{errc::bad_rule, "rrule",
+                 "with a floating start, UNTIL must be floating too (no Z) or a date"};
+  }
+  // Straight from the iterator, without a window: a floating time needs no zone, and a rule
+  // with years between its instances must not end at some horizon.
+  rrule_iterator it(*parsed, start);
+  std::size_t steps = floating_steps;
   std::vector<local_seconds> out;
-  if (limit == 0) return out;
-  const utc_seconds from = to_utc(start, e.zone);
-  for (const occurrence& o :
-       expand(e, from, from + date::years{400}, expand_limits{limit, expand_limits{}.max_steps})) {
-    out.push_back(o.local_start);
+  while (out.size() < limit) {
+    const auto next = it.next(steps);
+    if (!next) break;
+    // The same comparison as within_until; the instant is unused for floating and date UNTIL.
+    if (!within_until(*parsed, *next, utc_seconds(next->time_since_epoch()))) break;
+    out.push_back(*next);
   }
   return out;
 }

@@ -100,6 +100,129 @@ result<raw_parts> scan(std::string_view text) {
   return parts;
 }
 
+/// One BY list: comma-separated integers, each in [lo, hi], 0 excluded when `no_zero`
+/// (negative values count from the end where RFC 5545 allows them, so lo is then -hi).
+result<std::vector<int>> read_list(std::string_view name, std::string_view value, int lo, int hi,
+                                   bool no_zero) {
+  std::vector<int> out;
+  while (true) {
+    const auto comma = value.find(',');
+    const auto n = read_integer(value.substr(0, comma));
+    if (!n || *n < lo || *n > hi || (no_zero && *n == 0)) {
+      std::string range = std::to_string(lo) + " to " + std::to_string(hi);
+      if (lo < 0) range = "1 to " + std::to_string(hi) + " or -" + std::to_string(hi) + " to -1";
+      return rule_error(errc::bad_rule, std::string(name) + " wants numbers from " + range + ": " +
+                                            std::string(value.substr(0, comma)));
+    }
+    out.push_back(static_cast<int>(*n));
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<int> weekday_index(std::string_view two) {
+  static constexpr std::array<std::string_view, 7> days{"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+  const std::string day = upper(two);
+  const auto it = std::find(days.begin(), days.end(), day);
+  if (it == days.end()) return std::nullopt;
+  return static_cast<int>(it - days.begin());
+}
+
+/// The BY parts and WKST of `text` (checked by `valid_byday` for BYDAY already), with their
+/// ranges checked as RFC 5545 §3.3.10 gives them. BYSECOND=60 (a leap second) is accepted
+/// and never occurs, as no wall clock shows it.
+result<rule_parts> read_parts(std::string_view text) {
+  rule_parts parts;
+  while (!text.empty()) {
+    const std::size_t semicolon = text.find(';');
+    const std::string_view part = text.substr(0, semicolon);
+    text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
+    const std::size_t equals = part.find('=');
+    if (equals == std::string_view::npos) continue;
+    const std::string name = upper(part.substr(0, equals));
+    const std::string_view value = part.substr(equals + 1);
+    auto list = [&](std::vector<int>& into, int lo, int hi, bool no_zero) -> result<void> {
+      auto r = read_list(name, value, lo, hi, no_zero);
+      if (!r) return r.error();
+      into = std::move(*r);
+      return {};
+    };
+    result<void> ok;
+    if (name == "BYSECOND") ok = list(parts.by_second, 0, 60, false);
+    if (name == "BYMINUTE") ok = list(parts.by_minute, 0, 59, false);
+    if (name == "BYHOUR") ok = list(parts.by_hour, 0, 23, false);
+    if (name == "BYMONTHDAY") ok = list(parts.by_month_day, -31, 31, true);
+    if (name == "BYYEARDAY") ok = list(parts.by_year_day, -366, 366, true);
+    if (name == "BYWEEKNO") ok = list(parts.by_week_no, -53, 53, true);
+    if (name == "BYMONTH") ok = list(parts.by_month, 1, 12, true);
+    if (name == "BYSETPOS") ok = list(parts.by_set_pos, -366, 366, true);
+    if (!ok) return ok.error();
+    if (name == "WKST") {
+      const auto day = value.size() == 2 ? weekday_index(value) : std::nullopt;
+      if (!day) return rule_error(errc::bad_rule, "WKST wants a weekday (MO, TU, ...)");
+      parts.wkst = *day;
+    }
+    if (name == "BYDAY") {
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (item.size() < 2) continue;
+        const auto day = weekday_index(item.substr(item.size() - 2));
+        item.remove_suffix(2);
+        const auto n = item.empty() ? std::optional<std::int64_t>(0) : read_integer(item);
+        if (day && n) parts.by_day.emplace_back(*day, static_cast<int>(*n));
+      }
+      std::sort(parts.by_day.begin(), parts.by_day.end());
+      parts.by_day.erase(std::unique(parts.by_day.begin(), parts.by_day.end()), parts.by_day.end());
+    }
+  }
+  return parts;
+}
+
+/// The combinations RFC 5545 §3.3.10 forbids. Clients expand them each in their own way
+/// (dateutil filters by BYWEEKNO in any FREQ, drops a BYDAY ordinal below MONTHLY, ...), so a
+/// member's app would show other dates than ours: refused, with the RFC's sentence.
+result<void> check_combination(frequency freq, const rule_parts& parts) {
+  const bool yearly = freq == frequency::yearly;
+  const bool monthly = freq == frequency::monthly;
+  const bool ordinal = std::any_of(parts.by_day.begin(), parts.by_day.end(),
+                                   [](const auto& day) { return day.second != 0; });
+  if (!parts.by_week_no.empty() && !yearly) {
+    return rule_error(errc::bad_rule, "BYWEEKNO is only allowed with FREQ=YEARLY (RFC 5545)");
+  }
+  if (!parts.by_year_day.empty() &&
+      (freq == frequency::daily || freq == frequency::weekly || monthly)) {
+    return rule_error(errc::bad_rule,
+                      "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY (RFC 5545)");
+  }
+  if (!parts.by_month_day.empty() && freq == frequency::weekly) {
+    return rule_error(errc::bad_rule, "BYMONTHDAY is not allowed with FREQ=WEEKLY (RFC 5545)");
+  }
+  if (ordinal && !yearly && !monthly) {
+    return rule_error(errc::bad_rule,
+                      "BYDAY with a number (1MO, -1FR) is only allowed with FREQ=MONTHLY or "
+                      "YEARLY (RFC 5545)");
+  }
+  if (ordinal && !parts.by_week_no.empty()) {
+    return rule_error(errc::bad_rule,
+                      "BYDAY with a number (1MO, -1FR) is not allowed together with BYWEEKNO "
+                      "(RFC 5545)");
+  }
+  if (!parts.by_set_pos.empty() && parts.by_second.empty() && parts.by_minute.empty() &&
+      parts.by_hour.empty() && parts.by_day.empty() && parts.by_month_day.empty() &&
+      parts.by_year_day.empty() && parts.by_week_no.empty() && parts.by_month.empty()) {
+    return rule_error(errc::bad_rule,
+                      "BYSETPOS needs another BY part (BYDAY, BYMONTHDAY, ...) to pick from "
+                      "(RFC 5545)");
+  }
+  return {};
+}
+
 struct ical_string_deleter {
   void operator()(char* p) const { icalmemory_free_buffer(p); }
 };
@@ -162,6 +285,10 @@ result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
     }
   }
 
+  // Ranges first, on the text as given, so that a value out of range gets its own message
+  // rather than libical's silent refusal (or, for BYWEEKNO=54, its silent acceptance).
+  if (auto checked = read_parts(text); !checked) return checked.error();
+
   const std::string copy(text);
   icalrecurrencetype ical = icalrecurrencetype_from_string(copy.c_str());
   if (ical.rscale != nullptr) {
@@ -185,9 +312,14 @@ result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
       rule.freq_ = frequency::yearly;
       break;
     case ICAL_SECONDLY_RECURRENCE:
+      rule.freq_ = frequency::secondly;
+      break;
     case ICAL_MINUTELY_RECURRENCE:
+      rule.freq_ = frequency::minutely;
+      break;
     case ICAL_HOURLY_RECURRENCE:
-      return rule_error(errc::bad_rule, "SECONDLY, MINUTELY and HOURLY rules are not supported");
+      rule.freq_ = frequency::hourly;
+      break;
     case ICAL_NO_RECURRENCE:
     default:
       return rule_error(errc::bad_rule, "not a valid recurrence rule");
@@ -195,18 +327,22 @@ result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
   rule.interval_ = ical.interval;
   if (ical.count > 0) rule.count_ = ical.count;
   if (!icaltime_is_null_time(ical.until)) {
-    // RFC 5545 §3.3.10: UNTIL has the value type of DTSTART, and with a zoned DTSTART it
-    // MUST be in UTC. A floating UNTIL would need the event's zone to mean an instant, which
-    // a rule alone does not know: whoever reads a file converts it first.
-    if (!ical.until.is_date && !icaltime_is_utc(ical.until)) {
-      return rule_error(errc::bad_rule, "UNTIL must be a UTC date-time (ending in Z) or a date");
-    }
+    // RFC 5545 §3.3.10: UNTIL has the value type of DTSTART; with a zoned DTSTART it MUST be
+    // in UTC, with a floating one it MUST be floating. A rule alone does not know its DTSTART:
+    // a floating UNTIL is kept as such here, and `validate(const event&)` refuses it for an
+    // event (always zoned; whoever reads a file converts it first).
     rule.until_ = until_instant(ical.until);
     if (!rule.until_) return rule_error(errc::bad_rule, "UNTIL is not a valid date");
     rule.until_is_date_ = ical.until.is_date != 0;
+    rule.until_is_floating_ = !ical.until.is_date && !icaltime_is_utc(ical.until);
   }
   rule.text_ = text_of(ical);
   if (rule.text_.empty()) return rule_error(errc::bad_rule, "not a valid recurrence rule");
+  // The parts expanded are the canonical text's, so that the server expands what feeds say.
+  auto parts_of_text = read_parts(rule.text_);
+  if (!parts_of_text) return parts_of_text.error();
+  rule.parts_ = std::move(*parts_of_text);
+  if (auto allowed = check_combination(rule.freq_, rule.parts_); !allowed) return allowed.error();
   return rule;
 }
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config.h"
+#include "expand_command.h"
 
 namespace treffpunkt::server {
 namespace {
@@ -49,9 +50,12 @@ Usage:
   treffpunkt person delete EMAIL [--base-url URL] [--mail-from ADDRESS] [--config FILE]
                                                 delete EMAIL's account (their erasure request);
                                                 mails to whoever gets their places link to URL
+  treffpunkt expand --jsonl                     expand recurrence rules, one JSON object a
+                                                line on standard input, one answer a line on
+                                                standard output (docs/calendar.md)
   treffpunkt --help | --version
 
-Every command takes --data DIR (default ./treffpunkt-data/).
+Every command but expand takes --data DIR (default ./treffpunkt-data/).
 )";
 
 /// Arguments with `--data DIR` taken out (it may stand anywhere), and the clock.
@@ -468,9 +472,30 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+/// `expand --jsonl`: needs no data folder; the input's format is in docs/calendar.md.
+int expand_rules(const command_line& c, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (c.rest.size() != 2 || c.rest[1] != "--jsonl") {
+    err << "Usage: treffpunkt expand --jsonl < rules.jsonl\n"
+           "  each line {\"id\": \"...\", \"rrule\": \"FREQ=...\", \"dtstart\": "
+           "\"YYYYMMDDTHHMMSS\", \"limit\": N}\n"
+           "  (N up to "
+        << expand_max_limit
+        << "), answered by {\"id\": \"...\", \"occurrences\": [...]} or {\"id\": \"...\", "
+           "\"error\": \"...\"}\n";
+    return 2;
+  }
+  return expand_jsonl(in, out);
+}
+
 }  // namespace
 
 int run_cli(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  std::istringstream nothing;
+  return run_cli(args, nothing, out, err);
+}
+
+int run_cli(std::span<const std::string_view> args, std::istream& in, std::ostream& out,
+            std::ostream& err) {
   const auto c = split_data_dir(args, err);
   if (!c) return 2;
   if (c->rest.empty()) {
@@ -492,6 +517,7 @@ int run_cli(std::span<const std::string_view> args, std::ostream& out, std::ostr
   if (command == "import") return import(*c, out, err);
   if (command == "export") return export_all(*c, out, err);
   if (command == "person") return person(*c, out, err);
+  if (command == "expand") return expand_rules(*c, in, out, err);
   err << "treffpunkt: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

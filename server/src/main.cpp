@@ -6,5 +6,5 @@
 
 int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
-  return treffpunkt::server::run_cli(args, std::cout, std::cerr);
+  return treffpunkt::server::run_cli(args, std::cin, std::cout, std::cerr);
 }

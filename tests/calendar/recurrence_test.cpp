@@ -88,8 +88,16 @@ TEST(Recurrence, DateUntilIsTheEndOfThatDate) {
   EXPECT_EQ(r.to_string(), "FREQ=YEARLY;UNTIL=20300131");
 }
 
-TEST(Recurrence, FloatingUntilIsBadRule) {
-  EXPECT_EQ(parse_error("FREQ=WEEKLY;UNTIL=20260131T230000"), errc::bad_rule);
+// RFC 5545 §3.3.10: a floating DTSTART takes a floating UNTIL, so a rule on its own accepts
+// one (expand_floating); an event, always in a zone, refuses it (see FloatingUntilIsRefused...).
+TEST(Recurrence, FloatingUntilParsesAndSaysSo) {
+  const auto r = recurrence_rule::parse("FREQ=WEEKLY;UNTIL=20260131T230000");
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_TRUE(r->until_is_floating());
+  EXPECT_FALSE(r->until_is_date());
+  EXPECT_EQ(r->to_string(), "FREQ=WEEKLY;UNTIL=20260131T230000");
+  EXPECT_FALSE(recurrence_rule::parse("FREQ=WEEKLY;UNTIL=20260131T230000Z")->until_is_floating());
+  EXPECT_FALSE(recurrence_rule::parse("FREQ=WEEKLY;UNTIL=20260131")->until_is_floating());
 }
 
 TEST(Recurrence, InvalidUntilDateIsBadRule) {
@@ -124,10 +132,37 @@ TEST(Recurrence, UnparsableTextIsBadRule) {
   EXPECT_EQ(parse_error(std::string_view("FREQ=DAILY\0;BYDAY=XX", 21)), errc::bad_rule);
 }
 
-TEST(Recurrence, SubDailyFrequenciesAreBadRule) {
-  EXPECT_EQ(parse_error("FREQ=HOURLY"), errc::bad_rule);
-  EXPECT_EQ(parse_error("FREQ=MINUTELY;INTERVAL=15"), errc::bad_rule);
-  EXPECT_EQ(parse_error("FREQ=SECONDLY"), errc::bad_rule);
+// Imports and the API may bring any rule; the pages offer only the common ones.
+TEST(Recurrence, SubDailyFrequenciesParse) {
+  EXPECT_EQ(recurrence_rule::parse("FREQ=HOURLY").value().freq(), frequency::hourly);
+  EXPECT_EQ(recurrence_rule::parse("FREQ=MINUTELY;INTERVAL=15").value().freq(),
+            frequency::minutely);
+  EXPECT_EQ(recurrence_rule::parse("FREQ=SECONDLY").value().freq(), frequency::secondly);
+}
+
+TEST(Recurrence, ByValuesOutOfRangeAreBadRuleWithTheirName) {
+  for (const char* bad :
+       {"FREQ=DAILY;BYHOUR=24", "FREQ=DAILY;BYMINUTE=60", "FREQ=DAILY;BYSECOND=61",
+        "FREQ=MONTHLY;BYMONTHDAY=0", "FREQ=MONTHLY;BYMONTHDAY=-32", "FREQ=YEARLY;BYYEARDAY=367",
+        "FREQ=YEARLY;BYWEEKNO=54", "FREQ=YEARLY;BYWEEKNO=0", "FREQ=YEARLY;BYMONTH=13",
+        "FREQ=MONTHLY;BYSETPOS=0", "FREQ=MONTHLY;BYSETPOS=-367", "FREQ=DAILY;BYHOUR=9,x"}) {
+    const auto r = recurrence_rule::parse(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, errc::bad_rule) << bad;
+    const std::string_view text(bad);
+    const auto name = text.substr(text.rfind(';') + 1, text.rfind('=') - text.rfind(';') - 1);
+    EXPECT_NE(r.error().message.find(name), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(parse_error("FREQ=YEARLY;BYWEEKNO=-53,53;BYYEARDAY=-366,366;BYSECOND=60"),
+            std::nullopt);
+}
+
+TEST(Recurrence, PartsAreSortedAndUnique) {
+  const auto r = recurrence_rule::parse("FREQ=MONTHLY;BYHOUR=9,8,9;BYDAY=TU,MO,-1FR;WKST=SU");
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_EQ(r->parts().by_hour, (std::vector<int>{8, 9}));
+  EXPECT_EQ(r->parts().by_day, (std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {4, -1}}));
+  EXPECT_EQ(r->parts().wkst, 6);
 }
 
 TEST(Recurrence, CountAndUntilTogetherAreRejected) {
@@ -325,6 +360,40 @@ TEST(Validate, LastWeekdayRuleMatchesOnlyTheLastWeekday) {
   EXPECT_EQ(problem(e), std::nullopt);
   e.start = local(2026, 3, 30, 18);
   EXPECT_EQ(problem(e), problem_t(errc::invalid_value, "rrule"));
+}
+
+TEST(Validate, FloatingUntilIsRefusedForAnEventInAZone) {
+  auto e = meeting();
+  e.rule = rule("FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261231T190000");
+  const auto r = validate(e);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::bad_rule);
+  EXPECT_EQ(r.error().field, "rrule");
+  EXPECT_NE(r.error().message.find("UTC"), std::string::npos) << r.error().message;
+  e.rule = rule("FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261231T180000Z");
+  EXPECT_EQ(problem(e), std::nullopt);
+}
+
+// Issue 17: rules whose first instance is DTSTART that libical's iterator called "yields no
+// occurrence" or "start does not match" (expected instances from python-dateutil).
+TEST(Validate, RulesStartingAtTheirFirstInstancePass) {
+  struct probe {
+    const char* rule;
+    local_seconds start;
+  };
+  for (const auto& [text, start] : {
+           probe{"FREQ=DAILY;BYMONTH=3;BYMONTHDAY=-2", local(2026, 3, 30, 19)},
+           probe{"FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO", local(2026, 5, 11, 19)},
+           probe{"FREQ=YEARLY;BYYEARDAY=60;BYMONTH=3", local(2027, 3, 1, 19)},
+           probe{"FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=-1", local(2026, 1, 9, 19)},
+           probe{"FREQ=YEARLY;BYMONTHDAY=1", local(2026, 2, 1, 19)},
+           probe{"FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11", local(2026, 1, 6, 9)},
+       }) {
+    auto e = meeting();
+    e.start = start;
+    e.rule = rule(text);
+    EXPECT_EQ(problem(e), std::nullopt) << text;
+  }
 }
 
 TEST(Validate, DurationBetweenMeasuresRealTime) {

@@ -2,7 +2,9 @@
 #include <server/cli.h>
 
 #include <sstream>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -15,17 +17,19 @@ struct cli_run {
   std::string err;
 };
 
-cli_run run(std::vector<std::string_view> args) {
+cli_run run(std::vector<std::string_view> args, const std::string& input = "") {
+  std::istringstream in(input);
   std::ostringstream out;
   std::ostringstream err;
-  const int code = run_cli(args, out, err);
+  const int code = run_cli(args, in, out, err);
   return {code, out.str(), err.str()};
 }
 
 TEST(Cli, HelpListsEveryCommand) {
   const cli_run r = run({"--help"});
   EXPECT_EQ(r.code, 0);
-  for (const char* command : {"serve", "admin add", "token create", "import", "export"}) {
+  for (const char* command :
+       {"serve", "admin add", "token create", "import", "export", "expand --jsonl"}) {
     EXPECT_NE(r.out.find(command), std::string::npos) << command;
   }
   EXPECT_TRUE(r.err.empty());
@@ -41,6 +45,84 @@ TEST(Cli, NoArgumentsPrintsUsageAndFails) {
   const cli_run r = run({});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("Usage:"), std::string::npos);
+}
+
+TEST(Cli, ExpandAnswersEveryLineInOrder) {
+  const cli_run r = run({"expand", "--jsonl"},
+                        R"({"id": "tue", "rrule": "FREQ=MONTHLY;BYDAY=1TU", )"
+                        R"("dtstart": "20250107T190000", "limit": 3})"
+                        "\n\n"  // a blank line is no input and gets no answer
+                        R"({"id": "leap", "rrule": "FREQ=YEARLY;COUNT=2", )"
+                        R"("dtstart": "20240229T000000", "limit": 5})"
+                        "\r\n"
+                        R"({"id": "none", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000", )"
+                        R"("limit": 0})");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out,
+            R"({"id":"tue","occurrences":["20250107T190000","20250204T190000","20250304T190000"]})"
+            "\n"
+            R"({"id":"leap","occurrences":["20240229T000000","20280229T000000"]})"
+            "\n"
+            R"({"id":"none","occurrences":[]})"
+            "\n");
+  EXPECT_TRUE(r.err.empty());
+}
+
+TEST(Cli, ExpandNamesTheLineOfABadInputAndGoesOn) {
+  const std::string ok =
+      R"({"id": "ok", "rrule": "FREQ=DAILY;COUNT=1", "dtstart": "20250107T190000", "limit": 5})";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"not json", R"({"id":null,"line":1,"error":"line 1: not JSON)"},
+      {"[1, 2]", R"({"id":null,"line":1,"error":"line 1: not a JSON object"})"},
+      {R"({"rrule": "FREQ=DAILY", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":null,"line":1,"error":"line 1: \"id\" is missing"})"},
+      {R"({"id": "x", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: \"rrule\" is missing"})"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: \"dtstart\" is missing"})"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000"})",
+       R"({"id":"x","line":1,"error":"line 1: \"limit\" is missing"})"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250230T190000", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: dtstart must be a local date and time)"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000Z", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: dtstart '20250107T190000Z' is in UTC)"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: dtstart '20250107' is a date without a time)"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000", "limit": 10001})",
+       R"({"id":"x","line":1,"error":"line 1: \"limit\" must be a whole number from 0 to 10000, not 10001"})"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000", "limit": -1})",
+       R"({"id":"x","line":1,"error":"line 1: \"limit\" must be a whole number)"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY", "dtstart": "20250107T190000", "limit": 2.0})",
+       R"({"id":"x","line":1,"error":"line 1: \"limit\" must be a whole number)"},
+      {R"({"id": "x", "rrule": "FREQ=FORTNIGHTLY", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: unknown FREQ 'FORTNIGHTLY')"},
+      {R"({"id": "x", "rrule": "RRULE:FREQ=DAILY", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: \"rrule\" is the rule's value, without \"RRULE:\""})"},
+      {R"({"id": "x", "rrule": "FREQ=DAILY;COUNT=2;UNTIL=20250110", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":"x","line":1,"error":"line 1: rrule 'FREQ=DAILY;COUNT=2;UNTIL=20250110': )"},
+      {R"({"id": "x", "rule": "FREQ=DAILY", "dtstart": "20250107T190000", "limit": 1})",
+       R"({"id":null,"line":1,"error":"line 1: unknown field \"rule\")"},
+  };
+  for (const auto& [input, answer] : cases) {
+    // The bad line first, then a good one: the command goes on after the error.
+    const cli_run r = run({"expand", "--jsonl"}, input + "\n" + ok + "\n");
+    EXPECT_EQ(r.code, 0) << input;
+    const std::string_view out = r.out;
+    EXPECT_TRUE(out.starts_with(answer)) << input << "\n" << out;
+    EXPECT_TRUE(
+        out.ends_with("\n"
+                      R"({"id":"ok","occurrences":["20250107T190000"]})"
+                      "\n"))
+        << input << "\n"
+        << out;
+  }
+}
+
+TEST(Cli, ExpandWithoutJsonlIsAUsageError) {
+  const cli_run r = run({"expand"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("Usage: treffpunkt expand --jsonl"), std::string::npos);
+  EXPECT_TRUE(r.out.empty());
 }
 
 }  // namespace

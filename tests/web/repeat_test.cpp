@@ -79,5 +79,19 @@ TEST(Repeat, DescriptionsNameTheEnd) {
             "regelmäßig");
 }
 
+// Imports and the API may bring rules that repeat within a day; the pages keep them as they
+// are ("keep") and say what they do.
+TEST(Repeat, SubDailyRulesAreSeveralTimesADay) {
+  const auto first = 2026_y / 12 / 1;
+  EXPECT_EQ(describe_rule("FREQ=HOURLY;INTERVAL=2;COUNT=5", first, std::nullopt, language::de),
+            "mehrmals täglich, 5-mal");
+  EXPECT_EQ(
+      describe_rule("FREQ=MINUTELY;INTERVAL=30;BYHOUR=9,10", first, std::nullopt, language::en),
+      "several times a day");
+  EXPECT_EQ(describe_rule("FREQ=SECONDLY", first, std::nullopt, language::en),
+            "several times a day");
+  EXPECT_EQ(repeat_of("FREQ=HOURLY", first), std::nullopt);
+}
+
 }  // namespace
 }  // namespace treffpunkt::web

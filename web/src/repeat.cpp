@@ -189,6 +189,14 @@ std::string describe_rule(std::string_view rrule, date::year_month_day first,
   const bool de = l == language::de;
   const auto kind = repeat_of(rrule, first);
   std::string out = kind ? label(*kind, first, l) : (de ? "regelmäßig" : "repeating");
+  // An imported or API rule that repeats within a day (the pages offer none): said as such,
+  // so that a series of many occurrences a day is no surprise.
+  const auto parts = pattern_parts(rrule);
+  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) {
+        return p == "FREQ=HOURLY" || p == "FREQ=MINUTELY" || p == "FREQ=SECONDLY";
+      })) {
+    out = de ? "mehrmals täglich" : "several times a day";
+  }
   if (kind == repeat::once) return out;
   if (last_day) {
     out += (de ? ", bis " : ", until ") + format_date(*last_day, l);

@@ -46,9 +46,11 @@ std::vector<occurrence> expand(const event& e, utc_seconds from, utc_seconds to,
 
 /// The first `limit` instances of the RRULE value `rule` (without "RRULE:") for a floating
 /// DTSTART `start` (wall-clock time without a zone, RFC 5545 §3.3.5 form 1), ascending,
-/// starting at `start` when the rule yields it: what `treffpunkt expand` answers. Errors:
-/// the rule's, as recurrence_rule::parse reports them, or bad_rule for a rule that cannot be
-/// expanded from this start.
+/// starting at `start` when the rule yields it: what `treffpunkt expand` answers. Fewer when
+/// the rule ends (COUNT, UNTIL, the year 9999) or a step budget of a million runs out (a rule
+/// with no instance at all answers an empty list). UNTIL is compared as wall-clock time.
+/// Errors: the rule's, as recurrence_rule::parse reports them, or bad_rule for a UTC UNTIL,
+/// which RFC 5545 §3.3.10 does not allow with a floating start.
 result<std::vector<local_seconds>> expand_floating(std::string_view rule, local_seconds start,
                                                    std::size_t limit);
 

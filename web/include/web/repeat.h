@@ -46,7 +46,8 @@ std::string rrule_for(repeat r, date::year_month_day first);
 std::optional<repeat> repeat_of(std::string_view rrule, date::year_month_day first);
 
 /// A series' rule in words for pages: "jeden ersten Dienstag im Monat, bis Di., 30. Juni
-/// 2026" or ", 10-mal"; a rule that is none of the choices: "regelmäßig" / "repeating".
+/// 2026" or ", 10-mal"; a rule that is none of the choices: "regelmäßig" / "repeating", or
+/// "mehrmals täglich" / "several times a day" for an HOURLY, MINUTELY or SECONDLY one.
 /// `last_day` is UNTIL as a date in the event's zone, if the rule has one.
 std::string describe_rule(std::string_view rrule, date::year_month_day first,
                           std::optional<date::local_days> last_day, language l);
