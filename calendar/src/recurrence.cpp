@@ -255,7 +255,13 @@ std::string text_of(icalrecurrencetype& rule) {
 
 }  // namespace
 
-result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
+result<recurrence_rule> recurrence_rule::parse(std::string_view text) { return read(text, true); }
+
+result<recurrence_rule> recurrence_rule::parse_stored(std::string_view text) {
+  return read(text, false);
+}
+
+result<recurrence_rule> recurrence_rule::read(std::string_view text, bool strict) {
   if (text.empty()) return rule_error(errc::bad_rule, "empty recurrence rule");
   // libical reads a C string: anything after a NUL would be silently dropped.
   if (text.find('\0') != std::string_view::npos) {
@@ -342,7 +348,9 @@ result<recurrence_rule> recurrence_rule::parse(std::string_view text) {
   auto parts_of_text = read_parts(rule.text_);
   if (!parts_of_text) return parts_of_text.error();
   rule.parts_ = std::move(*parts_of_text);
-  if (auto allowed = check_combination(rule.freq_, rule.parts_); !allowed) return allowed.error();
+  if (strict) {
+    if (auto allowed = check_combination(rule.freq_, rule.parts_); !allowed) return allowed.error();
+  }
   return rule;
 }
 
@@ -366,14 +374,14 @@ recurrence_rule recurrence_rule::with_until(utc_seconds last, bool as_date) cons
   }
   ical.until = until;
   // Re-parsing keeps one path that sets every field; the text is ours, so it cannot fail.
-  return parse(text_of(ical)).value();
+  return parse_stored(text_of(ical)).value();
 }
 
 recurrence_rule recurrence_rule::with_count(int n) const {
   icalrecurrencetype ical = ical_of(text_);
   ical.until = icaltime_null_time();
   ical.count = n;
-  return parse(text_of(ical)).value();
+  return parse_stored(text_of(ical)).value();
 }
 
 }  // namespace treffpunkt::calendar

@@ -71,8 +71,10 @@ calendar::event event_from(const sql::statement& s) {
   e.start = local_from_db(s.int64(15));
   e.duration = seconds(s.int64(16));
   if (const auto rule = s.optional_text(17)) {
-    // Written from recurrence_rule::to_string() of a rule that parsed: see load_event.
-    auto parsed = calendar::recurrence_rule::parse(*rule);
+    // Written from recurrence_rule::to_string() of a rule that parsed: see load_event. Read
+    // as stored, so that a rule saved before the parser refused what RFC 5545 forbids still
+    // loads.
+    auto parsed = calendar::recurrence_rule::parse_stored(*rule);
     if (!parsed) {
       throw sql::failure(SQLITE_CORRUPT, "event " + std::to_string(e.id.value) + ": bad rrule");
     }

@@ -435,4 +435,16 @@ TEST(Validate, FindOverrideReturnsTheOverrideForItsKey) {
   EXPECT_EQ(e.find_override(occurrence_key::timed(utc(2026, 3, 3, 18))), nullptr);
 }
 
+TEST(Recurrence, StoredRuleKeepsACombinationTheParserRefuses) {
+  constexpr std::string_view text = "FREQ=WEEKLY;BYDAY=TU;BYMONTHDAY=4,11,18";
+  const auto strict = recurrence_rule::parse(text);
+  ASSERT_FALSE(strict);
+  EXPECT_EQ(strict.error().code, errc::bad_rule);
+  const auto stored = recurrence_rule::parse_stored(text);
+  ASSERT_TRUE(stored) << stored.error().what();
+  EXPECT_EQ(stored->to_string(), text);
+  // Splitting such a series goes through the same reading.
+  EXPECT_EQ(stored->with_count(3).to_string(), "FREQ=WEEKLY;COUNT=3;BYDAY=TU;BYMONTHDAY=4,11,18");
+}
+
 }  // namespace

@@ -501,6 +501,25 @@ TEST_F(Events, UnreadableStoredRuleIsABrokenInvariantEverywhere) {
   EXPECT_EQ(updated.error().code, errc::unavailable);
 }
 
+TEST_F(Events, StoredRuleThatTheParserNowRefusesStillLoads) {
+  // Earlier versions accepted combinations RFC 5545 forbids (here BYMONTHDAY in a weekly
+  // rule) through libical; an event saved with one stays readable and takes RSVPs.
+  const auto e = created_series();
+  constexpr std::string_view rule = "FREQ=WEEKLY;COUNT=10;BYDAY=TU;BYMONTHDAY=4,11,18";
+  ASSERT_FALSE(calendar::recurrence_rule::parse(rule));
+  sql_text(db_path(), "UPDATE events SET rrule = '" + std::string(rule) +
+                          "' WHERE id = " + std::to_string(e.id.value));
+  const auto loaded = store_->event_by_id(e.id);
+  ASSERT_TRUE(loaded);
+  ASSERT_TRUE(loaded->rule);
+  EXPECT_EQ(loaded->rule->to_string(), rule);
+  EXPECT_EQ(store_->events_of_unit(bildung_.id).size(), 1U);
+  const auto p = make_person("p@example.org");
+  const auto answered = store_->set_rsvp(e.id, key_at(local(2025, 11, 4, 19)), p.id,
+                                         calendar::rsvp_answer::yes, test_now());
+  EXPECT_TRUE(answered) << answered.error().message;
+}
+
 TEST_F(Events, WritesAreAudited) {
   const auto e = created_series();
   auto changed = e;

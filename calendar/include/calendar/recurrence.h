@@ -41,6 +41,10 @@ class recurrence_rule {
   /// COUNT > 10000). Every FREQ from SECONDLY to YEARLY is accepted: imports and the API may
   /// bring any rule, the pages offer the common ones.
   static result<recurrence_rule> parse(std::string_view text);
+  /// A rule as a store kept it: parse() without refusing the combinations RFC 5545 forbids
+  /// (BYWEEKNO outside YEARLY, ...), which earlier versions accepted through libical. An
+  /// event saved with one stays readable, and is expanded as the iterator reads the parts.
+  static result<recurrence_rule> parse_stored(std::string_view text);
 
   /// The rule in canonical form, as written to RRULE (UNTIL always in UTC, "...Z", or as a
   /// date for all-day events).
@@ -69,6 +73,8 @@ class recurrence_rule {
   }
 
  private:
+  static result<recurrence_rule> read(std::string_view text, bool strict);
+
   std::string text_;
   frequency freq_ = frequency::weekly;
   int interval_ = 1;
