@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -132,13 +133,25 @@ std::string numbered_placeholders(std::string_view sql, int& count) {
       out.append(sql.substr(i, end - i));
       i = end;
     } else if (sql[i] == '?') {
-      if (i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
-        throw failure(failure_kind::other, "",
-                      "numbered placeholders (?NNN) are not supported: " + std::string(sql));
+      // SQLite's rule: ?NNN is parameter NNN (one value bound once, used in several places),
+      // a bare ? the one after the largest so far.
+      std::size_t digits_end = i + 1;
+      while (digits_end < sql.size() && sql[digits_end] >= '0' && sql[digits_end] <= '9') {
+        ++digits_end;
       }
+      int number = count + 1;
+      if (digits_end > i + 1) {
+        const auto [p, ec] = std::from_chars(sql.data() + i + 1, sql.data() + digits_end, number);
+        if (ec != std::errc{} || number < 1 || number > 32766) {
+          throw failure(failure_kind::other, "",
+                        "bad parameter number " + std::string(sql.substr(i, digits_end - i)) +
+                            " in " + std::string(sql));
+        }
+      }
+      count = std::max(count, number);
       out += '$';
-      out += std::to_string(++count);
-      ++i;
+      out += std::to_string(number);
+      i = digits_end;
     } else {
       out += sql[i++];
     }

@@ -41,7 +41,8 @@ failure_kind classify(std::string_view sqlstate);
 
 /// `sql` with its `?` placeholders numbered `$1, $2, ...`, left alone inside '...' and E'...'
 /// literals, "..." identifiers, $tag$...$tag$ strings and -- or /* */ comments; `count` gets
-/// how many there were. Throws failure (other) on SQLite's `?NNN`, which is not supported.
+/// the largest number used. SQLite's `?NNN` is `$NNN`; a bare `?` numbers on from the largest
+/// so far, as in SQLite. Throws failure (other) on a number out of SQLite's range.
 std::string numbered_placeholders(std::string_view sql, int& count);
 
 class connection;

@@ -196,6 +196,37 @@ inline std::string_view insertion_order(dialect d, std::string_view unique_colum
   return d == dialect::postgresql ? unique_column : "rowid";
 }
 
+/// The larger of two values that are never NULL: SQLite's two-argument max(), PostgreSQL's
+/// GREATEST (max() is only an aggregate there).
+inline std::string larger_of(dialect d, std::string_view a, std::string_view b) {
+  return std::string(d == dialect::postgresql ? "GREATEST(" : "max(") + std::string(a) + ", " +
+         std::string(b) + ")";
+}
+
+/// `column` in a WHERE term that must not pick the index: SQLite's unary `+` hint, which
+/// PostgreSQL has not (its planner weighs the indexes by their statistics instead).
+inline std::string unindexed(dialect d, std::string_view column) {
+  return (d == dialect::postgresql ? "" : "+") + std::string(column);
+}
+
+/// `day` (days since 1970-01-01, an SQL expression) as its date, YYYY-MM-DD.
+inline std::string date_of_day(dialect d, std::string_view day) {
+  if (d == dialect::postgresql) {
+    return "to_char(DATE '1970-01-01' + CAST(" + std::string(day) + " AS INTEGER), 'YYYY-MM-DD')";
+  }
+  return "date(" + std::string(day) + " * 86400, 'unixepoch')";
+}
+
+/// A statement's text that differs between the dialects, built once per dialect by `make`
+/// (the lambda of one call site: its statics are that site's), so that the call on the write
+/// path allocates nothing.
+template <class Make>
+const std::string& text_for(dialect d, Make make) {
+  static const std::string sqlite_text = make(dialect::sqlite);
+  static const std::string postgresql_text = make(dialect::postgresql);
+  return d == dialect::postgresql ? postgresql_text : sqlite_text;
+}
+
 /// `blob` (an SQL expression) as lower-case hex digits.
 inline std::string lower_hex(dialect d, std::string_view blob) {
   if (d == dialect::postgresql) return "encode(" + std::string(blob) + ", 'hex')";

@@ -572,9 +572,11 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
     for (const auto& prefix : plan.drop) {
       if (prefix.empty()) continue;
       // A range on the key's index, as drop_queued_in.
-      auto& queued = c.prepare(
-          "SELECT id, dedupe_key FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
-          "AND +state = 'queued'");
+      auto& queued = c.prepare(sql::text_for(c.dialect(), [](sql::dialect d) {
+        return "SELECT id, dedupe_key FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
+               "AND " +
+               sql::unindexed(d, "state") + " = 'queued'";
+      }));
       queued.bind(1, prefix).bind(2, prefix_end(prefix));
       std::vector<std::int64_t> doomed;
       while (queued.step()) {
