@@ -99,9 +99,9 @@ class store_test : public ::testing::Test {
 
   /// The first column of the first row of `query` (SQL both databases read the same), as
   /// text: "" when there is no row or it is NULL. Looks at what the store really wrote.
-  std::string query_text(const std::string& query);
+  std::string query_text(const std::string& query) const;
   /// Like query_text, as a number (0 when there is no row or it is NULL).
-  std::int64_t query_int(const std::string& query) {
+  std::int64_t query_int(const std::string& query) const {
     const std::string text = query_text(query);
     return text.empty() ? 0 : std::stoll(text);
   }
@@ -133,9 +133,9 @@ class store_test : public ::testing::Test {
     store_ = std::move(*opened);
   }
 
-  std::string database_;                       ///< on PostgreSQL
-  std::unique_ptr<pg::connection> admin_;      ///< creates and drops it
-  std::unique_ptr<pg::connection> inspector_;  ///< query_text's connection to it
+  std::string database_;                               ///< on PostgreSQL
+  std::unique_ptr<pg::connection> admin_;              ///< creates and drops it
+  mutable std::unique_ptr<pg::connection> inspector_;  ///< query_text's connection to it
 };
 
 /// Runs `query` on its own connection to the database at `path` and returns the first column
@@ -171,7 +171,7 @@ inline std::int64_t sql_int(const std::filesystem::path& path, const std::string
   return text.empty() ? 0 : std::stoll(text);
 }
 
-inline std::string store_test::query_text(const std::string& query) {
+inline std::string store_test::query_text(const std::string& query) const {
   if (!on_postgres()) return sql_text(db_path(), query);
   std::string out;
   try {
