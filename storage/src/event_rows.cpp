@@ -76,7 +76,7 @@ calendar::event event_from(const sql::statement& s) {
     // loads.
     auto parsed = calendar::recurrence_rule::parse_stored(*rule);
     if (!parsed) {
-      throw sql::failure(SQLITE_CORRUPT, "event " + std::to_string(e.id.value) + ": bad rrule");
+      throw sql::failure::bad_data("event " + std::to_string(e.id.value) + ": bad rrule");
     }
     e.rule = std::move(*parsed);
   }
@@ -153,7 +153,7 @@ void write_children(sql::connection& c, const calendar::event& e) {
   c.prepare("DELETE FROM occurrence_overrides WHERE event_id = ?").bind(1, e.id.value).run();
   for (const auto& r : e.rdates) {
     // OR IGNORE: a date listed twice is one date.
-    c.prepare("INSERT OR IGNORE INTO event_rdates (event_id, start_local) VALUES (?, ?)")
+    c.insert_or_ignore("INTO event_rdates (event_id, start_local) VALUES (?, ?)")
         .bind(1, e.id.value)
         .bind(2, to_db(r))
         .run();
@@ -245,14 +245,13 @@ std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::u
 }
 
 void insert_event(sql::connection& c, calendar::event& e) {
-  auto& s = c.prepare(
+  auto& s = c.prepare_insert(
       "INSERT INTO events (unit_id, uid, related_to, sequence, created, last_modified, kind, "
       "status, title, description, location, online_url, zone, all_day, start_local, duration, "
       "rrule, capacity, rsvp_deadline) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bind_event_fields(s, e);
-  s.run();
-  e.id = calendar::event_id{c.last_insert_rowid()};
+  e.id = calendar::event_id{s.insert()};
   write_children(c, e);
 }
 

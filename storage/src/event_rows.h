@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 

@@ -283,9 +283,11 @@ result<std::string> store::export_person_json(person_id p) const {
         rows_of(c, "SELECT event_id, public FROM event_hosts WHERE person_id = ? ORDER BY event_id",
                 {{"event_id", col::integer}, {"public", col::boolean}}, p.value);
     // When their personal feed was fetched, per day and calendar app (kept 90 days).
-    auto& fetches = c.prepare(
-        "SELECT date(day * 86400, 'unixepoch'), family, fetches, not_modified, last_fetch "
-        "FROM feed_fetches WHERE feed = ? ORDER BY day, family");
+    auto& fetches = c.prepare(sql::text_for(c.dialect(), [](sql::dialect d) {
+      return "SELECT " + sql::date_of_day(d, "day") +
+             ", family, fetches, not_modified, last_fetch "
+             "FROM feed_fetches WHERE feed = ? ORDER BY day, family";
+    }));
     fetches.bind(1, feed_ref::of(p).key());
     json::array feed_fetches;
     while (fetches.step()) {

@@ -25,12 +25,16 @@ std::string feed_ref::key() const {
 result<void> store::add_feed_fetches(const std::vector<feed_fetch_count>& counts) {
   if (counts.empty()) return {};
   return impl_->write([&](sql::connection& c) -> result<void> {
-    auto& upsert = c.prepare(
-        "INSERT INTO feed_fetches (feed, day, family, fetches, not_modified, last_fetch) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed, day, family) DO UPDATE SET "
-        "fetches = fetches + excluded.fetches, "
-        "not_modified = not_modified + excluded.not_modified, "
-        "last_fetch = max(last_fetch, excluded.last_fetch)");
+    // The row's columns by the table's name: PostgreSQL finds a bare name ambiguous beside
+    // excluded's.
+    auto& upsert = c.prepare(sql::text_for(c.dialect(), [](sql::dialect d) {
+      return "INSERT INTO feed_fetches (feed, day, family, fetches, not_modified, last_fetch) "
+             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed, day, family) DO UPDATE SET "
+             "fetches = feed_fetches.fetches + excluded.fetches, "
+             "not_modified = feed_fetches.not_modified + excluded.not_modified, "
+             "last_fetch = " +
+             sql::larger_of(d, "feed_fetches.last_fetch", "excluded.last_fetch");
+    }));
     for (const auto& n : counts) {
       upsert.bind(1, n.feed.key())
           .bind(2, n.day)

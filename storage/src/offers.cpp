@@ -59,7 +59,7 @@ proposal_state state_from_db(std::string_view s) {
         proposal_state::declined, proposal_state::withdrawn}) {
     if (s == to_string(v)) return v;
   }
-  throw sql::failure(SQLITE_CORRUPT, "offer_proposals: unknown state " + std::string(s));
+  throw sql::failure::bad_data("offer_proposals: unknown state " + std::string(s));
 }
 
 /// offer_proposals.dates: local seconds, comma-separated; "" for none (flexible).
@@ -80,7 +80,7 @@ std::vector<calendar::local_seconds> dates_from_db(std::string_view text) {
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
     if (ec != std::errc{} || end != item.data() + item.size()) {
-      throw sql::failure(SQLITE_CORRUPT, "offer_proposals: bad dates " + std::string(text));
+      throw sql::failure::bad_data("offer_proposals: bad dates " + std::string(text));
     }
     out.push_back(local_from_db(value));
     text.remove_prefix(std::min(comma + 1, text.size()));
@@ -278,14 +278,13 @@ result<proposal> store::propose_offer(calendar::unit_id u, person_id p, offer_dr
                        " proposals waiting for a decision: wait for one, or withdraw one"};
     }
     if (auto ok = check_wish(c, d, u); !ok) return ok.error();
-    auto& s = c.prepare(
+    auto& s = c.prepare_insert(
         "INSERT INTO offer_proposals (title, description, format, location, online_url, "
         "duration, dates, capacity, show_host, wish_id, unit_id, person_id, state, created, "
         "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)");
     bind_draft(s, d);
     s.bind(11, u.value).bind(12, p.value).bind(13, to_db(now)).bind(14, to_db(now));
-    s.run();
-    const proposal_id id{c.last_insert_rowid()};
+    const proposal_id id{s.insert()};
     impl::audit(c, actor::of(p), "propose_offer", u, std::nullopt, d.title, now);
     return *load_proposal(c, id);
   });
@@ -477,13 +476,14 @@ result<wish> store::post_wish(calendar::unit_id u, person_id p, std::string text
       return error{errc::limit_reached, "you have " + std::to_string(open) +
                                             " open wishes in this unit: close one first"};
     }
-    c.prepare("INSERT INTO wishes (unit_id, person_id, text, created) VALUES (?, ?, ?, ?)")
-        .bind(1, u.value)
-        .bind(2, p.value)
-        .bind(3, text)
-        .bind(4, to_db(now))
-        .run();
-    const wish_id id{c.last_insert_rowid()};
+    const wish_id id{
+        c.prepare_insert(
+             "INSERT INTO wishes (unit_id, person_id, text, created) VALUES (?, ?, ?, ?)")
+            .bind(1, u.value)
+            .bind(2, p.value)
+            .bind(3, text)
+            .bind(4, to_db(now))
+            .insert()};
     impl::bump_unit_version(c, u);  // the unit page lists open wishes
     impl::audit(c, actor::of(p), "post_wish", u, std::nullopt, "wish " + std::to_string(id.value),
                 now);

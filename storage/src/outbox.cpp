@@ -75,7 +75,12 @@ std::string prefix_end(std::string_view prefix) {
 int drop_queued_in(sql::connection& c, std::string_view prefix) {
   // A range on the key's index rather than LIKE (keys may contain % and _) or substr() (which
   // reads every queued row); `+state` keeps SQLite from taking the index on state instead.
-  c.prepare("DELETE FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 AND +state = 'queued'")
+  c.prepare(sql::text_for(c.dialect(),
+                          [](sql::dialect d) {
+                            return "DELETE FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
+                                   "AND " +
+                                   sql::unindexed(d, "state") + " = 'queued'";
+                          }))
       .bind(1, prefix)
       .bind(2, prefix_end(prefix))
       .run();
@@ -208,7 +213,7 @@ std::optional<calendar::utc_seconds> store::next_due() const {
   auto& s = r->prepare(
       "SELECT min(t) FROM ("
       "SELECT min(due) AS t FROM outbox WHERE state = 'queued' "
-      "UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'sending')");
+      "UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'sending') AS ends");
   std::optional<calendar::utc_seconds> out;
   if (s.step()) {
     if (const auto v = s.optional_int64(0)) out = utc_from_db(*v);

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 

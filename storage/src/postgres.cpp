@@ -2,9 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <system_error>
 
@@ -131,13 +133,25 @@ std::string numbered_placeholders(std::string_view sql, int& count) {
       out.append(sql.substr(i, end - i));
       i = end;
     } else if (sql[i] == '?') {
-      if (i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
-        throw failure(failure_kind::other, "",
-                      "numbered placeholders (?NNN) are not supported: " + std::string(sql));
+      // SQLite's rule: ?NNN is parameter NNN (one value bound once, used in several places),
+      // a bare ? the one after the largest so far.
+      std::size_t digits_end = i + 1;
+      while (digits_end < sql.size() && sql[digits_end] >= '0' && sql[digits_end] <= '9') {
+        ++digits_end;
       }
+      int number = count + 1;
+      if (digits_end > i + 1) {
+        const auto [p, ec] = std::from_chars(sql.data() + i + 1, sql.data() + digits_end, number);
+        if (ec != std::errc{} || number < 1 || number > 32766) {
+          throw failure(failure_kind::other, "",
+                        "bad parameter number " + std::string(sql.substr(i, digits_end - i)) +
+                            " in " + std::string(sql));
+        }
+      }
+      count = std::max(count, number);
       out += '$';
-      out += std::to_string(++count);
-      ++i;
+      out += std::to_string(number);
+      i = digits_end;
     } else {
       out += sql[i++];
     }
@@ -260,6 +274,15 @@ void statement::run() {
   row_ = rows_;
 }
 
+std::int64_t statement::insert() {
+  if (!step()) {
+    throw failure(failure_kind::other, "", "no id returned by '" + sql_.substr(0, 60) + "'");
+  }
+  const std::int64_t id = int64(0);
+  run();
+  return id;
+}
+
 void statement::reset() {
   PQclear(result_);
   result_ = nullptr;
@@ -329,16 +352,6 @@ std::string statement::text(int column) const {
     return out;
   }
   return {value, static_cast<std::size_t>(PQgetlength(result_, row_, column))};
-}
-
-std::optional<std::int64_t> statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-std::optional<std::string> statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +433,14 @@ statement& connection::prepare(std::string_view sql) {
   return *it->second;
 }
 
-bool connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool connection::broken() const {
+  // An idle session learns that it ended (the server's goodbye when it was terminated or shut
+  // down, or a closed socket) only by reading: a read that does not wait, no round trip.
+  if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+    PQconsumeInput(conn_);
+  }
+  return PQstatus(conn_) != CONNECTION_OK;
+}
 
 std::string connection::describe() const {
   const std::string host = PQhost(conn_) ? PQhost(conn_) : "";
@@ -432,6 +452,59 @@ std::string connection::describe() const {
     out += " on " + host + (port.empty() ? "" : ":" + port);
   }
   return out;
+}
+
+sql::statement& connection::insert_or_ignore(std::string_view into) {
+  return prepare_derived(ignoring_, into, [](std::string_view rest) {
+    return "INSERT " + std::string(rest) + " ON CONFLICT DO NOTHING";
+  });
+}
+
+sql::statement& connection::prepare_insert(std::string_view sql) {
+  return prepare_derived(returning_, sql,
+                         [](std::string_view text) { return std::string(text) + " RETURNING id"; });
+}
+
+void connection::begin_write() { exec("BEGIN ISOLATION LEVEL READ COMMITTED"); }
+
+void connection::begin_snapshot() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+
+void connection::commit() {
+  PGresult* r = PQexec(conn_, "COMMIT");
+  const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK) {
+    // Lost during COMMIT (unavailable), nobody can say whether it committed.
+    try {
+      fail(r, "commit");
+    } catch (...) {
+      PQclear(r);
+      throw;
+    }
+  }
+  // After an error inside the transaction, PostgreSQL answers COMMIT with ROLLBACK and no
+  // error: the caller caught a failure and went on, and nothing of the transaction was saved.
+  const bool rolled_back = std::string_view(PQcmdStatus(r)) == "ROLLBACK";
+  PQclear(r);
+  if (rolled_back) {
+    throw failure(failure_kind::other, "25P02",
+                  "commit: the transaction had failed before and was rolled back");
+  }
+}
+
+void connection::rollback() noexcept {
+  // Outside a transaction (after a failed COMMIT) PostgreSQL only warns; a lost connection
+  // took the transaction with it.
+  if (!broken()) PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+std::int64_t connection::data_version() {
+  // xmin:xmax:xip-list. Every transaction that wrote has an id, and its end moves xmax or
+  // takes it off the in-progress list: the text changes. Transactions of other databases in
+  // the cluster move it too, which only costs callers a needless check.
+  auto& q = prepare("SELECT CAST(pg_current_snapshot() AS TEXT)");
+  const std::string snapshot = q.step() ? q.text(0) : std::string();
+  q.reset();
+  return static_cast<std::int64_t>(std::hash<std::string>{}(snapshot));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,31 +525,12 @@ transaction::transaction(connection& c, isolation level) : c_(c) {
 }
 
 transaction::~transaction() {
-  if (!done_ && !c_.broken()) PQclear(PQexec(c_.get(), "ROLLBACK"));
+  if (!done_) c_.rollback();
 }
 
 void transaction::commit() {
-  PGresult* r = PQexec(c_.get(), "COMMIT");
-  const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK) {
-    // Lost during COMMIT (unavailable), nobody can say whether it committed.
-    try {
-      c_.fail(r, "commit");
-    } catch (...) {
-      PQclear(r);
-      done_ = true;
-      throw;
-    }
-  }
-  // After an error inside the transaction, PostgreSQL answers COMMIT with ROLLBACK and no
-  // error: the caller caught a failure and went on, and nothing of the transaction was saved.
-  const bool rolled_back = std::string_view(PQcmdStatus(r)) == "ROLLBACK";
-  PQclear(r);
-  done_ = true;
-  if (rolled_back) {
-    throw failure(failure_kind::other, "25P02",
-                  "commit: the transaction had failed before and was rolled back");
-  }
+  done_ = true;  // committed, rolled back or lost: nothing left to roll back
+  c_.commit();
 }
 
 }  // namespace treffpunkt::storage::pg

@@ -1,8 +1,9 @@
 #pragma once
-/// A thin RAII layer over libpq, PostgreSQL's C client, in the shape of sqlite.h: connections,
-/// prepared statements bound by position with a per-connection cache, and transactions. SQL
-/// failures are thrown as pg::failure, which says what kind of failure it was, and are to be
-/// turned into storage::error values at the store's boundary, as sql::failure is.
+/// PostgreSQL behind the store's SQL layer (sql.h): a thin RAII layer over libpq, PostgreSQL's
+/// C client, in the shape of sqlite.h: connections, prepared statements bound by position with
+/// a per-connection cache, and transactions. SQL failures are thrown as pg::failure (which is
+/// sql::failure), which says what kind of failure it was, and are turned into storage::error
+/// values at the store's boundary.
 ///
 /// The store's SQL text is shared with SQLite where it can be: `?` placeholders are rewritten
 /// to PostgreSQL's `$1..$n` when a statement is prepared (never inside string literals, quoted
@@ -23,72 +24,46 @@
 #include <utility>
 #include <vector>
 
+#include "sql.h"
+
 struct pg_conn;    // libpq's PGconn
 struct pg_result;  // libpq's PGresult
 
 namespace treffpunkt::storage::pg {
 
-/// What a failure means for whoever handles it.
-enum class failure_kind {
-  /// The server cannot be reached or cannot take the work now: the connection is lost or was
-  /// refused, the server shuts down, the disk is full, too many connections, a read-only
-  /// standby. Nothing was saved; the same request can succeed later (answer 503).
-  unavailable,
-  /// An integrity constraint (SQLSTATE class 23: unique, foreign key, check, not null).
-  constraint,
-  /// A serialization failure or deadlock (40001, 40P01): the transaction was rolled back and
-  /// can be run again from the start.
-  serialization,
-  /// Anything else: a mistake in the SQL, a value the column cannot take, ...
-  other,
-};
-
-/// A PostgreSQL error with its kind and SQLSTATE ("" when the server sent none, e.g. when the
-/// connection was lost).
-class failure : public std::runtime_error {
- public:
-  failure(failure_kind kind, std::string sqlstate, const std::string& what)
-      : std::runtime_error(what), kind_(kind), sqlstate_(std::move(sqlstate)) {}
-  failure_kind kind() const { return kind_; }
-  const std::string& sqlstate() const { return sqlstate_; }
-  bool is_unavailable() const { return kind_ == failure_kind::unavailable; }
-  bool is_constraint() const { return kind_ == failure_kind::constraint; }
-  bool is_serialization() const { return kind_ == failure_kind::serialization; }
-
- private:
-  failure_kind kind_;
-  std::string sqlstate_;
-};
+/// PostgreSQL's failures are the SQL layer's (sql.h): a kind and the SQLSTATE ("" when the
+/// server sent none, e.g. when the connection was lost).
+using failure_kind = sql::failure_kind;
+using failure = sql::failure;
 
 /// The kind of a failure with this SQLSTATE (see failure_kind).
 failure_kind classify(std::string_view sqlstate);
 
 /// `sql` with its `?` placeholders numbered `$1, $2, ...`, left alone inside '...' and E'...'
 /// literals, "..." identifiers, $tag$...$tag$ strings and -- or /* */ comments; `count` gets
-/// how many there were. Throws failure (other) on SQLite's `?NNN`, which is not supported.
+/// the largest number used. SQLite's `?NNN` is `$NNN`; a bare `?` numbers on from the largest
+/// so far, as in SQLite. Throws failure (other) on a number out of SQLite's range.
 std::string numbered_placeholders(std::string_view sql, int& count);
 
 class connection;
 
 /// A statement prepared on the server. Made and kept by connection::prepare.
-class statement {
+class statement final : public sql::statement {
  public:
-  ~statement();
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
+  ~statement() override;
 
   /// Binds parameters by position (1-based), in order: bind(1, a), bind(2, b)... A parameter
   /// left unbound is NULL.
-  statement& bind(int index, std::int64_t value);
+  statement& bind(int index, std::int64_t value) override;
   statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-  statement& bind(int index, std::string_view text);
+  statement& bind(int index, std::string_view text) override;
   statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   statement& bind(int index, const std::string& text) {
     return bind(index, std::string_view(text));
   }
   /// Bytes as they are (NULs too), for a BYTEA column.
-  statement& bind_blob(int index, std::string_view bytes);
-  statement& bind_null(int index);
+  statement& bind_blob(int index, std::string_view bytes) override;
+  statement& bind_null(int index) override;
   template <class T>
   statement& bind(int index, const std::optional<T>& value) {
     return value ? bind(index, *value) : bind_null(index);
@@ -96,22 +71,22 @@ class statement {
 
   /// Runs the statement on the first step and holds its rows; each step moves to the next
   /// one: true if a row is ready, false when done. Throws pg::failure.
-  bool step();
+  bool step() override;
   /// Runs a statement whose rows, if any, are not wanted.
-  void run();
+  void run() override;
   /// Ready for new bindings and a new run (drops the rows and the bindings).
-  void reset();
+  void reset() override;
+  /// Runs an INSERT made by connection::prepare_insert (... RETURNING id): the new id.
+  std::int64_t insert() override;
   /// Rows inserted, updated or deleted by the last run.
   std::int64_t changes() const { return changes_; }
 
   /// The current row's columns (0-based). A NULL reads as 0 or "". A boolean reads as 1 or 0,
   /// a numeric with a fraction as its integer part (as SQLite would), a BYTEA as its bytes.
-  std::int64_t int64(int column) const;
+  std::int64_t int64(int column) const override;
   int integer(int column) const { return static_cast<int>(int64(column)); }
-  std::string text(int column) const;
-  bool is_null(int column) const;
-  std::optional<std::int64_t> optional_int64(int column) const;
-  std::optional<std::string> optional_text(int column) const;
+  std::string text(int column) const override;
+  bool is_null(int column) const override;
 
  private:
   friend class connection;
@@ -132,24 +107,39 @@ class statement {
 };
 
 /// One session with the server. Used by one thread at a time.
-class connection {
+class connection final : public sql::connection {
  public:
   /// Connects to `uri` (postgresql://... or key=value ...; libpq's PG* variables fill in what
   /// it leaves out). `database`, if given, replaces the database the URI names. Throws
   /// failure (unavailable) when the server cannot be reached or refuses the connection.
   explicit connection(const std::string& uri, const std::string& database = {});
-  ~connection();
-  connection(const connection&) = delete;
-  connection& operator=(const connection&) = delete;
+  ~connection() override;
 
+  sql::dialect dialect() const override { return sql::dialect::postgresql; }
   /// Runs one or more statements without parameters or results (DDL, BEGIN, ...).
-  void exec(std::string_view sql);
+  void exec(std::string_view sql) override;
   /// A prepared statement kept for the connection's lifetime, reset and unbound for use.
-  statement& prepare(std::string_view sql);
+  statement& prepare(std::string_view sql) override;
   /// Rows changed by the last statement run through prepare().
-  std::int64_t changes() const { return changes_; }
-  /// The connection is lost: every call now fails as unavailable; open a new one.
-  bool broken() const;
+  int changes() const override { return static_cast<int>(changes_); }
+  /// The connection is lost: every call now fails as unavailable; open a new one. Between
+  /// transactions, reads what the server may have sent (without waiting) to find out.
+  bool broken() const override;
+  /// INSERT ... ON CONFLICT DO NOTHING.
+  sql::statement& insert_or_ignore(std::string_view into) override;
+  /// `sql` RETURNING id.
+  sql::statement& prepare_insert(std::string_view sql) override;
+  /// READ COMMITTED: the store serialises its writes (one writer per store).
+  void begin_write() override;
+  /// REPEATABLE READ, READ ONLY: one snapshot for every statement of the transaction.
+  void begin_snapshot() override;
+  /// COMMIT; throws if PostgreSQL rolled the transaction back instead (an earlier statement
+  /// failed) or the connection was lost on the way (then nobody can say whether it committed).
+  void commit() override;
+  void rollback() noexcept override;
+  /// A digest of pg_current_snapshot(): it changes when any transaction of the cluster that
+  /// wrote something has ended, ours too.
+  std::int64_t data_version() override;
   /// "PostgreSQL database NAME on HOST" for messages: no user, no password.
   std::string describe() const;
   pg_conn* get() const { return conn_; }
@@ -162,6 +152,8 @@ class connection {
 
   pg_conn* conn_ = nullptr;
   std::map<std::string, std::unique_ptr<statement>, std::less<>> cache_;
+  std::map<std::string, sql::statement*, std::less<>> ignoring_;   ///< insert_or_ignore's
+  std::map<std::string, sql::statement*, std::less<>> returning_;  ///< prepare_insert's
   int statements_made_ = 0;
   std::int64_t changes_ = 0;
 };

@@ -4,7 +4,7 @@
 
 #include <storage/store.h>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 

@@ -318,13 +318,13 @@ person_id guest_person(sql::connection& c, const std::string& email, const std::
   if (find.step()) found = person_id{find.int64(0)};
   find.reset();
   if (found) return *found;
-  c.prepare("INSERT INTO people (email, name, language, guest, created) VALUES (?, ?, ?, 1, ?)")
-      .bind(1, email)
-      .bind(2, name)
-      .bind(3, language == "en" ? "en" : "de")
-      .bind(4, to_db(now))
-      .run();
-  return person_id{c.last_insert_rowid()};
+  return person_id{c.prepare_insert("INSERT INTO people (email, name, language, guest, created) "
+                                    "VALUES (?, ?, ?, 1, ?)")
+                       .bind(1, email)
+                       .bind(2, name)
+                       .bind(3, language == "en" ? "en" : "de")
+                       .bind(4, to_db(now))
+                       .insert()};
 }
 
 }  // namespace

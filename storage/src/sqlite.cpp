@@ -3,12 +3,32 @@
 namespace treffpunkt::storage::sql {
 namespace {
 
+/// The kind of an SQLite failure, by its primary result code.
+failure_kind kind_of(int code) {
+  switch (code & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return failure_kind::constraint;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+      return failure_kind::unavailable;
+    default:
+      return failure_kind::other;
+  }
+}
+
 [[noreturn]] void fail(sqlite3* db, int code, std::string_view context) {
   throw failure(sqlite3_extended_errcode(db) != 0 ? sqlite3_extended_errcode(db) : code,
                 std::string(context) + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace
+
+failure::failure(int code, const std::string& what)
+    : std::runtime_error(what), kind_(kind_of(code)), code_(code) {}
 
 std::string file_uri(const std::filesystem::path& path) {
   // The characters a URI filename must escape (sqlite.org/uri.html); the rest stays as is.
@@ -27,79 +47,76 @@ std::string file_uri(const std::filesystem::path& path) {
   return uri;
 }
 
-statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
+sqlite_statement::sqlite_statement(sqlite3* db, std::string_view sql) : db_(db) {
   const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db, rc, "prepare '" + std::string(sql.substr(0, 60)) + "'");
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }
 
-statement& statement::bind(int index, std::int64_t value) {
+statement& sqlite_statement::bind(int index, std::int64_t value) {
   if (const int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK)
     fail(db_, rc, "bind");
   return *this;
 }
 
-statement& statement::bind(int index, std::string_view text) {
+statement& sqlite_statement::bind(int index, std::string_view text) {
   const int rc =
       sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-statement& statement::bind_blob(int index, std::string_view bytes) {
+statement& sqlite_statement::bind_blob(int index, std::string_view bytes) {
   const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-statement& statement::bind_null(int index) {
+statement& sqlite_statement::bind_null(int index) {
   if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-bool statement::step() {
+bool sqlite_statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   fail(db_, rc, "step");
 }
 
-void statement::run() {
+void sqlite_statement::run() {
   while (step()) {
   }
 }
 
-void statement::reset() {
+std::int64_t sqlite_statement::insert() {
+  run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void sqlite_statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-std::int64_t statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t sqlite_statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
-std::string statement::text(int column) const {
+std::string sqlite_statement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   const int n = sqlite3_column_bytes(stmt_, column);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
            : std::string();
 }
 
-bool statement::is_null(int column) const {
+bool sqlite_statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::optional<std::int64_t> statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-std::optional<std::string> statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
-connection::connection(const std::filesystem::path& path, open_mode mode) {
+sqlite_connection::sqlite_connection(const std::filesystem::path& path, open_mode mode) {
   int flags = SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
   std::string name = path.string();
   switch (mode) {
@@ -127,12 +144,13 @@ connection::connection(const std::filesystem::path& path, open_mode mode) {
   exec("PRAGMA foreign_keys = ON");
 }
 
-connection::~connection() {
+sqlite_connection::~sqlite_connection() {
+  ignoring_.clear();
   cache_.clear();  // statements before the connection
   sqlite3_close(db_);
 }
 
-void connection::exec(std::string_view sql) {
+void sqlite_connection::exec(std::string_view sql) {
   const std::string text(sql);
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
@@ -143,29 +161,39 @@ void connection::exec(std::string_view sql) {
   }
 }
 
-statement& connection::prepare(std::string_view sql) {
+statement& sqlite_connection::prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    it = cache_.emplace(std::string(sql), std::make_unique<statement>(db_, sql)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<sqlite_statement>(db_, sql)).first;
   } else {
     it->second->reset();
   }
   return *it->second;
 }
 
-std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int sqlite_connection::changes() const { return sqlite3_changes(db_); }
 
-int connection::changes() const { return sqlite3_changes(db_); }
-
-transaction::transaction(connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
-
-transaction::~transaction() {
-  if (!done_) sqlite3_exec(c_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+statement& sqlite_connection::insert_or_ignore(std::string_view into) {
+  return prepare_derived(ignoring_, into, [](std::string_view rest) {
+    return "INSERT OR IGNORE " + std::string(rest);
+  });
 }
 
-void transaction::commit() {
-  c_.exec("COMMIT");
-  done_ = true;
+void sqlite_connection::begin_write() { exec("BEGIN IMMEDIATE"); }
+
+void sqlite_connection::begin_snapshot() { exec("BEGIN"); }
+
+void sqlite_connection::commit() { exec("COMMIT"); }
+
+void sqlite_connection::rollback() noexcept {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::int64_t sqlite_connection::data_version() {
+  auto& q = prepare("PRAGMA data_version");
+  const std::int64_t version = q.step() ? q.int64(0) : 0;
+  q.reset();
+  return version;
 }
 
 }  // namespace treffpunkt::storage::sql

@@ -1,7 +1,8 @@
 #pragma once
-/// A thin RAII layer over sqlite3: connections, prepared statements with a per-connection
-/// cache, and write transactions. SQL failures are thrown as sql::failure and turned into
-/// storage::error values at the store's boundary (store_impl.h: guarded).
+/// SQLite behind the store's SQL layer (sql.h): a thin RAII layer over sqlite3, with
+/// connections, prepared statements in a per-connection cache, and write transactions. SQL
+/// failures are thrown as sql::failure and turned into storage::error values at the store's
+/// boundary (store_impl.h: to_error).
 
 #include <sqlite3.h>
 
@@ -9,60 +10,32 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "sql.h"
+
 namespace treffpunkt::storage::sql {
 
-/// An SQLite error with its extended result code.
-class failure : public std::runtime_error {
+class sqlite_statement final : public statement {
  public:
-  failure(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
-  int code() const { return code_; }
-  /// SQLITE_CONSTRAINT and its extended codes.
-  bool is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+  sqlite_statement(sqlite3* db, std::string_view sql);
+  ~sqlite_statement() override;
 
- private:
-  int code_;
-};
+  using statement::bind;
+  statement& bind(int index, std::int64_t value) override;
+  statement& bind(int index, std::string_view text) override;
+  statement& bind_blob(int index, std::string_view bytes) override;
+  statement& bind_null(int index) override;
 
-class statement {
- public:
-  statement(sqlite3* db, std::string_view sql);
-  ~statement();
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
+  bool step() override;
+  void run() override;
+  void reset() override;
+  std::int64_t insert() override;
 
-  /// Binds parameters by position (1-based), in order: bind(1, a), bind(2, b)...
-  statement& bind(int index, std::int64_t value);
-  statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-  statement& bind(int index, std::string_view text);
-  statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
-  statement& bind(int index, const std::string& text) {
-    return bind(index, std::string_view(text));
-  }
-  statement& bind_blob(int index, std::string_view bytes);
-  statement& bind_null(int index);
-  template <class T>
-  statement& bind(int index, const std::optional<T>& value) {
-    return value ? bind(index, *value) : bind_null(index);
-  }
-
-  /// Steps once: true if a row is ready, false when done. Throws sql::failure.
-  bool step();
-  /// Runs a statement that returns no rows.
-  void run();
-  /// Ready for new bindings and a new run.
-  void reset();
-
-  std::int64_t int64(int column) const;
-  int integer(int column) const { return static_cast<int>(int64(column)); }
-  std::string text(int column) const;
-  bool is_null(int column) const;
-  std::optional<std::int64_t> optional_int64(int column) const;
-  std::optional<std::string> optional_text(int column) const;
+  std::int64_t int64(int column) const override;
+  std::string text(int column) const override;
+  bool is_null(int column) const override;
 
  private:
   sqlite3* db_;
@@ -81,39 +54,32 @@ enum class open_mode {
   immutable,
 };
 
-class connection {
+class sqlite_connection final : public connection {
  public:
   /// Opens `path`, with foreign keys on and a busy timeout.
-  explicit connection(const std::filesystem::path& path, open_mode mode = open_mode::read_write);
-  ~connection();
-  connection(const connection&) = delete;
-  connection& operator=(const connection&) = delete;
+  explicit sqlite_connection(const std::filesystem::path& path,
+                             open_mode mode = open_mode::read_write);
+  ~sqlite_connection() override;
 
-  /// Runs one or more statements without results.
-  void exec(std::string_view sql);
-  /// A prepared statement kept for the connection's lifetime, reset and unbound for use.
-  statement& prepare(std::string_view sql);
-  std::int64_t last_insert_rowid() const;
-  int changes() const;
+  sql::dialect dialect() const override { return sql::dialect::sqlite; }
+  void exec(std::string_view sql) override;
+  statement& prepare(std::string_view sql) override;
+  int changes() const override;
+  statement& insert_or_ignore(std::string_view into) override;
+  /// SQLite needs nothing more: the id is the rowid, read with sqlite3_last_insert_rowid.
+  statement& prepare_insert(std::string_view sql) override { return prepare(sql); }
+  void begin_write() override;
+  void begin_snapshot() override;
+  void commit() override;
+  void rollback() noexcept override;
+  /// PRAGMA data_version: changes when another connection (or process) committed.
+  std::int64_t data_version() override;
   sqlite3* get() const { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
-  std::map<std::string, std::unique_ptr<statement>, std::less<>> cache_;
-};
-
-/// BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
-class transaction {
- public:
-  explicit transaction(connection& c);
-  ~transaction();
-  transaction(const transaction&) = delete;
-  transaction& operator=(const transaction&) = delete;
-  void commit();
-
- private:
-  connection& c_;
-  bool done_ = false;
+  std::map<std::string, std::unique_ptr<sqlite_statement>, std::less<>> cache_;
+  std::map<std::string, statement*, std::less<>> ignoring_;  ///< insert_or_ignore's
 };
 
 }  // namespace treffpunkt::storage::sql

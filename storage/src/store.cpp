@@ -12,7 +12,10 @@
 #include <mutex>
 #include <system_error>
 
+#include "pg_schema.h"
+#include "postgres.h"
 #include "schema.h"
+#include "sqlite.h"
 #include "store_impl.h"
 
 namespace treffpunkt::storage {
@@ -94,6 +97,14 @@ result<void> migrate(sql::connection& c, const std::filesystem::path& path) {
   return {};
 }
 
+/// How an SQLite store opens its readers.
+std::function<std::unique_ptr<sql::connection>()> sqlite_opener(std::filesystem::path db,
+                                                                sql::open_mode mode) {
+  return [db = std::move(db), mode]() -> std::unique_ptr<sql::connection> {
+    return std::make_unique<sql::sqlite_connection>(db, mode);
+  };
+}
+
 constexpr std::size_t secret_size = 32;
 
 std::string read_secret(sql::connection& c) {
@@ -101,7 +112,7 @@ std::string read_secret(sql::connection& c) {
   std::string secret = s.step() ? s.text(0) : std::string();
   s.reset();
   if (secret.size() != secret_size) {
-    throw sql::failure(SQLITE_CORRUPT, "settings.installation_secret is not 32 bytes");
+    throw sql::failure::bad_data("settings.installation_secret is not 32 bytes");
   }
   return secret;
 }
@@ -114,7 +125,7 @@ std::string read_or_make_secret(sql::connection& c) {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed: no randomness for the installation secret");
   }
-  c.prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('installation_secret', ?)")
+  c.insert_or_ignore("INTO settings (name, value) VALUES ('installation_secret', ?)")
       .bind_blob(1, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))
       .run();
   return read_secret(c);
@@ -139,9 +150,10 @@ result<std::unique_ptr<store::impl>> open_for_reading(const std::filesystem::pat
   }
   auto state = std::make_unique<store::impl>(db);
   const bool has_wal = std::filesystem::exists(db.string() + "-wal", ec);
-  state->read_mode = has_wal ? sql::open_mode::read_only : sql::open_mode::immutable;
+  const auto read_mode = has_wal ? sql::open_mode::read_only : sql::open_mode::immutable;
+  state->open_reader = sqlite_opener(db, read_mode);
   try {
-    auto reader = std::make_unique<sql::connection>(db, state->read_mode);
+    auto reader = state->open_reader();
     const int version = user_version(*reader);
     const auto newest = static_cast<int>(migrations().size());
     if (version > newest) return too_new(db, version);
@@ -243,15 +255,17 @@ result<void> store::impl::make_durable(std::uint64_t seq) {
 store::impl::reader::reader(impl& owner) : owner_(owner) {
   {
     const std::lock_guard lock(owner_.readers_mutex);
-    if (!owner_.idle_readers.empty()) {
+    while (!conn_ && !owner_.idle_readers.empty()) {
       conn_ = std::move(owner_.idle_readers.back());
       owner_.idle_readers.pop_back();
+      if (conn_->broken()) conn_.reset();  // a PostgreSQL session that ended while idle
     }
   }
-  if (!conn_) conn_ = std::make_unique<sql::connection>(owner_.db_path, owner_.read_mode);
+  if (!conn_) conn_ = owner_.open_reader();
 }
 
 store::impl::reader::~reader() {
+  if (conn_->broken()) return;  // a lost PostgreSQL session: the next reader opens a new one
   const std::lock_guard lock(owner_.readers_mutex);
   owner_.idle_readers.push_back(std::move(conn_));
 }
@@ -292,8 +306,9 @@ std::uint64_t store::change_stamp() const {
   auto& s = *impl_;
   // Other processes (`treffpunkt import`, a second instance) write to the file behind our
   // back; PRAGMA data_version on a connection of our own tells whether anyone committed since
-  // its last call. That costs a lock of the WAL index, so at most once per interval, and only
-  // by the one thread that wins the try_lock: the others go on with the last known stamp.
+  // its last call (sql::connection::data_version; PostgreSQL's snapshot on the server). That
+  // costs a lock of the WAL index, so at most once per interval, and only by the one thread
+  // that wins the try_lock: the others go on with the last known stamp.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   if (now >= s.next_probe.load(std::memory_order_relaxed) && s.probe_mutex.try_lock()) {
     const std::lock_guard lock(s.probe_mutex, std::adopt_lock);
@@ -302,10 +317,8 @@ std::uint64_t store::change_stamp() const {
                   .count(),
         std::memory_order_relaxed);
     try {
-      if (!s.probe) s.probe = std::make_unique<sql::connection>(s.db_path, s.read_mode);
-      auto& q = s.probe->prepare("PRAGMA data_version");
-      const std::int64_t version = q.step() ? q.int64(0) : 0;
-      q.reset();
+      if (!s.probe) s.probe = s.open_reader();
+      const std::int64_t version = s.probe->data_version();
       // Our own writer's commits move it too: one extra revalidation, harmless.
       if (s.probe_version != -1 && version != s.probe_version) {
         s.foreign_writes.fetch_add(1, std::memory_order_release);
@@ -335,6 +348,37 @@ int store::schema_version() { return static_cast<int>(migrations().size()); }
 
 bool store::read_only() const { return !impl_->writer; }
 
+result<std::unique_ptr<store>> store::open_postgres(const std::string& url, calendar::clock clock) {
+  if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+    return error{errc::invalid, "not a PostgreSQL URL (postgresql://...)", "database"};
+  }
+  try {
+    auto state = std::make_unique<impl>(std::filesystem::path());
+    const auto session = [url](bool read_only) -> std::unique_ptr<sql::connection> {
+      auto c = std::make_unique<pg::connection>(url);
+      // Readers cannot write by mistake, as SQLite's read-only connections cannot.
+      if (read_only) c->exec("SET default_transaction_read_only = on");
+      // A write returns once it is durable, whatever the server's default: PostgreSQL groups
+      // the WAL flushes of concurrent commits itself, as impl::make_durable does on SQLite.
+      if (!read_only) c->exec("SET synchronous_commit = on");
+      return c;
+    };
+    state->open_reader = [session] { return session(true); };
+    state->open_writer = [session] { return session(false); };
+    state->writer = state->open_writer();
+    if (auto migrated = pg_migrate(static_cast<pg::connection&>(*state->writer)); !migrated) {
+      return migrated.error();
+    }
+    state->secret = read_or_make_secret(*state->writer);
+    // Durability is PostgreSQL's (synchronous_commit on: a commit returns once its WAL is
+    // flushed, and the server groups the flushes of concurrent commits itself): no wal_fd.
+    state->clock = clock;
+    return std::unique_ptr<store>(new store(std::move(state)));
+  } catch (const sql::failure& f) {
+    return error{errc::unavailable, f.what()};
+  }
+}
+
 result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir,
                                            if_read_only fallback, calendar::clock clock) {
   const auto db = data_dir / "treffpunkt.db";
@@ -355,7 +399,8 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& data_dir
   }
   try {
     auto state = std::make_unique<impl>(db);
-    state->writer = std::make_unique<sql::connection>(db);
+    state->writer = std::make_unique<sql::sqlite_connection>(db);
+    state->open_reader = sqlite_opener(db, sql::open_mode::read_only);
     auto& writer = *state->writer;
     // WAL: readers never wait for the writer. synchronous=FULL until the WAL is open for
     // group commit (below): a committed transaction survives a crash of the process and of the

@@ -13,19 +13,28 @@
 #include <utility>
 #include <vector>
 
-#include "sqlite.h"
+#include "sql.h"
 
 namespace treffpunkt::storage {
 
 struct store::impl {
+  /// SQLite's file; empty on PostgreSQL.
   std::filesystem::path db_path;
+
+  /// Opens a connection for reading (the readers, the change probe): on SQLite read_only, or
+  /// immutable in a read-only folder without a WAL; on PostgreSQL a session whose
+  /// transactions are read only. Throws sql::failure.
+  std::function<std::unique_ptr<sql::connection>()> open_reader;
+  /// Opens the writer again when it was lost (PostgreSQL; null on SQLite, whose connection to
+  /// its file is never lost). Throws sql::failure.
+  std::function<std::unique_ptr<sql::connection>()> open_writer;
 
   /// Writes are serialised here; each runs in one sql::transaction on `writer`. No writer when
   /// the data folder is read-only (store::open_mode::read_only_fallback): writes then fail.
+  /// On PostgreSQL too, one writer per store for now: the store's checks (capacity counted
+  /// and written in one transaction) rely on no other write coming between.
   std::mutex write_mutex;
   std::unique_ptr<sql::connection> writer;
-  /// How readers open the file: read_only, or immutable in a read-only folder without a WAL.
-  sql::open_mode read_mode = sql::open_mode::read_only;
 
   /// Idle read-only connections; reads take one, run, and give it back.
   std::mutex readers_mutex;
@@ -39,7 +48,7 @@ struct store::impl {
   std::atomic<std::int64_t> next_probe{0};
   /// Guards `probe` and `probe_version`; only ever try-locked, so a request never waits.
   std::mutex probe_mutex;
-  /// A read connection of its own for `PRAGMA data_version` (which is per connection).
+  /// A read connection of its own for data_version() (which is per connection on SQLite).
   std::unique_ptr<sql::connection> probe;
   std::int64_t probe_version = -1;
 
@@ -111,7 +120,7 @@ struct store::impl {
   static void bump_unit_version(sql::connection& c, calendar::unit_id unit);
 };
 
-/// Maps an SQLite failure to a store error.
+/// Maps an SQL failure to a store error.
 error to_error(const sql::failure& f);
 
 template <class F>
@@ -129,6 +138,7 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
                    "the data folder " + db_path.parent_path().string() + " is read-only"};
     }
     try {
+      if (writer->broken() && open_writer) writer = open_writer();
       sql::transaction txn(*writer);
       auto done = std::forward<F>(body)(*writer);
       if (done) {
@@ -158,7 +168,7 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
 /// is one snapshot (an event and its children, an export), and returns what it returns.
 template <class F>
 auto in_snapshot(sql::connection& c, F&& body) -> std::invoke_result_t<F> {
-  c.exec("BEGIN");
+  c.begin_snapshot();
   try {
     auto out = std::forward<F>(body)();
     c.exec("COMMIT");

@@ -28,7 +28,7 @@ bool single_use(token_kind kind) {
 }
 
 /// token_info::id in SQL: the first 8 bytes of the hash as 16 lower-case hex digits.
-constexpr std::string_view token_id_sql = "lower(hex(substr(hash, 1, 8)))";
+std::string token_id_sql(sql::dialect d) { return sql::lower_hex(d, "substr(hash, 1, 8)"); }
 
 std::string token_id(std::string_view hash) {
   constexpr std::string_view hex = "0123456789abcdef";
@@ -183,10 +183,12 @@ void store::revoke_tokens(person_id p, token_kind kind) {
 std::vector<token_info> store::list_tokens(person_id p, token_kind kind,
                                            calendar::utc_seconds now) const {
   impl::reader r(*impl_);
-  auto& s = r->prepare("SELECT " + std::string(token_id_sql) +
+  const auto d = r->dialect();
+  auto& s = r->prepare("SELECT " + token_id_sql(d) +
                        ", created, expires FROM tokens "
                        "WHERE person_id = ? AND kind = ? AND expires > ? AND used IS NULL "
-                       "ORDER BY created, rowid");
+                       "ORDER BY created, " +
+                       std::string(sql::insertion_order(d, "hash")));
   s.bind(1, p.value).bind(2, to_db(kind)).bind(3, to_db(now));
   std::vector<token_info> out;
   while (s.step()) out.push_back({s.text(0), utc_from_db(s.int64(1)), utc_from_db(s.int64(2))});
@@ -197,7 +199,7 @@ std::vector<token_info> store::list_tokens(person_id p, token_kind kind,
 bool store::revoke_token(person_id p, token_kind kind, std::string_view id) {
   auto revoked = impl_->write([&](sql::connection& c) -> result<bool> {
     c.prepare("DELETE FROM tokens WHERE person_id = ? AND kind = ? AND " +
-              std::string(token_id_sql) + " = ?")
+              token_id_sql(c.dialect()) + " = ?")
         .bind(1, p.value)
         .bind(2, to_db(kind))
         .bind(3, id)

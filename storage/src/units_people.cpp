@@ -74,9 +74,8 @@ std::vector<minutes> offsets_from_db(std::string_view text, person_id p) {
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
     // Written by offsets_to_db from checked values: anything else is a broken invariant.
     if (ec != std::errc{} || end != item.data() + item.size()) {
-      throw sql::failure(SQLITE_CORRUPT, "reminder_preferences of person " +
-                                             std::to_string(p.value) + ": '" + std::string(text) +
-                                             "'");
+      throw sql::failure::bad_data("reminder_preferences of person " + std::to_string(p.value) +
+                                   ": '" + std::string(text) + "'");
     }
     out.emplace_back(value);
     text.remove_prefix(std::min(comma + 1, text.size()));
@@ -241,18 +240,17 @@ result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
     const bool duplicate = taken.step();
     taken.reset();
     if (duplicate) return error{errc::conflict, "the slug '" + u.slug + "' is taken", "slug"};
-    c.prepare(
-         "INSERT INTO units (slug, name, description, colour, zone, contact) "
-         "VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(1, u.slug)
-        .bind(2, u.name)
-        .bind(3, u.description)
-        .bind(4, u.colour)
-        .bind(5, u.zone)
-        .bind(6, u.contact)
-        .run();
+    u.id = calendar::unit_id{
+        c.prepare_insert("INSERT INTO units (slug, name, description, colour, zone, "
+                         "contact) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(1, u.slug)
+            .bind(2, u.name)
+            .bind(3, u.description)
+            .bind(4, u.colour)
+            .bind(5, u.zone)
+            .bind(6, u.contact)
+            .insert()};
     u.archived.reset();
-    u.id = calendar::unit_id{c.last_insert_rowid()};
     impl::audit(c, who, "create_unit", u.id, std::nullopt, u.slug, now);
     return u;
   });
@@ -394,13 +392,13 @@ result<person> store::ensure_person(std::string_view email, std::string_view nam
     p.email = address;
     p.language = std::string(language);
     p.created = now;
-    c.prepare("INSERT INTO people (email, name, language, created) VALUES (?, ?, ?, ?)")
-        .bind(1, p.email)
-        .bind(2, p.name)
-        .bind(3, p.language)
-        .bind(4, to_db(now))
-        .run();
-    p.id = person_id{c.last_insert_rowid()};
+    p.id = person_id{
+        c.prepare_insert("INSERT INTO people (email, name, language, created) VALUES (?, ?, ?, ?)")
+            .bind(1, p.email)
+            .bind(2, p.name)
+            .bind(3, p.language)
+            .bind(4, to_db(now))
+            .insert()};
     impl::audit(c, actor::system(), "create_person", std::nullopt, std::nullopt,
                 "person " + std::to_string(p.id.value), now);
     return p;
@@ -445,7 +443,7 @@ result<void> store::add_responsible(calendar::unit_id u, person_id p, const acto
     if (!person_exists(c, p)) {
       return error{errc::not_found, "no such person"};
     }
-    c.prepare("INSERT OR IGNORE INTO responsibles (unit_id, person_id) VALUES (?, ?)")
+    c.insert_or_ignore("INTO responsibles (unit_id, person_id) VALUES (?, ?)")
         .bind(1, u.value)
         .bind(2, p.value)
         .run();
@@ -496,7 +494,7 @@ result<void> store::set_follow(person_id p, calendar::unit_id u, bool follow) {
       return error{errc::not_found, "no such unit"};
     }
     if (follow) {
-      c.prepare("INSERT OR IGNORE INTO follows (person_id, unit_id, created) VALUES (?, ?, ?)")
+      c.insert_or_ignore("INTO follows (person_id, unit_id, created) VALUES (?, ?, ?)")
           .bind(1, p.value)
           .bind(2, u.value)
           .bind(3, to_db(now))
@@ -574,9 +572,11 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
     for (const auto& prefix : plan.drop) {
       if (prefix.empty()) continue;
       // A range on the key's index, as drop_queued_in.
-      auto& queued = c.prepare(
-          "SELECT id, dedupe_key FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
-          "AND +state = 'queued'");
+      auto& queued = c.prepare(sql::text_for(c.dialect(), [](sql::dialect d) {
+        return "SELECT id, dedupe_key FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2 "
+               "AND " +
+               sql::unindexed(d, "state") + " = 'queued'";
+      }));
       queued.bind(1, prefix).bind(2, prefix_end(prefix));
       std::vector<std::int64_t> doomed;
       while (queued.step()) {

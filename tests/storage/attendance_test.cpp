@@ -73,7 +73,7 @@ class Attendance : public treffpunkt::storage::testing::store_test {
     return store_->set_attendance(event_.id, key, came, walk_ins, who, at);
   }
 
-  std::int64_t rows() const { return sql_int(db_path(), "SELECT count(*) FROM attendance"); }
+  std::int64_t rows() const { return query_int("SELECT count(*) FROM attendance"); }
 
   cal::unit_id unit_;
   cal::unit_id other_unit_;
@@ -102,8 +102,7 @@ TEST_F(Attendance, ResponsibleTicksGoingWaitlistedMaybeAndWalkInsAndSavingReplac
   EXPECT_TRUE(now.walk_ins.empty());
   EXPECT_EQ(now.recorded, during + 1h);
   EXPECT_EQ(rows(), 1);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'record_attendance'"),
-            2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'record_attendance'"), 2);
   const auto counts = store_->attendance_counts(event_.id);
   ASSERT_EQ(counts.size(), 1U);
   EXPECT_EQ(counts[0].first, first);
@@ -183,8 +182,8 @@ TEST_F(Attendance, DeletingAnAccountKeepsTheCountAndDropsTheLink) {
   EXPECT_EQ(list.came[0].who.id, bo_.id);
   EXPECT_EQ(list.anonymous, 1);
   EXPECT_EQ(list.total(), 3);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM attendance WHERE person_id = " +
-                                   std::to_string(ada_.id.value)),
+  EXPECT_EQ(query_int("SELECT count(*) FROM attendance WHERE person_id = " +
+                      std::to_string(ada_.id.value)),
             0);
   // Saving the list again keeps the anonymous one: nobody can tick them any more.
   ASSERT_TRUE(tick({bo_.id}, {}, actor::of(resp_.id), during + 3h));

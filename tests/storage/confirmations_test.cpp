@@ -12,7 +12,6 @@ namespace treffpunkt::storage {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::sql_int;
 using testing::test_now;
 
 class SeriesConfirmations : public testing::store_test {
@@ -58,7 +57,7 @@ class SeriesConfirmations : public testing::store_test {
     };
   }
 
-  std::int64_t outbox_rows() const { return sql_int(db_path(), "SELECT count(*) FROM outbox"); }
+  std::int64_t outbox_rows() const { return query_int("SELECT count(*) FROM outbox"); }
 
   calendar::unit bildung_;
   calendar::unit antifa_;
@@ -105,11 +104,10 @@ TEST_F(SeriesConfirmations, ResponsiblesAndAdminsConfirmOthersMayNot) {
   ASSERT_TRUE(confirmed) << confirmed.error().message;
   EXPECT_EQ(confirmed->confirmed, test_now());
   EXPECT_EQ(confirmed->since(), test_now());
-  EXPECT_EQ(sql_int(db_path(),
-                    "SELECT confirmed FROM events WHERE id = " + std::to_string(series_.id.value)),
-            test_now().time_since_epoch().count());
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'confirm_series'"),
-            1);
+  EXPECT_EQ(
+      query_int("SELECT confirmed FROM events WHERE id = " + std::to_string(series_.id.value)),
+      test_now().time_since_epoch().count());
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'confirm_series'"), 1);
   // Nothing a feed shows changed: the event stays as it was.
   EXPECT_EQ(store_->event_by_id(series_.id)->sequence, series_.sequence);
   EXPECT_EQ(store_->event_by_id(series_.id)->last_modified, series_.last_modified);
@@ -138,7 +136,7 @@ TEST_F(SeriesConfirmations, RefusesWhatIsNoSeriesAndUnknownEvents) {
   ASSERT_TRUE(store_->cancel_event(series_.id, actor::system(), test_now()));
   EXPECT_EQ(store_->confirm_series(series_.id, actor::of(oleg_.id), test_now()).error().code,
             errc::conflict);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM events WHERE confirmed IS NOT NULL"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM events WHERE confirmed IS NOT NULL"), 0);
 }
 
 TEST_F(SeriesConfirmations, AsksOncePerStalePeriodWithTheMailsInOneTransaction) {

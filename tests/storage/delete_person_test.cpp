@@ -126,7 +126,7 @@ TEST_F(DeletePerson, GivesTheirPlacesToComeToTheWaitlistAndLeavesNoPersonalDataA
   EXPECT_EQ(after.going, 2);
   EXPECT_EQ(after.waitlisted, 0);
   EXPECT_EQ(store_->rsvp_of(event_.id, first, cy.id)->state, rsvp_state::going);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
   // Nobody sees or mails the tombstone.
   const auto attendees = store_->attendees(event_.id, first);
   ASSERT_EQ(attendees.size(), 2U);
@@ -145,7 +145,7 @@ TEST_F(DeletePerson, GivesTheirPlacesToComeToTheWaitlistAndLeavesNoPersonalDataA
   // secure_delete) not in the file's free pages once the WAL is checkpointed.
   EXPECT_EQ(cells_containing(db_path(), "ada.geheim"), 0);
   EXPECT_EQ(cells_containing(db_path(), "Geheimname"), 0);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'delete_person'"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'delete_person'"), 1);
   reopen();  // closing checkpoints the WAL into the file
   store_.reset();
   std::ifstream file(db_path(), std::ios::binary);

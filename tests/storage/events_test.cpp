@@ -10,8 +10,6 @@ namespace {
 using namespace std::chrono_literals;
 using calendar::local_seconds;
 using calendar::occurrence_key;
-using testing::sql_int;
-using testing::sql_text;
 using testing::test_now;
 
 constexpr std::string_view berlin = "Europe/Berlin";
@@ -74,8 +72,7 @@ class Events : public testing::store_test {
   }
 
   std::int64_t audit_count(std::string_view action) const {
-    return sql_int(db_path(),
-                   "SELECT count(*) FROM audit_log WHERE action = '" + std::string(action) + "'");
+    return query_int("SELECT count(*) FROM audit_log WHERE action = '" + std::string(action) + "'");
   }
 
   calendar::unit bildung_;
@@ -459,13 +456,13 @@ TEST_F(Events, ImportDryRunWritesNothing) {
   auto a = series();
   a.uid = "a@example.org";
   const auto version = store_->unit_version(bildung_.id);
-  const auto audit = sql_int(db_path(), "SELECT count(*) FROM audit_log");
+  const auto audit = query_int("SELECT count(*) FROM audit_log");
   auto dry = store_->import_events(bildung_.id, {a}, actor::system(), test_now(), true);
   ASSERT_TRUE(dry) << dry.error().message;
   EXPECT_EQ(dry->created, 1);
   EXPECT_TRUE(store_->events_of_unit(bildung_.id).empty());
   EXPECT_EQ(store_->unit_version(bildung_.id), version);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log"), audit);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log"), audit);
 }
 
 TEST_F(Events, ImportOfAnotherUnitsUidIsConflict) {
@@ -487,8 +484,7 @@ TEST_F(Events, UnreadableStoredRuleIsABrokenInvariantEverywhere) {
   // The store writes only rules that parsed. Reading one that does not as a one-off would
   // show, and take RSVPs for, occurrences nobody planned: every reader refuses it alike.
   const auto e = created_series();
-  sql_text(db_path(),
-           "UPDATE events SET rrule = 'FREQ=SOMETIMES' WHERE id = " + std::to_string(e.id.value));
+  query_text("UPDATE events SET rrule = 'FREQ=SOMETIMES' WHERE id = " + std::to_string(e.id.value));
   EXPECT_ANY_THROW(store_->event_by_id(e.id));
   EXPECT_ANY_THROW(store_->events_of_unit(bildung_.id));
   const auto p = make_person("p@example.org");
@@ -534,10 +530,10 @@ TEST_F(Events, WritesAreAudited) {
   EXPECT_EQ(audit_count("update_event"), 1);
   EXPECT_EQ(audit_count("cancel_occurrence"), 1);
   EXPECT_EQ(audit_count("cancel_event"), 1);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE event_id = " +
-                                   std::to_string(e.id.value)),
-            4);
-  EXPECT_EQ(sql_text(db_path(), "SELECT detail FROM audit_log WHERE action = 'cancel_occurrence'"),
+  EXPECT_EQ(
+      query_int("SELECT count(*) FROM audit_log WHERE event_id = " + std::to_string(e.id.value)),
+      4);
+  EXPECT_EQ(query_text("SELECT detail FROM audit_log WHERE action = 'cancel_occurrence'"),
             o.key.to_string());
 }
 

@@ -11,7 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-using testing::sql_text;
 using testing::test_now;
 
 class Export : public testing::store_test {
@@ -109,7 +108,8 @@ TEST_F(Export, AllDataParsesAndHoldsWhatWasWritten) {
   EXPECT_GE(root.at("audit_log").as_array().size(), 5U);
 
   EXPECT_EQ(root.find("tokens"), root.end());
-  const std::string hash_hex = sql_text(db_path(), "SELECT lower(hex(hash)) FROM tokens");
+  const std::string hash_hex = query_text(on_postgres() ? "SELECT encode(hash, 'hex') FROM tokens"
+                                                        : "SELECT lower(hex(hash)) FROM tokens");
   ASSERT_EQ(hash_hex.size(), 64U);
   std::string lower = text;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

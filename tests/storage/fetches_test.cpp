@@ -17,7 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using calendar::client_family;
-using testing::sql_int;
 using testing::test_now;
 
 namespace json = boost::json;
@@ -68,15 +67,13 @@ TEST_F(FeedFetches, BatchesAddUpAndKeepTheLatestFetch) {
   EXPECT_EQ(rows[1].day, day);
 
   // Stored as the schema says: the feed's key, the family's name, Unix seconds.
-  EXPECT_EQ(sql_int(db_path(),
-                    "SELECT fetches FROM feed_fetches WHERE feed = 'unit:1' AND "
-                    "family = 'google' AND day = " +
-                        std::to_string(day)),
+  EXPECT_EQ(query_int("SELECT fetches FROM feed_fetches WHERE feed = 'unit:1' AND "
+                      "family = 'google' AND day = " +
+                      std::to_string(day)),
             7);
-  EXPECT_EQ(sql_int(db_path(), "SELECT fetches FROM feed_fetches WHERE feed = 'all'"), 9);
-  EXPECT_EQ(sql_int(db_path(),
-                    "SELECT last_fetch FROM feed_fetches WHERE feed = 'unit:1' AND "
-                    "family = 'google'"),
+  EXPECT_EQ(query_int("SELECT fetches FROM feed_fetches WHERE feed = 'all'"), 9);
+  EXPECT_EQ(query_int("SELECT last_fetch FROM feed_fetches WHERE feed = 'unit:1' AND "
+                      "family = 'google'"),
             test_now().time_since_epoch().count() + 600);
   // An empty batch writes nothing and succeeds.
   EXPECT_TRUE(store_->add_feed_fetches({}));
@@ -89,10 +86,10 @@ TEST_F(FeedFetches, ReadsFromADayOnAndSkipsUnknownFamilies) {
       {row(unit, day - 7, client_family::google, 1, 0, test_now() - 7 * 24h),
        row(unit, day - 6, client_family::microsoft, 2, 0, test_now() - 6 * 24h),
        row(unit, day, client_family::davx5, 3, 1, test_now())}));
-  // A family this build does not know (a newer one wrote it) is left out. (sql_int runs the
+  // A family this build does not know (a newer one wrote it) is left out. (query_int runs the
   // INSERT on a connection of its own.)
-  sql_int(db_path(), "INSERT INTO feed_fetches VALUES ('unit:1', " + std::to_string(day) +
-                         ", 'someday-app', 1, 0, 0)");
+  query_int("INSERT INTO feed_fetches VALUES ('unit:1', " + std::to_string(day) +
+            ", 'someday-app', 1, 0, 0)");
   const auto rows = store_->feed_fetches(unit, day - 6);
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].family, client_family::microsoft);
@@ -116,7 +113,7 @@ TEST_F(FeedFetches, ExpiresTheDaysBeforeTheGivenOne) {
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].day, cutoff);
   EXPECT_EQ(rows[1].day, today);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM feed_fetches"), 2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM feed_fetches"), 2);
 }
 
 TEST_F(FeedFetches, DeletingAnAccountDeletesItsPersonalFeedsCountsOnly) {
@@ -151,8 +148,8 @@ TEST_F(FeedFetches, DeletingAnAccountDeletesItsPersonalFeedsCountsOnly) {
 
   ASSERT_TRUE(store_->delete_person(leaving.id, actor::system(), test_now()));
   EXPECT_TRUE(store_->feed_fetches(feed_ref::of(leaving.id), 0).empty());
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM feed_fetches WHERE feed = 'person:" +
-                                   std::to_string(leaving.id.value) + "'"),
+  EXPECT_EQ(query_int("SELECT count(*) FROM feed_fetches WHERE feed = 'person:" +
+                      std::to_string(leaving.id.value) + "'"),
             0);
   EXPECT_EQ(store_->feed_fetches(feed_ref::of(staying.id), 0).size(), 1U);
   EXPECT_EQ(store_->feed_fetches(feed_ref::of(unit.id), 0).size(), 1U);

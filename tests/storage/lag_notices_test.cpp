@@ -18,8 +18,6 @@ using calendar::client_family;
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
-using testing::sql_int;
-using testing::sql_text;
 using testing::test_now;
 
 using LagNotices = testing::store_test;
@@ -109,8 +107,7 @@ TEST_F(LagNotices, TheSwitchIsOnByDefaultAndTurnsOffAndOn) {
   EXPECT_TRUE(store_->lag_notices(anna.id));
   ASSERT_TRUE(store_->set_lag_notices(anna.id, false));
   EXPECT_FALSE(store_->lag_notices(anna.id));
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'set_lag_notices'"),
-            1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'set_lag_notices'"), 1);
   ASSERT_TRUE(store_->set_lag_notices(anna.id, true));
   EXPECT_TRUE(store_->lag_notices(anna.id));
   EXPECT_EQ(store_->set_lag_notices(person_id{999}, true).error().code, errc::not_found);
@@ -169,11 +166,11 @@ TEST_F(ReminderChoice, APlanDropsWhatItDoesNotKeepAndQueuesTheNewInTheSameWrite)
   EXPECT_EQ(seen[0].event.id, made->id);
   EXPECT_EQ(seen[0].keys, std::vector<calendar::occurrence_key>{key});
   // 60 dropped, 600 kept as it was (due in two hours, not now), 90 new, the sent one stays.
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:60'"), 0);
-  EXPECT_EQ(sql_int(db_path(), "SELECT due FROM outbox WHERE dedupe_key = 'r:a:600'"),
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:60'"), 0);
+  EXPECT_EQ(query_int("SELECT due FROM outbox WHERE dedupe_key = 'r:a:600'"),
             (now + hours(2)).time_since_epoch().count());
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:90'"), 1);
-  EXPECT_EQ(sql_text(db_path(), "SELECT state FROM outbox WHERE dedupe_key = 'r:a:1440'"), "sent");
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:90'"), 1);
+  EXPECT_EQ(query_text("SELECT state FROM outbox WHERE dedupe_key = 'r:a:1440'"), "sent");
   EXPECT_EQ(store_->reminder_offsets(anna.id), (std::vector<minutes>{minutes(600), minutes(90)}));
 }
 
@@ -199,7 +196,7 @@ TEST_F(ReminderChoice, AFailingPlanOrABadChoiceChangesNothing) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().field, "reminders");
   EXPECT_FALSE(called);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:60'"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE dedupe_key = 'r:a:60'"), 1);
 }
 
 }  // namespace

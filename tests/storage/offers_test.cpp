@@ -19,7 +19,6 @@ using st::actor;
 using st::errc;
 using st::proposal_decision;
 using st::proposal_state;
-using st::testing::sql_int;
 using verdict = proposal_decision::verdict;
 
 const cal::utc_seconds now = st::testing::test_now();  // 2025-11-01 12:00 UTC
@@ -95,7 +94,7 @@ TEST_F(OffersStore, AFourthUndecidedProposalIsRefusedAndWritesNothing) {
   const auto fourth = store_->propose_offer(unit_, member_, draft(), now);
   ASSERT_FALSE(fourth);
   EXPECT_EQ(fourth.error().code, errc::limit_reached);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM offer_proposals"), st::max_open_proposals);
+  EXPECT_EQ(query_int("SELECT count(*) FROM offer_proposals"), st::max_open_proposals);
   // A decided one makes room again.
   const auto first = store_->proposals_of_person(member_).back();
   proposal_decision no;
@@ -188,7 +187,7 @@ TEST_F(OffersStore, OnlyResponsiblesDecideAndOnlyOnce) {
                                              approve_at(local(2025, 11, 20, 18)), now);
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code, errc::conflict);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM events"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM events"), 1);
 }
 
 TEST_F(OffersStore, AMailThatCannotBeComposedRollsTheApprovalBack) {
@@ -197,7 +196,7 @@ TEST_F(OffersStore, AMailThatCannotBeComposedRollsTheApprovalBack) {
       p.id, actor::of(responsible_), approve_at(local(2025, 11, 20, 18)), now,
       [](const st::decided_proposal&) -> st::mail_plan { throw std::runtime_error("no"); });
   ASSERT_FALSE(failed);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM events"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM events"), 0);
   EXPECT_EQ(store_->proposal_by_id(p.id)->state, proposal_state::waiting);
 }
 
@@ -337,9 +336,9 @@ TEST_F(OffersStore, DeletingAnAccountRemovesItsProposalsWishesAndHostingButKeeps
   propose();
   ASSERT_TRUE(store_->post_wish(unit_, member_, "Ein Wunsch", now));
   ASSERT_TRUE(store_->delete_person(member_, actor::of(member_), now));
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM offer_proposals"), 0);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM wishes"), 0);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM event_hosts"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM offer_proposals"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM wishes"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM event_hosts"), 0);
   const auto e = store_->event_by_id(*decided->event);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->host, "");

@@ -58,10 +58,19 @@ TEST(PgPlaceholders, LeaveLiteralsIdentifiersAndCommentsAlone) {
   EXPECT_EQ(pg::numbered_placeholders("SELECT $1, ?", count), "SELECT $1, $1");
 }
 
-TEST(PgPlaceholders, RefuseNumberedQuestionMarks) {
+TEST(PgPlaceholders, NumberedQuestionMarksKeepTheirNumbersAsInSqlite) {
   int count = 0;
-  const auto f = failure_of([&] { pg::numbered_placeholders("SELECT ?1", count); });
-  EXPECT_EQ(f.kind(), pg::failure_kind::other);
+  EXPECT_EQ(pg::numbered_placeholders("SELECT ?1, ?2 WHERE a = ?1 AND b = ?", count),
+            "SELECT $1, $2 WHERE a = $1 AND b = $3");
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(pg::numbered_placeholders("SELECT ?3, ?", count), "SELECT $3, $4");
+  EXPECT_EQ(count, 4);
+  EXPECT_EQ(pg::numbered_placeholders("SELECT ?, ?1, '?9'", count), "SELECT $1, $1, '?9'");
+  EXPECT_EQ(count, 1);
+  for (const char* bad : {"SELECT ?0", "SELECT ?32767", "SELECT ?99999999999"}) {
+    const auto f = failure_of([&] { pg::numbered_placeholders(bad, count); });
+    EXPECT_EQ(f.kind(), pg::failure_kind::other) << bad;
+  }
 }
 
 TEST(PgFailure, IsClassifiedBySqlstate) {

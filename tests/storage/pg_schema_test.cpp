@@ -434,7 +434,7 @@ TEST_F(pg_test, SchemaIsSqlitesNewest) {
     auto opened = store::open(dir.path());
     ASSERT_TRUE(opened) << opened.error().message;
   }
-  sql::connection lite(dir.path() / "treffpunkt.db", sql::open_mode::read_only);
+  sql::sqlite_connection lite(dir.path() / "treffpunkt.db", sql::open_mode::read_only);
   const auto expected = sqlite_shapes(lite);
   ASSERT_EQ(expected.size(), 19U);
 

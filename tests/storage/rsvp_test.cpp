@@ -436,16 +436,16 @@ TEST_F(RsvpStore, RaisedCapacityPromotesWaitingInOrder) {
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(list[i].who.id, people[i].id) << i;
 
   // In the same transaction as the update, one audit line per promotion, in waitlist order.
-  const auto db = db_path();
-  EXPECT_EQ(sql_int(db, "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 2);
-  EXPECT_EQ(sql_text(db,
-                     "SELECT group_concat(detail, '|') FROM (SELECT detail FROM audit_log "
-                     "WHERE action = 'rsvp_promoted' ORDER BY id)"),
-            "person=" + std::to_string(people[1].id.value) + " occurrence=" + second.to_string() +
-                " answer=yes state=going|person=" + std::to_string(people[2].id.value) +
-                " occurrence=" + second.to_string() + " answer=yes state=going");
-  EXPECT_EQ(sql_int(db, "SELECT max(id) FROM audit_log WHERE action = 'update_event'") + 2,
-            sql_int(db, "SELECT max(id) FROM audit_log"));
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 2);
+  const std::string promoted =
+      "SELECT detail FROM audit_log WHERE action = 'rsvp_promoted' ORDER BY id LIMIT 1";
+  EXPECT_EQ(query_text(promoted), "person=" + std::to_string(people[1].id.value) + " occurrence=" +
+                                      second.to_string() + " answer=yes state=going");
+  EXPECT_EQ(query_text(promoted + " OFFSET 1"), "person=" + std::to_string(people[2].id.value) +
+                                                    " occurrence=" + second.to_string() +
+                                                    " answer=yes state=going");
+  EXPECT_EQ(query_int("SELECT max(id) FROM audit_log WHERE action = 'update_event'") + 2,
+            query_int("SELECT max(id) FROM audit_log"));
 }
 
 TEST_F(RsvpStore, RaisedCapacityLeavesStartedAndCancelledOccurrencesAlone) {
@@ -473,7 +473,7 @@ TEST_F(RsvpStore, RaisedCapacityLeavesStartedAndCancelledOccurrencesAlone) {
     EXPECT_EQ(kept->waitlist_position, 1) << key.to_string();
     EXPECT_EQ(kept->updated, now) << key.to_string();
   }
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'rsvp_promoted'"), 1);
 }
 
 TEST_F(RsvpStore, RaisedCapacityAfterTheDeadlineStillPromotesBeforeTheStart) {
@@ -789,7 +789,7 @@ TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
   // Two store objects are two writers on one file, as two processes would be: only SQLite's
   // own lock (BEGIN IMMEDIATE) stands between them, not the store's mutex.
   const auto e = meeting(1);
-  auto other = store::open(dir_.path());
+  auto other = open_another();
   ASSERT_TRUE(other) << other.error().message;
   race_for_one_place({store_.get(), other->get()}, e, members(32));
 }

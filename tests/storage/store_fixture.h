@@ -1,12 +1,16 @@
 #pragma once
-/// A fresh data folder per test, removed afterwards, and a store opened on it.
+/// A fresh store per test: SQLite in a data folder of its own, removed afterwards; or, when
+/// TREFFPUNKT_TEST_STORE holds a PostgreSQL URL (ctest's `Pg.` run of the ported areas, see
+/// tests/CMakeLists.txt), a database of its own on that cluster, dropped afterwards.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <storage/store.h>
+#include <unistd.h>  // getpid
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -14,6 +18,8 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "postgres.h"
 
 namespace treffpunkt::storage::testing {
 
@@ -39,25 +45,66 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-/// A test with an open store in its own folder.
+/// The PostgreSQL cluster the store tests run on, or "" for SQLite.
+inline std::string test_store_url() {
+  const char* url = std::getenv("TREFFPUNKT_TEST_STORE");
+  return url ? url : "";
+}
+
+/// `url` (postgresql://[...]/DB[?...]) naming `database` instead of DB.
+inline std::string with_database(const std::string& url, const std::string& database) {
+  const auto query = url.find('?');
+  const auto slash = url.rfind('/', query);
+  return url.substr(0, slash + 1) + database +
+         (query == std::string::npos ? "" : url.substr(query));
+}
+
+/// A test with an open store of its own: SQLite in its own folder, or PostgreSQL in its own
+/// database (TREFFPUNKT_TEST_STORE).
 class store_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::open(dir_.path());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
+    if (on_postgres()) {
+      static std::atomic<int> counter{0};
+      std::random_device entropy;
+      database_ = "s_" + std::to_string(::getpid()) + "_" + std::to_string(entropy() % 100000) +
+                  "_" + std::to_string(++counter);
+      admin_ = std::make_unique<pg::connection>(test_store_url());
+      admin_->exec("CREATE DATABASE " + database_);
+    }
+    open_store();
   }
-  void TearDown() override { store_.reset(); }
+  void TearDown() override {
+    store_.reset();
+    inspector_.reset();
+    // FORCE: a test that failed half-way may have left a connection open.
+    if (admin_) admin_->exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+  }
 
-  /// Closes and opens the store again on the same folder.
+  static bool on_postgres() { return !test_store_url().empty(); }
+
+  /// Another store on the same database (as another process would open it).
+  result<std::unique_ptr<store>> open_another() const {
+    return on_postgres() ? store::open_postgres(with_database(test_store_url(), database_))
+                         : store::open(dir_.path());
+  }
+
+  /// Closes and opens the store again on the same folder or database.
   void reopen() {
     store_.reset();
-    auto opened = store::open(dir_.path());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
+    open_store();
   }
 
   std::filesystem::path db_path() const { return dir_.path() / "treffpunkt.db"; }
+
+  /// The first column of the first row of `query` (SQL both databases read the same), as
+  /// text: "" when there is no row or it is NULL. Looks at what the store really wrote.
+  std::string query_text(const std::string& query) const;
+  /// Like query_text, as a number (0 when there is no row or it is NULL).
+  std::int64_t query_int(const std::string& query) const {
+    const std::string text = query_text(query);
+    return text.empty() ? 0 : std::stoll(text);
+  }
 
   /// A unit named "Netzwerkstelle SLUG", created by the system.
   calendar::unit make_unit(std::string slug) {
@@ -78,6 +125,17 @@ class store_test : public ::testing::Test {
 
   temp_dir dir_;
   std::unique_ptr<store> store_;
+
+ private:
+  void open_store() {
+    auto opened = open_another();
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+
+  std::string database_;                               ///< on PostgreSQL
+  std::unique_ptr<pg::connection> admin_;              ///< creates and drops it
+  mutable std::unique_ptr<pg::connection> inspector_;  ///< query_text's connection to it
 };
 
 /// Runs `query` on its own connection to the database at `path` and returns the first column
@@ -111,6 +169,20 @@ inline std::string sql_text(const std::filesystem::path& path, const std::string
 inline std::int64_t sql_int(const std::filesystem::path& path, const std::string& query) {
   const std::string text = sql_text(path, query);
   return text.empty() ? 0 : std::stoll(text);
+}
+
+inline std::string store_test::query_text(const std::string& query) const {
+  if (!on_postgres()) return sql_text(db_path(), query);
+  std::string out;
+  try {
+    if (!inspector_) inspector_ = std::make_unique<pg::connection>(test_store_url(), database_);
+    auto& s = inspector_->prepare(query);
+    if (s.step()) out = s.text(0);
+    s.reset();
+  } catch (const sql::failure& f) {
+    ADD_FAILURE() << "query failed: " << query << ": " << f.what();
+  }
+  return out;
 }
 
 /// A fixed "now" for tests: 2025-11-01 12:00 UTC.

@@ -71,7 +71,9 @@ TEST_F(Store, ReopeningKeepsData) {
   const auto again = store_->person_by_email("anna@example.org");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->id, p.id);
-  EXPECT_EQ(sql_int(db_path(), "PRAGMA user_version"), store::schema_version());
+  EXPECT_EQ(
+      query_int(on_postgres() ? "SELECT max(version) FROM schema_version" : "PRAGMA user_version"),
+      store::schema_version());
 }
 
 TEST(StoreOpen, NewerSchemaIsRefusedWithMessage) {
@@ -188,9 +190,9 @@ TEST_F(Store, UnitVersionStartsAtOneAndIsZeroForNoUnit) {
 
 TEST_F(Store, WritesAreAudited) {
   const auto u = make_unit("bildung");
-  EXPECT_EQ(sql_text(db_path(),
-                     "SELECT action FROM audit_log WHERE unit_id = " + std::to_string(u.id.value)),
-            "create_unit");
+  EXPECT_EQ(
+      query_text("SELECT action FROM audit_log WHERE unit_id = " + std::to_string(u.id.value)),
+      "create_unit");
 }
 
 // ---- people -------------------------------------------------------------------------------
@@ -327,11 +329,11 @@ TEST_F(Store, FollowAndUnfollowBumpPersonVersion) {
   const auto p = make_person("p@example.org");
   const std::string version_query =
       "SELECT version FROM people WHERE id = " + std::to_string(p.id.value);
-  const auto v0 = sql_int(db_path(), version_query);
+  const auto v0 = query_int(version_query);
 
   ASSERT_TRUE(store_->set_follow(p.id, antifa.id, true));
   ASSERT_TRUE(store_->set_follow(p.id, bildung.id, true));
-  const auto v1 = sql_int(db_path(), version_query);
+  const auto v1 = query_int(version_query);
   EXPECT_GT(v1, v0);
   const auto followed = store_->follows(p.id);
   ASSERT_EQ(followed.size(), 2U);
@@ -339,10 +341,10 @@ TEST_F(Store, FollowAndUnfollowBumpPersonVersion) {
   EXPECT_EQ(followed[1], antifa.id);
 
   ASSERT_TRUE(store_->set_follow(p.id, antifa.id, true));  // already followed: no change
-  EXPECT_EQ(sql_int(db_path(), version_query), v1);
+  EXPECT_EQ(query_int(version_query), v1);
 
   ASSERT_TRUE(store_->set_follow(p.id, antifa.id, false));
-  EXPECT_GT(sql_int(db_path(), version_query), v1);
+  EXPECT_GT(query_int(version_query), v1);
   EXPECT_EQ(store_->follows(p.id), std::vector<calendar::unit_id>{bildung.id});
 }
 
@@ -372,8 +374,8 @@ TEST_F(Store, ChosenRemindersAreSortedWithoutDuplicatesAndKept) {
   const std::vector<minutes> chosen{days{1}, hours{2}, minutes{10}};
   EXPECT_EQ(store_->reminder_offsets(p.id), chosen);
   EXPECT_TRUE(store_->has_reminder_choice(p.id));
-  EXPECT_EQ(sql_text(db_path(), "SELECT offsets FROM reminder_preferences"), "1440,120,10");
-  EXPECT_EQ(sql_text(db_path(), "SELECT detail FROM audit_log WHERE action = 'set_reminders'"),
+  EXPECT_EQ(query_text("SELECT offsets FROM reminder_preferences"), "1440,120,10");
+  EXPECT_EQ(query_text("SELECT detail FROM audit_log WHERE action = 'set_reminders'"),
             "minutes=1440,120,10");
   reopen();
   EXPECT_EQ(store_->reminder_offsets(p.id), chosen);
@@ -381,7 +383,7 @@ TEST_F(Store, ChosenRemindersAreSortedWithoutDuplicatesAndKept) {
   // A new choice replaces the old one.
   ASSERT_TRUE(store_->set_reminder_offsets(p.id, {hours{3}}));
   EXPECT_EQ(store_->reminder_offsets(p.id), std::vector<minutes>{hours{3}});
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM reminder_preferences"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM reminder_preferences"), 1);
 }
 
 TEST_F(Store, NoRemindersIsAChoiceToo) {
@@ -401,7 +403,7 @@ TEST_F(Store, RemindersFromFiveMinutesToFourWeeksAtMostFive) {
   ASSERT_TRUE(store_->set_reminder_offsets(
       p.id, {minutes{5}, minutes{10}, minutes{15}, minutes{20}, minutes{25}}));
 
-  const auto audited = sql_int(db_path(), "SELECT count(*) FROM audit_log");
+  const auto audited = query_int("SELECT count(*) FROM audit_log");
   for (const auto& bad : std::vector<std::vector<minutes>>{
            {minutes{4}},
            {days{28} + minutes{1}},
@@ -416,15 +418,15 @@ TEST_F(Store, RemindersFromFiveMinutesToFourWeeksAtMostFive) {
   }
   // Nothing written: the last valid choice stands.
   EXPECT_EQ(store_->reminder_offsets(p.id).size(), 5U);
-  EXPECT_EQ(sql_text(db_path(), "SELECT offsets FROM reminder_preferences"), "25,20,15,10,5");
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log"), audited);
+  EXPECT_EQ(query_text("SELECT offsets FROM reminder_preferences"), "25,20,15,10,5");
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log"), audited);
 }
 
 TEST_F(Store, RemindersOfUnknownPersonAreNotFound) {
   auto set = store_->set_reminder_offsets(person_id{42}, {hours{1}});
   ASSERT_FALSE(set);
   EXPECT_EQ(set.error().code, errc::not_found);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM reminder_preferences"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM reminder_preferences"), 0);
 }
 
 }  // namespace
@@ -443,7 +445,7 @@ TEST_F(Store, ChangeStampMovesWithEveryCommittedWrite) {
 }
 
 TEST_F(Store, ChangeStampSeesAnotherProcessWithinTheProbeInterval) {
-  auto other = store::open(dir_.path());
+  auto other = open_another();
   ASSERT_TRUE(other) << other.error().message;
   const auto before = store_->change_stamp();
   auto u = (*other)->create_unit(calendar::unit{calendar::unit_id{},

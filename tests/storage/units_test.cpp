@@ -15,7 +15,6 @@ namespace cal = treffpunkt::calendar;
 namespace st = treffpunkt::storage;
 using st::actor;
 using st::errc;
-using st::testing::sql_int;
 
 const cal::utc_seconds now = st::testing::test_now();  // 2025-11-01 12:00 UTC
 
@@ -105,7 +104,7 @@ TEST_F(Units, OnlyAdminsArchiveAndAnArchivedUnitTakesNoAnswersToWhatWasToCome) {
   ASSERT_TRUE(store_->set_archived(unit_.id, false, actor::system(), now));
   EXPECT_FALSE(store_->unit_by_slug("bildung")->archived);
   EXPECT_TRUE(store_->set_rsvp(made->id, second, member_, cal::rsvp_answer::yes, now));
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action LIKE '%_unit'"), 3);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action LIKE '%_unit'"), 3);
 }
 
 }  // namespace

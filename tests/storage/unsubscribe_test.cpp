@@ -103,14 +103,12 @@ TEST_F(Unsubscribe, TurnsRemindersAndNoticesOffAndDropsOnlyTheirQueuedMail) {
   EXPECT_TRUE(store_->has_reminder_choice(p.id));
   EXPECT_FALSE(store_->person_by_id(p.id)->notices);
   // What they asked for and other people's reminders stay.
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM outbox WHERE recipient = 'carla@example.org'"),
-            1);
-  EXPECT_EQ(sql_text(db_path(), "SELECT kind FROM outbox WHERE recipient = 'carla@example.org'"),
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE recipient = 'carla@example.org'"), 1);
+  EXPECT_EQ(query_text("SELECT kind FROM outbox WHERE recipient = 'carla@example.org'"),
             "rsvp_confirmation");
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM outbox WHERE recipient = 'dora@example.org'"),
-            1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE recipient = 'dora@example.org'"), 1);
   EXPECT_TRUE(store_->person_by_id(other.id)->notices);
-  EXPECT_EQ(sql_int(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'unsubscribed'"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'unsubscribed'"), 1);
   // Again: nothing left to drop, still fine.
   EXPECT_EQ(*store_->unsubscribe(p.id, {"reminder", "moved"}, now), 0);
   EXPECT_EQ(store_->unsubscribe(person_id{999}, {"reminder"}, now).error().code, errc::not_found);

@@ -413,6 +413,14 @@ class store {
   static result<std::unique_ptr<store>> open(const std::filesystem::path& data_dir,
                                              if_read_only fallback = if_read_only::fail,
                                              calendar::clock clock = {});
+  /// Opens the PostgreSQL database at `url` (postgresql://... or postgres://..., libpq's URI:
+  /// user, password, host or ?host=/socket/folder, database) and brings it to the newest
+  /// schema (pg_migrate: once, however many instances start at once). Errors: invalid for
+  /// another kind of URL, schema_too_new, unavailable when the server cannot be reached or
+  /// refuses. Not every operation runs on PostgreSQL yet (issue 18): only the areas whose
+  /// tests run on it (tests/CMakeLists.txt, storage_tests_postgres) are known to work.
+  static result<std::unique_ptr<store>> open_postgres(const std::string& url,
+                                                      calendar::clock clock = {});
   /// Whether open() fell back to reading only: writes answer unavailable.
   bool read_only() const;
   ~store();
