@@ -503,8 +503,8 @@ TEST_F(Events, StoredRuleThatTheParserNowRefusesStillLoads) {
   const auto e = created_series();
   constexpr std::string_view rule = "FREQ=WEEKLY;COUNT=10;BYDAY=TU;BYMONTHDAY=4,11,18";
   ASSERT_FALSE(calendar::recurrence_rule::parse(rule));
-  sql_text(db_path(), "UPDATE events SET rrule = '" + std::string(rule) +
-                          "' WHERE id = " + std::to_string(e.id.value));
+  query_text("UPDATE events SET rrule = '" + std::string(rule) +
+             "' WHERE id = " + std::to_string(e.id.value));
   const auto loaded = store_->event_by_id(e.id);
   ASSERT_TRUE(loaded);
   ASSERT_TRUE(loaded->rule);
