@@ -74,12 +74,18 @@ struct raw_parts {
   bool has_until = false;
 };
 
+/// The rule part before the next ';' of `text` ("BYDAY=TU"), taken off `text`.
+std::string_view next_part(std::string_view& text) {
+  const std::size_t semicolon = text.find(';');
+  const std::string_view part = text.substr(0, semicolon);
+  text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
+  return part;
+}
+
 result<raw_parts> scan(std::string_view text) {
   raw_parts parts;
   while (!text.empty()) {
-    const std::size_t semicolon = text.find(';');
-    const std::string_view part = text.substr(0, semicolon);
-    text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
+    const std::string_view part = next_part(text);
     if (part.empty()) continue;
     const std::size_t equals = part.find('=');
     if (equals == std::string_view::npos) {
@@ -137,9 +143,7 @@ std::optional<int> weekday_index(std::string_view two) {
 result<rule_parts> read_parts(std::string_view text) {
   rule_parts parts;
   while (!text.empty()) {
-    const std::size_t semicolon = text.find(';');
-    const std::string_view part = text.substr(0, semicolon);
-    text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
+    const std::string_view part = next_part(text);
     const std::size_t equals = part.find('=');
     if (equals == std::string_view::npos) continue;
     const std::string name = upper(part.substr(0, equals));
