@@ -528,7 +528,7 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
 std::optional<calendar::event> store::event_by_id(calendar::event_id id) const {
   impl::reader r(*impl_);
   // One snapshot, so that the event and its children agree.
-  return in_snapshot(*r, [&] { return load_event(*r, id); });
+  return in_snapshot(*r, [&] { return impl_->events.load(*r, id); });
 }
 
 std::vector<calendar::event> store::events_of_unit(calendar::unit_id u) const {

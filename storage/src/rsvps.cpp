@@ -430,7 +430,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
-    const auto e = load_event(c, id);
+    const auto e = impl_->events.load(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -491,7 +491,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   const std::string hash = token_hash(raw);
 
   return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
-    const auto e = load_event(c, id);
+    const auto e = impl_->events.load(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();

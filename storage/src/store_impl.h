@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "event_rows.h"
 #include "sql.h"
 
 namespace treffpunkt::storage {
@@ -74,6 +75,9 @@ struct store::impl {
   /// Opens the WAL for make_durable (after the writer switched to WAL and wrote); false if it
   /// cannot, and the caller keeps synchronous=FULL.
   bool open_wal();
+
+  /// Events by id as last loaded (event_by_id, RSVPs): see event_cache.
+  event_cache events;
 
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;
