@@ -223,7 +223,10 @@ void bump_person_version(sql::connection& c, person_id p) {
 std::vector<rsvp_record> fill_places(sql::connection& c, const calendar::event& e, const slot& at,
                                      calendar::utc_seconds now) {
   std::vector<rsvp_record> promoted;
-  const auto going = static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going));
+  // Without a capacity every place is free: counting who goes (a walk over the slot's index
+  // entries, under the write lock) would not change the answer.
+  const std::size_t going =
+      e.capacity ? static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going)) : 0;
   const std::size_t free = calendar::places_free(e.capacity, going);
   if (free == 0) return promoted;
 
@@ -265,12 +268,12 @@ void audit_promotions(sql::connection& c, const actor& who, const calendar::even
 }
 
 /// Applies `answer` of `p` to the slot inside the caller's write transaction; the occurrence
-/// must already have been found open for RSVPs. A yes takes a free place or joins the end of
+/// must already have been found open for RSVPs, and `before` is p's record there as read in
+/// this transaction (find_record). A yes takes a free place or joins the end of
 /// the waitlist; any change that frees a place moves the head of the waitlist up.
 rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slot& at, person_id p,
                          calendar::rsvp_answer answer, calendar::utc_seconds now,
-                         std::string_view action) {
-  const auto before = find_record(c, at, p);
+                         std::string_view action, const std::optional<rsvp_record>& before) {
   // Saying again what one said keeps one's place: no new waitlist position, nothing written.
   if (before && before->state != rsvp_state::pending && before->answer == answer) {
     return rsvp_change{*before, {}};
@@ -442,7 +445,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
     // apply_answer writes nothing for a repeated answer: then there is nothing to tell anyone.
     const bool unchanged =
         before && before->state != rsvp_state::pending && before->answer == answer;
-    auto change = apply_answer(c, *e, at, p, answer, now, "rsvp");
+    auto change = apply_answer(c, *e, at, p, answer, now, "rsvp", before);
     if (unchanged) return change;
     if (!drop_unless_going.empty() && change.rsvp.state != rsvp_state::going) {
       drop_queued_in(c, drop_unless_going);
@@ -574,8 +577,9 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     if (!o) return o.error();
     mark_token_used(c, hash, now);
     // Places are given now, not at the request: an unconfirmed RSVP held none.
+    const slot at{id, o->key.to_string()};
     auto change =
-        apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "guest_rsvp_confirmed");
+        apply_answer(c, *e, at, p, answer, now, "guest_rsvp_confirmed", find_record(c, at, p));
     if (mails) {
       std::vector<outbox_message> queued;
       try {
