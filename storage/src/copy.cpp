@@ -298,8 +298,9 @@ std::int64_t copy_rows(sqlite3* db, pg::connection& c, const table& t) {
 result<copy_report> copy_to_postgres(const std::filesystem::path& data_dir,
                                      const std::string& url) {
   if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
-    return error{errc::invalid, "--to wants a PostgreSQL URL (postgresql://...), not '" + url + "'",
-                 "to"};
+    // Not repeated in the message: whatever it is, it may hold a password.
+    return error{errc::invalid,
+                 "the target must be a PostgreSQL URL (postgresql://... or postgres://...)", "to"};
   }
   const auto db_path = data_dir / "treffpunkt.db";
   std::error_code ec;

@@ -114,8 +114,9 @@ class Copy(unittest.TestCase):
                       self.copy("--data", self.data, "--to", self.target, expect=2).stderr)
         self.assertIn("unknown argument '--into'",
                       self.copy("--from", self.data, "--into", self.target, expect=2).stderr)
-        not_pg = self.copy("--from", self.data, "--to", "/var/lib/treffpunkt", expect=1)
-        self.assertIn("wants a PostgreSQL URL", not_pg.stderr)
+        not_pg = self.copy("--from", self.data, "--to", "mysql://root:geheim@db/x", expect=1)
+        self.assertIn("the target must be a PostgreSQL URL", not_pg.stderr)
+        self.assertNotIn("geheim", not_pg.stderr)
         empty = tempfile.mkdtemp(prefix="treffpunkt-copy-empty-")
         try:
             none = self.copy("--from", empty, "--to", self.target, expect=1)
