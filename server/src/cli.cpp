@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config.h"
+#include "copy_command.h"
 #include "expand_command.h"
 
 namespace treffpunkt::server {
@@ -53,9 +54,12 @@ Usage:
   treffpunkt expand --jsonl                     expand recurrence rules, one JSON object a
                                                 line on standard input, one answer a line on
                                                 standard output (docs/calendar.md)
+  treffpunkt copy --from DIR --to postgresql://...
+                                                copy the data folder's SQLite database into
+                                                an empty PostgreSQL database, all or nothing
   treffpunkt --help | --version
 
-Every command but expand takes --data DIR (default ./treffpunkt-data/).
+Every command but expand and copy takes --data DIR (default ./treffpunkt-data/).
 )";
 
 /// Arguments with `--data DIR` taken out (it may stand anywhere), and the clock.
@@ -518,6 +522,7 @@ int run_cli(std::span<const std::string_view> args, std::istream& in, std::ostre
   if (command == "export") return export_all(*c, out, err);
   if (command == "person") return person(*c, out, err);
   if (command == "expand") return expand_rules(*c, in, out, err);
+  if (command == "copy") return copy_database(c->rest, out, err);
   err << "treffpunkt: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }
