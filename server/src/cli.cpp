@@ -256,6 +256,11 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
           app_config.login.emails_per_ip_per_hour = config.login_emails_per_ip_per_hour;
           app_config.login.mail_queued = [&mailer] { mailer.wake(); };
+          // Reminders are composed when due, with links to this server: its URL is known now.
+          outbox.compose_with(
+              {from, [&mailer] { mailer.wake(); }},
+              config.base_url.empty() ? app_config.default_base_url : config.base_url);
+          mailer.wake();  // any reminder claimed before now goes back after its lease
           // "Still happening?" mails link to the confirm page: the base URL is known now.
           if (config.confirm_series_after_weeks > 0) {
             keeper.ask_about_series(

@@ -441,9 +441,7 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
                      std::string("cannot compose the occurrence mails: ") + failure.what()};
       }
       for (const auto& m : queued) {
-        if (m.recipient.empty() || m.message.empty()) {
-          return error{errc::invalid, "an outbox message needs a recipient and a message"};
-        }
+        if (auto refused = unqueueable(m)) return *refused;
         enqueue_in(c, m, now);
       }
     }

@@ -365,9 +365,7 @@ std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calend
 
 result<void> queue_plan(sql::connection& c, const mail_plan& plan, calendar::utc_seconds now) {
   for (const auto& m : plan.queue) {
-    if (m.recipient.empty() || m.message.empty()) {
-      return error{errc::invalid, "an outbox message needs a recipient and a message"};
-    }
+    if (auto refused = unqueueable(m)) return *refused;
   }
   for (const auto& prefix : plan.drop) {
     if (!prefix.empty()) drop_queued_in(c, prefix);
@@ -460,9 +458,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
                      std::string("cannot compose the RSVP mails: ") + failure.what()};
       }
       for (const auto& m : queued) {
-        if (m.recipient.empty() || m.message.empty()) {
-          return error{errc::invalid, "an outbox message needs a recipient and a message"};
-        }
+        if (auto refused = unqueueable(m)) return *refused;
         enqueue_in(c, m, now);
       }
     }
@@ -736,9 +732,7 @@ result<int> store::queue_for_attendees(calendar::event_id id, const calendar::oc
     }
     int count = 0;
     for (const auto& m : queued) {
-      if (m.recipient.empty() || m.message.empty()) {
-        return error{errc::invalid, "an outbox message needs a recipient and a message"};
-      }
+      if (auto refused = unqueueable(m)) return *refused;
       if (enqueue_in(c, m, now)) ++count;
     }
     store::impl::audit(c, who, "message_attendees", e->unit, e->id,
