@@ -55,13 +55,20 @@ Usage:
                                                 standard output (docs/calendar.md)
   treffpunkt --help | --version
 
-Every command but expand takes --data DIR (default ./treffpunkt-data/).
+Every command but expand takes --data DIR (default ./treffpunkt-data/), where the SQLite
+database and the Maildir live, and --database postgresql://... (or TREFFPUNKT_DATABASE) to use
+a PostgreSQL database instead; the data folder then holds only the Maildir.
 )";
 
-/// Arguments with `--data DIR` taken out (it may stand anywhere), and the clock.
+/// Arguments with `--data DIR` and `--database URL` taken out (they may stand anywhere), and
+/// the clock.
 struct command_line {
   std::string data_dir = "treffpunkt-data";  ///< --data, else TREFFPUNKT_DATA, else the default
   bool data_given = false;                   ///< by --data
+  /// --database, else TREFFPUNKT_DATABASE; empty: SQLite in data_dir. serve, import and person
+  /// delete also read the `database` key of serve's --config file (below the variable).
+  std::string database;
+  bool database_given = false;  ///< by --database
   std::vector<std::string_view> rest;
   /// The system clock, or for tests one that starts at TREFFPUNKT_NOW.
   calendar::clock clock;
@@ -78,12 +85,38 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
       }
       c.data_dir = std::string(args[++i]);
       c.data_given = true;
+    } else if (args[i] == "--database" || args[i].starts_with("--database=")) {
+      std::string_view url;
+      if (args[i] != "--database") {
+        url = args[i].substr(std::string_view("--database=").size());
+      } else if (i + 1 < args.size()) {
+        url = args[++i];
+      }
+      if (!is_database_url(url)) {
+        err << "treffpunkt: --database wants a URL starting with postgresql:// or postgres://, "
+               "got '"
+            << redacted_url(url) << "'\n";
+        return std::nullopt;
+      }
+      c.database = std::string(url);
+      c.database_given = true;
     } else {
       c.rest.push_back(args[i]);
     }
   }
   if (!c.data_given) {
     if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
+  }
+  if (!c.database_given) {
+    if (auto env = process_env("TREFFPUNKT_DATABASE"); env && !env->empty()) {
+      if (!is_database_url(*env)) {
+        err << "treffpunkt: TREFFPUNKT_DATABASE wants a URL starting with postgresql:// or "
+               "postgres://, got '"
+            << redacted_url(*env) << "'\n";
+        return std::nullopt;
+      }
+      c.database = *env;
+    }
   }
   // For tests, which must pass on any day: every command's clock starts at this instant.
   if (auto env = process_env("TREFFPUNKT_NOW"); env && !env->empty()) {
@@ -98,9 +131,21 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   return c;
 }
 
+/// Where the store is: the PostgreSQL database of `database`, else SQLite in `dir`.
+/// (`fallback` is SQLite's: a PostgreSQL store is never opened for reading only.)
 std::unique_ptr<storage::store> open_store(
-    const std::string& dir, const calendar::clock& clock, std::ostream& err,
-    storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
+    const std::string& dir, const std::string& database, const calendar::clock& clock,
+    std::ostream& err, storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
+  if (!database.empty()) {
+    auto opened = storage::store::open_postgres(database, clock);
+    if (!opened) {
+      // The URL without its password: errors end up in logs and terminals.
+      err << "treffpunkt: cannot open the database " << redacted_url(database) << ": "
+          << opened.error().message << '\n';
+      return nullptr;
+    }
+    return std::move(*opened);
+  }
   auto opened = storage::store::open(dir, fallback, clock);
   if (!opened) {
     err << "treffpunkt: cannot open the data folder " << dir << ": " << opened.error().message
@@ -161,6 +206,7 @@ std::optional<serve_config> mail_config(const command_line& c,
                                         std::ostream& err) {
   std::vector<std::string_view> args;
   if (c.data_given) args = {"--data", c.data_dir};
+  if (c.database_given) args.insert(args.end(), {"--database", c.database});
   args.insert(args.end(), mail_args.begin(), mail_args.end());
   auto loaded = load_serve_config(args, process_env, out, err);
   if (!loaded.config) return std::nullopt;
@@ -177,17 +223,19 @@ std::string mail_base_url(const serve_config& config) {
 }
 
 int serve(const command_line& c, std::ostream& out, std::ostream& err) {
-  // --data was taken out for every command; here it is one more flag, above the environment.
+  // --data and --database were taken out for every command; here they are flags again, above
+  // the environment.
   std::vector<std::string_view> args(c.rest.begin() + 1, c.rest.end());
   if (c.data_given) args.insert(args.begin(), {"--data", c.data_dir});
+  if (c.database_given) args.insert(args.begin(), {"--database", c.database});
   auto loaded = load_serve_config(args, process_env, out, err);
   if (!loaded.config) return loaded.exit_code;
   const serve_config& config = *loaded.config;
   const server_options& options = config.server;
 
   // A data folder that cannot be written still serves its feeds and pages.
-  auto store =
-      open_store(config.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
+  auto store = open_store(config.data_dir, config.database, c.clock, err,
+                          storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (store->read_only()) {
     err << "treffpunkt serve: the data folder " << config.data_dir
@@ -261,10 +309,16 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           }
           published = std::make_unique<app>(*store, std::move(app_config));
           out << "treffpunkt " << version << " listening on http://" << host << ":" << port
-              << " with " << store->units().size() << " units from " << config.data_dir
+              << " with " << store->units().size() << " units from "
+              << (config.database.empty() ? config.data_dir : redacted_url(config.database))
               << std::endl;
         },
-        observer, app::may_write);
+        observer,
+        // On SQLite reads are local and short and stay on the io threads; on PostgreSQL every
+        // read is a round trip to the server (and may wait for it): all requests go to the
+        // blocking pool.
+        config.database.empty() ? request_predicate(app::may_write)
+                                : request_predicate([](const http_request&) { return true; }));
     // The io threads have ended: the feed fetch counts still in memory are written now.
     if (published) published->finish();
     keeper.stop();
@@ -281,7 +335,7 @@ int admin(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt admin add EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, c.clock, err);
+  auto store = open_store(c.data_dir, c.database, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -301,7 +355,7 @@ int token(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt token create EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, c.clock, err);
+  auto store = open_store(c.data_dir, c.database, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -362,7 +416,7 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     err << file << ": " << events.error().what() << '\n';
     return 1;
   }
-  auto store = open_store(config->data_dir, c.clock, err);
+  auto store = open_store(config->data_dir, config->database, c.clock, err);
   if (!store) return 1;
   const auto unit = store->unit_by_slug(slug);
   if (!unit) {
@@ -397,7 +451,8 @@ int export_all(const command_line& c, std::ostream& out, std::ostream& err) {
     return 2;
   }
   // Only reads: a read-only data folder (a snapshot, a backup mount) exports too.
-  auto store = open_store(c.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
+  auto store = open_store(c.data_dir, c.database, c.clock, err,
+                          storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (!one_person) {
     out << store->export_json() << '\n';
@@ -443,7 +498,7 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
   const serve_config& config = *loaded;
   const std::string base_url = mail_base_url(config);
 
-  auto store = open_store(config.data_dir, c.clock, err);
+  auto store = open_store(config.data_dir, config.database, c.clock, err);
   if (!store) return 1;
   const auto who = store->person_by_email(email);
   // A deleted account's tombstone has the email "deleted:<id>", no address.

@@ -458,6 +458,10 @@ class store {
   std::uint64_t change_stamp() const;
   /// The staleness bound of change_stamp() for writes by other processes.
   static constexpr std::chrono::milliseconds change_probe_interval{1000};
+  /// The same on PostgreSQL (open_postgres), where other instances on the same database are
+  /// the rule: a change made through one shows on the others well within a second. The probe
+  /// is one round trip (pg_current_snapshot()), at most four a second.
+  static constexpr std::chrono::milliseconds postgres_change_probe_interval{250};
 
   /// Writes committed since open, and the fsyncs of the WAL that made them durable (group
   /// commit: writes that arrive together share one; docs/architecture.md). For /metrics.
