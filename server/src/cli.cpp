@@ -16,15 +16,19 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config.h"
@@ -155,6 +159,30 @@ std::unique_ptr<storage::store> open_store(
   return std::move(*opened);
 }
 
+/// On PostgreSQL, where the rate limits' buckets are rows (store::take_allowance): deletes
+/// those that are full again every 10 minutes, whether requests come or not, so that no row
+/// outlives its limit by much (docs/security.md). Stops (and joins) when destroyed.
+class rate_limit_sweeper {
+ public:
+  rate_limit_sweeper(storage::store& store, calendar::clock clock)
+      : thread_([this, &store, clock](const std::stop_token& stop) {
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, stop, std::chrono::minutes(10), [] { return false; })) {
+            if (stop.stop_requested()) return;
+            lock.unlock();
+            if (auto swept = store.expire_rate_limits(clock.now()); !swept) {
+              std::fprintf(stderr, "rate limits: %s\n", swept.error().message.c_str());
+            }
+            lock.lock();
+          }
+        }) {}
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  ///< last: started once the members it uses exist
+};
+
 /// --mail-from, else treffpunkt@<host of the base URL (or of --listen)>; a host that makes no
 /// plain address (localhost, an IPv6 literal) gives treffpunkt@localhost.invalid.
 std::string mail_from(const serve_config& config) {
@@ -271,6 +299,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
         },
         c.clock);
     if (!store->read_only()) keeper.start();
+    std::optional<rate_limit_sweeper> sweeper;
+    if (!config.database.empty()) sweeper.emplace(*store, c.clock);
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
@@ -295,6 +325,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.metrics_from = config.metrics_from;
           app_config.clock = c.clock;
           app_config.fetch_counts_every = config.fetch_counts_every;
+          // Several instances may serve a PostgreSQL database: their limits count together.
+          app_config.limits_in_store = !config.database.empty();
           app_config.login.mail_from = from;
           app_config.login.link_ttl = config.login_link_ttl;
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;

@@ -2,7 +2,7 @@
 """Two `treffpunkt serve` on one PostgreSQL database, as behind a proxy (issue 18): what one
 writes, the other shows within a second (feeds, their ETags, pages); a login link, a session and
 a guest's link made by one work on the other; the CLI reaches the same database with
---database.
+--database; the RSVP and login-mail limits hold across both, not once per instance.
 
 Each instance has a data folder of its own (its Maildir: whichever instance claims a mail from
 the outbox delivers it there). The database is a fresh one on the cluster of
@@ -34,8 +34,10 @@ FORM = "application/x-www-form-urlencoded"
 GUEST_LINK = re.compile(r"https?://[^/\s]+(/rsvp/confirm/[A-Za-z0-9_-]+)")
 CSRF_FIELD = re.compile(r'name="csrf" value="([A-Za-z0-9_-]+)"')
 PLACES = re.compile(r'<dd class="places">([^<]*)</dd>')
-# The RSVP limit both instances are started with: per person and minute.
+# The limits both instances are started with: RSVPs per person and minute, login mails per
+# address and hour.
 RSVP_LIMIT = 6
+LOGIN_LIMIT = 3
 
 
 def clean_env(extra=None):
@@ -53,7 +55,8 @@ class Instance:
         self.log_path = os.path.join(self.data, "stderr.log")
         self.log_file = open(self.log_path, "w+", encoding="utf-8")
         cmd = [BINARY, "serve", "--database", database, "--data", self.data,
-               "--listen", "127.0.0.1:0", "--rsvp-limit-per-person", str(RSVP_LIMIT), *args]
+               "--listen", "127.0.0.1:0", "--rsvp-limit-per-person", str(RSVP_LIMIT),
+               "--login-limit-per-address", str(LOGIN_LIMIT), *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log_file,
                                      text=True, env=clean_env())
         self.line = self.proc.stdout.readline()
@@ -323,6 +326,45 @@ class TwoInstances(unittest.TestCase):
         self.assertIn("Du bist dabei", done.body)
         going, _ = within(1, lambda: self.occurrence_key(self.a, event)[0]["going"] == 1)
         self.assertTrue(going, "A does not count the confirmed guest")
+
+
+    def test_the_rsvp_limit_holds_across_both_instances(self):
+        # One person, RSVPs alternately through A and B: RSVP_LIMIT in all, not per instance.
+        event = self.new_event("Grenzen über zwei Instanzen", 10, 12)
+        [occurrence] = self.occurrence_key(self.a, event)
+        path = "/api/v1/events/%d/occurrences/%s/rsvp" % (event["id"], occurrence["key"])
+        token = self.token("grenze@example.org")
+        answers = []
+        for i in range(RSVP_LIMIT + 2):
+            instance = (self.a, self.b)[i % 2]
+            r = api(instance, "PUT", path, token, {"answer": ("yes", "no")[i % 2]})
+            answers.append((r.status, r.headers.get("retry-after")))
+        self.assertEqual([s for s, _ in answers[:RSVP_LIMIT]], [200] * RSVP_LIMIT, answers)
+        for status, retry in answers[RSVP_LIMIT:]:
+            self.assertEqual(status, 429, answers)
+            self.assertGreaterEqual(int(retry), 1)
+        # Someone else is not limited by it, on either.
+        other = api(self.b, "PUT", path, self.member, {"answer": "maybe"})
+        self.assertEqual(other.status, 200, other.body)
+
+    def test_the_login_mail_limit_holds_across_both_instances(self):
+        address = "viele.links@example.org"
+        answers = []
+        for i in range(LOGIN_LIMIT + 2):
+            r = api((self.a, self.b)[i % 2], "POST", "/api/v1/login", body={"email": address})
+            answers.append(r.status)
+        self.assertEqual(answers, [202] * LOGIN_LIMIT + [429, 429])
+        # Only the allowed ones were mailed.
+        deadline = time.monotonic() + 10
+        while len(self.mails_to(address)) < LOGIN_LIMIT and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        self.assertEqual(len(self.mails_to(address)), LOGIN_LIMIT)
+        # The database keeps neither the address nor a client address in clear.
+        rows = pg_database.query(self.database, "SELECT bucket FROM rate_limits")
+        self.assertGreaterEqual(len(rows), 2)
+        for [bucket] in rows:
+            self.assertRegex(bucket, "^[0-9a-f]{64}$")
 
 
 if __name__ == "__main__":

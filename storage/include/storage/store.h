@@ -848,6 +848,21 @@ class store {
   /// Deletes the counts of days before `before_day`; returns how many rows.
   int expire_feed_fetches(std::int64_t before_day);
 
+  // ---- rate limits shared by instances (rate_limits.cpp) ---------------------------------
+  /// Takes one action from the token bucket of `key` under the limiter `limiter` ("rsvp",
+  /// "login-ip", ...), which holds `count` actions and regains them evenly over `period`: zero
+  /// when one was there (and is now spent), else the whole seconds until one is (nothing
+  /// spent). The buckets are rows of the database, so every instance on it counts into the
+  /// same one (server/src/rate_limit.h). The key is kept only as the SHA-256 of the
+  /// installation secret, the limiter and the key: never an address in clear. `count` <= 0
+  /// allows everything and writes nothing. Errors: unavailable (the caller decides).
+  result<std::chrono::seconds> take_allowance(std::string_view limiter, std::string_view key,
+                                              int count, std::chrono::seconds period,
+                                              calendar::utc_seconds now);
+  /// Deletes the buckets that have been full again for a minute by `now` (keeping them would
+  /// change nothing); returns how many.
+  result<int> expire_rate_limits(calendar::utc_seconds now);
+
   // ---- export -------------------------------------------------------------------------
   /// Everything, as JSON, for backups.
   std::string export_json() const;
