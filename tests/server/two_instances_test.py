@@ -222,6 +222,45 @@ class TwoInstances(unittest.TestCase):
             self.assertIn('database "not_there" does not exist', lines[0])
             self.assertNotIn("s3cret", done.stderr)
 
+    def test_every_command_on_the_store_takes_the_database_flag(self):
+        flag = ["--database", self.database]
+        # `admin add`, `export --person`, `person delete` with the flag (no variable set).
+        def run(*args):
+            return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=60,
+                                  env=clean_env())
+        done = run("admin", "add", "zweite.admin@example.org", *flag)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        done = run("export", "--person", "zweite.admin@example.org", *flag)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(json.loads(done.stdout)["person"]["admin"], done.stdout[:300])
+        done = run(*flag, "token", "create", "geht.bald@example.org")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        done = run("person", "delete", "geht.bald@example.org", *flag)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(run("export", "--person", "geht.bald@example.org", *flag).returncode, 1)
+        # `import` into a unit: the running instances show it within a second.
+        folder = tempfile.mkdtemp(prefix="treffpunkt-two-ics-")
+        try:
+            ics = os.path.join(folder, "one.ics")
+            day = (test_clock.today() + datetime.timedelta(days=20)).strftime("%Y%m%d")
+            with open(ics, "w", encoding="utf-8") as f:
+                f.write("\r\n".join([
+                    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//two instances//EN",
+                    "BEGIN:VEVENT", "UID:import.two@example.org", "DTSTAMP:20260101T000000Z",
+                    "DTSTART:%sT170000Z" % day, "DTEND:%sT180000Z" % day,
+                    "SUMMARY:Importiert in beide", "END:VEVENT", "END:VCALENDAR", ""]))
+            done = run("import", "--unit", "frauen", *flag, "--base-url", "http://127.0.0.1:1",
+                       ics)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("1 new", done.stdout)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        for instance in (self.a, self.b):
+            shown, took = within(5, lambda: "Importiert in beide" in request(
+                instance, "GET", "/units/frauen.ics").body)
+            self.assertTrue(shown)
+            self.assertLess(took, 1.0)
+
     def test_a_token_made_by_the_cli_works_on_both(self):
         for instance in (self.a, self.b):
             me = api(instance, "GET", "/api/v1/me", self.member)
