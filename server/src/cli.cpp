@@ -111,7 +111,10 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   if (!c.data_given) {
     if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
   }
-  if (!c.database_given) {
+  // A bad variable matters only to the commands that open the store (not to --version).
+  const bool opens_store = !c.rest.empty() && c.rest[0] != "expand" &&
+                           !c.rest[0].starts_with("-") && c.rest[0] != "help";
+  if (!c.database_given && opens_store) {
     if (auto env = process_env("TREFFPUNKT_DATABASE"); env && !env->empty()) {
       if (!is_database_url(*env)) {
         err << "treffpunkt: TREFFPUNKT_DATABASE wants a URL starting with postgresql:// or "
