@@ -16,15 +16,19 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config.h"
@@ -59,13 +63,20 @@ Usage:
                                                 an empty PostgreSQL database, all or nothing
   treffpunkt --help | --version
 
-Every command but expand and copy takes --data DIR (default ./treffpunkt-data/).
+Every command but expand and copy takes --data DIR (default ./treffpunkt-data/), where the
+SQLite database and the Maildir live, and --database postgresql://... (or TREFFPUNKT_DATABASE)
+to use a PostgreSQL database instead; the data folder then holds only the Maildir.
 )";
 
-/// Arguments with `--data DIR` taken out (it may stand anywhere), and the clock.
+/// Arguments with `--data DIR` and `--database URL` taken out (they may stand anywhere), and
+/// the clock.
 struct command_line {
   std::string data_dir = "treffpunkt-data";  ///< --data, else TREFFPUNKT_DATA, else the default
   bool data_given = false;                   ///< by --data
+  /// --database, else TREFFPUNKT_DATABASE; empty: SQLite in data_dir. serve, import and person
+  /// delete also read the `database` key of serve's --config file (below the variable).
+  std::string database;
+  bool database_given = false;  ///< by --database
   std::vector<std::string_view> rest;
   /// The system clock, or for tests one that starts at TREFFPUNKT_NOW.
   calendar::clock clock;
@@ -82,12 +93,41 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
       }
       c.data_dir = std::string(args[++i]);
       c.data_given = true;
+    } else if (args[i] == "--database" || args[i].starts_with("--database=")) {
+      std::string_view url;
+      if (args[i] != "--database") {
+        url = args[i].substr(std::string_view("--database=").size());
+      } else if (i + 1 < args.size()) {
+        url = args[++i];
+      }
+      if (!is_database_url(url)) {
+        err << "treffpunkt: --database wants a URL starting with postgresql:// or postgres://, "
+               "got '"
+            << redacted_url(url) << "'\n";
+        return std::nullopt;
+      }
+      c.database = std::string(url);
+      c.database_given = true;
     } else {
       c.rest.push_back(args[i]);
     }
   }
   if (!c.data_given) {
     if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
+  }
+  // A bad variable matters only to the commands that open the store (not to --version).
+  const bool opens_store = !c.rest.empty() && c.rest[0] != "expand" &&
+                           !c.rest[0].starts_with("-") && c.rest[0] != "help";
+  if (!c.database_given && opens_store) {
+    if (auto env = process_env("TREFFPUNKT_DATABASE"); env && !env->empty()) {
+      if (!is_database_url(*env)) {
+        err << "treffpunkt: TREFFPUNKT_DATABASE wants a URL starting with postgresql:// or "
+               "postgres://, got '"
+            << redacted_url(*env) << "'\n";
+        return std::nullopt;
+      }
+      c.database = *env;
+    }
   }
   // For tests, which must pass on any day: every command's clock starts at this instant.
   if (auto env = process_env("TREFFPUNKT_NOW"); env && !env->empty()) {
@@ -102,9 +142,21 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   return c;
 }
 
+/// Where the store is: the PostgreSQL database of `database`, else SQLite in `dir`.
+/// (`fallback` is SQLite's: a PostgreSQL store is never opened for reading only.)
 std::unique_ptr<storage::store> open_store(
-    const std::string& dir, const calendar::clock& clock, std::ostream& err,
-    storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
+    const std::string& dir, const std::string& database, const calendar::clock& clock,
+    std::ostream& err, storage::store::if_read_only fallback = storage::store::if_read_only::fail) {
+  if (!database.empty()) {
+    auto opened = storage::store::open_postgres(database, clock);
+    if (!opened) {
+      // The URL without its password: errors end up in logs and terminals.
+      err << "treffpunkt: cannot open the database " << redacted_url(database) << ": "
+          << opened.error().message << '\n';
+      return nullptr;
+    }
+    return std::move(*opened);
+  }
   auto opened = storage::store::open(dir, fallback, clock);
   if (!opened) {
     err << "treffpunkt: cannot open the data folder " << dir << ": " << opened.error().message
@@ -113,6 +165,30 @@ std::unique_ptr<storage::store> open_store(
   }
   return std::move(*opened);
 }
+
+/// On PostgreSQL, where the rate limits' buckets are rows (store::take_allowance): deletes
+/// those that are full again every 10 minutes, whether requests come or not, so that no row
+/// outlives its limit by much (docs/security.md). Stops (and joins) when destroyed.
+class rate_limit_sweeper {
+ public:
+  rate_limit_sweeper(storage::store& store, calendar::clock clock)
+      : thread_([this, &store, clock](const std::stop_token& stop) {
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, stop, std::chrono::minutes(10), [] { return false; })) {
+            if (stop.stop_requested()) return;
+            lock.unlock();
+            if (auto swept = store.expire_rate_limits(clock.now()); !swept) {
+              std::fprintf(stderr, "rate limits: %s\n", swept.error().message.c_str());
+            }
+            lock.lock();
+          }
+        }) {}
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  ///< last: started once the members it uses exist
+};
 
 /// --mail-from, else treffpunkt@<host of the base URL (or of --listen)>; a host that makes no
 /// plain address (localhost, an IPv6 literal) gives treffpunkt@localhost.invalid.
@@ -165,6 +241,7 @@ std::optional<serve_config> mail_config(const command_line& c,
                                         std::ostream& err) {
   std::vector<std::string_view> args;
   if (c.data_given) args = {"--data", c.data_dir};
+  if (c.database_given) args.insert(args.end(), {"--database", c.database});
   args.insert(args.end(), mail_args.begin(), mail_args.end());
   auto loaded = load_serve_config(args, process_env, out, err);
   if (!loaded.config) return std::nullopt;
@@ -181,17 +258,19 @@ std::string mail_base_url(const serve_config& config) {
 }
 
 int serve(const command_line& c, std::ostream& out, std::ostream& err) {
-  // --data was taken out for every command; here it is one more flag, above the environment.
+  // --data and --database were taken out for every command; here they are flags again, above
+  // the environment.
   std::vector<std::string_view> args(c.rest.begin() + 1, c.rest.end());
   if (c.data_given) args.insert(args.begin(), {"--data", c.data_dir});
+  if (c.database_given) args.insert(args.begin(), {"--database", c.database});
   auto loaded = load_serve_config(args, process_env, out, err);
   if (!loaded.config) return loaded.exit_code;
   const serve_config& config = *loaded.config;
   const server_options& options = config.server;
 
   // A data folder that cannot be written still serves its feeds and pages.
-  auto store =
-      open_store(config.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
+  auto store = open_store(config.data_dir, config.database, c.clock, err,
+                          storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (store->read_only()) {
     err << "treffpunkt serve: the data folder " << config.data_dir
@@ -227,6 +306,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
         },
         c.clock);
     if (!store->read_only()) keeper.start();
+    std::optional<rate_limit_sweeper> sweeper;
+    if (!config.database.empty()) sweeper.emplace(*store, c.clock);
     std::unique_ptr<app> published;
     const request_handler handler = [&published](const http_request& request) {
       return published->handle(request);
@@ -251,6 +332,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.metrics_from = config.metrics_from;
           app_config.clock = c.clock;
           app_config.fetch_counts_every = config.fetch_counts_every;
+          // Several instances may serve a PostgreSQL database: their limits count together.
+          app_config.limits_in_store = !config.database.empty();
           app_config.login.mail_from = from;
           app_config.login.link_ttl = config.login_link_ttl;
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
@@ -270,10 +353,16 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           }
           published = std::make_unique<app>(*store, std::move(app_config));
           out << "treffpunkt " << version << " listening on http://" << host << ":" << port
-              << " with " << store->units().size() << " units from " << config.data_dir
+              << " with " << store->units().size() << " units from "
+              << (config.database.empty() ? config.data_dir : redacted_url(config.database))
               << std::endl;
         },
-        observer, app::may_write);
+        observer,
+        // On SQLite reads are local and short and stay on the io threads; on PostgreSQL every
+        // read is a round trip to the server (and may wait for it): all requests go to the
+        // blocking pool.
+        config.database.empty() ? request_predicate(app::may_write)
+                                : request_predicate([](const http_request&) { return true; }));
     // The io threads have ended: the feed fetch counts still in memory are written now.
     if (published) published->finish();
     keeper.stop();
@@ -290,7 +379,7 @@ int admin(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt admin add EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, c.clock, err);
+  auto store = open_store(c.data_dir, c.database, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -310,7 +399,7 @@ int token(const command_line& c, std::ostream& out, std::ostream& err) {
     err << "Usage: treffpunkt token create EMAIL\n";
     return 2;
   }
-  auto store = open_store(c.data_dir, c.clock, err);
+  auto store = open_store(c.data_dir, c.database, c.clock, err);
   if (!store) return 1;
   auto who = store->ensure_person(c.rest[2], "");
   if (!who) {
@@ -371,7 +460,7 @@ int import(const command_line& c, std::ostream& out, std::ostream& err) {
     err << file << ": " << events.error().what() << '\n';
     return 1;
   }
-  auto store = open_store(config->data_dir, c.clock, err);
+  auto store = open_store(config->data_dir, config->database, c.clock, err);
   if (!store) return 1;
   const auto unit = store->unit_by_slug(slug);
   if (!unit) {
@@ -406,7 +495,8 @@ int export_all(const command_line& c, std::ostream& out, std::ostream& err) {
     return 2;
   }
   // Only reads: a read-only data folder (a snapshot, a backup mount) exports too.
-  auto store = open_store(c.data_dir, c.clock, err, storage::store::if_read_only::open_for_reading);
+  auto store = open_store(c.data_dir, c.database, c.clock, err,
+                          storage::store::if_read_only::open_for_reading);
   if (!store) return 1;
   if (!one_person) {
     out << store->export_json() << '\n';
@@ -452,7 +542,7 @@ int person(const command_line& c, std::ostream& out, std::ostream& err) {
   const serve_config& config = *loaded;
   const std::string base_url = mail_base_url(config);
 
-  auto store = open_store(config.data_dir, c.clock, err);
+  auto store = open_store(config.data_dir, config.database, c.clock, err);
   if (!store) return 1;
   const auto who = store->person_by_email(email);
   // A deleted account's tombstone has the email "deleted:<id>", no address.

@@ -100,6 +100,18 @@ const std::vector<option>& options() {
          c.data_dir = std::string(text);
          return std::nullopt;
        }},
+      {"database", "URL", kind::text,
+       "a PostgreSQL database instead of SQLite in the data folder: "
+       "postgresql://[user[:password]@]host[:port]/name[?param=value] (libpq's URI); several "
+       "instances may serve one. The data folder then holds only the Maildir (without --smtp)",
+       [](serve_config& c, std::string_view text) -> std::optional<std::string> {
+         // Empty: back to SQLite (a variable set empty over a file's key).
+         if (!text.empty() && !is_database_url(text)) {
+           return "a URL starting with postgresql:// or postgres://";
+         }
+         c.database = std::string(text);
+         return std::nullopt;
+       }},
       {"threads", "N", kind::integer, "io threads (default: one per core)",
        [](serve_config& c, std::string_view text) -> std::optional<std::string> {
          const auto n = parse_number(text, 1, 256);
@@ -254,7 +266,9 @@ struct flag_value {
 bool apply(serve_config& c, const option& o, std::string_view value, std::string_view where,
            std::ostream& err) {
   if (const auto wanted = o.set(c, value)) {
-    err << "treffpunkt serve: " << where << " wants " << *wanted << ", got '" << value << "'\n";
+    // A database URL may carry a password: never shown.
+    err << "treffpunkt serve: " << where << " wants " << *wanted << ", got '"
+        << (o.name == "database" ? redacted_url(value) : std::string(value)) << "'\n";
     return false;
   }
   return true;
@@ -306,6 +320,45 @@ std::optional<std::string> process_env(const std::string& name) {
   const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): at start-up
   if (!value) return std::nullopt;
   return std::string(value);
+}
+
+bool is_database_url(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+std::string redacted_url(std::string_view url) {
+  std::string shown(url);
+  // The user part: scheme://user:password@host... (the first '@' before the path).
+  const auto scheme_end = shown.find("://");
+  if (scheme_end != std::string::npos) {
+    const auto authority = scheme_end + 3;
+    const auto path = shown.find_first_of("/?#", authority);
+    const auto at = shown.rfind('@', path == std::string::npos ? std::string::npos : path);
+    if (at != std::string::npos && at >= authority) {
+      const auto colon = shown.find(':', authority);
+      if (colon != std::string::npos && colon < at) shown.erase(colon, at - colon);
+    }
+  }
+  // A password=... parameter of the query, wherever it stands.
+  const auto query = shown.find('?');
+  if (query != std::string::npos) {
+    std::string out = shown.substr(0, query);
+    char separator = '?';
+    std::string_view rest = std::string_view(shown).substr(query + 1);
+    while (true) {
+      const auto amp = rest.find('&');
+      const auto item = rest.substr(0, amp);
+      if (!item.starts_with("password=")) {
+        out += separator;
+        out += item;
+        separator = '&';
+      }
+      if (amp == std::string_view::npos) break;
+      rest = rest.substr(amp + 1);
+    }
+    shown = std::move(out);
+  }
+  return shown;
 }
 
 std::string serve_help() {

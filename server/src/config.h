@@ -21,6 +21,9 @@ struct serve_config {
   server_options server;
   std::string base_url;  ///< without a trailing slash; empty: http://HOST:PORT of --listen
   std::string data_dir = "treffpunkt-data";
+  /// postgresql:// (or postgres://) URL of the database; empty: SQLite in data_dir. On
+  /// PostgreSQL, data_dir holds only the Maildir (when there is no smtp).
+  std::string database;
   std::string smtp;       ///< smtp:// or smtps:// URL; empty: mail goes to DATA/mail (Maildir)
   std::string mail_from;  ///< From and envelope sender; empty: treffpunkt@<host of the base URL>
   std::chrono::seconds login_link_ttl{std::chrono::minutes(15)};
@@ -55,6 +58,14 @@ struct config_outcome {
 /// they name.
 config_outcome load_serve_config(std::span<const std::string_view> args, const env_lookup& env,
                                  std::ostream& out, std::ostream& err);
+
+/// Whether `url` names a PostgreSQL database (postgresql:// or postgres://).
+bool is_database_url(std::string_view url);
+
+/// `url` as it may be shown in a log or an error: without the password of its user part
+/// (`postgresql://user:secret@host/db` shows as `postgresql://user@host/db`) nor a
+/// `password=` parameter.
+std::string redacted_url(std::string_view url);
 
 /// The text of `treffpunkt serve --help`: every option with its variable and TOML key.
 std::string serve_help();

@@ -23,16 +23,28 @@ bool is_host(std::string_view host) {
   });
 }
 
+/// The buckets of the limiter `name` in the store when the instances share them
+/// (app_options::limits_in_store), else none (this process's memory).
+rate_limiter::shared_buckets shared_limits(storage::store& s, const app_options& o,
+                                           std::string name) {
+  if (!o.limits_in_store) return {};
+  return {&s, std::move(name), o.clock};
+}
+
 }  // namespace
 
 services::services(storage::store& s, app_options o)
     : store(s),
       options(std::move(o)),
       mail{options.login.mail_from, options.login.mail_queued},
-      rsvps_by_person(options.limits.rsvps_per_person_per_minute),
-      rsvps_by_address(options.limits.rsvps_per_address_per_minute),
-      logins_by_address(options.login.emails_per_address_per_hour, std::chrono::hours(1)),
-      logins_by_ip(options.login.emails_per_ip_per_hour, std::chrono::hours(1)),
+      rsvps_by_person(options.limits.rsvps_per_person_per_minute, std::chrono::minutes(1),
+                      shared_limits(s, options, "rsvp-person")),
+      rsvps_by_address(options.limits.rsvps_per_address_per_minute, std::chrono::minutes(1),
+                       shared_limits(s, options, "rsvp-address")),
+      logins_by_address(options.login.emails_per_address_per_hour, std::chrono::hours(1),
+                        shared_limits(s, options, "login-address")),
+      logins_by_ip(options.login.emails_per_ip_per_hour, std::chrono::hours(1),
+                   shared_limits(s, options, "login-ip")),
       main_site(s, options.base_url.empty() ? options.default_base_url : options.base_url),
       personal(s),
       pages(s),

@@ -236,7 +236,19 @@ CREATE INDEX feed_fetches_day ON feed_fetches (day);
 )sql";
 
 // Later steps go here, each with the version SQLite's matching migration has.
-constexpr std::array<pg_migration, 1> all{{{8, v8}}};
+
+// v9 (issue 18): the rate limits several instances share (schema.cpp's v9).
+constexpr std::string_view v9 = R"sql(
+CREATE TABLE rate_limits (
+  bucket  TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  tokens  BIGINT NOT NULL,
+  updated BIGINT NOT NULL,
+  full_at BIGINT NOT NULL
+);
+CREATE INDEX rate_limits_full_at ON rate_limits (full_at);
+)sql";
+
+constexpr std::array<pg_migration, 2> all{{{8, v8}, {9, v9}}};
 
 // What SQLite keeps in PRAGMA user_version: one row per step, with when it ran (Unix seconds,
 // the database's clock).

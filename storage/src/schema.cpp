@@ -276,7 +276,22 @@ UPDATE sqlite_schema SET sql = replace(sql, 'format IN (''in_person'', ''online'
 PRAGMA writable_schema = OFF;
 )sql";
 
-constexpr std::array<std::string_view, 8> all{v1, v2, v3, v4, v5, v6, v7, v8};
+// v9 (issue 18): rate limits that several instances on one database share
+// (storage/src/rate_limits.cpp): one token bucket per limiter and key, the key a keyed SHA-256
+// in hex (no address in clear), the tokens in thousandths of an action, the times in Unix
+// seconds. A bucket is deleted once it has been full again for a minute (full_at). On SQLite,
+// which one instance serves, the server keeps its limits in memory and the table stays empty.
+constexpr std::string_view v9 = R"sql(
+CREATE TABLE rate_limits (
+  bucket  TEXT NOT NULL PRIMARY KEY,
+  tokens  INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  full_at INTEGER NOT NULL
+);
+CREATE INDEX rate_limits_full_at ON rate_limits (full_at);
+)sql";
+
+constexpr std::array<std::string_view, 9> all{v1, v2, v3, v4, v5, v6, v7, v8, v9};
 
 }  // namespace
 

@@ -227,6 +227,13 @@ const std::string& text_for(dialect d, Make make) {
   return d == dialect::postgresql ? postgresql_text : sqlite_text;
 }
 
+/// What a SELECT inside a write ends with to keep the rows it read until the commit: nothing
+/// on SQLite, whose one writer runs alone; FOR UPDATE on PostgreSQL, where another instance's
+/// transaction could otherwise change them between the read and the write.
+inline std::string_view locking_the_row(dialect d) {
+  return d == dialect::postgresql ? " FOR UPDATE" : "";
+}
+
 /// `blob` (an SQL expression) as lower-case hex digits.
 inline std::string lower_hex(dialect d, std::string_view blob) {
   if (d == dialect::postgresql) return "encode(" + std::string(blob) + ", 'hex')";

@@ -393,7 +393,7 @@ std::uint64_t store::change_stamp() const {
   if (now >= s.next_probe.load(std::memory_order_relaxed) && s.probe_mutex.try_lock()) {
     const std::lock_guard lock(s.probe_mutex, std::adopt_lock);
     s.next_probe.store(
-        now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(change_probe_interval)
+        now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(s.probe_interval)
                   .count(),
         std::memory_order_relaxed);
     try {
@@ -450,6 +450,9 @@ result<std::unique_ptr<store>> store::open_postgres(const std::string& url, cale
       return migrated.error();
     }
     state->secret = read_or_make_secret(*state->writer);
+    // Other instances on the same database are the usual case here, not an exception: their
+    // writes show within a quarter second (a snapshot query, one round trip).
+    state->probe_interval = postgres_change_probe_interval;
     // Durability is PostgreSQL's (synchronous_commit on: a commit returns once its WAL is
     // flushed, and the server groups the flushes of concurrent commits itself): no wal_fd.
     state->clock = clock;

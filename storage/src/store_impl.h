@@ -50,6 +50,8 @@ struct store::impl {
   std::atomic<std::uint64_t> foreign_writes{0};
   /// When the probe may run next (steady_clock ticks): at most once per check interval.
   std::atomic<std::int64_t> next_probe{0};
+  /// The check interval: store::change_probe_interval, or the shorter one of PostgreSQL.
+  std::chrono::milliseconds probe_interval = store::change_probe_interval;
   /// Guards `probe` and `probe_version`; only ever try-locked, so a request never waits.
   std::mutex probe_mutex;
   /// A read connection of its own for data_version() (which is per connection on SQLite).

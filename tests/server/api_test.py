@@ -4,6 +4,9 @@ validation, authentication, the permission matrix, the RSVP flow with its waitli
 limit, and the examples of docs/api.md (run as written, so that the document cannot rot).
 
 Usage: api_test.py PATH/TO/treffpunkt
+
+With TREFFPUNKT_TEST_POSTGRES set (ctest's Serve.JsonApiOnPostgres), every server and CLI call
+runs on a fresh PostgreSQL database of that cluster (--database) instead of SQLite.
 """
 import datetime
 import http.client
@@ -19,6 +22,7 @@ import tempfile
 import time
 import unittest
 import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
+import pg_database
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "treffpunkt"
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "api.md")
@@ -60,10 +64,15 @@ class Server:
 
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="treffpunkt-api-")
+        # On PostgreSQL the data folder holds only the Maildir.
+        self.database = (pg_database.fresh("api") if os.environ.get("TREFFPUNKT_TEST_POSTGRES")
+                         else None)
+        self.where = ["--data", self.data] + (["--database", self.database] if self.database
+                                              else [])
         # The access log goes to a file: a pipe nobody reads fills up and stops the server.
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--demo", "--data", self.data, "--listen", "127.0.0.1:0"],
+            [BINARY, "serve", "--demo", *self.where, "--listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         if "listening on http://127.0.0.1:" not in line:
@@ -73,7 +82,7 @@ class Server:
         self.port = int(line.split("http://127.0.0.1:")[1].split()[0])
 
     def cli(self, *args):
-        done = subprocess.run([BINARY, *args, "--data", self.data], capture_output=True,
+        done = subprocess.run([BINARY, *args, *self.where], capture_output=True,
                               text=True, timeout=30)
         if done.returncode != 0:
             raise RuntimeError("%s: %s" % (args, done.stderr))
@@ -660,6 +669,10 @@ class ApiTest(unittest.TestCase):
         path = base + "/message"
 
         def messages():
+            if self.server.database:
+                return int(pg_database.query(self.server.database,
+                                             "SELECT count(*) FROM outbox WHERE kind = "
+                                             "'responsibles_message'")[0][0])
             db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.server.data,
                                                                   "treffpunkt.db"), uri=True)
             try:

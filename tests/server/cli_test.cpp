@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 #include <server/cli.h>
 
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "config.h"
 
 namespace {
 
@@ -33,6 +37,85 @@ TEST(Cli, HelpListsEveryCommand) {
     EXPECT_NE(r.out.find(command), std::string::npos) << command;
   }
   EXPECT_TRUE(r.err.empty());
+}
+
+TEST(Cli, DatabaseUrlsAreShownWithoutTheirPassword) {
+  using treffpunkt::server::redacted_url;
+  EXPECT_EQ(redacted_url("postgresql://tp:s3cret@db.example.org:5432/tp"),
+            "postgresql://tp@db.example.org:5432/tp");
+  EXPECT_EQ(redacted_url("postgres://tp:p%40ss@db/tp?sslmode=require"),
+            "postgres://tp@db/tp?sslmode=require");
+  // libpq also takes the password as a parameter.
+  EXPECT_EQ(redacted_url("postgresql:///tp?host=/run/pg&password=s3cret&user=tp"),
+            "postgresql:///tp?host=/run/pg&user=tp");
+  EXPECT_EQ(redacted_url("postgresql://db/tp?password=s3cret"), "postgresql://db/tp");
+  // Nothing to hide: unchanged, an '@' in the path is not a user part.
+  EXPECT_EQ(redacted_url("postgresql://tp@db/tp"), "postgresql://tp@db/tp");
+  EXPECT_EQ(redacted_url("postgresql:///tp?host=/tmp/x"), "postgresql:///tp?host=/tmp/x");
+}
+
+TEST(Cli, DatabaseComesFromTheFlagThenTheEnvironmentThenTheFile) {
+  using treffpunkt::server::load_serve_config;
+  std::map<std::string, std::string> env;
+  const auto lookup = [&env](const std::string& name) -> std::optional<std::string> {
+    const auto found = env.find(name);
+    if (found == env.end()) return std::nullopt;
+    return found->second;
+  };
+  std::ostringstream out;
+  std::ostringstream err;
+  auto loaded = load_serve_config({}, lookup, out, err);
+  ASSERT_TRUE(loaded.config);
+  EXPECT_EQ(loaded.config->database, "");  // SQLite in the data folder
+
+  env["TREFFPUNKT_DATABASE"] = "postgres://env@db/tp";
+  loaded = load_serve_config({}, lookup, out, err);
+  ASSERT_TRUE(loaded.config);
+  EXPECT_EQ(loaded.config->database, "postgres://env@db/tp");
+
+  const std::vector<std::string_view> flag = {"--database", "postgresql://flag@db/tp"};
+  loaded = load_serve_config(flag, lookup, out, err);
+  ASSERT_TRUE(loaded.config);
+  EXPECT_EQ(loaded.config->database, "postgresql://flag@db/tp");
+
+  // A bad value is refused with the name of where it came from, and without its password.
+  env["TREFFPUNKT_DATABASE"] = "mysql://tp:s3cret@db/tp";
+  loaded = load_serve_config({}, lookup, out, err);
+  EXPECT_FALSE(loaded.config);
+  EXPECT_EQ(loaded.exit_code, 2);
+  EXPECT_NE(err.str().find("TREFFPUNKT_DATABASE wants a URL starting with postgresql://"),
+            std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("'mysql://tp@db/tp'"), std::string::npos) << err.str();
+  EXPECT_EQ(err.str().find("s3cret"), std::string::npos) << err.str();
+  EXPECT_NE(treffpunkt::server::serve_help().find("--database URL"), std::string::npos);
+}
+
+TEST(Cli, EveryCommandRefusesABadDatabaseUrlAndNamesIt) {
+  for (const auto& args : std::vector<std::vector<std::string_view>>{
+           {"token", "create", "a@example.org", "--database", "mysql://tp:s3cret@db/tp"},
+           {"--database=sqlite:///x", "admin", "add", "a@example.org"},
+           {"export", "--database"}}) {
+    const cli_run r = run(args);
+    EXPECT_EQ(r.code, 2) << args.front();
+    EXPECT_NE(r.err.find("--database wants a URL starting with postgresql://"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, AnUnreachableDatabaseIsOneLineWithoutThePassword) {
+  // Nothing listens on port 1 of this machine: refused at once.
+  const cli_run r = run({"token", "create", "a@example.org", "--database",
+                         "postgresql://tp:s3cret@127.0.0.1:1/tp?connect_timeout=2"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(r.out.empty()) << r.out;  // no token
+  EXPECT_TRUE(
+      r.err.starts_with("treffpunkt: cannot open the database "
+                        "postgresql://tp@127.0.0.1:1/tp?connect_timeout=2: "))
+      << r.err;
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
 }
 
 TEST(Cli, UnknownCommandIsAUsageError) {

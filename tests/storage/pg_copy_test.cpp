@@ -194,6 +194,8 @@ class PgCopy : public testing::pg_test {
     ASSERT_TRUE(source_->add_feed_fetches(
         {{feed_ref::of(unit->id), fetch_day(now), calendar::client_family::google, 3, 1, now},
          {feed_ref::all_units(), fetch_day(now), calendar::client_family::davx5, 1, 0, now}}));
+    // A rate limit's bucket (schema v9; on SQLite only as a copy's source would hold one).
+    ASSERT_TRUE(source_->take_allowance("rsvp-person", "1", 5, std::chrono::minutes(1), now));
   }
 
   testing::temp_dir dir_;

@@ -48,18 +48,18 @@ TEST(PgSchemaVersion, IsSqlitesNewest) {
 TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 8);
+  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 9);
   const auto tables = pg_tables(*c);
-  EXPECT_EQ(tables.size(), 20U);  // SQLite's 19 and schema_version
-  const std::string applied = pg_text(*c, "SELECT applied FROM schema_version");
+  EXPECT_EQ(tables.size(), 21U);  // SQLite's 20 and schema_version
+  const std::string applied = pg_text(*c, "SELECT MIN(applied) FROM schema_version");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
   // Again, on the same connection and on a new one: nothing to do, nothing done.
   ASSERT_TRUE(pg_migrate(*c));
   auto other = connect();
   ASSERT_TRUE(pg_migrate(*other));
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 1);
-  EXPECT_EQ(pg_text(*c, "SELECT applied FROM schema_version"), applied);
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 2);  // v8 (the first), v9
+  EXPECT_EQ(pg_text(*c, "SELECT MIN(applied) FROM schema_version"), applied);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   EXPECT_EQ(pg_tables(*c), tables);
 }
@@ -67,7 +67,7 @@ TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
 TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  c->exec("INSERT INTO schema_version (version) VALUES (9)");
+  c->exec("INSERT INTO schema_version (version) VALUES (10)");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
   const auto refused = pg_migrate(*c);
@@ -75,9 +75,9 @@ TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   EXPECT_EQ(refused.error().code, errc::schema_too_new);
   EXPECT_EQ(refused.error().message,
             c->describe() +
-                " has schema version 9, this treffpunkt knows up to 8: use a newer treffpunkt "
+                " has schema version 10, this treffpunkt knows up to 9: use a newer treffpunkt "
                 "or restore a backup");
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 2);
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 3);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   // The refusal rolled its transaction back: the connection takes the next one.
   EXPECT_EQ(pg_text(*c, "SELECT current_setting('transaction_isolation')"), "read committed");
@@ -120,9 +120,9 @@ TEST_F(pg_test, TwoInstancesMigratingAtOnceMigrateOnce) {
   second.join();
   EXPECT_EQ(errors[0], "");
   EXPECT_EQ(errors[1], "");
-  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 1);
-  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 8);
-  EXPECT_EQ(pg_tables(*holder).size(), 20U);
+  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 2);
+  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 9);
+  EXPECT_EQ(pg_tables(*holder).size(), 21U);
 }
 
 TEST_F(pg_test, ConstraintViolationsAreConstraintFailures) {
@@ -436,7 +436,7 @@ TEST_F(pg_test, SchemaIsSqlitesNewest) {
   }
   sql::sqlite_connection lite(dir.path() / "treffpunkt.db", sql::open_mode::read_only);
   const auto expected = sqlite_shapes(lite);
-  ASSERT_EQ(expected.size(), 19U);
+  ASSERT_EQ(expected.size(), 20U);
 
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));

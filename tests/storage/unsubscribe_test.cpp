@@ -38,9 +38,10 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
     ASSERT_TRUE((*opened)->ensure_person("anna@example.org", "Anna"));
   }
   // Back to what schema 1 had: no settings table, no notices column (nor what came later:
-  // deleted, the offers' tables, the events' host, who came, the feed fetches).
+  // deleted, the offers' tables, the events' host, who came, the feed fetches, the shared
+  // rate limits).
   exec(db,
-       "DROP TABLE feed_fetches; ALTER TABLE events DROP COLUMN confirmed; "
+       "DROP TABLE rate_limits; DROP TABLE feed_fetches; ALTER TABLE events DROP COLUMN confirmed; "
        "ALTER TABLE events DROP COLUMN confirm_asked; ALTER TABLE people DROP COLUMN lag_notices; "
        "DROP TABLE attendance; DROP TABLE attendance_lists; DROP TABLE settings; ALTER TABLE "
        "people DROP COLUMN notices; "

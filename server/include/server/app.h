@@ -61,6 +61,10 @@ struct app_options {
   /// How often the feed fetches counted in memory are written to the store (a thread of the
   /// app's, not started for a read-only store); zero: only by finish().
   std::chrono::milliseconds fetch_counts_every{std::chrono::seconds(15)};
+  /// Count the RSVP and login-mail limits in the store (store::take_allowance), where every
+  /// instance on its database counts into the same buckets (serve on PostgreSQL); else in this
+  /// process's memory, which is cheaper and right for the one instance of a SQLite folder.
+  bool limits_in_store = false;
 };
 
 class app {

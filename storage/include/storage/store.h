@@ -458,6 +458,10 @@ class store {
   std::uint64_t change_stamp() const;
   /// The staleness bound of change_stamp() for writes by other processes.
   static constexpr std::chrono::milliseconds change_probe_interval{1000};
+  /// The same on PostgreSQL (open_postgres), where other instances on the same database are
+  /// the rule: a change made through one shows on the others well within a second. The probe
+  /// is one round trip (pg_current_snapshot()), at most four a second.
+  static constexpr std::chrono::milliseconds postgres_change_probe_interval{250};
 
   /// Writes committed since open, and the fsyncs of the WAL that made them durable (group
   /// commit: writes that arrive together share one; docs/architecture.md). For /metrics.
@@ -846,6 +850,21 @@ class store {
   std::vector<feed_fetch_count> feed_fetches(const feed_ref& feed, std::int64_t from_day) const;
   /// Deletes the counts of days before `before_day`; returns how many rows.
   int expire_feed_fetches(std::int64_t before_day);
+
+  // ---- rate limits shared by instances (rate_limits.cpp) ---------------------------------
+  /// Takes one action from the token bucket of `key` under the limiter `limiter` ("rsvp",
+  /// "login-ip", ...), which holds `count` actions and regains them evenly over `period`: zero
+  /// when one was there (and is now spent), else the whole seconds until one is (nothing
+  /// spent). The buckets are rows of the database, so every instance on it counts into the
+  /// same one (server/src/rate_limit.h). The key is kept only as the SHA-256 of the
+  /// installation secret, the limiter and the key: never an address in clear. `count` <= 0
+  /// allows everything and writes nothing. Errors: unavailable (the caller decides).
+  result<std::chrono::seconds> take_allowance(std::string_view limiter, std::string_view key,
+                                              int count, std::chrono::seconds period,
+                                              calendar::utc_seconds now);
+  /// Deletes the buckets that have been full again for a minute by `now` (keeping them would
+  /// change nothing); returns how many.
+  result<int> expire_rate_limits(calendar::utc_seconds now);
 
   // ---- export -------------------------------------------------------------------------
   /// Everything, as JSON, for backups.
