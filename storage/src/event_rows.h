@@ -20,8 +20,18 @@ namespace treffpunkt::storage {
 /// to occurrences nobody can see.
 std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id);
 
+/// As load_event, inside a write that counts the event's places or changes them (RSVPs, the
+/// waitlist, capacity, cancellations, moved occurrences): first locks the event's row
+/// (sql::connection::lock_row), so that such writes of other processes on the same event wait
+/// until this one commits, and the event and the counts after it are read as they left them.
+/// Writes on different events do not wait for each other. Nothing more on SQLite.
+std::optional<calendar::event> load_event_for_write(sql::connection& c, calendar::event_id id);
+
 /// As load_event, by iCalendar UID.
 std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid);
+/// As load_event_for_write, by iCalendar UID.
+std::optional<calendar::event> load_event_by_uid_for_write(sql::connection& c,
+                                                           std::string_view uid);
 
 /// The unit's events with their children, by id.
 std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::unit_id u);

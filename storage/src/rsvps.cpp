@@ -385,7 +385,8 @@ std::vector<released_places> release_future_places(sql::connection& c, person_id
 
   std::vector<released_places> released;
   for (const auto& [id, keys] : keys_by_event) {
-    const auto e = load_event(c, calendar::event_id{id});
+    // In event order: two such writes lock the events they share in the same order.
+    const auto e = load_event_for_write(c, calendar::event_id{id});
     if (!e) continue;
     bool withdrawn = false;
     for (const auto& text : keys) {
@@ -430,7 +431,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -491,7 +492,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   const std::string hash = token_hash(raw);
 
   return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -566,13 +567,18 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     const auto answer = answer_from_db(row.text(3));
     row.reset();
 
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e || !key) return error{errc::not_found, "the event of this RSVP no longer exists"};
     // Checked again now: the occurrence may have been cancelled or started since the request.
     // A refusal rolls back, so the link is not used up by it.
     const auto o = open_occurrence(c, *e, *key, now);
     if (!o) return o.error();
-    mark_token_used(c, hash, now);
+    // The check of `used` above may be older than a confirmation through another process
+    // (PostgreSQL, READ COMMITTED) that committed while this one waited for the event's lock:
+    // the UPDATE sees it, and only one of the two uses the link.
+    if (!mark_token_used(c, hash, now)) {
+      return error{errc::expired, "the confirmation link has expired or was already used"};
+    }
     // Places are given now, not at the request: an unconfirmed RSVP held none.
     auto change =
         apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "guest_rsvp_confirmed");

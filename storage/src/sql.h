@@ -140,7 +140,8 @@ class connection {
   virtual statement& prepare_insert(std::string_view sql) = 0;
 
   /// A write transaction (sql::transaction): BEGIN IMMEDIATE on SQLite, which takes the write
-  /// lock at once; READ COMMITTED on PostgreSQL, whose writes the store serialises itself.
+  /// lock at once; READ COMMITTED on PostgreSQL, where writers of several processes run side by
+  /// side and serialise on the rows they lock (lock_row, skip_locked).
   virtual void begin_write() = 0;
   /// A read transaction in which every statement sees the same snapshot (in_snapshot).
   virtual void begin_snapshot() = 0;
@@ -151,6 +152,19 @@ class connection {
   /// A number that changes when anyone committed a write since the last call (possibly also
   /// when nobody did): SQLite's PRAGMA data_version, a digest of PostgreSQL's snapshot.
   virtual std::int64_t data_version() = 0;
+
+  /// Inside a write transaction: locks row `id` of `table` until the transaction ends, so that
+  /// another writer's lock_row of the same row waits for it. How the store serialises writes
+  /// that count something and then write (the places of an event) across processes without
+  /// serialising everything: on PostgreSQL, SELECT ... FOR NO KEY UPDATE (each writer is in
+  /// READ COMMITTED, and its statements after the lock see what the previous holder
+  /// committed). Nothing on SQLite, whose write transaction (BEGIN IMMEDIATE) already excludes
+  /// every other writer: no statement on its path. `table` is one of the store's names, never
+  /// input.
+  virtual void lock_row(std::string_view table, std::int64_t id) {
+    static_cast<void>(table);
+    static_cast<void>(id);
+  }
 
  protected:
   connection() = default;

@@ -786,12 +786,73 @@ TEST_F(RsvpStore, SixteenThreadsRaceForTheLastPlace) {
 }
 
 TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
-  // Two store objects are two writers on one file, as two processes would be: only SQLite's
-  // own lock (BEGIN IMMEDIATE) stands between them, not the store's mutex.
+  // Two store objects are two writers on one file or database, as two processes would be: not
+  // the store's mutex stands between them but SQLite's own lock (BEGIN IMMEDIATE), or on
+  // PostgreSQL the lock on the event's row that both take before they count.
   const auto e = meeting(1);
   auto other = open_another();
   ASSERT_TRUE(other) << other.error().message;
   race_for_one_place({store_.get(), other->get()}, e, members(32));
+}
+
+TEST_F(RsvpStore, TwoStoresManyThreadsKeepPlacesAndWaitlistWhileAnswersAndCapacityChange) {
+  // Harder than the race for one place: through two stores, every member changes their
+  // answer twice (a place freed moves the head of the waitlist up, in the same transaction)
+  // while another thread raises the capacity (which moves people up too). Counting and writing
+  // interleaved anywhere would show at the end as more going than places, a free place while
+  // people wait, or two people at one waitlist position.
+  const auto e = meeting(3);
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  const std::vector<store*> stores{store_.get(), other->get()};
+  const auto people = members(24);
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    ASSERT_TRUE(stores[i % 2]->set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now));
+  }
+
+  std::latch start(static_cast<std::ptrdiff_t>(people.size()) + 1);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    threads.emplace_back([&, i] {
+      store& s = *stores[i % 2];
+      start.arrive_and_wait();
+      // Odd ones leave and come back (at the end of the waitlist), even ones say maybe first.
+      const auto away = i % 2 == 1 ? rsvp_answer::no : rsvp_answer::maybe;
+      if (!s.set_rsvp(e.id, second, people[i].id, away, now)) ++failures;
+      if (!s.set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now)) ++failures;
+    });
+  }
+  threads.emplace_back([&] {
+    auto bigger = e;
+    bigger.capacity = 5;
+    start.arrive_and_wait();
+    if (!stores[1]->update_event(bigger, actor::system(), now)) ++failures;
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  // Everyone said yes last: the five places are taken, the other 19 wait at 1..19.
+  int going = 0;
+  std::multiset<int> positions;
+  for (const auto& p : people) {
+    const auto r = stores[0]->rsvp_of(e.id, second, p.id);
+    ASSERT_TRUE(r);
+    if (r->state == rsvp_state::going) {
+      ++going;
+    } else {
+      EXPECT_EQ(r->state, rsvp_state::waitlisted);
+      positions.insert(r->waitlist_position);
+    }
+  }
+  EXPECT_EQ(going, 5);
+  std::multiset<int> expected;
+  for (int i = 1; i <= 19; ++i) expected.insert(i);
+  EXPECT_EQ(positions, expected);
+  const auto o = stores[1]->occupancy_of(e.id, second);
+  EXPECT_EQ(o.capacity, 5);
+  EXPECT_EQ(o.going, 5);
+  EXPECT_EQ(o.waitlisted, 19);
 }
 
 // ---- mails in the RSVP's transaction -------------------------------------------------------
