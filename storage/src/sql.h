@@ -241,6 +241,15 @@ const std::string& text_for(dialect d, Make make) {
   return d == dialect::postgresql ? postgresql_text : sqlite_text;
 }
 
+/// The end of a SELECT (after its LIMIT) that picks rows for the transaction to take: rows
+/// another writer has locked are passed over, not waited for, and the rows picked stay locked
+/// until the transaction ends. PostgreSQL's FOR UPDATE SKIP LOCKED, so that several processes
+/// claiming from one queue (the outbox) neither wait for each other nor take the same row;
+/// nothing on SQLite, where only one writer runs at a time.
+inline std::string_view skip_locked(dialect d) {
+  return d == dialect::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
 /// `blob` (an SQL expression) as lower-case hex digits.
 inline std::string lower_hex(dialect d, std::string_view blob) {
   if (d == dialect::postgresql) return "encode(" + std::string(blob) + ", 'hex')";
