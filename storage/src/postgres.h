@@ -144,6 +144,9 @@ class connection final : public sql::connection {
   /// SELECT 1 FROM `table` WHERE id = ? FOR NO KEY UPDATE: the lock an UPDATE of the row's
   /// other columns takes, so it does not block rows of other tables that refer to it.
   void lock_row(std::string_view table, std::int64_t id) override;
+  /// pg_try_advisory_lock(key) and pg_advisory_unlock(key), session-level.
+  bool try_lock_named(std::int64_t key) override;
+  void unlock_named(std::int64_t key) override;
   /// "PostgreSQL database NAME on HOST" for messages: no user, no password.
   std::string describe() const;
   pg_conn* get() const { return conn_; }

@@ -165,6 +165,15 @@ class connection {
     static_cast<void>(table);
     static_cast<void>(id);
   }
+  /// Outside a transaction: takes the lock named `key` for this session unless another session
+  /// holds it, and says whether it did; unlock_named gives it back (it also goes with the
+  /// session). PostgreSQL's advisory locks, for work that one of several processes on a
+  /// database should do (housekeeping); on SQLite always true, nothing is run.
+  virtual bool try_lock_named(std::int64_t key) {
+    static_cast<void>(key);
+    return true;
+  }
+  virtual void unlock_named(std::int64_t key) { static_cast<void>(key); }
 
  protected:
   connection() = default;

@@ -471,6 +471,17 @@ class store {
   };
   durability_counts durability() const;
 
+  /// Runs `work` on the caller's thread unless another store (another process on the same
+  /// PostgreSQL database, or this one on another thread) is running work under the same
+  /// `name`; returns whether it ran. For periodic work that every instance schedules but one
+  /// should do (housekeeping): the other skips that round. On PostgreSQL a session-level
+  /// advisory lock (pg_try_advisory_lock), held on a connection of its own while `work` runs
+  /// and given back after (also when it throws); should the process die, it goes with its
+  /// session. On SQLite `work` always runs (several processes on one file are rare, and their
+  /// writes serialise anyway). Errors: unavailable when the lock cannot be asked for (work does
+  /// not run then).
+  result<bool> try_exclusive(std::string_view name, const std::function<void()>& work);
+
   // ---- people, roles, follows -----------------------------------------------------------
   /// The person with this email, created (as a member, not a guest) if new.
   result<person> ensure_person(std::string_view email, std::string_view name,
