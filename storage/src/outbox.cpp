@@ -186,7 +186,7 @@ bool apply(sql::connection& c, const outbox_outcome& o, calendar::utc_seconds no
 }  // namespace
 
 result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
     if (!apply(c, {id, outbox_outcome::kind::sent, {}, {}, std::nullopt}, now)) {
       return error{errc::not_found, "no such outbox message being sent"};
     }
@@ -196,7 +196,7 @@ result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
 
 result<void> store::mark_retry(outbox_id id, std::string_view error_text,
                                calendar::utc_seconds next_due) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
     if (!apply(c,
                {id, outbox_outcome::kind::retry, std::string(error_text), next_due, std::nullopt},
                {})) {
@@ -207,7 +207,7 @@ result<void> store::mark_retry(outbox_id id, std::string_view error_text,
 }
 
 result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
     if (!apply(c, {id, outbox_outcome::kind::failed, std::string(error_text), {}, std::nullopt},
                {})) {
       return error{errc::not_found, "no such outbox message to fail"};
@@ -219,7 +219,7 @@ result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
 result<std::vector<bool>> store::record_outcomes(std::span<const outbox_outcome> outcomes,
                                                  calendar::utc_seconds now) {
   if (outcomes.empty()) return std::vector<bool>{};
-  return impl_->write([&](sql::connection& c) -> result<std::vector<bool>> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<std::vector<bool>> {
     std::vector<bool> recorded;
     recorded.reserve(outcomes.size());
     for (const auto& o : outcomes) recorded.push_back(apply(c, o, now));

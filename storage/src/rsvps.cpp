@@ -430,7 +430,9 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // survives a crash.
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
-  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+  // Rerunnable: the body derives everything from its arguments and what it reads; `mails` only
+  // composes (it runs again with the body).
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<rsvp_change> {
     const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
@@ -491,7 +493,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   const std::string raw = random_token();
   const std::string hash = token_hash(raw);
 
-  return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<guest_rsvp> {
     const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
@@ -544,7 +546,7 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
 result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now,
                                               const rsvp_mails& mails) {
   const std::string hash = token_hash(token);
-  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<rsvp_change> {
     const auto t = find_token(c, hash);
     if (!t || t->kind != token_kind::guest_rsvp || !t->rsvp_id) {
       return error{errc::not_found, "no such confirmation link"};

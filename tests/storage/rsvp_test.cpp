@@ -855,6 +855,45 @@ TEST_F(RsvpStore, TwoStoresManyThreadsKeepPlacesAndWaitlistWhileAnswersAndCapaci
   EXPECT_EQ(o.waitlisted, 19);
 }
 
+TEST_F(RsvpStore, AnRsvpThatPostgresqlRollsBackAsADeadlockRunsAgain) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite's writers take one lock, they never deadlock";
+  // Another writer holds the member's row and then asks for the event's, which the RSVP holds
+  // while it waits for the member's row: PostgreSQL rolls back the one that waited first (its
+  // deadlock check runs first), the RSVP. The store runs it again rather than failing.
+  const auto e = meeting(1);
+  const auto p = member(1);
+  auto other = connect_postgres();
+  other->exec("BEGIN");
+  other->exec("UPDATE people SET version = version + 1 WHERE id = " + std::to_string(p.id.value));
+  std::optional<treffpunkt::storage::result<treffpunkt::storage::rsvp_change>> answered;
+  std::thread rsvp([&] { answered = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now); });
+  auto& waiting = other->prepare(
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND wait_event_type = 'Lock'");
+  for (int i = 0; i < 1000; ++i) {
+    waiting.step();
+    const bool waits = waiting.int64(0) > 0;
+    waiting.reset();
+    if (waits) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  bool we_were_rolled_back = false;
+  try {
+    other->exec("SELECT 1 FROM events WHERE id = " + std::to_string(e.id.value) + " FOR UPDATE");
+    other->exec("COMMIT");
+  } catch (const treffpunkt::storage::sql::failure& f) {
+    EXPECT_TRUE(f.is_serialization()) << f.what();
+    other->exec("ROLLBACK");
+    we_were_rolled_back = true;
+  }
+  rsvp.join();
+  EXPECT_FALSE(we_were_rolled_back);  // so the RSVP was, and ran again
+  ASSERT_TRUE(answered);
+  ASSERT_TRUE(*answered) << answered->error().message;
+  EXPECT_EQ((*answered)->rsvp.state, rsvp_state::going);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
+}
+
 // ---- mails in the RSVP's transaction -------------------------------------------------------
 
 TEST_F(RsvpStore, MailsAreQueuedWithTheRsvpAndRemindersDroppedWhenNotGoing) {
