@@ -428,6 +428,9 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // second transaction only starts after the first has committed and sees the place taken.
   // And write() returns only after COMMIT (WAL, synchronous=FULL), so an acknowledged RSVP
   // survives a crash.
+  // On PostgreSQL, where another process's writer runs at the same time in READ COMMITTED,
+  // load_event_for_write first locks the event's row: the other's write on this event waits,
+  // and what this one counts after the lock includes everything committed before it.
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
   // Rerunnable: the body derives everything from its arguments and what it reads; `mails` only

@@ -32,8 +32,8 @@ struct store::impl {
 
   /// Writes are serialised here; each runs in one sql::transaction on `writer`. No writer when
   /// the data folder is read-only (store::open_mode::read_only_fallback): writes then fail.
-  /// On PostgreSQL too, one writer per store for now: the store's checks (capacity counted
-  /// and written in one transaction) rely on no other write coming between.
+  /// On PostgreSQL too, one writer per store; the writers of several stores (processes) on one
+  /// database serialise on the rows they lock (docs/architecture.md, "Several instances").
   std::mutex write_mutex;
   std::unique_ptr<sql::connection> writer;
 
