@@ -11,6 +11,8 @@
 #   bench/notify.sh                        (about 2.5 minutes, plus the build)
 #   NOTIFY_BENCH_SCALE=0.1 bench/notify.sh (1,000 messages over 6 s, for a quick try)
 #   NOTIFY_BENCH_THREADS=1, NOTIFY_BENCH_LEAD=5 (s), NOTIFY_BENCH_IDLE_MS (serve's: 5000)
+#   NOTIFY_BENCH_WHEN_DUE=1: reminders as treffpunkt queues them, keys composed when claimed
+#   (notify_bench --when-due); the baseline sends the same reminders, composed beforehand
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +25,7 @@ lead="${NOTIFY_BENCH_LEAD:-5}"
 threads_list="${NOTIFY_BENCH_THREADS:-1 2}"
 idle=()  # NOTIFY_BENCH_IDLE_MS: the dispatcher's idle poll instead of serve's 5 s
 [[ -n "${NOTIFY_BENCH_IDLE_MS:-}" ]] && idle=(--idle-ms "$NOTIFY_BENCH_IDLE_MS")
+[[ "${NOTIFY_BENCH_WHEN_DUE:-}" == 1 ]] && idle+=(--when-due)
 
 "$python" -c 'import aiosmtpd' 2>/dev/null || {
   echo "needs python3-aiosmtpd (apt-get install python3-aiosmtpd)" >&2

@@ -3,7 +3,7 @@
 ///
 ///   notify_bench --smtp smtp://127.0.0.1:PORT --dir DATA --run TAG [--count 10000]
 ///                [--spread 60] [--lead 5] [--threads 1] [--staging DIR]
-///                [--idle-ms N] [--due-file F] [--export F]
+///                [--idle-ms N] [--due-file F] [--export F] [--when-due]
 ///
 /// (1) composes `count` reminders with notifications::compose (kind reminder, German, one
 ///     recipient each @example.org, different units, events, places and times), with due
@@ -21,16 +21,26 @@
 /// by bench/notify_report.py from the sink's log and `--due-file` (Message-ID, due time in
 /// seconds since the epoch, per line). `--export F` writes the composed messages (recipient,
 /// length, bytes) for the smtplib baseline, which then sends the same bytes.
+/// `--when-due`: the reminders as treffpunkt queues them (issue 16): only their keys, for real
+/// people going to real sessions (five units, one weekly series each, every person a yes to its
+/// first date), composed by the outbox adapter when the dispatcher claims them (compose_due).
+/// The export for the baseline is composed beforehand, as the dispatcher will.
 /// Lines `key=value` are for bench/notify.sh.
 
+#include <calendar/expand.h>
+#include <calendar/recurrence.h>
 #include <calendar/time.h>
 #include <notifications/dispatcher.h>
 #include <notifications/message.h>
+#include <notifications/reminders.h>
 #include <notifications/smtp.h>
 #include <storage/store.h>
+#include <usecases/context.h>
 #include <usecases/store_outbox.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -63,12 +73,17 @@ struct options {
   std::filesystem::path export_file;
   std::filesystem::path staging;  ///< empty: enqueue in --dir itself
   int idle_ms = -1;               ///< -1: serve's (dispatcher_options' default)
+  bool when_due = false;          ///< queue keys only, composed when claimed
 };
 
 options parse(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
+    if (a == "--when-due") {
+      o.when_due = true;
+      continue;
+    }
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + std::string(a));
     const std::string v = argv[++i];
     if (a == "--smtp") {
@@ -190,6 +205,75 @@ std::vector<composed> compose_all(const options& o, calendar::utc_seconds first_
   return out;
 }
 
+constexpr std::string_view sender = "noreply@treffpunkt.example";
+constexpr std::string_view site = "https://treffpunkt.example";
+
+/// The Message-ID treffpunkt gives a message with this dedupe key (usecases' mail_writer).
+std::string message_id_of(std::string_view dedupe_key) {
+  std::string id(dedupe_key);
+  std::replace_if(
+      id.begin(), id.end(),
+      [](char ch) {
+        return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
+      },
+      '.');
+  return id + std::string(sender.substr(sender.find('@')));
+}
+
+/// --when-due: five units with a weekly series each (first date three days ahead) and
+/// `count` people, each going to the first date of one series; one day-before reminder key
+/// each (due times are set by the caller). Nothing composed.
+std::vector<composed> plan_when_due(const options& o, storage::store& s,
+                                    calendar::utc_seconds now) {
+  struct session {
+    calendar::event_id event;
+    calendar::occurrence occurrence;
+  };
+  std::vector<session> sessions;
+  for (std::size_t u = 0; u < units.size(); ++u) {
+    calendar::unit unit;
+    unit.slug = units[u].slug;
+    unit.name = units[u].name;
+    auto made = s.create_unit(unit, storage::actor::system());
+    if (!made) throw std::runtime_error("create_unit: " + made.error().message);
+    calendar::event e;
+    e.unit = made->id;
+    e.title = titles[u % titles.size()];
+    e.location = places[u % places.size()];
+    e.zone = "Europe/Berlin";
+    e.start = calendar::local_seconds(
+                  date::floor<date::days>(now + std::chrono::hours(72)).time_since_epoch()) +
+              std::chrono::hours(17 + static_cast<int>(u));
+    e.duration = 2h;
+    e.rule = calendar::recurrence_rule::parse("FREQ=WEEKLY").value();
+    auto event = s.create_event(e, storage::actor::system(), now);
+    if (!event) throw std::runtime_error("create_event: " + event.error().message);
+    const auto dates = calendar::expand(*event, now, now + std::chrono::days(14));
+    if (dates.empty()) throw std::runtime_error("the series has no date");
+    sessions.push_back({event->id, dates.front()});
+  }
+  std::vector<composed> out;
+  out.reserve(static_cast<std::size_t>(o.count));
+  for (int i = 0; i < o.count; ++i) {
+    const auto fi = static_cast<std::size_t>(i) % first_names.size();
+    const auto li = static_cast<std::size_t>(i / 7) % last_names.size();
+    const auto& at = sessions[static_cast<std::size_t>(i) % sessions.size()];
+    composed c;
+    c.recipient = std::string(ascii_first[fi]) + "." + ascii_last[li] + "." + std::to_string(i) +
+                  "@example.org";
+    auto who =
+        s.ensure_person(c.recipient, std::string(first_names[fi]) + " " + last_names[li], "de");
+    if (!who) throw std::runtime_error("ensure_person: " + who.error().message);
+    auto going = s.set_rsvp(at.event, at.occurrence.key, who->id, calendar::rsvp_answer::yes, now);
+    if (!going) throw std::runtime_error("set_rsvp: " + going.error().message);
+    c.dedupe_key = n::reminder_key(at.event, at.occurrence.key, who->id.value, at.occurrence.start,
+                                   std::chrono::minutes(1440));
+    c.message_id = message_id_of(c.dedupe_key);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
@@ -202,14 +286,44 @@ int run(const options& o) {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   };
 
+  const treffpunkt::usecases::mail_settings mail{std::string(sender), {}};
   const auto compose_began = clock_type::now();
-  // Due times are fixed before the enqueueing, so the lead must cover it (checked below).
-  const auto first_due = wall_now() + std::chrono::seconds(o.lead);
-  const auto messages = compose_all(o, first_due, wall_now());
+  std::unique_ptr<storage::store> prepared;  // --when-due: the people and sessions, staged
+  std::vector<composed> messages;
+  calendar::utc_seconds first_due{};
+  if (o.when_due) {
+    auto opened_staged = storage::store::open(o.staging.empty() ? o.dir : o.staging);
+    if (!opened_staged) {
+      throw std::runtime_error("cannot open the store: " + opened_staged.error().message);
+    }
+    prepared = std::move(*opened_staged);
+    messages = plan_when_due(o, *prepared, wall_now());
+    first_due = wall_now() + std::chrono::seconds(o.lead);
+    for (int i = 0; i < o.count; ++i) {
+      auto& m = messages[static_cast<std::size_t>(i)];
+      m.due = first_due + std::chrono::seconds(static_cast<std::int64_t>(i) * o.spread / o.count);
+      // For the export (the baseline's bytes) only: composed as the dispatcher will.
+      storage::outbox_entry e;
+      e.kind = "reminder";
+      e.recipient = m.recipient;
+      e.due = m.due;
+      e.dedupe_key = m.dedupe_key;
+      if (!o.export_file.empty()) {
+        m.data = treffpunkt::usecases::compose_due({*prepared, mail, site, wall_now()}, e).message;
+        if (m.data.empty()) throw std::runtime_error("a planned reminder does not apply");
+      }
+    }
+  } else {
+    // Due times are fixed before the enqueueing, so the lead must cover it (checked below).
+    first_due = wall_now() + std::chrono::seconds(o.lead);
+    messages = compose_all(o, first_due, wall_now());
+  }
   std::size_t bytes = 0;
   for (const auto& m : messages) bytes += m.data.size();
-  std::printf("compose.seconds=%.3f\ncompose.count=%zu\ncompose.mean_bytes=%zu\n",
-              seconds_since(compose_began), messages.size(), bytes / messages.size());
+  std::printf(
+      "compose.seconds=%.3f\ncompose.count=%zu\ncompose.mean_bytes=%zu\n"
+      "compose.when_due=%d\n",
+      seconds_since(compose_began), messages.size(), bytes / messages.size(), o.when_due ? 1 : 0);
 
   if (!o.due_file.empty()) {
     std::ofstream due(o.due_file);
@@ -228,19 +342,24 @@ int run(const options& o) {
   // where the dispatchers work on it: on disk, as serve's data folder.
   const auto enqueue_began = clock_type::now();
   {
-    const auto where = o.staging.empty() ? o.dir : o.staging;
-    auto staged = storage::store::open(where);
-    if (!staged) throw std::runtime_error("cannot open the store: " + staged.error().message);
+    if (!prepared) {
+      auto staged = storage::store::open(o.staging.empty() ? o.dir : o.staging);
+      if (!staged) throw std::runtime_error("cannot open the store: " + staged.error().message);
+      prepared = std::move(*staged);
+    }
     for (const auto& m : messages) {
-      auto queued = (*staged)->enqueue(storage::outbox_message{.kind = "reminder",
-                                                               .recipient = m.recipient,
-                                                               .message = m.data,
-                                                               .due = m.due,
-                                                               .dedupe_key = m.dedupe_key},
-                                       wall_now());
+      // --when-due: the key alone, as treffpunkt queues a reminder.
+      auto queued =
+          prepared->enqueue(storage::outbox_message{.kind = "reminder",
+                                                    .recipient = m.recipient,
+                                                    .message = o.when_due ? std::string() : m.data,
+                                                    .due = m.due,
+                                                    .dedupe_key = m.dedupe_key},
+                            wall_now());
       if (!queued || !*queued) throw std::runtime_error("enqueue failed for " + m.message_id);
     }
-  }  // closed: the WAL is checkpointed into treffpunkt.db
+    prepared.reset();  // closed: the WAL is checkpointed into treffpunkt.db
+  }
   const double enqueue_seconds = seconds_since(enqueue_began);
   if (!o.staging.empty()) {
     std::filesystem::create_directories(o.dir);
@@ -257,6 +376,7 @@ int run(const options& o) {
   if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message);
   auto& store = **opened;
   treffpunkt::usecases::store_outbox outbox(store);
+  outbox.compose_with(mail, std::string(site));  // as serve, once it listens
 
   // serve's dispatcher: default options (cli.cpp), one smtp_sender per dispatcher thread. They
   // start before the first message falls due, as in a server that has been running.
