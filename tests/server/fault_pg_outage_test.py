@@ -6,8 +6,8 @@ alternating between the instances, and feed GETs on both. The cluster is stopped
 shutdown, as `systemctl stop` does) and started again ten seconds later.
 
 While it is down: every write answers 503 with a problem body within a few seconds (no hang,
-no 500); the feeds served before are served on (200, or 304 to a matching If-None-Match); both
-processes live on. After it is back: both instances acknowledge writes again within a few
+no 500); the feeds served before are served on (200, or 304 to a matching If-None-Match); pages
+and API reads that need the database answer 503, not 500; both processes live on. After it is back: both instances acknowledge writes again within a few
 seconds, without a restart; every acknowledged yes has its confirmation at the SMTP server
 exactly once, and no message arrives twice.
 
@@ -36,6 +36,8 @@ MEMBERS = ["mitglied%d@example.org" % i for i in range(8)]
 PROBE = "probe@example.org"  # says maybe/no after the outage to time the recovery
 DOWN_SECONDS = 10
 FEEDS = ["/units/frauen.ics", "/calendar.ics"]
+# Reads that need the database (a page, the API): 200, or 503 while it is down; never 500.
+READS = ["/units/frauen", "/api/v1/units"]
 # A write answered 503 while the database is down must come within this (no hang).
 ANSWER_WITHIN = 3.0
 # Both instances write again within this after the database is back (no restart).
@@ -148,6 +150,15 @@ class PostgresDown(unittest.TestCase):
                     status = None
                     path = "%s: %r" % (path, e)
                 log.add(started, time.monotonic(), instance.port, "feed", path, status, None)
+                if n % 10 == 0:
+                    read = READS[(n // 10) % len(READS)]
+                    started = time.monotonic()
+                    try:
+                        status, body, kind = call(instance.port, "GET", read, timeout=15)
+                    except (OSError, http.client.HTTPException) as e:
+                        status, body, kind = None, repr(e), ""
+                    log.add(started, time.monotonic(), instance.port, "read", read, status,
+                            (body if kind.startswith("application/json") else None, kind))
                 time.sleep(0.02)
 
         threads = [threading.Thread(target=member, args=(m,)) for m in MEMBERS]
@@ -186,15 +197,16 @@ class PostgresDown(unittest.TestCase):
                 t.join(timeout=30)
 
         # Nothing but 200 and 503 for writes, 200 and 304 for feeds; a 503 is a problem.
-        everything = log.between(0, float("inf"), "write") + log.between(0, float("inf"), "feed")
+        # Reads that need the database: 200, or 503 (a problem on the API) while it is down.
+        everything = [r for kind in ("write", "feed", "read")
+                      for r in log.between(0, float("inf"), kind)]
         wrong = [r for r in everything
-                 if r[5] not in ((200, 503) if r[3] == "write" else (200, 304))]
+                 if r[5] not in ((200, 304) if r[3] == "feed" else (200, 503))]
         self.assertEqual(wrong[:5], [], "%d unexpected answers" % len(wrong))
-        for r in log.between(0, float("inf"), "write"):
-            if r[5] == 503:
+        for r in everything:
+            if r[5] == 503 and r[4] != "/units/frauen":
                 body, kind = r[6]
-                self.assertTrue(kind.startswith("application/problem+json") or
-                                kind.startswith("application/json"), r)
+                self.assertTrue(kind.startswith("application/json"), r)
                 self.assertEqual(body["error"]["code"], "unavailable", r)
         # While it was down: writes refused in time, feeds served.
         writes_down = log.between(down, back, "write")
@@ -202,7 +214,9 @@ class PostgresDown(unittest.TestCase):
         self.assertGreater(len(writes_down), 20)
         self.assertGreater(len(feeds_down), 20)
         self.assertEqual([r for r in writes_down if r[5] != 503], [])
-        slowest = max(r[1] - r[0] for r in writes_down + feeds_down)
+        reads_down = log.between(down, back, "read")
+        self.assertGreater(len(reads_down), 5)
+        slowest = max(r[1] - r[0] for r in writes_down + feeds_down + reads_down)
         self.assertLess(slowest, ANSWER_WITHIN)
         self.assertEqual(alive, [True, True])
         self.assertEqual([instance.proc.poll() for instance in instances], [None, None])
