@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "config.h"
+#include "copy_command.h"
 #include "expand_command.h"
 
 namespace treffpunkt::server {
@@ -57,11 +58,14 @@ Usage:
   treffpunkt expand --jsonl                     expand recurrence rules, one JSON object a
                                                 line on standard input, one answer a line on
                                                 standard output (docs/calendar.md)
+  treffpunkt copy --from DIR --to postgresql://...
+                                                copy the data folder's SQLite database into
+                                                an empty PostgreSQL database, all or nothing
   treffpunkt --help | --version
 
-Every command but expand takes --data DIR (default ./treffpunkt-data/), where the SQLite
-database and the Maildir live, and --database postgresql://... (or TREFFPUNKT_DATABASE) to use
-a PostgreSQL database instead; the data folder then holds only the Maildir.
+Every command but expand and copy takes --data DIR (default ./treffpunkt-data/), where the
+SQLite database and the Maildir live, and --database postgresql://... (or TREFFPUNKT_DATABASE)
+to use a PostgreSQL database instead; the data folder then holds only the Maildir.
 )";
 
 /// Arguments with `--data DIR` and `--database URL` taken out (they may stand anywhere), and
@@ -111,7 +115,10 @@ std::optional<command_line> split_data_dir(std::span<const std::string_view> arg
   if (!c.data_given) {
     if (auto env = process_env("TREFFPUNKT_DATA"); env && !env->empty()) c.data_dir = *env;
   }
-  if (!c.database_given) {
+  // A bad variable matters only to the commands that open the store (not to --version).
+  const bool opens_store = !c.rest.empty() && c.rest[0] != "expand" &&
+                           !c.rest[0].starts_with("-") && c.rest[0] != "help";
+  if (!c.database_given && opens_store) {
     if (auto env = process_env("TREFFPUNKT_DATABASE"); env && !env->empty()) {
       if (!is_database_url(*env)) {
         err << "treffpunkt: TREFFPUNKT_DATABASE wants a URL starting with postgresql:// or "
@@ -332,6 +339,11 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           app_config.login.emails_per_address_per_hour = config.login_emails_per_address_per_hour;
           app_config.login.emails_per_ip_per_hour = config.login_emails_per_ip_per_hour;
           app_config.login.mail_queued = [&mailer] { mailer.wake(); };
+          // Reminders are composed when due, with links to this server: its URL is known now.
+          outbox.compose_with(
+              {from, [&mailer] { mailer.wake(); }},
+              config.base_url.empty() ? app_config.default_base_url : config.base_url);
+          mailer.wake();  // any reminder claimed before now goes back after its lease
           // "Still happening?" mails link to the confirm page: the base URL is known now.
           if (config.confirm_series_after_weeks > 0) {
             keeper.ask_about_series(
@@ -605,6 +617,7 @@ int run_cli(std::span<const std::string_view> args, std::istream& in, std::ostre
   if (command == "export") return export_all(*c, out, err);
   if (command == "person") return person(*c, out, err);
   if (command == "expand") return expand_rules(*c, in, out, err);
+  if (command == "copy") return copy_database(c->rest, out, err);
   err << "treffpunkt: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

@@ -219,6 +219,36 @@ std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id
   return e;
 }
 
+std::optional<calendar::event> event_cache::load(sql::connection& c, calendar::event_id id) {
+  // The version first, then the rows: an event read after its version is at least as new as
+  // that version, so an entry can be newer than its tag (and is read again) but never older.
+  auto& s = c.prepare(
+      "SELECT e.unit_id, u.version FROM events e JOIN units u ON u.id = e.unit_id "
+      "WHERE e.id = ?");
+  s.bind(1, id.value);
+  std::optional<std::pair<std::int64_t, std::int64_t>> tag;
+  if (s.step()) tag.emplace(s.int64(0), s.int64(1));
+  s.reset();
+  std::unique_lock lock(mutex_);
+  if (!tag) {
+    by_id_.erase(id.value);
+    return std::nullopt;
+  }
+  if (const auto it = by_id_.find(id.value);
+      it != by_id_.end() && it->second.unit == tag->first && it->second.version == tag->second) {
+    return *it->second.event;
+  }
+  lock.unlock();
+  auto e = load_event(c, id);
+  if (!e) return e;
+  // Bounded by forgetting everything: a server has far fewer events in use than this.
+  constexpr std::size_t most = 4096;
+  const std::lock_guard relock(mutex_);
+  if (by_id_.size() >= most) by_id_.clear();
+  by_id_[id.value] = entry{tag->first, tag->second, std::make_shared<const calendar::event>(*e)};
+  return e;
+}
+
 std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid) {
   auto& s = c.prepare("SELECT id FROM events WHERE uid = ?");
   s.bind(1, uid);

@@ -6,8 +6,12 @@
 
 #include <calendar/event.h>
 
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sql.h"
@@ -19,6 +23,27 @@ namespace treffpunkt::storage {
 /// store writes only rules that parsed, and reading the event as a one-off would offer RSVPs
 /// to occurrences nobody can see.
 std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id);
+
+/// Events as last loaded, each under the version of its unit it was loaded with; load_event's
+/// cost (three statements, the rule parsed) paid once per change rather than once per request.
+/// Exact because every write to an event, its children or its host bumps its unit's version
+/// in the same transaction (the feed caches rely on that too), and a version only grows.
+class event_cache {
+ public:
+  /// load_event(c, id) through the cache, inside the caller's transaction on `c`: one indexed
+  /// read of the event's unit and that unit's version, and the full load only if either
+  /// moved since the cached copy.
+  std::optional<calendar::event> load(sql::connection& c, calendar::event_id id);
+
+ private:
+  struct entry {
+    std::int64_t unit = 0;
+    std::int64_t version = 0;
+    std::shared_ptr<const calendar::event> event;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::int64_t, entry> by_id_;
+};
 
 /// As load_event, by iCalendar UID.
 std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid);

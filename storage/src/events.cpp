@@ -441,9 +441,7 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
                      std::string("cannot compose the occurrence mails: ") + failure.what()};
       }
       for (const auto& m : queued) {
-        if (m.recipient.empty() || m.message.empty()) {
-          return error{errc::invalid, "an outbox message needs a recipient and a message"};
-        }
+        if (auto refused = unqueueable(m)) return *refused;
         enqueue_in(c, m, now);
       }
     }
@@ -528,7 +526,7 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
 std::optional<calendar::event> store::event_by_id(calendar::event_id id) const {
   impl::reader r(*impl_);
   // One snapshot, so that the event and its children agree.
-  return in_snapshot(*r, [&] { return load_event(*r, id); });
+  return in_snapshot(*r, [&] { return impl_->events.load(*r, id); });
 }
 
 std::vector<calendar::event> store::events_of_unit(calendar::unit_id u) const {

@@ -92,10 +92,17 @@ result<int> store::drop_queued(std::string_view prefix) {
   return impl_->write([&](sql::connection& c) -> result<int> { return drop_queued_in(c, prefix); });
 }
 
-result<bool> store::enqueue(const outbox_message& m, calendar::utc_seconds now) {
-  if (m.recipient.empty() || m.message.empty()) {
-    return error{errc::invalid, "an outbox message needs a recipient and a message"};
+std::optional<error> unqueueable(const outbox_message& m) {
+  if (m.recipient.empty() || (m.message.empty() && m.dedupe_key.empty())) {
+    return error{errc::invalid,
+                 "an outbox message needs a recipient, and a message or the dedupe key of one "
+                 "composed when due"};
   }
+  return std::nullopt;
+}
+
+result<bool> store::enqueue(const outbox_message& m, calendar::utc_seconds now) {
+  if (auto refused = unqueueable(m)) return *refused;
   return impl_->write([&](sql::connection& c) -> result<bool> { return enqueue_in(c, m, now); });
 }
 
@@ -167,6 +174,13 @@ bool apply(sql::connection& c, const outbox_outcome& o, calendar::utc_seconds no
 }
 
 }  // namespace
+
+result<bool> store::drop_claimed(outbox_id id) {
+  return impl_->write([&](sql::connection& c) -> result<bool> {
+    c.prepare("DELETE FROM outbox WHERE id = ? AND state = 'sending'").bind(1, id.value).run();
+    return c.changes() == 1;
+  });
+}
 
 result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<void> {

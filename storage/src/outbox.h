@@ -3,12 +3,18 @@
 
 #include <storage/store.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "sql.h"
 
 namespace treffpunkt::storage {
+
+/// Why `m` cannot be queued, if it cannot: it needs a recipient, and either its message or a
+/// dedupe key (a message left empty is composed when it is due, from what its key names: the
+/// reminders, docs/notifications.md).
+std::optional<error> unqueueable(const outbox_message& m);
 
 /// Queues `m` inside the caller's write transaction on `c` (e.g. in set_rsvp's body). Returns
 /// false, writing nothing, when a message with the same non-empty dedupe key exists already.

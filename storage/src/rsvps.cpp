@@ -223,7 +223,10 @@ void bump_person_version(sql::connection& c, person_id p) {
 std::vector<rsvp_record> fill_places(sql::connection& c, const calendar::event& e, const slot& at,
                                      calendar::utc_seconds now) {
   std::vector<rsvp_record> promoted;
-  const auto going = static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going));
+  // Without a capacity every place is free: counting who goes (a walk over the slot's index
+  // entries, under the write lock) would not change the answer.
+  const std::size_t going =
+      e.capacity ? static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going)) : 0;
   const std::size_t free = calendar::places_free(e.capacity, going);
   if (free == 0) return promoted;
 
@@ -265,12 +268,12 @@ void audit_promotions(sql::connection& c, const actor& who, const calendar::even
 }
 
 /// Applies `answer` of `p` to the slot inside the caller's write transaction; the occurrence
-/// must already have been found open for RSVPs. A yes takes a free place or joins the end of
+/// must already have been found open for RSVPs, and `before` is p's record there as read in
+/// this transaction (find_record). A yes takes a free place or joins the end of
 /// the waitlist; any change that frees a place moves the head of the waitlist up.
 rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slot& at, person_id p,
                          calendar::rsvp_answer answer, calendar::utc_seconds now,
-                         std::string_view action) {
-  const auto before = find_record(c, at, p);
+                         std::string_view action, const std::optional<rsvp_record>& before) {
   // Saying again what one said keeps one's place: no new waitlist position, nothing written.
   if (before && before->state != rsvp_state::pending && before->answer == answer) {
     return rsvp_change{*before, {}};
@@ -362,9 +365,7 @@ std::vector<rsvp_record> promote_from_waitlists(sql::connection& c, const calend
 
 result<void> queue_plan(sql::connection& c, const mail_plan& plan, calendar::utc_seconds now) {
   for (const auto& m : plan.queue) {
-    if (m.recipient.empty() || m.message.empty()) {
-      return error{errc::invalid, "an outbox message needs a recipient and a message"};
-    }
+    if (auto refused = unqueueable(m)) return *refused;
   }
   for (const auto& prefix : plan.drop) {
     if (!prefix.empty()) drop_queued_in(c, prefix);
@@ -430,7 +431,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
-    const auto e = load_event(c, id);
+    const auto e = impl_->events.load(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -442,7 +443,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
     // apply_answer writes nothing for a repeated answer: then there is nothing to tell anyone.
     const bool unchanged =
         before && before->state != rsvp_state::pending && before->answer == answer;
-    auto change = apply_answer(c, *e, at, p, answer, now, "rsvp");
+    auto change = apply_answer(c, *e, at, p, answer, now, "rsvp", before);
     if (unchanged) return change;
     if (!drop_unless_going.empty() && change.rsvp.state != rsvp_state::going) {
       drop_queued_in(c, drop_unless_going);
@@ -457,9 +458,7 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
                      std::string("cannot compose the RSVP mails: ") + failure.what()};
       }
       for (const auto& m : queued) {
-        if (m.recipient.empty() || m.message.empty()) {
-          return error{errc::invalid, "an outbox message needs a recipient and a message"};
-        }
+        if (auto refused = unqueueable(m)) return *refused;
         enqueue_in(c, m, now);
       }
     }
@@ -491,7 +490,7 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   const std::string hash = token_hash(raw);
 
   return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
-    const auto e = load_event(c, id);
+    const auto e = impl_->events.load(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -574,8 +573,9 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     if (!o) return o.error();
     mark_token_used(c, hash, now);
     // Places are given now, not at the request: an unconfirmed RSVP held none.
+    const slot at{id, o->key.to_string()};
     auto change =
-        apply_answer(c, *e, slot{id, o->key.to_string()}, p, answer, now, "guest_rsvp_confirmed");
+        apply_answer(c, *e, at, p, answer, now, "guest_rsvp_confirmed", find_record(c, at, p));
     if (mails) {
       std::vector<outbox_message> queued;
       try {
@@ -732,9 +732,7 @@ result<int> store::queue_for_attendees(calendar::event_id id, const calendar::oc
     }
     int count = 0;
     for (const auto& m : queued) {
-      if (m.recipient.empty() || m.message.empty()) {
-        return error{errc::invalid, "an outbox message needs a recipient and a message"};
-      }
+      if (auto refused = unqueueable(m)) return *refused;
       if (enqueue_in(c, m, now)) ++count;
     }
     store::impl::audit(c, who, "message_attendees", e->unit, e->id,

@@ -215,6 +215,86 @@ bool store::impl::open_wal() {
   return wal_fd >= 0;
 }
 
+std::uint64_t store::impl::run_grouped(queued_write& w) {
+  std::unique_lock queue(group_mutex);
+  group_queue.push_back(&w);
+  group_cv.wait(queue, [&] { return w.done || group_queue.front() == &w; });
+  if (w.done) return w.seq;
+  // First in line: this thread runs the group, its own write first.
+  const auto n = static_cast<std::ptrdiff_t>(std::min(group_queue.size(), max_group));
+  const std::vector<queued_write*> group(group_queue.begin(), group_queue.begin() + n);
+  queue.unlock();
+  std::uint64_t seq = 0;
+  {
+    const std::lock_guard lock(write_mutex);
+    seq = commit_group(group);
+  }
+  queue.lock();
+  for (auto* member : group) {
+    member->seq = member->kept ? seq : 0;
+    member->done = true;
+  }
+  group_queue.erase(group_queue.begin(), group_queue.begin() + n);
+  queue.unlock();
+  group_cv.notify_all();
+  return w.seq;
+}
+
+std::uint64_t store::impl::commit_group(const std::vector<queued_write*>& group) {
+  if (!writer) {
+    const error refused{errc::unavailable,
+                        "the data folder " + db_path.parent_path().string() + " is read-only"};
+    for (auto* member : group) member->fail(member->state, refused);
+    return 0;
+  }
+  // Alone, a write needs no savepoint: its transaction is its own (as without group commit).
+  const bool alone = group.size() == 1;
+  try {
+    sql::transaction txn(*writer);
+    bool any_kept = false;
+    for (auto* member : group) {
+      if (!alone) writer->prepare("SAVEPOINT member").run();
+      bool kept = false;
+      try {
+        kept = member->run(member->state, *writer);
+      } catch (const sql::failure& f) {
+        // A constraint undoes only its statement, and the savepoint the rest of this write;
+        // anything else (disk full, I/O) may have ended the transaction: the whole group goes.
+        if (!f.is_constraint() || alone) throw;
+        member->fail(member->state, to_error(f));
+      } catch (...) {
+        if (alone) throw;
+        member->thrown = std::current_exception();
+      }
+      if (!alone) {
+        if (!kept) writer->prepare("ROLLBACK TO member").run();
+        writer->prepare("RELEASE member").run();
+      }
+      member->kept = kept;
+      any_kept = any_kept || kept;
+    }
+    if (!any_kept) return 0;  // txn's destructor rolls back: nothing to commit
+    txn.commit();
+    // As in write(): the count moves after the commit, never before.
+    local_writes.fetch_add(1, std::memory_order_release);
+    return committed.fetch_add(1, std::memory_order_acq_rel) + 1;
+  } catch (const sql::failure& f) {
+    // Rolled back (txn's destructor): nothing of the group was saved, and every write in it
+    // is told so, including those whose own body had succeeded.
+    const error failed = to_error(f);
+    for (auto* member : group) {
+      member->kept = false;
+      if (!member->thrown) member->fail(member->state, failed);
+    }
+    return 0;
+  } catch (...) {
+    // Only alone (above): the caller's body threw, and the caller rethrows it.
+    group.front()->kept = false;
+    group.front()->thrown = std::current_exception();
+    return 0;
+  }
+}
+
 result<void> store::impl::make_durable(std::uint64_t seq) {
   std::unique_lock lock(sync_mutex);
   while (synced < seq) {

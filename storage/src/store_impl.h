@@ -7,12 +7,16 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "event_rows.h"
 #include "sql.h"
 
 namespace treffpunkt::storage {
@@ -70,12 +74,39 @@ struct store::impl {
   std::uint64_t synced = 0;             ///< guarded by sync_mutex
   std::atomic<std::uint64_t> syncs{0};  ///< fsyncs made (store::durable_syncs)
 
+  /// One write waiting for its group (write() on SQLite with group commit): the caller's body
+  /// and where its outcome goes, behind two plain function pointers (no allocation per write).
+  struct queued_write {
+    void* state = nullptr;
+    /// Runs the body on the writer; true if it succeeded and its changes are to be kept.
+    bool (*run)(void* state, sql::connection& c) = nullptr;
+    /// Sets the caller's outcome to this error (its changes were not kept).
+    void (*fail)(void* state, const error& e) = nullptr;
+    std::exception_ptr thrown;  ///< anything but sql::failure the body threw, for the caller
+    bool kept = false;          ///< the body succeeded and its changes are in the group
+    bool done = false;          ///< guarded by group_mutex
+    std::uint64_t seq = 0;      ///< the group's commit if kept, else 0
+  };
+  /// Writes that arrive together share one transaction, not only one fsync: the first waiting
+  /// write runs every body queued behind it (up to max_group), each in a savepoint of its own,
+  /// and commits once; the others wait for it. Returns the commit that holds `w` (0: none).
+  std::uint64_t run_grouped(queued_write& w);
+  /// Runs `group` in one transaction on the writer (under write_mutex); the commit's number.
+  std::uint64_t commit_group(const std::vector<queued_write*>& group);
+  static constexpr std::size_t max_group = 64;
+  std::mutex group_mutex;
+  std::condition_variable group_cv;
+  std::deque<queued_write*> group_queue;  ///< guarded by group_mutex; the front leads
+
   /// Returns once commit number `seq` is durable: syncs the WAL itself, or waits for the sync
   /// under way and then, if that did not cover `seq`, for the next one.
   result<void> make_durable(std::uint64_t seq);
   /// Opens the WAL for make_durable (after the writer switched to WAL and wrote); false if it
   /// cannot, and the caller keeps synchronous=FULL.
   bool open_wal();
+
+  /// Events by id as last loaded (event_by_id, RSVPs): see event_cache.
+  event_cache events;
 
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;
@@ -132,6 +163,29 @@ auto store::impl::write_unsynced(F&& body) -> std::invoke_result_t<F, sql::conne
 
 template <class F, bool wait_for_sync>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
+  using outcome_type = std::invoke_result_t<F, sql::connection&>;
+  if (wal_fd >= 0) {
+    // SQLite with group commit: this write joins the writes waiting with it in one transaction
+    // (run_grouped), then waits for the fsync that makes that transaction durable.
+    struct call {
+      F* body;
+      std::optional<outcome_type> out;
+    } me{&body, std::nullopt};
+    queued_write w;
+    w.state = &me;
+    w.run = [](void* state, sql::connection& c) {
+      auto& m = *static_cast<call*>(state);
+      m.out.emplace((*m.body)(c));
+      return static_cast<bool>(*m.out);
+    };
+    w.fail = [](void* state, const error& e) { static_cast<call*>(state)->out.emplace(e); };
+    const std::uint64_t seq = run_grouped(w);
+    if (w.thrown) std::rethrow_exception(w.thrown);
+    if (wait_for_sync && seq != 0) {
+      if (auto synced_now = make_durable(seq); !synced_now) return synced_now.error();
+    }
+    return std::move(*me.out);
+  }
   std::uint64_t seq = 0;  // this write's commit, once made
   auto outcome = [&]() -> std::invoke_result_t<F, sql::connection&> {
     const std::lock_guard lock(write_mutex);

@@ -589,9 +589,7 @@ result<void> store::set_reminder_offsets(person_id p, std::vector<std::chrono::m
       }
     }
     for (const auto& m : plan.queue) {
-      if (m.recipient.empty() || m.message.empty()) {
-        return error{errc::invalid, "an outbox message needs a recipient and a message"};
-      }
+      if (auto refused = unqueueable(m)) return *refused;
       enqueue_in(c, m, now);
     }
     return {};

@@ -47,5 +47,28 @@ TEST(NotificationsReminders, AMovedOccurrenceGetsNewKeysUnderTheSamePrefix) {
   EXPECT_TRUE(after[0].dedupe_key.starts_with(reminder_prefix(event, key, 3)));
 }
 
+// A reminder is queued as its key and composed when due: the key must give back what it names.
+TEST(NotificationsReminders, AKeyReadsBackAsWhatItNamesAndNothingElseReads) {
+  const auto day = calendar::occurrence_key::all_day(
+      date::sys_days(date::year{2026} / date::February / date::day{29}));
+  for (const auto& k : {key, day}) {
+    const auto text = reminder_key(event, k, 42, utc(2025, 12, 2, 18), 90min);
+    const auto ref = parse_reminder_key(text);
+    ASSERT_TRUE(ref) << text;
+    EXPECT_EQ(ref->event, event);
+    EXPECT_EQ(ref->key, k);
+    EXPECT_EQ(ref->person, 42);
+    EXPECT_EQ(ref->start, utc(2025, 12, 2, 18));
+    EXPECT_EQ(ref->before, 90min);
+  }
+  for (const std::string_view bad :
+       {"", "reminder:", "reminder:7:20251202T180000Z:3:1764698400",
+        "reminder:x:20251202T180000Z:3:1764698400:1440", "reminder:7:gestern:3:1764698400:1440",
+        "reminder:7:20251202T180000Z:3:1764698400:90min", "rsvp:7:20251202T180000Z:3:1:2",
+        "reminder:7:20251202T180000Z::1764698400:1440"}) {
+    EXPECT_FALSE(parse_reminder_key(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace treffpunkt::notifications

@@ -1,6 +1,7 @@
 # Installs BUILD into PREFIX (emptied first) and checks what a packager or operator gets: the
 # program in bin/ that runs and says VERSION, the docs in share/doc/treffpunkt/, and the
-# systemd unit (naming that program) and sysusers.d file of its user under lib/.
+# systemd units (naming that program: treffpunkt.service, and the template of the instances on
+# PostgreSQL, treffpunkt@.service) and sysusers.d file of their user under lib/.
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD}" --prefix "${PREFIX}"
                 RESULT_VARIABLE installed OUTPUT_QUIET)
@@ -40,10 +41,40 @@ if(systemd_analyze)
     message(FATAL_ERROR "systemd-analyze verify: ${said}")
   endif()
 endif()
+# The template: each instance listens on the port of its name, in a folder of its own.
+set(template "${PREFIX}/lib/systemd/system/treffpunkt@.service")
+if(NOT EXISTS "${template}")
+  message(FATAL_ERROR "treffpunkt@.service was not installed")
+endif()
+file(STRINGS "${template}" exec_start REGEX "^ExecStart=")
+string(CONCAT expected "ExecStart=${PREFIX}/bin/treffpunkt serve --config "
+       "%E/treffpunkt/treffpunkt.toml --data %S/treffpunkt/%i --listen 127.0.0.1:%i")
+if(NOT exec_start STREQUAL expected)
+  message(FATAL_ERROR "the template does not start the installed program per port: ${exec_start}")
+endif()
+file(STRINGS "${template}" template_user REGEX "^User=")
+if(NOT template_user STREQUAL "User=treffpunkt")
+  message(FATAL_ERROR "the template's user (${template_user}) is not the sysusers.d file's")
+endif()
+if(systemd_analyze)
+  # systemd-analyze checks an instance (%i filled in), not a template: one named as the docs'.
+  set(instance_dir "${PREFIX}-instance")
+  file(REMOVE_RECURSE "${instance_dir}")
+  file(MAKE_DIRECTORY "${instance_dir}")
+  file(COPY_FILE "${template}" "${instance_dir}/treffpunkt@8081.service")
+  execute_process(COMMAND "${systemd_analyze}" verify --man=no
+                          "${instance_dir}/treffpunkt@8081.service"
+                  RESULT_VARIABLE verified OUTPUT_VARIABLE said ERROR_VARIABLE said)
+  file(REMOVE_RECURSE "${instance_dir}")
+  if(NOT verified EQUAL 0 OR NOT said STREQUAL "")
+    message(FATAL_ERROR "systemd-analyze verify treffpunkt@8081.service: ${said}")
+  endif()
+endif()
 file(GLOB_RECURSE everything RELATIVE "${PREFIX}" "${PREFIX}/*")
 list(LENGTH everything count)
-if(NOT count EQUAL 7)
+if(NOT count EQUAL 8)
   message(FATAL_ERROR
-    "installed more or less than the program, four docs, the unit and its user: ${everything}")
+    "installed more or less than the program, four docs, the two units and their user: "
+    "${everything}")
 endif()
 file(REMOVE_RECURSE "${PREFIX}")

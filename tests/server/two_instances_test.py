@@ -222,6 +222,23 @@ class TwoInstances(unittest.TestCase):
             self.assertIn('database "not_there" does not exist', lines[0])
             self.assertNotIn("s3cret", done.stderr)
 
+    def test_a_database_newer_than_the_program_is_refused_and_left_alone(self):
+        newer = pg_database.fresh("newer")
+        done = cli(newer, "token", "create", MEMBER)  # migrates it
+        self.assertEqual(done.returncode, 0, done.stderr)
+        pg_database.query(newer, "INSERT INTO schema_version (version) VALUES (99)")
+        people = pg_database.query(newer, "SELECT COUNT(*) FROM people")
+        for args in (["token", "create", "neu@example.org"],
+                     ["serve", "--listen", "127.0.0.1:0"]):
+            done = cli(newer, *args)
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertEqual(done.stdout, "")
+            lines = done.stderr.splitlines()
+            self.assertEqual(len(lines), 1, done.stderr)
+            self.assertIn("has schema version 99, this treffpunkt knows up to", lines[0])
+            self.assertIn("use a newer treffpunkt or restore a backup", lines[0])
+        self.assertEqual(pg_database.query(newer, "SELECT COUNT(*) FROM people"), people)
+
     def test_every_command_on_the_store_takes_the_database_flag(self):
         flag = ["--database", self.database]
         # `admin add`, `export --person`, `person delete` with the flag (no variable set).

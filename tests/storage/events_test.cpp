@@ -222,6 +222,45 @@ TEST_F(Events, UpdateKeepsIdentityAndGrowsSequence) {
   EXPECT_EQ(again->sequence, 2);
 }
 
+// event_by_id and RSVPs read events through a cache tagged with the unit's version: whatever
+// changes an event, here or through another store on the same data (a second instance, an
+// import), the next read shows it.
+TEST_F(Events, EventByIdIsNeverStaleAfterAChangeHereOrThroughAnotherStore) {
+  const auto e = created_series();
+  ASSERT_EQ(*store_->event_by_id(e.id), e);  // now cached
+
+  auto retitled = e;
+  retitled.title = "Hier geändert";
+  const auto here = store_->update_event(retitled, actor::system(), test_now() + 1h);
+  ASSERT_TRUE(here) << here.error().message;
+  EXPECT_EQ(*store_->event_by_id(e.id), *here);
+
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  calendar::occurrence_override moved;
+  moved.key = key_at(local(2025, 11, 25, 19));
+  moved.start = local(2025, 11, 26, 19);
+  const auto there = (*other)->set_override(e.id, moved, actor::system(), test_now() + 2h);
+  ASSERT_TRUE(there) << there.error().message;
+  EXPECT_EQ(*store_->event_by_id(e.id), *there);
+
+  // The RSVP path reads through the cache inside its write: a capacity lowered elsewhere holds.
+  auto smaller = *there;
+  smaller.capacity = 1;
+  ASSERT_TRUE((*other)->update_event(smaller, actor::system(), test_now() + 3h));
+  const auto key = key_at(local(2025, 12, 2, 19));
+  const auto first = make_person("erste@example.org");
+  const auto second = make_person("zweite@example.org");
+  const auto a = store_->set_rsvp(e.id, key, first.id, calendar::rsvp_answer::yes, test_now());
+  const auto b = store_->set_rsvp(e.id, key, second.id, calendar::rsvp_answer::yes, test_now());
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->rsvp.state, rsvp_state::going);
+  EXPECT_EQ(b->rsvp.state, rsvp_state::waitlisted);
+
+  ASSERT_TRUE((*other)->cancel_event(e.id, actor::system(), test_now() + 4h));
+  EXPECT_EQ(store_->event_by_id(e.id)->status, calendar::event_status::cancelled);
+}
+
 TEST_F(Events, UpdateOfUnknownEventIsNotFound) {
   auto e = series();
   e.id = calendar::event_id{4711};

@@ -794,6 +794,83 @@ TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
   race_for_one_place({store_.get(), other->get()}, e, members(32));
 }
 
+// Group commit (SQLite): writes that queue while another holds the writer share one transaction,
+// each in a savepoint of its own. One that fails inside the group takes nothing of the others
+// with it, and leaves nothing of its own.
+TEST_F(RsvpStore, WritesQueuedTogetherShareOneTransactionAndFailAlone) {
+  const auto e = meeting();
+  const auto people = members(9);
+  std::latch first_inside(1);
+  std::atomic<int> started{0};
+  // The first RSVP holds the writer (its mails are composed inside the transaction) until the
+  // eight others have called set_rsvp and had time to queue behind it.
+  const treffpunkt::storage::rsvp_mails hold = [&](const treffpunkt::storage::rsvp_change&,
+                                                   const cal::event&) {
+    first_inside.count_down();
+    while (started.load() < 8) std::this_thread::yield();
+    std::this_thread::sleep_for(200ms);
+    return std::vector<treffpunkt::storage::outbox_message>{};
+  };
+  const treffpunkt::storage::rsvp_mails throws =
+      [](const treffpunkt::storage::rsvp_change&,
+         const cal::event&) -> std::vector<treffpunkt::storage::outbox_message> {
+    throw std::runtime_error("cannot compose");
+  };
+  const treffpunkt::storage::rsvp_mails one_mail = [](const treffpunkt::storage::rsvp_change& c,
+                                                      const cal::event&) {
+    return std::vector<treffpunkt::storage::outbox_message>{
+        {"rsvp_confirmation", "x@example.org", "confirmation", now,
+         "rsvp:" + std::to_string(c.rsvp.person.value)}};
+  };
+  const auto before = store_->durability();
+
+  std::vector<std::optional<treffpunkt::storage::result<treffpunkt::storage::rsvp_change>>>
+      outcomes(people.size());
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    outcomes[0] = store_->set_rsvp(e.id, second, people[0].id, rsvp_answer::yes, now, hold, "");
+  });
+  first_inside.wait();
+  for (std::size_t i = 1; i < people.size(); ++i) {
+    threads.emplace_back([&, i] {
+      started.fetch_add(1);
+      if (i == 3) {  // its body fails: rolled back to its savepoint
+        outcomes[i] =
+            store_->set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now, throws, "");
+      } else if (i == 5) {  // refused before writing anything
+        outcomes[i] = store_->set_rsvp(e.id, second, treffpunkt::storage::person_id{4711},
+                                       rsvp_answer::yes, now);
+      } else {
+        outcomes[i] =
+            store_->set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now, one_mail, "");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    ASSERT_TRUE(outcomes[i].has_value());
+    const auto& r = *outcomes[i];
+    if (i == 3 || i == 5) {
+      EXPECT_FALSE(r) << i;
+      EXPECT_FALSE(store_->rsvp_of(e.id, second, people[i].id)) << i;
+    } else {
+      ASSERT_TRUE(r) << i << ": " << r.error().message;
+      const auto stored = store_->rsvp_of(e.id, second, people[i].id);
+      ASSERT_TRUE(stored) << i;
+      EXPECT_EQ(stored->state, rsvp_state::going);
+    }
+  }
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 7);
+  EXPECT_EQ(store_->outbox_depth(), 6);  // the six one_mail writes, not the failed one's
+  EXPECT_EQ(query_int("SELECT count(*) FROM audit_log WHERE action = 'rsvp'"), 7);
+  // On SQLite the eight that queued committed together: two commits in all. PostgreSQL has
+  // its own group commit, and each write is a transaction of its own there.
+  if (!on_postgres()) {
+    EXPECT_EQ(store_->durability().commits, before.commits + 2);
+  }
+}
+
 // ---- mails in the RSVP's transaction -------------------------------------------------------
 
 TEST_F(RsvpStore, MailsAreQueuedWithTheRsvpAndRemindersDroppedWhenNotGoing) {

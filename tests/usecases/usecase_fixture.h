@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <storage/store.h>
 #include <usecases/context.h>
+#include <usecases/store_outbox.h>
 
 #include <algorithm>
 #include <atomic>
@@ -84,13 +85,15 @@ class usecase_test : public ::testing::Test {
   struct mail {
     std::string kind;
     std::string recipient;
-    std::string message;  ///< the RFC 5322 bytes
+    std::string message;  ///< the RFC 5322 bytes (composed now if queued without: see below)
     std::string dedupe_key;
     std::int64_t due = 0;
+    bool composed_when_due = false;  ///< queued without its text (a reminder), composed here
   };
 
   /// Every mail of `kind` in the outbox (all when empty), in the order queued, read with a
   /// connection of its own (the store does not hand out message bytes but to the dispatcher).
+  /// A reminder, queued without its text, is composed as it would be if it were due now.
   std::vector<mail> mails(std::string_view kind = {}) const {
     std::vector<mail> out;
     sqlite3* db = nullptr;
@@ -112,7 +115,17 @@ class usecase_test : public ::testing::Test {
                  : std::string();
     };
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-      mail m{text(0), text(1), text(2), text(3), sqlite3_column_int64(stmt, 4)};
+      mail m{text(0), text(1), text(2), text(3), sqlite3_column_int64(stmt, 4), false};
+      if (m.message.empty()) {
+        // As the dispatcher will when it is due (store_outbox): composed from the store now.
+        storage::outbox_entry queued;
+        queued.kind = m.kind;
+        queued.recipient = m.recipient;
+        queued.due = calendar::utc_seconds(std::chrono::seconds(m.due));
+        queued.dedupe_key = m.dedupe_key;
+        m.message = compose_due(ctx(), queued).message;
+        m.composed_when_due = true;
+      }
       if (kind.empty() || m.kind == kind) out.push_back(std::move(m));
     }
     sqlite3_finalize(stmt);

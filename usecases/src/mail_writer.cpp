@@ -160,8 +160,17 @@ void mail_writer::add_reminders(std::vector<storage::outbox_message>& out, const
                                 const calendar::occurrence& o, const std::string& unit_name,
                                 const storage::person& to,
                                 const std::vector<std::chrono::minutes>& offsets) const {
+  // Only the key: the reminder is composed when it is due (compose_due, store_outbox), with
+  // the session as it stands then. An RSVP costs one message composed rather than three, and
+  // the queue holds no text about anyone for the days until the reminder goes.
+  (void)unit_name;
   for (const auto& r : mail::plan_reminders(e.id, o.key, to.id.value, o.start, offsets, ctx_.now)) {
-    out.push_back(compose(mail::message_kind::reminder, e, o, unit_name, to, r.dedupe_key, r.due));
+    out.push_back(
+        storage::outbox_message{.kind = std::string(mail::kind_name(mail::message_kind::reminder)),
+                                .recipient = to.email,
+                                .message = {},
+                                .due = r.due,
+                                .dedupe_key = r.dedupe_key});
   }
 }
 

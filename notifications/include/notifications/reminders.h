@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace treffpunkt::notifications {
@@ -36,6 +38,17 @@ std::string reminder_prefix(calendar::event_id event, const calendar::occurrence
 std::string reminder_key(calendar::event_id event, const calendar::occurrence_key& key,
                          std::int64_t person, calendar::utc_seconds start,
                          std::chrono::minutes before);
+
+/// What a reminder key names (reminder_key's parts).
+struct reminder_ref {
+  calendar::event_id event;
+  calendar::occurrence_key key;
+  std::int64_t person = 0;
+  calendar::utc_seconds start{};
+  std::chrono::minutes before{};
+};
+/// The parts of a key made by reminder_key; nothing for any other text.
+std::optional<reminder_ref> parse_reminder_key(std::string_view dedupe_key);
 
 /// One reminder per offset for an occurrence starting at `start`, leaving out those whose time
 /// has passed at `now` (an RSVP three hours before gets the two-hour reminder, not the

@@ -792,6 +792,9 @@ class store {
   /// now + lease, so no other dispatcher (thread or process) gets them until the lease ends.
   result<std::vector<outbox_entry>> claim_due(calendar::utc_seconds now, std::chrono::seconds lease,
                                               int max);
+  /// Deletes a claimed message that no longer applies (a reminder composed when due, for a
+  /// session or a person gone since): false if it was not `sending` (any more).
+  result<bool> drop_claimed(outbox_id id);
   /// The message went out: state sent, sent = now. not_found unless it is `sending`.
   result<void> mark_sent(outbox_id id, calendar::utc_seconds now);
   /// A temporary failure: back to queued, due = next_due, attempts + 1, last_error = error.
