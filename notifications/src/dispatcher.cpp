@@ -123,14 +123,14 @@ dispatcher::round dispatcher::run_round(bool overlap) {
                            ? results[i]
                            : delivery{delivery_status::temporary, "sender returned no result"};
     if (d.status == delivery_status::sent) {
-      outcomes.push_back({m.id, mail_outcome::kind::sent, {}, {}});
+      outcomes.push_back({m.id, mail_outcome::kind::sent, {}, {}, m.lease_until});
       ++r.sent;
     } else if (d.status == delivery_status::permanent || m.attempts + 1 >= options_.max_attempts) {
-      outcomes.push_back({m.id, mail_outcome::kind::failed, d.detail, {}});
+      outcomes.push_back({m.id, mail_outcome::kind::failed, d.detail, {}, m.lease_until});
       ++r.failed;
     } else {
       outcomes.push_back({m.id, mail_outcome::kind::retry, d.detail,
-                          now() + retry_delay(m.attempts, unit(random_))});
+                          now() + retry_delay(m.attempts, unit(random_)), m.lease_until});
       ++r.retried;
     }
     if (d.status != delivery_status::sent) {

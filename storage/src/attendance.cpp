@@ -139,7 +139,7 @@ result<attendance_record> store::set_attendance(calendar::event_id id,
                                                 const std::vector<std::string>& walk_ins,
                                                 const actor& who, calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<attendance_record> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     if (!may_edit_unit(c, who, e->unit) && !hosts_event(c, who, id)) {
       return error{errc::forbidden,

@@ -77,7 +77,7 @@ std::optional<series_confirmation> store::series_confirmation_of(calendar::event
 result<series_confirmation> store::confirm_series(calendar::event_id id, const actor& who,
                                                   calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<series_confirmation> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) {
       return error{errc::forbidden, "only the unit's responsibles and admins confirm its series"};
@@ -99,7 +99,7 @@ result<bool> store::ask_series_confirmation(calendar::event_id id, calendar::utc
                                             calendar::utc_seconds now,
                                             const confirmation_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<bool> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     const auto stamps = stamps_in(c, id);
     // Edited, confirmed or asked since the caller looked: the question is not (or no longer)

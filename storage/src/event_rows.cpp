@@ -249,14 +249,36 @@ std::optional<calendar::event> event_cache::load(sql::connection& c, calendar::e
   return e;
 }
 
-std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid) {
+std::optional<calendar::event> load_event_for_write(sql::connection& c, calendar::event_id id) {
+  c.lock_row("events", id.value);
+  return load_event(c, id);
+}
+
+namespace {
+
+std::optional<calendar::event_id> event_id_of_uid(sql::connection& c, std::string_view uid) {
   auto& s = c.prepare("SELECT id FROM events WHERE uid = ?");
   s.bind(1, uid);
   std::optional<calendar::event_id> id;
   if (s.step()) id = calendar::event_id{s.int64(0)};
   s.reset();
+  return id;
+}
+
+}  // namespace
+
+std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid) {
+  const auto id = event_id_of_uid(c, uid);
   if (!id) return std::nullopt;
   return load_event(c, *id);
+}
+
+std::optional<calendar::event> load_event_by_uid_for_write(sql::connection& c,
+                                                           std::string_view uid) {
+  // The id never changes, so the lock can follow its lookup.
+  const auto id = event_id_of_uid(c, uid);
+  if (!id) return std::nullopt;
+  return load_event_for_write(c, *id);
 }
 
 std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::unit_id u) {

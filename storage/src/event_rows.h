@@ -24,6 +24,13 @@ namespace treffpunkt::storage {
 /// to occurrences nobody can see.
 std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id id);
 
+/// As load_event, inside a write that counts the event's places or changes them (RSVPs, the
+/// waitlist, capacity, cancellations, moved occurrences): first locks the event's row
+/// (sql::connection::lock_row), so that such writes of other processes on the same event wait
+/// until this one commits, and the event and the counts after it are read as they left them.
+/// Writes on different events do not wait for each other. Nothing more on SQLite.
+std::optional<calendar::event> load_event_for_write(sql::connection& c, calendar::event_id id);
+
 /// Events as last loaded, each under the version of its unit it was loaded with; load_event's
 /// cost (three statements, the rule parsed) paid once per change rather than once per request.
 /// Exact because every write to an event, its children or its host bumps its unit's version
@@ -34,6 +41,12 @@ class event_cache {
   /// read of the event's unit and that unit's version, and the full load only if either
   /// moved since the cached copy.
   std::optional<calendar::event> load(sql::connection& c, calendar::event_id id);
+  /// As load, inside a write that counts the event's places or changes them: locks the
+  /// event's row first, as load_event_for_write does.
+  std::optional<calendar::event> load_for_write(sql::connection& c, calendar::event_id id) {
+    c.lock_row("events", id.value);
+    return load(c, id);
+  }
 
  private:
   struct entry {
@@ -47,6 +60,9 @@ class event_cache {
 
 /// As load_event, by iCalendar UID.
 std::optional<calendar::event> load_event_by_uid(sql::connection& c, std::string_view uid);
+/// As load_event_for_write, by iCalendar UID.
+std::optional<calendar::event> load_event_by_uid_for_write(sql::connection& c,
+                                                           std::string_view uid);
 
 /// The unit's events with their children, by id.
 std::vector<calendar::event> load_events_of_unit(sql::connection& c, calendar::unit_id u);

@@ -299,7 +299,7 @@ result<calendar::event> store::update_event(calendar::event e, const actor& who,
                                             calendar::utc_seconds now,
                                             const event_update_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    const auto old = load_event(c, e.id);
+    const auto old = load_event_for_write(c, e.id);
     if (!old) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, old->unit)) {
       if (!hosts_event(c, who, old->id)) return forbidden_for(old->unit);
@@ -352,7 +352,7 @@ result<calendar::event> store::cancel_event(calendar::event_id id, const actor& 
                                             calendar::utc_seconds now,
                                             const event_cancel_mails& mails) {
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    auto e = load_event(c, id);
+    auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit) && !hosts_event(c, who, id)) {
       return forbidden_for(e->unit);
@@ -393,7 +393,7 @@ result<calendar::event> store::set_override(calendar::event_id id, calendar::occ
                                             std::string_view drop_queued_prefix) {
   // The override and the mails it causes commit together or not at all.
   return impl_->write([&](sql::connection& c) -> result<calendar::event> {
-    auto e = load_event(c, id);
+    auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
 
@@ -460,7 +460,7 @@ result<std::pair<calendar::event, calendar::event>> store::split_event(
     calendar::utc_seconds now, const event_split_mails& mails) {
   using pair = std::pair<calendar::event, calendar::event>;
   return impl_->write([&](sql::connection& c) -> result<pair> {
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e) return error{errc::not_found, "no such event"};
     if (!may_edit_unit(c, who, e->unit)) return forbidden_for(e->unit);
     auto split = calendar::split_series(*e, from, new_uid());
@@ -574,7 +574,7 @@ result<import_summary> store::import_events(calendar::unit_id u, std::vector<imp
     std::vector<planned> plans;
     import_summary summary;
     for (auto& [e, kind_stated] : events) {
-      auto existing = load_event_by_uid(c, e.uid);
+      auto existing = load_event_by_uid_for_write(c, e.uid);
       if (!existing) {
         e.id = {};
         e.created = now;

@@ -263,6 +263,9 @@ std::string unit_zone_in(sql::connection& c, calendar::unit_id u) {
 result<proposal> store::propose_offer(calendar::unit_id u, person_id p, offer_draft d,
                                       calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<proposal> {
+    // The proposer's row, locked before the count: two proposals sent through two instances at
+    // once cannot both pass the limit (sql::connection::lock_row; nothing on SQLite).
+    c.lock_row("people", p.value);
     if (!unit_exists_in(c, u)) return error{errc::not_found, "no such unit", "unit"};
     const auto member = member_in(c, p);
     if (!member || member->guest) {
@@ -464,6 +467,8 @@ std::vector<calendar::event_id> store::hosted_by(person_id p) const {
 result<wish> store::post_wish(calendar::unit_id u, person_id p, std::string text,
                               calendar::utc_seconds now) {
   return impl_->write([&](sql::connection& c) -> result<wish> {
+    // As propose_offer: the wisher's row, locked before the count of their open wishes.
+    c.lock_row("people", p.value);
     if (!unit_exists_in(c, u)) return error{errc::not_found, "no such unit", "unit"};
     const auto member = member_in(c, p);
     if (!member || member->guest) {

@@ -111,19 +111,24 @@ result<std::vector<outbox_entry>> store::claim_due(calendar::utc_seconds now,
   if (max <= 0 || lease <= std::chrono::seconds(0)) {
     return error{errc::invalid, "claim_due needs max > 0 and a positive lease"};
   }
-  // One BEGIN IMMEDIATE transaction: the select and the update cannot interleave with another
-  // claimer's, in this process (write_mutex) or another (SQLite's write lock). Not waiting
-  // for its fsync: a claim lost in a power cut leaves the message queued, to be sent after
-  // the restart, which is the window for a duplicate that sending before recording has
-  // anyway; the outcomes' write (record_outcomes) syncs the claim with itself.
+  // One write transaction. On SQLite (BEGIN IMMEDIATE) the select and the update cannot
+  // interleave with another claimer's, in this process (write_mutex) or another (SQLite's
+  // write lock). On PostgreSQL claimers of several processes run at once, in READ COMMITTED:
+  // the inner select locks the rows it picks and skips those another claimer has locked
+  // (sql::skip_locked), and a row another claimer took and committed since this statement
+  // began is checked again against the WHERE after its lock (PostgreSQL re-reads a locked
+  // row's newest version) and left out, being `sending` with a lease to come.
+  // Not waiting for its fsync: a claim lost in a power cut leaves the message queued, to be
+  // sent after the restart, which is the window for a duplicate that sending before recording
+  // has anyway; the outcomes' write (record_outcomes) syncs the claim with itself.
   return impl_->write_unsynced([&](sql::connection& c) -> result<std::vector<outbox_entry>> {
-    auto& s = c.prepare(
-        "UPDATE outbox SET state = 'sending', lease_until = ?1 WHERE id IN ("
-        "  SELECT id FROM outbox"
-        "  WHERE (state = 'queued' AND due <= ?2) OR (state = 'sending' AND lease_until <= ?2)"
-        "  ORDER BY due, id LIMIT ?3) "
-        "RETURNING " +
-        std::string(entry_columns));
+    auto& s = c.prepare(sql::text_for(c.dialect(), [](sql::dialect d) {
+      return "UPDATE outbox SET state = 'sending', lease_until = ?1 WHERE id IN ("
+             "  SELECT id FROM outbox"
+             "  WHERE (state = 'queued' AND due <= ?2) OR (state = 'sending' AND lease_until <= ?2)"
+             "  ORDER BY due, id LIMIT ?3" +
+             std::string(sql::skip_locked(d)) + ") RETURNING " + std::string(entry_columns);
+    }));
     s.bind(1, to_db(now + lease));
     s.bind(2, to_db(now));
     s.bind(3, max);
@@ -141,32 +146,44 @@ result<std::vector<outbox_entry>> store::claim_due(calendar::utc_seconds now,
 namespace {
 
 /// Records one outcome inside a write; false when the message is not (or no longer) in a
-/// state that outcome can follow.
+/// state that outcome can follow. With the claim's lease (o.lease_until), only while the row
+/// still holds that claim: a dispatcher whose lease ran out, and whose message another one has
+/// claimed since, must neither mark it sent under the other (whose outcome would then be lost)
+/// nor queue it again while the other sends it (a third copy). Each UPDATE locks the row and,
+/// under READ COMMITTED, checks the WHERE against its newest version.
 bool apply(sql::connection& c, const outbox_outcome& o, calendar::utc_seconds now) {
+  const std::optional<std::int64_t> lease =
+      o.lease_until ? std::optional<std::int64_t>(to_db(*o.lease_until)) : std::nullopt;
   switch (o.what) {
     case outbox_outcome::kind::sent:
       c.prepare(
-           "UPDATE outbox SET state = 'sent', sent = ?, lease_until = NULL "
-           "WHERE id = ? AND state = 'sending'")
+           "UPDATE outbox SET state = 'sent', sent = ?1, lease_until = NULL "
+           "WHERE id = ?2 AND state = 'sending' "
+           "AND (CAST(?3 AS BIGINT) IS NULL OR lease_until = ?3)")
           .bind(1, to_db(now))
           .bind(2, o.id.value)
+          .bind(3, lease)
           .run();
       break;
     case outbox_outcome::kind::retry:
       c.prepare(
-           "UPDATE outbox SET state = 'queued', due = ?, attempts = attempts + 1, "
-           "last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'")
+           "UPDATE outbox SET state = 'queued', due = ?1, attempts = attempts + 1, "
+           "last_error = ?2, lease_until = NULL WHERE id = ?3 AND state = 'sending' "
+           "AND (CAST(?4 AS BIGINT) IS NULL OR lease_until = ?4)")
           .bind(1, to_db(o.next_due))
           .bind(2, o.error)
           .bind(3, o.id.value)
+          .bind(4, lease)
           .run();
       break;
     case outbox_outcome::kind::failed:
       c.prepare(
-           "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
-           "lease_until = NULL WHERE id = ? AND state IN ('queued', 'sending')")
+           "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?1, "
+           "lease_until = NULL WHERE id = ?2 AND state IN ('queued', 'sending') "
+           "AND (CAST(?3 AS BIGINT) IS NULL OR (state = 'sending' AND lease_until = ?3))")
           .bind(1, o.error)
           .bind(2, o.id.value)
+          .bind(3, lease)
           .run();
       break;
   }
@@ -183,8 +200,8 @@ result<bool> store::drop_claimed(outbox_id id) {
 }
 
 result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
-    if (!apply(c, {id, outbox_outcome::kind::sent, {}, {}}, now)) {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
+    if (!apply(c, {id, outbox_outcome::kind::sent, {}, {}, std::nullopt}, now)) {
       return error{errc::not_found, "no such outbox message being sent"};
     }
     return {};
@@ -193,8 +210,10 @@ result<void> store::mark_sent(outbox_id id, calendar::utc_seconds now) {
 
 result<void> store::mark_retry(outbox_id id, std::string_view error_text,
                                calendar::utc_seconds next_due) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
-    if (!apply(c, {id, outbox_outcome::kind::retry, std::string(error_text), next_due}, {})) {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
+    if (!apply(c,
+               {id, outbox_outcome::kind::retry, std::string(error_text), next_due, std::nullopt},
+               {})) {
       return error{errc::not_found, "no such outbox message being sent"};
     }
     return {};
@@ -202,8 +221,9 @@ result<void> store::mark_retry(outbox_id id, std::string_view error_text,
 }
 
 result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
-  return impl_->write([&](sql::connection& c) -> result<void> {
-    if (!apply(c, {id, outbox_outcome::kind::failed, std::string(error_text), {}}, {})) {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<void> {
+    if (!apply(c, {id, outbox_outcome::kind::failed, std::string(error_text), {}, std::nullopt},
+               {})) {
       return error{errc::not_found, "no such outbox message to fail"};
     }
     return {};
@@ -213,7 +233,7 @@ result<void> store::mark_failed(outbox_id id, std::string_view error_text) {
 result<std::vector<bool>> store::record_outcomes(std::span<const outbox_outcome> outcomes,
                                                  calendar::utc_seconds now) {
   if (outcomes.empty()) return std::vector<bool>{};
-  return impl_->write([&](sql::connection& c) -> result<std::vector<bool>> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<std::vector<bool>> {
     std::vector<bool> recorded;
     recorded.reserve(outcomes.size());
     for (const auto& o : outcomes) recorded.push_back(apply(c, o, now));

@@ -465,6 +465,27 @@ sql::statement& connection::prepare_insert(std::string_view sql) {
                          [](std::string_view text) { return std::string(text) + " RETURNING id"; });
 }
 
+void connection::lock_row(std::string_view table, std::int64_t id) {
+  prepare_derived(locking_, table,
+                  [](std::string_view t) {
+                    return "SELECT 1 FROM " + std::string(t) + " WHERE id = ? FOR NO KEY UPDATE";
+                  })
+      .bind(1, id)
+      .run();
+}
+
+bool connection::try_lock_named(std::int64_t key) {
+  auto& s = prepare("SELECT pg_try_advisory_lock(CAST(? AS BIGINT))");
+  s.bind(1, key);
+  const bool taken = s.step() && s.int64(0) != 0;
+  s.reset();
+  return taken;
+}
+
+void connection::unlock_named(std::int64_t key) {
+  prepare("SELECT pg_advisory_unlock(CAST(? AS BIGINT))").bind(1, key).run();
+}
+
 void connection::begin_write() { exec("BEGIN ISOLATION LEVEL READ COMMITTED"); }
 
 void connection::begin_snapshot() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }

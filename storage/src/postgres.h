@@ -129,7 +129,8 @@ class connection final : public sql::connection {
   sql::statement& insert_or_ignore(std::string_view into) override;
   /// `sql` RETURNING id.
   sql::statement& prepare_insert(std::string_view sql) override;
-  /// READ COMMITTED: the store serialises its writes (one writer per store).
+  /// READ COMMITTED: a store serialises its own writes (one writer per store); those of
+  /// several stores (processes) on one database serialise on the rows they lock (lock_row).
   void begin_write() override;
   /// REPEATABLE READ, READ ONLY: one snapshot for every statement of the transaction.
   void begin_snapshot() override;
@@ -140,6 +141,12 @@ class connection final : public sql::connection {
   /// A digest of pg_current_snapshot(): it changes when any transaction of the cluster that
   /// wrote something has ended, ours too.
   std::int64_t data_version() override;
+  /// SELECT 1 FROM `table` WHERE id = ? FOR NO KEY UPDATE: the lock an UPDATE of the row's
+  /// other columns takes, so it does not block rows of other tables that refer to it.
+  void lock_row(std::string_view table, std::int64_t id) override;
+  /// pg_try_advisory_lock(key) and pg_advisory_unlock(key), session-level.
+  bool try_lock_named(std::int64_t key) override;
+  void unlock_named(std::int64_t key) override;
   /// "PostgreSQL database NAME on HOST" for messages: no user, no password.
   std::string describe() const;
   pg_conn* get() const { return conn_; }
@@ -154,6 +161,7 @@ class connection final : public sql::connection {
   std::map<std::string, std::unique_ptr<statement>, std::less<>> cache_;
   std::map<std::string, sql::statement*, std::less<>> ignoring_;   ///< insert_or_ignore's
   std::map<std::string, sql::statement*, std::less<>> returning_;  ///< prepare_insert's
+  std::map<std::string, sql::statement*, std::less<>> locking_;    ///< lock_row's, by table
   int statements_made_ = 0;
   std::int64_t changes_ = 0;
 };

@@ -386,7 +386,8 @@ std::vector<released_places> release_future_places(sql::connection& c, person_id
 
   std::vector<released_places> released;
   for (const auto& [id, keys] : keys_by_event) {
-    const auto e = load_event(c, calendar::event_id{id});
+    // In event order: two such writes lock the events they share in the same order.
+    const auto e = load_event_for_write(c, calendar::event_id{id});
     if (!e) continue;
     bool withdrawn = false;
     for (const auto& text : keys) {
@@ -428,10 +429,15 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
   // second transaction only starts after the first has committed and sees the place taken.
   // And write() returns only after COMMIT (WAL, synchronous=FULL), so an acknowledged RSVP
   // survives a crash.
+  // On PostgreSQL, where another process's writer runs at the same time in READ COMMITTED,
+  // load_event_for_write first locks the event's row: the other's write on this event waits,
+  // and what this one counts after the lock includes everything committed before it.
   // The mails the change causes go into the outbox in the same transaction: the RSVP and its
   // confirmation commit together or not at all.
-  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
-    const auto e = impl_->events.load(c, id);
+  // Rerunnable: the body derives everything from its arguments and what it reads; `mails` only
+  // composes (it runs again with the body).
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<rsvp_change> {
+    const auto e = impl_->events.load_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -489,8 +495,8 @@ result<guest_rsvp> store::request_guest_rsvp(calendar::event_id id,
   const std::string raw = random_token();
   const std::string hash = token_hash(raw);
 
-  return impl_->write([&](sql::connection& c) -> result<guest_rsvp> {
-    const auto e = impl_->events.load(c, id);
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<guest_rsvp> {
+    const auto e = impl_->events.load_for_write(c, id);
     if (!e) return error{errc::not_found, "no event " + std::to_string(id.value)};
     const auto o = open_occurrence(c, *e, key, now);
     if (!o) return o.error();
@@ -542,7 +548,7 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
 result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::utc_seconds now,
                                               const rsvp_mails& mails) {
   const std::string hash = token_hash(token);
-  return impl_->write([&](sql::connection& c) -> result<rsvp_change> {
+  return impl_->write_rerunnable([&](sql::connection& c) -> result<rsvp_change> {
     const auto t = find_token(c, hash);
     if (!t || t->kind != token_kind::guest_rsvp || !t->rsvp_id) {
       return error{errc::not_found, "no such confirmation link"};
@@ -565,13 +571,18 @@ result<rsvp_change> store::confirm_guest_rsvp(std::string_view token, calendar::
     const auto answer = answer_from_db(row.text(3));
     row.reset();
 
-    const auto e = load_event(c, id);
+    const auto e = load_event_for_write(c, id);
     if (!e || !key) return error{errc::not_found, "the event of this RSVP no longer exists"};
     // Checked again now: the occurrence may have been cancelled or started since the request.
     // A refusal rolls back, so the link is not used up by it.
     const auto o = open_occurrence(c, *e, *key, now);
     if (!o) return o.error();
-    mark_token_used(c, hash, now);
+    // The check of `used` above may be older than a confirmation through another process
+    // (PostgreSQL, READ COMMITTED) that committed while this one waited for the event's lock:
+    // the UPDATE sees it, and only one of the two uses the link.
+    if (!mark_token_used(c, hash, now)) {
+      return error{errc::expired, "the confirmation link has expired or was already used"};
+    }
     // Places are given now, not at the request: an unconfirmed RSVP held none.
     const slot at{id, o->key.to_string()};
     auto change =

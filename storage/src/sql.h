@@ -140,7 +140,8 @@ class connection {
   virtual statement& prepare_insert(std::string_view sql) = 0;
 
   /// A write transaction (sql::transaction): BEGIN IMMEDIATE on SQLite, which takes the write
-  /// lock at once; READ COMMITTED on PostgreSQL, whose writes the store serialises itself.
+  /// lock at once; READ COMMITTED on PostgreSQL, where writers of several processes run side by
+  /// side and serialise on the rows they lock (lock_row, skip_locked).
   virtual void begin_write() = 0;
   /// A read transaction in which every statement sees the same snapshot (in_snapshot).
   virtual void begin_snapshot() = 0;
@@ -151,6 +152,28 @@ class connection {
   /// A number that changes when anyone committed a write since the last call (possibly also
   /// when nobody did): SQLite's PRAGMA data_version, a digest of PostgreSQL's snapshot.
   virtual std::int64_t data_version() = 0;
+
+  /// Inside a write transaction: locks row `id` of `table` until the transaction ends, so that
+  /// another writer's lock_row of the same row waits for it. How the store serialises writes
+  /// that count something and then write (the places of an event) across processes without
+  /// serialising everything: on PostgreSQL, SELECT ... FOR NO KEY UPDATE (each writer is in
+  /// READ COMMITTED, and its statements after the lock see what the previous holder
+  /// committed). Nothing on SQLite, whose write transaction (BEGIN IMMEDIATE) already excludes
+  /// every other writer: no statement on its path. `table` is one of the store's names, never
+  /// input.
+  virtual void lock_row(std::string_view table, std::int64_t id) {
+    static_cast<void>(table);
+    static_cast<void>(id);
+  }
+  /// Outside a transaction: takes the lock named `key` for this session unless another session
+  /// holds it, and says whether it did; unlock_named gives it back (it also goes with the
+  /// session). PostgreSQL's advisory locks, for work that one of several processes on a
+  /// database should do (housekeeping); on SQLite always true, nothing is run.
+  virtual bool try_lock_named(std::int64_t key) {
+    static_cast<void>(key);
+    return true;
+  }
+  virtual void unlock_named(std::int64_t key) { static_cast<void>(key); }
 
  protected:
   connection() = default;
@@ -232,6 +255,15 @@ const std::string& text_for(dialect d, Make make) {
 /// transaction could otherwise change them between the read and the write.
 inline std::string_view locking_the_row(dialect d) {
   return d == dialect::postgresql ? " FOR UPDATE" : "";
+}
+
+/// The end of a SELECT (after its LIMIT) that picks rows for the transaction to take: rows
+/// another writer has locked are passed over, not waited for, and the rows picked stay locked
+/// until the transaction ends. PostgreSQL's FOR UPDATE SKIP LOCKED, so that several processes
+/// claiming from one queue (the outbox) neither wait for each other nor take the same row;
+/// nothing on SQLite, where only one writer runs at a time.
+inline std::string_view skip_locked(dialect d) {
+  return d == dialect::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
 /// `blob` (an SQL expression) as lower-case hex digits.

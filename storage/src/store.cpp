@@ -421,6 +421,39 @@ std::uint64_t store::change_stamp() const {
          s.foreign_writes.load(std::memory_order_acquire);
 }
 
+result<bool> store::try_exclusive(std::string_view name, const std::function<void()>& work) {
+  // The lock's key: FNV-1a of the name, the same in every process and build (std::hash need
+  // not be), under a prefix of ours so that other users of advisory locks on the database
+  // are unlikely to collide with it.
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char ch : "treffpunkt:" + std::string(name)) {
+    hash = (hash ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
+  }
+  const auto key = static_cast<std::int64_t>(hash);
+  // A reader's session holds it: advisory locks are no writes, and the writer stays free for
+  // the work's own writes (each its own transaction, as always).
+  std::optional<impl::reader> session;
+  try {
+    session.emplace(*impl_);
+    if (!(*session)->try_lock_named(key)) return false;
+  } catch (const sql::failure& f) {
+    return error{errc::unavailable, f.what()};
+  }
+  struct unlock_after {
+    impl::reader& session;
+    std::int64_t key;
+    ~unlock_after() {
+      try {
+        session->unlock_named(key);
+      } catch (const sql::failure&) {
+        // The session is lost, and its lock with it.
+      }
+    }
+  } const unlock{*session, key};
+  work();
+  return true;
+}
+
 store::store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 store::~store() = default;
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -35,8 +36,8 @@ struct store::impl {
 
   /// Writes are serialised here; each runs in one sql::transaction on `writer`. No writer when
   /// the data folder is read-only (store::open_mode::read_only_fallback): writes then fail.
-  /// On PostgreSQL too, one writer per store for now: the store's checks (capacity counted
-  /// and written in one transaction) rely on no other write coming between.
+  /// On PostgreSQL too, one writer per store; the writers of several stores (processes) on one
+  /// database serialise on the rows they lock (docs/architecture.md, "Several instances").
   std::mutex write_mutex;
   std::unique_ptr<sql::connection> writer;
 
@@ -136,12 +137,26 @@ struct store::impl {
   /// Runs `body(writer)` in one write transaction and commits it; SQL failures and rollbacks
   /// come back as errors (constraint -> conflict, full/read-only/busy/io -> unavailable).
   /// `body` returns result<T>; a failed result rolls the transaction back.
-  template <class F, bool wait_for_sync = true>
+  ///
+  /// With `rerun`, a transaction that PostgreSQL rolled back as a deadlock or serialization
+  /// failure (SQLSTATE 40P01, 40001: two processes' writers waited for each other's locks, e.g.
+  /// an RSVP that promotes someone whose account is being deleted) runs again, up to
+  /// max_write_attempts times, instead of failing the request. Only for a body that can run
+  /// twice: everything it writes derives from its arguments and what it reads, and it changes
+  /// nothing outside the transaction (write_rerunnable). SQLite never fails so.
+  template <class F, bool wait_for_sync = true, bool rerun = false>
   auto write(F&& body) -> std::invoke_result_t<F, sql::connection&>;
+  /// write() with `rerun`.
+  template <class F>
+  auto write_rerunnable(F&& body) -> std::invoke_result_t<F, sql::connection&> {
+    return write<F, true, true>(std::forward<F>(body));
+  }
+  static constexpr int max_write_attempts = 4;
   /// A write that returns once committed, without waiting for the fsync that makes it durable
   /// (the next durable write's covers it): only for writes whose loss in a power cut changes
   /// nothing anyone was told, e.g. the outbox's claims (a claim lost with the machine makes
-  /// the message queued again, which it would be after its lease anyway).
+  /// the message queued again, which it would be after its lease anyway). Runs again after a
+  /// deadlock, as write_rerunnable: the body must be one that can.
   template <class F>
   auto write_unsynced(F&& body) -> std::invoke_result_t<F, sql::connection&>;
 
@@ -158,10 +173,10 @@ error to_error(const sql::failure& f);
 
 template <class F>
 auto store::impl::write_unsynced(F&& body) -> std::invoke_result_t<F, sql::connection&> {
-  return write<F, false>(std::forward<F>(body));
+  return write<F, false, true>(std::forward<F>(body));
 }
 
-template <class F, bool wait_for_sync>
+template <class F, bool wait_for_sync, bool rerun>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   using outcome_type = std::invoke_result_t<F, sql::connection&>;
   if (wal_fd >= 0) {
@@ -193,23 +208,31 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
       return error{errc::unavailable,
                    "the data folder " + db_path.parent_path().string() + " is read-only"};
     }
-    try {
-      if (writer->broken() && open_writer) writer = open_writer();
-      sql::transaction txn(*writer);
-      auto done = std::forward<F>(body)(*writer);
-      if (done) {
-        txn.commit();
-        // Every committed write moves the count (caches then check their unit's version, one
-        // query, and keep what is still current). After the commit, never before: a cache
-        // that took the old count and then read the old rows is told by the new count to read
-        // again, whereas a count moved before the commit could let it keep the old rows under
-        // the new.
-        local_writes.fetch_add(1, std::memory_order_release);
-        seq = committed.fetch_add(1, std::memory_order_acq_rel) + 1;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        if (writer->broken() && open_writer) writer = open_writer();
+        sql::transaction txn(*writer);
+        auto done = body(*writer);
+        if (done) {
+          txn.commit();
+          // Every committed write moves the count (caches then check their unit's version,
+          // one query, and keep what is still current). After the commit, never before: a
+          // cache that took the old count and then read the old rows is told by the new count
+          // to read again, whereas a count moved before the commit could let it keep the old
+          // rows under the new.
+          local_writes.fetch_add(1, std::memory_order_release);
+          seq = committed.fetch_add(1, std::memory_order_acq_rel) + 1;
+        }
+        return done;
+      } catch (const sql::failure& f) {
+        // Rolled back already (txn's destructor). The other transaction of the deadlock went
+        // on and will soon commit: a short, growing pause, then this one again.
+        if (rerun && f.is_serialization() && attempt < max_write_attempts) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 2));
+          continue;
+        }
+        return to_error(f);
       }
-      return done;
-    } catch (const sql::failure& f) {
-      return to_error(f);
     }
   }();
   // Outside the write lock: the next writes commit while this one waits for its fsync, and

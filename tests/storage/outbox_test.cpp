@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <latch>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "store_fixture.h"
 
@@ -96,10 +100,10 @@ TEST_F(Outbox, ABatchsOutcomesAreRecordedInOneWriteEachAsItsOwnMarkWould) {
   ASSERT_TRUE(store_->mark_sent(claimed[3].id, t0));
   const auto before = store_->durability();
   const std::vector<outbox_outcome> outcomes{
-      {claimed[0].id, outbox_outcome::kind::sent, {}, {}},
-      {claimed[1].id, outbox_outcome::kind::retry, "451 try later", t0 + 2min},
-      {claimed[2].id, outbox_outcome::kind::failed, "550 no such user", {}},
-      {claimed[3].id, outbox_outcome::kind::sent, {}, {}},
+      {claimed[0].id, outbox_outcome::kind::sent, {}, {}, claimed[0].lease_until},
+      {claimed[1].id, outbox_outcome::kind::retry, "451 try later", t0 + 2min, std::nullopt},
+      {claimed[2].id, outbox_outcome::kind::failed, "550 no such user", {}, std::nullopt},
+      {claimed[3].id, outbox_outcome::kind::sent, {}, {}, std::nullopt},
   };
   const auto recorded = store_->record_outcomes(outcomes, t0 + 1s);
   ASSERT_TRUE(recorded) << recorded.error().message;
@@ -181,6 +185,91 @@ TEST_F(Outbox, TwoThreadsClaimingConcurrentlyNeverGetTheSameMessage) {
   EXPECT_EQ(got[0].size() + got[1].size(), static_cast<std::size_t>(total));
   EXPECT_EQ(all.size(), static_cast<std::size_t>(total));
   EXPECT_EQ(store_->outbox_depth(), 0);
+}
+
+TEST_F(Outbox, TwoStoresWithThreadsEachClaimEveryMessageOnceWhileItsLeaseRuns) {
+  // Two stores are two instances (on PostgreSQL: one database, claimers side by side in READ
+  // COMMITTED), three dispatcher threads each, claiming and recording their batches at once.
+  // No message may be claimed twice while its lease runs, and every one is claimed.
+  constexpr int total = 600;
+  for (int i = 0; i < total; ++i) {
+    ASSERT_TRUE(store_->enqueue(message("m" + std::to_string(i)), t0));
+  }
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  const std::vector<store*> stores{store_.get(), other->get()};
+  std::mutex got_mutex;
+  std::multiset<std::int64_t> got;
+  std::atomic<int> errors{0};
+  std::latch start(6);
+  auto claimer = [&](store& s) {
+    start.arrive_and_wait();
+    for (;;) {
+      auto batch = s.claim_due(t0, 10min, 5);
+      if (!batch) {
+        ++errors;
+        return;
+      }
+      if (batch->empty()) return;
+      std::vector<outbox_outcome> sent;
+      for (const auto& e : *batch) {
+        sent.push_back({e.id, outbox_outcome::kind::sent, {}, {}, e.lease_until});
+      }
+      {
+        const std::lock_guard lock(got_mutex);
+        for (const auto& e : *batch) got.insert(e.id.value);
+      }
+      const auto recorded = s.record_outcomes(sent, t0 + 1s);
+      if (!recorded || std::count(recorded->begin(), recorded->end(), false) != 0) ++errors;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < 6; ++i) threads.emplace_back(claimer, std::ref(*stores[i % 2]));
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(got.size(), static_cast<std::size_t>(total));
+  EXPECT_EQ(std::set<std::int64_t>(got.begin(), got.end()).size(), static_cast<std::size_t>(total));
+  EXPECT_EQ(store_->outbox_depth(), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE state = 'sent'"), total);
+}
+
+TEST_F(Outbox, AnExpiredLeaseGoesToTheOtherStoreAndTheFirstCannotRecordOverIt) {
+  // An instance that stalls (or dies) mid-send leaves its claim to the others once the lease
+  // ends; should it come back, its outcome must not overwrite the new claim.
+  ASSERT_TRUE(store_->enqueue(message("a"), t0));
+  ASSERT_TRUE(store_->enqueue(message("b"), t0));
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  store& second = **other;
+  const auto first = store_->claim_due(t0, 1min, 10).value();
+  ASSERT_EQ(first.size(), 2U);
+  EXPECT_TRUE(second.claim_due(t0 + 59s, 1min, 10).value().empty());  // leased
+  const auto taken = second.claim_due(t0 + 1min, 1min, 10).value();
+  ASSERT_EQ(taken.size(), 2U);
+  EXPECT_EQ(taken[0].id, first[0].id);
+  EXPECT_EQ(taken[0].lease_until, t0 + 2min);
+
+  // The first one's outcomes, with its old lease: neither "sent" nor "try again" is recorded.
+  const std::vector<outbox_outcome> late{
+      {first[0].id, outbox_outcome::kind::sent, {}, {}, first[0].lease_until},
+      {first[1].id, outbox_outcome::kind::retry, "451", t0 + 5min, first[1].lease_until}};
+  EXPECT_EQ(store_->record_outcomes(late, t0 + 70s).value(), (std::vector<bool>{false, false}));
+  const std::vector<outbox_outcome> failed{
+      {first[1].id, outbox_outcome::kind::failed, "550", {}, first[1].lease_until}};
+  EXPECT_EQ(store_->record_outcomes(failed, t0 + 70s).value(), std::vector<bool>{false});
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox WHERE state = 'sending'"), 2);
+
+  // The second one's are.
+  const std::vector<outbox_outcome> own{
+      {taken[0].id, outbox_outcome::kind::sent, {}, {}, taken[0].lease_until},
+      {taken[1].id, outbox_outcome::kind::retry, "451", t0 + 5min, taken[1].lease_until}};
+  EXPECT_EQ(second.record_outcomes(own, t0 + 80s).value(), (std::vector<bool>{true, true}));
+  const auto list = store_->outbox_list(10);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_EQ(list[1].state, outbox_state::sent);
+  EXPECT_EQ(list[1].sent, t0 + 80s);
+  EXPECT_EQ(list[0].state, outbox_state::queued);
+  EXPECT_EQ(list[0].attempts, 1);
 }
 
 }  // namespace

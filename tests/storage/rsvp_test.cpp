@@ -786,8 +786,9 @@ TEST_F(RsvpStore, SixteenThreadsRaceForTheLastPlace) {
 }
 
 TEST_F(RsvpStore, TwoStoresOnOneDirectoryRaceForTheLastPlace) {
-  // Two store objects are two writers on one file, as two processes would be: only SQLite's
-  // own lock (BEGIN IMMEDIATE) stands between them, not the store's mutex.
+  // Two store objects are two writers on one file or database, as two processes would be: not
+  // the store's mutex stands between them but SQLite's own lock (BEGIN IMMEDIATE), or on
+  // PostgreSQL the lock on the event's row that both take before they count.
   const auto e = meeting(1);
   auto other = open_another();
   ASSERT_TRUE(other) << other.error().message;
@@ -869,6 +870,105 @@ TEST_F(RsvpStore, WritesQueuedTogetherShareOneTransactionAndFailAlone) {
   if (!on_postgres()) {
     EXPECT_EQ(store_->durability().commits, before.commits + 2);
   }
+}
+
+TEST_F(RsvpStore, TwoStoresManyThreadsKeepPlacesAndWaitlistWhileAnswersAndCapacityChange) {
+  // Harder than the race for one place: through two stores, every member changes their
+  // answer twice (a place freed moves the head of the waitlist up, in the same transaction)
+  // while another thread raises the capacity (which moves people up too). Counting and writing
+  // interleaved anywhere would show at the end as more going than places, a free place while
+  // people wait, or two people at one waitlist position.
+  const auto e = meeting(3);
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  const std::vector<store*> stores{store_.get(), other->get()};
+  const auto people = members(24);
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    ASSERT_TRUE(stores[i % 2]->set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now));
+  }
+
+  std::latch start(static_cast<std::ptrdiff_t>(people.size()) + 1);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    threads.emplace_back([&, i] {
+      store& s = *stores[i % 2];
+      start.arrive_and_wait();
+      // Odd ones leave and come back (at the end of the waitlist), even ones say maybe first.
+      const auto away = i % 2 == 1 ? rsvp_answer::no : rsvp_answer::maybe;
+      if (!s.set_rsvp(e.id, second, people[i].id, away, now)) ++failures;
+      if (!s.set_rsvp(e.id, second, people[i].id, rsvp_answer::yes, now)) ++failures;
+    });
+  }
+  threads.emplace_back([&] {
+    auto bigger = e;
+    bigger.capacity = 5;
+    start.arrive_and_wait();
+    if (!stores[1]->update_event(bigger, actor::system(), now)) ++failures;
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  // Everyone said yes last: the five places are taken, the other 19 wait at 1..19.
+  int going = 0;
+  std::multiset<int> positions;
+  for (const auto& p : people) {
+    const auto r = stores[0]->rsvp_of(e.id, second, p.id);
+    ASSERT_TRUE(r);
+    if (r->state == rsvp_state::going) {
+      ++going;
+    } else {
+      EXPECT_EQ(r->state, rsvp_state::waitlisted);
+      positions.insert(r->waitlist_position);
+    }
+  }
+  EXPECT_EQ(going, 5);
+  std::multiset<int> expected;
+  for (int i = 1; i <= 19; ++i) expected.insert(i);
+  EXPECT_EQ(positions, expected);
+  const auto o = stores[1]->occupancy_of(e.id, second);
+  EXPECT_EQ(o.capacity, 5);
+  EXPECT_EQ(o.going, 5);
+  EXPECT_EQ(o.waitlisted, 19);
+}
+
+TEST_F(RsvpStore, AnRsvpThatPostgresqlRollsBackAsADeadlockRunsAgain) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite's writers take one lock, they never deadlock";
+  // Another writer holds the member's row and then asks for the event's, which the RSVP holds
+  // while it waits for the member's row: PostgreSQL rolls back the one that waited first (its
+  // deadlock check runs first), the RSVP. The store runs it again rather than failing.
+  const auto e = meeting(1);
+  const auto p = member(1);
+  auto other = connect_postgres();
+  other->exec("BEGIN");
+  other->exec("UPDATE people SET version = version + 1 WHERE id = " + std::to_string(p.id.value));
+  std::optional<treffpunkt::storage::result<treffpunkt::storage::rsvp_change>> answered;
+  std::thread rsvp([&] { answered = store_->set_rsvp(e.id, second, p.id, rsvp_answer::yes, now); });
+  auto& waiting = other->prepare(
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND wait_event_type = 'Lock'");
+  for (int i = 0; i < 1000; ++i) {
+    waiting.step();
+    const bool waits = waiting.int64(0) > 0;
+    waiting.reset();
+    if (waits) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  bool we_were_rolled_back = false;
+  try {
+    other->exec("SELECT 1 FROM events WHERE id = " + std::to_string(e.id.value) + " FOR UPDATE");
+    other->exec("COMMIT");
+  } catch (const treffpunkt::storage::sql::failure& f) {
+    EXPECT_TRUE(f.is_serialization()) << f.what();
+    other->exec("ROLLBACK");
+    we_were_rolled_back = true;
+  }
+  rsvp.join();
+  EXPECT_FALSE(we_were_rolled_back);  // so the RSVP was, and ran again
+  ASSERT_TRUE(answered);
+  ASSERT_TRUE(*answered) << answered->error().message;
+  EXPECT_EQ((*answered)->rsvp.state, rsvp_state::going);
+  EXPECT_EQ(store_->occupancy_of(e.id, second).going, 1);
 }
 
 // ---- mails in the RSVP's transaction -------------------------------------------------------

@@ -97,6 +97,11 @@ class store_test : public ::testing::Test {
 
   std::filesystem::path db_path() const { return dir_.path() / "treffpunkt.db"; }
 
+  /// On PostgreSQL, a connection of the test's own to the store's database (another writer).
+  std::unique_ptr<pg::connection> connect_postgres() const {
+    return std::make_unique<pg::connection>(test_store_url(), database_);
+  }
+
   /// The first column of the first row of `query` (SQL both databases read the same), as
   /// text: "" when there is no row or it is NULL. Looks at what the store really wrote.
   std::string query_text(const std::string& query) const;

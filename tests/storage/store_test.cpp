@@ -3,6 +3,8 @@
 #include <storage/store.h>
 
 #include <chrono>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -58,6 +60,34 @@ TEST_F(Store, ChecksAreComparisonsNotInListsAndStillHold) {
 }
 
 TEST_F(Store, WalModeIsOn) { EXPECT_EQ(sql_text(db_path(), "PRAGMA journal_mode"), "wal"); }
+
+TEST_F(Store, TwoStoresRunExclusiveWorkOneAtATimeOnPostgresql) {
+  // Two stores on one database are two instances: while one runs its housekeeping, the other
+  // skips; once it is done, the other's turn comes. On SQLite both always run.
+  auto other = open_another();
+  ASSERT_TRUE(other) << other.error().message;
+  int ran = 0;
+  std::optional<bool> inner;
+  const auto outer = store_->try_exclusive("housekeeping", [&] {
+    ++ran;
+    const auto nested = (*other)->try_exclusive("housekeeping", [&] { ++ran; });
+    ASSERT_TRUE(nested) << nested.error().message;
+    inner = *nested;
+    // Another name is another lock.
+    EXPECT_TRUE((*other)->try_exclusive("other work", [] {}).value());
+  });
+  ASSERT_TRUE(outer) << outer.error().message;
+  EXPECT_TRUE(*outer);
+  EXPECT_EQ(inner, !on_postgres());
+  EXPECT_EQ(ran, on_postgres() ? 1 : 2);
+  // Given back after the work, also when the work threw.
+  EXPECT_THROW(
+      (void)store_->try_exclusive("housekeeping", [] { throw std::runtime_error("failed"); }),
+      std::runtime_error);
+  EXPECT_TRUE((*other)->try_exclusive("housekeeping", [&] { ++ran; }).value());
+  EXPECT_TRUE(store_->try_exclusive("housekeeping", [&] { ++ran; }).value());
+  EXPECT_EQ(ran, on_postgres() ? 3 : 4);
+}
 
 TEST_F(Store, ReopeningKeepsData) {
   const auto u = make_unit("bildung");

@@ -13,6 +13,17 @@ housekeeping::housekeeping(storage::store& store, std::chrono::milliseconds ever
 housekeeping::~housekeeping() { stop(); }
 
 int housekeeping::run_once() {
+  // Every instance on one database runs housekeeping; one round at a time does it, the others
+  // skip theirs (store::try_exclusive: an advisory lock on PostgreSQL, always on SQLite). Each
+  // step is correct twice too (its writes lock what they count), but two rounds at once would
+  // do the work twice and could ask about a series twice.
+  int removed = 0;
+  const auto ran = store_.try_exclusive("housekeeping", [&] { removed = round(); });
+  if (!ran && log_) log_("housekeeping skipped: " + ran.error().message);
+  return removed;
+}
+
+int housekeeping::round() {
   const auto now = clock_.now();
   const int removed = store_.expire_guest_rsvps(now);
   if (removed > 0 && log_) {

@@ -83,8 +83,8 @@ n::result<std::vector<n::queued_mail>> store_outbox::claim_due(calendar::utc_sec
         continue;
       }
     }
-    out.push_back(
-        n::queued_mail{e.id.value, std::move(e.recipient), std::move(e.message), e.attempts});
+    out.push_back(n::queued_mail{e.id.value, std::move(e.recipient), std::move(e.message),
+                                 e.attempts, e.lease_until});
   }
   return out;
 }
@@ -118,7 +118,7 @@ n::result<std::vector<bool>> store_outbox::record(std::span<const n::mail_outcom
                       : o.what == n::mail_outcome::kind::retry
                           ? storage::outbox_outcome::kind::retry
                           : storage::outbox_outcome::kind::failed;
-    rows.push_back({storage::outbox_id{o.id}, what, o.error, o.next_due});
+    rows.push_back({storage::outbox_id{o.id}, what, o.error, o.next_due, o.lease_until});
   }
   auto recorded = store_.record_outcomes(rows, now);
   if (!recorded) return from_store(recorded.error());

@@ -30,6 +30,8 @@ struct queued_mail {
   std::string recipient;
   std::string data;
   int attempts = 0;  ///< failed attempts so far
+  /// The claim's lease end, handed back with the outcome (mail_outcome::lease_until).
+  std::optional<calendar::utc_seconds> lease_until;
 };
 
 /// What became of one claimed message (outbox_port::record).
@@ -39,6 +41,9 @@ struct mail_outcome {
   kind what = kind::sent;
   std::string error;                 ///< retry, failed
   calendar::utc_seconds next_due{};  ///< retry
+  /// The lease of the claim (queued_mail::lease_until): the store records the outcome only
+  /// while the message still holds that claim, not after another dispatcher claimed it anew.
+  std::optional<calendar::utc_seconds> lease_until;
 };
 
 /// The outbox as the dispatcher needs it; see storage::store::claim_due and friends.

@@ -324,6 +324,10 @@ struct outbox_outcome {
   kind what = kind::sent;
   std::string error;                 ///< retry, failed: the reason
   calendar::utc_seconds next_due{};  ///< retry: when to try again
+  /// The lease of the claim that sent it (outbox_entry::lease_until as claim_due returned it):
+  /// the outcome is recorded only while the message still holds that claim, not once another
+  /// dispatcher claimed it after the lease ran out. None: whatever claim it holds.
+  std::optional<calendar::utc_seconds> lease_until;
 };
 
 struct import_summary {
@@ -470,6 +474,17 @@ class store {
     std::uint64_t syncs = 0;
   };
   durability_counts durability() const;
+
+  /// Runs `work` on the caller's thread unless another store (another process on the same
+  /// PostgreSQL database, or this one on another thread) is running work under the same
+  /// `name`; returns whether it ran. For periodic work that every instance schedules but one
+  /// should do (housekeeping): the other skips that round. On PostgreSQL a session-level
+  /// advisory lock (pg_try_advisory_lock), held on a connection of its own while `work` runs
+  /// and given back after (also when it throws); should the process die, it goes with its
+  /// session. On SQLite `work` always runs (several processes on one file are rare, and their
+  /// writes serialise anyway). Errors: unavailable when the lock cannot be asked for (work does
+  /// not run then).
+  result<bool> try_exclusive(std::string_view name, const std::function<void()>& work);
 
   // ---- people, roles, follows -----------------------------------------------------------
   /// The person with this email, created (as a member, not a guest) if new.
@@ -790,6 +805,8 @@ class store {
   /// Claims up to `max` messages that are due (queued with due <= now, or sending with an
   /// expired lease) in one write transaction: they become `sending` with lease_until =
   /// now + lease, so no other dispatcher (thread or process) gets them until the lease ends.
+  /// Several processes on one PostgreSQL database claim side by side: rows another one is
+  /// claiming at that moment are skipped (FOR UPDATE SKIP LOCKED), never claimed twice.
   result<std::vector<outbox_entry>> claim_due(calendar::utc_seconds now, std::chrono::seconds lease,
                                               int max);
   /// Deletes a claimed message that no longer applies (a reminder composed when due, for a
@@ -804,7 +821,8 @@ class store {
   /// The outcomes of one batch in one transaction (one commit and fsync for the batch, not one
   /// per mail), each recorded as mark_sent, mark_retry or mark_failed would. Per outcome,
   /// whether it was recorded: false when the message was no longer being sent (gone, or taken
-  /// by another dispatcher after its lease ran out).
+  /// by another dispatcher after its lease ran out: an outcome with its claim's lease_until
+  /// never overwrites the newer claim, so that claim's dispatcher records its own outcome).
   result<std::vector<bool>> record_outcomes(std::span<const outbox_outcome> outcomes,
                                             calendar::utc_seconds now);
   /// Deletes the queued (not yet claimed) messages whose dedupe key starts with `prefix`, e.g.

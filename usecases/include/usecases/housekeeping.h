@@ -55,7 +55,8 @@ class housekeeping {
   /// Ends the thread; idempotent.
   void stop();
   /// One round on the caller's thread; returns how many guest RSVPs were removed (old mail
-  /// is removed too, and logged).
+  /// is removed too, and logged). Skipped (0) while another instance on the same database
+  /// runs its round (store::try_exclusive).
   int run_once();
   /// From now on every round also asks about stale series (ask_series_confirmations), the
   /// next one at once (the server knows its base URL only once it listens). Thread-safe.
@@ -66,6 +67,8 @@ class housekeeping {
   std::chrono::milliseconds every_;
   std::function<void(std::string_view)> log_;
   calendar::clock clock_;
+  /// run_once's work, under the lock.
+  int round();
   /// The stale-series round of run_once, when asked to (ask_about_series).
   void ask_series(calendar::utc_seconds now);
 
