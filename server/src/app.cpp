@@ -1,7 +1,9 @@
 #include <server/app.h>
+#include <storage/error.h>
 
 #include <cstdio>
 
+#include "api/json_io.h"  // error_response
 #include "request_context.h"
 #include "request_log.h"
 #include "responses.h"
@@ -49,11 +51,35 @@ bool app::may_write(const http_request& request) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
+namespace {
+
+/// The answer to a request that failed because the store could not be read (its reads throw:
+/// a PostgreSQL server that is down or restarting, storage::is_unavailable): 503 with
+/// Retry-After, a problem on the API, rather than the catch-all's 500. Whether the request
+/// wrote something before is not known here, so it does not say "nothing was saved".
+http_response store_unavailable(const http_request& request) {
+  auto r = std::string_view(request.target).starts_with("/api/")
+               ? error_response({503, "unavailable", "storage unavailable; try again later", {}})
+               : http_response::text(503,
+                                     "the service is not available right now; try again "
+                                     "later\n");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
+
+}  // namespace
+
 http_response app::handle(const http_request& request) {
   auto r = answer_or_500(request, [&] {
-    const request_context ctx(request, *services_, services_->options.clock.now());
-    if (!ctx.valid_target()) return http_response::text(400, "malformed request target\n");
-    return router_->dispatch(ctx);
+    try {
+      const request_context ctx(request, *services_, services_->options.clock.now());
+      if (!ctx.valid_target()) return http_response::text(400, "malformed request target\n");
+      return router_->dispatch(ctx);
+    } catch (const std::exception& e) {
+      if (!storage::is_unavailable(e)) throw;
+      log_failure(request, e.what());
+      return store_unavailable(request);
+    }
   });
   add_security_headers(r);
   return r;

@@ -194,6 +194,11 @@ void throw_exception_from_error(const error& e, const boost::source_location& lo
   boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
+bool is_unavailable(const std::exception& e) noexcept {
+  const auto* failure = dynamic_cast<const sql::failure*>(&e);
+  return failure != nullptr && failure->is_unavailable();
+}
+
 error to_error(const sql::failure& f) {
   if (f.is_constraint()) return error{errc::conflict, f.what()};
   return error{errc::unavailable, f.what()};

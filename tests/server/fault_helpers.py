@@ -1,6 +1,7 @@
 """What the fault tests (issue 7) share: the CLI, JSON calls that report a dead server instead
-of raising, SMTP servers that work (aiosmtpd) or misbehave (closed port, silent, garbage), and
-SQLite checks on the data folder."""
+of raising, SMTP servers that work (aiosmtpd) or misbehave (closed port, silent, garbage),
+SQLite checks on the data folder, and for the PostgreSQL ones (issue 18) the CLI with
+--database and a cluster of the test's own that it can stop and start again."""
 import datetime
 import email
 import email.policy
@@ -19,6 +20,7 @@ import test_clock  # noqa: E402  (sets TREFFPUNKT_NOW for every process started)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMTP_SERVER = os.path.join(os.path.dirname(HERE), "notifications", "smtp_server.py")
+PG_CLUSTER = os.path.join(os.path.dirname(os.path.dirname(HERE)), "scripts", "pg-cluster")
 
 # No rate limits: the tests write as fast as they can on purpose.
 NO_LIMITS = ("--rsvp-limit-per-person", "0", "--rsvp-limit-per-address", "0",
@@ -59,6 +61,43 @@ def call(port, method, path, token=None, body=None, timeout=10, headers=None, ra
         return r.status, raw.decode("utf-8", "replace"), kind
     finally:
         conn.close()
+
+
+def pg_cli(binary, database, *args):
+    """The CLI on a PostgreSQL database (`--database URL`): its output, or RuntimeError."""
+    done = subprocess.run([binary, *args, "--database", database], capture_output=True,
+                          text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError("%s: %s" % (args, done.stderr))
+    return done.stdout.strip()
+
+
+class OwnCluster:
+    """A throwaway PostgreSQL cluster of the test's own (scripts/pg-cluster, under /tmp, which
+    the postgres user can reach), for a test that stops the server: the shared one of ctest's
+    fixture serves other tests at the same time. uri names its database `treffpunkt`."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="treffpunkt-pgf-", dir="/tmp")
+        os.rmdir(self.folder)  # pg-cluster makes it, owned by whoever runs the server
+        self.uri = self._run("start")
+
+    def _run(self, command):
+        done = subprocess.run([PG_CLUSTER, command, self.folder], capture_output=True,
+                              text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError("pg-cluster %s: %s" % (command, done.stderr))
+        return done.stdout.strip()
+
+    def pause(self):
+        """A fast shutdown: the server ends every session and is gone until resume()."""
+        self._run("pause")
+
+    def resume(self):
+        self._run("resume")
+
+    def stop(self):
+        self._run("stop")
 
 
 def new_event(port, token, unit="frauen", days=10, **fields):

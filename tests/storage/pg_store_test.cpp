@@ -1,11 +1,14 @@
 // The store opened on PostgreSQL (store::open_postgres): which URLs it takes, the schema and
 // the installation secret on the first open and the same ones on the next, a newer database
-// refused, an unreachable server, and a writer whose session was lost. The store's operations
+// refused, an unreachable server, a writer whose session was lost, and a server stopped and
+// started again under an open store. The store's operations
 // themselves are the storage suite's tests, run again on PostgreSQL (Pg.*, tests/CMakeLists.txt).
 
 #include <gtest/gtest.h>
 #include <storage/store.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "pg_fixture.h"
@@ -101,6 +104,52 @@ TEST_F(PgStore, AWriterWhoseSessionWasLostConnectsAgain) {
     ASSERT_TRUE(s.create_unit(unit_named("antifa"), actor::system()));
   }
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM units WHERE slug = 'antifa'"), 1);
+  EXPECT_EQ(s.units().size(), 2U);
+}
+
+/// The server stopped (a fast shutdown) and started again under an open store, as an operator's
+/// restart or a failover does it; a second throwaway cluster, because the tests' own is shared
+/// by the tests running in parallel. While it is down, writes come back unavailable and reads
+/// throw what storage::is_unavailable recognises (the web server answers 503 to both, not
+/// 500); once it is back, the same store reads and writes again without being opened anew.
+TEST(PgServer, AStoreIsUnavailableWhileItsServerIsDownAndWorksAgainAfter) {
+  TREFFPUNKT_REQUIRE_POSTGRES();
+  const std::filesystem::path dir =
+      std::filesystem::path(TREFFPUNKT_TEST_SCRATCH) / ("paused-" + std::to_string(::getpid()));
+  const auto cluster = [&](const std::string& command) {
+    return testing::run_command(std::string(TREFFPUNKT_PG_CLUSTER) + " " + command + " '" +
+                                dir.string() + "'");
+  };
+  const auto [uri, started] = cluster("start");
+  ASSERT_TRUE(started) << uri;
+  struct stop_at_end {
+    decltype(cluster)& run;
+    ~stop_at_end() { run("stop"); }
+  } const stop{cluster};
+
+  auto opened = store::open_postgres(uri);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& s = **opened;
+  ASSERT_TRUE(s.create_unit(unit_named("bildung"), actor::system()));
+  ASSERT_EQ(s.units().size(), 1U);  // a reader's session, kept for the next read
+
+  const auto paused = cluster("pause");
+  ASSERT_TRUE(paused.second) << paused.first;
+  const auto written = s.create_unit(unit_named("antifa"), actor::system());
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, errc::unavailable) << written.error().message;
+  try {
+    static_cast<void>(s.units());
+    ADD_FAILURE() << "a read while the server is down did not throw";
+  } catch (const std::exception& e) {
+    EXPECT_TRUE(is_unavailable(e)) << e.what();
+  }
+  // Not every exception is the store's "unavailable".
+  EXPECT_FALSE(is_unavailable(std::runtime_error("something else")));
+
+  const auto resumed = cluster("resume");
+  ASSERT_TRUE(resumed.second) << resumed.first;
+  ASSERT_TRUE(s.create_unit(unit_named("antifa"), actor::system()));
   EXPECT_EQ(s.units().size(), 2U);
 }
 

@@ -4,6 +4,7 @@
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <exception>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -40,6 +41,12 @@ struct error {
 };
 
 [[noreturn]] void throw_exception_from_error(const error& e, const boost::source_location& loc);
+
+/// Whether `e`, thrown by the store, says the database cannot take the work now: a PostgreSQL
+/// server that is down or restarting, a session lost (SQLite: busy, full, read-only). The
+/// store's writes return that as errc::unavailable; its reads throw, and a request whose read
+/// failed so may succeed later: 503, not 500.
+bool is_unavailable(const std::exception& e) noexcept;
 
 template <class T>
 using result = boost::system::result<T, error>;
