@@ -297,7 +297,8 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
     // wake it any more) and before the store closes (it records each batch's outcome).
     notifications::dispatcher mailer(outbox, *sender, std::move(mail_options));
     // Read-only, nothing can be claimed from the outbox, nor guests expired: both stay idle.
-    if (!store->read_only()) mailer.start();
+    // Started once serve listens (below): reminders are composed when claimed, with the public
+    // URL that is known only then; one claimed before would wait for its lease.
     // Unconfirmed guest RSVPs go once their link expired (48 hours): checked every 10 minutes.
     usecases::housekeeping keeper(
         *store, std::chrono::minutes(10),
@@ -343,7 +344,7 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
           outbox.compose_with(
               {from, [&mailer] { mailer.wake(); }},
               config.base_url.empty() ? app_config.default_base_url : config.base_url);
-          mailer.wake();  // any reminder claimed before now goes back after its lease
+          if (!store->read_only()) mailer.start();
           // "Still happening?" mails link to the confirm page: the base URL is known now.
           if (config.confirm_series_after_weeks > 0) {
             keeper.ask_about_series(
