@@ -69,7 +69,6 @@ storage::result<std::pair<calendar::event, calendar::event>> split_event(
     const context& ctx, const calendar::event& e, const calendar::occurrence_key& from,
     const storage::actor& who) {
   const mail_writer mails(ctx);
-  const std::string name = mails.unit_name(e.unit);
   auto split = ctx.store.split_event(
       e.id, from, who, ctx.now,
       [&](const calendar::event& old_series, const calendar::event& new_series,
@@ -83,7 +82,7 @@ storage::result<std::pair<calendar::event, calendar::event>> split_event(
           if (!o || o->cancelled) continue;
           for (const auto& a : occ.going) {
             if (a.who.email.empty()) continue;
-            mails.add_reminders(plan.queue, new_series, *o, name, a.who,
+            mails.add_reminders(plan.queue, new_series, *o, a.who,
                                 ctx.store.reminder_offsets(a.who.id));
           }
         }

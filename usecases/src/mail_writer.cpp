@@ -157,13 +157,11 @@ storage::outbox_message mail_writer::compose(mail::message_kind kind, const cale
 }
 
 void mail_writer::add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
-                                const calendar::occurrence& o, const std::string& unit_name,
-                                const storage::person& to,
+                                const calendar::occurrence& o, const storage::person& to,
                                 const std::vector<std::chrono::minutes>& offsets) const {
   // Only the key: the reminder is composed when it is due (compose_due, store_outbox), with
   // the session as it stands then. An RSVP costs one message composed rather than three, and
   // the queue holds no text about anyone for the days until the reminder goes.
-  (void)unit_name;
   for (const auto& r : mail::plan_reminders(e.id, o.key, to.id.value, o.start, offsets, ctx_.now)) {
     out.push_back(
         storage::outbox_message{.kind = std::string(mail::kind_name(mail::message_kind::reminder)),
@@ -196,7 +194,7 @@ std::vector<storage::outbox_message> mail_writer::going_mails(
   const std::string stamp = std::to_string(ctx_.now.time_since_epoch().count());
   out.push_back(compose(mail::message_kind::rsvp_confirmation, e, *o, unit_name, me,
                         dedupe_key("rsvp", slot, me.id.value, stamp), ctx_.now));
-  add_reminders(out, e, *o, unit_name, me, offsets);
+  add_reminders(out, e, *o, me, offsets);
   return out;
 }
 
@@ -212,7 +210,7 @@ void mail_writer::promotion_mails(std::vector<storage::outbox_message>& out,
     const std::string slot = std::to_string(e.id.value) + ":" + r.key.to_string();
     out.push_back(compose(mail::message_kind::waitlist_promotion, e, *o, unit_name, *who,
                           dedupe_key("promoted", slot, who->id.value, stamp), ctx_.now));
-    add_reminders(out, e, *o, unit_name, *who, ctx_.store.reminder_offsets(who->id));
+    add_reminders(out, e, *o, *who, ctx_.store.reminder_offsets(who->id));
   }
 }
 
@@ -243,7 +241,7 @@ std::vector<storage::outbox_message> mail_writer::occurrence_mails(
                             ctx_.now, previous_when));
     }
     if (!o->cancelled) {
-      add_reminders(out, after, *o, unit_name, who, ctx_.store.reminder_offsets(who.id));
+      add_reminders(out, after, *o, who, ctx_.store.reminder_offsets(who.id));
     }
   }
   return out;

@@ -58,10 +58,10 @@ class mail_writer {
                                         const std::string& body, std::string link,
                                         std::string dedupe_key) const;
 
-  /// The reminders of `to` for the occurrence, `offsets` before its start.
+  /// The reminders of `to` for the occurrence, `offsets` before its start: their keys only,
+  /// composed when due (compose_due).
   void add_reminders(std::vector<storage::outbox_message>& out, const calendar::event& e,
-                     const calendar::occurrence& o, const std::string& unit_name,
-                     const storage::person& to,
+                     const calendar::occurrence& o, const storage::person& to,
                      const std::vector<std::chrono::minutes>& offsets) const;
 
   /// What an RSVP change tells whom: the member a confirmation (a yes with a place) and their

@@ -103,7 +103,6 @@ storage::result<void> set_reminders(const context& ctx, storage::person_id p,
         storage::reminder_plan plan;
         if (who.email.empty()) return plan;
         for (const auto& [e, keys] : going) {
-          const std::string name = mails.unit_name(e.unit);
           for (const auto& key : keys) {
             const auto o = calendar::find_occurrence(e, key);
             if (!o) continue;
@@ -114,7 +113,7 @@ storage::result<void> set_reminders(const context& ctx, storage::person_id p,
             for (const auto m : chosen) {
               plan.keep.push_back(mail::reminder_key(e.id, key, who.id.value, o->start, m));
             }
-            mails.add_reminders(plan.queue, e, *o, name, who, chosen);
+            mails.add_reminders(plan.queue, e, *o, who, chosen);
           }
         }
         return plan;
