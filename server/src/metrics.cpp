@@ -62,7 +62,8 @@ void metrics::record_feed_fetch(calendar::client_family family, bool not_modifie
 }
 
 std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth,
-                            std::uint64_t commits, std::uint64_t syncs) const {
+                            std::uint64_t commits, std::uint64_t writes,
+                            std::uint64_t syncs) const {
   std::string out;
   std::array<char, 256> line{};
   const auto add_route = [&](std::string_view pattern, const route_counts& counts) {
@@ -147,6 +148,11 @@ std::string metrics::render(const cache_counts& cache, std::int64_t outbox_depth
       "# TYPE treffpunkt_store_commits_total counter\n"
       "treffpunkt_store_commits_total " +
       std::to_string(commits) +
+      "\n# HELP treffpunkt_store_writes_total Writes those transactions held (writes that "
+      "queue together share one transaction).\n"
+      "# TYPE treffpunkt_store_writes_total counter\n"
+      "treffpunkt_store_writes_total " +
+      std::to_string(writes) +
       "\n# HELP treffpunkt_store_syncs_total fsyncs of the database's WAL that made commits "
       "durable (group commit: writes that arrive together share one).\n"
       "# TYPE treffpunkt_store_syncs_total counter\n"

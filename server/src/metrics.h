@@ -42,10 +42,11 @@ class metrics {
 
   /// The exposition text, with the cache counts and the outbox's depth (messages queued or
   /// being sent) passed in.
-  /// `commits` and `syncs`: the store's writes and the fsyncs that made them durable
-  /// (storage::store::durability()).
+  /// `commits`, `writes` and `syncs`: the store's write transactions, the writes they held
+  /// and the fsyncs that made them durable (storage::store::durability()).
   std::string render(const cache_counts& cache, std::int64_t outbox_depth = 0,
-                     std::uint64_t commits = 0, std::uint64_t syncs = 0) const;
+                     std::uint64_t commits = 0, std::uint64_t writes = 0,
+                     std::uint64_t syncs = 0) const;
 
  private:
   static constexpr unsigned min_status = 100;

@@ -275,6 +275,9 @@ std::uint64_t store::impl::commit_group(const std::vector<queued_write*>& group)
     }
     if (!any_kept) return 0;  // txn's destructor rolls back: nothing to commit
     txn.commit();
+    writes_kept.fetch_add(
+        static_cast<std::uint64_t>(std::ranges::count_if(group, &queued_write::kept)),
+        std::memory_order_relaxed);
     // As in write(): the count moves after the commit, never before.
     local_writes.fetch_add(1, std::memory_order_release);
     return committed.fetch_add(1, std::memory_order_acq_rel) + 1;
@@ -459,6 +462,7 @@ store::~store() = default;
 
 store::durability_counts store::durability() const {
   return {impl_->committed.load(std::memory_order_relaxed),
+          impl_->writes_kept.load(std::memory_order_relaxed),
           impl_->syncs.load(std::memory_order_relaxed)};
 }
 

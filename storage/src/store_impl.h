@@ -69,6 +69,8 @@ struct store::impl {
   std::filesystem::path wal_path;
   /// Commits made (under write_mutex), and how many of them are known durable.
   std::atomic<std::uint64_t> committed{0};
+  /// Writes those commits held (a grouped commit holds several; store::durability).
+  std::atomic<std::uint64_t> writes_kept{0};
   std::mutex sync_mutex;
   std::condition_variable synced_cv;
   bool syncing = false;                 ///< guarded by sync_mutex: one fsync at a time
@@ -221,6 +223,7 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
           // to read again, whereas a count moved before the commit could let it keep the old
           // rows under the new.
           local_writes.fetch_add(1, std::memory_order_release);
+          writes_kept.fetch_add(1, std::memory_order_relaxed);
           seq = committed.fetch_add(1, std::memory_order_acq_rel) + 1;
         }
         return done;

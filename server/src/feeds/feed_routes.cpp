@@ -157,7 +157,8 @@ http_response metrics_page(const request_context& ctx, const route_params&) {
   const auto durability = ctx.store().durability();
   return http_response::text(200,
                              ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth(),
-                                                      durability.commits, durability.syncs),
+                                                      durability.commits, durability.writes,
+                                                      durability.syncs),
                              "text/plain; version=0.0.4");
 }
 

@@ -467,10 +467,13 @@ class store {
   /// is one round trip (pg_current_snapshot()), at most four a second.
   static constexpr std::chrono::milliseconds postgres_change_probe_interval{250};
 
-  /// Writes committed since open, and the fsyncs of the WAL that made them durable (group
-  /// commit: writes that arrive together share one; docs/architecture.md). For /metrics.
+  /// Since open: write transactions committed, the writes they held (on SQLite, writes that
+  /// queue together share one transaction), and the fsyncs of the WAL that made them durable
+  /// (group commit: commits that arrive together share one; docs/architecture.md). For
+  /// /metrics.
   struct durability_counts {
     std::uint64_t commits = 0;
+    std::uint64_t writes = 0;
     std::uint64_t syncs = 0;
   };
   durability_counts durability() const;
