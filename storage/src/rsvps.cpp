@@ -283,6 +283,12 @@ rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slo
   std::optional<std::int64_t> waitlist_seq;
   switch (answer) {
     case calendar::rsvp_answer::yes:
+      // Without a capacity there is a place for everyone: going at once (and fill_places below
+      // still moves up anyone left waiting from when there was one).
+      if (!e.capacity) {
+        state = rsvp_state::going;
+        break;
+      }
       // Everyone saying yes queues at the end of the waitlist first, and fill_places then hands
       // out the free places in waitlist order: so a newcomer never overtakes someone already
       // waiting, even if a place became free without a promotion (capacity raised).
