@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "rights.h"
 #include "rsvp_rows.h"
@@ -29,10 +30,20 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
       return error{errc::forbidden, "only the person themselves or an admin deletes an account"};
     }
     if (admin) {
-      auto& admins = c.prepare("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL");
-      admins.step();
-      const std::int64_t n = admins.int64(0);
+      // Two admins deleting themselves at once through two processes on PostgreSQL would each
+      // count the other and both go: the admins' rows are locked first, in id order (so two
+      // such deletions wait for each other, never deadlock), and counted after the lock, which
+      // sees what the other committed. On SQLite the write transaction already excludes it.
+      std::vector<std::int64_t> ids;
+      auto& admins =
+          c.prepare("SELECT id FROM people WHERE admin = 1 AND deleted IS NULL ORDER BY id");
+      while (admins.step()) ids.push_back(admins.int64(0));
       admins.reset();
+      for (const auto id : ids) c.lock_row("people", id);
+      auto& count = c.prepare("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL");
+      count.step();
+      const std::int64_t n = count.int64(0);
+      count.reset();
       if (n <= 1) {
         return error{errc::conflict, "the last admin cannot be deleted: name another first",
                      "admin"};

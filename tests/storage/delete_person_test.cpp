@@ -6,11 +6,14 @@
 #include <sqlite3.h>
 #include <storage/store.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store_fixture.h"
@@ -255,6 +258,47 @@ TEST_F(DeletePerson, OnlyThePersonOrAnAdminMayAndNeverTheLastAdmin) {
   EXPECT_TRUE(store_->delete_person(admin.id, actor::of(admin.id), now));
   const person third = make_person("third@example.org", "Third");
   EXPECT_TRUE(store_->delete_person(third.id, actor::of(other.id), now));
+}
+
+// The last two admins delete themselves at the same moment, each through a store of its own
+// (two processes on one database): one goes, the other is refused as the last admin.
+TEST_F(DeletePerson, TwoLastAdminsLeavingAtOnceThroughTwoStoresLeaveOne) {
+  auto another = open_another();
+  ASSERT_TRUE(another) << another.error().message;
+  std::optional<person> survivor;
+  for (int round = 0; round < 8; ++round) {
+    const std::string n = std::to_string(round);
+    const person a = make_person("a" + n + "@example.org", "A");
+    const person b = make_person("b" + n + "@example.org", "B");
+    ASSERT_TRUE(store_->set_admin(a.id, true, actor::system()));
+    ASSERT_TRUE(store_->set_admin(b.id, true, actor::system()));
+    // The previous round's survivor steps down, so that a and b are the last two.
+    if (survivor) {
+      ASSERT_TRUE(store_->set_admin(survivor->id, false, actor::system()));
+    }
+    ASSERT_EQ(query_int("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL"), 2);
+    std::atomic<int> ready{0};
+    std::optional<treffpunkt::storage::result<void>> of_a;
+    std::optional<treffpunkt::storage::result<void>> of_b;
+    auto leave = [&](treffpunkt::storage::store& s, const person& p,
+                     std::optional<treffpunkt::storage::result<void>>& out) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();
+      out = s.delete_person(p.id, actor::of(p.id), now);
+    };
+    std::thread one(leave, std::ref(*store_), std::cref(a), std::ref(of_a));
+    std::thread two(leave, std::ref(**another), std::cref(b), std::ref(of_b));
+    one.join();
+    two.join();
+    ASSERT_TRUE(of_a && of_b);
+    EXPECT_NE(of_a->has_value(), of_b->has_value()) << "round " << round;
+    const auto& refused = of_a->has_value() ? *of_b : *of_a;
+    if (!refused) {
+      EXPECT_EQ(refused.error().code, errc::conflict);
+    }
+    EXPECT_EQ(query_int("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL"), 1);
+    survivor = of_a->has_value() ? b : a;
+  }
 }
 
 }  // namespace
