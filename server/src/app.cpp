@@ -1,5 +1,6 @@
 #include <server/app.h>
 #include <storage/error.h>
+#include <web/pages.h>
 
 #include <cstdio>
 
@@ -55,14 +56,21 @@ namespace {
 
 /// The answer to a request that failed because the store could not be read (its reads throw:
 /// a PostgreSQL server that is down or restarting, storage::is_unavailable): 503 with
-/// Retry-After, a problem on the API, rather than the catch-all's 500. Whether the request
-/// wrote something before is not known here, so it does not say "nothing was saved".
-http_response store_unavailable(const http_request& request) {
-  auto r = std::string_view(request.target).starts_with("/api/")
-               ? error_response({503, "unavailable", "storage unavailable; try again later", {}})
-               : http_response::text(503,
-                                     "the service is not available right now; try again "
-                                     "later\n");
+/// Retry-After, a problem on the API and a page in the visitor's language elsewhere, rather
+/// than the catch-all's 500. Whether the request wrote something before is not known here, so
+/// it does not say "nothing was saved". The page reads nothing of the store: no name in the
+/// header, no session.
+http_response store_unavailable(const request_context& ctx) {
+  const std::string_view target = ctx.request().target;
+  http_response r;
+  if (target.starts_with("/api/")) {
+    r = error_response({503, "unavailable", "storage unavailable; try again later", {}});
+  } else {
+    web::page_context page;
+    page.lang = ctx.lang();
+    page.path = std::string(target.substr(0, target.find('?')));
+    r = personal_html(503, web::render_unavailable(page), page.lang);
+  }
   r.headers.emplace_back("Retry-After", "5");
   return r;
 }
@@ -78,7 +86,8 @@ http_response app::handle(const http_request& request) {
     } catch (const std::exception& e) {
       if (!storage::is_unavailable(e)) throw;
       log_failure(request, e.what());
-      return store_unavailable(request);
+      return store_unavailable(
+          request_context(request, *services_, services_->options.clock.now()));
     }
   });
   add_security_headers(r);

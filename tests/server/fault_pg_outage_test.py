@@ -158,7 +158,8 @@ class PostgresDown(unittest.TestCase):
                     except (OSError, http.client.HTTPException) as e:
                         status, body, kind = None, repr(e), ""
                     log.add(started, time.monotonic(), instance.port, "read", read, status,
-                            (body if kind.startswith("application/json") else None, kind))
+                            (body if kind.startswith(("application/json", "text/html"))
+                             else None, kind))
                 time.sleep(0.02)
 
         threads = [threading.Thread(target=member, args=(m,)) for m in MEMBERS]
@@ -204,8 +205,14 @@ class PostgresDown(unittest.TestCase):
                  if r[5] not in ((200, 304) if r[3] == "feed" else (200, 503))]
         self.assertEqual(wrong[:5], [], "%d unexpected answers" % len(wrong))
         for r in everything:
-            if r[5] == 503 and r[4] != "/units/frauen":
-                body, kind = r[6]
+            if r[5] != 503:
+                continue
+            body, kind = r[6]
+            if r[4] == "/units/frauen":
+                # A page says so in the visitor's language (German by default), as a page.
+                self.assertTrue(kind.startswith("text/html"), r[:6])
+                self.assertIn("Gerade nicht erreichbar", body, r[:6])
+            else:
                 self.assertTrue(kind.startswith("application/json"), r)
                 self.assertEqual(body["error"]["code"], "unavailable", r)
         # While it was down: writes refused in time, feeds served.

@@ -386,6 +386,15 @@ TEST(Pages, NotFoundInTheReadersLanguage) {
   EXPECT_TRUE(contains(web::render_not_found(context(language::en)), "Page not found"));
 }
 
+TEST(Pages, UnavailableInTheReadersLanguageAsksToCheckWhatWasSent) {
+  const auto de = web::render_unavailable(context());
+  EXPECT_TRUE(contains(de, "<title>Gerade nicht erreichbar"));
+  EXPECT_TRUE(contains(de, "ob es angekommen ist"));
+  const auto en = web::render_unavailable(context(language::en));
+  EXPECT_TRUE(contains(en, "Not available right now"));
+  EXPECT_FALSE(contains(en, "Gerade nicht erreichbar"));
+}
+
 TEST(Assets, ServedUnderTheirHash) {
   const auto css = web::asset_url("style.css");
   EXPECT_TRUE(std::regex_match(css, std::regex("/static/style\\.[0-9a-f]{12}\\.css")));

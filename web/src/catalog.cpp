@@ -118,6 +118,14 @@ constexpr std::array messages = {
             "Diese Netzwerkstelle, Veranstaltung oder diesen Termin gibt es nicht (mehr).",
             "This network unit, event or session does not exist (any more)."},
     message{"not_found_back", "Zur Übersicht der Netzwerkstellen", "To the network units"},
+    message{"unavailable_title", "Gerade nicht erreichbar", "Not available right now"},
+    message{"unavailable_text",
+            "treffpunkt kommt gerade nicht an seine Daten. Versuch es in ein paar Minuten noch "
+            "einmal.",
+            "treffpunkt cannot reach its data right now. Try again in a few minutes."},
+    message{"unavailable_sent",
+            "Hast du gerade etwas abgeschickt? Schau danach nach, ob es angekommen ist.",
+            "Did you just send something? Check afterwards whether it arrived."},
     // ---- member pages: RSVP, follow, "me", login (issue 6) ----
     message{"rsvp_saved", "Deine Antwort ist gespeichert.", "Your answer has been saved."},
     message{"status_going", "Du bist dabei.", "You are going."},

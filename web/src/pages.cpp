@@ -732,4 +732,9 @@ std::string render_not_found(const page_context& ctx) {
   return page(ctx, text(ctx.lang, "not_found_title"), "not_found.mustache", d);
 }
 
+std::string render_unavailable(const page_context& ctx) {
+  mu::data d{mu::data::type::object};
+  return page(ctx, text(ctx.lang, "unavailable_title"), "unavailable.mustache", d);
+}
+
 }  // namespace treffpunkt::web

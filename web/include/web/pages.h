@@ -253,6 +253,9 @@ std::string render_login(const page_context& ctx, const login_view& view);
 
 /// The page for an unknown unit, event or occurrence (sent with 404).
 std::string render_not_found(const page_context& ctx);
+/// The page for a request that failed because the data could not be read (sent with 503): a
+/// PostgreSQL server down or restarting.
+std::string render_unavailable(const page_context& ctx);
 
 /// `html` (a rendered page) with every empty CSRF field filled with `token` (base64url). Page
 /// text cannot forge such a field: it is escaped, and Markdown drops raw HTML.
