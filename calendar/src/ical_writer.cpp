@@ -372,8 +372,22 @@ void write_vevent(ical_builder& w, const event& e, const vevent_view& v,
 /// The series (or one-off) VEVENT, then one VEVENT per override that is not a cancellation
 /// (cancellations are EXDATEs of the series).
 void write_event_with_overrides(ical_builder& w, const event& e, const vevent_extras& extras) {
+  if (!e.is_series()) {
+    // A one-off event has one occurrence and no series for a RECURRENCE-ID to point into: a
+    // change to that occurrence (moved, another room, cancelled) is the event as it now is.
+    // A VEVENT with a RECURRENCE-ID of its own UID alone would be dropped by some clients
+    // and shown twice by others.
+    vevent_view v = master_view(e);
+    for (const occurrence_override& o : e.overrides) {
+      if (original_local(e, o.key) != e.start) continue;  // not its occurrence: cannot be
+      v = override_view(e, o);
+      v.recurrence_id = nullptr;
+      v.with_recurrence_set = false;
+    }
+    write_vevent(w, e, v, extras);
+    return;
+  }
   write_vevent(w, e, master_view(e), extras);
-  if (!e.is_series()) return;
   for (const occurrence_override& o : e.overrides) {
     if (!o.cancelled) write_vevent(w, e, override_view(e, o), extras);
   }

@@ -599,6 +599,38 @@ TEST(IcalWriter, MovedOccurrenceIsOverrideWithRecurrenceId) {
   for (const std::string& l : ov) EXPECT_NE(l.rfind("RRULE", 0), 0U) << l;
 }
 
+// A one-off event has no series for a RECURRENCE-ID: its moved (or cancelled) only date is the
+// event itself, as the pages show it, in one VEVENT.
+TEST(IcalWriter, OneOffWithItsOnlyDateMovedIsTheEventAtItsNewTime) {
+  event e = monthly_meeting();
+  e.rule.reset();
+  occurrence_override o;
+  o.key = occurrence_key::timed(utc(2025, 12, 2, 18));  // its only date, 19:00 CET
+  o.start = local(2025, 12, 3, 18);
+  o.duration = 90min;
+  o.location = "Rathaus, Saal 1";
+  o.sequence = 3;
+  o.last_modified = utc(2025, 11, 20, 10);
+  e.overrides.push_back(o);
+  const std::string feed = dumped("one-off-moved", write_event(e));
+  ASSERT_EQ(count_of(feed, "BEGIN:VEVENT"), 1U);
+  EXPECT_TRUE(has_line(feed, "DTSTART;TZID=Europe/Berlin:20251203T180000"));
+  EXPECT_TRUE(has_line(feed, "DTEND;TZID=Europe/Berlin:20251203T193000"));
+  EXPECT_TRUE(has_line(feed, "LOCATION:Rathaus\\, Saal 1"));
+  EXPECT_TRUE(has_line(feed, "SEQUENCE:3"));
+  EXPECT_TRUE(has_line(feed, "LAST-MODIFIED:20251120T100000Z"));
+  EXPECT_TRUE(has_line(feed, "STATUS:CONFIRMED"));
+  EXPECT_EQ(count_of(feed, "RECURRENCE-ID"), 0U);
+  for (const std::string& l : component(feed, "VEVENT", 0)) EXPECT_NE(l.rfind("RRULE", 0), 0U) << l;
+
+  e.overrides.front().cancelled = true;
+  const std::string cancelled = write_event(e);
+  ASSERT_EQ(count_of(cancelled, "BEGIN:VEVENT"), 1U);
+  EXPECT_TRUE(has_line(cancelled, "STATUS:CANCELLED"));
+  EXPECT_EQ(count_of(cancelled, "EXDATE"), 0U);
+  EXPECT_EQ(count_of(cancelled, "RECURRENCE-ID"), 0U);
+}
+
 TEST(IcalWriter, AllDayEventUsesDateValues) {
   const std::string feed = write_event(all_day_workshop());
   EXPECT_TRUE(has_line(feed, "DTSTART;VALUE=DATE:20251213"));
