@@ -9,6 +9,8 @@
   read of the process fail with EIO, and another process changes a unit, the feed served last
   is served again, byte for byte; once the reads work again, the change shows. A feed never
   served before has nothing to fall back on and answers 503 with Retry-After, not 500.
+- A one-off event whose only date is moved through the API is at its new time in the unit's
+  feed, read with python3-icalendar: one VEVENT for its UID, no RECURRENCE-ID.
 (A rotated secret's 404 and an archived unit's 410 are tested in personal_feed_test.py and
 units_test.py.)
 
@@ -26,8 +28,10 @@ import time
 import unittest
 import urllib.robotparser
 
+import icalendar
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_helpers import NO_LIMITS, call, fiu_points, kill  # noqa: E402
+from fault_helpers import NO_LIMITS, call, cli, fiu_points, kill, later, new_event  # noqa: E402
 from server_process import Server  # noqa: E402
 import test_clock  # noqa: E402,F401  (sets TREFFPUNKT_NOW for every process started)
 
@@ -53,6 +57,36 @@ def raw_get(port, path):
         return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
     finally:
         conn.close()
+
+
+class OneOffMoved(unittest.TestCase):
+    def test_a_one_off_event_moved_through_the_api_is_at_its_new_time_in_the_feed(self):
+        tokens = {}
+
+        def prepare(folder):
+            cli(BINARY, folder, "admin", "add", "admin@example.org")
+            tokens["admin"] = cli(BINARY, folder, "token", "create", "admin@example.org")
+
+        server = Server(BINARY, data=tempfile.mkdtemp(prefix="treffpunkt-one-off-"),
+                        prepare=prepare)
+        self.addCleanup(server.stop)
+        event, key = new_event(server.port, tokens["admin"], days=12)
+        new_start = later(13, hour=18)
+        status, body, _ = call(server.port, "PUT", "/api/v1/events/%s/occurrences/%s" % (
+            event["id"], key), tokens["admin"], {"start": new_start, "location": "Rathaus"})
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["moved"], body)
+
+        status, text, _ = fetch(server.port, "/units/frauen.ics")
+        self.assertEqual(status, 200)
+        mine = [c for c in icalendar.Calendar.from_ical(text).walk("VEVENT")
+                if str(c["UID"]) == event["uid"]]
+        self.assertEqual(len(mine), 1, text)
+        self.assertNotIn("RECURRENCE-ID", mine[0])
+        start = mine[0].decoded("DTSTART")
+        self.assertEqual(start.strftime("%Y-%m-%dT%H:%M"), new_start)
+        self.assertEqual(str(start.tzinfo), "Europe/Berlin")
+        self.assertEqual(str(mine[0]["LOCATION"]), "Rathaus")
 
 
 class Robots(unittest.TestCase):
