@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/ip/address.hpp>
 #include <cstdio>
+#include <string>
 
 namespace treffpunkt::server {
 namespace {
@@ -65,6 +67,24 @@ std::string loggable_path(std::string_view target) {
   return out;
 }
 
+std::string loggable_network(std::string_view address) {
+  if (address.empty()) return "-";
+  boost::system::error_code failed;
+  auto ip = boost::asio::ip::make_address(std::string(address), failed);
+  if (failed) return "?";
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    ip = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, ip.to_v6());
+  }
+  if (ip.is_v4()) {
+    auto bytes = ip.to_v4().to_bytes();
+    bytes[3] = 0;
+    return boost::asio::ip::address_v4(bytes).to_string() + "/24";
+  }
+  auto bytes = ip.to_v6().to_bytes();
+  std::fill(bytes.begin() + 6, bytes.end(), static_cast<unsigned char>(0));
+  return boost::asio::ip::address_v6(bytes).to_string() + "/48";
+}
+
 std::string access_log_line(const http_request& request, unsigned status, std::size_t bytes,
                             std::chrono::microseconds took) {
   std::string line = "method=";
@@ -73,7 +93,7 @@ std::string access_log_line(const http_request& request, unsigned status, std::s
   append_logfmt(line, loggable_path(request.target));
   line += " status=" + std::to_string(status) + " bytes=" + std::to_string(bytes) +
           " us=" + std::to_string(took.count()) + " remote=";
-  append_logfmt(line, request.remote_address.empty() ? "-" : request.remote_address);
+  append_logfmt(line, loggable_network(request.remote_address));
   line += '\n';
   return line;
 }

@@ -18,7 +18,13 @@ namespace treffpunkt::server {
 /// token (replaced by "…").
 std::string loggable_path(std::string_view target);
 
-/// One access-log line (logfmt): method, loggable path, status, bytes, microseconds, client.
+/// What the access log says of the client's address: its network, not the address, which would
+/// tell who it was (docs/security.md): "203.0.113.0/24", "2001:db8:1::/48" (an IPv4 address
+/// mapped into IPv6 as IPv4); "-" when there is none, "?" when it does not read as one.
+std::string loggable_network(std::string_view address);
+
+/// One access-log line (logfmt): method, loggable path, status, bytes, microseconds, the
+/// client's network (loggable_network).
 std::string access_log_line(const http_request& request, unsigned status, std::size_t bytes,
                             std::chrono::microseconds took);
 

@@ -133,7 +133,7 @@ http {
         self.assertTrue(first and second, "nginx used one instance only")
         # The address is nginx's own view of the client: what the client claimed is dropped.
         for line in first + second:
-            self.assertTrue(line.endswith(" remote=127.0.0.1"), line)
+            self.assertTrue(line.endswith(" remote=127.0.0.0/24"), line)
 
     def test_when_one_instance_stops_the_other_answers_everything(self):
         self.assertEqual(self.get("/healthz").status, 200)

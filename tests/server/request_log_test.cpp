@@ -31,9 +31,22 @@ TEST(RequestLog, PathsLoseQueriesAndTokens) {
 TEST(RequestLog, TheAccessLogLineIsLogfmtWithoutSecrets) {
   auto r = get("/login/" + secret + "?token=" + secret);
   const auto line = access_log_line(r, 200, 512, std::chrono::microseconds(42));
-  EXPECT_EQ(line, "method=GET path=/login/… status=200 bytes=512 us=42 remote=127.0.0.1\n");
+  EXPECT_EQ(line, "method=GET path=/login/… status=200 bytes=512 us=42 remote=127.0.0.0/24\n");
   r.method = "GE\"T";
   EXPECT_NE(access_log_line(r, 400, 0, {}).find("method=\"GE\\\"T\""), std::string::npos);
+}
+
+TEST(RequestLog, TheClientIsLoggedAsItsNetworkNotItsAddress) {
+  EXPECT_EQ(loggable_network("198.51.100.7"), "198.51.100.0/24");
+  EXPECT_EQ(loggable_network("10.0.0.255"), "10.0.0.0/24");
+  EXPECT_EQ(loggable_network("2001:db8:1234:5678::9"), "2001:db8:1234::/48");
+  EXPECT_EQ(loggable_network("::1"), "::/48");
+  EXPECT_EQ(loggable_network("::ffff:198.51.100.7"), "198.51.100.0/24");
+  EXPECT_EQ(loggable_network(""), "-");
+  EXPECT_EQ(loggable_network("not an address"), "?");
+  auto r = get("/");
+  r.remote_address = "2001:db8:1234:5678::9";
+  EXPECT_TRUE(access_log_line(r, 200, 1, {}).ends_with(" remote=2001:db8:1234::/48\n"));
 }
 
 TEST(RequestLog, TheCatchAllAnswers500AndLogsTheRedactedPathOnly) {
