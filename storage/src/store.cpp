@@ -250,6 +250,7 @@ std::uint64_t store::impl::commit_group(const std::vector<queued_write*>& group)
   // Alone, a write needs no savepoint: its transaction is its own (as without group commit).
   const bool alone = group.size() == 1;
   try {
+    units_touched = false;
     sql::transaction txn(*writer);
     bool any_kept = false;
     for (auto* member : group) {
@@ -275,6 +276,8 @@ std::uint64_t store::impl::commit_group(const std::vector<queued_write*>& group)
     }
     if (!any_kept) return 0;  // txn's destructor rolls back: nothing to commit
     txn.commit();
+    // A member rolled back to its savepoint may have set it: one needless revalidation.
+    if (units_touched) local_unit_writes.fetch_add(1, std::memory_order_release);
     writes_kept.fetch_add(
         static_cast<std::uint64_t>(std::ranges::count_if(group, &queued_write::kept)),
         std::memory_order_relaxed);
@@ -388,10 +391,22 @@ void store::impl::audit(sql::connection& c, const actor& who, std::string_view a
 
 void store::impl::bump_unit_version(sql::connection& c, calendar::unit_id unit) {
   c.prepare("UPDATE units SET version = version + 1 WHERE id = ?").bind(1, unit.value).run();
+  touch_units();
 }
 
 std::uint64_t store::change_stamp() const {
-  auto& s = *impl_;
+  // Both only grow, so their sum changes whenever either does.
+  const auto foreign = impl_->probe_foreign();
+  return impl_->local_writes.load(std::memory_order_acquire) + foreign;
+}
+
+std::uint64_t store::feed_stamp() const {
+  const auto foreign = impl_->probe_foreign();
+  return impl_->local_unit_writes.load(std::memory_order_acquire) + foreign;
+}
+
+std::uint64_t store::impl::probe_foreign() {
+  auto& s = *this;
   // Other processes (`treffpunkt import`, a second instance) write to the file behind our
   // back; PRAGMA data_version on a connection of our own tells whether anyone committed since
   // its last call (sql::connection::data_version; PostgreSQL's snapshot on the server). That
@@ -419,9 +434,7 @@ std::uint64_t store::change_stamp() const {
       s.foreign_writes.fetch_add(1, std::memory_order_release);
     }
   }
-  // Both only grow, so their sum changes whenever either does.
-  return s.local_writes.load(std::memory_order_acquire) +
-         s.foreign_writes.load(std::memory_order_acquire);
+  return s.foreign_writes.load(std::memory_order_acquire);
 }
 
 result<bool> store::try_exclusive(std::string_view name, const std::function<void()>& work) {

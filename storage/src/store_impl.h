@@ -47,6 +47,16 @@ struct store::impl {
 
   /// Grows after every committed write() (see change_stamp()).
   std::atomic<std::uint64_t> local_writes{0};
+  /// Grows after every committed write that changed what the public feeds show: one that
+  /// bumped a unit's version or created a unit (see feed_stamp()).
+  std::atomic<std::uint64_t> local_unit_writes{0};
+  /// Set (touch_units) on the thread that runs a write's body when it changes a unit's version
+  /// or row; the write clears it before its transaction and counts it after the commit.
+  static inline thread_local bool units_touched = false;
+  static void touch_units() { units_touched = true; }
+  /// change_stamp()'s look at other processes' commits (at most once per interval); the count
+  /// of foreign writes noticed so far.
+  std::uint64_t probe_foreign();
   /// Grows when the probe below sees a commit by any other connection (another process).
   std::atomic<std::uint64_t> foreign_writes{0};
   /// When the probe may run next (steady_clock ticks): at most once per check interval.
@@ -213,10 +223,12 @@ auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
     for (int attempt = 1;; ++attempt) {
       try {
         if (writer->broken() && open_writer) writer = open_writer();
+        units_touched = false;
         sql::transaction txn(*writer);
         auto done = body(*writer);
         if (done) {
           txn.commit();
+          if (units_touched) local_unit_writes.fetch_add(1, std::memory_order_release);
           // Every committed write moves the count (caches then check their unit's version,
           // one query, and keep what is still current). After the commit, never before: a
           // cache that took the old count and then read the old rows is told by the new count

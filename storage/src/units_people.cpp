@@ -251,6 +251,7 @@ result<calendar::unit> store::create_unit(calendar::unit u, const actor& who) {
             .bind(6, u.contact)
             .insert()};
     u.archived.reset();
+    impl::touch_units();  // the feed of all units may now name one more (store::feed_stamp)
     impl::audit(c, who, "create_unit", u.id, std::nullopt, u.slug, now);
     return u;
   });

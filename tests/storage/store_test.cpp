@@ -1,3 +1,6 @@
+#include <calendar/event.h>
+#include <calendar/rsvp.h>
+#include <date/date.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <storage/store.h>
@@ -472,6 +475,45 @@ TEST_F(Store, ChangeStampMovesWithEveryCommittedWrite) {
   const auto after_write = store_->change_stamp();
   (void)store_->units();  // reads do not move it
   EXPECT_EQ(store_->change_stamp(), after_write);
+}
+
+// Feeds are kept while the feed stamp stays: it moves with what a feed shows (a unit, an event),
+// never with an answer, which a feed does not show.
+TEST_F(Store, FeedStampMovesWithUnitsAndEventsNotWithRsvps) {
+  const auto start = store_->feed_stamp();
+  auto u = make_unit("bildung");
+  EXPECT_NE(store_->feed_stamp(), start) << "a new unit";
+
+  const auto now = calendar::utc_seconds{
+      std::chrono::sys_days{std::chrono::year{2026} / std::chrono::March / 1}};
+  calendar::event e;
+  e.unit = u.id;
+  e.title = "Austausch";
+  e.zone = "Europe/Berlin";
+  e.start = date::local_days{date::year{2026} / date::March / 3} + std::chrono::hours{19};
+  e.duration = std::chrono::hours{2};
+  auto before = store_->feed_stamp();
+  auto made = store_->create_event(e, actor::system(), now);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_NE(store_->feed_stamp(), before) << "a new event";
+
+  const auto p = make_person("mitglied@example.org", "Mitglied");
+  before = store_->feed_stamp();
+  const auto changes = store_->change_stamp();
+  const auto key = calendar::occurrence_key::timed(
+      date::sys_days{date::year{2026} / date::March / 3} + std::chrono::hours{18});
+  ASSERT_TRUE(store_->set_rsvp(made->id, key, p.id, calendar::rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(made->id, key, p.id, calendar::rsvp_answer::no, now));
+  EXPECT_NE(store_->change_stamp(), changes) << "every write moves the change stamp";
+  EXPECT_EQ(store_->feed_stamp(), before) << "an answer is not in a feed";
+
+  made->title = "Austausch Bildungsarbeit";
+  ASSERT_TRUE(store_->update_event(*made, actor::system(), now));
+  EXPECT_NE(store_->feed_stamp(), before) << "an edited event";
+  before = store_->feed_stamp();
+  u.name = "Netzwerkstelle Bildung";
+  ASSERT_TRUE(store_->update_unit(u, actor::system()));
+  EXPECT_NE(store_->feed_stamp(), before) << "an edited unit";
 }
 
 TEST_F(Store, ChangeStampSeesAnotherProcessWithinTheProbeInterval) {

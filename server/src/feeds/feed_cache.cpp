@@ -60,8 +60,10 @@ template <class F>
 std::shared_ptr<const rendered> feed_cache::fresh_or(std::string_view path, kind_filter kind,
                                                      utc_seconds now, F&& revalidate) {
   // The stamp is read before the store is: a write that commits in between moves it, so
-  // what we remember below under the older stamp is revalidated by the next request.
-  const auto stamp = store_.change_stamp();
+  // what we remember below under the older stamp is revalidated by the next request. Only
+  // writes that change what feeds show move it (RSVPs do not): feeds stay in memory while
+  // members answer.
+  const auto stamp = store_.feed_stamp();
   const auto day = date::floor<date::days>(now);
   auto& fresh = fresh_[variant_of(kind)];
   {

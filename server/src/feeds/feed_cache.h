@@ -1,9 +1,10 @@
 #pragma once
 /// The public feeds (a unit's, all units', one event's) as the site of one base URL publishes
 /// them, each rendered once per data version and served from memory until a write changes that
-/// version. A cached feed is served without asking SQLite while store::change_stamp() stays
-/// put: a write of this process shows at once, a write of another process (`treffpunkt
-/// import`) within store::change_probe_interval (1 s), well inside the feeds' max-age=300.
+/// version. A cached feed is served without asking SQLite while store::feed_stamp() stays put
+/// (it moves with writes that change a unit's data, not with RSVPs): a write of this process
+/// shows at once, a write of another process (`treffpunkt import`) within
+/// store::change_probe_interval (1 s), well inside the feeds' max-age=300.
 
 #include <calendar/event.h>
 #include <calendar/time.h>
@@ -65,7 +66,7 @@ class feed_cache {
     date::sys_days day{};
     std::shared_ptr<const rendered> value;
   };
-  /// What a request path last resolved to, valid while store::change_stamp() and the day stay
+  /// What a request path last resolved to, valid while store::feed_stamp() and the day stay
   /// the same: lets a feed be served without asking SQLite for its version.
   struct fresh_entry {
     std::uint64_t stamp = 0;

@@ -460,6 +460,12 @@ class store {
   /// import` while the server runs), which it notices with PRAGMA data_version at most once
   /// per interval. Only compare it for equality; it may also change without a relevant write.
   std::uint64_t change_stamp() const;
+  /// As change_stamp(), but of this process's writes only those that change what the public
+  /// feeds show move it: a write that bumps a unit's version (an event, its children or host,
+  /// the unit) or creates a unit. An RSVP, a login or a mail sent leaves it, so that feeds are
+  /// served from memory while members answer. Another process's writes move it as they move
+  /// change_stamp() (the probe cannot tell them apart).
+  std::uint64_t feed_stamp() const;
   /// The staleness bound of change_stamp() for writes by other processes.
   static constexpr std::chrono::milliseconds change_probe_interval{1000};
   /// The same on PostgreSQL (open_postgres), where other instances on the same database are
