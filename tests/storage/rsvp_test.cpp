@@ -956,6 +956,11 @@ TEST_F(RsvpStore, AnRsvpThatPostgresqlRollsBackAsADeadlockRunsAgain) {
     if (waits) break;
     std::this_thread::sleep_for(10ms);
   }
+  // Each waiter checks for a deadlock once, deadlock_timeout (1 s) after it began to wait.
+  // Closing the cycle half-way through the RSVP's wait leaves half a second on both sides:
+  // the cycle exists when the RSVP checks, and the RSVP checks well before this connection
+  // would, also on a loaded machine (closing it at once left 10 ms, and failed under load).
+  std::this_thread::sleep_for(500ms);
   bool we_were_rolled_back = false;
   try {
     other->exec("SELECT 1 FROM events WHERE id = " + std::to_string(e.id.value) + " FOR UPDATE");
