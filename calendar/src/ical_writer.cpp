@@ -33,29 +33,36 @@ bool is_control(char c) {
 
 /// TEXT escaping (RFC 5545 §3.3.11) straight into `out`. CR is dropped so that CRLF in input
 /// becomes one "\n"; other control characters except HTAB are not allowed in TEXT at all.
+/// Runs of characters that stay as they are go in with one append.
 void append_escaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    std::string_view replacement;
     switch (c) {
       case '\\':
-        out += "\\\\";
+        replacement = "\\\\";
         break;
       case ';':
-        out += "\\;";
+        replacement = "\\;";
         break;
       case ',':
-        out += "\\,";
+        replacement = "\\,";
         break;
       case '\n':
-        out += "\\n";
+        replacement = "\\n";
         break;
       case '\t':
-        out += c;
-        break;
+        continue;
       default:
-        if (!is_control(c)) out += c;
-        break;
+        if (!is_control(c)) continue;
+        break;  // dropped: an empty replacement
     }
+    out.append(text.data() + start, i - start);
+    out += replacement;
+    start = i + 1;
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 /// A quoted parameter value (RFC 5545 §3.1: QSAFE-CHAR is anything but DQUOTE and control
@@ -78,9 +85,13 @@ void append_quoted_param(std::string& out, std::string_view value) {
 /// A URI value (RFC 5545 §3.3.13) is not escaped; controls and spaces are dropped so that a
 /// stored value can never end the line early or inject a property.
 void append_uri(std::string& out, std::string_view uri) {
-  for (const char c : uri) {
-    if (!is_control(c) && c != ' ') out += c;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < uri.size(); ++i) {
+    if (!is_control(uri[i]) && uri[i] != ' ') continue;
+    out.append(uri.data() + start, i - start);
+    start = i + 1;
   }
+  out.append(uri.data() + start, uri.size() - start);
 }
 
 void append_int(std::string& out, long long v) {

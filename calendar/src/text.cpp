@@ -1,6 +1,8 @@
 #include <calendar/text.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace treffpunkt::calendar {
 namespace {
@@ -30,12 +32,29 @@ utf8_lead lead_of(unsigned char c) {
 }  // namespace
 
 bool valid_utf8(std::string_view text) {
+  // Mail texts and calendars are mostly ASCII: eight bytes at a time while none has the high
+  // bit set, and the full check from the first one that does.
+  constexpr std::uint64_t high_bits = 0x8080808080808080ULL;
+  const std::size_t size = text.size();
   std::size_t i = 0;
-  while (i < text.size()) {
-    const utf8_lead lead = lead_of(static_cast<unsigned char>(text[i]));
+  while (i < size) {
+    if (size - i >= sizeof(std::uint64_t)) {
+      std::uint64_t block = 0;
+      std::memcpy(&block, text.data() + i, sizeof block);
+      if ((block & high_bits) == 0) {
+        i += sizeof block;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const utf8_lead lead = lead_of(c);
     if (lead.extra < 0) return false;
     const auto extra = static_cast<std::size_t>(lead.extra);
-    if (extra >= text.size() - i) return false;  // truncated at the end
+    if (extra >= size - i) return false;  // truncated at the end
     for (std::size_t k = 1; k <= extra; ++k) {
       const auto b = static_cast<unsigned char>(text[i + k]);
       if (b < (k == 1 ? lead.low : 0x80) || b > (k == 1 ? lead.high : 0xBF)) return false;

@@ -2,7 +2,6 @@
 #include <notifications/message.h>
 
 #include <algorithm>
-#include <boost/algorithm/string/replace.hpp>
 #include <kainjow/mustache.hpp>
 #include <stdexcept>
 #include <string>
@@ -22,7 +21,8 @@ const detail::catalog& catalog_of(language lang) {
 /// The HTML part. Raw here rather than embedded from a file as web/ does (web/embed.cmake):
 /// one template of a dozen lines does not need a generator. Closing tags of sections that may
 /// be skipped start the next line: kainjow leaves an empty line for a skipped section whose
-/// closing tag stands alone on its line.
+/// closing tag stands alone on its line. Its values come from html_values below: a name used
+/// here must be one of its members (no dotted names).
 constexpr std::string_view html_template = R"(<!DOCTYPE html>
 <html lang="{{lang}}">
 <head><meta charset="utf-8"><title>{{subject}}</title></head>
@@ -36,12 +36,42 @@ constexpr std::string_view html_template = R"(<!DOCTYPE html>
 )";
 
 /// Mustache's HTML escaping for texts written as plain text: a line end becomes <br> (and
-/// stays a line end), and ' stays &#39; as mails have always had it (kainjow writes &apos;,
-/// which HTML 4 and some mail clients do not know).
+/// stays a line end), and ' becomes &#39; as mails have always had it (kainjow writes &apos;,
+/// which HTML 4 and some mail clients do not know). One pass, appending runs that need no
+/// escaping at once: every value of every mail goes through here.
 std::string escape_plain_text(const std::string& s) {
-  std::string out = mu::html_escape(s);
-  boost::algorithm::replace_all(out, "&apos;", "&#39;");
-  boost::algorithm::replace_all(out, "\n", "<br>\n");
+  std::string out;
+  out.reserve(s.size() + s.size() / 8 + 8);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    std::string_view replacement;
+    switch (s[i]) {
+      case '&':
+        replacement = "&amp;";
+        break;
+      case '<':
+        replacement = "&lt;";
+        break;
+      case '>':
+        replacement = "&gt;";
+        break;
+      case '"':
+        replacement = "&quot;";
+        break;
+      case '\'':
+        replacement = "&#39;";
+        break;
+      case '\n':
+        replacement = "<br>\n";
+        break;
+      default:
+        continue;
+    }
+    out.append(s, start, i - start);
+    out += replacement;
+    start = i + 1;
+  }
+  out.append(s, start);
   return out;
 }
 
@@ -56,6 +86,56 @@ mu::mustache& html_mustache() {
   }();
   return tmpl;
 }
+
+/// The values of html_template, looked up as kainjow's own context looks them up (the
+/// innermost section first, {{.}} the innermost item), with the top level in named members
+/// rather than a mustache object: building that map (each value copied into it, and copied
+/// again by set()) cost more than rendering the template.
+class html_values final : public mu::basic_context<std::string> {
+ public:
+  mu::data lang;
+  mu::data subject;
+  mu::data paragraphs{mu::data::type::list};
+  mu::data link{false};
+  mu::data signature;
+  mu::data has_note{false};
+  mu::data note;
+
+  void push(const mu::data* data) override { stack_.push_back(data); }
+  void pop() override { stack_.pop_back(); }
+
+  const mu::data* get(const std::string& name) const override {
+    if (name == ".") return stack_.empty() ? nullptr : stack_.back();
+    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
+      if (const mu::data* var = (*it)->get(name)) return var;
+    }
+    return top(name);
+  }
+  const mu::data* get_partial(const std::string& /*name*/) const override { return nullptr; }
+
+ private:
+  const mu::data* top(std::string_view name) const {
+    if (name == "lang") return &lang;
+    if (name == "subject") return &subject;
+    if (name == "paragraphs") return &paragraphs;
+    if (name == "link") return &link;
+    if (name == "signature") return &signature;
+    if (name == "has_note") return &has_note;
+    if (name == "note") return &note;
+    return nullptr;
+  }
+
+  std::vector<const mu::data*> stack_;
+};
+
+/// Where kainjow writes the rendered template: straight into a string, not an ostringstream.
+struct string_sink {
+  std::string& out;
+  string_sink& operator<<(const std::string& s) {
+    out += s;
+    return *this;
+  }
+};
 
 /// The template with each {placeholder} replaced by its fact, as plain text.
 std::string fill(std::string_view tpl, const facts& f, std::string_view name) {
@@ -226,30 +306,43 @@ texts write_texts(message_kind kind, language lang, const facts& f, std::string_
   }
   if (to_responsible(kind)) note = fill(cat.responsible_note, f, name);
 
-  for (const auto& paragraph : paragraphs) out.text += paragraph + "\n\n";
-  if (has_link) out.text += std::string(e.action) + ": " + f.link + "\n\n";
-  out.text += signature + "\n";
-  if (!note.empty()) out.text += "\n-- \n" + note + "\n";
-
-  mu::data html{mu::data::type::object};
-  html.set("lang", std::string(calendar::tag(lang)));
-  html.set("subject", out.subject);
-  mu::data list{mu::data::type::list};
-  for (const auto& paragraph : paragraphs) list.push_back(paragraph);
-  html.set("paragraphs", list);
-  if (has_link) {
-    mu::data link{mu::data::type::object};
-    link.set("href", f.link);
-    link.set("label", std::string(e.action));
-    html.set("link", link);
-  } else {
-    html.set("link", false);
+  for (const auto& paragraph : paragraphs) {
+    out.text += paragraph;
+    out.text += "\n\n";
   }
-  html.set("signature", signature);
-  html.set("has_note", !note.empty());
-  html.set("note", note);
+  if (has_link) {
+    out.text += e.action;
+    out.text += ": ";
+    out.text += f.link;
+    out.text += "\n\n";
+  }
+  out.text += signature;
+  out.text += "\n";
+  if (!note.empty()) {
+    out.text += "\n-- \n";
+    out.text += note;
+    out.text += "\n";
+  }
+
+  html_values html;
+  html.lang = std::string(calendar::tag(lang));
+  html.subject = out.subject;
+  mu::basic_list<std::string> list;
+  list.reserve(paragraphs.size());
+  for (const auto& paragraph : paragraphs) list.emplace_back(paragraph);
+  html.paragraphs = mu::data{list};
+  if (has_link) {
+    html.link = mu::data{mu::data::type::object};
+    html.link.set("href", f.link);
+    html.link.set("label", std::string(e.action));
+  }
+  html.signature = signature;
+  html.has_note = mu::data{!note.empty()};
+  html.note = note;
   auto& tmpl = html_mustache();
-  out.html = tmpl.render(html);
+  out.html.reserve(html_template.size() + out.text.size() * 5 / 4 + 64);
+  string_sink sink{out.html};
+  tmpl.render(html, sink);
   if (!tmpl.is_valid()) throw std::logic_error("mail HTML template: " + tmpl.error_message());
   return out;
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace treffpunkt::notifications {
 namespace {
@@ -63,34 +64,61 @@ bool is_printable_ascii(std::string_view s) {
 constexpr std::string_view base64_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-std::string base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  const auto at = [&](std::size_t k) {
-    return std::uint32_t{static_cast<unsigned char>(bytes[k])};
-  };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += base64_alphabet[(v >> 6) & 63];
-    out += base64_alphabet[v & 63];
+/// The two characters of every 12-bit value: two lookups write the four characters of three
+/// bytes.
+constexpr std::array<char, 2 * 4096> base64_pairs = [] {
+  std::array<char, 2 * 4096> t{};
+  for (std::size_t v = 0; v < 4096; ++v) {
+    t[2 * v] = base64_alphabet[v >> 6];
+    t[2 * v + 1] = base64_alphabet[v & 63];
   }
-  if (bytes.size() - i == 1) {
-    const std::uint32_t v = at(i) << 16;
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (bytes.size() - i == 2) {
-    const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
-    out += base64_alphabet[(v >> 18) & 63];
-    out += base64_alphabet[(v >> 12) & 63];
-    out += base64_alphabet[(v >> 6) & 63];
-    out += '=';
+  return t;
+}();
+
+/// Writes the base64 of `bytes` (RFC 4648 §4, with padding) to `out`, which has room for
+/// base64_size(bytes.size()) characters; returns the end of what it wrote. No bounds checks
+/// or reallocation per character: this encodes every calendar attachment.
+char* base64_to(std::string_view bytes, char* out) {
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t whole = bytes.size() / 3 * 3;
+  for (std::size_t i = 0; i < whole; i += 3) {
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    std::memcpy(out, &base64_pairs[2 * (v >> 12)], 2);
+    std::memcpy(out + 2, &base64_pairs[2 * (v & 0xFFF)], 2);
+    out += 4;
+  }
+  const std::size_t rest = bytes.size() - whole;
+  if (rest != 0) {
+    const std::uint32_t v =
+        (std::uint32_t{in[whole]} << 16) | (rest == 2 ? std::uint32_t{in[whole + 1]} << 8 : 0);
+    out[0] = base64_alphabet[(v >> 18) & 63];
+    out[1] = base64_alphabet[(v >> 12) & 63];
+    out[2] = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
+    out[3] = '=';
+    out += 4;
   }
   return out;
 }
+
+constexpr std::size_t base64_size(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
+
+std::string base64(std::string_view bytes) {
+  std::string out(base64_size(bytes.size()), '\0');
+  base64_to(bytes, out.data());
+  return out;
+}
+
+/// The bytes quoted_printable writes as they are (RFC 2045 §6.7 rules 2 and 3): printable
+/// ASCII but "=", and space and tab, which are escaped only at the end of a line.
+constexpr std::array<bool, 256> qp_plain = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 33; c <= 126; ++c) t[c] = true;
+  t['='] = false;
+  t[' '] = true;
+  t['\t'] = true;
+  return t;
+}();
 
 /// The longest prefix of `text` of at most `max` octets that ends on a UTF-8 boundary.
 std::size_t utf8_cut(std::string_view text, std::size_t max) {
@@ -153,6 +181,13 @@ bool valid_address(std::string_view address) {
 }
 
 std::string strip_controls(std::string_view text) {
+  // Names and subjects seldom hold anything to strip: copied whole when no byte is a control
+  // or can start one of the sequences below.
+  const bool clean = std::ranges::none_of(text, [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f || c == 0xC2 || c == 0xE2;
+  });
+  if (clean) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -243,6 +278,9 @@ std::string format_mailbox(const mailbox& m, std::size_t used) {
 
 std::string quoted_printable(std::string_view text) {
   static constexpr std::string_view hex = "0123456789ABCDEF";
+  // A soft line break "=" keeps every line at 76 octets at most (RFC 2045 §6.7 rule 5): at
+  // most 75 octets of content before it.
+  constexpr std::size_t max_length = 75;
   std::string out;
   out.reserve(text.size() * 11 / 10);
   std::size_t pos = 0;
@@ -251,23 +289,32 @@ std::string quoted_printable(std::string_view text) {
     std::string_view line = text.substr(pos, end - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::size_t length = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) {
+    std::size_t i = 0;
+    while (i < line.size()) {
+      // A run of bytes written as they are goes in at once, up to where the line is full.
+      std::size_t run = i;
+      while (run < line.size() && qp_plain[static_cast<unsigned char>(line[run])]) ++run;
+      if (run == line.size() && run > i && (line.back() == ' ' || line.back() == '\t')) --run;
+      while (i < run) {
+        if (length == max_length) {
+          out += "=\r\n";
+          length = 0;
+        }
+        const std::size_t take = std::min(run - i, max_length - length);
+        out.append(line.data() + i, take);
+        i += take;
+        length += take;
+      }
+      if (i == line.size()) break;
       const auto c = static_cast<unsigned char>(line[i]);
-      const bool last = i + 1 == line.size();
-      const bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
-      const std::size_t size = literal ? 1 : 3;
-      // A soft line break "=" keeps every line at 76 octets at most (RFC 2045 §6.7 rule 5).
-      if (length + size > 75) {
+      if (length + 3 > max_length) {
         out += "=\r\n";
         length = 0;
       }
-      if (literal) {
-        out += static_cast<char>(c);
-      } else {
-        const std::array<char, 3> escaped{'=', hex[c >> 4], hex[c & 15]};
-        out.append(escaped.data(), escaped.size());
-      }
-      length += size;
+      const std::array<char, 3> escaped{'=', hex[c >> 4], hex[c & 15]};
+      out.append(escaped.data(), escaped.size());
+      length += 3;
+      ++i;
     }
     if (end == text.size()) break;
     out += crlf;
@@ -277,12 +324,16 @@ std::string quoted_printable(std::string_view text) {
 }
 
 std::string base64_lines(std::string_view bytes) {
-  const std::string all = base64(bytes);
-  std::string out;
-  out.reserve(all.size() + all.size() / 38 + 2);
-  for (std::size_t i = 0; i < all.size(); i += 76) {
-    out += std::string_view(all).substr(i, 76);
-    out += crlf;
+  // 57 bytes make one full line of 76 characters (RFC 2045 §6.8), so each line is encoded
+  // straight into its place and nothing is copied twice.
+  constexpr std::size_t line_bytes = 57;
+  const std::size_t lines = (bytes.size() + line_bytes - 1) / line_bytes;
+  std::string out(base64_size(bytes.size()) + lines * crlf.size(), '\0');
+  char* at = out.data();
+  for (std::size_t i = 0; i < bytes.size(); i += line_bytes) {
+    at = base64_to(bytes.substr(i, line_bytes), at);
+    *at++ = '\r';
+    *at++ = '\n';
   }
   return out;
 }

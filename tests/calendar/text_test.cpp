@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -82,6 +83,104 @@ TEST(Utf8, EdgesOfRfc3629) {
        }) {
     EXPECT_FALSE(valid_utf8(bytes)) << why;
   }
+}
+
+/// Bytes that are not UTF-8, each for its own reason (as in EdgesOfRfc3629).
+constexpr std::string_view ill_formed[] = {"\xC0\x80",
+                                           "\xC1\xBF",
+                                           "\xE0\x80\x80",
+                                           "\xE0\x9F\xBF",
+                                           "\xED\xA0\x80",
+                                           "\xED\xBF\xBF",
+                                           "\xF0\x80\x80\x80",
+                                           "\xF0\x8F\xBF\xBF",
+                                           "\xF4\x90\x80\x80",
+                                           "\xF5\x80\x80\x80",
+                                           "\xF8\x88\x80\x80\x80",
+                                           "\xFE",
+                                           "\xFF",
+                                           "\x80",
+                                           "\xBF",
+                                           "\xC3\x41",
+                                           "\xE2\x82\x41",
+                                           "\xF0\x9F\x8E\x41",
+                                           "\xC3\xA4\x80"};
+
+/// Truncated sequences: ill-formed at the end of a text, and before ASCII.
+constexpr std::string_view truncated[] = {"\xC3",         "\xE2\x82", "\xE2",
+                                          "\xF0\x9F\x8E", "\xF0\x9F", "\xF0"};
+
+constexpr std::string_view well_formed[] = {
+    "\xC2\x80",     "\xC3\xA4",     "\xDF\xBF",         "\xE0\xA0\x80",     "\xE2\x82\xAC",
+    "\xED\x9F\xBF", "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF0\x9F\x8E\x89", "\xF4\x8F\xBF\xBF"};
+
+TEST(Utf8, FindsEveryErrorWhereverItStandsAmongAscii) {
+  // ASCII before and after, of every length from nothing to beyond two eight-byte blocks, so
+  // that each sequence starts at every offset within a block and crosses block ends.
+  for (std::size_t before = 0; before <= 17; ++before) {
+    for (std::size_t after = 0; after <= 17; ++after) {
+      const std::string head(before, 'a');
+      const std::string tail(after, 'z');
+      for (const std::string_view bad : ill_formed) {
+        EXPECT_FALSE(valid_utf8(head + std::string(bad) + tail))
+            << before << " " << after << " " << std::string(bad);
+      }
+      for (const std::string_view cut : truncated) {
+        const std::string text = head + std::string(cut) + tail;
+        EXPECT_FALSE(valid_utf8(text)) << before << " " << after;
+        EXPECT_FALSE(valid_utf8(text + "\xC3\xA4")) << before << " " << after;
+      }
+      for (const std::string_view good : well_formed) {
+        EXPECT_TRUE(valid_utf8(head + std::string(good) + tail)) << before << " " << after;
+      }
+    }
+  }
+}
+
+TEST(Utf8, ALoneHighByteAtAnyOffsetOfALongAsciiTextIsFound) {
+  for (std::size_t size = 1; size <= 40; ++size) {
+    for (std::size_t at = 0; at < size; ++at) {
+      std::string text(size, 'x');
+      for (const char high : {'\x80', '\xBF', '\xC0', '\xF8', '\xFF'}) {
+        text[at] = high;
+        EXPECT_FALSE(valid_utf8(text)) << size << " " << at;
+      }
+      text[at] = '\x7F';  // the highest ASCII byte is a character
+      EXPECT_TRUE(valid_utf8(text)) << size << " " << at;
+    }
+  }
+}
+
+TEST(Utf8, LooksOnlyAtTheBytesOfTheView) {
+  // A sequence cut off where the view ends is truncated even though the rest follows in memory;
+  // and a bad byte just past the view is not part of the text.
+  for (std::size_t before = 0; before <= 17; ++before) {
+    const std::string head(before, 'a');
+    for (const std::string_view good : well_formed) {
+      const std::string buffer = head + std::string(good);
+      for (std::size_t cut = 1; cut < good.size(); ++cut) {
+        EXPECT_FALSE(valid_utf8(std::string_view(buffer).substr(0, before + cut)))
+            << before << " " << cut;
+      }
+    }
+    const std::string buffer = head + "\xFF" + std::string(16, 'z');
+    EXPECT_TRUE(valid_utf8(std::string_view(buffer).substr(0, before))) << before;
+    EXPECT_FALSE(valid_utf8(std::string_view(buffer).substr(0, before + 1))) << before;
+  }
+}
+
+TEST(Utf8, MixedTextAcrossManyBlocks) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "Grüße aus Thüringen, 20 € für 🎉! ";
+  EXPECT_TRUE(valid_utf8(text));
+  for (const std::size_t at :
+       {std::size_t{0}, std::size_t{7}, std::size_t{8}, text.size() / 2, text.size() - 1}) {
+    std::string broken = text;
+    broken[at] = '\xFF';
+    EXPECT_FALSE(valid_utf8(broken)) << at;
+  }
+  EXPECT_FALSE(valid_utf8(text + "\xF0\x9F\x8E")) << "truncated after many blocks";
+  EXPECT_FALSE(valid_utf8(text.substr(0, text.find("€") + 2)));
 }
 
 TEST(Base64url, OnlyTheUrlSafeAlphabet) {

@@ -4,6 +4,11 @@
 #include <notifications/message.h>
 #include <notifications/mime.h>
 
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+
 #include "mail_fixture.h"
 
 namespace treffpunkt::notifications {
@@ -130,6 +135,123 @@ TEST(MailHeaders, QuotedPrintableKeepsLinesShortAndEncodesTrailingSpace) {
   EXPECT_EQ(quoted_printable("ä =\nend "), "=C3=A4 =3D\r\nend=20");
 }
 
+TEST(MailBodies, Base64LinesMatchRfc4648Vectors) {
+  // RFC 4648 §10, each as a body: one line with its CRLF.
+  EXPECT_EQ(base64_lines(""), "");
+  EXPECT_EQ(base64_lines("f"), "Zg==\r\n");
+  EXPECT_EQ(base64_lines("fo"), "Zm8=\r\n");
+  EXPECT_EQ(base64_lines("foo"), "Zm9v\r\n");
+  EXPECT_EQ(base64_lines("foob"), "Zm9vYg==\r\n");
+  EXPECT_EQ(base64_lines("fooba"), "Zm9vYmE=\r\n");
+  EXPECT_EQ(base64_lines("foobar"), "Zm9vYmFy\r\n");
+}
+
+TEST(MailBodies, Base64LinesAreSeventySixCharactersAndCoverEveryByte) {
+  // Bytes 0..255 as Python's base64 module encodes them, in lines of 76 (RFC 2045 §6.8).
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  EXPECT_EQ(base64_lines(all),
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\r\n"
+            "OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3Bx\r\n"
+            "cnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmq\r\n"
+            "q6ytrq+wsbKztLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj\r\n"
+            "5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==\r\n");
+  // 57 bytes fill a line exactly; one more starts the next.
+  EXPECT_EQ(base64_lines(std::string(57, '\0')), std::string(76, 'A') + "\r\n");
+  EXPECT_EQ(base64_lines(std::string(58, '\0')), std::string(76, 'A') + "\r\nAA==\r\n");
+  EXPECT_EQ(base64_lines(std::string(114, '\xFF')),
+            std::string(76, '/') + "\r\n" + std::string(76, '/') + "\r\n");
+}
+
+TEST(MailBodies, QuotedPrintableEscapesWhatIsNotPlainAscii) {
+  EXPECT_EQ(quoted_printable(""), "");
+  EXPECT_EQ(quoted_printable("a=b"), "a=3Db");
+  EXPECT_EQ(quoted_printable("Grüße"), "Gr=C3=BC=C3=9Fe");
+  EXPECT_EQ(quoted_printable("tab\there"), "tab\there");
+  EXPECT_EQ(quoted_printable(std::string("nul\0del\x7F", 8)), "nul=00del=7F");
+  for (int b = 0; b < 256; ++b) {
+    const auto c = static_cast<char>(b);
+    if (c == '\n' || c == '\r') continue;
+    const bool plain = (b >= 33 && b <= 126 && c != '=') || c == ' ' || c == '\t';
+    std::array<char, 4> escaped{};
+    std::snprintf(escaped.data(), escaped.size(), "=%02X", static_cast<unsigned>(b));
+    // In the middle of a line, then at its end (where space and tab are escaped too).
+    EXPECT_EQ(quoted_printable(std::string("x") + c + "y"),
+              "x" + (plain ? std::string(1, c) : std::string(escaped.data())) + "y")
+        << b;
+    EXPECT_EQ(
+        quoted_printable(std::string("x") + c),
+        "x" + (plain && c != ' ' && c != '\t' ? std::string(1, c) : std::string(escaped.data())))
+        << b;
+  }
+}
+
+TEST(MailBodies, QuotedPrintableLineEndsAreCrLfAndTrailingWhitespaceIsEncoded) {
+  EXPECT_EQ(quoted_printable("\n"), "\r\n");
+  EXPECT_EQ(quoted_printable("a\nb"), "a\r\nb");
+  EXPECT_EQ(quoted_printable("a\r\nb\r\n"), "a\r\nb\r\n");
+  EXPECT_EQ(quoted_printable("a\n\n\nb"), "a\r\n\r\n\r\nb");
+  EXPECT_EQ(quoted_printable("space \nand tab\t\r\nend "), "space=20\r\nand tab=09\r\nend=20");
+  EXPECT_EQ(quoted_printable("two  \n"), "two =20\r\n");
+  EXPECT_EQ(quoted_printable(" "), "=20");
+  EXPECT_EQ(quoted_printable("a\r"), "a") << "a CR before the end of the text ends its line";
+  EXPECT_EQ(quoted_printable("a\rb"), "a=0Db") << "a CR inside a line is no line end";
+}
+
+TEST(MailBodies, QuotedPrintableSoftBreaksKeepLinesAtSeventySixOctets) {
+  const std::string x75(75, 'x');
+  EXPECT_EQ(quoted_printable(x75), x75);
+  EXPECT_EQ(quoted_printable(x75 + "x"), x75 + "=\r\nx");
+  EXPECT_EQ(quoted_printable(x75 + x75), x75 + "=\r\n" + x75);
+  EXPECT_EQ(quoted_printable(x75 + x75 + "y"), x75 + "=\r\n" + x75 + "=\r\ny");
+  EXPECT_EQ(quoted_printable(x75 + "\n" + x75), x75 + "\r\n" + x75) << "a hard break resets";
+  // An escape is never split: it moves to the next line whole.
+  EXPECT_EQ(quoted_printable(std::string(73, 'x') + "ä"), std::string(73, 'x') + "=\r\n=C3=A4");
+  EXPECT_EQ(quoted_printable(std::string(72, 'x') + "ä"), std::string(72, 'x') + "=C3=\r\n=A4");
+  EXPECT_EQ(quoted_printable(std::string(74, 'x') + "="), std::string(74, 'x') + "=\r\n=3D");
+  // A space that ends the line is escaped, and then may not fit.
+  EXPECT_EQ(quoted_printable(x75 + " "), x75 + "=\r\n=20");
+  EXPECT_EQ(quoted_printable(std::string(74, 'x') + " y"), std::string(74, 'x') + " =\r\ny");
+  EXPECT_EQ(quoted_printable(std::string(72, 'x') + " "), std::string(72, 'x') + "=20");
+  EXPECT_EQ(quoted_printable(std::string(73, 'x') + " "), std::string(73, 'x') + "=\r\n=20");
+}
+
+/// The text a quoted-printable body stands for, with CRLF read as "\n".
+std::string decode_quoted_printable(std::string_view qp) {
+  std::string out;
+  for (std::size_t i = 0; i < qp.size(); ++i) {
+    if (qp.substr(i, 3) == "=\r\n") {
+      i += 2;
+    } else if (qp[i] == '=') {
+      out += static_cast<char>(std::stoi(std::string(qp.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else if (qp.substr(i, 2) == "\r\n") {
+      out += '\n';
+      ++i;
+    } else {
+      out += qp[i];
+    }
+  }
+  return out;
+}
+
+TEST(MailBodies, QuotedPrintableRoundTripsRandomTextsInShortLines) {
+  std::mt19937 rng(20261205);  // fixed: the same texts every run
+  const std::array<std::string_view, 10> pieces{"a", " ", "\t", "=",    "\n",
+                                                "ü", "🎉", ".",  "\x01", "Wort "};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const auto length = rng() % 120;
+    for (std::size_t k = 0; k < length; ++k) text += pieces.at(rng() % pieces.size());
+    const std::string encoded = quoted_printable(text);
+    EXPECT_EQ(decode_quoted_printable(encoded), text) << text;
+    for (const auto& line : lines_of(encoded)) {
+      EXPECT_LE(line.size(), 76U) << text;
+      EXPECT_FALSE(line.ends_with(' ') || line.ends_with('\t')) << text;
+    }
+  }
+}
+
 TEST(MailCompose, RendersHeadersAndMultipartAlternative) {
   mail m = sample_mail();
   m.unsubscribe_url = "https://treffpunkt.example/u/1";
@@ -185,6 +307,50 @@ TEST(MailCompose, ConfirmationCarriesACalendarPartWhoseMethodMatches) {
   EXPECT_NE(out->find("Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"),
             std::string::npos);
   EXPECT_EQ(out->find("List-Unsubscribe"), std::string::npos);  // asked for: no unsubscribe
+}
+
+/// The bytes a base64 body (lines ending in CRLF) stands for.
+std::string decode_base64(std::string_view b64) {
+  constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : b64) {
+    const std::size_t v = alphabet.find(c);
+    if (v == std::string_view::npos) continue;  // CRLF and padding
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  return out;
+}
+
+/// The body of the part whose Content-Type starts with `type`, up to the next boundary.
+std::string part_body(const std::string& message, std::string_view type) {
+  const std::size_t header = message.find("Content-Type: " + std::string(type));
+  const std::size_t start = message.find("\r\n\r\n", header) + 4;
+  const std::size_t end = message.find("\r\n--=_treffpunkt_", start);
+  return message.substr(start, end - start);
+}
+
+TEST(MailCompose, ConfirmationPartsDecodeToTheTextsAndTheInvitation) {
+  const auto inv = invitation(calendar::imip_method::request);
+  const auto out = compose(message_kind::rsvp_confirmation, language::de, sample_facts(),
+                           sample_envelope(), inv);
+  ASSERT_TRUE(out) << out.error().message;
+  const texts t = write_texts(message_kind::rsvp_confirmation, language::de, sample_facts(),
+                              sample_envelope().to.name);
+  // The bodies end in one CRLF of their own (texts end in "\n"), then the boundary line.
+  EXPECT_EQ(decode_quoted_printable(part_body(*out, "text/plain")) + "\n", t.text);
+  EXPECT_EQ(decode_quoted_printable(part_body(*out, "text/html")) + "\n", t.html);
+  const std::string ics = part_body(*out, "text/calendar");
+  EXPECT_EQ(decode_base64(ics), inv.ics);
+  for (const auto& line : lines_of(ics + "\r\n")) EXPECT_LE(line.size(), 76U);
+  EXPECT_GT(inv.ics.size(), 57U * 10) << "the invitation takes many base64 lines";
 }
 
 TEST(MailCompose, KindsThatNeedAnInvitationRefuseTheWrongMethod) {
