@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store_fixture.h"
@@ -305,6 +306,63 @@ TEST_F(RsvpCounts, StayExactThroughRandomChangesOnEveryPath) {
   EXPECT_TRUE(event_deleted);
   EXPECT_GT(most_waiting, 0);
   EXPECT_GT(query_int("SELECT SUM(going) FROM rsvp_counts"), 0);
+}
+
+TEST_F(RsvpCounts, DeletingAnAccountWaitsForTheEventAndDeadlocksWithNoPromotion) {
+  if (!on_postgres()) GTEST_SKIP() << "SQLite's writers take one lock, they never deadlock";
+  // Another writer does what a withdrawal does on one place: it holds the event's row and,
+  // through the trigger, the occurrence's count row; then it promotes Pia, who waits. Meanwhile
+  // Pia deletes her account, which deletes her waitlisted row. Were that DELETE to run before
+  // the event's lock, it would hold Pia's row and wait for the count row, while the promotion
+  // waits for Pia's row: a deadlock. It waits for the event instead, and both go through.
+  const auto e = series(local(2026, 3, 3, 19), 10, 1);
+  const auto key = occurrence_key::timed(utc(2026, 3, 3, 18));
+  const auto ada = make_person("ada@example.org");
+  const auto pia = make_person("pia@example.org");
+  ASSERT_TRUE(store_->set_rsvp(e.id, key, ada.id, rsvp_answer::yes, now));
+  ASSERT_TRUE(store_->set_rsvp(e.id, key, pia.id, rsvp_answer::yes, now));
+  ASSERT_EQ(store_->occupancy_of(e.id, key).waitlisted, 1);
+  const std::string slot = "event_id = " + std::to_string(e.id.value) + " AND occurrence_key = '" +
+                           key.to_string() + "'";
+
+  auto other = connect_postgres();
+  other->exec("BEGIN");
+  other->exec("SELECT 1 FROM events WHERE id = " + std::to_string(e.id.value) +
+              " FOR NO KEY UPDATE");
+  other->exec("UPDATE rsvps SET answer = 'no', state = 'not_going' WHERE " + slot +
+              " AND person_id = " + std::to_string(ada.id.value));
+  std::optional<treffpunkt::storage::result<void>> deleted;
+  std::thread deletion([&] { deleted = store_->delete_person(pia.id, actor::of(pia.id), now); });
+  auto& waiting = other->prepare(
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND wait_event_type = 'Lock'");
+  bool waits = false;
+  for (int i = 0; i < 1000 && !waits; ++i) {
+    waiting.step();
+    waits = waiting.int64(0) > 0;
+    waiting.reset();
+    if (!waits) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(waits);
+  bool promoted = true;
+  try {
+    other->exec("UPDATE rsvps SET state = 'going', waitlist_seq = NULL WHERE " + slot +
+                " AND person_id = " + std::to_string(pia.id.value));
+    other->exec("COMMIT");
+  } catch (const treffpunkt::storage::sql::failure& f) {
+    ADD_FAILURE() << f.what();
+    other->exec("ROLLBACK");
+    promoted = false;
+  }
+  deletion.join();
+  EXPECT_TRUE(promoted);
+  ASSERT_TRUE(deleted);
+  ASSERT_TRUE(*deleted) << deleted->error().message;
+  // Pia's place, to come, went with her account; nobody was left waiting for it.
+  const auto o = store_->occupancy_of(e.id, key);
+  EXPECT_EQ(o.going, 0);
+  EXPECT_EQ(o.waitlisted, 0);
+  EXPECT_EQ(disagreeing(), 0);
 }
 
 TEST_F(RsvpCounts, AVersion9DatabaseGetsItsCountsWhenUpgraded) {
