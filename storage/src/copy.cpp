@@ -251,6 +251,30 @@ void match_target(pg::connection& c, std::map<std::string, table>& tables) {
   }
 }
 
+/// Tables whose rows derive from other tables' and that PostgreSQL's triggers fill as those
+/// are copied: copying their rows as well would count everything twice. rsvp_counts (schema
+/// v10) counts the rows of rsvps.
+bool derived(const std::string& table) { return table == "rsvp_counts"; }
+
+/// How many occurrences' rows in rsvp_counts disagree with a count of their RSVPs (a count row
+/// that is missing reads as zeros, as the store reads it).
+std::int64_t counts_disagreeing(pg::connection& c) {
+  auto& s = c.prepare(
+      "SELECT COUNT(*) FROM (SELECT event_id, occurrence_key, "
+      "COUNT(*) FILTER (WHERE state = 'going') AS going, "
+      "COUNT(*) FILTER (WHERE state = 'waitlisted') AS waitlisted, "
+      "COUNT(*) FILTER (WHERE state = 'maybe') AS maybe FROM rsvps "
+      "GROUP BY event_id, occurrence_key) r FULL JOIN rsvp_counts n "
+      "ON n.event_id = r.event_id AND n.occurrence_key = r.occurrence_key "
+      "WHERE COALESCE(r.going, 0) <> COALESCE(n.going, 0) "
+      "OR COALESCE(r.waitlisted, 0) <> COALESCE(n.waitlisted, 0) "
+      "OR COALESCE(r.maybe, 0) <> COALESCE(n.maybe, 0)");
+  s.step();
+  const std::int64_t n = s.int64(0);
+  s.reset();
+  return n;
+}
+
 std::int64_t count_rows(pg::connection& c, const std::string& table) {
   auto& s = c.prepare("SELECT COUNT(*) FROM " + identifier(table));
   s.step();
@@ -363,6 +387,7 @@ result<copy_report> copy_to_postgres(const std::filesystem::path& data_dir,
 
     std::vector<copied_table> copied;
     for (table* t : in_reference_order(tables)) {
+      if (derived(t->name)) continue;
       const std::int64_t rows = copy_rows(db, target, *t);
       copied.push_back(copied_table{t->name, rows});
     }
@@ -391,6 +416,20 @@ result<copy_report> copy_to_postgres(const std::filesystem::path& data_dir,
                          std::to_string(c.rows) + " were read and PostgreSQL has " +
                          std::to_string(target_rows) + "; nothing was copied"};
       }
+    }
+    // The derived tables were filled by the triggers as their sources were copied: they
+    // agree with those, and are reported with the rows PostgreSQL made (SQLite may hold more:
+    // a count row whose counts fell to 0 stays there).
+    if (tables.contains("rsvp_counts")) {
+      if (const auto wrong = counts_disagreeing(target); wrong > 0) {
+        return error{errc::unavailable, "table rsvp_counts: the counts of " +
+                                            std::to_string(wrong) +
+                                            " occurrences disagree with their RSVPs after the "
+                                            "copy; nothing was copied"};
+      }
+    }
+    for (const auto& [name, _] : tables) {
+      if (derived(name)) copied.push_back(copied_table{name, count_rows(target, name)});
     }
     txn.commit();
     source.rollback();  // the read transaction: ends the snapshot

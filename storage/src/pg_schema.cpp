@@ -248,7 +248,80 @@ CREATE TABLE rate_limits (
 CREATE INDEX rate_limits_full_at ON rate_limits (full_at);
 )sql";
 
-constexpr std::array<pg_migration, 2> all{{{8, v8}, {9, v9}}};
+// v10 (issue 16): the RSVP counts per occurrence (schema.cpp's v10), kept by triggers of the
+// same names and the same conditions as SQLite's, which call one plpgsql function. Its row triggers
+// run at the end of each statement, in the statement's transaction: a count row is locked by the
+// transaction that changes it until that commits, as the RSVP rows are.
+constexpr std::string_view v10 = R"sql(
+CREATE TABLE rsvp_counts (
+  event_id       BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  occurrence_key TEXT COLLATE "C" NOT NULL,
+  going          BIGINT NOT NULL DEFAULT 0,
+  waitlisted     BIGINT NOT NULL DEFAULT 0,
+  maybe          BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (event_id, occurrence_key)
+);
+INSERT INTO rsvp_counts (event_id, occurrence_key, going, waitlisted, maybe)
+  SELECT event_id, occurrence_key, count(*) FILTER (WHERE state = 'going'),
+         count(*) FILTER (WHERE state = 'waitlisted'), count(*) FILTER (WHERE state = 'maybe')
+  FROM rsvps WHERE state = 'going' OR state = 'waitlisted' OR state = 'maybe'
+  GROUP BY event_id, occurrence_key;
+CREATE FUNCTION rsvp_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.event_id = NEW.event_id AND OLD.occurrence_key = NEW.occurrence_key
+  THEN
+    -- A new state within the occurrence (an answer, a promotion): one upsert of the difference.
+    IF OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe' OR
+       NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe' THEN
+      INSERT INTO rsvp_counts AS c (event_id, occurrence_key, going, waitlisted, maybe)
+      VALUES (NEW.event_id, NEW.occurrence_key,
+              (NEW.state = 'going')::int - (OLD.state = 'going')::int,
+              (NEW.state = 'waitlisted')::int - (OLD.state = 'waitlisted')::int,
+              (NEW.state = 'maybe')::int - (OLD.state = 'maybe')::int)
+      ON CONFLICT (event_id, occurrence_key) DO UPDATE SET
+        going = c.going + excluded.going, waitlisted = c.waitlisted + excluded.waitlisted,
+        maybe = c.maybe + excluded.maybe;
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    IF OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe' THEN
+      UPDATE rsvp_counts SET going = going - (OLD.state = 'going')::int,
+        waitlisted = waitlisted - (OLD.state = 'waitlisted')::int,
+        maybe = maybe - (OLD.state = 'maybe')::int
+      WHERE event_id = OLD.event_id AND occurrence_key = OLD.occurrence_key;
+    END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    IF NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe' THEN
+      INSERT INTO rsvp_counts AS c (event_id, occurrence_key, going, waitlisted, maybe)
+      VALUES (NEW.event_id, NEW.occurrence_key, (NEW.state = 'going')::int,
+              (NEW.state = 'waitlisted')::int, (NEW.state = 'maybe')::int)
+      ON CONFLICT (event_id, occurrence_key) DO UPDATE SET
+        going = c.going + excluded.going, waitlisted = c.waitlisted + excluded.waitlisted,
+        maybe = c.maybe + excluded.maybe;
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER rsvp_counts_insert AFTER INSERT ON rsvps FOR EACH ROW
+  WHEN (NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe')
+  EXECUTE FUNCTION rsvp_counts_follow();
+CREATE TRIGGER rsvp_counts_delete AFTER DELETE ON rsvps FOR EACH ROW
+  WHEN (OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe')
+  EXECUTE FUNCTION rsvp_counts_follow();
+CREATE TRIGGER rsvp_counts_update AFTER UPDATE OF state ON rsvps FOR EACH ROW
+  WHEN (OLD.state IS DISTINCT FROM NEW.state AND OLD.event_id = NEW.event_id AND
+        OLD.occurrence_key = NEW.occurrence_key)
+  EXECUTE FUNCTION rsvp_counts_follow();
+CREATE TRIGGER rsvp_counts_move AFTER UPDATE OF event_id, occurrence_key ON rsvps FOR EACH ROW
+  WHEN (OLD.event_id IS DISTINCT FROM NEW.event_id OR
+        OLD.occurrence_key IS DISTINCT FROM NEW.occurrence_key)
+  EXECUTE FUNCTION rsvp_counts_follow();
+)sql";
+
+constexpr std::array<pg_migration, 3> all{{{8, v8}, {9, v9}, {10, v10}}};
 
 // What SQLite keeps in PRAGMA user_version: one row per step, with when it ran (Unix seconds,
 // the database's clock).

@@ -52,12 +52,25 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
 
     // Units whose occurrences lose someone from a waitlist: their pages' counts change.
     std::set<std::int64_t> units;
+    // Every event whose counts (rsvp_counts, kept by triggers) this deletion changes, in id
+    // order: each is locked before anything of it changes. The DELETE of the waitlisted rows
+    // below updates the count rows of several events in one statement; without the events'
+    // locks it could hold one count row and wait for another that an RSVP holds, while that
+    // RSVP's promotion waits for this person's waitlisted row (a deadlock on PostgreSQL). In
+    // id order, as release_future_places takes them too: it then takes no new lock.
+    std::set<std::int64_t> counted;
     auto& waiting = c.prepare(
-        "SELECT DISTINCT e.unit_id FROM rsvps r JOIN events e ON e.id = r.event_id "
-        "WHERE r.person_id = ? AND r.state = 'waitlisted'");
+        "SELECT DISTINCT r.event_id, e.unit_id, "
+        "CASE WHEN r.state = 'waitlisted' THEN 1 ELSE 0 END FROM rsvps r "
+        "JOIN events e ON e.id = r.event_id WHERE r.person_id = ? "
+        "AND (r.state = 'going' OR r.state = 'waitlisted' OR r.state = 'maybe')");
     waiting.bind(1, p.value);
-    while (waiting.step()) units.insert(waiting.int64(0));
+    while (waiting.step()) {
+      counted.insert(waiting.int64(0));
+      if (waiting.int64(2) != 0) units.insert(waiting.int64(1));
+    }
     waiting.reset();
+    for (const std::int64_t e : counted) c.lock_row("events", e);
 
     // Whoever deletes their account does not come: their places still to come go to the
     // waitlists, as if they had said no. Going and maybe to what has started stay, anonymous,

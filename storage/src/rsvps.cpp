@@ -165,12 +165,12 @@ std::optional<rsvp_record> find_record(sql::connection& c, const slot& at, perso
   return r;
 }
 
-int count_in_state(sql::connection& c, const slot& at, rsvp_state state) {
-  auto& s = c.prepare(
-      "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence_key = ? AND state = ?");
-  s.bind(1, at.event.value).bind(2, at.key).bind(3, db_text(state));
-  s.step();
-  const int n = s.integer(0);
+/// How many of the slot's RSVPs are going: rsvp_counts' row for it (schema v10, kept by the
+/// triggers on rsvps), one index lookup however many have answered; no row, none.
+int count_going(sql::connection& c, const slot& at) {
+  auto& s = c.prepare("SELECT going FROM rsvp_counts WHERE event_id = ? AND occurrence_key = ?");
+  s.bind(1, at.event.value).bind(2, at.key);
+  const int n = s.step() ? s.integer(0) : 0;
   s.reset();
   return n;
 }
@@ -223,10 +223,8 @@ void bump_person_version(sql::connection& c, person_id p) {
 std::vector<rsvp_record> fill_places(sql::connection& c, const calendar::event& e, const slot& at,
                                      calendar::utc_seconds now) {
   std::vector<rsvp_record> promoted;
-  // Without a capacity every place is free: counting who goes (a walk over the slot's index
-  // entries, under the write lock) would not change the answer.
-  const std::size_t going =
-      e.capacity ? static_cast<std::size_t>(count_in_state(c, at, rsvp_state::going)) : 0;
+  // Without a capacity every place is free: who goes would not change the answer.
+  const std::size_t going = e.capacity ? static_cast<std::size_t>(count_going(c, at)) : 0;
   const std::size_t free = calendar::places_free(e.capacity, going);
   if (free == 0) return promoted;
 
@@ -685,16 +683,13 @@ std::vector<rsvp_record> store::rsvps_of_person(person_id p) const {
 
 occupancy store::occupancy_of(calendar::event_id id, const calendar::occurrence_key& key) const {
   impl::reader r(*impl_);
-  // One statement, so the counts and the capacity come from the same snapshot.
+  // One statement, so the counts and the capacity come from the same snapshot. The counts are
+  // rsvp_counts' row (schema v10): one lookup, not three counts over the occurrence's RSVPs.
+  // No row: nobody has answered.
   auto& s = r->prepare(
-      "SELECT e.capacity, "
-      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
-      "AND state = 'going'), "
-      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
-      "AND state = 'waitlisted'), "
-      "(SELECT count(*) FROM rsvps WHERE event_id = e.id AND occurrence_key = ?1 "
-      "AND state = 'maybe') "
-      "FROM events e WHERE e.id = ?2");
+      "SELECT e.capacity, coalesce(n.going, 0), coalesce(n.waitlisted, 0), "
+      "coalesce(n.maybe, 0) FROM events e LEFT JOIN rsvp_counts n "
+      "ON n.event_id = e.id AND n.occurrence_key = ?1 WHERE e.id = ?2");
   s.bind(1, key.to_string()).bind(2, id.value);
   occupancy out;
   if (s.step()) {

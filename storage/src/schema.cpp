@@ -291,7 +291,80 @@ CREATE TABLE rate_limits (
 CREATE INDEX rate_limits_full_at ON rate_limits (full_at);
 )sql";
 
-constexpr std::array<std::string_view, 9> all{v1, v2, v3, v4, v5, v6, v7, v8, v9};
+// v10 (issue 16): how many RSVPs of each occurrence are going, waitlisted and maybe, so that
+// store::occupancy_of and the count of free places read one row instead of counting the
+// occurrence's RSVPs (three walks over rsvps_occurrence that grow with every answer). The
+// counts derive from `rsvps` alone and are kept exact by its triggers, whatever statement
+// changes a row: an answer, a promotion, a deletion (also by a person's ON DELETE CASCADE), a
+// moved occurrence (occurrence_key) or split series (event_id). A row whose counts fall to 0
+// stays; a missing row reads as zeros. The states are compared with = joined by OR, not IN
+// (...), for the reason of v8. A change of state within one occurrence (a new answer, a
+// promotion: the write path) is one upsert of the difference; a row that moves to another
+// occurrence (rare) leaves the old count and joins the new. The migration counts the RSVPs
+// already there. No personal data: numbers per occurrence.
+constexpr std::string_view v10 = R"sql(
+CREATE TABLE rsvp_counts (
+  event_id       INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  occurrence_key TEXT NOT NULL,
+  going          INTEGER NOT NULL DEFAULT 0,
+  waitlisted     INTEGER NOT NULL DEFAULT 0,
+  maybe          INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (event_id, occurrence_key)
+) WITHOUT ROWID;
+INSERT INTO rsvp_counts (event_id, occurrence_key, going, waitlisted, maybe)
+  SELECT event_id, occurrence_key, sum(state = 'going'), sum(state = 'waitlisted'),
+         sum(state = 'maybe')
+  FROM rsvps WHERE state = 'going' OR state = 'waitlisted' OR state = 'maybe'
+  GROUP BY event_id, occurrence_key;
+CREATE TRIGGER rsvp_counts_insert AFTER INSERT ON rsvps
+WHEN NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe'
+BEGIN
+  INSERT INTO rsvp_counts (event_id, occurrence_key, going, waitlisted, maybe)
+  VALUES (NEW.event_id, NEW.occurrence_key, NEW.state = 'going', NEW.state = 'waitlisted',
+          NEW.state = 'maybe')
+  ON CONFLICT (event_id, occurrence_key) DO UPDATE SET
+    going = going + excluded.going, waitlisted = waitlisted + excluded.waitlisted,
+    maybe = maybe + excluded.maybe;
+END;
+CREATE TRIGGER rsvp_counts_delete AFTER DELETE ON rsvps
+WHEN OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe'
+BEGIN
+  UPDATE rsvp_counts SET going = going - (OLD.state = 'going'),
+    waitlisted = waitlisted - (OLD.state = 'waitlisted'), maybe = maybe - (OLD.state = 'maybe')
+  WHERE event_id = OLD.event_id AND occurrence_key = OLD.occurrence_key;
+END;
+CREATE TRIGGER rsvp_counts_update AFTER UPDATE OF state ON rsvps
+WHEN OLD.state IS NOT NEW.state AND OLD.event_id IS NEW.event_id
+  AND OLD.occurrence_key IS NEW.occurrence_key
+  AND (OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe'
+    OR NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe')
+BEGIN
+  INSERT INTO rsvp_counts (event_id, occurrence_key, going, waitlisted, maybe)
+  VALUES (NEW.event_id, NEW.occurrence_key, (NEW.state = 'going') - (OLD.state = 'going'),
+          (NEW.state = 'waitlisted') - (OLD.state = 'waitlisted'),
+          (NEW.state = 'maybe') - (OLD.state = 'maybe'))
+  ON CONFLICT (event_id, occurrence_key) DO UPDATE SET
+    going = going + excluded.going, waitlisted = waitlisted + excluded.waitlisted,
+    maybe = maybe + excluded.maybe;
+END;
+CREATE TRIGGER rsvp_counts_move AFTER UPDATE OF event_id, occurrence_key ON rsvps
+WHEN OLD.event_id IS NOT NEW.event_id OR OLD.occurrence_key IS NOT NEW.occurrence_key
+BEGIN
+  UPDATE rsvp_counts SET going = going - (OLD.state = 'going'),
+    waitlisted = waitlisted - (OLD.state = 'waitlisted'), maybe = maybe - (OLD.state = 'maybe')
+  WHERE event_id = OLD.event_id AND occurrence_key = OLD.occurrence_key
+    AND (OLD.state = 'going' OR OLD.state = 'waitlisted' OR OLD.state = 'maybe');
+  INSERT INTO rsvp_counts (event_id, occurrence_key, going, waitlisted, maybe)
+  SELECT NEW.event_id, NEW.occurrence_key, NEW.state = 'going', NEW.state = 'waitlisted',
+         NEW.state = 'maybe'
+  WHERE NEW.state = 'going' OR NEW.state = 'waitlisted' OR NEW.state = 'maybe'
+  ON CONFLICT (event_id, occurrence_key) DO UPDATE SET
+    going = going + excluded.going, waitlisted = waitlisted + excluded.waitlisted,
+    maybe = maybe + excluded.maybe;
+END;
+)sql";
+
+constexpr std::array<std::string_view, 10> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
 
 }  // namespace
 

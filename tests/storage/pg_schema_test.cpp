@@ -48,9 +48,9 @@ TEST(PgSchemaVersion, IsSqlitesNewest) {
 TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 9);
+  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 10);
   const auto tables = pg_tables(*c);
-  EXPECT_EQ(tables.size(), 21U);  // SQLite's 20 and schema_version
+  EXPECT_EQ(tables.size(), 22U);  // SQLite's 21 and schema_version
   const std::string applied = pg_text(*c, "SELECT MIN(applied) FROM schema_version");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
@@ -58,7 +58,7 @@ TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
   ASSERT_TRUE(pg_migrate(*c));
   auto other = connect();
   ASSERT_TRUE(pg_migrate(*other));
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 2);  // v8 (the first), v9
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 3);  // v8 (the first), v9, v10
   EXPECT_EQ(pg_text(*c, "SELECT MIN(applied) FROM schema_version"), applied);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   EXPECT_EQ(pg_tables(*c), tables);
@@ -67,7 +67,7 @@ TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
 TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  c->exec("INSERT INTO schema_version (version) VALUES (10)");
+  c->exec("INSERT INTO schema_version (version) VALUES (11)");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
   const auto refused = pg_migrate(*c);
@@ -75,9 +75,9 @@ TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   EXPECT_EQ(refused.error().code, errc::schema_too_new);
   EXPECT_EQ(refused.error().message,
             c->describe() +
-                " has schema version 10, this treffpunkt knows up to 9: use a newer treffpunkt "
+                " has schema version 11, this treffpunkt knows up to 10: use a newer treffpunkt "
                 "or restore a backup");
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 3);
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 4);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   // The refusal rolled its transaction back: the connection takes the next one.
   EXPECT_EQ(pg_text(*c, "SELECT current_setting('transaction_isolation')"), "read committed");
@@ -120,9 +120,9 @@ TEST_F(pg_test, TwoInstancesMigratingAtOnceMigrateOnce) {
   second.join();
   EXPECT_EQ(errors[0], "");
   EXPECT_EQ(errors[1], "");
-  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 2);
-  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 9);
-  EXPECT_EQ(pg_tables(*holder).size(), 21U);
+  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 3);
+  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 10);
+  EXPECT_EQ(pg_tables(*holder).size(), 22U);
 }
 
 TEST_F(pg_test, ConstraintViolationsAreConstraintFailures) {
@@ -436,7 +436,7 @@ TEST_F(pg_test, SchemaIsSqlitesNewest) {
   }
   sql::sqlite_connection lite(dir.path() / "treffpunkt.db", sql::open_mode::read_only);
   const auto expected = sqlite_shapes(lite);
-  ASSERT_EQ(expected.size(), 20U);
+  ASSERT_EQ(expected.size(), 21U);
 
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
@@ -460,6 +460,28 @@ TEST_F(pg_test, SchemaIsSqlitesNewest) {
   EXPECT_EQ(events.checks.size(), 2U);
   EXPECT_EQ(expected.at("rsvps").foreign_keys.size(), 2U);
   EXPECT_EQ(expected.at("attendance").checks.count("| person_id walk_in"), 1U);
+
+  // The triggers that keep rsvp_counts (v10): the same names on the same table on both (what
+  // they do, both stores' RsvpCounts tests check).
+  std::vector<std::string> lite_triggers;
+  {
+    auto& s = lite.prepare(
+        "SELECT tbl_name || '.' || name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name");
+    while (s.step()) lite_triggers.push_back(s.text(0));
+    s.reset();
+  }
+  std::vector<std::string> pg_triggers;
+  {
+    auto& s = c->prepare(
+        "SELECT CAST(tgrelid AS regclass)::TEXT || '.' || tgname FROM pg_trigger "
+        "WHERE NOT tgisinternal ORDER BY tgname COLLATE \"C\"");
+    while (s.step()) pg_triggers.push_back(s.text(0));
+    s.reset();
+  }
+  EXPECT_EQ(pg_triggers, lite_triggers);
+  EXPECT_EQ(lite_triggers,
+            (std::vector<std::string>{"rsvps.rsvp_counts_delete", "rsvps.rsvp_counts_insert",
+                                      "rsvps.rsvp_counts_move", "rsvps.rsvp_counts_update"}));
 }
 
 }  // namespace

@@ -39,8 +39,10 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
   }
   // Back to what schema 1 had: no settings table, no notices column (nor what came later:
   // deleted, the offers' tables, the events' host, who came, the feed fetches, the shared
-  // rate limits).
+  // rate limits, the RSVP counts and their triggers).
   exec(db,
+       "DROP TRIGGER rsvp_counts_insert; DROP TRIGGER rsvp_counts_delete; "
+       "DROP TRIGGER rsvp_counts_update; DROP TRIGGER rsvp_counts_move; DROP TABLE rsvp_counts; "
        "DROP TABLE rate_limits; DROP TABLE feed_fetches; ALTER TABLE events DROP COLUMN confirmed; "
        "ALTER TABLE events DROP COLUMN confirm_asked; ALTER TABLE people DROP COLUMN lag_notices; "
        "DROP TABLE attendance; DROP TABLE attendance_lists; DROP TABLE settings; ALTER TABLE "

@@ -13,6 +13,9 @@
 namespace treffpunkt::storage {
 
 /// One table copied, and its rows (the same number on both sides: copy_to_postgres checks).
+/// A table derived from others (rsvp_counts: the RSVPs counted per occurrence) is not copied
+/// row by row but made by PostgreSQL's triggers as its source table is copied; its rows are
+/// those PostgreSQL holds then, checked against a count of the source table's rows.
 struct copied_table {
   std::string name;
   std::int64_t rows = 0;
