@@ -29,27 +29,6 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
     if (who.person() != p && !is_admin(c, who)) {
       return error{errc::forbidden, "only the person themselves or an admin deletes an account"};
     }
-    if (admin) {
-      // Two admins deleting themselves at once through two processes on PostgreSQL would each
-      // count the other and both go: the admins' rows are locked first, in id order (so two
-      // such deletions wait for each other, never deadlock), and counted after the lock, which
-      // sees what the other committed. On SQLite the write transaction already excludes it.
-      std::vector<std::int64_t> ids;
-      auto& admins =
-          c.prepare("SELECT id FROM people WHERE admin = 1 AND deleted IS NULL ORDER BY id");
-      while (admins.step()) ids.push_back(admins.int64(0));
-      admins.reset();
-      for (const auto id : ids) c.lock_row("people", id);
-      auto& count = c.prepare("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL");
-      count.step();
-      const std::int64_t n = count.int64(0);
-      count.reset();
-      if (n <= 1) {
-        return error{errc::conflict, "the last admin cannot be deleted: name another first",
-                     "admin"};
-      }
-    }
-
     // Units whose occurrences lose someone from a waitlist: their pages' counts change.
     std::set<std::int64_t> units;
     // Every event whose counts (rsvp_counts, kept by triggers) this deletion changes, in id
@@ -71,6 +50,28 @@ result<void> store::delete_person(person_id p, const actor& who, calendar::utc_s
     }
     waiting.reset();
     for (const std::int64_t e : counted) c.lock_row("events", e);
+
+    if (admin) {
+      // Two admins deleting themselves at once through two processes on PostgreSQL would each
+      // count the other and both go: the admins' rows are locked, in id order (so two such
+      // deletions wait for each other, never deadlock), and counted after the lock, which sees
+      // what the other committed. After the events' locks, as an RSVP takes an event's lock
+      // before any person's row. On SQLite the write transaction already excludes it.
+      std::vector<std::int64_t> ids;
+      auto& admins =
+          c.prepare("SELECT id FROM people WHERE admin = 1 AND deleted IS NULL ORDER BY id");
+      while (admins.step()) ids.push_back(admins.int64(0));
+      admins.reset();
+      for (const auto id : ids) c.lock_row("people", id);
+      auto& count = c.prepare("SELECT count(*) FROM people WHERE admin = 1 AND deleted IS NULL");
+      count.step();
+      const std::int64_t n = count.int64(0);
+      count.reset();
+      if (n <= 1) {
+        return error{errc::conflict, "the last admin cannot be deleted: name another first",
+                     "admin"};
+      }
+    }
 
     // Whoever deletes their account does not come: their places still to come go to the
     // waitlists, as if they had said no. Going and maybe to what has started stay, anonymous,
