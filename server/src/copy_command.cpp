@@ -60,7 +60,8 @@ int copy_database(std::span<const std::string_view> args, std::ostream& out, std
     total += t.rows;
   }
   out << "  total" << std::string(width - 5 + 2, ' ') << total << '\n'
-      << "The row counts of every table agree on both sides.\n";
+      << "The row counts of every table agree on both sides (rsvp_counts, filled as the RSVPs "
+         "were copied: with a count of them).\n";
   return 0;
 }
 

@@ -85,7 +85,9 @@ class Copy(unittest.TestCase):
         self.assertGreater(expected["units"], 0)
         self.assertGreater(expected["events"], 0)
         self.assertEqual(lines[-2].split(), ["total", str(sum(expected.values()))])
-        self.assertEqual(lines[-1], "The row counts of every table agree on both sides.")
+        self.assertEqual(lines[-1], "The row counts of every table agree on both sides "
+                                    "(rsvp_counts, filled as the RSVPs were copied: with a "
+                                    "count of them).")
         self.assertEqual(done.stderr, "")
         for name, rows in expected.items():
             self.assertEqual(int(psql(self.target, 'SELECT COUNT(*) FROM "%s"' % name)), rows,
