@@ -10,6 +10,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -120,6 +121,22 @@ struct store::impl {
 
   /// Events by id as last loaded (event_by_id, RSVPs): see event_cache.
   event_cache events;
+
+  /// Every unit with its version, as read under one store::feed_stamp(): each write to a
+  /// unit's row or version moves that stamp (touch_units), so a snapshot of the current stamp
+  /// is what the table holds. units(), unit_by_slug, unit_by_id and unit_version answer from
+  /// it: every RSVP, feed and page asks for a unit, and units change seldom.
+  struct units_snapshot {
+    std::uint64_t stamp = 0;
+    std::vector<calendar::unit> units;
+    std::vector<std::int64_t> versions;  ///< of units[i]
+  };
+  std::mutex units_mutex;
+  std::shared_ptr<const units_snapshot> units_memo;  ///< guarded by units_mutex
+  /// The snapshot of `stamp` (store::feed_stamp(), read by the caller before this is called:
+  /// a write that commits in between moves it, and what is kept under the older stamp is read
+  /// again by the next call).
+  std::shared_ptr<const units_snapshot> current_units(std::uint64_t stamp);
 
   /// settings.installation_secret, read once at open (it never changes).
   std::string secret;

@@ -323,42 +323,55 @@ result<calendar::unit> store::set_archived(calendar::unit_id id, bool archived, 
   });
 }
 
-std::vector<calendar::unit> store::units() const {
-  impl::reader r(*impl_);
-  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units ORDER BY id");
-  std::vector<calendar::unit> out;
-  while (s.step()) out.push_back(unit_from(s));
-  return out;
+std::shared_ptr<const store::impl::units_snapshot> store::impl::current_units(
+    std::uint64_t stamp) {
+  {
+    const std::lock_guard lock(units_mutex);
+    if (units_memo && units_memo->stamp == stamp) return units_memo;
+  }
+  auto fresh = std::make_shared<units_snapshot>();
+  fresh->stamp = stamp;
+  {
+    reader r(*this);
+    static const std::string query =
+        "SELECT " + std::string(unit_columns) + ", version FROM units ORDER BY id";
+    auto& s = r->prepare(query);
+    while (s.step()) {
+      fresh->units.push_back(unit_from(s));
+      fresh->versions.push_back(s.int64(8));
+    }
+    s.reset();
+  }
+  const std::lock_guard lock(units_mutex);
+  // A thread that read an older stamp must not push back a newer snapshot.
+  if (!units_memo || units_memo->stamp <= stamp) units_memo = fresh;
+  return fresh;
 }
 
+std::vector<calendar::unit> store::units() const { return impl_->current_units(feed_stamp())->units; }
+
 std::optional<calendar::unit> store::unit_by_slug(std::string_view slug) const {
-  impl::reader r(*impl_);
-  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE slug = ?");
-  s.bind(1, slug);
-  std::optional<calendar::unit> found;
-  if (s.step()) found = unit_from(s);
-  s.reset();
-  return found;
+  const auto all = impl_->current_units(feed_stamp());
+  for (const auto& u : all->units) {
+    if (u.slug == slug) return u;
+  }
+  return std::nullopt;
 }
 
 std::optional<calendar::unit> store::unit_by_id(calendar::unit_id id) const {
-  impl::reader r(*impl_);
-  auto& s = r->prepare("SELECT " + std::string(unit_columns) + " FROM units WHERE id = ?");
-  s.bind(1, id.value);
-  std::optional<calendar::unit> found;
-  if (s.step()) found = unit_from(s);
-  s.reset();
-  return found;
+  const auto all = impl_->current_units(feed_stamp());
+  for (const auto& u : all->units) {
+    if (u.id == id) return u;
+  }
+  return std::nullopt;
 }
 
 std::int64_t store::unit_version(calendar::unit_id id) const {
-  impl::reader r(*impl_);
-  auto& s = r->prepare("SELECT version FROM units WHERE id = ?");
-  s.bind(1, id.value);
-  std::int64_t version = 0;  // no such unit: a version no real unit has
-  if (s.step()) version = s.int64(0);
-  s.reset();
-  return version;
+  const auto all = impl_->current_units(feed_stamp());
+  for (std::size_t i = 0; i < all->units.size(); ++i) {
+    if (all->units[i].id == id) return all->versions[i];
+  }
+  return 0;  // no such unit: a version no real unit has
 }
 
 std::int64_t store::data_version() const {
