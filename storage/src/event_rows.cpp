@@ -219,9 +219,11 @@ std::optional<calendar::event> load_event(sql::connection& c, calendar::event_id
   return e;
 }
 
-std::optional<calendar::event> event_cache::load(sql::connection& c, calendar::event_id id) {
-  // The version first, then the rows: an event read after its version is at least as new as
-  // that version, so an entry can be newer than its tag (and is read again) but never older.
+namespace {
+
+/// An event's unit and that unit's version (event_cache's tag), if the event exists.
+std::optional<std::pair<std::int64_t, std::int64_t>> tag_of(sql::connection& c,
+                                                            calendar::event_id id) {
   auto& s = c.prepare(
       "SELECT e.unit_id, u.version FROM events e JOIN units u ON u.id = e.unit_id "
       "WHERE e.id = ?");
@@ -229,6 +231,26 @@ std::optional<calendar::event> event_cache::load(sql::connection& c, calendar::e
   std::optional<std::pair<std::int64_t, std::int64_t>> tag;
   if (s.step()) tag.emplace(s.int64(0), s.int64(1));
   s.reset();
+  return tag;
+}
+
+}  // namespace
+
+std::optional<calendar::event> event_cache::current(sql::connection& c, calendar::event_id id) {
+  const auto tag = tag_of(c, id);
+  if (!tag) return std::nullopt;
+  const std::lock_guard lock(mutex_);
+  if (const auto it = by_id_.find(id.value);
+      it != by_id_.end() && it->second.unit == tag->first && it->second.version == tag->second) {
+    return *it->second.event;
+  }
+  return std::nullopt;
+}
+
+std::optional<calendar::event> event_cache::load(sql::connection& c, calendar::event_id id) {
+  // The version first, then the rows: an event read after its version is at least as new as
+  // that version, so an entry can be newer than its tag (and is read again) but never older.
+  const auto tag = tag_of(c, id);
   std::unique_lock lock(mutex_);
   if (!tag) {
     by_id_.erase(id.value);

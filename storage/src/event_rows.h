@@ -47,6 +47,10 @@ class event_cache {
     c.lock_row("events", id.value);
     return load(c, id);
   }
+  /// The cached event if it is current: the same indexed read as load, but outside any
+  /// transaction (one statement reads one snapshot), and nothing more. Empty when it is not
+  /// cached or not current (or there is no such event): then load, in a snapshot.
+  std::optional<calendar::event> current(sql::connection& c, calendar::event_id id);
 
  private:
   struct entry {
