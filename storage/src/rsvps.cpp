@@ -305,9 +305,28 @@ rsvp_change apply_answer(sql::connection& c, const calendar::event& e, const slo
 
   auto promoted = fill_places(c, e, at, now);
   // The caller getting the place they asked for is their answer, not a promotion.
-  std::erase_if(promoted, [&](const rsvp_record& r) { return r.person == p; });
+  std::optional<rsvp_record> placed;
+  std::erase_if(promoted, [&](const rsvp_record& r) {
+    if (r.person != p) return false;
+    placed = r;
+    return true;
+  });
 
-  rsvp_change change{*find_record(c, at, p), std::move(promoted)};
+  // The row as written, without reading it back, unless it waits: its position is a rank
+  // among the waiting (record_columns), which only a read gives.
+  rsvp_record mine;
+  if (placed) {
+    mine = *placed;
+  } else if (state == rsvp_state::waitlisted) {
+    mine = *find_record(c, at, p);
+  } else {
+    mine = rsvp_record{
+        e.id,  calendar::occurrence_key::parse(at.key).value_or(calendar::occurrence_key{}),
+        p,     answer,
+        state, 0,
+        now};
+  }
+  rsvp_change change{std::move(mine), std::move(promoted)};
   store::impl::audit(c, actor::of(p), action, e.unit, e.id, describe(at, p, change.rsvp), now);
   audit_promotions(c, actor::of(p), e, at, change.promoted, now);
   return change;
@@ -455,7 +474,10 @@ result<rsvp_change> store::set_rsvp(calendar::event_id id, const calendar::occur
         before && before->state != rsvp_state::pending && before->answer == answer;
     auto change = apply_answer(c, *e, at, p, answer, now, "rsvp", before);
     if (unchanged) return change;
-    if (!drop_unless_going.empty() && change.rsvp.state != rsvp_state::going) {
+    // Such messages (reminders) are queued only while one is going: from any other state
+    // there is nothing to drop, and the walk over the outbox's index is saved.
+    if (!drop_unless_going.empty() && change.rsvp.state != rsvp_state::going && before &&
+        before->state == rsvp_state::going) {
       drop_queued_in(c, drop_unless_going);
     }
     if (mails) {

@@ -148,6 +148,38 @@ TEST_F(RsvpStore, YesNoMaybeGiveTheirStates) {
   EXPECT_EQ(store_->occupancy_of(e.id, occurrence_key::timed(utc(2026, 3, 17, 18))).going, 0);
 }
 
+// set_rsvp hands back the caller's row as it wrote it (read back only while waiting): the same,
+// field by field, as a read of it afterwards, on every path an answer takes.
+TEST_F(RsvpStore, TheRecordReturnedIsTheRowAsStored) {
+  const auto open = meeting();
+  const auto limited = meeting(1);
+  const auto people = members(3);
+  const auto same = [&](const cal::event& e, const person& p, rsvp_answer a, utc_seconds at) {
+    const auto r = store_->set_rsvp(e.id, second, p.id, a, at);
+    ASSERT_TRUE(r) << r.error().message;
+    const auto stored = store_->rsvp_of(e.id, second, p.id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(r->rsvp.event, stored->event);
+    EXPECT_EQ(r->rsvp.key, stored->key);
+    EXPECT_EQ(r->rsvp.person, stored->person);
+    EXPECT_EQ(r->rsvp.answer, stored->answer);
+    EXPECT_EQ(r->rsvp.state, stored->state);
+    EXPECT_EQ(r->rsvp.waitlist_position, stored->waitlist_position);
+    EXPECT_EQ(r->rsvp.updated, stored->updated);
+  };
+  same(open, people[0], rsvp_answer::yes, now);            // going, no capacity
+  same(open, people[0], rsvp_answer::maybe, now + 1min);   // maybe
+  same(open, people[0], rsvp_answer::no, now + 2min);      // not going
+  same(limited, people[0], rsvp_answer::yes, now + 3min);  // the one place
+  same(limited, people[1], rsvp_answer::yes, now + 4min);  // waiting, first
+  same(limited, people[2], rsvp_answer::yes, now + 5min);  // waiting, second
+  same(limited, people[1], rsvp_answer::no, now + 6min);   // leaves the waitlist
+  same(limited, people[0], rsvp_answer::no, now + 7min);   // frees the place for people[2]
+  same(limited, people[1], rsvp_answer::yes, now + 8min);  // waiting again, first now
+  EXPECT_EQ(store_->rsvp_of(limited.id, second, people[2].id)->state, rsvp_state::going);
+  EXPECT_EQ(store_->rsvp_of(limited.id, second, people[1].id)->waitlist_position, 1);
+}
+
 TEST_F(RsvpStore, AnswerCanBeChanged) {
   const auto e = meeting();
   const auto p = member(1);

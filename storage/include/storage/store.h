@@ -660,9 +660,10 @@ class store {
                                calendar::utc_seconds now);
   /// The same, queueing the mails the change causes in its transaction: `mails` is called
   /// only when the RSVP changed (saying again what one said queues nothing), and when the
-  /// caller is then not going, the queued messages whose dedupe key starts with
-  /// `drop_unless_going` (non-empty: e.g. the member's reminders for the occurrence) are
-  /// dropped. A failure of `mails` (it throws) or of the queueing rolls the RSVP back.
+  /// caller was going and is then not, the queued messages whose dedupe key starts with
+  /// `drop_unless_going` (non-empty: messages queued only while one goes, e.g. the member's
+  /// reminders for the occurrence) are dropped. A failure of `mails` (it throws) or of the
+  /// queueing rolls the RSVP back.
   result<rsvp_change> set_rsvp(calendar::event_id id, const calendar::occurrence_key& key,
                                person_id p, calendar::rsvp_answer answer, calendar::utc_seconds now,
                                const rsvp_mails& mails, std::string_view drop_unless_going = {});
