@@ -323,8 +323,8 @@ CREATE TRIGGER rsvp_counts_move AFTER UPDATE OF event_id, occurrence_key ON rsvp
 
 // v11 (issue 16): the message bodies in a table of their own (schema.cpp's v11). PostgreSQL
 // too writes a new version of the whole row on every UPDATE (a TOASTed body is only pointed
-// to again, but a body kept inline, under about 2 KB, is copied), and the claims and outcomes
-// should touch the same small rows on both.
+// to again, but a body kept in the row, under about 2 KB after compression, is copied), and
+// the claims and outcomes should touch the same small rows on both.
 constexpr std::string_view v11 = R"sql(
 CREATE TABLE outbox_messages (
   id      BIGINT PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
