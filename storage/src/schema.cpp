@@ -364,7 +364,25 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<std::string_view, 10> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+// v11 (issue 16): the message bodies leave the outbox's rows for a table of their own. SQLite
+// writes a whole row again on every UPDATE, so each claim and each outcome (sending, sent,
+// retry: state, lease and attempts) copied the body's overflow pages and put them in the WAL;
+// now those UPDATEs rewrite a row of a hundred bytes and the body is written once, when it is
+// queued. A message composed when it is due (a reminder, queued as its key alone) has no row
+// here. A body goes with its message (ON DELETE CASCADE: the expiry of sent mail, a deleted
+// account, a dropped reminder). DROP COLUMN (SQLite 3.35) rewrites the rows without the body;
+// the pages it frees are reused by later writes.
+constexpr std::string_view v11 = R"sql(
+CREATE TABLE outbox_messages (
+  id      INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
+  message BLOB NOT NULL
+);
+INSERT INTO outbox_messages (id, message)
+  SELECT id, message FROM outbox WHERE length(message) > 0 ORDER BY id;
+ALTER TABLE outbox DROP COLUMN message;
+)sql";
+
+constexpr std::array<std::string_view, 11> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
 
 }  // namespace
 

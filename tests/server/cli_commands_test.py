@@ -198,8 +198,9 @@ class Commands(unittest.TestCase):
         db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "treffpunkt.db"),
                              uri=True)
         try:
-            rows = db.execute("SELECT message FROM outbox WHERE recipient = ? AND "
-                              "kind = 'waitlist_promotion'", (waiting,)).fetchall()
+            rows = db.execute("SELECT m.message FROM outbox o JOIN outbox_messages m "
+                              "ON m.id = o.id WHERE o.recipient = ? AND "
+                              "o.kind = 'waitlist_promotion'", (waiting,)).fetchall()
             going = db.execute("SELECT r.state FROM rsvps r JOIN people p ON p.id = r.person_id "
                                "WHERE p.email = ?", (waiting,)).fetchall()
         finally:
@@ -263,7 +264,8 @@ class Commands(unittest.TestCase):
             db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "treffpunkt.db"),
                                  uri=True)
             try:
-                return db.execute("SELECT recipient, message FROM outbox WHERE kind = ?",
+                return db.execute("SELECT o.recipient, m.message FROM outbox o "
+                                  "JOIN outbox_messages m ON m.id = o.id WHERE o.kind = ?",
                                   (kind,)).fetchall()
             finally:
                 db.close()

@@ -137,7 +137,8 @@ class SigkillUnderLoad(unittest.TestCase):
         self.assertEqual(integrity(data), [("ok",)])
         # Queued and due at the kill: these must go out after the restart, once each. (A
         # message claimed by the dispatcher, 'sending', waits for its lease: 15 minutes.)
-        queued = query(data, "SELECT id, message FROM outbox WHERE state = 'queued' AND due <= ?",
+        queued = query(data, "SELECT o.id, m.message FROM outbox o LEFT JOIN outbox_messages m "
+                       "ON m.id = o.id WHERE o.state = 'queued' AND o.due <= ?",
                        int(killed_at))
         self.assertGreaterEqual(len(queued), 1)
         print("acknowledged: %d RSVPs, %d edits; queued at the kill: %d mails" % (

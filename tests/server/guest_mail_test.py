@@ -114,8 +114,10 @@ class Mails(base.MailTest):
 
     def queued(self, kind, recipient):
         """The queued messages of `kind` to `recipient`, parsed."""
-        rows = self.db_rows("SELECT message FROM outbox WHERE kind = ? AND recipient = ? "
-                            "AND state = 'queued' ORDER BY id", kind, recipient)
+        rows = self.db_rows("SELECT coalesce(m.message, x'') FROM outbox o "
+                            "LEFT JOIN outbox_messages m ON m.id = o.id "
+                            "WHERE o.kind = ? AND o.recipient = ? AND o.state = 'queued' "
+                            "ORDER BY o.id", kind, recipient)
         return [email.message_from_bytes(bytes(r[0]) if isinstance(r[0], (bytes, memoryview))
                                          else r[0].encode(), policy=email.policy.default)
                 for r in rows]

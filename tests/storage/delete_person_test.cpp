@@ -142,6 +142,8 @@ TEST_F(DeletePerson, GivesTheirPlacesToComeToTheWaitlistAndLeavesNoPersonalDataA
     EXPECT_TRUE(store_->list_tokens(ada.id, kind, now + 1h).empty());
   }
   EXPECT_EQ(store_->outbox_depth(), 1);  // Bo's message stays
+  // ... with its body; Ada's went with her message (outbox_messages, v11: ON DELETE CASCADE).
+  EXPECT_EQ(query_int("SELECT count(*) FROM outbox_messages"), 1);
   EXPECT_FALSE(store_->person_by_email("ada.geheim@example.org"));
 
   // Neither the address nor the name is anywhere in the database: not in a table, and (with

@@ -1,5 +1,6 @@
 // The outbox: queued once per dedupe key, claimed with a lease, never by two dispatchers.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -270,6 +271,171 @@ TEST_F(Outbox, AnExpiredLeaseGoesToTheOtherStoreAndTheFirstCannotRecordOverIt) {
   EXPECT_EQ(list[1].sent, t0 + 80s);
   EXPECT_EQ(list[0].state, outbox_state::queued);
   EXPECT_EQ(list[0].attempts, 1);
+}
+
+/// A body of about 5 KB, as the dispatcher sends them (UTF-8, CRLF), unique per `n`.
+std::string big_body(int n) {
+  std::string body = "Subject: =?UTF-8?Q?Erinnerung?=\r\n\r\n";
+  while (body.size() < 5000)
+    body += "Zeile mit Umlauten: \xC3\xA4\xC3\xB6\xC3\xBC, Nr. " + std::to_string(n) + "\r\n";
+  return body;
+}
+
+TEST_F(Outbox, ClaimsAndOutcomesLeaveTheBodyAsQueued) {
+  // Schema v11: the body is a row of outbox_messages, which the state changes do not write.
+  EXPECT_EQ(query_int(on_postgres() ? "SELECT COUNT(*) FROM information_schema.columns WHERE "
+                                      "table_name = 'outbox' AND column_name = 'message'"
+                                    : "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE "
+                                      "name = 'message'"),
+            0);
+  for (int i = 0; i < 3; ++i) {
+    auto m = message("big:" + std::to_string(i));
+    m.message = big_body(i);
+    ASSERT_TRUE(store_->enqueue(m, t0));
+  }
+  ASSERT_TRUE(store_->enqueue(outbox_message{.kind = "reminder",
+                                             .recipient = "anna@example.org",
+                                             .message = "",
+                                             .due = t0,
+                                             .dedupe_key = "reminder:composed-when-due"},
+                              t0));
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox_messages"), 3);  // none for the key alone
+  const auto stored = [&](outbox_id id) {
+    return query_text("SELECT message FROM outbox_messages WHERE id = " + std::to_string(id.value));
+  };
+
+  auto claimed = store_->claim_due(t0, 5min, 10).value();
+  ASSERT_EQ(claimed.size(), 4U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(claimed[i].message, big_body(static_cast<int>(i)));
+    EXPECT_EQ(stored(claimed[i].id), big_body(static_cast<int>(i)));
+  }
+  EXPECT_TRUE(claimed[3].message.empty());
+  const std::vector<outbox_outcome> outcomes{
+      {claimed[0].id, outbox_outcome::kind::sent, {}, {}, claimed[0].lease_until},
+      {claimed[1].id, outbox_outcome::kind::retry, "451 later", t0 + 1min, claimed[1].lease_until},
+      {claimed[2].id, outbox_outcome::kind::failed, "550 no", {}, claimed[2].lease_until},
+      {claimed[3].id, outbox_outcome::kind::retry, "451 later", t0 + 1min, claimed[3].lease_until},
+  };
+  ASSERT_EQ(store_->record_outcomes(outcomes, t0).value(), std::vector<bool>(4, true));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(stored(claimed[i].id), big_body(static_cast<int>(i)));
+  }
+
+  // The retried ones come back with their bodies; the key alone still has none.
+  claimed = store_->claim_due(t0 + 1min, 5min, 10).value();
+  ASSERT_EQ(claimed.size(), 2U);
+  EXPECT_EQ(claimed[0].message, big_body(1));
+  EXPECT_EQ(claimed[0].attempts, 1);
+  EXPECT_TRUE(claimed[1].message.empty());
+  EXPECT_TRUE(store_->drop_claimed(claimed[1].id).value());
+  ASSERT_TRUE(store_->mark_sent(claimed[0].id, t0 + 1min));
+  EXPECT_EQ(stored(claimed[0].id), big_body(1));
+
+  // A body goes with its message: expiring the sent and failed ones takes theirs.
+  EXPECT_EQ(store_->expire_outbox(t0 + 1h), 3);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox"), 0);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox_messages"), 0);
+}
+
+TEST_F(Outbox, DroppingQueuedMessagesTakesTheirBodies) {
+  ASSERT_TRUE(store_->enqueue(message("reminder:7:a"), t0));
+  ASSERT_TRUE(store_->enqueue(message("reminder:8:a"), t0));
+  EXPECT_EQ(store_->drop_queued("reminder:7:").value(), 1);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox_messages"), 1);
+  EXPECT_EQ(store_->claim_due(t0, 5min, 10).value().at(0).message, message("").message);
+}
+
+class OutboxUpgrade : public store_test {
+ protected:
+  void exec(const std::string& sql) {
+    if (on_postgres()) {
+      try {
+        connect_postgres()->exec(sql);
+      } catch (const std::exception& failure) {
+        ADD_FAILURE() << sql << ": " << failure.what();
+      }
+      return;
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* failed = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &failed) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << (failed ? failed : "?");
+    }
+    sqlite3_free(failed);
+    sqlite3_close(db);
+  }
+};
+
+TEST_F(OutboxUpgrade, AVersion10OutboxKeepsItsBodiesAndSendsThem) {
+  const auto body_of = [](const std::string& key) {
+    return big_body(static_cast<int>(key.size()));
+  };
+  // One sent, one being sent (its lease runs out at t0 + 5min), one queued, and a reminder
+  // queued as its key alone.
+  for (const std::string key : {"sent", "sending", "queued"}) {
+    auto m = message(key);
+    m.message = body_of(key);
+    ASSERT_TRUE(store_->enqueue(m, t0));
+  }
+  ASSERT_TRUE(store_->enqueue(outbox_message{.kind = "reminder",
+                                             .recipient = "anna@example.org",
+                                             .message = "",
+                                             .due = t0 + 1h,
+                                             .dedupe_key = "reminder:composed-when-due"},
+                              t0));
+  const auto first = store_->claim_due(t0, 5min, 2).value();
+  ASSERT_EQ(first.size(), 2U);
+  ASSERT_EQ(first[0].dedupe_key, "sent");
+  ASSERT_TRUE(store_->mark_sent(first[0].id, t0));
+
+  // The outbox as version 10 left it: the bodies in its rows, no outbox_messages.
+  store_.reset();
+  const std::string to_v10 =
+      on_postgres()
+          ? "ALTER TABLE outbox ADD COLUMN message BYTEA NOT NULL DEFAULT ''::bytea; "
+            "UPDATE outbox o SET message = m.message FROM outbox_messages m WHERE m.id = o.id; "
+            "DROP TABLE outbox_messages; DELETE FROM schema_version WHERE version = 11"
+          : "ALTER TABLE outbox ADD COLUMN message BLOB NOT NULL DEFAULT x''; "
+            "UPDATE outbox SET message = (SELECT m.message FROM outbox_messages m "
+            "WHERE m.id = outbox.id) WHERE id IN (SELECT id FROM outbox_messages); "
+            "DROP TABLE outbox_messages; PRAGMA user_version = 10";
+  exec(to_v10);
+  ASSERT_EQ(query_int("SELECT COUNT(*) FROM outbox WHERE length(message) > 4000"), 3);
+
+  reopen();  // migrates to 11
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(
+      query_int(on_postgres() ? "SELECT MAX(version) FROM schema_version" : "PRAGMA user_version"),
+      11);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox_messages"), 3);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox"), 4);
+
+  // The queued one now, the one being sent once its lease is over, the reminder when due:
+  // each with its body as queued.
+  const auto now = store_->claim_due(t0 + 1min, 5min, 10).value();
+  ASSERT_EQ(now.size(), 1U);
+  EXPECT_EQ(now[0].dedupe_key, "queued");
+  EXPECT_EQ(now[0].message, body_of("queued"));
+  const auto later = store_->claim_due(t0 + 5min, 5min, 10).value();
+  ASSERT_EQ(later.size(), 1U);
+  EXPECT_EQ(later[0].dedupe_key, "sending");
+  EXPECT_EQ(later[0].message, body_of("sending"));
+  ASSERT_TRUE(store_->mark_sent(now[0].id, t0 + 5min));
+  ASSERT_TRUE(store_->mark_sent(later[0].id, t0 + 5min));
+  const auto due = store_->claim_due(t0 + 1h, 5min, 10).value();
+  ASSERT_EQ(due.size(), 1U);
+  EXPECT_EQ(due[0].dedupe_key, "reminder:composed-when-due");
+  EXPECT_TRUE(due[0].message.empty());
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 3);
+  // The sent one's body stayed where the migration put it, for the 30 days of the outbox.
+  EXPECT_EQ(query_text("SELECT m.message FROM outbox o JOIN outbox_messages m ON m.id = o.id "
+                       "WHERE o.dedupe_key = 'sent'"),
+            body_of("sent"));
+  EXPECT_EQ(store_->expire_outbox(t0 + 2h), 3);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM outbox_messages"), 0);
 }
 
 }  // namespace

@@ -48,9 +48,9 @@ TEST(PgSchemaVersion, IsSqlitesNewest) {
 TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 10);
+  EXPECT_EQ(pg_int(*c, "SELECT MAX(version) FROM schema_version"), 11);
   const auto tables = pg_tables(*c);
-  EXPECT_EQ(tables.size(), 22U);  // SQLite's 21 and schema_version
+  EXPECT_EQ(tables.size(), 23U);  // SQLite's 22 and schema_version
   const std::string applied = pg_text(*c, "SELECT MIN(applied) FROM schema_version");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
@@ -58,7 +58,7 @@ TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
   ASSERT_TRUE(pg_migrate(*c));
   auto other = connect();
   ASSERT_TRUE(pg_migrate(*other));
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 3);  // v8 (the first), v9, v10
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 4);  // v8 (the first) to v11
   EXPECT_EQ(pg_text(*c, "SELECT MIN(applied) FROM schema_version"), applied);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   EXPECT_EQ(pg_tables(*c), tables);
@@ -67,7 +67,7 @@ TEST_F(pg_test, SchemaAppliesOnceAndRecordsItsVersion) {
 TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));
-  c->exec("INSERT INTO schema_version (version) VALUES (11)");
+  c->exec("INSERT INTO schema_version (version) VALUES (12)");
   const auto objects = pg_int(*c, "SELECT COUNT(*) FROM pg_class");
 
   const auto refused = pg_migrate(*c);
@@ -75,9 +75,9 @@ TEST_F(pg_test, ANewerDatabaseIsRefusedWithMessageAndLeftAlone) {
   EXPECT_EQ(refused.error().code, errc::schema_too_new);
   EXPECT_EQ(refused.error().message,
             c->describe() +
-                " has schema version 11, this treffpunkt knows up to 10: use a newer treffpunkt "
+                " has schema version 12, this treffpunkt knows up to 11: use a newer treffpunkt "
                 "or restore a backup");
-  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 4);
+  EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM schema_version"), 5);
   EXPECT_EQ(pg_int(*c, "SELECT COUNT(*) FROM pg_class"), objects);
   // The refusal rolled its transaction back: the connection takes the next one.
   EXPECT_EQ(pg_text(*c, "SELECT current_setting('transaction_isolation')"), "read committed");
@@ -120,9 +120,9 @@ TEST_F(pg_test, TwoInstancesMigratingAtOnceMigrateOnce) {
   second.join();
   EXPECT_EQ(errors[0], "");
   EXPECT_EQ(errors[1], "");
-  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 3);
-  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 10);
-  EXPECT_EQ(pg_tables(*holder).size(), 22U);
+  EXPECT_EQ(pg_int(*holder, "SELECT COUNT(*) FROM schema_version"), 4);
+  EXPECT_EQ(pg_int(*holder, "SELECT MAX(version) FROM schema_version"), 11);
+  EXPECT_EQ(pg_tables(*holder).size(), 23U);
 }
 
 TEST_F(pg_test, ConstraintViolationsAreConstraintFailures) {
@@ -436,7 +436,7 @@ TEST_F(pg_test, SchemaIsSqlitesNewest) {
   }
   sql::sqlite_connection lite(dir.path() / "treffpunkt.db", sql::open_mode::read_only);
   const auto expected = sqlite_shapes(lite);
-  ASSERT_EQ(expected.size(), 21U);
+  ASSERT_EQ(expected.size(), 22U);
 
   auto c = connect();
   ASSERT_TRUE(pg_migrate(*c));

@@ -45,8 +45,8 @@ TEST_F(Store, ChecksAreComparisonsNotInListsAndStillHold) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
   const std::string insert =
-      "INSERT INTO outbox (created, kind, recipient, message, due, state) VALUES "
-      "(0, 'test', 'anna@example.org', x'00', 0, ";
+      "INSERT INTO outbox (created, kind, recipient, due, state) VALUES "
+      "(0, 'test', 'anna@example.org', 0, ";
   EXPECT_EQ(sqlite3_exec(db, (insert + "'lost')").c_str(), nullptr, nullptr, nullptr),
             SQLITE_CONSTRAINT);
   EXPECT_EQ(sqlite3_exec(db, (insert + "'failed')").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);

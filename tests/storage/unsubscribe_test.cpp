@@ -39,8 +39,10 @@ TEST(UnsubscribeMigration, SchemaOneDatabaseGainsSettingsAndNoticesKeepingPeople
   }
   // Back to what schema 1 had: no settings table, no notices column (nor what came later:
   // deleted, the offers' tables, the events' host, who came, the feed fetches, the shared
-  // rate limits, the RSVP counts and their triggers).
+  // rate limits, the RSVP counts and their triggers, the bodies' own table).
   exec(db,
+       "DROP TABLE outbox_messages; "
+       "ALTER TABLE outbox ADD COLUMN message BLOB NOT NULL DEFAULT x''; "
        "DROP TRIGGER rsvp_counts_insert; DROP TRIGGER rsvp_counts_delete; "
        "DROP TRIGGER rsvp_counts_update; DROP TRIGGER rsvp_counts_move; DROP TABLE rsvp_counts; "
        "DROP TABLE rate_limits; DROP TABLE feed_fetches; ALTER TABLE events DROP COLUMN confirmed; "

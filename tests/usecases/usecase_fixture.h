@@ -105,8 +105,8 @@ class usecase_test : public ::testing::Test {
     }
     sqlite3_stmt* stmt = nullptr;
     sqlite3_prepare_v2(db,
-                       "SELECT kind, recipient, message, coalesce(dedupe_key, ''), due FROM outbox "
-                       "ORDER BY id",
+                       "SELECT o.kind, o.recipient, m.message, coalesce(o.dedupe_key, ''), o.due "
+                       "FROM outbox o LEFT JOIN outbox_messages m ON m.id = o.id ORDER BY o.id",
                        -1, &stmt, nullptr);
     const auto text = [&](int column) {
       const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
