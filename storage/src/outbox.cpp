@@ -46,11 +46,10 @@ outbox_entry read_entry(const sql::statement& s) {
 }  // namespace
 
 bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_seconds now) {
-  // RETURNING id (both dialects): the new row's id for its body, and no row when the key was
-  // taken (where prepare_insert's insert() would have no id to give).
-  auto& s = c.prepare(
+  // The new row's id for its body, and none when the key was taken (insert_if_new).
+  auto& s = c.prepare_insert(
       "INSERT INTO outbox (created, kind, recipient, due, dedupe_key) "
-      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
   s.bind(1, to_db(now));
   s.bind(2, m.kind);
   s.bind(3, m.recipient);
@@ -60,17 +59,14 @@ bool enqueue_in(sql::connection& c, const outbox_message& m, calendar::utc_secon
   } else {
     s.bind(5, m.dedupe_key);
   }
-  if (!s.step()) {
-    s.reset();
-    return false;
-  }
-  const std::int64_t id = s.int64(0);
+  const auto id = s.insert_if_new();
   s.reset();
+  if (!id) return false;
   // A message composed when it is due (empty here) has no body row until then, nor after:
   // the dispatcher composes it into memory.
   if (!m.message.empty()) {
     c.prepare("INSERT INTO outbox_messages (id, message) VALUES (?, ?)")
-        .bind(1, id)
+        .bind(1, *id)
         .bind_blob(2, m.message)
         .run();
   }

@@ -283,6 +283,13 @@ std::int64_t statement::insert() {
   return id;
 }
 
+std::optional<std::int64_t> statement::insert_if_new() {
+  if (!step()) return std::nullopt;  // RETURNING id gave no row: the conflict skipped it
+  const std::int64_t id = int64(0);
+  run();
+  return id;
+}
+
 void statement::reset() {
   PQclear(result_);
   result_ = nullptr;

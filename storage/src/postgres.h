@@ -78,6 +78,7 @@ class statement final : public sql::statement {
   void reset() override;
   /// Runs an INSERT made by connection::prepare_insert (... RETURNING id): the new id.
   std::int64_t insert() override;
+  std::optional<std::int64_t> insert_if_new() override;
   /// Rows inserted, updated or deleted by the last run.
   std::int64_t changes() const { return changes_; }
 

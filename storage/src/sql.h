@@ -96,6 +96,9 @@ class statement {
   virtual void reset() = 0;
   /// Runs an INSERT made by connection::prepare_insert and returns the new row's id.
   virtual std::int64_t insert() = 0;
+  /// The same for an INSERT ... ON CONFLICT DO NOTHING: the new row's id, or none when the
+  /// conflict left it out. (Not RETURNING on SQLite, which builds a temporary table for it.)
+  virtual std::optional<std::int64_t> insert_if_new() = 0;
 
   /// The current row's columns (0-based). A NULL reads as 0 or "".
   virtual std::int64_t int64(int column) const = 0;

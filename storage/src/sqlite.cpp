@@ -96,6 +96,13 @@ std::int64_t sqlite_statement::insert() {
   return sqlite3_last_insert_rowid(db_);
 }
 
+std::optional<std::int64_t> sqlite_statement::insert_if_new() {
+  run();
+  // Rows this statement itself inserted (not a trigger's): none when the conflict skipped it.
+  if (sqlite3_changes(db_) != 1) return std::nullopt;
+  return sqlite3_last_insert_rowid(db_);
+}
+
 void sqlite_statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);

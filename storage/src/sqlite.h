@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,7 @@ class sqlite_statement final : public statement {
   void run() override;
   void reset() override;
   std::int64_t insert() override;
+  std::optional<std::int64_t> insert_if_new() override;
 
   std::int64_t int64(int column) const override;
   std::string text(int column) const override;
