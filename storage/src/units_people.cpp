@@ -323,8 +323,7 @@ result<calendar::unit> store::set_archived(calendar::unit_id id, bool archived, 
   });
 }
 
-std::shared_ptr<const store::impl::units_snapshot> store::impl::current_units(
-    std::uint64_t stamp) {
+std::shared_ptr<const store::impl::units_snapshot> store::impl::current_units(std::uint64_t stamp) {
   {
     const std::lock_guard lock(units_mutex);
     if (units_memo && units_memo->stamp == stamp) return units_memo;
@@ -348,7 +347,9 @@ std::shared_ptr<const store::impl::units_snapshot> store::impl::current_units(
   return fresh;
 }
 
-std::vector<calendar::unit> store::units() const { return impl_->current_units(feed_stamp())->units; }
+std::vector<calendar::unit> store::units() const {
+  return impl_->current_units(feed_stamp())->units;
+}
 
 std::optional<calendar::unit> store::unit_by_slug(std::string_view slug) const {
   const auto all = impl_->current_units(feed_stamp());

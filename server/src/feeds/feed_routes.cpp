@@ -155,11 +155,11 @@ http_response metrics_page(const request_context& ctx, const route_params&) {
   }
   // One COUNT query per scrape: cheap next to a scrape interval of seconds.
   const auto durability = ctx.store().durability();
-  return http_response::text(200,
-                             ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth(),
-                                                      durability.commits, durability.writes,
-                                                      durability.syncs),
-                             "text/plain; version=0.0.4");
+  return http_response::text(
+      200,
+      ctx.app().counts->render(ctx.app().cache(), ctx.store().outbox_depth(), durability.commits,
+                               durability.writes, durability.syncs),
+      "text/plain; version=0.0.4");
 }
 
 }  // namespace
