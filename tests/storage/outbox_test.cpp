@@ -348,25 +348,7 @@ TEST_F(Outbox, DroppingQueuedMessagesTakesTheirBodies) {
 
 class OutboxUpgrade : public store_test {
  protected:
-  void exec(const std::string& sql) {
-    if (on_postgres()) {
-      try {
-        connect_postgres()->exec(sql);
-      } catch (const std::exception& failure) {
-        ADD_FAILURE() << sql << ": " << failure.what();
-      }
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* failed = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &failed) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << (failed ? failed : "?");
-    }
-    sqlite3_free(failed);
-    sqlite3_close(db);
-  }
+  void exec(const std::string& sql) const { exec_sql(sql); }
 };
 
 TEST_F(OutboxUpgrade, AVersion10OutboxKeepsItsBodiesAndSendsThem) {

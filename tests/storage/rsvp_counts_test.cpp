@@ -73,29 +73,7 @@ class RsvpCounts : public treffpunkt::storage::testing::store_test {
     return created ? *created : e;
   }
 
-  /// Runs `sql` (one or more statements) on a connection of the test's own, with SQLite's
-  /// foreign keys on as the store has them: a write that is no store path (a person or an
-  /// event deleted by hand, a database made older).
-  void exec(const std::string& sql) {
-    if (on_postgres()) {
-      try {
-        connect_postgres()->exec(sql);
-      } catch (const std::exception& failure) {
-        ADD_FAILURE() << sql << ": " << failure.what();
-      }
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* message = nullptr;
-    const std::string text = "PRAGMA foreign_keys = ON; " + sql;
-    if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << (message ? message : "?");
-    }
-    sqlite3_free(message);
-    sqlite3_close(db);
-  }
+  void exec(const std::string& sql) const { exec_sql(sql); }
 
   /// The occurrences with a count row or an RSVP whose counts disagree with a count of their
   /// RSVPs by state (a missing count row reads as zeros): 0 when the counters are exact.

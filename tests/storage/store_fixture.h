@@ -105,6 +105,10 @@ class store_test : public ::testing::Test {
   /// The first column of the first row of `query` (SQL both databases read the same), as
   /// text: "" when there is no row or it is NULL. Looks at what the store really wrote.
   std::string query_text(const std::string& query) const;
+  /// Runs `sql` (one or more statements) on a connection of the test's own, with SQLite's
+  /// foreign keys on as the store has them: a write that is no store path (a person or an
+  /// event deleted by hand, a database made older).
+  void exec_sql(const std::string& sql) const;
   /// Like query_text, as a number (0 when there is no row or it is NULL).
   std::int64_t query_int(const std::string& query) const {
     const std::string text = query_text(query);
@@ -174,6 +178,27 @@ inline std::string sql_text(const std::filesystem::path& path, const std::string
 inline std::int64_t sql_int(const std::filesystem::path& path, const std::string& query) {
   const std::string text = sql_text(path, query);
   return text.empty() ? 0 : std::stoll(text);
+}
+
+inline void store_test::exec_sql(const std::string& sql) const {
+  if (on_postgres()) {
+    try {
+      connect_postgres()->exec(sql);
+    } catch (const std::exception& failure) {
+      ADD_FAILURE() << sql << ": " << failure.what();
+    }
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* message = nullptr;
+  const std::string text = "PRAGMA foreign_keys = ON; " + sql;
+  if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    ADD_FAILURE() << sql << ": " << (message ? message : "?");
+  }
+  sqlite3_free(message);
+  sqlite3_close(db);
 }
 
 inline std::string store_test::query_text(const std::string& query) const {
