@@ -406,35 +406,34 @@ std::uint64_t store::feed_stamp() const {
 }
 
 std::uint64_t store::impl::probe_foreign() {
-  auto& s = *this;
   // Other processes (`treffpunkt import`, a second instance) write to the file behind our
   // back; PRAGMA data_version on a connection of our own tells whether anyone committed since
   // its last call (sql::connection::data_version; PostgreSQL's snapshot on the server). That
   // costs a lock of the WAL index, so at most once per interval, and only by the one thread
   // that wins the try_lock: the others go on with the last known stamp.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  if (now >= s.next_probe.load(std::memory_order_relaxed) && s.probe_mutex.try_lock()) {
-    const std::lock_guard lock(s.probe_mutex, std::adopt_lock);
-    s.next_probe.store(
-        now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(s.probe_interval)
-                  .count(),
+  if (now >= next_probe.load(std::memory_order_relaxed) && probe_mutex.try_lock()) {
+    const std::lock_guard lock(probe_mutex, std::adopt_lock);
+    next_probe.store(
+        now +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(probe_interval).count(),
         std::memory_order_relaxed);
     try {
-      if (!s.probe) s.probe = s.open_reader();
-      const std::int64_t version = s.probe->data_version();
+      if (!probe) probe = open_reader();
+      const std::int64_t version = probe->data_version();
       // Our own writer's commits move it too: one extra revalidation, harmless.
-      if (s.probe_version != -1 && version != s.probe_version) {
-        s.foreign_writes.fetch_add(1, std::memory_order_release);
+      if (probe_version != -1 && version != probe_version) {
+        foreign_writes.fetch_add(1, std::memory_order_release);
       }
-      s.probe_version = version;
+      probe_version = version;
     } catch (const sql::failure&) {
       // Cannot tell: say "changed", so callers revalidate rather than serve stale data.
-      s.probe.reset();
-      s.probe_version = -1;
-      s.foreign_writes.fetch_add(1, std::memory_order_release);
+      probe.reset();
+      probe_version = -1;
+      foreign_writes.fetch_add(1, std::memory_order_release);
     }
   }
-  return s.foreign_writes.load(std::memory_order_acquire);
+  return foreign_writes.load(std::memory_order_acquire);
 }
 
 result<bool> store::try_exclusive(std::string_view name, const std::function<void()>& work) {
