@@ -19,7 +19,24 @@ std::string hostname() {
   return out.empty() ? "localhost" : out;
 }
 
+std::string zero_padded(unsigned long long value, std::size_t width) {
+  std::string digits = std::to_string(value);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
 }  // namespace
+
+std::string maildir_name(std::chrono::system_clock::time_point at, long pid, unsigned long counter,
+                         std::string_view host) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+  std::string name = std::to_string(micros / 1'000'000) + ".M" +
+                     zero_padded(static_cast<unsigned long long>(micros % 1'000'000), 6) + "P" +
+                     std::to_string(pid) + "Q" + zero_padded(counter, 10) + ".";
+  name += host;
+  return name;
+}
 
 maildir_sender::maildir_sender(std::filesystem::path dir)
     : dir_(std::move(dir)), host_(hostname()) {
@@ -35,11 +52,8 @@ std::vector<delivery> maildir_sender::send(std::span<const outgoing> batch) {
 
 delivery maildir_sender::write_one(const outgoing& m) {
   // The classic unique name: time, pid and a counter, then the host.
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-  const std::string name = std::to_string(micros / 1'000'000) + ".M" +
-                           std::to_string(micros % 1'000'000) + "P" + std::to_string(getpid()) +
-                           "Q" + std::to_string(++counter_) + "." + host_;
+  const std::string name = maildir_name(std::chrono::system_clock::now(),
+                                        static_cast<long>(getpid()), ++counter_, host_);
   const auto tmp = dir_ / "tmp" / name;
   const auto fail = [&](std::string_view what) {
     const std::string reason =

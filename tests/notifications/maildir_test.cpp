@@ -48,6 +48,21 @@ TEST(Maildir, MessagesLandWholeInNewWithUniqueNames) {
   EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "mail" / "cur"));
 }
 
+TEST(Maildir, NamesSortInTheOrderTheyWereWritten) {
+  // 85 ms into a second and 300 ms into it: unpadded, "M85000" sorted after "M300000", and a
+  // reader listing new/ by name took the older message for the newer one.
+  using std::chrono::microseconds;
+  const std::chrono::system_clock::time_point second{std::chrono::seconds(1'780'000'000)};
+  const auto early = maildir_name(second + microseconds(85'000), 4242, 9, "host");
+  const auto late = maildir_name(second + microseconds(300'000), 4242, 10, "host");
+  const auto next_second = maildir_name(second + microseconds(1'000'007), 4242, 11, "host");
+  EXPECT_EQ(early, "1780000000.M085000P4242Q0000000009.host");
+  EXPECT_LT(early, late);
+  EXPECT_LT(late, next_second);
+  // The same microsecond: the counter decides, also from 9 to 10.
+  EXPECT_LT(maildir_name(second, 1, 9, "h"), maildir_name(second, 1, 10, "h"));
+}
+
 TEST(Maildir, AFolderThatCannotBeWrittenIsATemporaryFailure) {
   scratch_dir dir;
   maildir_sender sink(dir.path() / "mail");

@@ -5,10 +5,19 @@
 #include <notifications/mail_sender.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace treffpunkt::notifications {
+
+/// A Maildir file name: seconds, microseconds, pid and counter, then the host. The
+/// microseconds and the counter have a fixed width, so that names of one process sort in the
+/// order they were written (a mail client, or a test, that lists new/ by name sees them in
+/// time order).
+std::string maildir_name(std::chrono::system_clock::time_point at, long pid, unsigned long counter,
+                         std::string_view host);
 
 /// Writes each message to tmp/ and renames it into new/ (the Maildir protocol: readers never
 /// see a half-written file), under a name unique across processes and threads.
