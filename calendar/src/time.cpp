@@ -28,6 +28,19 @@ std::optional<T> parse_whole(std::string_view text, const char* format) {
   return value;
 }
 
+/// date::locate_zone for `name`, remembered per thread: pages and feeds convert thousands of
+/// times in the same zone, and each lookup searched the zone list by name. The zones are never
+/// reloaded, so a pointer stays valid; an unknown name throws as locate_zone does.
+const date::time_zone* zone_named(std::string_view name) {
+  thread_local std::string last_name;
+  thread_local const date::time_zone* last = nullptr;
+  if (last != nullptr && name == last_name) return last;
+  const date::time_zone* found = date::locate_zone(name);
+  last_name.assign(name);
+  last = found;
+  return found;
+}
+
 }  // namespace
 
 bool is_known_zone(std::string_view name) {
@@ -41,7 +54,7 @@ bool is_known_zone(std::string_view name) {
 }
 
 utc_seconds to_utc(local_seconds local, std::string_view zone) {
-  const date::time_zone* tz = date::locate_zone(zone);
+  const date::time_zone* tz = zone_named(zone);
   // info.first is the offset for each kind of local time: the only one (unique), the first of
   // two for a repeated wall time (ambiguous), and the one from before the gap for a wall time
   // that does not exist (nonexistent, RFC 5545 §3.3.5).
@@ -50,7 +63,7 @@ utc_seconds to_utc(local_seconds local, std::string_view zone) {
 }
 
 local_seconds to_local(utc_seconds instant, std::string_view zone) {
-  const date::time_zone* tz = date::locate_zone(zone);
+  const date::time_zone* tz = zone_named(zone);
   return tz->to_local(instant);
 }
 

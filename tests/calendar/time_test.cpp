@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "common/test_time.h"
@@ -53,6 +54,20 @@ TEST(Zone, SouthernHemisphereSwitchesTheOtherWay) {
   // Sydney: AEDT (+11) in January, AEST (+10) in July.
   EXPECT_EQ(to_utc(local(2026, 1, 15, 19), "Australia/Sydney"), utc(2026, 1, 15, 8));
   EXPECT_EQ(to_utc(local(2026, 7, 15, 19), "Australia/Sydney"), utc(2026, 7, 15, 9));
+}
+
+TEST(Zone, EachConversionUsesTheZoneItNames) {
+  // The zone last looked up is remembered per thread: taking turns between zones, and an
+  // unknown name in between, must not carry one call's zone into the next.
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(to_utc(local(2026, 1, 15, 19), "Europe/Berlin"), utc(2026, 1, 15, 18));
+    EXPECT_EQ(to_utc(local(2026, 1, 15, 19), "Australia/Sydney"), utc(2026, 1, 15, 8));
+    EXPECT_THROW((void)to_utc(local(2026, 1, 15, 19), "Europe/Erfurt"), std::runtime_error);
+    EXPECT_EQ(to_local(utc(2026, 1, 15, 8), "Australia/Sydney"), local(2026, 1, 15, 19));
+    EXPECT_THROW((void)to_local(utc(2026, 1, 15, 8), "Europe/Erfurt"), std::runtime_error);
+    EXPECT_EQ(to_local(utc(2026, 1, 15, 18), "Europe/Berlin"), local(2026, 1, 15, 19));
+    EXPECT_EQ(to_local(utc(2026, 1, 15, 18), "UTC"), local(2026, 1, 15, 18));
+  }
 }
 
 TEST(OccurrenceKey, RoundTripsTimedAndDateKeys) {
