@@ -338,15 +338,8 @@ asio::awaitable<beast::error_code> write_gathered(connection& c, const http_resp
   head += ' ';
   const auto reason = http::obsolete_reason(static_cast<http::status>(answer.status));
   head.append(reason.data(), reason.size());
-  head += "\r\nServer: treffpunkt\r\nContent-Type: ";
-  head += answer.content_type;
   head += "\r\n";
-  for (const auto& [name, value] : answer.headers) {
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
-  }
+  append_head_fields(head, answer);
   // As message::keep_alive() puts it: HTTP/1.1 stays open unless told, HTTP/1.0 the reverse.
   if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
   if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";

@@ -8,11 +8,13 @@
 #include <storage/store.h>
 #include <usecases/demo.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,9 +74,34 @@ class app_test : public ::testing::Test {
 
   static std::string body(const http_response& r) { return r.body ? *r.body : std::string(); }
 
+  /// The header fields the answer goes out with, in order: its `headers`, or those of its
+  /// head built in advance (http_response::prebuilt_head, as feeds and pages have), which
+  /// then also name Server, Content-Type and Content-Length.
+  static std::vector<std::pair<std::string, std::string>> fields(const http_response& r) {
+    if (!r.prebuilt_head) return r.headers;
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view head = *r.prebuilt_head;
+    head.remove_prefix(std::min(head.size(), head.find("\r\n") + 2));  // the status line
+    while (!head.empty()) {
+      const auto end = head.find("\r\n");
+      const std::string_view line = head.substr(0, end);
+      const auto colon = line.find(": ");
+      out.emplace_back(
+          std::string(line.substr(0, colon)),
+          colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 2)));
+      head.remove_prefix(end == std::string_view::npos ? head.size() : end + 2);
+    }
+    return out;
+  }
+
+  /// The answer's Content-Type, also from a head built in advance.
+  static std::string content_type(const http_response& r) {
+    return r.prebuilt_head ? header(r, "Content-Type") : r.content_type;
+  }
+
   /// The value of header `name` (the first one), empty if none.
   static std::string header(const http_response& r, std::string_view name) {
-    for (const auto& [n, v] : r.headers) {
+    for (const auto& [n, v] : fields(r)) {
       if (n == name) return v;
     }
     return {};
@@ -82,7 +109,7 @@ class app_test : public ::testing::Test {
 
   /// The value of the cookie `name` that the answer sets, empty if none.
   static std::string set_cookie(const http_response& r, std::string_view name) {
-    for (const auto& [n, v] : r.headers) {
+    for (const auto& [n, v] : fields(r)) {
       if (n == "Set-Cookie" && v.starts_with(std::string(name) + "=")) {
         return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
       }

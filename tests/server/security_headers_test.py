@@ -73,6 +73,46 @@ class SecurityHeaders(unittest.TestCase):
                 # Only pages need a CSP; a feed or JSON is never rendered as a document.
                 self.assertNotIn("content-security-policy", headers)
 
+    def test_a_page_head_built_in_advance_says_what_the_field_list_says(self):
+        """Pages served with a head built in advance (the usual answer) go out with the same
+        fields, in the same order, as the same page answered field by field (as when the
+        language switch was used, which also sets the `lang` cookie); HEAD says the same."""
+        def fields(path, method="GET"):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+            try:
+                conn.request(method, path)
+                r = conn.getresponse()
+                body = r.read()
+                return r.status, r.getheaders(), body
+            finally:
+                conn.close()
+        event_page = self.page_paths()[3]
+        for path in ["/units/bildung", "/", event_page]:
+            with self.subTest(path=path):
+                status, usual, body = fields(path)
+                self.assertEqual(status, 200)
+                switched_status, switched, switched_body = fields(path + "?lang=de")
+                self.assertEqual(switched_status, 200)
+                self.assertEqual(body, switched_body)
+                cookies = [v for k, v in switched if k.lower() == "set-cookie"]
+                self.assertEqual(len(cookies), 1)
+                self.assertTrue(cookies[0].startswith("lang=de;"), cookies)
+                rest = [(k, v) for k, v in switched if k.lower() != "set-cookie"]
+                self.assertEqual([k for k, _ in usual], [k for k, _ in rest])
+                self.assertEqual(dict(usual), dict(rest))
+                self.assertEqual(dict(usual)["Content-Length"], str(len(body)))
+                head_status, head, head_body = fields(path, "HEAD")
+                self.assertEqual(head_status, 200)
+                self.assertEqual(head_body, b"")
+                self.assertEqual(head, usual)
+        # A page with forms sets the CSRF cookie of a visitor who has none, on each answer.
+        occurrence = self.page_paths()[4]
+        first = dict(fields(occurrence)[1])
+        second = dict(fields(occurrence)[1])
+        self.assertTrue(first["Set-Cookie"].startswith("csrf="), first)
+        self.assertNotEqual(first["Set-Cookie"], second["Set-Cookie"])
+        self.assertEqual(first["Cache-Control"], "private, no-store")
+
     def test_feed_304_keeps_its_prebuilt_head(self):
         status, headers, _ = self.get("/units/bildung.ics")
         self.assertEqual(status, 200)

@@ -56,4 +56,10 @@ struct http_response {
   }
 };
 
+/// Appends the fields that follow the status line of every response the server writes:
+/// Server, Content-Type and `r.headers` in order, each ending in CRLF (not Connection nor
+/// Content-Length, which the socket side adds). One definition for the socket side and for
+/// heads built in advance (http_response::prebuilt_head), so both write the same bytes.
+void append_head_fields(std::string& head, const http_response& r);
+
 }  // namespace treffpunkt::server

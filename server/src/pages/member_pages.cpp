@@ -5,6 +5,7 @@
 #include <web/pages.h>
 
 #include <algorithm>
+#include <array>
 
 #include "../request_context.h"
 #include "../responses.h"
@@ -33,20 +34,74 @@ std::string cache_key(const request_context& ctx, const web::page_context& page)
 
 }  // namespace
 
-http_response page_answer(const request_context& ctx, std::shared_ptr<const std::string> html,
-                          bool has_forms) {
+namespace {
+
+/// The fields of a page's answer: page_answer's fields before add_security_headers.
+http_response page_fields(web::language lang, bool has_forms) {
   http_response r;
   r.content_type = "text/html; charset=utf-8";
-  r.headers.emplace_back("Content-Language", std::string(web::tag(ctx.lang())));
+  r.headers.emplace_back("Content-Language", std::string(web::tag(lang)));
   r.headers.emplace_back("Vary", "Accept-Language, Cookie");
+  r.headers.emplace_back("Cache-Control", has_forms ? "private, no-store" : "no-cache");
+  return r;
+}
+
+/// The head of a page answered with 200, up to the fields that differ per request (the CSRF
+/// cookie, the length): the status line and page_fields with the security headers, built once
+/// per language and kind. A page then costs one string per request, not a list of fields and
+/// their formatting on the socket side.
+const std::string& page_head_start(web::language lang, bool has_forms) {
+  static const auto heads = [] {
+    std::array<std::array<std::string, 2>, 2> out;
+    for (const auto l : {web::language::de, web::language::en}) {
+      for (const bool forms : {false, true}) {
+        auto r = page_fields(l, forms);
+        add_security_headers(r);
+        std::string head = "HTTP/1.1 200 OK\r\n";
+        append_head_fields(head, r);
+        out[static_cast<std::size_t>(l)][forms ? 1 : 0] = std::move(head);
+      }
+    }
+    return out;
+  }();
+  return heads[static_cast<std::size_t>(lang)][has_forms ? 1 : 0];
+}
+
+}  // namespace
+
+http_response page_answer(const request_context& ctx, std::shared_ptr<const std::string> html,
+                          bool has_forms) {
+  if (html && !ctx.lang_chosen()) {
+    // The usual answer: the head in advance (http_response::prebuilt_head), from the start
+    // kept per language and kind, the CSRF cookie when the visitor has none yet, the length.
+    http_response cookie;
+    if (has_forms) ctx.set_csrf_cookie(cookie);
+    const std::string& start = page_head_start(ctx.lang(), has_forms);
+    auto head = std::make_shared<std::string>();
+    head->reserve(start.size() + 40 + (cookie.headers.empty() ? 0 : 200));
+    *head += start;
+    for (const auto& [name, value] : cookie.headers) {
+      *head += name;
+      *head += ": ";
+      *head += value;
+      *head += "\r\n";
+    }
+    *head += "Content-Length: ";
+    *head += std::to_string(html->size());
+    *head += "\r\n";
+    http_response r;
+    r.content_type.clear();
+    r.body = std::move(html);
+    r.prebuilt_head = std::move(head);
+    return r;
+  }
+  auto r = page_fields(ctx.lang(), has_forms && html);
   if (html) {
     r.body = std::move(html);
-    r.headers.emplace_back("Cache-Control", has_forms ? "private, no-store" : "no-cache");
     if (has_forms) ctx.set_csrf_cookie(r);
   } else {
     r.status = 404;
     r.body = std::make_shared<const std::string>(web::render_not_found(page_context_of(ctx)));
-    r.headers.emplace_back("Cache-Control", "no-cache");
   }
   return remember_language(ctx, std::move(r));
 }
