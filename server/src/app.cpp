@@ -94,6 +94,16 @@ http_response app::handle(const http_request& request) {
   return r;
 }
 
+std::optional<http_response> app::answer_from_memory(const http_request& request) {
+  if (may_write(request)) return std::nullopt;
+  const storage::memory_only_scope memory_only;
+  try {
+    return handle(request);
+  } catch (const storage::would_block&) {
+    return std::nullopt;
+  }
+}
+
 void app::record(const http_request& request, const http_response& answer, std::size_t bytes,
                  std::chrono::microseconds took) {
   services_->counts->record(request.method, answer.route, answer.status, took);

@@ -360,10 +360,14 @@ int serve(const command_line& c, std::ostream& out, std::ostream& err) {
         },
         observer,
         // On SQLite reads are local and short and stay on the io threads; on PostgreSQL every
-        // read is a round trip to the server (and may wait for it): all requests go to the
-        // blocking pool.
+        // read is a round trip to the server (and may wait for it): requests go to the
+        // blocking pool, unless they can be answered from memory (a cached feed or page).
         config.database.empty() ? request_predicate(app::may_write)
-                                : request_predicate([](const http_request&) { return true; }));
+                                : request_predicate([](const http_request&) { return true; }),
+        config.database.empty() ? request_first_try()
+                                : request_first_try([&published](const http_request& request) {
+                                    return published->answer_from_memory(request);
+                                  }));
     // The io threads have ended: the feed fetch counts still in memory are written now.
     if (published) published->finish();
     keeper.stop();

@@ -137,17 +137,19 @@ void yield_to_reads() {
 
 struct shared_state {
   shared_state(const server_options& o, request_handler h, request_observer ob, request_predicate b,
-               unsigned blocking_threads)
+               request_first_try f, unsigned blocking_threads)
       : options(o),
         handler(std::move(h)),
         observer(std::move(ob)),
         may_block(std::move(b)),
+        first_try(std::move(f)),
         blocking(blocking_threads) {}
 
   const server_options& options;
   request_handler handler;
   request_observer observer;
   request_predicate may_block;
+  request_first_try first_try;
   /// Where requests that may block are answered (docs/architecture.md: nothing blocking on the io
   /// threads). Joined before the io_contexts go, which hold the connections its work refers to.
   asio::thread_pool blocking;
@@ -360,6 +362,16 @@ http_response respond(shared_state& state, const http_request& plain) {
   return answer_or_500(plain, [&] { return state.handler(plain); });
 }
 
+/// state.first_try's answer, if any. Should it throw, the blocking pool answers the request
+/// (and logs what fails there too).
+std::optional<http_response> try_at_once(shared_state& state, const http_request& plain) {
+  try {
+    return state.first_try(plain);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& state) {
   const registration registered{state, conn};
   beast::error_code peer_ec;
@@ -399,7 +411,12 @@ asio::awaitable<void> session(std::shared_ptr<connection> conn, shared_state& st
     // io thread when the answer is there, and the io thread serves others meanwhile.
     // (An if, not ?: with co_await in one branch: GCC 12 miscompiles the latter.)
     http_response answer;
-    if (state.may_block && state.may_block(plain)) {
+    std::optional<http_response> at_once;
+    const bool may_block = state.may_block && state.may_block(plain);
+    if (may_block && state.first_try) at_once = try_at_once(state, plain);
+    if (at_once) {
+      answer = std::move(*at_once);
+    } else if (may_block) {
       answer = co_await asio::co_spawn(
           state.blocking,
           [&state, &plain]() -> asio::awaitable<http_response> {
@@ -509,12 +526,17 @@ unsigned blocking_threads(unsigned io_threads) { return std::max(16u, 4 * io_thr
 
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready,
-                    request_observer observer, request_predicate may_block) {
+                    request_observer observer, request_predicate may_block,
+                    request_first_try first_try) {
   raise_file_limit();
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts: sessions still pending when they are destroyed refer to it.
-  shared_state state{options, std::move(handler), std::move(observer), std::move(may_block),
+  shared_state state{options,
+                     std::move(handler),
+                     std::move(observer),
+                     std::move(may_block),
+                     std::move(first_try),
                      blocking_threads(threads)};
   std::vector<std::unique_ptr<worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<worker>());

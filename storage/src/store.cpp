@@ -343,7 +343,20 @@ result<void> store::impl::make_durable(std::uint64_t seq) {
   return {};
 }
 
+namespace {
+/// Whether this thread is in a memory_only_scope.
+thread_local bool memory_only = false;
+}  // namespace
+
+memory_only_scope::memory_only_scope() : outer_(memory_only) { memory_only = true; }
+memory_only_scope::~memory_only_scope() { memory_only = outer_; }
+
+void store::impl::refuse_if_memory_only() {
+  if (memory_only) throw would_block{};
+}
+
 store::impl::reader::reader(impl& owner) : owner_(owner) {
+  refuse_if_memory_only();
   {
     const std::lock_guard lock(owner_.readers_mutex);
     while (!conn_ && !owner_.idle_readers.empty()) {
@@ -412,7 +425,11 @@ std::uint64_t store::impl::probe_foreign() {
   // costs a lock of the WAL index, so at most once per interval, and only by the one thread
   // that wins the try_lock: the others go on with the last known stamp.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  if (now >= next_probe.load(std::memory_order_relaxed) && probe_mutex.try_lock()) {
+  const bool due = now >= next_probe.load(std::memory_order_relaxed);
+  // A thread that may not go to the database leaves a due probe to one that may: until then
+  // the last known stamp could be older than the interval promises.
+  if (due) refuse_if_memory_only();
+  if (due && probe_mutex.try_lock()) {
     const std::lock_guard lock(probe_mutex, std::adopt_lock);
     next_probe.store(
         now +

@@ -58,6 +58,9 @@ struct store::impl {
   /// change_stamp()'s look at other processes' commits (at most once per interval); the count
   /// of foreign writes noticed so far.
   std::uint64_t probe_foreign();
+  /// Throws would_block when this thread is in a memory_only_scope: at the start of every
+  /// read, write and probe that would go to the database.
+  static void refuse_if_memory_only();
   /// Grows when the probe below sees a commit by any other connection (another process).
   std::atomic<std::uint64_t> foreign_writes{0};
   /// When the probe may run next (steady_clock ticks): at most once per check interval.
@@ -208,6 +211,7 @@ auto store::impl::write_unsynced(F&& body) -> std::invoke_result_t<F, sql::conne
 template <class F, bool wait_for_sync, bool rerun>
 auto store::impl::write(F&& body) -> std::invoke_result_t<F, sql::connection&> {
   using outcome_type = std::invoke_result_t<F, sql::connection&>;
+  refuse_if_memory_only();
   if (wal_fd >= 0) {
     // SQLite with group commit: this write joins the writes waiting with it in one transaction
     // (run_grouped), then waits for the fsync that makes that transaction durable.

@@ -61,6 +61,7 @@ class app_test : public ::testing::Test {
       if (name == "Cookie") r.cookie = value;
       if (name == "Content-Type") r.content_type = value;
       if (name == "Accept-Language") r.accept_language = value;
+      if (name == "If-None-Match") r.if_none_match = value;
     }
     return r;
   }

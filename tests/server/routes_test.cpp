@@ -3,8 +3,12 @@
 // handlers, login links that survive mail scanners, metrics by pattern.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <regex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app_fixture.h"
 
@@ -147,6 +151,63 @@ TEST_F(Routes, ALoginLinkOpenedByAScannerFirstStillLogsTheMemberIn) {
            {{"Cookie", "csrf=" + csrf}, {"Content-Type", "application/x-www-form-urlencoded"}},
            "csrf=" + csrf);
   EXPECT_EQ(again.status, 410U);
+}
+
+// The first try on an io thread (PostgreSQL, app::answer_from_memory): what is cached is
+// answered as handle() answers it; what needs the database (a feed not rendered yet, or one a
+// write made stale) is left to the blocking pool, never served stale; writes always are.
+TEST_F(Routes, AnswersFromMemoryOnlyWhatNeedsNoDatabase) {
+  const auto from_memory = [&](std::string method, std::string target,
+                               std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return app_->answer_from_memory(
+        request(std::move(method), std::move(target), std::move(headers)));
+  };
+  // What handle() answers, then from memory; a few tries, in case the store's change probe
+  // fell due in between (a stalled machine), which goes to the database.
+  const auto cached = [&](const std::string& target,
+                          std::vector<std::pair<std::string, std::string>> headers = {}) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const auto handled = call("GET", target, headers);
+      if (auto answer = from_memory("GET", target, headers)) {
+        EXPECT_EQ(answer->status, handled.status) << target;
+        EXPECT_EQ(body(*answer), body(handled)) << target;
+        EXPECT_EQ(fields(*answer), fields(handled)) << target;
+        return answer;
+      }
+    }
+    ADD_FAILURE() << target << " was never answered from memory";
+    return std::optional<http_response>();
+  };
+  EXPECT_FALSE(from_memory("GET", "/units/bildung.ics")) << "not rendered yet";
+  const auto feed = cached("/units/bildung.ics");
+  ASSERT_TRUE(feed);
+  EXPECT_EQ(feed->status, 200U);
+  const auto not_modified =
+      cached("/units/bildung.ics", {{"If-None-Match", header(*feed, "ETag")}});
+  ASSERT_TRUE(not_modified);
+  EXPECT_EQ(not_modified->status, 304U);
+  const auto page = cached("/units/bildung");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200U);
+  EXPECT_FALSE(from_memory("POST", "/units/bildung")) << "a write";
+  EXPECT_FALSE(from_memory("PUT", "/api/v1/events/1/occurrences/20261202T180000Z/rsvp"));
+
+  // A write that changes the feed: from memory gives nothing until the feed is rendered again
+  // (by the blocking pool), then the new one.
+  const auto unit = store_->unit_by_slug("bildung");
+  ASSERT_TRUE(unit);
+  calendar::event e;
+  e.unit = unit->id;
+  e.uid = "memory@test.treffpunkt";
+  e.title = "Neu seit dem Cache";
+  e.start = treffpunkt::testing::local(2026, 6, 18, 19);
+  e.duration = std::chrono::hours(2);
+  ASSERT_TRUE(store_->create_event(e, storage::actor::system(), clock_.now()));
+  EXPECT_FALSE(from_memory("GET", "/units/bildung.ics")) << "stale";
+  EXPECT_FALSE(from_memory("GET", "/units/bildung")) << "stale";
+  const auto fresh = cached("/units/bildung.ics");
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(body(*fresh).find("Neu seit dem Cache"), std::string::npos);
 }
 
 TEST_F(Routes, MetricsLabelRequestsByTheirRoutePattern) {

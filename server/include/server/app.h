@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace treffpunkt::server {
@@ -82,6 +83,15 @@ class app {
   /// method but GET, HEAD and OPTIONS. Such requests are answered off the io threads
   /// (run_http_server's `may_block`).
   static bool may_write(const http_request& request);
+
+  /// handle(request) if it can be answered without going to the database (a cached feed, a
+  /// 304, a cached page, with what it needs of the store in memory: storage::
+  /// memory_only_scope), none otherwise, and always none for a request that may write. Never
+  /// throws. On PostgreSQL, where every query is a round trip, the server offers each request
+  /// here on its io thread first (run_http_server's `first_try`), and sends what this does
+  /// not answer to the blocking pool. What a request changes in memory before it needs the
+  /// database is done twice then; for reads that is only a CSRF token drawn again.
+  std::optional<http_response> answer_from_memory(const http_request& request);
 
   /// After a request was answered: one access-log line (logfmt, without the query string and
   /// secrets in the path) and the metrics, labelled with the answer's route pattern.

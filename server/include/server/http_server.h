@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 namespace treffpunkt::server {
@@ -41,6 +42,10 @@ using request_observer =
 /// handled on a pool of threads of its own, so that the io threads go on serving others.
 using request_predicate = std::function<bool(const http_request&)>;
 
+/// A first try at a request that may block, on its io thread: the answer when it needs
+/// nothing that blocks, none when it does (the request then goes to the blocking pool).
+using request_first_try = std::function<std::optional<http_response>(const http_request&)>;
+
 /// The threads that answer requests that may block: writes, which spend their time waiting for
 /// the fsync of their group commit (storage: store::impl::write), not on a core. Many, so that
 /// many writes can wait for the same fsync: at least 16, four per io thread.
@@ -50,10 +55,12 @@ unsigned blocking_threads(unsigned io_threads);
 /// lets requests in flight finish (at most `shutdown_timeout`) and returns 0. `ready` is called
 /// once the socket listens (with the bound port, useful for port 0). Requests for which
 /// `may_block` returns true run on a pool of `blocking_threads()` threads, the others on their
-/// connection's io thread. Throws std::system_error when the address cannot
-/// be bound.
+/// connection's io thread; with `first_try`, a request that may block is first offered to it
+/// on the io thread, and goes to the pool only when it gives no answer. Throws
+/// std::system_error when the address cannot be bound.
 int run_http_server(const server_options& options, request_handler handler,
                     const std::function<void(unsigned short port)>& ready = {},
-                    request_observer observer = {}, request_predicate may_block = {});
+                    request_observer observer = {}, request_predicate may_block = {},
+                    request_first_try first_try = {});
 
 }  // namespace treffpunkt::server

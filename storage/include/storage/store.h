@@ -399,6 +399,28 @@ struct lagging_follower {
   feed_client_seen client;
 };
 
+/// Thrown by a store call that would go to the database while its thread is in a
+/// memory_only_scope. Not a std::exception, on purpose: it must pass every handler of
+/// failures on its way (a feed's "serve what was served last", the catch-all 500) up to the
+/// code that opened the scope, which answers the request another way.
+struct would_block {};
+
+/// While one is alive on a thread, the store's calls on that thread answer from memory
+/// (change_stamp(), feed_stamp() and the units between probes) or throw would_block: no
+/// read, write or change probe goes to the database. On PostgreSQL, where every query is a
+/// round trip that may wait, the server tries a GET so on its io thread first, and answers it
+/// on the blocking pool when it throws (server::app::answer_from_memory). Scopes nest.
+class memory_only_scope {
+ public:
+  memory_only_scope();
+  ~memory_only_scope();
+  memory_only_scope(const memory_only_scope&) = delete;
+  memory_only_scope& operator=(const memory_only_scope&) = delete;
+
+ private:
+  bool outer_;
+};
+
 class store {
  public:
   /// What open() does when the data folder cannot be written (a read-only mount, or a folder
