@@ -61,5 +61,8 @@ struct http_response {
 /// Content-Length, which the socket side adds). One definition for the socket side and for
 /// heads built in advance (http_response::prebuilt_head), so both write the same bytes.
 void append_head_fields(std::string& head, const http_response& r);
+/// Appends `fields` as header lines ("Name: value" and CRLF each).
+void append_fields(std::string& head,
+                   const std::vector<std::pair<std::string, std::string>>& fields);
 
 }  // namespace treffpunkt::server

@@ -80,12 +80,7 @@ http_response page_answer(const request_context& ctx, std::shared_ptr<const std:
     auto head = std::make_shared<std::string>();
     head->reserve(start.size() + 40 + (cookie.headers.empty() ? 0 : 200));
     *head += start;
-    for (const auto& [name, value] : cookie.headers) {
-      *head += name;
-      *head += ": ";
-      *head += value;
-      *head += "\r\n";
-    }
+    append_fields(*head, cookie.headers);
     *head += "Content-Length: ";
     *head += std::to_string(html->size());
     *head += "\r\n";
