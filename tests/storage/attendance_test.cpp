@@ -10,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "common/test_time.h"
 #include "store_fixture.h"
 
 namespace {
 
+using treffpunkt::testing::utc;
 using namespace std::chrono_literals;
 namespace cal = treffpunkt::calendar;
 using cal::occurrence_key;
@@ -25,10 +27,6 @@ using treffpunkt::storage::person;
 using treffpunkt::storage::person_id;
 using treffpunkt::storage::rsvp_state;
 using treffpunkt::storage::testing::sql_int;
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh};
-}
 
 const utc_seconds before_all = utc(2026, 3, 1, 12);
 /// The series' first occurrence: Tuesday 2026-03-03, 19:00 in Berlin (18:00 UTC).

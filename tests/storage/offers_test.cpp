@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "common/test_time.h"
 #include "store_fixture.h"
 
 namespace {
 
+using treffpunkt::testing::local;
 using namespace std::chrono_literals;
 namespace cal = treffpunkt::calendar;
 namespace st = treffpunkt::storage;
@@ -22,10 +24,6 @@ using st::proposal_state;
 using verdict = proposal_decision::verdict;
 
 const cal::utc_seconds now = st::testing::test_now();  // 2025-11-01 12:00 UTC
-
-cal::local_seconds local(int y, unsigned m, unsigned d, int hh) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh};
-}
 
 st::offer_draft draft(std::string title = "Bürgerhaushalt: was ging, was nicht") {
   st::offer_draft d;

@@ -21,10 +21,13 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_time.h"
 #include "store_fixture.h"
 
 namespace {
 
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 using namespace std::chrono_literals;
 namespace cal = treffpunkt::calendar;
 using cal::occurrence_key;
@@ -33,14 +36,6 @@ using cal::utc_seconds;
 using treffpunkt::storage::actor;
 using treffpunkt::storage::person;
 using treffpunkt::storage::person_id;
-
-cal::local_seconds local(int y, unsigned m, unsigned d, int hh = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh};
-}
 
 /// RSVPs are given on Sunday 2026-03-01 (the occurrences below are all to come).
 const utc_seconds now = utc(2026, 3, 1, 12);

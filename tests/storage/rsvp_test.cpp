@@ -17,10 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_time.h"
 #include "store_fixture.h"
 
 namespace {
 
+using treffpunkt::testing::local;
+using treffpunkt::testing::utc;
 using namespace std::chrono_literals;
 namespace cal = treffpunkt::calendar;
 using cal::occurrence_key;
@@ -34,16 +37,6 @@ using treffpunkt::storage::rsvp_state;
 using treffpunkt::storage::store;
 using treffpunkt::storage::testing::sql_int;
 using treffpunkt::storage::testing::sql_text;
-
-cal::local_seconds local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
-
-utc_seconds utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-  return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{hh} +
-         std::chrono::minutes{mm};
-}
 
 /// The weekly meeting starts Tuesday 2026-03-03, 19:00 in Berlin (18:00Z); RSVPs are given
 /// on 2026-03-01 unless a test says otherwise.
